@@ -1,0 +1,44 @@
+// Command misend stops misdirected email before it leaves an organisation.
+//
+// This package only wires flags to the internal packages; see the README.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Globals are the flags every subcommand takes, written after it
+// (`misend import --db x.db --org-domain corp.example DIR`).
+type Globals struct {
+	DB        string   `help:"SQLite path or postgres:// URL." default:"./misend.db" type:"string"`
+	Config    string   `help:"TOML configuration file." type:"path"`
+	OrgDomain []string `help:"The organisation's own domains (repeatable)." name:"org-domain"`
+}
+
+type cli struct {
+	Globals
+
+	Serve     serveCmd     `cmd:"" help:"Run the SMTP gateway, milter, web UI/API and /metrics."`
+	Import    importCmd    `cmd:"" help:"Learn from mail history: mbox, Maildir, .eml, Exchange message-trace CSV."`
+	Check     checkCmd     `cmd:"" help:"Score messages without learning from them."`
+	Eval      evalCmd      `cmd:"" help:"Replay a corpus, inject misdirected recipients, report detection vs. false alarms."`
+	Terms     termsCmd     `cmd:"" help:"Confidential terms per scope, recommendations and change requests."`
+	Directory directoryCmd `cmd:"" help:"People, departments, groups and roles."`
+	Demo      demoCmd      `cmd:"" help:"Make a synthetic organisation, learn it, and show misend at work."`
+}
+
+func main() {
+	var c cli
+	ctx := kong.Parse(&c,
+		kong.Name("misend"),
+		kong.Description("misend stops misdirected email before it leaves."),
+		kong.UsageOnError(),
+	)
+	if err := ctx.Run(&c.Globals); err != nil {
+		fmt.Fprintln(os.Stderr, "misend:", err)
+		os.Exit(1)
+	}
+}

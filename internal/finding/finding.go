@@ -1,0 +1,71 @@
+// Package finding defines what a detector reports about one message: a stable
+// code, a severity, the recipient it concerns, a sentence for a person and, where
+// one exists, a suggested fix.
+//
+// It is a leaf package so that every detector (behavioural, confidential terms,
+// personal data) and every consumer (check output, gateway, web UI) agree on one
+// shape without importing each other. It holds no logic beyond that shape.
+package finding
+
+// Code names a kind of finding. Codes are part of the public contract: they
+// appear in `misend check --json`, the HTTP API, the UI, logs and metrics.
+type Code string
+
+const (
+	NewRecipient             Code = "NEW_RECIPIENT"
+	NewDomain                Code = "NEW_DOMAIN"
+	SimilarContact           Code = "SIMILAR_CONTACT"
+	LookalikeDomain          Code = "LOOKALIKE_DOMAIN"
+	UnusualCombination       Code = "UNUSUAL_COMBINATION"
+	ExternalInInternalThread Code = "EXTERNAL_IN_INTERNAL_THREAD"
+	CrossCompany             Code = "CROSS_COMPANY"
+	BccRecommended           Code = "BCC_RECOMMENDED"
+	GreetingMismatch         Code = "GREETING_MISMATCH"
+	FreemailRecipient        Code = "FREEMAIL_RECIPIENT"
+	UnusualVolume            Code = "UNUSUAL_VOLUME"
+	UnusualTime              Code = "UNUSUAL_TIME"
+	ConfidentialTerms        Code = "CONFIDENTIAL_TERMS"
+	PersonalData             Code = "PERSONAL_DATA"
+	ParseProblem             Code = "PARSE_PROBLEM"
+)
+
+// Severity orders findings for people; the score, not the severity, drives policy.
+type Severity string
+
+const (
+	Info   Severity = "info"
+	Low    Severity = "low"
+	Medium Severity = "medium"
+	High   Severity = "high"
+)
+
+// Finding is one reason a message may be misdirected.
+//
+// Message and Suggestion are shown to the sender and must never contain
+// confidential-list terms; Terms is operator-only and is dropped by
+// SenderView.
+type Finding struct {
+	Code       Code     `json:"code"`
+	Severity   Severity `json:"severity"`
+	Recipient  string   `json:"recipient,omitempty"`
+	Message    string   `json:"message"`
+	Suggestion string   `json:"suggestion,omitempty"`
+
+	// Scope and Weight are set for CONFIDENTIAL_TERMS: the scope the message
+	// leaves (e.g. "department:営業部") and the mean weight of matched terms.
+	Scope  string   `json:"scope,omitempty"`
+	Weight *float64 `json:"weight,omitempty"`
+	// Terms are the matched list terms: operator- and approver-facing only.
+	Terms []string `json:"terms,omitempty"`
+}
+
+// SenderView returns copies of fs with every operator-only field removed, for
+// anything a sender (or an SMTP reply) may see.
+func SenderView(fs []Finding) []Finding {
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		f.Terms = nil
+		out[i] = f
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+// Package mail parses RFC 5322 / MIME messages into the few facts misend needs:
+// who sent to whom, when, in which thread, with what subject, text and
+// attachment names.
+//
+// It decodes encoded-word headers, quoted-printable and base64, and the
+// charsets Japanese mail uses (ISO-2022-JP, Shift_JIS, EUC-JP) besides UTF-8.
+// Hostile input never panics: header size, MIME depth, part count and decoded
+// text are capped (Limits), and a message that breaks a cap yields a clear
+// error. Damage that can be worked around (a bad charset, a broken part) is
+// recorded in Message.Problems and parsing goes on.
+//
+// It deliberately does not keep bodies around, render HTML, or decompress
+// archives: callers get plain text, capped, and nothing else.
+package mail
+
+import (
+	"strings"
+	"time"
+)
+
+// Address is one mailbox. Addr is the lower-cased addr-spec; Name is the
+// decoded display name (may be empty).
+type Address struct {
+	Name string `json:"name,omitempty"`
+	Addr string `json:"addr"`
+}
+
+// Domain returns the part after the last '@', lower-cased; "" if none.
+func (a Address) Domain() string {
+	i := strings.LastIndexByte(a.Addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return a.Addr[i+1:]
+}
+
+// Local returns the part before the last '@'.
+func (a Address) Local() string {
+	i := strings.LastIndexByte(a.Addr, '@')
+	if i < 0 {
+		return a.Addr
+	}
+	return a.Addr[:i]
+}
+
+// Attachment is a non-inline part, or any part with a file name.
+type Attachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+	// Text is the decoded text of text/* attachments (capped); empty otherwise.
+	Text string `json:"-"`
+}
+
+// Message is a parsed message. Bodies are reduced to Text.
+type Message struct {
+	MessageID  string // without angle brackets
+	InReplyTo  string // without angle brackets
+	References []string
+	Date       time.Time // zero if missing or unparseable
+
+	From    Address
+	Sender  Address // the Sender: header, if any
+	ReplyTo []Address
+	To      []Address
+	Cc      []Address
+	Bcc     []Address
+
+	Subject     string
+	Text        string // text of the text/plain parts (or text/html reduced to text), capped
+	Attachments []Attachment
+	Size        int // octets of the raw message
+
+	// Problems lists non-fatal damage seen while parsing, in plain words.
+	Problems []string
+}
+
+// Recipients returns To, Cc and Bcc in that order, without duplicates.
+func (m *Message) Recipients() []Address {
+	seen := make(map[string]bool, len(m.To)+len(m.Cc)+len(m.Bcc))
+	var out []Address
+	for _, l := range [][]Address{m.To, m.Cc, m.Bcc} {
+		for _, a := range l {
+			if a.Addr == "" || seen[a.Addr] {
+				continue
+			}
+			seen[a.Addr] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole misend test suite: static checks, unit and integration tests.
+# Integration tests that need a real Postfix, PostgreSQL, OpenLDAP or Chromium
+# install them from Debian here when missing (CI runs as root) and start them
+# on loopback themselves.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export PATH="$PATH:$(go env GOPATH)/bin"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck"
+if ! command -v staticcheck >/dev/null; then
+  go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+staticcheck ./...
+
+echo "== go test"
+go test -count=1 -timeout 15m ./...
