@@ -28,6 +28,7 @@ type cli struct {
 	Terms     termsCmd     `cmd:"" help:"Confidential terms per scope, recommendations and change requests."`
 	Directory directoryCmd `cmd:"" help:"People, departments, groups and roles."`
 	Demo      demoCmd      `cmd:"" help:"Make a synthetic organisation, learn it, and show misend at work."`
+	Synth     synthCmd     `cmd:"" help:"Write a synthetic organisation's mail history and directory."`
 }
 
 func main() {

@@ -20,11 +20,13 @@ type ContentChecker interface {
 type Detector struct {
 	Model   *model.Model
 	Content []ContentChecker
+	Weights *Weights // nil means the built-in default weights
 }
 
 // Result is what Check found.
 type Result struct {
 	Findings []finding.Finding
+	Features Features
 	Score    float64
 }
 

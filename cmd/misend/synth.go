@@ -1,0 +1,7 @@
+package main
+
+import "errors"
+
+type synthCmd struct{}
+
+func (c *synthCmd) Run(g *Globals) error { return errors.New("synth: not implemented yet") }
