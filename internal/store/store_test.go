@@ -46,4 +46,3 @@ func TestOpenRejectsPostgresForNow(t *testing.T) {
 		t.Fatalf("error leaks password: %s", got)
 	}
 }
-
