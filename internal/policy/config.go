@@ -1,0 +1,220 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/misend/misend/internal/finding"
+)
+
+// Config is the policy section of misend's TOML configuration:
+//
+//	[policy.default]
+//	bands = { warn = 0.5, confirm = 0.7, hold = 0.9 }
+//	codes = { CONFIDENTIAL_TERMS = "hold", LOOKALIKE_DOMAIN = "confirm" }
+//	delay_minutes = 5
+//	fail_safe = "hold"
+//
+//	[policy.department."営業部"]
+//	shadow = true
+//
+// A department inherits every field it leaves out from the default. Its
+// bands, when given, replace the default bands as a whole (a partial merge
+// of thresholds is too easy to misread); its codes are merged code by code.
+type Config struct {
+	Default     Rules            `toml:"default"`
+	Departments map[string]Rules `toml:"department"`
+
+	rules *compiled // set by Validate
+}
+
+// Rules is the policy of one department, or of the organisation.
+type Rules struct {
+	// Bands maps a verdict to the score from which it applies.
+	Bands map[Verdict]float64 `toml:"bands"`
+	// Codes maps a finding code to the least verdict a message with such a
+	// finding gets, whatever its score.
+	Codes map[finding.Code]Verdict `toml:"codes"`
+	// DelayMinutes is how long a delayed message waits; 0 inherits.
+	DelayMinutes int `toml:"delay_minutes"`
+	// Shadow: decide and record, but always pass.
+	Shadow *bool `toml:"shadow"`
+	// FailSafe is the verdict when detection fails or times out.
+	FailSafe Verdict `toml:"fail_safe"`
+}
+
+// DefaultConfig is the policy used when none is configured: most mail passes,
+// a confidential-term leak is held for an approver, detection failures hold.
+func DefaultConfig() Config {
+	return Config{Default: Rules{
+		Bands:        map[Verdict]float64{Warn: 0.5, Confirm: 0.7, Hold: 0.9},
+		Codes:        map[finding.Code]Verdict{finding.ConfidentialTerms: Hold},
+		DelayMinutes: 5,
+		FailSafe:     Hold,
+	}}
+}
+
+var defaultConfig = func() Config {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// Longest delay accepted: a delay is a chance to cancel, not a hold.
+const maxDelayMinutes = 24 * 60
+
+var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
+
+// Validate checks cfg and prepares it for use; errors name the offending
+// field so an operator can fix the file.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Default.DelayMinutes == 0 {
+		c.Default.DelayMinutes = 5
+	}
+	if c.Default.FailSafe == "" {
+		c.Default.FailSafe = Hold
+	}
+	if c.Default.Bands == nil {
+		c.Default.Bands = DefaultConfig().Default.Bands
+	}
+	if err := c.Default.check(); err != nil {
+		errs = append(errs, fmt.Errorf("policy.default: %w", err))
+	}
+	for name, r := range c.Departments {
+		if name == "" {
+			errs = append(errs, errors.New("policy.department: empty department name"))
+			continue
+		}
+		if err := r.check(); err != nil {
+			errs = append(errs, fmt.Errorf("policy.department.%q: %w", name, err))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	c.compile()
+	return nil
+}
+
+func (r *Rules) check() error {
+	var errs []error
+	type band struct {
+		v  Verdict
+		at float64
+	}
+	var bs []band
+	for v, at := range r.Bands {
+		switch {
+		case !v.Valid():
+			errs = append(errs, fmt.Errorf("bands: unknown verdict %q (want warn, delay, confirm, hold or reject)", v))
+		case v == Pass:
+			errs = append(errs, errors.New("bands: pass needs no band; it applies below the lowest"))
+		case !(at > 0 && at <= 1):
+			errs = append(errs, fmt.Errorf("bands: %s = %v: score must be in (0, 1]", v, at))
+		default:
+			bs = append(bs, band{v, at})
+		}
+	}
+	// A stricter verdict starting at a lower score than a milder one would
+	// make the milder band unreachable: almost surely a typo.
+	sort.Slice(bs, func(i, j int) bool { return bs[i].v.Stricter(bs[j].v) })
+	for i := 1; i < len(bs); i++ {
+		if bs[i-1].at <= bs[i].at {
+			errs = append(errs, fmt.Errorf("bands: %s starts at %v, not above %s at %v", bs[i-1].v, bs[i-1].at, bs[i].v, bs[i].at))
+		}
+	}
+	for code, v := range r.Codes {
+		if !codePattern.MatchString(string(code)) {
+			errs = append(errs, fmt.Errorf("codes: %q is not a finding code", code))
+		}
+		if !v.Valid() {
+			errs = append(errs, fmt.Errorf("codes: %s = %q: unknown verdict", code, v))
+		}
+	}
+	if r.DelayMinutes < 0 || r.DelayMinutes > maxDelayMinutes {
+		errs = append(errs, fmt.Errorf("delay_minutes: %d not in 0..%d", r.DelayMinutes, maxDelayMinutes))
+	}
+	if r.FailSafe != "" && !r.FailSafe.Valid() {
+		errs = append(errs, fmt.Errorf("fail_safe: unknown verdict %q", r.FailSafe))
+	}
+	return errors.Join(errs...)
+}
+
+// resolved is one department's rules with inheritance applied.
+type resolved struct {
+	bands    []resolvedBand // strictest first
+	codes    map[finding.Code]Verdict
+	delay    time.Duration
+	shadow   bool
+	failSafe Verdict
+}
+
+type resolvedBand struct {
+	verdict Verdict
+	at      float64
+}
+
+// compiled rules live beside the Config so a Policy copies cheaply.
+type compiled struct {
+	def   resolved
+	depts map[string]*resolved
+}
+
+func (c *Config) compile() {
+	c.rules = &compiled{depts: make(map[string]*resolved, len(c.Departments))}
+	c.rules.def = resolve(c.Default, nil)
+	for name, r := range c.Departments {
+		res := resolve(r, &c.rules.def)
+		c.rules.depts[name] = &res
+	}
+}
+
+func resolve(r Rules, parent *resolved) resolved {
+	var out resolved
+	if parent != nil {
+		out = *parent
+	}
+	if r.Bands != nil {
+		out.bands = nil
+		for v, at := range r.Bands {
+			out.bands = append(out.bands, resolvedBand{v, at})
+		}
+		sort.Slice(out.bands, func(i, j int) bool { return out.bands[i].verdict.Stricter(out.bands[j].verdict) })
+	}
+	codes := make(map[finding.Code]Verdict)
+	if parent != nil {
+		for k, v := range parent.codes {
+			codes[k] = v
+		}
+	}
+	for k, v := range r.Codes {
+		codes[k] = v
+	}
+	out.codes = codes
+	if r.DelayMinutes > 0 {
+		out.delay = time.Duration(r.DelayMinutes) * time.Minute
+	}
+	if r.Shadow != nil {
+		out.shadow = *r.Shadow
+	}
+	if r.FailSafe != "" {
+		out.failSafe = r.FailSafe
+	}
+	return out
+}
+
+func (c *Config) rulesFor(dept string) *resolved {
+	if r, ok := c.rules.depts[dept]; ok {
+		return r
+	}
+	return &c.rules.def
+}
+
+func formatScore(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
