@@ -1,0 +1,277 @@
+package directory
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Source yields the people of a directory. The CSV reader implements it; an
+// LDAP reader is the other intended implementation.
+type Source interface {
+	People(ctx context.Context) ([]Person, error)
+}
+
+// Limits that keep a hostile file from exhausting memory or the terminal.
+const (
+	maxCSVBytes  = 256 << 20
+	maxRows      = 1_000_000
+	maxFieldLen  = 4096
+	maxRowErrors = 1000
+)
+
+// RowError is one problem with one row of an import file.
+type RowError struct {
+	Line   int    // 1-based line in the file
+	Column string // column name, "" when the problem is the whole row
+	Reason string
+}
+
+func (e RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Reason)
+}
+
+// ImportError gathers every problem found in a file, so one run shows them
+// all. Nothing is imported when it is returned.
+type ImportError struct {
+	Rows      []RowError
+	Truncated int // problems not listed after the first maxRowErrors
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problem(s) in directory file", len(e.Rows)+e.Truncated)
+	for _, r := range e.Rows {
+		b.WriteString("\n  ")
+		b.WriteString(r.Error())
+	}
+	if e.Truncated > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more", e.Truncated)
+	}
+	return b.String()
+}
+
+func (e *ImportError) add(r RowError) {
+	if len(e.Rows) >= maxRowErrors {
+		e.Truncated++
+		return
+	}
+	e.Rows = append(e.Rows, r)
+}
+
+var requiredColumns = []string{"address", "name", "department", "groups", "roles"}
+var optionalColumns = []string{"aliases", "approver_of", "lang"}
+
+// CSV reads a directory from CSV with the header
+// address,name,department,groups,roles and optionally aliases, approver_of
+// and lang (columns in any order). Lists inside a field are separated by ';'.
+type CSV struct {
+	R io.Reader
+}
+
+// People implements Source.
+func (c CSV) People(ctx context.Context) ([]Person, error) { return ParseCSV(c.R) }
+
+// ParseCSV reads and checks a whole directory file. Any problem makes it
+// return an *ImportError listing all of them (with line and column).
+func ParseCSV(r io.Reader) ([]Person, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxCSVBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read directory file: %w", err)
+	}
+	if len(data) > maxCSVBytes {
+		return nil, fmt.Errorf("read directory file: larger than %d MiB", maxCSVBytes>>20)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 BOM
+	ierr := &ImportError{}
+	if !utf8.Valid(data) {
+		// Report the lines so the user can find them; encoding/csv would
+		// otherwise pass mojibake through as names.
+		for i, line := range bytes.Split(data, []byte("\n")) {
+			if !utf8.Valid(line) {
+				ierr.add(RowError{Line: i + 1, Reason: "not valid UTF-8 (save the file as UTF-8)"})
+			}
+		}
+		return nil, ierr
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("directory file is empty: want header " + strings.Join(requiredColumns, ","))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("directory file header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case !slices.Contains(requiredColumns, h) && !slices.Contains(optionalColumns, h):
+			ierr.add(RowError{Line: 1, Column: h, Reason: "unknown column (known: " + strings.Join(append(slices.Clone(requiredColumns), optionalColumns...), ",") + ")"})
+		case col[h] != 0:
+			ierr.add(RowError{Line: 1, Column: h, Reason: "column appears twice"})
+		}
+		col[h] = i + 1 // 0 means absent
+	}
+	for _, h := range requiredColumns {
+		if col[h] == 0 {
+			ierr.add(RowError{Line: 1, Column: h, Reason: "required column missing"})
+		}
+	}
+	if len(ierr.Rows) > 0 {
+		return nil, ierr
+	}
+
+	var people []Person
+	seen := map[string]int{} // address or alias → line
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			ierr.add(RowError{Line: pe.Line, Reason: pe.Err.Error()})
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("read directory file: %w", err)
+		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
+		if len(people) >= maxRows {
+			return nil, fmt.Errorf("directory file has more than %d rows", maxRows)
+		}
+		if len(rec) != len(header) {
+			ierr.add(RowError{Line: line, Reason: fmt.Sprintf("%d columns, want %d", len(rec), len(header))})
+			continue
+		}
+		get := func(name string) string {
+			if col[name] == 0 {
+				return ""
+			}
+			return strings.TrimSpace(rec[col[name]-1])
+		}
+		bad := func(column, reason string) { ierr.add(RowError{Line: line, Column: column, Reason: reason}) }
+		for i, f := range rec {
+			if len(f) > maxFieldLen {
+				bad(strings.ToLower(strings.TrimSpace(header[i])), fmt.Sprintf("longer than %d bytes", maxFieldLen))
+			}
+		}
+		p := Person{Name: get("name"), Department: get("department"), Lang: get("lang")}
+		addr, why := checkAddress(get("address"))
+		if why != "" {
+			bad("address", why)
+		}
+		p.Address = addr
+		if p.Department == "" {
+			bad("department", "empty")
+		} else if strings.ContainsAny(p.Department, ";:") {
+			bad("department", "must not contain ';' or ':'")
+		}
+		for _, g := range splitList(get("groups")) {
+			if strings.Contains(g, ":") {
+				bad("groups", fmt.Sprintf("group %q must not contain ':'", g))
+				continue
+			}
+			p.Groups = append(p.Groups, g)
+		}
+		for _, r := range splitList(get("roles")) {
+			role := Role(strings.ToLower(r))
+			if !knownRole(role) {
+				bad("roles", fmt.Sprintf("unknown role %q (known: sender, approver, operator, auditor, admin)", r))
+				continue
+			}
+			p.Roles = append(p.Roles, role)
+		}
+		for _, a := range splitList(get("aliases")) {
+			alias, why := checkAddress(a)
+			if why != "" {
+				bad("aliases", why)
+				continue
+			}
+			p.Aliases = append(p.Aliases, alias)
+		}
+		for _, s := range splitList(get("approver_of")) {
+			scope, why := checkScope(s)
+			if why != "" {
+				bad("approver_of", why)
+				continue
+			}
+			p.ApproverOf = append(p.ApproverOf, scope)
+		}
+		for _, a := range append([]string{p.Address}, p.Aliases...) {
+			if a == "" {
+				continue
+			}
+			if prev, dup := seen[a]; dup {
+				bad("address", fmt.Sprintf("duplicate address %s (also on line %d)", a, prev))
+				continue
+			}
+			seen[a] = line
+		}
+		people = append(people, p)
+	}
+	if len(ierr.Rows) > 0 || ierr.Truncated > 0 {
+		return nil, ierr
+	}
+	if len(people) == 0 {
+		return nil, errors.New("directory file has a header but no people")
+	}
+	return people, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ";") {
+		if f = strings.TrimSpace(f); f != "" && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkAddress returns the lower-cased bare addr-spec, or why s is not one.
+func checkAddress(s string) (string, string) {
+	if s == "" {
+		return "", "empty address"
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return "", fmt.Sprintf("bad address %q: %v", s, err)
+	}
+	if a.Name != "" || a.Address != s {
+		return "", fmt.Sprintf("bad address %q: want a bare address like name@example.com", s)
+	}
+	at := strings.LastIndexByte(s, '@')
+	if strings.HasPrefix(s[at+1:], "[") || !strings.Contains(s[at+1:], ".") {
+		return "", fmt.Sprintf("bad address %q: domain must be a name with a dot", s)
+	}
+	return strings.ToLower(s), ""
+}
+
+// checkScope accepts "department:NAME", "group:NAME", "organization", and a
+// bare department name.
+func checkScope(s string) (string, string) {
+	switch {
+	case s == "organization":
+		return s, ""
+	case strings.HasPrefix(s, "department:") && len(s) > len("department:"):
+		return s, ""
+	case strings.HasPrefix(s, "group:") && len(s) > len("group:"):
+		return s, ""
+	case !strings.Contains(s, ":"):
+		return "department:" + s, ""
+	}
+	return "", fmt.Sprintf("bad scope %q (want department:NAME, group:NAME or organization)", s)
+}
