@@ -1,0 +1,155 @@
+// Package decisions records every verdict misend reaches, with its findings,
+// for reports, audits and the web UI.
+//
+// It is the only place operator-only finding fields (matched confidential
+// terms) are kept after a message leaves; nothing here is shown to senders.
+// It deliberately stores no message bodies or subjects, and does not decide
+// anything: callers record what policy decided.
+package decisions
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Record is one decision on one message.
+type Record struct {
+	At         time.Time
+	Via        string // "smtp", "milter", "api", "check"
+	MessageID  string
+	QueueID    string // set when the message waits in misend's queue
+	Sender     string
+	Department string
+	Decision   policy.Decision
+	Score      float64
+	Findings   []finding.Finding // operator view
+	Err        string            // detection failure behind a fail-safe verdict
+}
+
+// Log appends records to the decisions table.
+type Log struct {
+	db     *store.DB
+	insert *sql.Stmt
+}
+
+// Open applies the decisions schema to db and returns a Log writing there.
+func Open(ctx context.Context, db *store.DB) (*Log, error) {
+	sub, err := fsSub()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, "decisions", sub); err != nil {
+		return nil, fmt.Errorf("decisions: %w", err)
+	}
+	st, err := db.PrepareContext(ctx, `INSERT INTO decisions
+		(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("decisions: prepare insert: %w", err)
+	}
+	return &Log{db: db, insert: st}, nil
+}
+
+// Close releases the prepared statement; the database stays open.
+func (l *Log) Close() error { return l.insert.Close() }
+
+// Append records r.
+func (l *Log) Append(ctx context.Context, r Record) error {
+	fs := r.Findings
+	if fs == nil {
+		fs = []finding.Finding{}
+	}
+	js, err := json.Marshal(fs)
+	if err != nil {
+		return fmt.Errorf("decisions: encode findings: %w", err)
+	}
+	codes := make([]string, 0, len(fs))
+	for _, f := range fs {
+		codes = append(codes, string(f.Code))
+	}
+	shadow := 0
+	if r.Decision.Shadow {
+		shadow = 1
+	}
+	if _, err := l.insert.ExecContext(ctx, r.At.UnixMilli(), r.Via, r.MessageID, r.QueueID, r.Sender, r.Department,
+		string(r.Decision.Verdict), string(r.Decision.Decided), shadow, r.Decision.Rule, r.Score,
+		strings.Join(codes, " "), string(js), r.Err); err != nil {
+		return fmt.Errorf("decisions: append %s: %w", r.MessageID, err)
+	}
+	return nil
+}
+
+// Recent returns up to n records, newest first, made at or after since.
+func (l *Log) Recent(ctx context.Context, since time.Time, n int) ([]Record, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT at, via, message_id, queue_id, sender, department, verdict, decided,
+		shadow, rule, score, findings, error FROM decisions WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?`,
+		since.UnixMilli(), n)
+	if err != nil {
+		return nil, fmt.Errorf("decisions: query: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var at int64
+		var shadow int
+		var verdict, decided, js string
+		if err := rows.Scan(&at, &r.Via, &r.MessageID, &r.QueueID, &r.Sender, &r.Department, &verdict, &decided,
+			&shadow, &r.Decision.Rule, &r.Score, &js, &r.Err); err != nil {
+			return nil, fmt.Errorf("decisions: scan: %w", err)
+		}
+		r.At = time.UnixMilli(at)
+		r.Decision.Verdict, r.Decision.Decided, r.Decision.Shadow = policy.Verdict(verdict), policy.Verdict(decided), shadow != 0
+		if err := json.Unmarshal([]byte(js), &r.Findings); err != nil {
+			return nil, fmt.Errorf("decisions: decode findings of %s: %w", r.MessageID, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("decisions: query: %w", err)
+	}
+	return out, nil
+}
+
+// Count is the number of decisions for one (department, verdict) pair.
+type Count struct {
+	Department string
+	Decided    policy.Verdict
+	Shadow     bool
+	N          int
+}
+
+// Counts returns decision counts since a time, by department and decided
+// verdict, for reports and for judging a shadow-mode roll-out.
+func (l *Log) Counts(ctx context.Context, since time.Time) ([]Count, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT department, decided, shadow, count(*) FROM decisions
+		WHERE at >= ? GROUP BY department, decided, shadow ORDER BY department, decided, shadow`, since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("decisions: counts: %w", err)
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		var shadow int
+		var v string
+		if err := rows.Scan(&c.Department, &v, &shadow, &c.N); err != nil {
+			return nil, fmt.Errorf("decisions: counts: %w", err)
+		}
+		c.Decided, c.Shadow = policy.Verdict(v), shadow != 0
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
