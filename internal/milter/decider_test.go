@@ -1,0 +1,90 @@
+package milter
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/policy"
+)
+
+type depts map[string]string
+
+func (d depts) DepartmentOf(addr string) string { return d[addr] }
+
+func TestCheckDecider(t *testing.T) {
+	pol, err := policy.New(policy.Config{
+		Default: policy.Rules{Bands: map[policy.Verdict]float64{policy.Delay: 0.5}, DelayMinutes: 3},
+		Departments: map[string]policy.Rules{
+			"法務部": {FailSafe: policy.Reject},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &check.Service{Policy: pol, Departments: depts{"legal@corp.example": "法務部"}}
+	parsed := func(raw []byte, lim mail.Limits) (*mail.Message, error) {
+		return &mail.Message{MessageID: "id@x", From: mail.Address{Addr: "taro@corp.example"},
+			To: []mail.Address{{Addr: "a@partner.example"}}}, nil
+	}
+	var seen *mail.Message
+	scored := func(score float64) func(*mail.Message, time.Time) check.Outcome {
+		return func(m *mail.Message, now time.Time) check.Outcome {
+			seen = m
+			return check.Outcome{MessageID: m.MessageID, Sender: m.From.Addr, Score: score,
+				Findings: []finding.Finding{{Code: finding.NewDomain}}}
+		}
+	}
+	env := Envelope{From: "taro@corp.example", To: []string{"a@partner.example", "B@Hidden.example"}}
+
+	tests := []struct {
+		name    string
+		d       *CheckDecider
+		env     Envelope
+		want    policy.Decision
+		wantErr string
+	}{
+		{"decides through policy", &CheckDecider{Service: svc, parse: parsed, check: scored(0.6)}, env,
+			policy.Decision{Verdict: policy.Delay, Decided: policy.Delay, Delay: 3 * time.Minute, Rule: "score>=0.50"}, ""},
+		{"low score passes", &CheckDecider{Service: svc, parse: parsed, check: scored(0.1)}, env,
+			policy.Decision{Verdict: policy.Pass, Decided: policy.Pass, Rule: "default"}, ""},
+		{"parse failure fails safe", &CheckDecider{Service: svc, check: scored(0),
+			parse: func([]byte, mail.Limits) (*mail.Message, error) { return nil, errors.New("header too big") }}, env,
+			policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, "parse: header too big"},
+		{"panic fails safe", &CheckDecider{Service: svc, parse: parsed,
+			check: func(*mail.Message, time.Time) check.Outcome { panic("index out of range") }}, env,
+			policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, "panic: index out of range"},
+		{"timeout fails safe", &CheckDecider{Service: svc, parse: parsed, Timeout: 20 * time.Millisecond,
+			check: func(m *mail.Message, now time.Time) check.Outcome { time.Sleep(time.Second); return check.Outcome{} }}, env,
+			policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, "no answer within 20ms"},
+		{"fail-safe follows the department", &CheckDecider{Service: svc, check: scored(0),
+			parse: func([]byte, mail.Limits) (*mail.Message, error) { return nil, errors.New("bad") }},
+			Envelope{From: "legal@corp.example"},
+			policy.Decision{Verdict: policy.Reject, Decided: policy.Reject, Rule: "fail-safe"}, "bad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			res := tt.d.Decide(context.Background(), tt.env, []byte("x"))
+			if time.Since(start) > 500*time.Millisecond {
+				t.Errorf("Decide took %v; a verdict must not wait on a stuck detector", time.Since(start))
+			}
+			if res.Decision != tt.want {
+				t.Errorf("decision %+v, want %+v", res.Decision, tt.want)
+			}
+			if tt.wantErr == "" && res.Err != nil || tt.wantErr != "" && (res.Err == nil || !strings.Contains(res.Err.Error(), tt.wantErr)) {
+				t.Errorf("err %v, want %q", res.Err, tt.wantErr)
+			}
+		})
+	}
+	// Envelope-only recipients are judged as Bcc.
+	(&CheckDecider{Service: svc, parse: parsed, check: scored(0)}).Decide(context.Background(), env, nil)
+	if len(seen.Bcc) != 1 || seen.Bcc[0].Addr != "b@hidden.example" {
+		t.Errorf("Bcc from envelope = %+v", seen.Bcc)
+	}
+}

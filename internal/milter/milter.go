@@ -1,0 +1,158 @@
+// Package milter lets Postfix (smtpd_milters, non_smtpd_milters) ask misend
+// about each message, over the Sendmail milter protocol.
+//
+// It collects the envelope and the message, asks a Decider, and answers
+// within milliseconds: pass and warn are accepted with X-Misend-* headers
+// added; confirm, delay and hold are handed to a Holder (misend's durable
+// queue) and then discarded from Postfix, so no SMTP session is ever held
+// open waiting for a person; reject is refused with 550 5.7.1 and a generic
+// reason. If the Holder cannot store the message, Postfix is told to try
+// again later (4.3.0): a message is never lost and never let through by
+// accident.
+//
+// It deliberately does not parse MIME or judge content (the Decider does),
+// and does not deliver anything (released messages leave through the
+// queue's relay).
+package milter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	gomilter "github.com/emersion/go-milter"
+
+	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
+)
+
+// Envelope is what the MTA told us about a message besides its content.
+type Envelope struct {
+	From    string   // MAIL FROM address, without angle brackets; "" for bounces
+	To      []string // RCPT TO addresses
+	Client  net.IP   // SMTP client of the MTA, if known
+	QueueID string   // the MTA's queue id (macro "i"), if sent
+}
+
+// Result is a decision on one message.
+type Result struct {
+	MessageID  string
+	Sender     string
+	Department string
+	Decision   policy.Decision
+	Score      float64
+	Findings   []finding.Finding // operator view; filtered before anything reaches the sender
+	Err        error             // detection failure behind a fail-safe decision
+}
+
+// Decider decides on one message. It must return promptly and must not fail
+// silently: a detection problem is a fail-safe Result with Err set.
+type Decider interface {
+	Decide(ctx context.Context, env Envelope, raw []byte) Result
+}
+
+// Holder takes a message into misend's queue for a held verdict
+// (confirm, delay, hold). On a nil error the message must be durable.
+type Holder interface {
+	Hold(ctx context.Context, env Envelope, raw []byte, res Result) (queueID string, err error)
+}
+
+// Recorder records decisions for reports (decisions.Log).
+type Recorder interface {
+	Append(ctx context.Context, r decisions.Record) error
+}
+
+// Limits bound what one message may cost. The defaults mirror Postfix's.
+type Limits struct {
+	MaxMessageBytes int           // header plus body
+	MaxRecipients   int           // RCPT TO per message
+	IdleTimeout     time.Duration // longest wait for the next packet
+	HoldTimeout     time.Duration // longest wait for the Holder
+}
+
+// DefaultLimits mirror Postfix's message_size_limit and
+// smtpd_recipient_limit, and its milter content timeout.
+var DefaultLimits = Limits{
+	MaxMessageBytes: 10 << 20,
+	MaxRecipients:   1000,
+	IdleTimeout:     300 * time.Second,
+	HoldTimeout:     10 * time.Second,
+}
+
+// Server answers milter connections.
+type Server struct {
+	Decider  Decider
+	Holder   Holder   // required when a policy can hold
+	Recorder Recorder // optional
+	Limits   Limits   // zero fields take DefaultLimits
+	Log      *slog.Logger
+	// Now is the clock, for tests; nil means time.Now.
+	Now func() time.Time
+
+	srv *gomilter.Server
+}
+
+// Headers misend adds to passing mail. Any copy arriving from outside is
+// removed first, so a sender cannot forge a verdict.
+const (
+	HeaderVerdict = "X-Misend-Verdict"
+	HeaderScore   = "X-Misend-Score"
+	HeaderWarning = "X-Misend-Warning"
+	HeaderQueueID = "X-Misend-Queue-Id"
+)
+
+// Serve accepts milter connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	if s.Decider == nil {
+		return errors.New("milter: no decider")
+	}
+	s.fill()
+	s.srv = &gomilter.Server{
+		NewMilter: func() gomilter.Milter { return &session{srv: s} },
+		Actions:   gomilter.OptAddHeader | gomilter.OptChangeHeader,
+		// Nothing is gained from HELO; everything else is needed.
+		Protocol: gomilter.OptNoHelo,
+	}
+	err := s.srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout})
+	if errors.Is(err, gomilter.ErrServerClosed) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("milter: serve: %w", err)
+	}
+	return nil
+}
+
+// Close stops accepting connections; sessions in progress finish.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Close()
+}
+
+func (s *Server) fill() {
+	d := DefaultLimits
+	if s.Limits.MaxMessageBytes <= 0 {
+		s.Limits.MaxMessageBytes = d.MaxMessageBytes
+	}
+	if s.Limits.MaxRecipients <= 0 {
+		s.Limits.MaxRecipients = d.MaxRecipients
+	}
+	if s.Limits.IdleTimeout <= 0 {
+		s.Limits.IdleTimeout = d.IdleTimeout
+	}
+	if s.Limits.HoldTimeout <= 0 {
+		s.Limits.HoldTimeout = d.HoldTimeout
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+}

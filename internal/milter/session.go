@@ -1,0 +1,256 @@
+package milter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+
+	gomilter "github.com/emersion/go-milter"
+
+	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
+)
+
+// Replies. The client-facing text stays generic: the reason is in the
+// sender's notification and the decision log, never in an SMTP reply that
+// may travel anywhere.
+var (
+	replyReject   = gomilter.NewResponseStr('y', "550 5.7.1 Message refused by the organisation's mail policy")
+	replyTempFail = gomilter.NewResponseStr('y', "451 4.3.0 Message could not be checked now; try again later")
+	replyTooBig   = gomilter.NewResponseStr('y', "552 5.3.4 Message too big")
+	replyTooMany  = gomilter.NewResponseStr('y', "452 4.5.3 Too many recipients")
+)
+
+// errProtocol closes a connection whose peer does not follow the protocol.
+var errProtocol = errors.New("milter: command out of order")
+
+// session is the state of one message. go-milter makes a fresh one after
+// each final answer.
+type session struct {
+	srv *Server
+
+	env      Envelope
+	mailSeen bool
+	tooBig   bool
+	raw      bytes.Buffer
+	// counts of our own headers in the incoming message, to remove them
+	forged map[string]int
+}
+
+var _ gomilter.Milter = (*session)(nil)
+
+func (s *session) Connect(host, family string, port uint16, addr net.IP, m *gomilter.Modifier) (gomilter.Response, error) {
+	s.env.Client = addr
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) Helo(name string, m *gomilter.Modifier) (gomilter.Response, error) {
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response, error) {
+	client := s.env.Client
+	s.reset()
+	s.env.Client = client
+	s.mailSeen = true
+	s.env.From = strings.ToLower(from)
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, error) {
+	if !s.mailSeen {
+		return nil, errProtocol
+	}
+	if len(s.env.To) >= s.srv.Limits.MaxRecipients {
+		return replyTooMany, nil
+	}
+	s.env.To = append(s.env.To, strings.ToLower(rcpt))
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Response, error) {
+	if !s.mailSeen {
+		return nil, errProtocol
+	}
+	if isOurs(name) {
+		if s.forged == nil {
+			s.forged = make(map[string]int)
+		}
+		s.forged[textproto.CanonicalMIMEHeaderKey(name)]++
+	}
+	// Postfix sends folded values with bare LF; the queue keeps CRLF.
+	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
+	return s.write(name, ": ", value, "\r\n")
+}
+
+func (s *session) Headers(h textproto.MIMEHeader, m *gomilter.Modifier) (gomilter.Response, error) {
+	if !s.mailSeen {
+		return nil, errProtocol
+	}
+	return s.write("\r\n")
+}
+
+func (s *session) BodyChunk(chunk []byte, m *gomilter.Modifier) (gomilter.Response, error) {
+	if !s.mailSeen {
+		return nil, errProtocol
+	}
+	if s.tooBig || s.raw.Len()+len(chunk) > s.srv.Limits.MaxMessageBytes {
+		s.tooBig = true
+		return replyTooBig, nil
+	}
+	s.raw.Write(chunk)
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) write(parts ...string) (gomilter.Response, error) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if s.tooBig || s.raw.Len()+n > s.srv.Limits.MaxMessageBytes {
+		s.tooBig = true
+		return replyTooBig, nil
+	}
+	for _, p := range parts {
+		s.raw.WriteString(p)
+	}
+	return gomilter.RespContinue, nil
+}
+
+func (s *session) Abort(m *gomilter.Modifier) error {
+	client := s.env.Client
+	s.reset()
+	s.env.Client = client
+	return nil
+}
+
+func (s *session) reset() {
+	*s = session{srv: s.srv}
+}
+
+// Body is the end of the message: decide and answer.
+func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
+	if !s.mailSeen {
+		return nil, errProtocol
+	}
+	if s.tooBig {
+		return replyTooBig, nil
+	}
+	srv := s.srv
+	if m != nil {
+		s.env.QueueID = m.Macros["i"]
+	}
+	ctx := context.Background()
+	raw := s.raw.Bytes()
+	res := srv.Decider.Decide(ctx, s.env, raw)
+	v := res.Decision.Verdict
+	rec := decisions.Record{
+		At: srv.Now(), Via: "milter", MessageID: res.MessageID, Sender: res.Sender,
+		Department: res.Department, Decision: res.Decision, Score: res.Score, Findings: res.Findings,
+	}
+	if res.Err != nil {
+		rec.Err = res.Err.Error()
+	}
+	if rec.Sender == "" {
+		rec.Sender = s.env.From
+	}
+
+	var resp gomilter.Response
+	switch {
+	case v == policy.Reject:
+		resp = replyReject
+	case v.Holds():
+		if srv.Holder == nil {
+			srv.Log.Error("milter: held verdict but no queue configured", "verdict", v, "message_id", res.MessageID)
+			return replyTempFail, nil
+		}
+		hctx, cancel := context.WithTimeout(ctx, srv.Limits.HoldTimeout)
+		id, err := srv.Holder.Hold(hctx, s.env, raw, res)
+		cancel()
+		if err != nil {
+			// Not durable: Postfix keeps the message and retries.
+			srv.Log.Error("milter: hold failed", "err", err, "message_id", res.MessageID, "verdict", v)
+			return replyTempFail, nil
+		}
+		rec.QueueID = id
+		resp = gomilter.RespDiscard
+	default:
+		if err := s.stamp(m, res); err != nil {
+			return nil, fmt.Errorf("milter: add headers: %w", err)
+		}
+		resp = gomilter.RespAccept
+	}
+	if srv.Recorder != nil {
+		if err := srv.Recorder.Append(ctx, rec); err != nil {
+			// The verdict stands; a lost report line must not bounce mail.
+			srv.Log.Warn("milter: record decision", "err", err, "message_id", res.MessageID)
+		}
+	}
+	srv.Log.Debug("milter: decided", "verdict", v, "decided", res.Decision.Decided, "rule", res.Decision.Rule,
+		"score", res.Score, "message_id", res.MessageID, "queue_id", rec.QueueID, "mta_queue_id", s.env.QueueID)
+	return resp, nil
+}
+
+// stamp removes forged X-Misend-* headers and adds ours.
+func (s *session) stamp(m *gomilter.Modifier, res Result) error {
+	if m == nil {
+		return nil
+	}
+	for name, n := range s.forged {
+		// Delete from the last so earlier indexes stay valid.
+		for i := n; i >= 1; i-- {
+			if err := m.ChangeHeader(i, name, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if err := m.AddHeader(HeaderVerdict, string(res.Decision.Verdict)); err != nil {
+		return err
+	}
+	if err := m.AddHeader(HeaderScore, strconv.FormatFloat(res.Score, 'f', 2, 64)); err != nil {
+		return err
+	}
+	if res.Decision.Verdict == policy.Warn {
+		if w := warning(res.Findings); w != "" {
+			return m.AddHeader(HeaderWarning, w)
+		}
+	}
+	return nil
+}
+
+// warning is the one-line reason shown with a warned message: the first
+// finding's sentence, from the sender view (no confidential-list terms),
+// as an RFC 2047 encoded word when it is not ASCII.
+func warning(fs []finding.Finding) string {
+	view := finding.SenderView(fs)
+	if len(view) == 0 {
+		return ""
+	}
+	msg := strings.Join(strings.Fields(view[0].Message), " ")
+	if len(msg) > 200 {
+		msg = truncateUTF8(msg, 200)
+	}
+	text := string(view[0].Code)
+	if msg != "" {
+		text += ": " + msg
+	}
+	return mime.QEncoding.Encode("utf-8", text)
+}
+
+func truncateUTF8(s string, n int) string {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func isOurs(name string) bool {
+	return strings.HasPrefix(strings.ToLower(name), "x-misend-")
+}
