@@ -1,0 +1,141 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Queue is what links act on: misend's queue of waiting messages.
+type Queue interface {
+	// Release lets a waiting message leave now.
+	Release(ctx context.Context, queueID, by string) error
+	// Cancel withdraws a waiting message; it is never sent.
+	Cancel(ctx context.Context, queueID, by string) error
+}
+
+// Handler serves /act/{token}. GET only shows what the link will do, with a
+// button: mail scanners and link previewers fetch links, and must not
+// release or cancel anything by doing so. POST does it.
+type Handler struct {
+	Signer *Signer
+	Queue  Queue
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// Mount registers the handler's routes on mux.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /act/{token}", h.show)
+	mux.HandleFunc("POST /act/{token}", h.act)
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+func (h *Handler) grant(w http.ResponseWriter, r *http.Request) (Grant, bool) {
+	g, err := h.Signer.Verify(r.PathValue("token"), h.now())
+	if err != nil {
+		status := http.StatusNotFound
+		if errors.Is(err, ErrExpired) {
+			status = http.StatusGone
+		}
+		h.page(w, status, pageData{State: "invalid", Expired: errors.Is(err, ErrExpired)})
+		return Grant{}, false
+	}
+	return g, true
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	g, ok := h.grant(w, r)
+	if !ok {
+		return
+	}
+	h.page(w, http.StatusOK, pageData{State: "ask", Action: g.Action, QueueID: g.QueueID})
+}
+
+func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
+	g, ok := h.grant(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	switch g.Action {
+	case ActConfirm, ActRelease:
+		err = h.Queue.Release(r.Context(), g.QueueID, g.Actor)
+	case ActCancel, ActReject:
+		err = h.Queue.Cancel(r.Context(), g.QueueID, g.Actor)
+	}
+	if err != nil {
+		// Most often the message was already released or cancelled by
+		// someone else; the page says so without details.
+		h.log().Warn("notify: link action failed", "action", g.Action, "queue_id", g.QueueID, "by", g.Actor, "err", err)
+		h.page(w, http.StatusConflict, pageData{State: "failed", Action: g.Action, QueueID: g.QueueID})
+		return
+	}
+	h.log().Info("notify: link action", "action", g.Action, "queue_id", g.QueueID, "by", g.Actor)
+	h.page(w, http.StatusOK, pageData{State: "done", Action: g.Action, QueueID: g.QueueID})
+}
+
+type pageData struct {
+	State   string // ask, done, failed, invalid
+	Action  Action
+	QueueID string
+	Expired bool
+}
+
+func (h *Handler) page(w http.ResponseWriter, status int, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.WriteHeader(status)
+	if err := pageTmpl.Execute(w, d); err != nil {
+		h.log().Warn("notify: render page", "err", err)
+	}
+}
+
+var actionText = map[Action][2]string{ // ja, en
+	ActConfirm: {"このメールを送信します", "Send this message"},
+	ActCancel:  {"このメールの送信を取り消します", "Cancel this message"},
+	ActRelease: {"このメールの送信を許可します", "Release this message"},
+	ActReject:  {"このメールを差し戻します", "Refuse this message"},
+}
+
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"ja": func(a Action) string { return actionText[a][0] },
+	"en": func(a Action) string { return actionText[a][1] },
+}).Parse(`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>misend</title>
+<style>body{font-family:sans-serif;max-width:36em;margin:3em auto;padding:0 1em}button{font-size:1.1em;padding:.5em 1.5em}</style>
+</head><body>
+{{if eq .State "ask"}}
+<p>{{ja .Action}}。<br>{{en .Action}}.</p>
+<p><small>{{.QueueID}}</small></p>
+<form method="post"><button type="submit">{{ja .Action}} / {{en .Action}}</button></form>
+{{else if eq .State "done"}}
+<p>完了しました。<br>Done.</p>
+{{else if eq .State "failed"}}
+<p>このメールは既に処理済みか、見つかりません。<br>This message was already handled, or cannot be found.</p>
+{{else}}
+{{if .Expired}}<p>このリンクは有効期限切れです。<br>This link has expired.</p>
+{{else}}<p>このリンクは無効です。<br>This link is not valid.</p>{{end}}
+{{end}}
+</body></html>
+`))

@@ -1,0 +1,146 @@
+// Package notify writes the mails misend sends about a waiting message: to
+// the sender, asking to confirm, or telling of a delay, with a cancel link;
+// to the department's approvers, asking to release or reject a hold. Links
+// are HMAC-signed and expire. Handler serves those links.
+//
+// Mails are in Japanese or English by the recipient's setting and name the
+// reason in the sender's words (finding.SenderView): never a confidential
+// list's terms. They leave through misend's queue like any relayed mail.
+//
+// It deliberately does not decide anything and does not keep state: the
+// queue owns the message, the link carries the rest.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
+)
+
+// Outbox sends a notification (the queue, delivering at once).
+type Outbox interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// People tells a recipient's language and a department's approvers
+// (the directory).
+type People interface {
+	LangOf(addr string) string // "ja", "en" or ""
+	ApproversOf(dept string) []string
+}
+
+// Notifier sends notifications about waiting messages.
+type Notifier struct {
+	Signer  *Signer
+	Outbox  Outbox
+	People  People // optional: default language, no approvers
+	From    string // e.g. misend@corp.example
+	BaseURL string // where Handler is mounted, e.g. https://misend.corp.example
+	// DefaultLang is used when People has no setting: "ja" or "en".
+	DefaultLang string
+	// TTL is how long links stay valid; 0 means 72 hours.
+	TTL time.Duration
+	Now func() time.Time
+}
+
+// Waiting describes a message waiting in misend's queue.
+type Waiting struct {
+	QueueID    string
+	Sender     string
+	Department string
+	Recipients []string
+	Subject    string // the sender's own subject
+	Decision   policy.Decision
+	Findings   []finding.Finding
+	ReleaseAt  time.Time // for delays
+}
+
+// ErrNoApprovers means a held message has nobody to release it.
+var ErrNoApprovers = errors.New("notify: no approvers for department")
+
+// Notify sends the mails w's verdict calls for: confirm and delay go to the
+// sender; hold goes to the approvers, and the sender is told it waits.
+func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
+	switch w.Decision.Verdict {
+	case policy.Confirm:
+		return n.send(ctx, w, w.Sender, kindConfirm, []Action{ActConfirm, ActCancel})
+	case policy.Delay:
+		return n.send(ctx, w, w.Sender, kindDelay, []Action{ActCancel})
+	case policy.Hold:
+		var approvers []string
+		if n.People != nil {
+			approvers = n.People.ApproversOf(w.Department)
+		}
+		if err := n.send(ctx, w, w.Sender, kindHeldSender, nil); err != nil {
+			return err
+		}
+		if len(approvers) == 0 {
+			return fmt.Errorf("%w %q (message %s)", ErrNoApprovers, w.Department, w.QueueID)
+		}
+		var errs []error
+		for _, a := range approvers {
+			if err := n.send(ctx, w, a, kindApprove, []Action{ActRelease, ActReject}); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
+	return nil
+}
+
+func (n *Notifier) send(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action) error {
+	now := time.Now()
+	if n.Now != nil {
+		now = n.Now()
+	}
+	ttl := n.TTL
+	if ttl <= 0 {
+		ttl = 72 * time.Hour
+	}
+	lang := n.DefaultLang
+	if n.People != nil {
+		if l := n.People.LangOf(to); l != "" {
+			lang = l
+		}
+	}
+	if lang != "ja" {
+		lang = "en"
+	}
+	// The subject is the sender's text: one line, bounded, whatever came in.
+	w.Subject = oneLine(w.Subject)
+	if len(w.Subject) > 200 {
+		w.Subject = truncateUTF8(w.Subject, 200) + "…"
+	}
+	links := make([]link, 0, len(acts))
+	for _, a := range acts {
+		tok := n.Signer.Sign(Grant{Action: a, QueueID: w.QueueID, Actor: to, Expires: now.Add(ttl)})
+		links = append(links, link{Action: a, URL: strings.TrimRight(n.BaseURL, "/") + "/act/" + url.PathEscape(tok)})
+	}
+	subj, body, err := render(lang, kind, view{
+		Waiting: w, Reasons: finding.SenderView(w.Findings), Links: links, Expires: now.Add(ttl),
+	})
+	if err != nil {
+		return err
+	}
+	raw, err := compose(n.From, []string{to}, subj, body, now)
+	if err != nil {
+		return err
+	}
+	if err := n.Outbox.Send(ctx, Mail{From: n.From, To: []string{to}, Raw: raw}); err != nil {
+		return fmt.Errorf("notify: send %s notice for %s to %s: %w", kind, w.QueueID, to, err)
+	}
+	return nil
+}
+
+func truncateUTF8(s string, n int) string {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

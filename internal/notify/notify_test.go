@@ -1,0 +1,199 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
+)
+
+type memOutbox struct {
+	mu  sync.Mutex
+	got []Mail
+}
+
+func (o *memOutbox) Send(ctx context.Context, m Mail) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.got = append(o.got, m)
+	return nil
+}
+
+type people struct {
+	lang      map[string]string
+	approvers map[string][]string
+}
+
+func (p people) LangOf(a string) string        { return p.lang[a] }
+func (p people) ApproversOf(d string) []string { return p.approvers[d] }
+
+// decoded reads a notification back the way a mail client would.
+func decoded(t *testing.T, raw []byte) (subject, body string, h mail.Header) {
+	t.Helper()
+	r, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("notification is not a valid message: %v\n%s", err, raw)
+	}
+	subject, err = r.Header.Subject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(p.Body)
+	return subject, string(b), r.Header
+}
+
+const secretTerm = "FalconMerger"
+
+func waiting(v policy.Verdict) Waiting {
+	w := 0.8
+	return Waiting{
+		QueueID: "q-42", Sender: "taro@corp.example", Department: "営業部",
+		Recipients: []string{"tanaka@partner-b.example"},
+		Subject:    "見積書の件\r\nBcc: evil@x.example",
+		Decision:   policy.Decision{Verdict: v, Decided: v, Delay: 5 * time.Minute},
+		ReleaseAt:  time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC),
+		Findings: []finding.Finding{
+			{Code: finding.SimilarContact, Recipient: "tanaka@partner-b.example", Message: "you have never mailed tanaka@partner-b.example", Suggestion: "tanaka@partner-a.example"},
+			{Code: finding.ConfidentialTerms, Message: "contains terms restricted to department:営業部", Scope: "department:営業部", Weight: &w, Terms: []string{secretTerm}},
+		},
+	}
+}
+
+func newNotifier(t *testing.T, out *memOutbox) *Notifier {
+	s, err := NewSigner(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Notifier{
+		Signer: s, Outbox: out, From: "misend@corp.example", BaseURL: "https://misend.corp.example/",
+		People: people{
+			lang:      map[string]string{"taro@corp.example": "ja"},
+			approvers: map[string][]string{"営業部": {"boss@corp.example", "deputy@corp.example"}},
+		},
+		DefaultLang: "en",
+		Now:         func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) },
+	}
+}
+
+func linksIn(t *testing.T, s *Signer, body string) map[Action]Grant {
+	t.Helper()
+	out := map[Action]Grant{}
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		rest, ok := strings.CutPrefix(line, "https://misend.corp.example/act/")
+		if !ok {
+			continue
+		}
+		tok, err := url.PathUnescape(rest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := s.Verify(tok, time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatalf("link %q: %v", line, err)
+		}
+		out[g.Action] = g
+	}
+	return out
+}
+
+func TestNotify(t *testing.T) {
+	tests := []struct {
+		verdict     policy.Verdict
+		wantTo      []string
+		wantSubject []string // per mail, substring
+		wantBody    []string // per mail, substring
+		wantLinks   [][]Action
+	}{
+		{policy.Confirm, []string{"taro@corp.example"}, []string{"送信確認のお願い: 見積書の件 Bcc: evil@x.example"},
+			[]string{"tanaka@partner-a.example の間違いではありませんか"}, [][]Action{{ActConfirm, ActCancel}}},
+		{policy.Delay, []string{"taro@corp.example"}, []string{"2026年11月22日 19:05 (JST)に送信します"},
+			[]string{"それまでに取り消してください"}, [][]Action{{ActCancel}}},
+		{policy.Hold, []string{"taro@corp.example", "boss@corp.example", "deputy@corp.example"},
+			[]string{"承認待ちのメール", "Approval needed: message from taro@corp.example", "Approval needed"},
+			[]string{"承認者の確認待ち", "Recipients: tanaka@partner-b.example", "Department: 営業部"},
+			[][]Action{nil, {ActRelease, ActReject}, {ActRelease, ActReject}}},
+		{policy.Pass, nil, nil, nil, nil},
+		{policy.Reject, nil, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.verdict), func(t *testing.T) {
+			out := &memOutbox{}
+			n := newNotifier(t, out)
+			if err := n.Notify(context.Background(), waiting(tt.verdict)); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.got) != len(tt.wantTo) {
+				t.Fatalf("sent %d mails, want %d", len(out.got), len(tt.wantTo))
+			}
+			for i, m := range out.got {
+				if len(m.To) != 1 || m.To[0] != tt.wantTo[i] || m.From != "misend@corp.example" {
+					t.Errorf("mail %d envelope %v → %v", i, m.From, m.To)
+				}
+				if bytes.Contains(m.Raw, []byte(secretTerm)) {
+					t.Errorf("mail %d shows a confidential term", i)
+				}
+				subj, body, h := decoded(t, m.Raw)
+				if strings.Contains(body, secretTerm) || strings.Contains(subj, secretTerm) {
+					t.Errorf("mail %d shows a confidential term once decoded", i)
+				}
+				if !strings.Contains(subj, tt.wantSubject[i]) {
+					t.Errorf("mail %d subject %q, want %q", i, subj, tt.wantSubject[i])
+				}
+				if !strings.Contains(body, tt.wantBody[i]) {
+					t.Errorf("mail %d body lacks %q:\n%s", i, tt.wantBody[i], body)
+				}
+				if h.Get("Auto-Submitted") != "auto-generated" || len(h.Values("Bcc")) != 0 {
+					t.Errorf("mail %d headers: %v", i, h)
+				}
+				for _, line := range bytes.Split(m.Raw, []byte("\r\n")) {
+					if len(line) > 998 {
+						t.Errorf("mail %d has a %d-octet line", i, len(line))
+					}
+				}
+				links := linksIn(t, n.Signer, body)
+				if len(links) != len(tt.wantLinks[i]) {
+					t.Errorf("mail %d links %v, want %v", i, links, tt.wantLinks[i])
+				}
+				for _, a := range tt.wantLinks[i] {
+					g, ok := links[a]
+					if !ok || g.QueueID != "q-42" || g.Actor != tt.wantTo[i] || !g.Expires.Equal(n.Now().Add(72*time.Hour)) {
+						t.Errorf("mail %d link %s = %+v", i, a, g)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNotifyHoldWithoutApprovers(t *testing.T) {
+	out := &memOutbox{}
+	n := newNotifier(t, out)
+	w := waiting(policy.Hold)
+	w.Department = "総務部"
+	if err := n.Notify(context.Background(), w); err == nil || !strings.Contains(err.Error(), "no approvers") {
+		t.Fatalf("err = %v, want no approvers", err)
+	}
+	if len(out.got) != 1 {
+		t.Fatalf("the sender should still be told; sent %d", len(out.got))
+	}
+}
+
+func TestComposeRefusesHeaderInjection(t *testing.T) {
+	if _, err := compose("misend@corp.example", []string{"a@x.example\r\nBcc: b@y.example"}, "s", "b", time.Now()); err == nil {
+		t.Fatal("address with CRLF accepted")
+	}
+}

@@ -1,0 +1,171 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/misend/misend/internal/finding"
+)
+
+type noticeKind string
+
+const (
+	kindConfirm    noticeKind = "confirm"     // sender: confirm or cancel
+	kindDelay      noticeKind = "delay"       // sender: leaves at ReleaseAt unless cancelled
+	kindHeldSender noticeKind = "held-sender" // sender: waits for an approver
+	kindApprove    noticeKind = "approve"     // approver: release or reject
+)
+
+type link struct {
+	Action Action
+	URL    string
+}
+
+type view struct {
+	Waiting
+	Reasons []finding.Finding // sender view only
+	Links   []link
+	Expires time.Time
+}
+
+// Templates are plain text; the first line is the subject.
+var templates = map[string]map[noticeKind]string{
+	"en": {
+		kindConfirm: `Please confirm your message: {{.Subject}}
+Your message "{{.Subject}}" has not been sent yet.
+{{template "reasons" .}}
+If it is right, confirm it and it leaves at once:
+{{link . "confirm"}}
+
+If not, cancel it:
+{{link . "cancel"}}
+
+Without your confirmation it is not sent. The links work until {{when .Expires}}.
+`,
+		kindDelay: `Your message leaves at {{when .ReleaseAt}}: {{.Subject}}
+Your message "{{.Subject}}" will be sent at {{when .ReleaseAt}}.
+{{template "reasons" .}}
+If it should not go, cancel it before then:
+{{link . "cancel"}}
+`,
+		kindHeldSender: `Your message waits for approval: {{.Subject}}
+Your message "{{.Subject}}" has been held for your department's approver.
+{{template "reasons" .}}
+You will hear when it is released or refused. Nothing else needs doing.
+`,
+		kindApprove: `Approval needed: message from {{.Sender}}
+A message from {{.Sender}} is held for your approval.
+
+Subject: {{.Subject}}
+Recipients: {{join .Recipients ", "}}
+Department: {{.Department}}
+{{template "reasons" .}}
+Release it:
+{{link . "release"}}
+
+Refuse it:
+{{link . "reject"}}
+
+The links work until {{when .Expires}}. Operators can see the full details in misend.
+`,
+	},
+	"ja": {
+		kindConfirm: `送信確認のお願い: {{.Subject}}
+メール「{{.Subject}}」はまだ送信されていません。
+{{template "reasons" .}}
+このまま送ってよければ、確認してください。すぐに送信されます:
+{{link . "confirm"}}
+
+送らない場合は取り消してください:
+{{link . "cancel"}}
+
+確認がなければ送信されません。リンクの有効期限: {{when .Expires}}
+`,
+		kindDelay: `{{when .ReleaseAt}}に送信します: {{.Subject}}
+メール「{{.Subject}}」は{{when .ReleaseAt}}に送信されます。
+{{template "reasons" .}}
+送るべきでない場合は、それまでに取り消してください:
+{{link . "cancel"}}
+`,
+		kindHeldSender: `承認待ちのメール: {{.Subject}}
+メール「{{.Subject}}」は部署の承認者の確認待ちです。
+{{template "reasons" .}}
+送信または差し戻しの際にお知らせします。操作は不要です。
+`,
+		kindApprove: `承認依頼: {{.Sender}} からのメール
+{{.Sender}} からのメールが承認待ちです。
+
+件名: {{.Subject}}
+宛先: {{join .Recipients ", "}}
+部署: {{.Department}}
+{{template "reasons" .}}
+送信を許可する:
+{{link . "release"}}
+
+差し戻す:
+{{link . "reject"}}
+
+リンクの有効期限: {{when .Expires}}。詳細は misend で確認できます。
+`,
+	},
+}
+
+var reasonsTmpl = map[string]string{
+	"en": `{{define "reasons"}}{{if .Reasons}}
+Why:
+{{range .Reasons}}- {{.Message}}{{if .Suggestion}} (did you mean {{.Suggestion}}?){{end}}
+{{end}}{{end}}{{end}}`,
+	"ja": `{{define "reasons"}}{{if .Reasons}}
+理由:
+{{range .Reasons}}- {{.Message}}{{if .Suggestion}}（{{.Suggestion}} の間違いではありませんか？）{{end}}
+{{end}}{{end}}{{end}}`,
+}
+
+var jst = time.FixedZone("JST", 9*3600)
+
+var parsed = func() map[string]map[noticeKind]*template.Template {
+	out := map[string]map[noticeKind]*template.Template{}
+	for lang, kinds := range templates {
+		out[lang] = map[noticeKind]*template.Template{}
+		for kind, src := range kinds {
+			funcs := template.FuncMap{
+				"join": strings.Join,
+				"link": func(v view, a string) string {
+					for _, l := range v.Links {
+						if string(l.Action) == a {
+							return l.URL
+						}
+					}
+					return ""
+				},
+				"when": func(t time.Time) string {
+					if lang == "ja" {
+						return t.In(jst).Format("2006年1月2日 15:04 (JST)")
+					}
+					return t.UTC().Format("2 Jan 2006 15:04 UTC")
+				},
+			}
+			t := template.Must(template.New(string(kind)).Funcs(funcs).Parse(src))
+			template.Must(t.Parse(reasonsTmpl[lang]))
+			out[lang][kind] = t
+		}
+	}
+	return out
+}()
+
+// render returns subject and body of a notice.
+func render(lang string, kind noticeKind, v view) (subject, body string, err error) {
+	t := parsed[lang][kind]
+	if t == nil {
+		return "", "", fmt.Errorf("notify: no %s template for %q", kind, lang)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, v); err != nil {
+		return "", "", fmt.Errorf("notify: render %s/%s: %w", lang, kind, err)
+	}
+	subject, body, _ = strings.Cut(b.String(), "\n")
+	return subject, body, nil
+}
