@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs Postfix for the integration tests in this directory when it is
+# missing: Debian package, no system configuration ("No configuration"), not
+# started. The tests run their own private instances on loopback ports.
+set -euo pipefail
+if command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "postfix missing and cannot install it here; its integration tests will be skipped" >&2
+  exit 0
+fi
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || true
+apt-get install -y -qq postfix >/dev/null
+# The package may start the system instance; the tests need none of it.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop postfix >/dev/null 2>&1 || true; fi
