@@ -47,25 +47,49 @@ func (c *Corpus) AddMessage(msg *mail.Message) error {
 
 // Add adds one message given as its text parts.
 func (c *Corpus) Add(parts ...string) error {
+	d, err := Extract(parts...)
+	if err != nil {
+		return err
+	}
+	c.AddDoc(d)
+	return nil
+}
+
+// Doc is one message reduced for recommendation, ready to add to one or
+// more corpora (one per scope) without tokenising again.
+type Doc struct {
+	terms, persons []string
+	text           Text
+}
+
+// Extract tokenises a message's text parts. It is the expensive step and
+// may run on many goroutines at once.
+func Extract(parts ...string) (Doc, error) {
 	seen := map[string]bool{}
-	var terms, persons []string
+	var d Doc
 	for _, p := range parts {
 		ex, err := ExtractTerms(p)
 		if err != nil {
-			return err
+			return Doc{}, err
 		}
 		for _, t := range ex.Terms {
 			if !seen[t] {
 				seen[t] = true
-				terms = append(terms, t)
+				d.terms = append(d.terms, t)
 			}
 		}
-		persons = append(persons, ex.Persons...)
+		d.persons = append(d.persons, ex.Persons...)
 	}
-	for _, i := range c.listMatcher.Match(Prepare(parts...)) {
-		if t := c.listTerms[i]; !seen[t] {
-			seen[t] = true
-			terms = append(terms, t)
+	d.text = Prepare(parts...)
+	return d, nil
+}
+
+// AddDoc adds an extracted message.
+func (c *Corpus) AddDoc(d Doc) {
+	terms := d.terms
+	for _, i := range c.listMatcher.Match(d.text) {
+		if t := c.listTerms[i]; !slices.Contains(d.terms, t) {
+			terms = append(terms[:len(terms):len(terms)], t)
 		}
 	}
 	c.mu.Lock()
@@ -74,12 +98,11 @@ func (c *Corpus) Add(parts ...string) error {
 	for _, t := range terms {
 		doc = append(doc, c.intern(t))
 	}
-	for _, p := range persons {
+	for _, p := range d.persons {
 		c.person[c.ids[p]] = true
 	}
 	slices.Sort(doc)
-	c.docs = append(c.docs, doc)
-	return nil
+	c.docs = append(c.docs, slices.Compact(doc))
 }
 
 func (c *Corpus) intern(t string) int32 {

@@ -226,3 +226,15 @@ func (s *Store) Thesaurus(ctx context.Context) (*Thesaurus, error) {
 	th.add(cur)
 	return th, rows.Err()
 }
+
+// LooksLikeSudachi tells whether the start of a file is in SudachiDict's
+// synonyms format (a numeric group id, then at least eight more fields).
+func LooksLikeSudachi(head []byte) bool {
+	line, _, _ := strings.Cut(strings.TrimLeft(string(head), "\ufeff\r\n"), "\n")
+	f := strings.Split(line, ",")
+	if len(f) < 9 {
+		return false
+	}
+	_, err := strconv.Atoi(f[0])
+	return err == nil
+}
