@@ -1,0 +1,220 @@
+package postfix
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/smtp"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/store"
+)
+
+// load is one benchmark run's traffic.
+type load struct {
+	messages int
+	clients  int  // concurrent SMTP clients
+	perConn  bool // one message per SMTP connection (and so per milter connection)
+	// rate paces submissions (messages/s) so latency is measured below
+	// saturation; 0 sends as fast as the clients can.
+	rate float64
+}
+
+type runResult struct {
+	rate     float64       // messages/s, first send to last arrival at the sink
+	p50, p99 time.Duration // submission to arrival at the sink
+	accept50 time.Duration // end of DATA to 250 (where the milter's time is spent)
+	accept99 time.Duration
+}
+
+func benchMessage(i int) []byte {
+	return []byte("From: taro@corp.example\r\nTo: hanako@partner-a.example\r\nSubject: verdict=pass\r\n" +
+		"Message-ID: <b" + strconv.Itoa(i) + "@corp.example>\r\n\r\n" +
+		"来週の打ち合わせの件、資料を添付します。\r\nよろしくお願いします。\r\n")
+}
+
+// drive sends l through addr and waits for every message at snk.
+func drive(tb testing.TB, addr string, snk *sink, l load) runResult {
+	tb.Helper()
+	sent := make([]time.Time, l.messages)
+	accept := make([]time.Duration, l.messages)
+	var next int
+	var mu sync.Mutex
+	start := time.Now()
+	take := func() int {
+		mu.Lock()
+		if next >= l.messages {
+			mu.Unlock()
+			return -1
+		}
+		next++
+		i := next - 1
+		mu.Unlock()
+		if l.rate > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(float64(i) / l.rate * float64(time.Second)))))
+		}
+		return i
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, l.clients)
+	for range l.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var c *smtp.Client
+			for {
+				i := take()
+				if i < 0 {
+					break
+				}
+				if c == nil {
+					var err error
+					if c, err = smtp.Dial(addr); err != nil {
+						errs <- err
+						return
+					}
+				}
+				sent[i] = time.Now()
+				if err := c.Mail("taro@corp.example"); err != nil {
+					errs <- err
+					return
+				}
+				if err := c.Rcpt("hanako@partner-a.example"); err != nil {
+					errs <- err
+					return
+				}
+				w, err := c.Data()
+				if err != nil {
+					errs <- err
+					return
+				}
+				w.Write(benchMessage(i))
+				t0 := time.Now()
+				if err := w.Close(); err != nil {
+					errs <- fmt.Errorf("message %d: %w", i, err)
+					return
+				}
+				accept[i] = time.Since(t0)
+				if l.perConn {
+					c.Quit()
+					c = nil
+				}
+			}
+			if c != nil {
+				c.Quit()
+			}
+		}()
+	}
+	lat := make([]time.Duration, 0, l.messages)
+	deadline := time.After(5 * time.Minute)
+	for len(lat) < l.messages {
+		select {
+		case m := <-snk.ch:
+			i, ok := msgIndex(m.Data)
+			if !ok {
+				tb.Fatalf("unexpected message at sink")
+			}
+			// sent[i] is written before the message can reach the sink.
+			lat = append(lat, m.At.Sub(sent[i]))
+		case err := <-errs:
+			tb.Fatal(err)
+		case <-deadline:
+			tb.Fatalf("only %d of %d messages arrived", len(lat), l.messages)
+		}
+	}
+	elapsed := time.Since(start)
+	wg.Wait()
+	slices.Sort(lat)
+	slices.Sort(accept)
+	pct := func(d []time.Duration, p float64) time.Duration { return d[int(float64(len(d)-1)*p)] }
+	return runResult{
+		rate: float64(l.messages) / elapsed.Seconds(),
+		p50:  pct(lat, 0.5), p99: pct(lat, 0.99),
+		accept50: pct(accept, 0.5), accept99: pct(accept, 0.99),
+	}
+}
+
+func msgIndex(data []byte) (int, bool) {
+	i := bytes.Index(data, []byte("Message-ID: <b"))
+	if i < 0 {
+		return 0, false
+	}
+	rest := data[i+len("Message-ID: <b"):]
+	j := bytes.IndexByte(rest, '@')
+	if j < 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(rest[:j]))
+	return n, err == nil
+}
+
+// BenchmarkPostfixMilter sends the same traffic through Postfix → sink and
+// through Postfix with misend as milter → sink, and reports both and their
+// ratio. Each b.N iteration is one full comparison; run with -benchtime 1x.
+//
+//	go test -run XXX -bench PostfixMilter -benchtime 1x ./integration/postfix
+func BenchmarkPostfixMilter(b *testing.B) {
+	for _, l := range []load{
+		{messages: 3000, clients: 20},
+		{messages: 2000, clients: 20, perConn: true},
+		{messages: 2000, clients: 20, rate: 250},
+		{messages: 2000, clients: 20, rate: 250, perConn: true},
+	} {
+		name := "persistent"
+		if l.perConn {
+			name = "conn-per-message"
+		}
+		if l.rate > 0 {
+			name += "-paced-" + strconv.Itoa(int(l.rate))
+		} else {
+			name += "-saturated"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				plainSink := startSink(b)
+				plain := StartPostfix(b, Options{Relay: plainSink.Addr})
+
+				ctx := context.Background()
+				db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				rec, err := decisions.Open(ctx, db)
+				if err != nil {
+					b.Fatal(err)
+				}
+				msink := startSink(b)
+				maddr := startMilter(b, &milter.Server{Decider: subjectDecider{}, Recorder: rec})
+				withMilter := StartPostfix(b, Options{Relay: msink.Addr, Milter: maddr})
+
+				// warm both (process start-up, connection caches)
+				drive(b, plain.Addr, plainSink, load{messages: 50, clients: 5})
+				drive(b, withMilter.Addr, msink, load{messages: 50, clients: 5})
+
+				p := drive(b, plain.Addr, plainSink, l)
+				m := drive(b, withMilter.Addr, msink, l)
+				b.ReportMetric(p.rate, "plain-msg/s")
+				b.ReportMetric(m.rate, "milter-msg/s")
+				b.ReportMetric(m.rate/p.rate, "rate-ratio")
+				b.ReportMetric(ms(p.p50), "plain-p50-ms")
+				b.ReportMetric(ms(p.p99), "plain-p99-ms")
+				b.ReportMetric(ms(m.p50), "milter-p50-ms")
+				b.ReportMetric(ms(m.p99), "milter-p99-ms")
+				b.ReportMetric(ms(m.p50-p.p50), "added-p50-ms")
+				b.ReportMetric(ms(m.p99-p.p99), "added-p99-ms")
+				b.ReportMetric(ms(m.accept50-p.accept50), "added-accept-p50-ms")
+				b.ReportMetric(ms(m.accept99-p.accept99), "added-accept-p99-ms")
+			}
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
