@@ -2,6 +2,7 @@ package decisions
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +51,7 @@ func TestAppendAndRead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	l.Flush()
 	got, err := l.Recent(ctx, base.Add(30*time.Second), 10)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +116,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 	if err := l.Append(ctx, Record{At: time.Now(), MessageID: "x"}); err != nil {
 		t.Fatal(err)
 	}
+	l.Flush()
 	l2, err := Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -138,5 +141,34 @@ func BenchmarkAppend(b *testing.B) {
 		if err := l.Append(ctx, r); err != nil {
 			b.Fatal(err)
 		}
+	}
+	// The cost of writing is part of the cost of appending.
+	l.Flush()
+}
+
+func TestCloseWritesQueuedRecords(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	for i := range n {
+		if err := l.Append(ctx, Record{At: time.Now(), MessageID: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	var got int
+	if err := db.QueryRow(`SELECT count(*) FROM decisions`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Fatalf("%d records after Close, want %d", got, n)
 	}
 }
