@@ -1,0 +1,131 @@
+package terms
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// benchTerms makes n distinct terms shaped like real lists: Japanese
+// compounds of two or three common nouns, project code names, product
+// numbers.
+func benchTerms(n int) []string {
+	r := rand.New(rand.NewPCG(7, 7))
+	ja := []string{"顧客", "契約", "設計", "決算", "人事", "評価", "分析", "計画", "試作", "調達", "価格", "原価", "新製品", "買収", "提携", "特許", "試験", "監査", "予算", "給与"}
+	en := []string{"falcon", "orion", "atlas", "zephyr", "nimbus", "quartz", "cobalt", "aurora", "delta", "ember"}
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < n {
+		var t string
+		switch r.IntN(3) {
+		case 0:
+			t = ja[r.IntN(len(ja))] + ja[r.IntN(len(ja))] + ja[r.IntN(len(ja))]
+		case 1:
+			t = fmt.Sprintf("project-%s-%d", en[r.IntN(len(en))], r.IntN(1000))
+		default:
+			t = fmt.Sprintf("%s%s%d", ja[r.IntN(len(ja))], ja[r.IntN(len(ja))], r.IntN(100))
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// benchText is about 1 MB of mixed Japanese and English business mail.
+func benchText() string {
+	var b strings.Builder
+	for i := 0; b.Len() < 1<<20; i++ {
+		for _, m := range weekOfMail(uint64(i)) {
+			b.WriteString(m.Subject + "\n" + m.Body)
+			b.WriteString("Please find attached the quarterly report for the Orion account; numbers are preliminary.\n")
+		}
+	}
+	return b.String()
+}
+
+func BenchmarkMatch10kTerms(b *testing.B) {
+	m := NewMatcher(benchTerms(10_000))
+	text := benchText()
+	prepared := Prepare(text)
+	b.Run("automaton", func(b *testing.B) {
+		b.SetBytes(int64(prepared.Len()))
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Match(prepared)
+		}
+	})
+	b.Run("normalise+automaton", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Match(Prepare(text))
+		}
+	})
+}
+
+func BenchmarkNormalize(b *testing.B) {
+	text := benchText()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Prepare(text)
+	}
+}
+
+func BenchmarkPersonalData(b *testing.B) {
+	text := benchText()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		FindPersonalData(text)
+	}
+}
+
+// BenchmarkRecommend100k tokenises 100,000 mails on every core and runs
+// one recommendation round; run with -benchtime=1x.
+func BenchmarkRecommend100k(b *testing.B) {
+	const n = 100_000
+	var mails []testMail
+	for seed := uint64(1); len(mails) < n; seed++ {
+		mails = append(mails, weekOfMail(seed)...)
+	}
+	mails = mails[:n]
+	scope := DepartmentScope("部署A")
+	list := []Term{{Scope: scope, Text: "A-ORIGINAL-FRAMEWORK", Weight: 0.83}, {Scope: scope, Text: "厳秘", Weight: 0.5}}
+	if _, err := loadTokenizer(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewCorpus([]string{"A-ORIGINAL-FRAMEWORK", "厳秘"})
+		var wg sync.WaitGroup
+		ch := make(chan testMail, 256)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for m := range ch {
+					if err := c.Add(m.Subject, m.Body); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		for _, m := range mails {
+			ch <- m
+		}
+		close(ch)
+		wg.Wait()
+		res := Recommend(c, list, DefaultParams, nil)
+		if len(res.Recommended) == 0 {
+			b.Fatal("nothing recommended")
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-after")
+		b.ReportMetric(float64(len(c.names)), "distinct-terms")
+	}
+}
