@@ -21,6 +21,7 @@ type Instance struct {
 	Dir  string
 	Addr string // SMTP listener, 127.0.0.1:port
 	t    testing.TB
+	bin  string
 }
 
 // Options configure an Instance.
@@ -101,7 +102,7 @@ func StartPostfix(t testing.TB, o Options) *Instance {
 	}
 	// Postfix daemons run as the postfix user and must reach the queue.
 	os.Chmod(base, 0o755)
-	inst := &Instance{Dir: base, Addr: freePort(t), t: t}
+	inst := &Instance{Dir: base, Addr: freePort(t), t: t, bin: bin}
 	conf := filepath.Join(base, "etc")
 	for _, d := range []string{conf, filepath.Join(base, "queue"), filepath.Join(base, "data")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -214,4 +215,18 @@ func StartPostfix(t testing.TB, o Options) *Instance {
 func (i *Instance) Log() string {
 	b, _ := os.ReadFile(filepath.Join(i.Dir, "maillog"))
 	return string(b)
+}
+
+// Sendmail submits a message through the instance's sendmail command
+// (postdrop → pickup → cleanup), the path non_smtpd_milters sees.
+func (i *Instance) Sendmail(from string, to []string, msg string) error {
+	sm := filepath.Join(filepath.Dir(i.bin), "sendmail")
+	cmd := exec.Command(sm, append([]string{"-C", filepath.Join(i.Dir, "etc"), "-f", from, "--"}, to...)...)
+	cmd.Env = append(os.Environ(), "MAIL_CONFIG="+filepath.Join(i.Dir, "etc"))
+	cmd.Stdin = strings.NewReader(msg)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("sendmail: %v\n%s", err, out)
+	}
+	return nil
 }

@@ -163,3 +163,28 @@ func TestPostfixMilterDownTempFails(t *testing.T) {
 		t.Fatalf("got %v, want a 4xx so the client retries", err)
 	}
 }
+
+func TestPostfixNonSMTPDMilter(t *testing.T) {
+	snk := startSink(t)
+	holder := &relayHolder{relay: snk.Addr, held: map[string]heldMsg{}}
+	maddr := startMilter(t, &milter.Server{Decider: subjectDecider{}, Holder: holder})
+	pf := StartPostfix(t, Options{Relay: snk.Addr, Milter: maddr})
+	// Local submission (sendmail → pickup → cleanup) goes through
+	// non_smtpd_milters: the same verdicts apply.
+	for _, v := range []string{"hold", "pass"} {
+		if err := pf.Sendmail("taro@corp.example", []string{"hanako@partner-a.example"}, testMessage("verdict="+v, "local-"+v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := snk.wait(t, 20*time.Second)
+	if !bytes.Contains(got.Data, []byte("<local-pass@corp.example>")) || !bytes.Contains(got.Data, []byte("X-Misend-Verdict: pass")) {
+		t.Fatalf("sink got:\n%s", got.Data)
+	}
+	snk.none(t, 2*time.Second)
+	holder.mu.Lock()
+	n := len(holder.held)
+	holder.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("held %d local messages, want 1", n)
+	}
+}
