@@ -1,0 +1,26 @@
+package notify
+
+import "github.com/misend/misend/internal/directory"
+
+// DirectoryPeople answers People from misend's directory. A department
+// without approvers of its own falls back to the organisation's, so a hold
+// always reaches someone who can release it.
+type DirectoryPeople struct {
+	Dir *directory.Directory
+}
+
+// LangOf returns the person's language setting.
+func (p DirectoryPeople) LangOf(addr string) string {
+	person, _ := p.Dir.Person(addr)
+	return person.Lang
+}
+
+// ApproversOf returns the department's approvers, else the organisation's.
+func (p DirectoryPeople) ApproversOf(dept string) []string {
+	if dept != "" {
+		if a := p.Dir.ApproversOf(dept); len(a) > 0 {
+			return a
+		}
+	}
+	return p.Dir.ApproversOfScope("organization")
+}
