@@ -59,31 +59,21 @@ type Text struct {
 // Prepare normalises texts (subject, body, attachments …) into one Text.
 // Parts are joined with a gap so no term spans two of them.
 func Prepare(parts ...string) Text {
-	var t Text
+	size := 0
 	for _, p := range parts {
-		c, g := compact(p, nil)
-		if len(c) == 0 {
-			continue
-		}
-		off := len(t.b)
-		if off > 0 {
-			// A NUL never occurs in a term's normalised form: it separates.
-			t.b = append(t.b, 0)
-			off++
-		}
-		t.b = append(t.b, c...)
-		need := len(t.b)/64 + 1
-		for len(t.gaps) < need {
-			t.gaps = append(t.gaps, 0)
-		}
-		for i := range c {
-			if g[i>>6]&(1<<(i&63)) != 0 {
-				p := off + i
-				t.gaps[p>>6] |= 1 << (p & 63)
-			}
-		}
+		size += len(p) + 1
 	}
-	return t
+	w := compactor{out: make([]byte, 0, size+size/8), gaps: make([]uint64, size/64+1)}
+	for _, p := range parts {
+		if len(w.out) > 0 && len(p) > 0 {
+			// A NUL never occurs in a term's normalised form: it
+			// separates parts so no term spans two of them.
+			w.out = append(w.out, 0)
+			w.gap = false
+		}
+		w.add(p)
+	}
+	return Text{b: w.out, gaps: w.gaps}
 }
 
 // Len is the normalised length in bytes.

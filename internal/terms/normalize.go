@@ -18,34 +18,77 @@ func Normalize(text string) string {
 // each byte of the result, whether white space was removed just before it
 // (bit set in gaps), so word boundaries survive the removal.
 //
-// It is one pass: runs that are already NFKC (checked with the quick-check
-// tables; nearly all of Japanese and English mail) are folded and copied
-// rune by rune, and only the segments that need it go through the NFKC
-// transform. Case folding is simple (rune to lower case, final sigma to
-// sigma), not the full folding that maps ß to ss.
+// It is one pass. Runes that NFKC leaves alone and that nothing can combine
+// onto (ASCII, kana, common CJK ideographs and punctuation), when the next
+// rune is one of those too, are folded and copied directly; everything else
+// goes through the NFKC transform one normalisation segment at a time. Case
+// folding is simple (rune to lower case, final sigma to sigma), not the full
+// folding that maps ß to ss.
 func compact(text string, buf []byte) (out []byte, gaps []uint64) {
 	w := compactor{out: buf[:0]}
 	if cap(w.out) < len(text) {
 		w.out = make([]byte, 0, len(text)+len(text)/8)
 	}
 	w.gaps = make([]uint64, len(text)/64+1)
-	var scratch [128]byte
-	s := text
-	for len(s) > 0 {
-		n := norm.NFKC.QuickSpanString(s)
-		w.emit(s[:n])
-		s = s[n:]
-		if len(s) == 0 {
-			break
-		}
-		k := norm.NFKC.NextBoundaryInString(s, true)
-		if k <= 0 {
-			k = len(s)
-		}
-		w.emit(string(norm.NFKC.AppendString(scratch[:0], s[:k])))
-		s = s[k:]
-	}
+	w.add(text)
 	return w.out, w.gaps
+}
+
+func decodeAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// add normalises s onto the end of w.
+func (w *compactor) add(s string) {
+	if len(s) == 0 {
+		return
+	}
+	var scratch [128]byte
+	i := 0
+	r, n := decodeAt(s, 0)
+	for i < len(s) {
+		j := i + n
+		var next rune
+		nn := 0
+		if j < len(s) {
+			next, nn = decodeAt(s, j)
+		}
+		if inert(r) && (nn == 0 || inert(next)) {
+			w.emitRune(r, s[i:j])
+			i, r, n = j, next, nn
+			continue
+		}
+		k := norm.NFKC.NextBoundaryInString(s[i:], true)
+		if k <= 0 {
+			k = len(s) - i
+		}
+		w.emit(string(norm.NFKC.AppendString(scratch[:0], s[i:i+k])))
+		i += k
+		if i < len(s) {
+			r, n = decodeAt(s, i)
+		}
+	}
+}
+
+// inert tells whether NFKC leaves r unchanged and no following rune can
+// compose with it into something else, as long as that rune is inert too.
+func inert(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return true
+	case r >= 0x4e00 && r <= 0x9fff: // CJK unified ideographs
+		return true
+	case r >= 0x3041 && r <= 0x3096: // hiragana (not the combining marks)
+		return true
+	case r >= 0x30a1 && r <= 0x30fa, r == 0x30fb, r == 0x30fc: // katakana, ・, ー
+		return true
+	case r >= 0x3001 && r <= 0x3005, r >= 0x3008 && r <= 0x3011: // 、。〃々 and brackets
+		return true
+	}
+	return false
 }
 
 type compactor struct {
@@ -68,33 +111,37 @@ func (w *compactor) mark() {
 
 func (w *compactor) emit(s string) {
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-				w.gap = true
-				continue
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			}
-			w.mark()
-			w.out = append(w.out, c)
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if isSpace(r) {
+		r, n := decodeAt(s, i)
+		w.emitRune(r, s[i:i+n])
+		i += n
+	}
+}
+
+// emitRune appends rune r, whose encoding in the input is raw, folded, or
+// records a gap for white space.
+func (w *compactor) emitRune(r rune, raw string) {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			w.gap = true
-			i += n
-			continue
+			return
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
 		}
 		w.mark()
-		if f := foldRune(r); f != r {
-			w.out = utf8.AppendRune(w.out, f)
-		} else {
-			w.out = append(w.out, s[i:i+n]...)
-		}
-		i += n
+		w.out = append(w.out, c)
+		return
+	}
+	if isSpace(r) {
+		w.gap = true
+		return
+	}
+	w.mark()
+	if f := foldRune(r); f != r {
+		w.out = utf8.AppendRune(w.out, f)
+	} else {
+		w.out = append(w.out, raw...)
 	}
 }
 
