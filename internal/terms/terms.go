@@ -20,10 +20,26 @@
 // ASCII letter or digit must sit at a word boundary there, so NDA does not
 // match inside "agenda".
 //
-// The package also finds personal data (PERSONAL_DATA: My Number, payment
-// cards, many phone numbers or postal addresses), recommends related terms
-// and synonyms from past mail (recommend.go, synonyms.go) and keeps the
-// change-control trail of proposals and approvals (changes.go).
+// The package also finds personal data (PERSONAL_DATA: My Numbers with a
+// valid check digit, payment card numbers passing Luhn with a known issuer
+// prefix, and at least N phone numbers or postal addresses), reported only
+// when a recipient is outside the organisation and only as counts and kinds.
+//
+// Related-term recommendation (paper §3.2.1) reads past mail as a two-layer
+// Bayesian network: list terms are roots whose probability is their weight;
+// each is linked to at most N co-occurring terms (most frequent in
+// confidential mail first, after dropping terms common in non-confidential
+// mail and, optionally, person names); a linked term's probability is a
+// noisy-OR of its parents with P(child|parent) = co-occurrences / the
+// parent's confidential mails, so P(t) = 1 − Π(1 − w_L·P(t|L)). Terms at or
+// above the threshold are recommended; list terms whose own noisy-OR weight
+// (their weight as the leak, other list terms as parents) is at or below the
+// removal threshold become removal candidates. Synonyms come from a built-in
+// thesaurus and imported ones (CSV groups, SudachiDict), weighted like their
+// source but at least the recommendation threshold, which reproduces the
+// paper's table 10 (厳秘 at 0.1 → 秘密, 極秘 at 0.300). Details in
+// recommend.go. Change control (proposals, approvals by the scope's
+// approvers, direct operator edits, all with who and when) is in changes.go.
 //
 // It deliberately never puts a list term into a sender-facing sentence
 // (finding.Message or Suggestion); matched terms go only into Finding.Terms.
