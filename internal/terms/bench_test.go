@@ -2,8 +2,8 @@ package terms
 
 import (
 	"fmt"
-	"os"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
