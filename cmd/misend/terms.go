@@ -68,8 +68,9 @@ func printJSON(v any) error {
 }
 
 type termsListCmd struct {
-	Scope string `help:"Only this scope (organization, group:NAME, department:NAME)."`
-	JSON  bool   `help:"JSON output."`
+	Scope      string `help:"Only this scope (organization, group:NAME, department:NAME)."`
+	Exceptions bool   `help:"Show exceptions (exempted terms and until when) instead of the lists."`
+	JSON       bool   `help:"JSON output."`
 }
 
 func (c *termsListCmd) Run(g *Globals) error {
@@ -83,6 +84,9 @@ func (c *termsListCmd) Run(g *Globals) error {
 		return err
 	}
 	defer db.Close()
+	if c.Exceptions {
+		return printExceptions(ctx, s, scope, c.JSON)
+	}
 	list, err := s.List(ctx, scope)
 	if err != nil {
 		return err
@@ -234,4 +238,27 @@ func (c *termsExceptCmd) Run(g *Globals) error {
 	}
 	fmt.Printf("%s exempt on %s until %s\n", c.Term, scope, until.Format(time.RFC3339))
 	return nil
+}
+
+func printExceptions(ctx context.Context, s *terms.Store, scope terms.Scope, asJSON bool) error {
+	all, err := s.Exceptions(ctx)
+	if err != nil {
+		return err
+	}
+	exc := []terms.Exception{}
+	for _, e := range all {
+		if scope == "" || e.Scope == scope {
+			exc = append(exc, e)
+		}
+	}
+	if asJSON {
+		return printJSON(exc)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SCOPE\tTERM\tUNTIL\tBY\tREASON\tACTIVE")
+	now := time.Now()
+	for _, e := range exc {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%v\n", e.Scope, e.Text, e.Until.Local().Format(time.DateTime), e.By, e.Reason, now.Before(e.Until))
+	}
+	return w.Flush()
 }
