@@ -55,7 +55,7 @@ var (
 	digitRun  = regexp.MustCompile(`[0-9](?:[0-9]|[ -][0-9])*`)
 	phoneJP   = regexp.MustCompile(`(?:\+81[ -]?|0)[1-9][0-9]{0,3}[ -]?\(?[0-9]{1,4}\)?[ -]?[0-9]{3,4}`)
 	postalJP  = regexp.MustCompile(`〒 ?[0-9]{3}-?[0-9]{4}`)
-	maxPIIlen = 4 << 20
+	maxPIIlen = 16 << 20 // above the 10 MB message cap: a whole message is always scanned
 )
 
 // FindPersonalData scans texts (already NFKC-normalised or not: it
