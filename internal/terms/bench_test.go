@@ -2,8 +2,10 @@ package terms
 
 import (
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -160,5 +162,33 @@ func benchRecommend(b *testing.B, mails []testMail) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-after")
 		b.ReportMetric(float64(len(c.names)), "distinct-terms")
+	}
+}
+
+// BenchmarkMatchRealMail matches 10,000 terms against real mail: the raw
+// files under $MISEND_BENCH_MAIL (e.g. the unpacked Enron sent mail), up to
+// 64 MB, headers included.
+func BenchmarkMatchRealMail(b *testing.B) {
+	root := os.Getenv("MISEND_BENCH_MAIL")
+	if root == "" {
+		b.Skip("set MISEND_BENCH_MAIL to a directory of mail files")
+	}
+	var sb strings.Builder
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || sb.Len() > 64<<20 {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			sb.Write(data)
+		}
+		return nil
+	})
+	text := sb.String()
+	m := NewMatcher(benchTerms(10_000))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Match(Prepare(text))
 	}
 }
