@@ -114,8 +114,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.srv = &gomilter.Server{
 		NewMilter: func() gomilter.Milter { return &session{srv: s} },
 		Actions:   gomilter.OptAddHeader | gomilter.OptChangeHeader,
-		// Nothing is gained from HELO; everything else is needed.
-		Protocol: gomilter.OptNoHelo,
+		// Nothing is gained from HELO. Headers need no answer one by one:
+		// each answer is a round trip per header line, and a verdict
+		// comes only at the end anyway.
+		Protocol: gomilter.OptNoHelo | gomilter.OptNoHeaderReply,
 	}
 	err := s.srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout})
 	if errors.Is(err, gomilter.ErrServerClosed) {

@@ -87,7 +87,10 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 	}
 	// Postfix sends folded values with bare LF; the queue keeps CRLF.
 	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
-	return s.write(name, ": ", value, "\r\n")
+	// No reply (OptNoHeaderReply): a message too big is refused at the
+	// end of the headers.
+	s.write(name, ": ", value, "\r\n")
+	return nil, nil
 }
 
 func (s *session) Headers(h textproto.MIMEHeader, m *gomilter.Modifier) (gomilter.Response, error) {
