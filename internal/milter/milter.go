@@ -10,6 +10,17 @@
 // again later (4.3.0): a message is never lost and never let through by
 // accident.
 //
+// Postfix main.cf for misend on 127.0.0.1:2526, with released mail coming
+// back through a port that skips the milter (misend's upstream):
+//
+//	smtpd_milters = inet:127.0.0.1:2526
+//	non_smtpd_milters = inet:127.0.0.1:2526
+//	milter_default_action = tempfail    # misend down: clients retry, nothing leaks
+//	milter_protocol = 6
+//
+//	# master.cf: where misend re-injects released mail
+//	127.0.0.1:10026 inet n - n - - smtpd -o smtpd_milters= -o non_smtpd_milters=
+//
 // It deliberately does not parse MIME or judge content (the Decider does),
 // and does not deliver anything (released messages leave through the
 // queue's relay).
