@@ -50,6 +50,16 @@ func (w *compactor) add(s string) {
 	i := 0
 	r, n := decodeAt(s, 0)
 	for i < len(s) {
+		// ASCII followed by ASCII never changes under NFKC: the bulk of
+		// English mail and of headers-like text takes this loop.
+		if r < utf8.RuneSelf && i+1 < len(s) && s[i+1] < utf8.RuneSelf {
+			for i+1 < len(s) && s[i+1] < utf8.RuneSelf {
+				w.emitASCII(s[i])
+				i++
+			}
+			r, n = rune(s[i]), 1
+			continue
+		}
 		j := i + n
 		var next rune
 		nn := 0
@@ -121,16 +131,7 @@ func (w *compactor) emit(s string) {
 // records a gap for white space.
 func (w *compactor) emitRune(r rune, raw string) {
 	if r < utf8.RuneSelf {
-		c := byte(r)
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			w.gap = true
-			return
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		w.mark()
-		w.out = append(w.out, c)
+		w.emitASCII(byte(r))
 		return
 	}
 	if isSpace(r) {
@@ -143,6 +144,20 @@ func (w *compactor) emitRune(r rune, raw string) {
 	} else {
 		w.out = append(w.out, raw...)
 	}
+}
+
+func (w *compactor) emitASCII(c byte) {
+	switch {
+	case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		w.gap = true
+		return
+	case 'A' <= c && c <= 'Z':
+		c += 'a' - 'A'
+	}
+	if w.gap {
+		w.mark()
+	}
+	w.out = append(w.out, c)
 }
 
 func foldRune(r rune) rune {
