@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Odd real-world shapes: full-width and half-width forms, zero-width and
@@ -138,6 +140,33 @@ func FuzzExtractTerms(f *testing.F) {
 			if !seen[p] {
 				t.Fatalf("person %q not among terms", p)
 			}
+		}
+	})
+}
+
+// referenceNormalize is Normalize written plainly: whole-text NFKC, then
+// folding, then white space removed. The fast path must agree with it.
+func referenceNormalize(s string) string {
+	var b strings.Builder
+	for _, r := range foldCase(norm.NFKC.String(s)) {
+		if !isSpace(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range oddTexts {
+		f.Add(s)
+	}
+	f.Add("か\u3099き\u309aA\u0301 ｶﾞ ㍿ ﬀ Ⅻ ①")
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // invalid bytes are replaced differently by design
+		}
+		if got, want := Normalize(s), referenceNormalize(s); got != want {
+			t.Fatalf("Normalize(%q) = %q, reference %q", s, got, want)
 		}
 	})
 }
