@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
 )
@@ -109,6 +111,7 @@ type termsAddCmd struct {
 	Scope  string   `required:"" help:"organization, group:NAME or department:NAME."`
 	Weight float64  `required:"" help:"Weight in [0,1]."`
 	By     string   `help:"Who makes the change (recorded)."`
+	JSON   bool     `help:"JSON output."`
 	Terms  []string `arg:"" help:"Terms to add."`
 }
 
@@ -123,18 +126,36 @@ func (c *termsAddCmd) Run(g *Globals) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkTermArgs(c.Terms); err != nil {
+		return err
+	}
 	for _, t := range c.Terms {
 		if err := s.Add(ctx, scope, t, c.Weight, defaultBy(c.By)); err != nil {
 			return err
 		}
 	}
+	if c.JSON {
+		return printJSON(map[string]any{"scope": scope, "added": c.Terms, "weight": c.Weight})
+	}
 	fmt.Printf("%d term(s) on %s\n", len(c.Terms), scope)
+	return nil
+}
+
+// checkTermArgs refuses the whole command line before any change when one
+// of its terms is unusable, so a typo does not leave half the terms added.
+func checkTermArgs(ts []string) error {
+	for _, t := range ts {
+		if terms.Normalize(t) == "" {
+			return fmt.Errorf("empty term %q: nothing changed", t)
+		}
+	}
 	return nil
 }
 
 type termsRemoveCmd struct {
 	Scope string   `required:"" help:"organization, group:NAME or department:NAME."`
 	By    string   `help:"Who makes the change (recorded)."`
+	JSON  bool     `help:"JSON output."`
 	Terms []string `arg:"" help:"Terms to remove."`
 }
 
@@ -153,6 +174,9 @@ func (c *termsRemoveCmd) Run(g *Globals) error {
 		if err := s.Remove(ctx, scope, t, defaultBy(c.By)); err != nil {
 			return err
 		}
+	}
+	if c.JSON {
+		return printJSON(map[string]any{"scope": scope, "removed": c.Terms})
 	}
 	fmt.Printf("%d term(s) removed from %s\n", len(c.Terms), scope)
 	return nil
@@ -204,8 +228,9 @@ type termsExceptCmd struct {
 	Scope  string        `required:"" help:"organization, group:NAME or department:NAME."`
 	Until  string        `help:"End of the exception (YYYY-MM-DD or RFC 3339)." xor:"end"`
 	For    time.Duration `help:"Length of the exception from now (e.g. 72h)." xor:"end"`
-	By     string        `required:"" help:"Who grants the exception (recorded)."`
+	By     string        `required:"" help:"Who grants the exception (recorded): an operator, admin or approver of the scope."`
 	Reason string        `help:"Why (recorded)."`
+	JSON   bool          `help:"JSON output."`
 	Term   string        `arg:"" help:"The term to exempt."`
 }
 
@@ -233,8 +258,21 @@ func (c *termsExceptCmd) Run(g *Globals) error {
 		return err
 	}
 	defer db.Close()
-	if err := s.Except(ctx, terms.Exception{Scope: scope, Text: c.Term, Until: until, By: strings.ToLower(c.By), Reason: c.Reason}); err != nil {
+	dir, err := directory.Load(ctx, db)
+	if err != nil {
 		return err
+	}
+	by := strings.ToLower(c.By)
+	if len(dir.People()) > 0 && !dir.HasRole(by, directory.RoleOperator) && !dir.HasRole(by, directory.RoleAdmin) &&
+		!slices.Contains(dir.ApproversOfScope(string(scope)), by) {
+		return fmt.Errorf("except: %s is neither an operator nor an approver of %s", by, scope)
+	}
+	e := terms.Exception{Scope: scope, Text: c.Term, Until: until, By: by, Reason: c.Reason}
+	if err := s.Except(ctx, e); err != nil {
+		return err
+	}
+	if c.JSON {
+		return printJSON(e)
 	}
 	fmt.Printf("%s exempt on %s until %s\n", c.Term, scope, until.Format(time.RFC3339))
 	return nil

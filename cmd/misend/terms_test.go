@@ -67,7 +67,9 @@ func TestTermsAndDirectoryCommands(t *testing.T) {
 		{[]string{"terms", "propose", "--db", db, "--scope", "department:部署A", "--weight", "0.79", "--by", "op@corp.example", "リスク分析"}, "change 2 pending; approvers of department:部署A: boss@corp.example", ""},
 		{[]string{"terms", "approve", "--db", db, "--by", "op@corp.example", "2"}, "", "not an approver"},
 		{[]string{"terms", "approve", "--db", db, "--by", "boss@corp.example", "2"}, "change 2 approved", ""},
+		{[]string{"terms", "except", "--db", db, "--scope", "department:部署A", "--for", "24h", "--by", "miura@corp.example", "リスク分析"}, "", "neither an operator nor an approver"},
 		{[]string{"terms", "except", "--db", db, "--scope", "department:部署A", "--for", "24h", "--by", "boss@corp.example", "リスク分析"}, "exempt", ""},
+		{[]string{"terms", "add", "--db", db, "--scope", "department:部署A", "--weight", "0.5", "秘密", " "}, "", "nothing changed"},
 		{[]string{"terms", "list", "--db", db, "--exceptions"}, "リスク分析", ""},
 	}
 	for _, s := range steps {
