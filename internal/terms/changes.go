@@ -85,6 +85,9 @@ func (s *Store) apply(ctx context.Context, c Change) error {
 	if _, err := insertChange(ctx, tx, c); err != nil {
 		return fmt.Errorf("record change: %w", err)
 	}
+	if err := bumpGeneration(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -182,6 +185,9 @@ func (s *Store) decide(ctx context.Context, auth Authority, id int64, by, note s
 	if st == StatusApproved {
 		if err := applyTx(ctx, tx, c, now); err != nil {
 			return c, fmt.Errorf("approve %d: %w", id, err)
+		}
+		if err := bumpGeneration(ctx, tx); err != nil {
+			return c, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE terms_changes SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?`,

@@ -143,7 +143,7 @@ func (s *Store) SetRule(ctx context.Context, r Rule) error {
 	if r.Any {
 		anyMatch = 1
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO terms_rules (scope, any_match, mean_at_least) VALUES (?, ?, ?)
+	err := s.write(ctx, `INSERT INTO terms_rules (scope, any_match, mean_at_least) VALUES (?, ?, ?)
 		ON CONFLICT (scope) DO UPDATE SET any_match = excluded.any_match, mean_at_least = excluded.mean_at_least`,
 		string(r.Scope), anyMatch, r.MeanAtLeast)
 	if err != nil {
@@ -180,7 +180,7 @@ func (s *Store) Except(ctx context.Context, e Exception) error {
 	if e.By == "" {
 		return errors.New("exception needs who grants it (--by)")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO terms_exceptions (scope, term, until, by, reason) VALUES (?, ?, ?, ?, ?)
+	err := s.write(ctx, `INSERT INTO terms_exceptions (scope, term, until, by, reason) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (scope, term) DO UPDATE SET until = excluded.until, by = excluded.by, reason = excluded.reason`,
 		string(e.Scope), e.Text, fmtTime(e.Until), e.By, e.Reason)
 	if err != nil {
@@ -224,10 +224,56 @@ func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 
 // SetSetting writes a terms setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO terms_settings (key, value) VALUES (?, ?)
+	if key == generationKey {
+		return fmt.Errorf("set %s: reserved", key)
+	}
+	err := s.write(ctx, `INSERT INTO terms_settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("set %s: %w", key, err)
 	}
 	return nil
+}
+
+// generationKey counts changes to anything a Checker is built from, so a
+// long-running server can tell cheaply when to rebuild (see Live).
+const generationKey = "generation"
+
+func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO terms_settings (key, value) VALUES (?, '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, generationKey)
+	if err != nil {
+		return fmt.Errorf("bump generation: %w", err)
+	}
+	return nil
+}
+
+// write runs one statement and bumps the generation in one transaction.
+func (s *Store) write(ctx context.Context, q string, args ...any) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return err
+	}
+	if err := bumpGeneration(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Generation returns a number that changes whenever lists, rules,
+// exceptions or settings change.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM terms_settings WHERE key = ?`, generationKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("terms generation: %w", err)
+	}
+	return v.Int64, nil
 }
