@@ -212,6 +212,8 @@ func TestPersonalData(t *testing.T) {
 		{"table of numbers", "4111111111111111 123456789018", PersonalData{MyNumbers: 1, Cards: 1}},
 		{"phones", "03-1234-5678, 090-1234-5678, +81 3 1234 5679, 06(1234)5678", PersonalData{Phones: 4}},
 		{"postal", "〒100-0001 東京都 〒530-0001 大阪府 〒１００－０００１", PersonalData{PostalAddress: 2}},
+		{"street addresses", "東京都千代田区丸の内1-1-1\n大阪府大阪市北区梅田3-1\n神奈川県横浜市西区みなとみらい2-2-1\n東京都千代田区丸の内1-1-1", PersonalData{PostalAddress: 3}},
+		{"prefecture alone", "東京都と大阪府に出張します", PersonalData{}},
 	}
 	for _, tt := range tests {
 		if got := FindPersonalData(tt.text); got != tt.want {

@@ -52,9 +52,12 @@ func (p PersonalData) Sentence(many int) string {
 // Digit runs with the separators people type inside numbers: space, hyphen,
 // and after NFKC the full-width forms are ASCII already.
 var (
-	digitRun  = regexp.MustCompile(`[0-9](?:[0-9]|[ -][0-9])*`)
-	phoneJP   = regexp.MustCompile(`(?:\+81[ -]?|0)[1-9][0-9]{0,3}[ -]?\(?[0-9]{1,4}\)?[ -]?[0-9]{3,4}`)
-	postalJP  = regexp.MustCompile(`〒 ?[0-9]{3}-?[0-9]{4}`)
+	digitRun = regexp.MustCompile(`[0-9](?:[0-9]|[ -][0-9])*`)
+	phoneJP  = regexp.MustCompile(`(?:\+81[ -]?|0)[1-9][0-9]{0,3}[ -]?\(?[0-9]{1,4}\)?[ -]?[0-9]{3,4}`)
+	postalJP = regexp.MustCompile(`〒 ?[0-9]{3}-?[0-9]{4}`)
+	// A street address without a postal code: prefecture, then a city,
+	// ward, town or village, then a block number (東京都千代田区丸の内1-1).
+	streetJP  = regexp.MustCompile(`(?:北海道|東京都|(?:大阪|京都)府|\p{Han}{2,3}県)\p{Han}{1,6}[市区町村郡]\S{0,20}?[0-9]+(?:-[0-9]+)*`)
 	maxPIIlen = 16 << 20 // above the 10 MB message cap: a whole message is always scanned
 )
 
@@ -103,6 +106,14 @@ func FindPersonalData(texts ...string) PersonalData {
 		}
 		for _, m := range postalJP.FindAllString(t, -1) {
 			postal[onlyDigits(m)] = true
+		}
+		// Addresses written without 〒 count once each; one written with
+		// both is counted by its postal code and its street, which only
+		// matters for lists, where both kinds are many anyway.
+		if strings.ContainsAny(t, "都道府県") {
+			for _, m := range streetJP.FindAllString(t, -1) {
+				postal[m] = true
+			}
 		}
 	}
 	p.MyNumbers, p.Cards, p.Phones, p.PostalAddress = len(mine), len(cards), len(phones), len(postal)
