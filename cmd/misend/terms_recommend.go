@@ -16,6 +16,9 @@ import (
 	"github.com/misend/misend/internal/terms"
 )
 
+// walkMail reads past mail; tests replace it.
+var walkMail = ingest.Walk
+
 type termsRecommendCmd struct {
 	Scope            string   `help:"Only this scope; default every scope with a list."`
 	Mail             []string `required:"" type:"path" help:"Past mail to learn from: mbox, Maildir, .eml files or directories (read, never stored)."`
@@ -112,7 +115,7 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 			}
 		})
 	}
-	sum, walkErr := ingest.Walk(ctx, c.Mail, ingest.Options{}, func(src string, msg *mail.Message) error {
+	sum, walkErr := walkMail(ctx, c.Mail, ingest.Options{}, func(src string, msg *mail.Message) error {
 		parts := []string{msg.Subject, msg.Text}
 		for _, a := range msg.Attachments {
 			parts = append(parts, a.Text)

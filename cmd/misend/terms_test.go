@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/misend/misend/internal/ingest"
+	"github.com/misend/misend/internal/mail"
 )
 
 // runTermsCLI runs one misend command line in-process and returns what it
@@ -100,5 +105,77 @@ func TestTermsAndDirectoryCommands(t *testing.T) {
 	out, _ = runTermsCLI(t, "terms", "history", "--db", db, "--json")
 	if !strings.Contains(out, `"status":"approved","decided_by":"boss@corp.example"`) {
 		t.Errorf("history = %s", out)
+	}
+}
+
+func TestTermsRecommendCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	csv := filepath.Join(dir, "people.csv")
+	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
+		"a1@corp.example,A1,部署A,,sender\na2@corp.example,A2,部署A,,sender\n"+
+		"b1@corp.example,B1,部署B,,sender\nop@corp.example,Op,情シス,,operator\nboss@corp.example,Boss,部署A,,approver\n"), 0o600)
+	// Department A writes about its framework; department B writes about
+	// the very same words but must not count for A's recommendations.
+	var msgs []*mail.Message
+	for i := range 20 {
+		body := "お疲れ様です。A-ORIGINAL-FRAMEWORKでリスク分析を行います。よろしくお願いします。"
+		from := "a1@corp.example"
+		if i%2 == 1 {
+			body = "お疲れ様です。会議室を予約しました。よろしくお願いします。"
+			from = "a2@corp.example"
+		}
+		msgs = append(msgs, &mail.Message{From: mail.Address{Addr: from}, Subject: "件名", Text: body})
+		msgs = append(msgs, &mail.Message{From: mail.Address{Addr: "b1@corp.example"}, Text: "A-ORIGINAL-FRAMEWORKで脆弱性診断をします。"})
+	}
+	saved := walkMail
+	walkMail = func(ctx context.Context, paths []string, opt ingest.Options, fn func(string, *mail.Message) error) (ingest.Summary, error) {
+		for i, m := range msgs {
+			if err := fn(fmt.Sprintf("test#%d", i), m); err != nil {
+				return ingest.Summary{}, err
+			}
+		}
+		return ingest.Summary{Files: 1, Messages: len(msgs)}, nil
+	}
+	defer func() { walkMail = saved }()
+
+	for _, args := range [][]string{
+		{"directory", "import", "--db", db, "--org-domain", "corp.example", csv},
+		{"terms", "add", "--db", db, "--scope", "department:部署A", "--weight", "0.83", "A-ORIGINAL-FRAMEWORK"},
+	} {
+		if _, err := runTermsCLI(t, args...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out, err := runTermsCLI(t, "terms", "recommend", "--db", db, "--json", "--mail", dir, "--propose-by", "op@corp.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Scope        string
+		Mails        int
+		Confidential int `json:"confidential_mails"`
+		Recommended  []struct {
+			Term   string
+			Weight float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if res.Scope != "department:部署A" || res.Mails != 20 || res.Confidential != 10 {
+		t.Fatalf("result = %+v (department B's mail must not count)", res)
+	}
+	if len(res.Recommended) == 0 || res.Recommended[0].Term != "リスク分析" || res.Recommended[0].Weight != 0.83 {
+		t.Fatalf("recommended = %+v", res.Recommended)
+	}
+	for _, r := range res.Recommended {
+		if r.Term == "脆弱性診断" || r.Term == "お願い" {
+			t.Errorf("recommended %s", r.Term)
+		}
+	}
+	out, _ = runTermsCLI(t, "terms", "history", "--db", db, "--pending", "--json")
+	if !strings.Contains(out, `"term":"リスク分析"`) || !strings.Contains(out, `"status":"pending"`) {
+		t.Errorf("recommendations not filed as proposals: %s", out)
 	}
 }
