@@ -2,8 +2,10 @@ package terms
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -190,5 +192,61 @@ func BenchmarkMatchRealMail(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Match(Prepare(text))
+	}
+}
+
+// BenchmarkRecommendRealMail recommends from the list {confidential: 0.8}
+// over the mail files under $MISEND_BENCH_MAIL (plain RFC 5322; the body is
+// taken as is), and logs the top recommendations.
+func BenchmarkRecommendRealMail(b *testing.B) {
+	root := os.Getenv("MISEND_BENCH_MAIL")
+	if root == "" {
+		b.Skip("set MISEND_BENCH_MAIL to a directory of mail files")
+	}
+	var mails []testMail
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		m, err := netmail.ReadMessage(f)
+		if err != nil {
+			return nil
+		}
+		body, _ := io.ReadAll(io.LimitReader(m.Body, 64<<10))
+		mails = append(mails, testMail{Subject: m.Header.Get("Subject"), Body: string(body)})
+		return nil
+	})
+	list := []Term{{Text: "confidential", Weight: 0.8}}
+	if _, err := loadTokenizer(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		c := NewCorpus([]string{"confidential"})
+		var wg sync.WaitGroup
+		ch := make(chan testMail, 256)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for m := range ch {
+					c.Add(m.Subject, m.Body)
+				}
+			})
+		}
+		for _, m := range mails {
+			ch <- m
+		}
+		close(ch)
+		wg.Wait()
+		res := Recommend(c, list, DefaultParams, NewThesaurus(BuiltinGroups()))
+		b.Logf("%d mails, %d confidential", res.Mails, res.Confidential)
+		for i, r := range res.Recommended {
+			if i < 12 {
+				b.Logf("  %-24s %.3f %s (%d)", r.Term, r.Weight, r.Kind, r.Confidential)
+			}
+		}
 	}
 }

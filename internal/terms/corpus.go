@@ -2,6 +2,7 @@ package terms
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/misend/misend/internal/mail"
@@ -67,8 +68,10 @@ type Doc struct {
 func Extract(parts ...string) (Doc, error) {
 	seen := map[string]bool{}
 	var d Doc
-	for _, p := range parts {
-		ex, err := ExtractTerms(p)
+	own := make([]string, len(parts))
+	for i, p := range parts {
+		own[i] = OwnText(p)
+		ex, err := ExtractTerms(own[i])
 		if err != nil {
 			return Doc{}, err
 		}
@@ -80,7 +83,9 @@ func Extract(parts ...string) (Doc, error) {
 		}
 		d.persons = append(d.persons, ex.Persons...)
 	}
-	d.text = Prepare(parts...)
+	// A mail is confidential for what its sender wrote, not for what it
+	// quotes: the same text the terms come from.
+	d.text = Prepare(own...)
 	return d, nil
 }
 
@@ -121,4 +126,49 @@ func (c *Corpus) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.docs)
+}
+
+// quoteMarkers start the quoted part of a reply or forward in the mail
+// clients seen in Japanese and English offices.
+var quoteMarkers = []string{
+	"-----original message-----",
+	"----- original message -----",
+	"----- forwarded by",
+	"---------------------- forwarded by",
+	"-----元のメッセージ-----",
+	"----- 転送メッセージ -----",
+	"-------- original message --------",
+	"-------- 転送メッセージ --------",
+}
+
+// OwnText returns what the sender wrote in text: lines quoted with '>' and
+// everything from a reply or forward marker on are left out. Recommendation
+// learns from it, so a quoted header block (From:, Sent:, Subject:) or
+// another person's mail does not count as the sender's vocabulary; matching
+// still sees the whole text.
+func OwnText(text string) string {
+	lower := strings.ToLower(text)
+	cut := len(text)
+	for _, m := range quoteMarkers {
+		if i := strings.Index(lower, m); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	// ToLower keeps byte offsets for these ASCII and Japanese markers only
+	// when the text before them is unchanged in length; fall back to the
+	// whole text when it is not.
+	if len(lower) != len(text) {
+		cut = len(text)
+	}
+	text = text[:cut]
+	if !strings.Contains(text, "\n>") && !strings.HasPrefix(text, ">") {
+		return text
+	}
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		if !strings.HasPrefix(strings.TrimLeft(line, " \t"), ">") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

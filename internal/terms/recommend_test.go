@@ -233,3 +233,18 @@ func TestExtractTerms(t *testing.T) {
 		t.Errorf("persons = %v", ex.Persons)
 	}
 }
+
+func TestOwnText(t *testing.T) {
+	in := "Thanks, see below.\n> quoted line\n  > another\nMy reply.\n-----Original Message-----\nFrom: x\nSubject: secret plan\n"
+	if got, want := OwnText(in), "Thanks, see below.\nMy reply.\n"; got != want {
+		t.Errorf("OwnText = %q, want %q", got, want)
+	}
+	ja := "了解です。\n-----元のメッセージ-----\n差出人: 田中\n件名: 極秘案件"
+	if got := OwnText(ja); got != "了解です。\n" {
+		t.Errorf("OwnText(ja) = %q", got)
+	}
+	ex, _ := ExtractTerms("----- ===== *** 12345 リスク分析")
+	if !slices.Equal(ex.Terms, []string{"リスク分析"}) {
+		t.Errorf("symbol-only terms kept: %v", ex.Terms)
+	}
+}

@@ -51,7 +51,7 @@ func ExtractTerms(text string) (Extracted, error) {
 	var ex Extracted
 	emit := func(term string, person bool) {
 		term = Normalize(term)
-		if utf8.RuneCountInString(term) < 2 || seen[term] {
+		if utf8.RuneCountInString(term) < 2 || seen[term] || !strings.ContainsFunc(term, unicode.IsLetter) {
 			return
 		}
 		seen[term] = true
