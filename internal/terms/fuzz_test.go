@@ -124,7 +124,12 @@ func FuzzExtractTerms(f *testing.F) {
 	}
 	f.Add(figure8)
 	f.Add(figure9)
+	f.Add("> quoted\nown text\n-----Original Message-----\nFrom: x")
+	f.Add("İİİ -----original message----- 秘密")
 	f.Fuzz(func(t *testing.T, text string) {
+		if own := OwnText(text); len(own) > len(text) {
+			t.Fatalf("OwnText grew the text: %q → %q", text, own)
+		}
 		ex, err := ExtractTerms(text)
 		if err != nil {
 			t.Fatal(err)
