@@ -1,19 +1,286 @@
 package detect
 
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/misend/misend/internal/store"
+)
+
 // Features is the numeric description of one message that the score is
 // computed from; FeatureNames gives the meaning of each position.
 type Features []float64
 
 // Weights are a fitted scoring model (see Fit). The zero value is unusable;
-// use DefaultWeights when none were fitted.
+// use DefaultWeights when none were fitted. Coef are on the raw feature
+// scale (standardisation is folded in), so Score is one dot product.
 type Weights struct {
 	Names     []string  `json:"names"`
 	Coef      []float64 `json:"coef"`
 	Intercept float64   `json:"intercept"`
 }
 
-// Score maps features to [0,1].
-func (w *Weights) Score(f Features) float64 { panic("detect.Weights.Score: not implemented") }
+// Score maps features to [0,1]. Features are matched to coefficients by
+// name when Names differs from FeatureNames (weights fitted by an older
+// build); a feature without a coefficient counts zero.
+func (w *Weights) Score(f Features) float64 {
+	z := w.Intercept
+	if slices.Equal(w.Names, FeatureNames) || len(w.Names) == 0 {
+		for i := 0; i < len(f) && i < len(w.Coef); i++ {
+			z += w.Coef[i] * f[i]
+		}
+	} else {
+		for i, n := range w.Names {
+			if j := slices.Index(FeatureNames, n); j >= 0 && j < len(f) && i < len(w.Coef) {
+				z += w.Coef[i] * f[j]
+			}
+		}
+	}
+	return sigmoid(z)
+}
 
-// Fit fits weights on labelled feature vectors (true = misdirected).
-func Fit(x []Features, y []bool) (*Weights, error) { panic("detect.Fit: not implemented") }
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+// Regularisation strength on standardised coefficients: enough to keep
+// separable training data (injected mistakes are often perfectly separable)
+// from driving weights to infinity, small next to thousands of samples.
+const ridge = 1.0
+
+// Fit fits weights on labelled feature vectors (true = misdirected) by
+// L2-regularised logistic regression, solved with iteratively reweighted
+// least squares (Newton's method) on standardised features. Each class
+// weighs half in total, whatever its sample count, so the fit does not
+// depend on how many mistakes were injected.
+func Fit(x []Features, y []bool) (*Weights, error) {
+	if len(x) != len(y) {
+		return nil, fmt.Errorf("fit: %d feature vectors but %d labels", len(x), len(y))
+	}
+	if len(x) == 0 {
+		return nil, errors.New("fit: no samples")
+	}
+	d := len(x[0])
+	var pos, neg float64
+	for i, v := range x {
+		if len(v) != d {
+			return nil, fmt.Errorf("fit: sample %d has %d features, want %d", i, len(v), d)
+		}
+		for _, f := range v {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("fit: sample %d has a non-finite feature", i)
+			}
+		}
+		if y[i] {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return nil, errors.New("fit: need both clean and misdirected samples")
+	}
+	n := float64(len(x))
+	mean, sd := make([]float64, d), make([]float64, d)
+	for _, v := range x {
+		for j, f := range v {
+			mean[j] += f / n
+		}
+	}
+	for _, v := range x {
+		for j, f := range v {
+			sd[j] += (f - mean[j]) * (f - mean[j]) / n
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j])
+	}
+	std := func(v Features, j int) float64 {
+		if j == d || sd[j] == 0 {
+			return map[bool]float64{true: 1, false: 0}[j == d]
+		}
+		return (v[j] - mean[j]) / sd[j]
+	}
+	sw := func(i int) float64 {
+		if y[i] {
+			return n / (2 * pos)
+		}
+		return n / (2 * neg)
+	}
+	// beta[d] is the intercept; it is not penalised.
+	beta := make([]float64, d+1)
+	row := make([]float64, d+1)
+	for iter := 0; iter < 100; iter++ {
+		h := make([][]float64, d+1)
+		for j := range h {
+			h[j] = make([]float64, d+1)
+		}
+		g := make([]float64, d+1)
+		for i, v := range x {
+			z := 0.0
+			for j := 0; j <= d; j++ {
+				row[j] = std(v, j)
+				z += beta[j] * row[j]
+			}
+			p := sigmoid(z)
+			t := 0.0
+			if y[i] {
+				t = 1
+			}
+			w := sw(i)
+			for j := 0; j <= d; j++ {
+				g[j] += w * (t - p) * row[j]
+				for k := 0; k <= j; k++ {
+					h[j][k] += w * p * (1 - p) * row[j] * row[k]
+				}
+			}
+		}
+		for j := 0; j <= d; j++ {
+			for k := 0; k < j; k++ {
+				h[k][j] = h[j][k]
+			}
+			if j < d {
+				g[j] -= ridge * beta[j]
+				h[j][j] += ridge
+			}
+			h[j][j] += 1e-9 // constant features leave a zero row
+		}
+		step, err := solve(h, g)
+		if err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		change := 0.0
+		for j := range beta {
+			beta[j] += step[j]
+			change = math.Max(change, math.Abs(step[j]))
+		}
+		if change < 1e-8 {
+			break
+		}
+	}
+	w := &Weights{Names: slices.Clone(FeatureNames), Coef: make([]float64, d), Intercept: beta[d]}
+	if len(w.Names) != d {
+		w.Names = nil
+	}
+	for j := 0; j < d; j++ {
+		if sd[j] == 0 {
+			continue
+		}
+		w.Coef[j] = beta[j] / sd[j]
+		w.Intercept -= beta[j] * mean[j] / sd[j]
+	}
+	return w, nil
+}
+
+// solve solves a·x = b by Gaussian elimination with partial pivoting; a and
+// b are overwritten.
+func solve(a [][]float64, b []float64) ([]float64, error) {
+	n := len(b)
+	for col := 0; col < n; col++ {
+		p := col
+		for r := col + 1; r < n; r++ {
+			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][col]) < 1e-12 {
+			return nil, errors.New("singular system")
+		}
+		a[col], a[p] = a[p], a[col]
+		b[col], b[p] = b[p], b[col]
+		for r := col + 1; r < n; r++ {
+			f := a[r][col] / a[col][col]
+			for k := col; k < n; k++ {
+				a[r][k] -= f * a[col][k]
+			}
+			b[r] -= f * b[col]
+		}
+	}
+	x := make([]float64, n)
+	for r := n - 1; r >= 0; r-- {
+		s := b[r]
+		for k := r + 1; k < n; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x, nil
+}
+
+//go:embed weights.json
+var defaultWeightsJSON []byte
+
+var defaultWeights = sync.OnceValue(func() *Weights {
+	var w Weights
+	if err := json.Unmarshal(defaultWeightsJSON, &w); err != nil {
+		panic("detect: built-in weights.json: " + err.Error()) // a build defect, caught by tests
+	}
+	return &w
+})
+
+// DefaultWeights returns the built-in weights (see the package comment for
+// how they were fitted). Callers must not modify them.
+func DefaultWeights() *Weights { return defaultWeights() }
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SaveWeights stores w as the weights every later check uses.
+func SaveWeights(ctx context.Context, db *store.DB, w *Weights) error {
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if len(w.Coef) == 0 || (len(w.Names) > 0 && len(w.Names) != len(w.Coef)) {
+		return errors.New("save weights: names and coefficients do not match")
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return fmt.Errorf("save weights: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO detect_weights (id, weights) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET weights = excluded.weights`, string(b)); err != nil {
+		return fmt.Errorf("save weights: %w", err)
+	}
+	return nil
+}
+
+// LoadWeights returns the stored weights, or nil when none were stored (the
+// Detector then uses DefaultWeights).
+func LoadWeights(ctx context.Context, db *store.DB) (*Weights, error) {
+	if err := migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	var s string
+	err := db.QueryRowContext(ctx, `SELECT weights FROM detect_weights WHERE id = 1`).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load weights: %w", err)
+	}
+	var w Weights
+	if err := json.Unmarshal([]byte(s), &w); err != nil {
+		return nil, fmt.Errorf("load weights: %w", err)
+	}
+	return &w, nil
+}
+
+func migrate(ctx context.Context, db *store.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("detect migrations: %w", err)
+	}
+	return db.Migrate(ctx, "detect", sub)
+}

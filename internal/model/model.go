@@ -3,12 +3,26 @@
 // their department know, in which threads, at which hours and volumes.
 //
 // Counters are updated one message at a time (Learn) and decay with age, so
-// the model is always current without a batch retraining step. It stores no
-// bodies and no subjects: only addresses, display names, counts and times.
-// It deliberately does not judge messages; package detect does that.
+// the model is always current without a batch retraining step. Decay is lazy:
+// a counter stores its value as of the hour it was last touched and is scaled
+// by 2^(-age/HalfLife) when read or updated, so old history costs nothing to
+// age. Addresses, domains, departments and display names are interned to
+// integer ids; per-sender state exists only for the organisation's own people
+// (everyone, when no organisation domain is configured).
+//
+// Sent and received mail both count: a message from an outsider to an insider
+// makes that outsider known to that insider. Messages are de-duplicated by a
+// hash of their Message-ID (or of sender, date, subject and recipients when it
+// has none), so a copy in the sender's Sent folder and another in a
+// recipient's Inbox count once, and importing twice changes nothing.
+//
+// It stores no bodies and no subjects: only addresses, display names, counts
+// and times. It deliberately does not judge messages; package detect does.
 package model
 
 import (
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/misend/misend/internal/mail"
@@ -22,17 +36,327 @@ type Config struct {
 	OrgDomains []string      // the organisation's own domains
 	HalfLife   time.Duration // age at which a count weighs half; 0 means 180 days
 	Department DepartmentFunc
+	// ThreadDays is how long a thread is remembered after its last message;
+	// 0 means 120 days. It bounds the memory of the thread index.
+	ThreadDays int
 }
 
-// Model is the learned per-sender statistics. Safe for concurrent use.
+// Caps that keep one message from costing unbounded memory or time: a
+// mailing-list post to 500 people must not add 125,000 co-recipient pairs.
+const (
+	maxPairRecipients = 12 // co-recipient pairs use at most this many recipients
+	maxThreadPeople   = 32 // participants remembered per thread
+	maxNamesPerAddr   = 4  // display names remembered per address
+	sweepEvery        = 1 << 16
+)
+
+// Model is the learned per-sender statistics. Safe for concurrent use: Learn
+// takes a write lock, every query a read lock.
 type Model struct {
-	cfg Config
+	mu sync.RWMutex
+
+	cfg     Config
+	hlHours float64
+	own     []string // normalised organisation domains
+
+	addrs   interner // addresses
+	domains interner // domains
+	depts   interner // departments
+	names   interner // display names
+	addrDom []uint32 // address id → domain id
+
+	people  map[uint32]*person // per-sender state, insiders only
+	addrNm  map[uint32][]nameCount
+	orgAddr map[uint32]uint32 // address → distinct insiders who mailed it
+	orgDom  map[uint32]uint32 // domain → distinct insiders who mailed it
+	deptKn  map[uint64]uint32 // dept<<32|address → distinct insiders of dept who mailed it
+	deptDom map[uint64]uint32 // dept<<32|domain → same, per domain
+
+	seen    map[uint64]struct{} // message hashes learned
+	threads threadIndex
+
+	latest  uint32 // newest hour seen
+	learned int
+	dups    int
+	popular []uint32 // cached domains mailed by several insiders; nil when stale
+}
+
+// person is what the model knows about one insider as a sender and recipient.
+type person struct {
+	dept     uint32 // interned department + 1; 0 none
+	contacts map[uint32]contact
+	domains  map[uint32]contact
+	pairs    map[uint64]uint32 // a<<32|b (a<b) → messages with both
+	hours    [24]uint32
+	days     map[uint32]uint16 // day number → messages sent that day
+	sent     counter
+}
+
+type nameCount struct {
+	name uint32
+	n    uint32
 }
 
 // New returns an empty model.
-func New(cfg Config) *Model { return &Model{cfg: cfg} }
+func New(cfg Config) *Model {
+	m := &Model{
+		cfg:     cfg,
+		people:  map[uint32]*person{},
+		addrNm:  map[uint32][]nameCount{},
+		orgAddr: map[uint32]uint32{},
+		orgDom:  map[uint32]uint32{},
+		deptKn:  map[uint64]uint32{},
+		deptDom: map[uint64]uint32{},
+		seen:    map[uint64]struct{}{},
+		threads: newThreadIndex(),
+	}
+	m.addrs.init()
+	m.domains.init()
+	m.depts.init()
+	m.names.init()
+	hl := cfg.HalfLife
+	if hl <= 0 {
+		hl = 180 * 24 * time.Hour
+	}
+	m.hlHours = hl.Hours()
+	for _, d := range cfg.OrgDomains {
+		d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		if d != "" {
+			m.own = append(m.own, d)
+		}
+	}
+	if m.cfg.ThreadDays <= 0 {
+		m.cfg.ThreadDays = 120
+	}
+	return m
+}
+
+// OrgDomains returns the organisation's own domains the model was set up with.
+func (m *Model) OrgDomains() []string { return append([]string(nil), m.own...) }
+
+// IsInternal tells whether addr is at one of the organisation's domains (or a
+// subdomain). With no organisation domain configured everyone is internal.
+func (m *Model) IsInternal(addr string) bool { return m.internalDomain(domainOf(addr)) }
+
+func (m *Model) internalDomain(dom string) bool {
+	if len(m.own) == 0 {
+		return true
+	}
+	for _, o := range m.own {
+		if dom == o || (len(dom) > len(o) && strings.HasSuffix(dom, o) && dom[len(dom)-len(o)-1] == '.') {
+			return true
+		}
+	}
+	return false
+}
+
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// hourOf converts t to whole hours since the Unix epoch, the model's clock.
+func hourOf(t time.Time) uint32 {
+	s := t.Unix()
+	if s <= 0 {
+		return 1
+	}
+	h := s / 3600
+	if h > 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(h)
+}
 
 // Learn adds one message to the model, sent or received. It returns false,
 // changing nothing, when the message was learned before (same Message-ID, or
 // the same sender, date, subject and recipients when it has none).
-func (m *Model) Learn(msg *mail.Message) bool { panic("model.Learn: not implemented") }
+func (m *Model) Learn(msg *mail.Message) bool {
+	if msg == nil {
+		return false
+	}
+	key := MessageKey(msg)
+	rcpts := msg.Recipients()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.seen[key]; ok {
+		m.dups++
+		return false
+	}
+	m.seen[key] = struct{}{}
+	m.learned++
+
+	h := m.latest
+	if !msg.Date.IsZero() {
+		h = hourOf(msg.Date)
+	} else if h == 0 {
+		h = hourOf(time.Now())
+	}
+	if h > m.latest {
+		m.latest = h
+	}
+	from := msg.From.Addr
+	if from == "" {
+		return true
+	}
+	fromID := m.addr(from)
+	m.addName(fromID, msg.From.Name)
+
+	ids := make([]uint32, 0, len(rcpts))
+	for _, r := range rcpts {
+		if r.Addr == from {
+			continue
+		}
+		id := m.addr(r.Addr)
+		m.addName(id, r.Name)
+		ids = append(ids, id)
+	}
+
+	if m.internalDomain(domainOf(from)) {
+		m.learnSent(fromID, ids, h)
+	}
+	for _, id := range ids {
+		if m.internalDomain(m.domains.str[m.addrDom[id]]) {
+			m.learnReceived(id, fromID, ids, h)
+		}
+	}
+	m.threads.add(msg, fromID, ids, h)
+	if m.learned%sweepEvery == 0 {
+		m.threads.sweep(m.latest, uint32(m.cfg.ThreadDays*24))
+	}
+	return true
+}
+
+func (m *Model) addr(a string) uint32 {
+	id, isNew := m.addrs.id(a)
+	if isNew {
+		d, _ := m.domains.id(domainOf(a))
+		m.addrDom = append(m.addrDom, d)
+	}
+	return id
+}
+
+func (m *Model) person(id uint32) *person {
+	p := m.people[id]
+	if p == nil {
+		p = &person{contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: map[uint64]uint32{}, days: map[uint32]uint16{}}
+		if m.cfg.Department != nil {
+			if d := m.cfg.Department(m.addrs.str[id]); d != "" {
+				di, _ := m.depts.id(d)
+				p.dept = di + 1
+			}
+		}
+		m.people[id] = p
+	}
+	return p
+}
+
+func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {
+	p := m.person(fromID)
+	p.sent.add(h, m.hlHours)
+	p.hours[h%24]++
+	day := h / 24
+	if p.days[day] < 1<<16-1 {
+		p.days[day]++
+	}
+	for _, r := range rcpts {
+		c, had := p.contacts[r]
+		if !had || c.sent.at == 0 {
+			m.orgAddr[r]++
+			if p.dept != 0 {
+				m.deptKn[uint64(p.dept)<<32|uint64(r)]++
+			}
+		}
+		c.sent.add(h, m.hlHours)
+		c.touch(h)
+		p.contacts[r] = c
+
+		d := m.addrDom[r]
+		dc, had := p.domains[d]
+		if !had || dc.sent.at == 0 {
+			m.orgDom[d]++
+			m.popular = nil
+			if p.dept != 0 {
+				m.deptDom[uint64(p.dept)<<32|uint64(d)]++
+			}
+		}
+		dc.sent.add(h, m.hlHours)
+		dc.touch(h)
+		p.domains[d] = dc
+	}
+	addPairs(p.pairs, rcpts)
+}
+
+// learnReceived records, for insider rcpt, that from wrote to them together
+// with the other recipients: those are people rcpt may reply to all at once.
+func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
+	p := m.person(rcpt)
+	c := p.contacts[from]
+	c.recv.add(h, m.hlHours)
+	c.touch(h)
+	p.contacts[from] = c
+	d := m.addrDom[from]
+	dc := p.domains[d]
+	dc.recv.add(h, m.hlHours)
+	dc.touch(h)
+	p.domains[d] = dc
+
+	group := make([]uint32, 0, maxPairRecipients)
+	group = append(group, from)
+	for _, r := range all {
+		if r != rcpt && len(group) < maxPairRecipients {
+			group = append(group, r)
+		}
+	}
+	addPairs(p.pairs, group)
+}
+
+// addPairs counts every unordered pair among the first maxPairRecipients ids.
+func addPairs(pairs map[uint64]uint32, ids []uint32) {
+	if len(ids) > maxPairRecipients {
+		ids = ids[:maxPairRecipients]
+	}
+	for i := 0; i < len(ids); i++ {
+		for j := i + 1; j < len(ids); j++ {
+			pairs[pairKey(ids[i], ids[j])]++
+		}
+	}
+}
+
+func pairKey(a, b uint32) uint64 {
+	if a > b {
+		a, b = b, a
+	}
+	return uint64(a)<<32 | uint64(b)
+}
+
+func (m *Model) addName(id uint32, name string) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 || strings.EqualFold(name, m.addrs.str[id]) {
+		return
+	}
+	nid, _ := m.names.id(name)
+	l := m.addrNm[id]
+	for i := range l {
+		if l[i].name == nid {
+			l[i].n++
+			return
+		}
+	}
+	if len(l) >= maxNamesPerAddr {
+		// Replace the rarest so a renamed contact is eventually known by
+		// the new name, without an unbounded list for a shared mailbox.
+		min := 0
+		for i := range l {
+			if l[i].n < l[min].n {
+				min = i
+			}
+		}
+		l[min] = nameCount{nid, 1}
+		return
+	}
+	m.addrNm[id] = append(l, nameCount{nid, 1})
+}

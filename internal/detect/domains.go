@@ -1,0 +1,111 @@
+package detect
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"strings"
+	"sync"
+
+	"go.mau.fi/util/confusable"
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// The freemail lists come from /work/shared/data/freemail (free.txt and
+// disposable.txt, one domain a line) and are embedded so the binary needs
+// no data files.
+var (
+	//go:embed freemail/free.txt
+	freeList []byte
+	//go:embed freemail/disposable.txt
+	disposableList []byte
+
+	freemailOnce sync.Once
+	freemail     map[string]bool
+)
+
+// isFreemail reports whether dom (or its registrable domain) is a personal
+// webmail or disposable-address provider.
+func isFreemail(dom string) bool {
+	freemailOnce.Do(func() {
+		freemail = map[string]bool{}
+		for _, l := range [][]byte{freeList, disposableList} {
+			sc := bufio.NewScanner(bytes.NewReader(l))
+			for sc.Scan() {
+				if d := strings.ToLower(strings.TrimSpace(sc.Text())); d != "" && !strings.HasPrefix(d, "#") {
+					freemail[d] = true
+				}
+			}
+		}
+	})
+	return freemail[dom] || freemail[registrable(dom)]
+}
+
+// registrable is the registrable domain (eTLD+1) of dom, or dom itself when
+// the public suffix list cannot say.
+func registrable(dom string) string {
+	r, err := publicsuffix.EffectiveTLDPlusOne(dom)
+	if err != nil {
+		return dom
+	}
+	return r
+}
+
+// orgLabel is the registrable domain without its public suffix:
+// "partner-a" for mail.partner-a.co.jp. It names the organisation.
+func orgLabel(dom string) string {
+	r := registrable(dom)
+	suf, _ := publicsuffix.PublicSuffix(r)
+	if l := strings.TrimSuffix(r, "."+suf); l != "" && l != r {
+		return l
+	}
+	if i := strings.IndexByte(r, '.'); i > 0 {
+		return r[:i]
+	}
+	return r
+}
+
+// lookalike tells how dom imitates known, and why: a homoglyph or IDN
+// confusable, the same name under another suffix (.co.jp ↔ .com), or a typo
+// (edit distance ≤ 2 of the organisation label, which must be long enough
+// for two edits to be a slip, not another name). Identical registrable
+// domains are not lookalikes.
+func lookalike(dom, known string) (why string, ok bool) {
+	rd, rk := registrable(dom), registrable(known)
+	if rd == rk {
+		return "", false
+	}
+	ud, uk := unicodeDomain(rd), unicodeDomain(rk)
+	if confusable.Skeleton(ud) == confusable.Skeleton(uk) {
+		return "looks the same as " + known + " but uses different characters", true
+	}
+	ld, lk := orgLabel(rd), orgLabel(rk)
+	if ld == lk {
+		return "has the same name as " + known + " under a different ending", true
+	}
+	if len(lk) >= 5 {
+		limit := 1
+		if len(lk) >= 8 {
+			limit = 2
+		}
+		if d := editDistance(ld, lk, limit); d <= limit {
+			return "differs by " + plural(d, "letter") + " from " + known, true
+		}
+	}
+	return "", false
+}
+
+func unicodeDomain(d string) string {
+	if u, err := idna.ToUnicode(d); err == nil {
+		return u
+	}
+	return d
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "one " + word
+	}
+	return "two " + word + "s"
+}

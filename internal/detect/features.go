@@ -1,0 +1,59 @@
+package detect
+
+// Feature positions. FeatureNames gives their names, which fitted Weights
+// carry so a weights file stays meaningful if positions ever change.
+const (
+	fNovelty = iota
+	fNoveltyHistory
+	fNewExternal
+	fNewDomain
+	fDeptUnknown
+	fOrgUnknown
+	fOrgDomainUnknown
+	fWroteBefore
+	fInThread
+	fSimilarContact
+	fLookalike
+	fNoCooccur
+	fNoCooccurKnown
+	fExternalInInternal
+	fCrossCompany
+	fBcc
+	fGreeting
+	fFreemailNew
+	fUnusualTime
+	fUnusualVolume
+	fLogRecipients
+	fLogHistory
+	fContent
+	fReply
+	numFeatures
+)
+
+// FeatureNames names each position of Features.
+var FeatureNames = []string{
+	fNovelty:            "novelty",                     // 1/(1+exchanged) of the rarest recipient outside the thread
+	fNoveltyHistory:     "novelty_x_history",           // novelty, scaled by how much history the sender has
+	fNewExternal:        "new_external",                // an outside recipient never exchanged with
+	fNewDomain:          "new_domain",                  // an outside domain never exchanged with
+	fDeptUnknown:        "dept_unknown",                // 1/(1+team members who mailed the rarest recipient)
+	fOrgUnknown:         "org_unknown",                 // 1/(1+insiders who mailed the rarest recipient)
+	fOrgDomainUnknown:   "org_domain_unknown",          // 1/(1+insiders who mailed the newest domain)
+	fWroteBefore:        "wrote_before",                // the rarest recipient wrote to the sender before
+	fInThread:           "in_thread",                   // share of recipients already in the thread answered
+	fSimilarContact:     "similar_contact",             // strength of the best "did you mean" contact
+	fLookalike:          "lookalike_domain",            // a recipient domain imitates a known one
+	fNoCooccur:          "no_cooccur",                  // a recipient never appeared with the others
+	fNoCooccurKnown:     "no_cooccur_known",            // same, for a recipient the sender knows
+	fExternalInInternal: "external_in_internal_thread", // an outsider added to an insiders-only thread
+	fCrossCompany:       "cross_company",               // two outside organisations never mailed together
+	fBcc:                "bcc_recommended",             // many outside organisations in To/Cc
+	fGreeting:           "greeting_mismatch",           // greeting or attachment names someone else
+	fFreemailNew:        "freemail_new",                // a new personal-webmail recipient
+	fUnusualTime:        "unusual_time",                // an hour the sender never sends at
+	fUnusualVolume:      "unusual_volume",              // far more mail today than usual
+	fLogRecipients:      "log_recipients",              // log(1+recipients)
+	fLogHistory:         "log_history",                 // log(1+messages the sender sent, decayed)
+	fContent:            "content",                     // a content checker reported medium or high
+	fReply:              "reply",                       // the message answers another
+}

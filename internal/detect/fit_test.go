@@ -1,0 +1,163 @@
+package detect
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/model/mailgen"
+)
+
+var update = flag.Bool("update", false, "refit and rewrite weights.json")
+
+// sample is one scored test message.
+type sample struct {
+	f        Features
+	bad      bool
+	strategy mailgen.Strategy
+	msg      *mail.Message
+	res      Result
+}
+
+// generated learns days of a generated organisation's history, then checks
+// the next testDays of its mail, each message clean and, per strategy, with
+// one misdirected recipient injected.
+func generated(t testing.TB, seed uint64, insiders, days, testDays int, w *Weights) []sample {
+	t.Helper()
+	org := mailgen.New(mailgen.Config{Seed: seed, Insiders: insiders})
+	dept := func(a string) string {
+		for _, p := range org.People {
+			if p.Addr == a && p.Dept >= 0 {
+				return fmt.Sprint("dept", p.Dept)
+			}
+		}
+		return ""
+	}
+	byAddr := map[string]string{}
+	for _, p := range org.People {
+		if p.Dept >= 0 {
+			byAddr[p.Addr] = dept(p.Addr)
+		}
+	}
+	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}, Department: func(a string) string { return byAddr[a] }})
+	org.History(days, 4, func(msg *mail.Message) { m.Learn(msg) })
+	d := &Detector{Model: m, Weights: w}
+	var out []sample
+	for day := days; day < days+testDays; day++ {
+		org.Day(day, 4, func(msg *mail.Message) {
+			if !m.IsInternal(msg.From.Addr) {
+				m.Learn(msg)
+				return
+			}
+			now := msg.Date
+			r := d.Check(msg, now)
+			out = append(out, sample{f: r.Features, msg: msg, res: r})
+			for _, s := range mailgen.Strategies {
+				inj, _, ok := org.Inject(msg, s)
+				if !ok {
+					continue
+				}
+				r := d.Check(inj, now)
+				out = append(out, sample{f: r.Features, bad: true, strategy: s, msg: inj, res: r})
+			}
+			// Learning as the day goes, as the gateway does.
+			m.Learn(msg)
+		})
+	}
+	return out
+}
+
+// TestFitDefaultWeights refits the built-in weights with -update; without
+// it, it checks that weights.json is what fitting gives today.
+func TestFitDefaultWeights(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and learns a synthetic organisation")
+	}
+	samples := generated(t, 1, 200, 150, 10, nil)
+	x := make([]Features, len(samples))
+	y := make([]bool, len(samples))
+	for i, s := range samples {
+		x[i], y[i] = s.f, s.bad
+	}
+	w, err := Fit(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		b, err := json.MarshalIndent(w, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("weights.json", append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote weights.json from %d samples", len(samples))
+		return
+	}
+	def := DefaultWeights()
+	if !slices.Equal(def.Names, FeatureNames) {
+		t.Fatalf("weights.json names %v, want %v (run with -update)", def.Names, FeatureNames)
+	}
+	for i := range w.Coef {
+		if d := w.Coef[i] - def.Coef[i]; d > 1e-6 || d < -1e-6 {
+			t.Fatalf("weights.json is stale at %s: %v, fitting gives %v (run with -update)", FeatureNames[i], def.Coef[i], w.Coef[i])
+		}
+	}
+}
+
+// TestDetectionTarget measures the default weights on an organisation
+// generated with another seed: per strategy at least 95% of injected
+// recipients must reach the warn band (0.5) with at most 2% of clean mail.
+func TestDetectionTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and learns a synthetic organisation")
+	}
+	samples := generated(t, 2, 200, 150, 10, nil)
+	report(t, samples, 0.5, true)
+}
+
+func report(t *testing.T, samples []sample, at float64, enforce bool) {
+	t.Helper()
+	clean, flagged := 0, 0
+	hit := map[mailgen.Strategy][2]int{}
+	codes := map[string]int{}
+	for _, s := range samples {
+		if !s.bad {
+			clean++
+			if s.res.Score >= at {
+				flagged++
+				for _, f := range s.res.Findings {
+					codes[string(f.Code)]++
+				}
+			}
+			continue
+		}
+		h := hit[s.strategy]
+		h[1]++
+		if s.res.Score >= at {
+			h[0]++
+		}
+		hit[s.strategy] = h
+	}
+	fp := float64(flagged) / float64(clean)
+	t.Logf("clean flagged: %d/%d = %.2f%% (codes on flagged clean mail: %v)", flagged, clean, 100*fp, codes)
+	if enforce && fp > 0.02 {
+		t.Errorf("%.2f%% of clean mail flagged, want ≤ 2%%", 100*fp)
+	}
+	for _, s := range mailgen.Strategies {
+		h := hit[s]
+		rate := float64(h[0]) / float64(max(1, h[1]))
+		t.Logf("%-12s detected %d/%d = %.1f%%", s, h[0], h[1], 100*rate)
+		if enforce && (h[1] == 0 || rate < 0.95) {
+			t.Errorf("%s: %.1f%% detected, want ≥ 95%%", s, 100*rate)
+		}
+	}
+}
+
+var _ = time.Now

@@ -1,0 +1,114 @@
+package detect
+
+import (
+	"strings"
+
+	"github.com/misend/misend/internal/finding"
+	"golang.org/x/text/unicode/norm"
+)
+
+// greeting reports an opening line or attachment name that names a person
+// or company other than the recipients, when the model knows whom that name
+// belongs to: an unknown name proves nothing.
+func (c *check) greeting() {
+	var rNames [][]string
+	var rOrgs []string
+	for _, r := range c.rs {
+		rNames = append(rNames, c.nameTokensOf(r.Addr, r.Name))
+		rOrgs = append(rOrgs, squash(orgLabel(r.dom)))
+		for _, n := range nameTokens(r.Name) {
+			rOrgs = append(rOrgs, squash(n))
+		}
+	}
+	for _, g := range ParseGreeting(c.msg.Text) {
+		if g.Person != "" {
+			c.greetedPerson(g.Person, rNames)
+		}
+		if g.Company != "" {
+			c.namedCompany(squash(g.Company), rOrgs, "the greeting names")
+		}
+	}
+	for _, a := range c.msg.Attachments {
+		name := squash(norm.NFKC.String(a.Filename))
+		for _, org := range c.knownOrgs() {
+			if len(org) >= 4 && strings.Contains(name, org) {
+				c.namedCompany(org, rOrgs, "the attachment "+a.Filename+" names")
+			}
+		}
+	}
+}
+
+func (c *check) greetedPerson(person string, rNames [][]string) {
+	toks := nameTokens(person)
+	if len(toks) == 0 {
+		return
+	}
+	for _, rn := range rNames {
+		if shareToken(toks, rn) {
+			return
+		}
+	}
+	cands := c.m.Contacts(c.sender, c.now)
+	if len(cands) > maxCandidates {
+		cands = cands[:maxCandidates]
+	}
+	for _, k := range cands {
+		if shareToken(toks, c.nameTokensOf(k.Addr, "")) {
+			c.f[fGreeting] = 1
+			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
+				Message:    "the greeting names " + person + ", who is not among the recipients; you know " + k.Addr + " by that name",
+				Suggestion: k.Addr})
+			return
+		}
+	}
+}
+
+// namedCompany reports org when no recipient belongs to it but a domain the
+// sender mails does.
+func (c *check) namedCompany(org string, rOrgs []string, what string) {
+	if org == "" {
+		return
+	}
+	for _, o := range rOrgs {
+		if o == org || (len(org) >= 3 && strings.Contains(o, org)) {
+			return
+		}
+	}
+	for _, d := range c.m.Domains(c.sender) {
+		if c.m.IsInternal("x@"+d) || isFreemail(d) {
+			continue
+		}
+		if squash(orgLabel(d)) == org {
+			c.f[fGreeting] = 1
+			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
+				Message: what + " " + d + ", but no recipient is at " + d})
+			return
+		}
+	}
+}
+
+// knownOrgs are the organisation labels of the outside domains the sender
+// mails ("partnera" for partner-a.co.jp).
+func (c *check) knownOrgs() []string {
+	var out []string
+	for _, d := range c.m.Domains(c.sender) {
+		if c.m.IsInternal("x@"+d) || isFreemail(d) {
+			continue
+		}
+		out = append(out, squash(orgLabel(d)))
+	}
+	return out
+}
+
+// squash lower-cases s and drops everything but letters and digits, so
+// "Partner-A", "partner_a" and "partnera" compare equal.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r == '-' || r == '_' || r == '.' || r == ' ' || r == '　' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

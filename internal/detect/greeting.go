@@ -1,0 +1,181 @@
+package detect
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Greeting is whom the opening line of a message addresses.
+type Greeting struct {
+	Company string // "A社" → "a"; "" when the line names none
+	Person  string // "田中", "tanaka", "bob"
+}
+
+// Bounds on how much of a body the greeting parser reads: a greeting sits
+// in the first lines, and hostile text must not cost more than this.
+const (
+	greetingLines    = 6
+	greetingLineSize = 300
+)
+
+// ParseGreeting finds the addressees named in the first lines of text:
+// Japanese ("A社 田中様", "株式会社Aの田中様", "田中さん") and English ("Dear
+// Mr. Tanaka,", "Hi Bob,", "Hello Bob and Alice"). Quoted lines are
+// skipped. It returns nil when the opening names nobody.
+func ParseGreeting(text string) []Greeting {
+	var out []Greeting
+	lines := 0
+	for len(text) > 0 && lines < greetingLines {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if len(line) > greetingLineSize {
+			line = line[:greetingLineSize]
+		}
+		line = strings.TrimSpace(strings.ToValidUTF8(line, ""))
+		if line == "" || strings.HasPrefix(line, ">") {
+			continue
+		}
+		lines++
+		line = norm.NFKC.String(line)
+		if g := japaneseGreeting(line); len(g) > 0 {
+			out = append(out, g...)
+			continue
+		}
+		if g := englishGreeting(line); len(g) > 0 {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+var jaHonorifics = []string{"様", "殿", "さん", "さま"}
+
+func japaneseGreeting(line string) []Greeting {
+	var out []Greeting
+	for _, seg := range strings.FieldsFunc(line, func(r rune) bool { return r == '、' || r == ',' || r == '・' }) {
+		seg = strings.TrimSpace(seg)
+		hon := ""
+		for _, h := range jaHonorifics {
+			if strings.HasSuffix(seg, h) {
+				hon = h
+				break
+			}
+		}
+		if hon == "" {
+			continue
+		}
+		seg = strings.TrimSpace(strings.TrimSuffix(seg, hon))
+		// The person is the last word; what comes before names the company.
+		company, person := "", seg
+		if i := strings.LastIndexFunc(seg, unicode.IsSpace); i >= 0 {
+			company, person = strings.TrimSpace(seg[:i]), seg[i+1:]
+		}
+		if i := strings.LastIndex(person, "の"); i >= 0 {
+			company, person = person[:i], person[i+len("の"):]
+		}
+		// "部長" or "ご担当者" addresses a role, not a person.
+		for _, role := range []string{"ご担当者", "担当者", "各位", "皆", "みな", "部長", "課長", "社長", "先生"} {
+			person = strings.TrimSuffix(person, role)
+		}
+		if n := utf8.RuneCountInString(person); n == 0 || n > 8 {
+			person = ""
+		}
+		company = companyName(company)
+		if person != "" || company != "" {
+			out = append(out, Greeting{Company: company, Person: person})
+		}
+	}
+	return out
+}
+
+// companyName reduces "株式会社ABC", "ABC株式会社", "(株)ABC", "A社 営業部" to
+// a comparable lower-case name ("abc", "a"); "" when nothing is left.
+func companyName(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		// "A社 営業部": the company comes first, the department after.
+		s = s[:i]
+	}
+	for _, w := range []string{"株式会社", "有限会社", "合同会社", "(株)", "(有)", "御社", "貴社"} {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	s = strings.TrimSuffix(s, "社")
+	s = strings.ToLower(strings.TrimSpace(s))
+	if utf8.RuneCountInString(s) > 30 {
+		return ""
+	}
+	return s
+}
+
+var enSalutations = []string{"dear ", "hi ", "hello ", "hey ", "good morning ", "good afternoon ", "good evening "}
+
+func englishGreeting(line string) []Greeting {
+	low := strings.ToLower(line)
+	rest := ""
+	for _, s := range enSalutations {
+		if strings.HasPrefix(low, s) {
+			rest = line[len(s):]
+			break
+		}
+	}
+	if rest == "" {
+		return nil
+	}
+	for from := 0; from < len(rest); {
+		i := strings.IndexAny(rest[from:], ",:;!.\u3001")
+		if i < 0 {
+			break
+		}
+		i += from
+		if !isTitleDot(rest, i) {
+			rest = rest[:i]
+			break
+		}
+		from = i + 1
+	}
+	var out []Greeting
+	for _, part := range splitNames(rest) {
+		var words []string
+		for _, w := range strings.Fields(part) {
+			lw := strings.ToLower(strings.Trim(w, ".-"))
+			lw = strings.TrimSuffix(lw, "-san")
+			if lw == "" || honorific[lw] || enNotNames[lw] {
+				continue
+			}
+			words = append(words, lw)
+		}
+		if len(words) == 0 || len(words) > 3 {
+			continue
+		}
+		out = append(out, Greeting{Person: strings.Join(words, " ")})
+	}
+	return out
+}
+
+// isTitleDot reports whether the dot at i ends a title ("Mr.") rather than
+// the greeting.
+func isTitleDot(s string, i int) bool {
+	if s[i] != '.' {
+		return false
+	}
+	w := strings.ToLower(s[:i])
+	if j := strings.LastIndexByte(w, ' '); j >= 0 {
+		w = w[j+1:]
+	}
+	return honorific[w]
+}
+
+var enNotNames = map[string]bool{"all": true, "team": true, "everyone": true, "there": true, "folks": true, "guys": true, "sir": true, "madam": true, "colleagues": true, "both": true, "and": true}
+
+func splitNames(s string) []string {
+	s = strings.ReplaceAll(s, " & ", ",")
+	s = strings.ReplaceAll(s, " and ", ",")
+	return strings.Split(s, ",")
+}

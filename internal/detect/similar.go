@@ -1,0 +1,194 @@
+package detect
+
+import (
+	"strings"
+
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/model"
+)
+
+// Contacts considered as "did you mean" candidates: the sender's most
+// exchanged ones. A contact outside this list is not frequent enough to be
+// the one autocomplete or memory should have picked.
+const (
+	maxCandidates  = 400
+	minCandidateTx = 2.0 // decayed messages exchanged
+)
+
+// similarContacts finds the "wrong Tanaka": a new or rare recipient whose
+// name or address resembles a frequent contact of the sender who fits the
+// other recipients and the thread better. The contact is suggested.
+func (c *check) similarContacts() {
+	var cands []model.Contact
+	for _, r := range c.rs {
+		if r.inThread || r.contact.Sent >= 1 || r.contact.Received >= 1 {
+			continue
+		}
+		if cands == nil {
+			cands = c.m.Contacts(c.sender, c.now)
+			if len(cands) > maxCandidates {
+				cands = cands[:maxCandidates]
+			}
+		}
+		rNames := c.nameTokensOf(r.Addr, r.Name)
+		rLocal := localPart(r.Addr)
+		best, bestStrength, bestWhy := "", 0.0, ""
+		for _, k := range cands {
+			if k.Total() < minCandidateTx {
+				break // sorted by Total: the rest are rarer still
+			}
+			if k.Addr == r.Addr || c.present(k.Addr) {
+				continue
+			}
+			sim, why := similarity(r.Addr, rLocal, r.dom, rNames, k.Addr, func() []string { return c.nameTokensOf(k.Addr, "") })
+			if sim == 0 {
+				continue
+			}
+			if c.fit(k.Addr) < c.fit(r.Addr) {
+				continue
+			}
+			s := sim * k.Total() / (k.Total() + 2)
+			if s > bestStrength {
+				best, bestStrength, bestWhy = k.Addr, s, why
+			}
+		}
+		if best == "" {
+			continue
+		}
+		if bestStrength > c.f[fSimilarContact] {
+			c.f[fSimilarContact] = bestStrength
+		}
+		sev := finding.Medium
+		if bestStrength >= 0.5 {
+			sev = finding.High
+		}
+		c.add(finding.Finding{Code: finding.SimilarContact, Severity: sev, Recipient: r.Addr,
+			Message:    "you rarely or never mailed this address; you often mail " + best + ", " + bestWhy,
+			Suggestion: best})
+	}
+}
+
+// fit is how well addr belongs with the message's other recipients: the
+// messages the sender had with both, plus a bonus for being in the thread.
+func (c *check) fit(addr string) int {
+	n := 0
+	if c.threaded {
+		for _, p := range c.thread {
+			if p == addr {
+				n += 5
+			}
+		}
+	}
+	if len(c.rs) > maxPairRecipients {
+		return n
+	}
+	for _, o := range c.rs {
+		if o.Addr != addr {
+			n += c.m.Together(c.sender, addr, o.Addr)
+		}
+	}
+	return n
+}
+
+func (c *check) present(addr string) bool {
+	for _, r := range c.rs {
+		if r.Addr == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// nameTokensOf gathers the name tokens of addr: from the display name in
+// this message, every display name the model has seen for it, and its
+// local part.
+func (c *check) nameTokensOf(addr, shown string) []string {
+	var toks []string
+	add := func(ts []string) {
+		for _, t := range ts {
+			if len(t) < 3 && !isCJK(t) {
+				continue // initials and short fragments match too much
+			}
+			dup := false
+			for _, o := range toks {
+				dup = dup || o == t
+			}
+			if !dup {
+				toks = append(toks, t)
+			}
+		}
+	}
+	if shown != "" {
+		add(nameTokens(shown))
+	}
+	for _, n := range c.m.Names(addr) {
+		add(nameTokens(n))
+	}
+	add(nameTokens(localPart(addr)))
+	return toks
+}
+
+func localPart(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+// similarity scores how easily r could have been picked instead of k, in
+// [0,1], and says why in words for the sender.
+func similarity(r, rLocal, rDom string, rNames []string, k string, kNames func() []string) (float64, string) {
+	kLocal, kDom := localPart(k), domainOf(k)
+	switch {
+	case rLocal == kLocal && len(rLocal) >= 3 && rDom != kDom:
+		return 1, "the same name at another domain"
+	case rDom == kDom && len(kLocal) >= 5 && editDistance(rLocal, kLocal, 2) <= 2:
+		return 0.9, "an address that differs by a few letters"
+	case rDom == kDom && len(kLocal) >= 3 && len(kLocal) < 5 && editDistance(rLocal, kLocal, 1) <= 1:
+		return 0.8, "an address that differs by one letter"
+	}
+	if len(rNames) > 0 && shareToken(rNames, kNames()) {
+		return 0.8, "who has the same name"
+	}
+	if p := commonPrefix(rLocal, kLocal); p >= 4 || (p >= 3 && rDom == kDom) {
+		return 0.6, "whose address starts the same way"
+	}
+	return 0, ""
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
+}
+
+// lookalikeDomains reports a recipient domain that imitates one the sender,
+// or many in the organisation, already mail: a typo, a homoglyph, another
+// ending. A domain the organisation itself knows well is not a lookalike.
+func (c *check) lookalikeDomains() {
+	var known []string
+	for _, r := range c.rs {
+		if r.internal || r.domain.Known() || r.inThread || c.m.OrgDomain(r.dom) >= 2 || isFreemail(r.dom) {
+			continue
+		}
+		if known == nil {
+			known = append(c.m.Domains(c.sender), c.m.PopularDomains(3)...)
+			known = append(known, c.m.OrgDomains()...)
+		}
+		for _, k := range known {
+			if k == r.dom {
+				continue
+			}
+			why, ok := lookalike(r.dom, k)
+			if !ok {
+				continue
+			}
+			c.f[fLookalike] = 1
+			c.add(finding.Finding{Code: finding.LookalikeDomain, Severity: finding.High, Recipient: r.Addr,
+				Message:    r.dom + " " + why + ", which you know",
+				Suggestion: localPart(r.Addr) + "@" + k})
+			break
+		}
+	}
+}

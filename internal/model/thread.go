@@ -1,0 +1,122 @@
+package model
+
+import (
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/misend/misend/internal/mail"
+)
+
+// MessageKey is the de-duplication key of msg: a hash of its Message-ID, or
+// when it has none, of its sender, date, subject and recipients.
+func MessageKey(msg *mail.Message) uint64 {
+	h := fnv.New64a()
+	if id := strings.TrimSpace(msg.MessageID); id != "" {
+		h.Write([]byte("id:"))
+		h.Write([]byte(id))
+		return h.Sum64()
+	}
+	h.Write([]byte("nm:"))
+	h.Write([]byte(msg.From.Addr))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.FormatInt(msg.Date.Unix(), 10)))
+	h.Write([]byte{0})
+	h.Write([]byte(msg.Subject))
+	rs := msg.Recipients()
+	addrs := make([]string, len(rs))
+	for i, r := range rs {
+		addrs[i] = r.Addr
+	}
+	slices.Sort(addrs)
+	for _, a := range addrs {
+		h.Write([]byte{0})
+		h.Write([]byte(a))
+	}
+	return h.Sum64()
+}
+
+func idHash(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte("id:"))
+	h.Write([]byte(strings.TrimSpace(id)))
+	return h.Sum64()
+}
+
+// thread is the set of people who took part in one conversation.
+type thread struct {
+	people []uint32
+	last   uint32 // hour of the newest message
+}
+
+// threadIndex maps Message-ID hashes to their thread, so a reply finds who
+// was in the conversation it answers. Threads not touched for ThreadDays are
+// forgotten by sweep, which bounds its memory.
+type threadIndex struct {
+	byMsg map[uint64]*thread
+}
+
+func newThreadIndex() threadIndex { return threadIndex{byMsg: map[uint64]*thread{}} }
+
+func (ti *threadIndex) parent(inReplyTo string, refs []string) *thread {
+	if inReplyTo != "" {
+		if t := ti.byMsg[idHash(inReplyTo)]; t != nil {
+			return t
+		}
+	}
+	for i := len(refs) - 1; i >= 0; i-- {
+		if t := ti.byMsg[idHash(refs[i])]; t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func (ti *threadIndex) add(msg *mail.Message, from uint32, rcpts []uint32, h uint32) {
+	if msg.MessageID == "" && msg.InReplyTo == "" && len(msg.References) == 0 {
+		return
+	}
+	t := ti.parent(msg.InReplyTo, msg.References)
+	if t == nil {
+		t = &thread{}
+	}
+	t.join(from)
+	for _, r := range rcpts {
+		t.join(r)
+	}
+	if h > t.last {
+		t.last = h
+	}
+	if msg.MessageID != "" {
+		ti.byMsg[idHash(msg.MessageID)] = t
+	}
+	// The parent may be missing from the history (not imported, or sent from
+	// another system); remembering the references lets later replies in the
+	// same conversation still find each other.
+	if msg.InReplyTo != "" {
+		if _, ok := ti.byMsg[idHash(msg.InReplyTo)]; !ok {
+			ti.byMsg[idHash(msg.InReplyTo)] = t
+		}
+	}
+}
+
+func (t *thread) join(id uint32) {
+	if len(t.people) >= maxThreadPeople || slices.Contains(t.people, id) {
+		return
+	}
+	t.people = append(t.people, id)
+}
+
+// sweep forgets threads whose newest message is older than keep hours before now.
+func (ti *threadIndex) sweep(now, keep uint32) {
+	if now <= keep {
+		return
+	}
+	cut := now - keep
+	for k, t := range ti.byMsg {
+		if t.last < cut {
+			delete(ti.byMsg, k)
+		}
+	}
+}
