@@ -1,7 +1,223 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-type checkCmd struct{}
+	"github.com/pelletier/go-toml/v2"
 
-func (c *checkCmd) Run(g *Globals) error { return errors.New("check: not implemented yet") }
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/ingest"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/terms"
+)
+
+// parseMail reads one message; tests replace it.
+var parseMail = mail.Parse
+
+type checkCmd struct {
+	JSON     bool   `help:"One JSON object per message (the check --json schema)."`
+	Operator bool   `help:"Show operator-only details (matched confidential terms)."`
+	Path     string `arg:"" help:"A message file, a directory or mailbox of messages, or - for standard input."`
+}
+
+// Run scores each message as if sent at its own Date, without learning from
+// it. The exit status is 0 whatever the verdicts (flagged mail is a result,
+// not an error); it is non-zero when the model cannot be loaded or a
+// message cannot be read.
+func (c *checkCmd) Run(g *Globals) error {
+	ctx := context.Background()
+	if c.Path != "-" {
+		if _, err := os.Stat(c.Path); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(g.DB); err != nil && !strings.Contains(g.DB, "://") {
+		return fmt.Errorf("%s: no model yet (run misend import first): %w", g.DB, err)
+	}
+	svc, err := checkService(ctx, g)
+	if err != nil {
+		return err
+	}
+	out := checkPrinter{w: os.Stdout, json: c.JSON, operator: c.Operator}
+	if c.Path == "-" {
+		msg, err := parseMail(os.Stdin, mail.Limits{})
+		if err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		return out.print("-", msg, svc)
+	}
+	if fi, err := os.Stat(c.Path); err == nil && !fi.IsDir() && !looksLikeMailbox(c.Path) {
+		f, err := os.Open(c.Path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		msg, err := parseMail(f, mail.Limits{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Path, err)
+		}
+		return out.print(c.Path, msg, svc)
+	}
+	sum, err := walkMail(ctx, []string{c.Path}, ingest.Options{}, func(src string, msg *mail.Message) error {
+		return out.print(src, msg, svc)
+	})
+	if err != nil {
+		return err
+	}
+	if n := skipped(sum); n > 0 {
+		for _, reason := range sortedReasons(sum.Skipped) {
+			fmt.Fprintf(os.Stderr, "misend: skipped %d: %s\n", sum.Skipped[reason], reason)
+		}
+		return fmt.Errorf("%d of %d messages could not be read", n, n+sum.Messages)
+	}
+	return nil
+}
+
+// looksLikeMailbox tells an mbox or CSV export (many messages, read by
+// ingest) from a single message file.
+func looksLikeMailbox(path string) bool {
+	if strings.HasSuffix(strings.ToLower(path), ".csv") || strings.HasSuffix(strings.ToLower(path), ".mbox") {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 5)
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == "From "
+}
+
+// checkService builds the decision path from the database: the saved model,
+// stored weights (else the built-in ones), the directory for departments,
+// confidential-term lists, and the policy from --config.
+func checkService(ctx context.Context, g *Globals) (*check.Service, error) {
+	db, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	cfg, err := modelConfig(ctx, db, g)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Load(ctx, db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := detect.LoadWeights(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := directory.Load(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	content, err := terms.NewChecker(ctx, db, dir)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := loadPolicy(g.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &check.Service{
+		Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
+		Policy:      pol,
+		Departments: dir,
+	}, nil
+}
+
+// loadPolicy reads the [policy] section of the TOML configuration; no file
+// means the default policy.
+func loadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return policy.New(policy.DefaultConfig())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Policy *policy.Config `toml:"policy"`
+	}
+	if err := toml.Unmarshal(b, &file); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if file.Policy == nil {
+		return policy.New(policy.DefaultConfig())
+	}
+	p, err := policy.New(*file.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+type checkPrinter struct {
+	w        io.Writer
+	json     bool
+	operator bool
+}
+
+func (p checkPrinter) print(src string, msg *mail.Message, svc *check.Service) error {
+	now := msg.Date
+	if now.IsZero() {
+		now = time.Now()
+	}
+	out := svc.Check(msg, now)
+	out.File = src
+	if !p.operator {
+		out.Findings = finding.SenderView(out.Findings)
+	}
+	if p.json {
+		b, err := json.Marshal(out)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		_, err = fmt.Fprintf(p.w, "%s\n", b)
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s (score %.2f) from %s\n", src, out.Verdict, out.Score, orUnknown(out.Sender))
+	for _, f := range out.Findings {
+		fmt.Fprintf(&b, "  %-7s %s", f.Severity, f.Code)
+		if f.Recipient != "" {
+			fmt.Fprintf(&b, " %s", f.Recipient)
+		}
+		fmt.Fprintf(&b, ": %s", f.Message)
+		switch {
+		case strings.Contains(f.Suggestion, "@") && !strings.Contains(f.Suggestion, " "):
+			fmt.Fprintf(&b, " — did you mean %s?", f.Suggestion)
+		case f.Suggestion != "":
+			fmt.Fprintf(&b, " — %s", f.Suggestion)
+		}
+		if p.operator && len(f.Terms) > 0 {
+			fmt.Fprintf(&b, " [terms: %s]", strings.Join(f.Terms, ", "))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(p.w, b.String())
+	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(no sender)"
+	}
+	return s
+}
+

@@ -1,7 +1,118 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"sort"
+	"strings"
+	"time"
 
-type importCmd struct{}
+	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/ingest"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store"
+)
 
-func (c *importCmd) Run(g *Globals) error { return errors.New("import: not implemented yet") }
+type importCmd struct {
+	Paths []string `arg:"" type:"path" help:"mbox files, Maildir trees, .eml files or directories, Exchange message-trace CSV."`
+}
+
+// Run learns every message under the paths and saves the model. Messages
+// learned before (by Message-ID) are counted as duplicates and change
+// nothing, so importing the same history twice reports "0 new".
+func (c *importCmd) Run(g *Globals) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	db, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg, err := modelConfig(ctx, db, g)
+	if err != nil {
+		return err
+	}
+	m, err := model.Load(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	learned, dups := 0, 0
+	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr}, func(src string, msg *mail.Message) error {
+		if m.Learn(msg) {
+			learned++
+		} else {
+			dups++
+		}
+		return nil
+	})
+	// Save what was learned even when the walk stopped early: the model is
+	// idempotent, so the next run picks up the rest without double counts.
+	stored, err := model.StoredOrgDomains(ctx, db)
+	if err != nil {
+		return err
+	}
+	now := slices.Sorted(slices.Values(m.OrgDomains()))
+	if learned > 0 || !slices.Equal(now, stored) {
+		if err := m.Save(ctx, db); err != nil {
+			return err
+		}
+	}
+	elapsed := time.Since(start)
+	st := m.Stats()
+	rate := float64(learned+dups) / max(elapsed.Seconds(), 1e-9)
+	fmt.Printf("%d messages from %d files: %d new, %d duplicates, %d skipped\n", learned+dups, sum.Files, learned, dups, skipped(sum))
+	for _, reason := range sortedReasons(sum.Skipped) {
+		fmt.Printf("  skipped %d: %s\n", sum.Skipped[reason], reason)
+	}
+	fmt.Printf("model: %d messages, %d senders, %d addresses, %d domains; organisation domains: %s\n",
+		st.Learned, st.Senders, st.Addresses, st.Domains, orNone(m.OrgDomains()))
+	fmt.Printf("%s, %.0f msgs/s\n", elapsed.Round(time.Millisecond), rate)
+	if walkErr != nil {
+		return fmt.Errorf("import stopped after %d new messages: %w", learned, walkErr)
+	}
+	return nil
+}
+
+// modelConfig sets up the model from the flags, the saved model and the
+// directory: organisation domains from --org-domain and the directory, and
+// departments from the directory when one was imported.
+func modelConfig(ctx context.Context, db *store.DB, g *Globals) (model.Config, error) {
+	dir, err := directory.Load(ctx, db)
+	if err != nil {
+		return model.Config{}, err
+	}
+	cfg := model.Config{OrgDomains: append(slices.Clone(g.OrgDomain), dir.Domains()...)}
+	if len(dir.People()) > 0 {
+		cfg.Department = dir.DepartmentOf
+	}
+	return cfg, nil
+}
+
+func skipped(s ingest.Summary) int {
+	n := 0
+	for _, v := range s.Skipped {
+		n += v
+	}
+	return n
+}
+
+func sortedReasons(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return m[out[i]] > m[out[j]] || (m[out[i]] == m[out[j]] && out[i] < out[j]) })
+	return out
+}
+
+func orNone(l []string) string {
+	if len(l) == 0 {
+		return "none (everyone counts as inside)"
+	}
+	return strings.Join(l, ", ")
+}

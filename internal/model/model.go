@@ -21,6 +21,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -121,7 +122,7 @@ func New(cfg Config) *Model {
 	m.hlHours = hl.Hours()
 	for _, d := range cfg.OrgDomains {
 		d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-		if d != "" {
+		if d != "" && !slices.Contains(m.own, d) {
 			m.own = append(m.own, d)
 		}
 	}

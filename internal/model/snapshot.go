@@ -96,6 +96,14 @@ func (m *Model) Save(ctx context.Context, db *store.DB) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM model_snapshot`); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM model_org_domains`); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	for _, d := range m.own {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO model_org_domains (domain) VALUES (?) ON CONFLICT DO NOTHING`, d); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
+	}
 	cw := &chunkWriter{ctx: ctx, tx: tx}
 	bw := bufio.NewWriterSize(cw, chunkSize)
 	if err := m.Encode(bw); err != nil {
@@ -108,6 +116,28 @@ func (m *Model) Save(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("save model: %w", err)
 	}
 	return nil
+}
+
+// StoredOrgDomains returns the organisation domains of the saved model,
+// sorted; none when no model was saved.
+func StoredOrgDomains(ctx context.Context, db *store.DB) ([]string, error) {
+	if err := Migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT domain FROM model_org_domains ORDER BY domain`)
+	if err != nil {
+		return nil, fmt.Errorf("stored organisation domains: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("stored organisation domains: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 type chunkWriter struct {
