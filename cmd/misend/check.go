@@ -220,4 +220,3 @@ func orUnknown(s string) string {
 	}
 	return s
 }
-
