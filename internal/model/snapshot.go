@@ -32,7 +32,9 @@ func Migrate(ctx context.Context, db *store.DB) error {
 // other versions with a clear error instead of misreading them.
 const snapshotVersion = 1
 
-const chunkSize = 1 << 20
+// chunkSize is the size of one snapshot row; a variable so tests can make
+// a small model span many rows.
+var chunkSize = 1 << 20
 
 // snapshot is the model in a gob-friendly shape: exported fields, flat slices.
 type snapshot struct {

@@ -1,0 +1,248 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+)
+
+var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+
+const me = "sato.ichiro@corp.example"
+
+func a(s string) mail.Address {
+	name, addr, ok := strings.Cut(s, " <")
+	if !ok {
+		return mail.Address{Addr: s}
+	}
+	return mail.Address{Name: name, Addr: strings.TrimSuffix(addr, ">")}
+}
+
+type mb struct{ m *mail.Message }
+
+func newMsg(id string, from string, to ...string) mb {
+	m := &mail.Message{MessageID: id, From: a(from)}
+	for _, t := range to {
+		m.To = append(m.To, a(t))
+	}
+	return mb{m}
+}
+func (b mb) cc(cc ...string) mb {
+	for _, c := range cc {
+		b.m.Cc = append(b.m.Cc, a(c))
+	}
+	return b
+}
+func (b mb) reply(to string) mb    { b.m.InReplyTo = to; return b }
+func (b mb) text(s string) mb      { b.m.Text = s; return b }
+func (b mb) attach(name string) mb { b.m.Attachments = append(b.m.Attachments, mail.Attachment{Filename: name}); return b }
+
+// history is a small hand-built past for one sender in sales: a partner
+// team at partner-a.co.jp, a colleague, a client who writes first, a thread
+// among insiders, and a team mate's own partner.
+func history(t *testing.T) *model.Model {
+	t.Helper()
+	dept := map[string]string{me: "sales", "kato.yumi@corp.example": "sales", "ito.jun@corp.example": "sales", "mori.ken@corp.example": "legal"}
+	m := model.New(model.Config{OrgDomains: []string{"corp.example"}, Department: func(s string) string { return dept[s] }})
+	at := t0.Add(-60 * 24 * time.Hour)
+	learn := func(b mb) {
+		b.m.Date = at
+		at = at.Add(3 * time.Hour)
+		m.Learn(b.m)
+	}
+	for i := range 12 {
+		learn(newMsg(fmt.Sprint("pa", i), me, "Tanaka Taro <tanaka@partner-a.co.jp>", "Suzuki Emi <suzuki@partner-a.co.jp>").cc("Kato Yumi <kato.yumi@corp.example>"))
+		learn(newMsg(fmt.Sprint("pb", i), me, "Yamada Hanako <h.yamada@beta-trading.com>"))
+		learn(newMsg(fmt.Sprint("in", i), me, "Kato Yumi <kato.yumi@corp.example>", "Ito Jun <ito.jun@corp.example>"))
+	}
+	for i := range 3 {
+		learn(newMsg(fmt.Sprint("cl", i), "Client Person <client@gamma-bank.jp>", me))
+		learn(newMsg(fmt.Sprint("mt", i), "ito.jun@corp.example", "Ogawa Mai <ogawa@delta-soft.com>"))
+		learn(newMsg(fmt.Sprint("lg", i), "mori.ken@corp.example", "Abe Rie <abe@lawfirm.example>"))
+		learn(newMsg(fmt.Sprint("fm", i), me, "friend@gmail.com"))
+	}
+	learn(newMsg("internal-root", "kato.yumi@corp.example", me, "Ito Jun <ito.jun@corp.example>"))
+	learn(newMsg("ext-root", "田中 太郎 <tanaka@partner-a.co.jp>", me, "Kuroda Ken <kuroda@epsilon.example>"))
+	return m
+}
+
+func codes(r Result) map[finding.Code]finding.Finding {
+	out := map[finding.Code]finding.Finding{}
+	for _, f := range r.Findings {
+		if _, ok := out[f.Code]; !ok {
+			out[f.Code] = f
+		}
+	}
+	return out
+}
+
+func TestDetectors(t *testing.T) {
+	d := &Detector{Model: history(t)}
+	tests := []struct {
+		name       string
+		msg        mb
+		fires      finding.Code
+		quiet      []finding.Code
+		suggestion string // of the fired finding; "" = not checked
+		recipient  string
+		inMessage  string
+	}{
+		// NEW_RECIPIENT / NEW_DOMAIN
+		{name: "new outside address and domain", msg: newMsg("n1", me, "x@zeta.example"),
+			fires: finding.NewRecipient, recipient: "x@zeta.example", inMessage: "never mailed this address"},
+		{name: "new domain nobody knows", msg: newMsg("n2", me, "x@zeta.example"),
+			fires: finding.NewDomain, inMessage: "nobody in the organisation"},
+		{name: "team mate's partner domain is softer", msg: newMsg("n3", me, "ogawa@delta-soft.com"),
+			fires: finding.NewDomain, inMessage: "others in your team have"},
+		{name: "known partner: quiet", msg: newMsg("q1", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp"),
+			quiet: []finding.Code{finding.NewRecipient, finding.NewDomain, finding.SimilarContact, finding.UnusualCombination}},
+		{name: "wrote to me before: quiet", msg: newMsg("q2", me, "client@gamma-bank.jp"),
+			quiet: []finding.Code{finding.NewRecipient, finding.NewDomain}},
+		{name: "reply in thread with the recipient: quiet", msg: newMsg("q3", me, "kuroda@epsilon.example").reply("ext-root"),
+			quiet: []finding.Code{finding.NewRecipient, finding.NewDomain, finding.ExternalInInternalThread}},
+
+		// SIMILAR_CONTACT
+		{name: "same local part at another domain", msg: newMsg("s1", me, "tanaka@partner-b.co.jp", "suzuki@partner-a.co.jp"),
+			fires: finding.SimilarContact, suggestion: "tanaka@partner-a.co.jp", recipient: "tanaka@partner-b.co.jp"},
+		{name: "namesake at a team mate's partner", msg: newMsg("s2", me, "Tanaka Kenji <k.tanaka@delta-soft.com>", "suzuki@partner-a.co.jp"),
+			fires: finding.SimilarContact, suggestion: "tanaka@partner-a.co.jp"},
+		{name: "autocomplete neighbour", msg: newMsg("s3", me, "kato.yuki@corp.example", "ito.jun@corp.example"),
+			fires: finding.SimilarContact, suggestion: "kato.yumi@corp.example"},
+		{name: "the real contact: quiet", msg: newMsg("s4", me, "kato.yumi@corp.example", "ito.jun@corp.example"),
+			quiet: []finding.Code{finding.SimilarContact, finding.NewRecipient}},
+
+		// LOOKALIKE_DOMAIN
+		{name: "typo of a partner domain", msg: newMsg("l1", me, "h.yamada@beta-tradng.com"),
+			fires: finding.LookalikeDomain, suggestion: "h.yamada@beta-trading.com"},
+		{name: ".co.jp swapped for .com", msg: newMsg("l2", me, "tanaka@partner-a.com"),
+			fires: finding.LookalikeDomain, suggestion: "tanaka@partner-a.co.jp"},
+		{name: "homoglyph (Cyrillic а)", msg: newMsg("l3", me, "tanaka@p\u0430rtner-a.co.jp"),
+			fires: finding.LookalikeDomain},
+		{name: "the organisation's own domain misspelt", msg: newMsg("l4", me, "ito.jun@corp.exmaple"),
+			fires: finding.LookalikeDomain, suggestion: "ito.jun@corp.example"},
+		{name: "unrelated domain: no lookalike", msg: newMsg("l5", me, "x@zeta.example"),
+			quiet: []finding.Code{finding.LookalikeDomain}},
+
+		// UNUSUAL_COMBINATION
+		{name: "known recipient never with these others", msg: newMsg("u1", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp", "h.yamada@beta-trading.com"),
+			fires: finding.UnusualCombination, recipient: "h.yamada@beta-trading.com"},
+
+		// EXTERNAL_IN_INTERNAL_THREAD
+		{name: "outsider added to an internal thread", msg: newMsg("e1", me, "kato.yumi@corp.example", "ito.jun@corp.example", "h.yamada@beta-trading.com").reply("internal-root"),
+			fires: finding.ExternalInInternalThread, recipient: "h.yamada@beta-trading.com"},
+
+		// CROSS_COMPANY
+		{name: "two clients who never met", msg: newMsg("c1", me, "tanaka@partner-a.co.jp", "h.yamada@beta-trading.com"),
+			fires: finding.CrossCompany},
+		{name: "one client: no cross-company", msg: newMsg("c2", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp"),
+			quiet: []finding.Code{finding.CrossCompany}},
+
+		// BCC_RECOMMENDED
+		{name: "many organisations in To", msg: newMsg("b1", me, "a@one.example", "b@two.example", "c@three.example", "d@four.example", "e@five.example"),
+			fires: finding.BccRecommended},
+		{name: "same organisations in Bcc: quiet", msg: mb{&mail.Message{MessageID: "b2", From: a(me), To: []mail.Address{a(me)},
+			Bcc: []mail.Address{a("a@one.example"), a("b@two.example"), a("c@three.example"), a("d@four.example"), a("e@five.example")}}},
+			quiet: []finding.Code{finding.BccRecommended, finding.CrossCompany}},
+
+		// GREETING_MISMATCH
+		{name: "greeting names another contact", msg: newMsg("g1", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("田中様\n\nいつもお世話になっております。"),
+			fires: finding.GreetingMismatch, suggestion: "tanaka@partner-a.co.jp"},
+		{name: "English greeting names another contact", msg: newMsg("g2", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("Dear Mr. Tanaka,\nthanks."),
+			fires: finding.GreetingMismatch},
+		{name: "greeting matches the recipient", msg: newMsg("g3", me, "Tanaka Taro <tanaka@partner-a.co.jp>").text("株式会社パートナーAの田中様\n"),
+			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "greeting names a stranger: no evidence", msg: newMsg("g4", me, "h.yamada@beta-trading.com").text("Dear Mr. Nobodyknows,\n"),
+			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "attachment names another client", msg: newMsg("g5", me, "tanaka@partner-a.co.jp").attach("見積書_beta-trading_2026.pdf"),
+			fires: finding.GreetingMismatch, inMessage: "beta-trading.com"},
+
+		// FREEMAIL_RECIPIENT
+		{name: "new webmail address", msg: newMsg("f1", me, "someone@yahoo.co.jp"),
+			fires: finding.FreemailRecipient},
+		{name: "known webmail address: quiet", msg: newMsg("f2", me, "friend@gmail.com"),
+			quiet: []finding.Code{finding.FreemailRecipient, finding.NewRecipient}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := d.Check(tt.msg.m, t0)
+			got := codes(res)
+			if tt.fires != "" {
+				f, ok := got[tt.fires]
+				if !ok {
+					t.Fatalf("%s did not fire; findings %+v", tt.fires, res.Findings)
+				}
+				if tt.suggestion != "" && f.Suggestion != tt.suggestion {
+					t.Errorf("suggestion %q, want %q", f.Suggestion, tt.suggestion)
+				}
+				if tt.recipient != "" && f.Recipient != tt.recipient {
+					t.Errorf("recipient %q, want %q", f.Recipient, tt.recipient)
+				}
+				if !strings.Contains(f.Message, tt.inMessage) {
+					t.Errorf("message %q lacks %q", f.Message, tt.inMessage)
+				}
+				if f.Message == "" || f.Severity == "" {
+					t.Errorf("finding without message or severity: %+v", f)
+				}
+			}
+			for _, q := range tt.quiet {
+				if f, ok := got[q]; ok {
+					t.Errorf("%s fired: %+v", q, f)
+				}
+			}
+			if res.Score < 0 || res.Score > 1 || len(res.Features) != len(FeatureNames) {
+				t.Errorf("score %v, %d features", res.Score, len(res.Features))
+			}
+		})
+	}
+}
+
+// TestScoreOrdersEvidence: with the default weights, a known partner scores
+// low and the wrong Tanaka at a lookalike domain scores high.
+func TestScoreOrdersEvidence(t *testing.T) {
+	d := &Detector{Model: history(t)}
+	honest := d.Check(newMsg("h", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp").cc("kato.yumi@corp.example").m, t0)
+	wrong := d.Check(newMsg("w", me, "tanaka@partner-a.com", "suzuki@partner-a.co.jp").cc("kato.yumi@corp.example").m, t0)
+	if honest.Score >= 0.5 || wrong.Score < 0.5 {
+		t.Errorf("honest %.3f, misdirected %.3f", honest.Score, wrong.Score)
+	}
+}
+
+type stubContent struct{ fs []finding.Finding }
+
+func (s stubContent) CheckContent(*mail.Message) []finding.Finding { return s.fs }
+
+func TestContentAndProblemsPassThrough(t *testing.T) {
+	conf := finding.Finding{Code: finding.ConfidentialTerms, Severity: finding.High, Message: "confidential terms of your department", Terms: []string{"秘密"}}
+	d := &Detector{Model: history(t), Content: []ContentChecker{stubContent{[]finding.Finding{conf}}}}
+	m := newMsg("c", me, "tanaka@partner-a.co.jp").m
+	m.Problems = []string{"unknown charset x-foo"}
+	res := d.Check(m, t0)
+	got := codes(res)
+	if got[finding.ConfidentialTerms].Terms == nil || got[finding.ParseProblem].Message == "" || res.Features[fContent] != 1 {
+		t.Errorf("findings %+v, content feature %v", res.Findings, res.Features[fContent])
+	}
+}
+
+func TestNoPanicOnOddMessages(t *testing.T) {
+	d := &Detector{Model: history(t)}
+	for _, m := range []*mail.Message{
+		{},
+		{From: a(me)},
+		{From: a(me), To: []mail.Address{a("no-at-sign"), a(""), a(me)}},
+		{From: a("@"), To: []mail.Address{a("@"), a("x@")}, InReplyTo: "x", References: []string{"", "y"}},
+		{From: a(me), To: []mail.Address{a("x@xn--80ak6aa92e.com"), a("y@..")}, Text: strings.Repeat("様", 10000)},
+	} {
+		r := d.Check(m, t0)
+		if r.Score < 0 || r.Score > 1 {
+			t.Errorf("%+v: score %v", m, r.Score)
+		}
+	}
+	if r := (&Detector{}).Check(newMsg("x", me, "y@z.example").m, t0); r.Score < 0 || r.Score > 1 {
+		t.Error("a detector without a model must still answer")
+	}
+}

@@ -1,0 +1,34 @@
+package detect
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestParseGreeting(t *testing.T) {
+	tests := []struct {
+		text string
+		want []Greeting
+	}{
+		{"A社 田中様\n\nお世話になっております。", []Greeting{{Company: "a", Person: "田中"}}},
+		{"株式会社Aの田中様", []Greeting{{Company: "a", Person: "田中"}}},
+		{"ABC商事株式会社 営業部 田中太郎様", []Greeting{{Company: "abc商事", Person: "田中太郎"}}},
+		{"田中さん、鈴木さん\n", []Greeting{{Person: "田中"}, {Person: "鈴木"}}},
+		{"営業部 ご担当者様", []Greeting{{Company: "営業部"}}},
+		{"Dear Mr. Tanaka,\nThank you.", []Greeting{{Person: "tanaka"}}},
+		{"Hi Bob,", []Greeting{{Person: "bob"}}},
+		{"Hello Bob and Alice, here it is", []Greeting{{Person: "bob"}, {Person: "alice"}}},
+		{"Dear Tanaka-san:", []Greeting{{Person: "tanaka"}}},
+		{"Hi all,", nil},
+		{"> 田中様\n> quoted\nDear Ms. Suzuki,", []Greeting{{Person: "suzuki"}}},
+		{"Please find attached.\nRegards", nil},
+		{"", nil},
+		{"a\nb\nc\nd\ne\nf\nDear Mr. Late,", nil}, // only the first lines count
+		{"ＡＢＣ社　田中様", []Greeting{{Company: "abc", Person: "田中"}}}, // full width
+	}
+	for _, tt := range tests {
+		if got := ParseGreeting(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("ParseGreeting(%q) = %+v, want %+v", tt.text, got, tt.want)
+		}
+	}
+}
