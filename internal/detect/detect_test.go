@@ -38,9 +38,12 @@ func (b mb) cc(cc ...string) mb {
 	}
 	return b
 }
-func (b mb) reply(to string) mb    { b.m.InReplyTo = to; return b }
-func (b mb) text(s string) mb      { b.m.Text = s; return b }
-func (b mb) attach(name string) mb { b.m.Attachments = append(b.m.Attachments, mail.Attachment{Filename: name}); return b }
+func (b mb) reply(to string) mb { b.m.InReplyTo = to; return b }
+func (b mb) text(s string) mb   { b.m.Text = s; return b }
+func (b mb) attach(name string) mb {
+	b.m.Attachments = append(b.m.Attachments, mail.Attachment{Filename: name})
+	return b
+}
 
 // history is a small hand-built past for one sender in sales: a partner
 // team at partner-a.co.jp, a colleague, a client who writes first, a thread

@@ -23,7 +23,7 @@ func TestParseGreeting(t *testing.T) {
 		{"> 田中様\n> quoted\nDear Ms. Suzuki,", []Greeting{{Person: "suzuki"}}},
 		{"Please find attached.\nRegards", nil},
 		{"", nil},
-		{"a\nb\nc\nd\ne\nf\nDear Mr. Late,", nil}, // only the first lines count
+		{"a\nb\nc\nd\ne\nf\nDear Mr. Late,", nil},                // only the first lines count
 		{"ＡＢＣ社　田中様", []Greeting{{Company: "abc", Person: "田中"}}}, // full width
 	}
 	for _, tt := range tests {
