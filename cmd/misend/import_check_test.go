@@ -104,8 +104,12 @@ func TestImportThenCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out, file+": pass (score ") {
+	if !strings.HasPrefix(out, file+": ") || strings.Contains(out, "LOOKALIKE_DOMAIN") {
 		t.Errorf("honest mail: %q", out)
+	}
+	var honestScore float64
+	if _, err := fmt.Sscanf(out[strings.Index(out, "(score ")+len("(score "):], "%g", &honestScore); err != nil || honestScore >= got.Score {
+		t.Errorf("honest mail scored %v (%v), misdirected %v", honestScore, err, got.Score)
 	}
 
 	// A directory: one JSON line per message, each in the schema.

@@ -205,6 +205,9 @@ func (c *check) novelty() {
 	if r.contact.Received > 0 {
 		c.f[fWroteBefore] = 1
 	}
+	if r.internal {
+		c.f[fRarestInternal] = 1
+	}
 	for _, r := range c.rs {
 		if r.inThread || r.contact.Known() {
 			continue
@@ -259,18 +262,32 @@ func (c *check) combination() {
 			othersTogether = true
 		}
 	}
-	for _, r := range c.rs {
+	for i, r := range c.rs {
 		if r.together > 0 || r.inThread {
 			continue
 		}
 		c.f[fNoCooccur] = 1
-		if !r.contact.Known() || !othersTogether {
+		// A second person from an organisation already on the message is
+		// how honest mail grows; only a stranger to all the others counts.
+		if !r.contact.Known() || !othersTogether || c.orgShared(i) {
 			continue
 		}
 		c.f[fNoCooccurKnown] = 1
 		c.add(finding.Finding{Code: finding.UnusualCombination, Severity: finding.Medium, Recipient: r.Addr,
 			Message: "you have never mailed this address together with the other recipients"})
 	}
+}
+
+// orgShared reports whether another recipient is at the same registrable
+// domain as recipient i.
+func (c *check) orgShared(i int) bool {
+	o := registrable(c.rs[i].dom)
+	for j, r := range c.rs {
+		if j != i && registrable(r.dom) == o {
+			return true
+		}
+	}
+	return false
 }
 
 // externalInInternalThread reports an outsider added to a reply whose

@@ -27,6 +27,9 @@ const (
 	fLogHistory
 	fContent
 	fReply
+	fRarestInternal
+	fSimilarFreq
+	fSimilarSameOrg
 	numFeatures
 )
 
@@ -56,4 +59,7 @@ var FeatureNames = []string{
 	fLogHistory:         "log_history",                 // log(1+messages the sender sent, decayed)
 	fContent:            "content",                     // a content checker reported medium or high
 	fReply:              "reply",                       // the message answers another
+	fRarestInternal:     "rarest_internal",             // the rarest recipient is inside the organisation
+	fSimilarFreq:        "similar_contact_freq",        // log(1+messages exchanged with the suggested contact)
+	fSimilarSameOrg:     "similar_contact_same_org",    // the suggested contact is at the recipient's organisation
 }

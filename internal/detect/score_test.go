@@ -103,3 +103,16 @@ func TestSaveLoadWeights(t *testing.T) {
 		t.Error("mismatched weights saved")
 	}
 }
+
+func TestFeatureNamesComplete(t *testing.T) {
+	if len(FeatureNames) != numFeatures {
+		t.Fatalf("%d feature names for %d features", len(FeatureNames), numFeatures)
+	}
+	seen := map[string]bool{}
+	for i, n := range FeatureNames {
+		if n == "" || seen[n] {
+			t.Errorf("feature %d: name %q missing or repeated", i, n)
+		}
+		seen[n] = true
+	}
+}

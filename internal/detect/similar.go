@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"strings"
 
 	"github.com/misend/misend/internal/finding"
@@ -32,7 +33,7 @@ func (c *check) similarContacts() {
 		}
 		rNames := c.nameTokensOf(r.Addr, r.Name)
 		rLocal := localPart(r.Addr)
-		best, bestStrength, bestWhy := "", 0.0, ""
+		best, bestStrength, bestWhy, bestTotal := "", 0.0, "", 0.0
 		for _, k := range cands {
 			if k.Total() < minCandidateTx {
 				break // sorted by Total: the rest are rarer still
@@ -49,7 +50,7 @@ func (c *check) similarContacts() {
 			}
 			s := sim * k.Total() / (k.Total() + 2)
 			if s > bestStrength {
-				best, bestStrength, bestWhy = k.Addr, s, why
+				best, bestStrength, bestWhy, bestTotal = k.Addr, s, why, k.Total()
 			}
 		}
 		if best == "" {
@@ -57,6 +58,11 @@ func (c *check) similarContacts() {
 		}
 		if bestStrength > c.f[fSimilarContact] {
 			c.f[fSimilarContact] = bestStrength
+			c.f[fSimilarFreq] = math.Log1p(bestTotal)
+			c.f[fSimilarSameOrg] = 0
+			if registrable(domainOf(best)) == registrable(r.dom) {
+				c.f[fSimilarSameOrg] = 1
+			}
 		}
 		sev := finding.Medium
 		if bestStrength >= 0.5 {

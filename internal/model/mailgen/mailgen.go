@@ -213,6 +213,9 @@ func (o *Org) MessageFrom(from, day int) *mail.Message {
 		// Honest novelty: a brand-new partner.
 		c := o.r.IntN(len(o.Company))
 		people = append(people, o.Staff[c][0])
+	case x < 0.30:
+		// Honest novelty: a colleague in another department, first time.
+		people = append(people, o.Insiders[o.r.IntN(len(o.Insiders))])
 	default:
 		g := o.groups[from][zipf(o.r, len(o.groups[from]))]
 		people = append(people, o.pick(g, 1+o.r.IntN(len(g)))...)
