@@ -249,3 +249,24 @@ func TestNoPanicOnOddMessages(t *testing.T) {
 		t.Error("a detector without a model must still answer")
 	}
 }
+
+// TestCheckWhileLearning runs Check and Learn at once (go test -race).
+func TestCheckWhileLearning(t *testing.T) {
+	m := history(t)
+	d := &Detector{Model: m}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 500 {
+			m.Learn(newMsg(fmt.Sprint("live", i), me, fmt.Sprintf("p%d@partner-a.co.jp", i%30), "tanaka@partner-a.co.jp").m)
+		}
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		d.Check(newMsg("c", me, fmt.Sprintf("p%d@partner-a.co.jp", i%40), "tanaka@partner-b.co.jp").m, t0)
+	}
+}
