@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,5 +33,25 @@ func BenchmarkCheck(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d.Check(msgs[i%len(msgs)], now)
+	}
+}
+
+// BenchmarkCheckHostile checks a worst case: 200 new recipients at new
+// domains and a body of greetings, against a 1000-person model.
+func BenchmarkCheckHostile(b *testing.B) {
+	org := mailgen.New(mailgen.Config{Seed: 1, Insiders: 1000})
+	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
+	org.History(60, 4, func(msg *mail.Message) { m.Learn(msg) })
+	p := org.People[org.Insiders[0]]
+	msg := &mail.Message{From: mail.Address{Addr: p.Addr}, Text: strings.Repeat("田中様、鈴木様、佐藤様、", 200)}
+	for i := range 200 {
+		msg.To = append(msg.To, mail.Address{Name: "Tanaka Taro", Addr: fmt.Sprintf("tanaka%d@new%d-shoji.co.jp", i, i)})
+	}
+	d := &Detector{Model: m}
+	now := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Check(msg, now)
 	}
 }

@@ -89,6 +89,8 @@ type check struct {
 	threaded bool
 	findings []finding.Finding
 	f        Features
+
+	tokens map[string][]string // name tokens of contacts, by address
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.

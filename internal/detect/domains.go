@@ -66,30 +66,62 @@ func orgLabel(dom string) string {
 	return r
 }
 
+// domainInfo is what lookalike compares, computed once per domain: the
+// registrable domain, its organisation label and its confusable skeleton.
+type domainInfo struct {
+	reg, label, skeleton string
+}
+
+// Parsed domains are cached process-wide: the known-domain side of every
+// comparison repeats across messages. The cache is dropped when it reaches
+// maxDomainCache entries, which bounds memory against hostile input.
+const maxDomainCache = 100000
+
+var domainCache = struct {
+	sync.RWMutex
+	m map[string]domainInfo
+}{m: map[string]domainInfo{}}
+
+func infoOf(dom string) domainInfo {
+	domainCache.RLock()
+	di, ok := domainCache.m[dom]
+	domainCache.RUnlock()
+	if ok {
+		return di
+	}
+	reg := registrable(dom)
+	di = domainInfo{reg: reg, label: orgLabel(reg), skeleton: confusable.Skeleton(unicodeDomain(reg))}
+	domainCache.Lock()
+	if len(domainCache.m) >= maxDomainCache {
+		domainCache.m = map[string]domainInfo{}
+	}
+	domainCache.m[dom] = di
+	domainCache.Unlock()
+	return di
+}
+
 // lookalike tells how dom imitates known, and why: a homoglyph or IDN
 // confusable, the same name under another suffix (.co.jp ↔ .com), or a typo
 // (edit distance ≤ 2 of the organisation label, which must be long enough
 // for two edits to be a slip, not another name). Identical registrable
 // domains are not lookalikes.
 func lookalike(dom, known string) (why string, ok bool) {
-	rd, rk := registrable(dom), registrable(known)
-	if rd == rk {
+	d, k := infoOf(dom), infoOf(known)
+	if d.reg == k.reg {
 		return "", false
 	}
-	ud, uk := unicodeDomain(rd), unicodeDomain(rk)
-	if confusable.Skeleton(ud) == confusable.Skeleton(uk) {
+	if d.skeleton == k.skeleton {
 		return "looks the same as " + known + " but uses different characters", true
 	}
-	ld, lk := orgLabel(rd), orgLabel(rk)
-	if ld == lk {
+	if d.label == k.label {
 		return "has the same name as " + known + " under a different ending", true
 	}
-	if len(lk) >= 5 {
+	if len(k.label) >= 5 {
 		limit := 1
-		if len(lk) >= 8 {
+		if len(k.label) >= 8 {
 			limit = 2
 		}
-		if d := editDistance(ld, lk, limit); d <= limit {
+		if d := editDistance(d.label, k.label, limit); d <= limit {
 			return "differs by " + plural(d, "letter") + " from " + known, true
 		}
 	}

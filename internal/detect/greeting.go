@@ -19,6 +19,7 @@ type Greeting struct {
 const (
 	greetingLines    = 6
 	greetingLineSize = 300
+	maxGreetings     = 8
 )
 
 // ParseGreeting finds the addressees named in the first lines of text:
@@ -51,6 +52,9 @@ func ParseGreeting(text string) []Greeting {
 		if g := englishGreeting(line); len(g) > 0 {
 			out = append(out, g...)
 		}
+	}
+	if len(out) > maxGreetings {
+		out = out[:maxGreetings]
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/misend/misend/internal/finding"
@@ -14,6 +15,10 @@ import (
 const (
 	maxCandidates  = 400
 	minCandidateTx = 2.0 // decayed messages exchanged
+	// maxExamined bounds how many recipients of one message are compared
+	// with every candidate, and checked for lookalike domains: a message to
+	// hundreds of strangers is flagged long before the last one.
+	maxExamined = 10
 )
 
 // similarContacts finds the "wrong Tanaka": a new or rare recipient whose
@@ -21,9 +26,13 @@ const (
 // other recipients and the thread better. The contact is suggested.
 func (c *check) similarContacts() {
 	var cands []model.Contact
+	examined := 0
 	for _, r := range c.rs {
 		if r.inThread || r.contact.Sent >= 1 || r.contact.Received >= 1 {
 			continue
+		}
+		if examined++; examined > maxExamined {
+			break
 		}
 		if cands == nil {
 			cands = c.m.Contacts(c.sender, c.now)
@@ -109,17 +118,30 @@ func (c *check) present(addr string) bool {
 // this message, every display name the model has seen for it, and its
 // local part.
 func (c *check) nameTokensOf(addr, shown string) []string {
+	if shown != "" {
+		return c.computeTokens(addr, shown)
+	}
+	// Contacts are compared with every rare recipient and greeting: their
+	// tokens are worked out once per check.
+	if t, ok := c.tokens[addr]; ok {
+		return t
+	}
+	t := c.computeTokens(addr, "")
+	if c.tokens == nil {
+		c.tokens = map[string][]string{}
+	}
+	c.tokens[addr] = t
+	return t
+}
+
+func (c *check) computeTokens(addr, shown string) []string {
 	var toks []string
 	add := func(ts []string) {
 		for _, t := range ts {
 			if len(t) < 3 && !isCJK(t) {
 				continue // initials and short fragments match too much
 			}
-			dup := false
-			for _, o := range toks {
-				dup = dup || o == t
-			}
-			if !dup {
+			if !slices.Contains(toks, t) {
 				toks = append(toks, t)
 			}
 		}
@@ -174,9 +196,13 @@ func domainOf(addr string) string {
 // ending. A domain the organisation itself knows well is not a lookalike.
 func (c *check) lookalikeDomains() {
 	var known []string
+	examined := 0
 	for _, r := range c.rs {
 		if r.internal || r.domain.Known() || r.inThread || c.m.OrgDomain(r.dom) >= 2 || isFreemail(r.dom) {
 			continue
+		}
+		if examined++; examined > maxExamined {
+			break
 		}
 		if known == nil {
 			known = append(c.m.Domains(c.sender), c.m.PopularDomains(3)...)
