@@ -136,9 +136,6 @@ func (c *check) add(f finding.Finding) { c.findings = append(c.findings, f) }
 // collect looks up every recipient once; detectors then only read c.rs.
 func (c *check) collect() {
 	c.thread, c.threaded = c.m.Thread(c.msg.InReplyTo, c.msg.References)
-	if c.msg.InReplyTo != "" || len(c.msg.References) > 0 {
-		c.f[fReply] = 1
-	}
 	all := c.msg.Recipients()
 	inThread := 0
 	for _, a := range all {
@@ -202,17 +199,27 @@ func (c *check) novelty() {
 	r := c.rs[i]
 	c.f[fNovelty] = 1 / (1 + r.contact.Total())
 	c.f[fNoveltyHistory] = c.f[fNovelty] * math.Min(1, c.m.SentTotal(c.sender, c.now)/50)
-	c.f[fDeptUnknown] = 1 / (1 + float64(c.m.DeptAddress(c.sender, r.Addr)))
-	c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
 	if r.contact.Received > 0 {
 		c.f[fWroteBefore] = 1
 	}
-	if r.internal {
-		c.f[fRarestInternal] = 1
+	// What the team and the organisation know only matters for someone the
+	// sender never exchanged mail with; without a directory there is no
+	// team, and that says nothing about the recipient.
+	if !r.contact.Known() {
+		if c.m.HasDepartment(c.sender) {
+			c.f[fDeptUnknown] = 1 / (1 + float64(c.m.DeptAddress(c.sender, r.Addr)))
+		}
+		c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
+		if r.internal {
+			c.f[fRarestInternal] = 1
+		}
 	}
 	for _, r := range c.rs {
 		if r.inThread || r.contact.Known() {
 			continue
+		}
+		if c.threaded {
+			c.f[fThreadNewcomer] = 1
 		}
 		dept := c.m.DeptAddress(c.sender, r.Addr)
 		org := c.m.OrgAddress(r.Addr)
@@ -268,7 +275,9 @@ func (c *check) combination() {
 		if r.together > 0 || r.inThread {
 			continue
 		}
-		c.f[fNoCooccur] = 1
+		// Known people turn up in new combinations all the time; a rare one
+		// who never met the others is what a slip looks like.
+		c.f[fNoCooccur] = math.Max(c.f[fNoCooccur], 1/(1+r.contact.Total()))
 		// A second person from an organisation already on the message is
 		// how honest mail grows; only a stranger to all the others counts.
 		if !r.contact.Known() || !othersTogether || c.orgShared(i) {

@@ -26,7 +26,7 @@ const (
 	fLogRecipients
 	fLogHistory
 	fContent
-	fReply
+	fThreadNewcomer
 	fRarestInternal
 	fSimilarFreq
 	fSimilarSameOrg
@@ -46,7 +46,7 @@ var FeatureNames = []string{
 	fInThread:           "in_thread",                   // share of recipients already in the thread answered
 	fSimilarContact:     "similar_contact",             // strength of the best "did you mean" contact
 	fLookalike:          "lookalike_domain",            // a recipient domain imitates a known one
-	fNoCooccur:          "no_cooccur",                  // a recipient never appeared with the others
+	fNoCooccur:          "no_cooccur",                  // 1/(1+exchanged) of the rarest recipient never seen with the others
 	fNoCooccurKnown:     "no_cooccur_known",            // same, for a recipient the sender knows
 	fExternalInInternal: "external_in_internal_thread", // an outsider added to an insiders-only thread
 	fCrossCompany:       "cross_company",               // two outside organisations never mailed together
@@ -58,7 +58,7 @@ var FeatureNames = []string{
 	fLogRecipients:      "log_recipients",              // log(1+recipients)
 	fLogHistory:         "log_history",                 // log(1+messages the sender sent, decayed)
 	fContent:            "content",                     // a content checker reported medium or high
-	fReply:              "reply",                       // the message answers another
+	fThreadNewcomer:     "thread_newcomer",             // a reply in a known thread adds someone never mailed
 	fRarestInternal:     "rarest_internal",             // the rarest recipient is inside the organisation
 	fSimilarFreq:        "similar_contact_freq",        // log(1+messages exchanged with the suggested contact)
 	fSimilarSameOrg:     "similar_contact_same_org",    // the suggested contact is at the recipient's organisation

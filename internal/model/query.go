@@ -158,6 +158,13 @@ func (m *Model) DeptAddress(sender, addr string) int {
 	return int(m.deptKn[uint64(dept)<<32|uint64(id)])
 }
 
+// HasDepartment reports whether the model knows sender's department.
+func (m *Model) HasDepartment(sender string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.deptOf(sender) != 0 || (m.cfg.Department != nil && m.cfg.Department(sender) != "")
+}
+
 // DeptDomain is how many insiders of sender's department have mailed dom.
 func (m *Model) DeptDomain(sender, dom string) int {
 	m.mu.RLock()
