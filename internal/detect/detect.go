@@ -16,14 +16,22 @@
 // squares, with the two classes weighted equally so a score of 0.5 is the
 // balanced decision boundary. The built-in weights (weights.json) were
 // produced by `go test ./internal/detect -run TestFitDefaultWeights -update`,
-// which generates a synthetic organisation in memory (departments, partner
-// companies sharing surnames, a year of mail), learns its history, then
-// scores the following weeks of clean mail and the same mail with misdirected
-// recipients injected by four strategies (a colleague's contact, a namesake,
-// a lookalike domain, an autocomplete neighbour), and fits on that. `misend
-// eval` refits them on a real or synthetic corpus and stores them with
-// SaveWeights; `misend check` and the gateway use stored weights when there
-// are any (LoadWeights).
+// which generates a 200-person organisation in memory (package
+// model/mailgen: departments, partner companies whose people share
+// surnames, recurring groups, threads, honest first contacts), learns 150
+// days of its mail, then scores the next 10 days' mail as it is and with one
+// recipient replaced by each of four strategies (a colleague's contact, a
+// namesake, a lookalike domain, an autocomplete neighbour), and fits on
+// that; the test without -update fails when weights.json is stale, and
+// TestDetectionTarget checks them on an organisation generated with another
+// seed. `misend eval` refits them on a real or synthetic corpus and stores
+// them with SaveWeights; `misend check` and the gateway use stored weights
+// when there are any (LoadWeights). Weights fitted on one organisation's
+// habits carry over only so far: an organisation whose honest mail reaches
+// new people much more often should refit.
+//
+// There is no isolation forest among the inputs yet: the features are few
+// and readable, and every score can be traced to findings.
 //
 // Content findings (confidential terms, personal data) come from
 // ContentCheckers implemented elsewhere; this package only passes them on
