@@ -16,15 +16,15 @@
 // squares, with the two classes weighted equally so a score of 0.5 is the
 // balanced decision boundary. The built-in weights (weights.json) were
 // produced by `go test ./internal/detect -run TestFitDefaultWeights -update`,
-// which generates a 200-person organisation in memory (package
+// which generates a 600-person organisation in memory (package
 // model/mailgen: departments, partner companies whose people share
 // surnames, recurring groups, threads, honest first contacts), learns 150
-// days of its mail, then scores the next 10 days' mail as it is and with one
+// days of its mail, then scores the next 5 days' mail as it is and with one
 // recipient replaced by each of four strategies (a colleague's contact, a
 // namesake, a lookalike domain, an autocomplete neighbour), and fits on
 // that; the test without -update fails when weights.json is stale, and
-// TestDetectionTarget checks them on an organisation generated with another
-// seed. `misend eval` refits them on a real or synthetic corpus and stores
+// TestDetectionTarget checks them on a 1000-person organisation generated
+// with another seed. `misend eval` refits them on a real or synthetic corpus and stores
 // them with SaveWeights; `misend check` and the gateway use stored weights
 // when there are any (LoadWeights). Weights fitted on one organisation's
 // habits carry over only so far: an organisation whose honest mail reaches
@@ -206,6 +206,8 @@ func (c *check) novelty() {
 	}
 	r := c.rs[i]
 	c.f[fNovelty] = 1 / (1 + r.contact.Total())
+	c.f[fFirstRate] = c.m.FirstContactRate(c.sender, c.now)
+	c.f[fNoveltyFirstRate] = c.f[fNovelty] * c.f[fFirstRate]
 	c.f[fNoveltyHistory] = c.f[fNovelty] * math.Min(1, c.m.SentTotal(c.sender, c.now)/50)
 	if r.contact.Received > 0 {
 		c.f[fWroteBefore] = 1

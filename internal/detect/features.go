@@ -30,6 +30,9 @@ const (
 	fRarestInternal
 	fSimilarFreq
 	fSimilarSameOrg
+	fFirstRate
+	fNoveltyFirstRate
+	fSimilarFit
 	numFeatures
 )
 
@@ -62,4 +65,7 @@ var FeatureNames = []string{
 	fRarestInternal:     "rarest_internal",             // the rarest recipient is inside the organisation
 	fSimilarFreq:        "similar_contact_freq",        // log(1+messages exchanged with the suggested contact)
 	fSimilarSameOrg:     "similar_contact_same_org",    // the suggested contact is at the recipient's organisation
+	fFirstRate:          "first_contact_rate",          // share of the sender's mail that reaches someone new
+	fNoveltyFirstRate:   "novelty_x_first_rate",        // novelty, times that share: novelty is normal for some
+	fSimilarFit:         "similar_contact_fit",         // log(1+how much better the suggested contact fits the others)
 }

@@ -42,7 +42,7 @@ func (c *check) similarContacts() {
 		}
 		rNames := c.nameTokensOf(r.Addr, r.Name)
 		rLocal := localPart(r.Addr)
-		best, bestStrength, bestWhy, bestTotal := "", 0.0, "", 0.0
+		best, bestStrength, bestWhy, bestTotal, bestGain := "", 0.0, "", 0.0, 0
 		for _, k := range cands {
 			if k.Total() < minCandidateTx {
 				break // sorted by Total: the rest are rarer still
@@ -54,12 +54,13 @@ func (c *check) similarContacts() {
 			if sim == 0 {
 				continue
 			}
-			if c.fit(k.Addr) < c.fit(r.Addr) {
+			gain := c.fit(k.Addr) - c.fit(r.Addr)
+			if gain < 0 {
 				continue
 			}
 			s := sim * k.Total() / (k.Total() + 2)
 			if s > bestStrength {
-				best, bestStrength, bestWhy, bestTotal = k.Addr, s, why, k.Total()
+				best, bestStrength, bestWhy, bestTotal, bestGain = k.Addr, s, why, k.Total(), gain
 			}
 		}
 		if best == "" {
@@ -68,6 +69,7 @@ func (c *check) similarContacts() {
 		if bestStrength > c.f[fSimilarContact] {
 			c.f[fSimilarContact] = bestStrength
 			c.f[fSimilarFreq] = math.Log1p(bestTotal)
+			c.f[fSimilarFit] = math.Log1p(float64(bestGain))
 			c.f[fSimilarSameOrg] = 0
 			if registrable(domainOf(best)) == registrable(r.dom) {
 				c.f[fSimilarSameOrg] = 1

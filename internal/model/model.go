@@ -91,6 +91,7 @@ type person struct {
 	hours    [24]uint32
 	days     map[uint32]uint16 // day number → messages sent that day
 	sent     counter
+	firsts   counter // messages sent that reached someone for the first time
 }
 
 type nameCount struct {
@@ -263,9 +264,11 @@ func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {
 	if p.days[day] < 1<<16-1 {
 		p.days[day]++
 	}
+	first := false
 	for _, r := range rcpts {
 		c, had := p.contacts[r]
 		if !had || c.sent.at == 0 {
+			first = true
 			m.orgAddr[r]++
 			if p.dept != 0 {
 				m.deptKn[uint64(p.dept)<<32|uint64(r)]++
@@ -287,6 +290,9 @@ func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {
 		dc.sent.add(h, m.hlHours)
 		dc.touch(h)
 		p.domains[d] = dc
+	}
+	if first {
+		p.firsts.add(h, m.hlHours)
 	}
 	addPairs(p.pairs, rcpts)
 }

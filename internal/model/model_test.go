@@ -283,3 +283,23 @@ func TestConcurrentLearnAndQuery(t *testing.T) {
 		t.Errorf("%d contacts, want 20", got)
 	}
 }
+
+func TestFirstContactRate(t *testing.T) {
+	m := New(Config{HalfLife: 10000 * 24 * time.Hour})
+	if got := m.FirstContactRate("a@x.example", t0); got != 0.1 {
+		t.Errorf("no history: %v, want the prior 0.1", got)
+	}
+	// 90 messages to one regular and 10 to someone new each time.
+	for i := range 100 {
+		to := "regular@y.example"
+		if i%10 == 0 {
+			to = fmt.Sprintf("new%d@y.example", i)
+		}
+		m.Learn(msg(fmt.Sprint(i), t0.Add(time.Duration(i)*time.Hour), "a@x.example", to))
+	}
+	// Firsts: the regular once, plus 10 new = 11 of 100, pulled towards 0.1.
+	want := (11 + 1.0) / (100 + 10.0)
+	if got := m.FirstContactRate("a@x.example", t0.Add(100*time.Hour)); math.Abs(got-want) > 1e-3 {
+		t.Errorf("rate %v, want %v", got, want)
+	}
+}

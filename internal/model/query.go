@@ -49,6 +49,21 @@ func (m *Model) SentTotal(sender string, now time.Time) float64 {
 	return p.sent.value(hourOf(now), m.hlHours)
 }
 
+// FirstContactRate is the share of sender's messages that reached someone
+// for the first time, decayed like every count and pulled towards 10% while
+// there are few messages: how used the sender is to mailing new people.
+func (m *Model) FirstContactRate(sender string, now time.Time) float64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	const prior, weight = 0.1, 10.0
+	p := m.personOf(sender)
+	if p == nil {
+		return prior
+	}
+	h := hourOf(now)
+	return (p.firsts.value(h, m.hlHours) + prior*weight) / (p.sent.value(h, m.hlHours) + weight)
+}
+
 func (m *Model) personOf(addr string) *person {
 	id, ok := m.addrs.lookup(addr)
 	if !ok {

@@ -67,6 +67,8 @@ type snapPerson struct {
 	Days     map[uint32]uint16
 	SentV    float32
 	SentAt   uint32
+	FirstsV  float32
+	FirstsAt uint32
 }
 
 type snapContact struct {
@@ -260,7 +262,7 @@ func (m *Model) snapshot() *snapshot {
 		s.AddrNames[id] = sl
 	}
 	for id, p := range m.people {
-		sp := snapPerson{ID: id, Dept: p.dept, Pairs: p.pairs, Hours: p.hours, Days: p.days, SentV: p.sent.v, SentAt: p.sent.at}
+		sp := snapPerson{ID: id, Dept: p.dept, Pairs: p.pairs, Hours: p.hours, Days: p.days, SentV: p.sent.v, SentAt: p.sent.at, FirstsV: p.firsts.v, FirstsAt: p.firsts.at}
 		sp.Contacts = snapContacts(p.contacts)
 		sp.Domains = snapContacts(p.domains)
 		s.People = append(s.People, sp)
@@ -347,7 +349,7 @@ func (m *Model) restore(s *snapshot) error {
 		if sp.ID >= nAddr || int(sp.Dept) > len(s.Depts) {
 			return errors.New("person out of range")
 		}
-		p := &person{dept: sp.Dept, contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: sp.Pairs, hours: sp.Hours, days: sp.Days, sent: counter{sp.SentV, sp.SentAt}}
+		p := &person{dept: sp.Dept, contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: sp.Pairs, hours: sp.Hours, days: sp.Days, sent: counter{sp.SentV, sp.SentAt}, firsts: counter{sp.FirstsV, sp.FirstsAt}}
 		if p.pairs == nil {
 			p.pairs = map[uint64]uint32{}
 		}

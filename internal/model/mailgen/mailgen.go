@@ -58,6 +58,7 @@ type Org struct {
 	seq      int
 	threads  []*thread
 	byAddr   map[string]int
+	openness []float64 // per insider: multiplies the rate of honest first contacts
 }
 
 type thread struct {
@@ -120,6 +121,9 @@ func New(cfg Config) *Org {
 	}
 	for i, p := range o.People {
 		o.byAddr[p.Addr] = i
+	}
+	for range o.Insiders {
+		o.openness = append(o.openness, []float64{0.3, 1, 2, 4}[o.r.IntN(4)])
 	}
 	// Each insider's recurring groups: team mates, and people of a few
 	// partners their department works with.
@@ -188,6 +192,12 @@ func (o *Org) MessageFrom(from, day int) *mail.Message {
 	date := o.start.AddDate(0, 0, day).Add(time.Duration(o.r.IntN(10*3600)) * time.Second)
 	m := &mail.Message{MessageID: fmt.Sprintf("%d.%d@gen.example", o.seq, o.r.Uint32()), Date: date}
 	var people []int
+	// How often this person honestly mails someone new: a buyer meets new
+	// suppliers every week, an accountant rarely does.
+	nov := 0.05
+	if from < len(o.openness) {
+		nov *= o.openness[from]
+	}
 	switch x := o.r.Float64(); {
 	case x < 0.25 && len(o.threads) > 0:
 		// A reply in a recent thread, possibly from outside.
@@ -201,7 +211,7 @@ func (o *Org) MessageFrom(from, day int) *mail.Message {
 				people = append(people, p)
 			}
 		}
-	case x < 0.28:
+	case x < 0.25+0.6*nov:
 		// Honest novelty: a new contact at a partner the sender knows.
 		g := o.groups[from][4+o.r.IntN(6)]
 		c := o.People[g[0]].Company
@@ -209,11 +219,11 @@ func (o *Org) MessageFrom(from, day int) *mail.Message {
 			people = append(people, o.Staff[c][o.r.IntN(len(o.Staff[c]))])
 		}
 		people = append(people, g...)
-	case x < 0.29:
+	case x < 0.25+0.8*nov:
 		// Honest novelty: a brand-new partner.
 		c := o.r.IntN(len(o.Company))
 		people = append(people, o.Staff[c][0])
-	case x < 0.30:
+	case x < 0.25+nov:
 		// Honest novelty: a colleague in another department, first time.
 		people = append(people, o.Insiders[o.r.IntN(len(o.Insiders))])
 	default:
