@@ -120,6 +120,7 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 		c.freemail()
 	}
 	c.habits()
+	c.discountShortHistory()
 	for _, cc := range d.Content {
 		for _, f := range cc.CheckContent(msg) {
 			if f.Severity == finding.High || f.Severity == finding.Medium {
@@ -178,6 +179,25 @@ func (c *check) collect() {
 	}
 }
 
+// fullHistory is how many (decayed) sent messages a sender needs before
+// novelty means something: to a new employee everyone is new.
+const fullHistory = 50.0
+
+// senderRelative are the features that measure novelty against the
+// sender's own history.
+var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
+	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal}
+
+// discountShortHistory scales novelty by how much history the sender has.
+// Findings stay (they are true), but they weigh less in the score.
+func (c *check) discountShortHistory() {
+	conf := math.Min(1, c.m.SentTotal(c.sender, c.now)/fullHistory)
+	c.f[fHistory] = conf
+	for _, i := range senderRelative {
+		c.f[i] *= conf
+	}
+}
+
 // maxPairRecipients matches the model's cap: beyond it, pairs were not all
 // learned, so their absence proves nothing.
 const maxPairRecipients = 12
@@ -208,7 +228,6 @@ func (c *check) novelty() {
 	c.f[fNovelty] = 1 / (1 + r.contact.Total())
 	c.f[fFirstRate] = c.m.FirstContactRate(c.sender, c.now)
 	c.f[fNoveltyFirstRate] = c.f[fNovelty] * c.f[fFirstRate]
-	c.f[fNoveltyHistory] = c.f[fNovelty] * math.Min(1, c.m.SentTotal(c.sender, c.now)/50)
 	if r.contact.Received > 0 {
 		c.f[fWroteBefore] = 1
 	}

@@ -213,6 +213,12 @@ func TestScoreOrdersEvidence(t *testing.T) {
 	if honest.Score >= 0.5 || wrong.Score < 0.5 {
 		t.Errorf("honest %.3f, misdirected %.3f", honest.Score, wrong.Score)
 	}
+	// A sender without history (a new employee) finds everyone new: that
+	// alone must not hold their mail, though the findings are reported.
+	newbie := d.Check(newMsg("n", "newbie@corp.example", "someone@zeta.example").m, t0)
+	if newbie.Score >= 0.5 || len(newbie.Findings) == 0 {
+		t.Errorf("sender without history: score %.3f, findings %+v", newbie.Score, newbie.Findings)
+	}
 }
 
 type stubContent struct{ fs []finding.Finding }

@@ -4,7 +4,7 @@ package detect
 // carry so a weights file stays meaningful if positions ever change.
 const (
 	fNovelty = iota
-	fNoveltyHistory
+	fHistory
 	fNewExternal
 	fNewDomain
 	fDeptUnknown
@@ -39,7 +39,7 @@ const (
 // FeatureNames names each position of Features.
 var FeatureNames = []string{
 	fNovelty:            "novelty",                     // 1/(1+exchanged) of the rarest recipient outside the thread
-	fNoveltyHistory:     "novelty_x_history",           // novelty, scaled by how much history the sender has
+	fHistory:            "history_confidence",          // min(1, sent/50): novelty features are scaled by it
 	fNewExternal:        "new_external",                // an outside recipient never exchanged with
 	fNewDomain:          "new_domain",                  // an outside domain never exchanged with
 	fDeptUnknown:        "dept_unknown",                // 1/(1+team members who mailed the rarest recipient)
