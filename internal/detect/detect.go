@@ -357,7 +357,9 @@ func (c *check) crossCompany() {
 	byOrg := map[string][]int{}
 	var orgs []string
 	for i, r := range c.rs {
-		if r.internal || isFreemail(r.dom) || c.isBcc(r.Addr) {
+		// Only organisations the sender deals with: a newcomer is already
+		// reported as new, and an ISP or agency address is no client.
+		if r.internal || isFreemail(r.dom) || c.isBcc(r.Addr) || !r.domain.Known() {
 			continue
 		}
 		o := registrable(r.dom)

@@ -130,6 +130,8 @@ func TestDetectors(t *testing.T) {
 			fires: finding.LookalikeDomain, suggestion: "ito.jun@corp.example"},
 		{name: "unrelated domain: no lookalike", msg: newMsg("l5", me, "x@zeta.example"),
 			quiet: []finding.Code{finding.LookalikeDomain}},
+		{name: "one swap is one slip", msg: newMsg("l7", me, "h.yamada@beta-tarding.com"),
+			fires: finding.LookalikeDomain, suggestion: "h.yamada@beta-trading.com"},
 
 		// UNUSUAL_COMBINATION
 		{name: "known recipient never with these others", msg: newMsg("u1", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp", "h.yamada@beta-trading.com"),
@@ -158,6 +160,8 @@ func TestDetectors(t *testing.T) {
 		{name: "English greeting names another contact", msg: newMsg("g2", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("Dear Mr. Tanaka,\nthanks."),
 			fires: finding.GreetingMismatch},
 		{name: "greeting matches the recipient", msg: newMsg("g3", me, "Tanaka Taro <tanaka@partner-a.co.jp>").text("株式会社パートナーAの田中様\n"),
+			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "the sender's own name opens the text", msg: newMsg("g6", "Sato Ichiro <"+me+">", "Yamada Hanako <h.yamada@beta-trading.com>").text("Hi Ichiro here,\n"),
 			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "greeting names a stranger: no evidence", msg: newMsg("g4", me, "h.yamada@beta-trading.com").text("Dear Mr. Nobodyknows,\n"),
 			quiet: []finding.Code{finding.GreetingMismatch}},

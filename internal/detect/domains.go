@@ -70,6 +70,7 @@ func orgLabel(dom string) string {
 // registrable domain, its organisation label and its confusable skeleton.
 type domainInfo struct {
 	reg, label, skeleton string
+	deepSuffix           bool // the public suffix has two or more labels (nm.us, co.jp)
 }
 
 // Parsed domains are cached process-wide: the known-domain side of every
@@ -90,7 +91,8 @@ func infoOf(dom string) domainInfo {
 		return di
 	}
 	reg := registrable(dom)
-	di = domainInfo{reg: reg, label: orgLabel(reg), skeleton: confusable.Skeleton(unicodeDomain(reg))}
+	suf, _ := publicsuffix.PublicSuffix(reg)
+	di = domainInfo{reg: reg, label: orgLabel(reg), skeleton: confusable.Skeleton(unicodeDomain(reg)), deepSuffix: strings.Contains(suf, ".")}
 	domainCache.Lock()
 	if len(domainCache.m) >= maxDomainCache {
 		domainCache.m = map[string]domainInfo{}
@@ -113,12 +115,18 @@ func lookalike(dom, known string) (why string, ok bool) {
 	if d.skeleton == k.skeleton {
 		return "looks the same as " + known + " but uses different characters", true
 	}
+	// The same name under another ending (.co.jp ↔ .com), unless both
+	// endings are regional or sector suffixes (state.nm.us, state.az.us):
+	// there the shared label is a generic word, not a brand.
 	if d.label == k.label {
+		if d.deepSuffix && k.deepSuffix {
+			return "", false
+		}
 		return "has the same name as " + known + " under a different ending", true
 	}
 	if len(k.label) >= 5 {
 		limit := 1
-		if len(k.label) >= 8 {
+		if len(k.label) >= 10 {
 			limit = 2
 		}
 		if d := editDistance(d.label, k.label, limit); d <= limit {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/misend/misend/internal/finding"
@@ -48,12 +49,19 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 			return
 		}
 	}
+	// The sender's own name in the opening is a signature or a quote.
+	if shareToken(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
+		return
+	}
 	cands := c.m.Contacts(c.sender, c.now)
 	if len(cands) > maxCandidates {
 		cands = cands[:maxCandidates]
 	}
 	for _, k := range cands {
-		if shareToken(toks, c.nameTokensOf(k.Addr, "")) {
+		if k.Total() < minCandidateTx {
+			break // sorted: the rest are too rare to be who was meant
+		}
+		if allIn(toks, c.nameTokensOf(k.Addr, "")) {
 			c.f[fGreeting] = 1
 			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
 				Message:    "the greeting names " + person + ", who is not among the recipients; you know " + k.Addr + " by that name",
@@ -61,6 +69,17 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 			return
 		}
 	}
+}
+
+// allIn reports whether every token of want is in have: "Portland friends"
+// names the Portland list only if the list is also known as "friends".
+func allIn(want, have []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return len(want) > 0
 }
 
 // namedCompany reports org when no recipient belongs to it but a domain the

@@ -32,3 +32,29 @@ func TestParseGreeting(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		max  int
+		want int
+	}{
+		{"trading", "trading", 2, 0},
+		{"trading", "tarding", 2, 1}, // adjacent swap
+		{"trading", "tradng", 2, 1},
+		{"trading", "tradingg", 2, 1},
+		{"ckbenergy", "apbenergy", 2, 2},
+		{"abc", "xyz", 1, 2}, // gives up above max
+		{"", "abc", 5, 3},
+	} {
+		if got := editDistance(tt.a, tt.b, tt.max); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.max, got, tt.want)
+		}
+	}
+	if _, ok := lookalike("state.nm.us", "ev.state.az.us"); ok {
+		t.Error("two state government domains taken for lookalikes")
+	}
+	if _, ok := lookalike("bear.con", "bear.com"); !ok {
+		t.Error("bear.con not taken for bear.com")
+	}
+}
