@@ -153,6 +153,15 @@ func New(cfg Config) *Org {
 	return o
 }
 
+// stranger adds a person at a company nobody has mailed before.
+func (o *Org) stranger() int {
+	s, g := surnames[o.r.IntN(len(surnames))], givens[o.r.IntN(len(givens))]
+	dom := fmt.Sprintf("%s%d-%s.co.jp", words[o.r.IntN(len(words))], len(o.People), kinds[o.r.IntN(len(kinds))])
+	o.People = append(o.People, Person{Addr: s + "@" + dom, Name: title(s) + " " + title(g), Dept: -1, Company: -1})
+	o.byAddr[s+"@"+dom] = len(o.People) - 1
+	return len(o.People) - 1
+}
+
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 func (o *Org) pick(from []int, n int) []int {
@@ -220,9 +229,14 @@ func (o *Org) MessageFrom(from, day int) *mail.Message {
 		}
 		people = append(people, g...)
 	case x < 0.25+0.8*nov:
-		// Honest novelty: a brand-new partner.
-		c := o.r.IntN(len(o.Company))
-		people = append(people, o.Staff[c][0])
+		// Honest novelty: a partner new to the sender, half the time one
+		// nobody in the organisation has mailed yet.
+		if o.r.IntN(2) == 0 {
+			people = append(people, o.stranger())
+		} else {
+			c := o.r.IntN(len(o.Company))
+			people = append(people, o.Staff[c][0])
+		}
 	case x < 0.25+nov:
 		// Honest novelty: a colleague in another department, first time.
 		people = append(people, o.Insiders[o.r.IntN(len(o.Insiders))])
