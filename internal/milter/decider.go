@@ -22,8 +22,10 @@ type CheckDecider struct {
 	Limits  mail.Limits    // zero means mail.DefaultLimits
 	Timeout time.Duration  // 0 means 2 s, well inside Postfix's 30 s command timeout
 	Now     func() time.Time
+	// Parse reads the message; nil means mail.Parse.
+	Parse func(raw []byte, lim mail.Limits) (*mail.Message, error)
 
-	// seams for tests: nil means mail.Parse and Service.Check
+	// seams for tests: nil means Parse and Service.Check
 	parse func(raw []byte, lim mail.Limits) (*mail.Message, error)
 	check func(msg *mail.Message, now time.Time) check.Outcome
 }
@@ -57,6 +59,9 @@ func (d *CheckDecider) Decide(ctx context.Context, env Envelope, raw []byte) Res
 			}
 		}()
 		parse, decide := d.parse, d.check
+		if parse == nil {
+			parse = d.Parse
+		}
 		if parse == nil {
 			parse = func(raw []byte, lim mail.Limits) (*mail.Message, error) { return mail.Parse(bytes.NewReader(raw), lim) }
 		}
