@@ -25,6 +25,9 @@ type load struct {
 	// rate paces submissions (messages/s) so latency is measured below
 	// saturation; 0 sends as fast as the clients can.
 	rate float64
+	// detect decides through the real decision path (learned history,
+	// detection, policy) instead of a fixed verdict.
+	detect bool
 }
 
 type runResult struct {
@@ -35,7 +38,7 @@ type runResult struct {
 }
 
 func benchMessage(i int) []byte {
-	return []byte("From: taro@corp.example\r\nTo: hanako@partner-a.example\r\nSubject: verdict=pass\r\n" +
+	return []byte("From: taro@corp.example\r\nTo: tanaka@partner-a.example\r\nSubject: verdict=pass\r\n" +
 		"Message-ID: <b" + strconv.Itoa(i) + "@corp.example>\r\n\r\n" +
 		"来週の打ち合わせの件、資料を添付します。\r\nよろしくお願いします。\r\n")
 }
@@ -86,7 +89,7 @@ func drive(tb testing.TB, addr string, snk *sink, l load) runResult {
 					errs <- err
 					return
 				}
-				if err := c.Rcpt("hanako@partner-a.example"); err != nil {
+				if err := c.Rcpt("tanaka@partner-a.example"); err != nil {
 					errs <- err
 					return
 				}
@@ -166,6 +169,8 @@ func BenchmarkPostfixMilter(b *testing.B) {
 		{messages: 2000, clients: 20, perConn: true},
 		{messages: 2000, clients: 20, rate: 250},
 		{messages: 2000, clients: 20, rate: 250, perConn: true},
+		{messages: 3000, clients: 20, detect: true},
+		{messages: 2000, clients: 20, rate: 250, detect: true},
 	} {
 		name := "persistent"
 		if l.perConn {
@@ -175,6 +180,9 @@ func BenchmarkPostfixMilter(b *testing.B) {
 			name += "-paced-" + strconv.Itoa(int(l.rate))
 		} else {
 			name += "-saturated"
+		}
+		if l.detect {
+			name += "-detect"
 		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
@@ -192,7 +200,11 @@ func BenchmarkPostfixMilter(b *testing.B) {
 					b.Fatal(err)
 				}
 				msink := startSink(b)
-				maddr := startMilter(b, &milter.Server{Decider: subjectDecider{}, Recorder: rec})
+				var dec milter.Decider = subjectDecider{}
+				if l.detect {
+					dec = &milter.CheckDecider{Service: learnedService(b, time.Now()), Parse: parseForTest(b)}
+				}
+				maddr := startMilter(b, &milter.Server{Decider: dec, Recorder: rec})
 				withMilter := StartPostfix(b, Options{Relay: msink.Addr, Milter: maddr})
 
 				// warm both (process start-up, connection caches)
@@ -201,6 +213,13 @@ func BenchmarkPostfixMilter(b *testing.B) {
 
 				p := drive(b, plain.Addr, plainSink, l)
 				m := drive(b, withMilter.Addr, msink, l)
+				if l.detect {
+					// every message must have gone through detection, not fail-safe
+					recs, err := rec.Recent(ctx, time.Time{}, 1)
+					if err != nil || len(recs) != 1 || recs[0].Err != "" {
+						b.Fatalf("last decision %+v, %v", recs, err)
+					}
+				}
 				b.ReportMetric(p.rate, "plain-msg/s")
 				b.ReportMetric(m.rate, "milter-msg/s")
 				b.ReportMetric(m.rate/p.rate, "rate-ratio")
