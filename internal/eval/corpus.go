@@ -1,0 +1,86 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/misend/misend/internal/mail"
+)
+
+// SortByDate orders msgs by Date, oldest first, keeping the input order of
+// equal dates; messages without a Date come first, since their place in time
+// is unknown and history is the only safe place for them.
+func SortByDate(msgs []*mail.Message) {
+	slices.SortStableFunc(msgs, func(a, b *mail.Message) int { return a.Date.Compare(b.Date) })
+}
+
+// Split sorts msgs by date and returns the first frac of the dated messages,
+// plus every message without a Date, as history, and the rest as test.
+// frac is clamped to [0,1].
+func Split(msgs []*mail.Message, frac float64) (history, test []*mail.Message) {
+	msgs = slices.Clone(msgs)
+	SortByDate(msgs)
+	undated := 0
+	for undated < len(msgs) && msgs[undated].Date.IsZero() {
+		undated++
+	}
+	frac = min(max(frac, 0), 1)
+	cut := undated + int(frac*float64(len(msgs)-undated)+0.5)
+	cut = min(cut, len(msgs))
+	return msgs[:cut], msgs[cut:]
+}
+
+// orgDomains tells insider addresses from outsiders.
+type orgDomains []string
+
+// has reports whether addr belongs to one of the domains or a subdomain.
+func (o orgDomains) has(addr string) bool {
+	dom := domainOf(addr)
+	for _, d := range o {
+		if dom == d || strings.HasSuffix(dom, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTestMessage reports whether msg is one misend would check: sent by an
+// insider, with at least one recipient and a Date to score it at.
+func (o orgDomains) isTestMessage(msg *mail.Message) bool {
+	return !msg.Date.IsZero() && o.has(msg.From.Addr) && len(msg.Recipients()) > 0
+}
+
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[i+1:])
+}
+
+func localOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return addr
+	}
+	return addr[:i]
+}
+
+// MostCommonSenderDomain returns the From domain that sent the most messages
+// (ties go to the alphabetically first), or "" for no messages. It is the
+// guess at the organisation when none was given.
+func MostCommonSenderDomain(msgs []*mail.Message) string {
+	n := map[string]int{}
+	for _, m := range msgs {
+		if d := domainOf(m.From.Addr); d != "" {
+			n[d]++
+		}
+	}
+	best := ""
+	for d, c := range n {
+		if c > n[best] || (c == n[best] && d < best) {
+			best = d
+		}
+	}
+	return best
+}

@@ -1,0 +1,148 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/misend/misend/internal/mail"
+)
+
+// index is what the strategies know of the history learned so far: who
+// mails whom, the display names of addresses, and every address seen. It
+// holds lists in first-seen order, so a seeded pick is the same on every run.
+type index struct {
+	org orgDomains
+
+	contacts   map[string]*addrSet // insider sender → addresses it mailed
+	colleagues []string            // insiders that sent mail, first-seen order
+
+	names  map[string]string   // address → a display name seen for it
+	byName map[string]*addrSet // name token → addresses carrying it
+
+	sorted  []string // every address seen, sorted, for prefix neighbours
+	seen    map[string]bool
+	domains map[string]bool // domains of sorted, built on first use
+}
+
+// addrSet is a set that keeps insertion order.
+type addrSet struct {
+	list []string
+	has  map[string]bool
+}
+
+func (s *addrSet) add(a string) {
+	if s.has == nil {
+		s.has = map[string]bool{}
+	}
+	if !s.has[a] {
+		s.has[a] = true
+		s.list = append(s.list, a)
+	}
+}
+
+func newIndex(org []string) *index {
+	return &index{org: org, contacts: map[string]*addrSet{}, names: map[string]string{},
+		byName: map[string]*addrSet{}, seen: map[string]bool{}}
+}
+
+// add records msg as history.
+func (x *index) add(msg *mail.Message) {
+	from := msg.From.Addr
+	x.address(msg.From)
+	rcpts := msg.Recipients()
+	for _, r := range rcpts {
+		x.address(r)
+	}
+	if from == "" || !x.org.has(from) || len(rcpts) == 0 {
+		return
+	}
+	c := x.contacts[from]
+	if c == nil {
+		c = &addrSet{}
+		x.contacts[from] = c
+		x.colleagues = append(x.colleagues, from)
+	}
+	for _, r := range rcpts {
+		if r.Addr != from {
+			c.add(r.Addr)
+		}
+	}
+}
+
+func (x *index) address(a mail.Address) {
+	if a.Addr == "" || !strings.Contains(a.Addr, "@") {
+		return
+	}
+	if !x.seen[a.Addr] {
+		x.seen[a.Addr] = true
+		i, _ := slices.BinarySearch(x.sorted, a.Addr)
+		x.sorted = slices.Insert(x.sorted, i, a.Addr)
+		if x.domains != nil {
+			x.domains[domainOf(a.Addr)] = true
+		}
+	}
+	if a.Name != "" && x.names[a.Addr] == "" && !strings.Contains(a.Name, "@") {
+		x.names[a.Addr] = a.Name
+	}
+	for _, t := range nameTokens(a) {
+		s := x.byName[t]
+		if s == nil {
+			s = &addrSet{}
+			x.byName[t] = s
+		}
+		s.add(a.Addr)
+	}
+}
+
+// sentTo reports whether sender has mailed addr before.
+func (x *index) sentTo(sender, addr string) bool {
+	c := x.contacts[sender]
+	return c != nil && c.has[addr]
+}
+
+// nameTokens returns the lower-cased given and family names of an address:
+// the words of its display name (split on spaces, including the ideographic
+// space, commas and dots, so "Smith, John" and "田中　太郎" both give two), or
+// when there is none, the words of a local part like "john.smith". A Japanese
+// name written without a space, "田中太郎", gives its first two characters as
+// the surname, the commonest surname length; a guess, but a wrong token only
+// makes a same-name candidate less apt, never a wrong one for another reason.
+func nameTokens(a mail.Address) []string {
+	name := a.Name
+	if name == "" || strings.Contains(name, "@") {
+		name = localOf(a.Addr)
+		if !strings.ContainsAny(name, "._") {
+			return nil // "jsmith" is no name to split
+		}
+	}
+	name = strings.ToLower(name)
+	words := strings.FieldsFunc(name, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",._()\"'/-", r) || unicode.IsDigit(r)
+	})
+	var out []string
+	for _, w := range words {
+		n := utf8.RuneCountInString(w)
+		if n < 2 || n > 24 {
+			continue
+		}
+		if len(words) == 1 && isHan(w) && n >= 3 && n <= 5 {
+			out = append(out, string([]rune(w)[:2]))
+			continue
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func isHan(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,83 @@
+package eval
+
+import (
+	"math"
+	"testing"
+)
+
+func TestAUC(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pos, neg []float64
+		want     float64
+	}{
+		{"perfect", []float64{0.9, 0.8}, []float64{0.1, 0.2, 0.3}, 1},
+		{"inverted", []float64{0.1}, []float64{0.5, 0.6}, 0},
+		{"all tied", []float64{0.5, 0.5}, []float64{0.5, 0.5, 0.5}, 0.5},
+		// pairs: 0.9 beats 0.2,0.5 (2); 0.5 ties 0.5 (0.5), beats 0.2 (1); 0.1 beats none → 3.5/6
+		{"ties counted half", []float64{0.9, 0.5, 0.1}, []float64{0.2, 0.5}, 3.5 / 6},
+		// 0.3 vs {0.3,0.3,0.1}: 0.5+0.5+1 = 2 of 3
+		{"one positive", []float64{0.3}, []float64{0.3, 0.3, 0.1}, 2.0 / 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := AUC(tc.pos, tc.neg); math.Abs(got-tc.want) > 1e-12 {
+				t.Errorf("AUC = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if !math.IsNaN(AUC(nil, []float64{1})) {
+		t.Error("AUC with no positives is not NaN")
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	clean := []float64{0.10, 0.20, 0.30, 0.40, 0.50, 0.60, 0.70, 0.80, 0.90, 1.00} // 10 clean
+	for _, tc := range []struct {
+		alarm     float64
+		want      float64
+		realAlarm float64
+	}{
+		{0.01, 1.00, 0},    // 0.1 message may alarm → none does
+		{0.10, 0.90, 0.10}, // one may alarm: the 1.00
+		{0.25, 0.80, 0.20}, // floor(2.5)=2
+		{0.50, 0.50, 0.50},
+	} {
+		got := Threshold(clean, tc.alarm)
+		if got != tc.want {
+			t.Errorf("Threshold(%v) = %v, want %v", tc.alarm, got, tc.want)
+		}
+		if r := RateAbove(clean, got); math.Abs(r-tc.realAlarm) > 1e-12 {
+			t.Errorf("alarm rate at %v = %v, want %v", tc.alarm, r, tc.realAlarm)
+		}
+	}
+	// Ties at the top: asking for 10% cannot split five equal scores; none alarms.
+	tied := []float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.9}
+	if got := Threshold(tied, 0.1); got != 0.9 || RateAbove(tied, got) != 0 {
+		t.Errorf("tied threshold = %v (alarm %v), want 0.9 with no alarm", got, RateAbove(tied, got))
+	}
+	if !math.IsInf(Threshold(nil, 0.02), 1) {
+		t.Error("no clean scores should give +Inf")
+	}
+	if got := Threshold([]float64{1, 2}, 1); !math.IsInf(got, -1) {
+		t.Errorf("alarm 100%% = %v, want -Inf", got)
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	clean := make([]float64, 100)
+	for i := range clean {
+		clean[i] = float64(i) / 100 // 0.00 .. 0.99
+	}
+	injected := []float64{0.995, 0.975, 0.965, 0.5}
+	m := Measure(clean, injected)
+	// 1%: threshold 0.98 → 0.995 only; 2%: 0.97 → 0.995, 0.975; 5%: 0.94 → three.
+	want := []float64{0.25, 0.5, 0.75}
+	for i := range want {
+		if m.Detect[i] != want[i] {
+			t.Errorf("detection at %v = %v, want %v", m.Alarm[i], m.Detect[i], want[i])
+		}
+		if math.Abs(m.RealAlarm[i]-m.Alarm[i]) > 1e-12 {
+			t.Errorf("real alarm at %v = %v", m.Alarm[i], m.RealAlarm[i])
+		}
+	}
+}
