@@ -1,7 +1,152 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
 
-type evalCmd struct{}
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/eval"
+	"github.com/misend/misend/internal/ingest"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store"
+)
 
-func (c *evalCmd) Run(g *Globals) error { return errors.New("eval: not implemented yet") }
+type evalCmd struct {
+	Corpus      []string `arg:"" optional:"" help:"One corpus to split by date (with --split)." type:"path"`
+	History     []string `help:"Mail history the model learns first." type:"path"`
+	Test        []string `help:"Mail scored after the history, clean and with injected mistakes." type:"path"`
+	Split       float64  `help:"Share of the corpus, by date, that is history; the rest is test." default:"0.8"`
+	Seed        uint64   `help:"Seed for the injected mistakes." default:"1"`
+	Strategies  []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, or all." default:"all" sep:","`
+	Inject      []string `help:"How a wrong address enters: replace, add." default:"replace,add" sep:","`
+	Frozen      bool     `help:"Do not learn test messages after scoring them (by default the model stays current)."`
+	MaxTest     int      `help:"Score at most this many test messages (0: all)." name:"max-test"`
+	JSON        bool     `help:"Print the report as JSON." name:"json"`
+	SaveWeights bool     `help:"Store the fitted weights in --db for check and serve." name:"save-weights"`
+}
+
+func (c *evalCmd) Run(g *Globals) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	strategies, err := eval.StrategiesByName(c.Strategies)
+	if err != nil {
+		return err
+	}
+	modes, err := parseModes(c.Inject)
+	if err != nil {
+		return err
+	}
+	history, test, err := c.corpus(ctx)
+	if err != nil {
+		return err
+	}
+	org := g.OrgDomain
+	if len(org) == 0 {
+		d := eval.MostCommonSenderDomain(append(append([]*mail.Message(nil), history...), test...))
+		if d == "" {
+			return errors.New("eval: no sender domains in the corpus; give --org-domain")
+		}
+		org = []string{d}
+		fmt.Fprintf(os.Stderr, "misend eval: no --org-domain given; taking %s, the most common sender domain\n", d)
+	}
+	m := model.New(model.Config{OrgDomains: org})
+	cfg := eval.Config{OrgDomains: org, Strategies: strategies, Modes: modes, Seed: c.Seed, Frozen: c.Frozen, MaxTest: c.MaxTest}
+	run, err := eval.Replay(ctx, cfg, history, test, eval.DetectorScorer{D: &detect.Detector{Model: m}}, m)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if run.Test == 0 {
+		return fmt.Errorf("eval: no test messages sent from %s with recipients and a date", strings.Join(org, ", "))
+	}
+	rep := eval.Evaluate(run, strategies, modes)
+	if c.SaveWeights {
+		if err := saveWeights(ctx, g.DB, rep); err != nil {
+			return err
+		}
+	}
+	if c.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteText(os.Stdout)
+}
+
+// corpus reads history and test messages, date-ordered.
+func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, err error) {
+	switch {
+	case len(c.Corpus) > 0 && (len(c.History) > 0 || len(c.Test) > 0):
+		return nil, nil, errors.New("eval: give either a corpus to split or --history and --test, not both")
+	case len(c.Corpus) > 0:
+		all, err := readMail(ctx, c.Corpus)
+		if err != nil {
+			return nil, nil, err
+		}
+		history, test = eval.Split(all, c.Split)
+		return history, test, nil
+	case len(c.Test) > 0:
+		if history, err = readMail(ctx, c.History); err != nil {
+			return nil, nil, err
+		}
+		if test, err = readMail(ctx, c.Test); err != nil {
+			return nil, nil, err
+		}
+		eval.SortByDate(history)
+		eval.SortByDate(test)
+		return history, test, nil
+	}
+	return nil, nil, errors.New("eval: give a corpus to split, or --test (and --history)")
+}
+
+func readMail(ctx context.Context, paths []string) ([]*mail.Message, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	var msgs []*mail.Message
+	sum, err := walkMail(ctx, paths, ingest.Options{Progress: os.Stderr}, func(_ string, m *mail.Message) error {
+		msgs = append(msgs, m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eval: read %s: %w", strings.Join(paths, ", "), err)
+	}
+	if n := skipped(sum); n > 0 {
+		fmt.Fprintf(os.Stderr, "misend eval: %d messages in %s could not be read and were left out\n", n, strings.Join(paths, ", "))
+	}
+	return msgs, nil
+}
+
+func parseModes(names []string) ([]eval.Mode, error) {
+	var modes []eval.Mode
+	for _, n := range names {
+		switch m := eval.Mode(strings.TrimSpace(n)); m {
+		case eval.Replace, eval.Add:
+			modes = append(modes, m)
+		default:
+			return nil, fmt.Errorf("eval: unknown --inject %q (have replace, add)", n)
+		}
+	}
+	return modes, nil
+}
+
+func saveWeights(ctx context.Context, path string, rep *eval.Report) error {
+	if rep.Fitted == nil {
+		return fmt.Errorf("eval: no weights to save: %s", rep.FitError)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	defer db.Close()
+	if err := detect.SaveWeights(ctx, db, rep.Fitted); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "misend eval: fitted weights saved in %s; check and serve use them from now on\n", path)
+	return nil
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/eval"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model/mailgen"
+	"github.com/misend/misend/internal/store"
+)
+
+func TestEvalCommand(t *testing.T) {
+	org := mailgen.New(mailgen.Config{Seed: 5, Insiders: 40})
+	var msgs []*mail.Message
+	org.History(40, 3, func(m *mail.Message) { msgs = append(msgs, m) })
+	fakeWalk(t, msgs)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+
+	out, err := runTermsCLI(t, "eval", "--db", db, "--split", "0.8", "--max-test", "150",
+		"--strategies", "same-name,lookalike-domain", "--json", "--save-weights", "corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v in %q", err, out)
+	}
+	if len(rep.OrgDomains) != 1 || rep.OrgDomains[0] != mailgen.OrgDomain {
+		t.Errorf("inferred org domains %v", rep.OrgDomains)
+	}
+	if rep.Test != 150 || len(rep.Tables) != 3 || rep.Fitted == nil {
+		t.Fatalf("test %d, tables %d, fitted %v", rep.Test, len(rep.Tables), rep.Fitted)
+	}
+	var names []string
+	for _, r := range rep.Tables[0].Rows {
+		names = append(names, r.Strategy+"/"+string(r.Mode))
+	}
+	if got := strings.Join(names, " "); got != "same-name/replace same-name/add lookalike-domain/replace lookalike-domain/add all/" {
+		t.Errorf("rows %s", got)
+	}
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := detect.LoadWeights(t.Context(), s)
+	if err != nil || w == nil || w.Intercept != rep.Fitted.Intercept {
+		t.Errorf("stored weights %v, %v; want the fitted ones", w, err)
+	}
+
+	text, err := runTermsCLI(t, "eval", "--db", db, "--org-domain", mailgen.OrgDomain, "--max-test", "50", "corpus")
+	if err != nil || !strings.Contains(text, "autocomplete") || !strings.Contains(text, "fitted weights, held-out") {
+		t.Errorf("text report (%v):\n%s", err, text)
+	}
+	for _, bad := range [][]string{
+		{"eval", "--strategies", "nonsense", "corpus"},
+		{"eval", "--inject", "swap", "corpus"},
+		{"eval"},
+		{"eval", "--test", "x", "corpus"},
+	} {
+		if _, err := runTermsCLI(t, bad...); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
