@@ -21,6 +21,9 @@ func (LookalikeDomain) Name() string { return "lookalike-domain" }
 
 func (LookalikeDomain) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address, bool) {
 	rcpts := msg.Recipients()
+	if len(rcpts) == 0 {
+		return 0, mail.Address{}, false
+	}
 	start := r.IntN(len(rcpts))
 	for k := range rcpts {
 		i := (start + k) % len(rcpts)

@@ -74,6 +74,9 @@ func (ColleagueContact) Name() string { return "colleague-contact" }
 func (ColleagueContact) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address, bool) {
 	sender := msg.From.Addr
 	rcpts := msg.Recipients()
+	if len(rcpts) == 0 {
+		return 0, mail.Address{}, false
+	}
 	// Co-workers first: insiders the sender mails; any insider otherwise.
 	var pool []string
 	if c := x.contacts[sender]; c != nil {
@@ -107,6 +110,9 @@ func (SameName) Name() string { return "same-name" }
 
 func (SameName) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address, bool) {
 	rcpts := msg.Recipients()
+	if len(rcpts) == 0 {
+		return 0, mail.Address{}, false
+	}
 	start := r.IntN(len(rcpts))
 	for k := range rcpts {
 		i := (start + k) % len(rcpts)
@@ -142,6 +148,9 @@ const maxNeighbours = 64
 
 func (Autocomplete) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address, bool) {
 	rcpts := msg.Recipients()
+	if len(rcpts) == 0 {
+		return 0, mail.Address{}, false
+	}
 	start := r.IntN(len(rcpts))
 	for k := range rcpts {
 		i := (start + k) % len(rcpts)
