@@ -29,6 +29,7 @@ type evalCmd struct {
 	MaxTest     int      `help:"Score at most this many test messages (0: all)." name:"max-test"`
 	JSON        bool     `help:"Print the report as JSON." name:"json"`
 	SaveWeights bool     `help:"Store the fitted weights in --db for check and serve." name:"save-weights"`
+	Explain     bool     `help:"Also show which features the false alarms and missed mistakes at a 2% alarm rate have."`
 }
 
 func (c *evalCmd) Run(g *Globals) error {
@@ -75,7 +76,10 @@ func (c *evalCmd) Run(g *Globals) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	return rep.WriteText(os.Stdout)
+	if err := rep.WriteText(os.Stdout); err != nil || !c.Explain {
+		return err
+	}
+	return rep.WriteDiagnoses(os.Stdout)
 }
 
 // corpus reads history and test messages, date-ordered.

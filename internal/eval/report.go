@@ -35,7 +35,13 @@ type Report struct {
 	Fitted     *detect.Weights      `json:"fitted_weights,omitempty"`
 	FitError   string               `json:"fit_error,omitempty"`
 	Examples   map[string][]Example `json:"examples,omitempty"`
+	// Diagnoses explain the false alarms and misses of the default weights
+	// at a 2% alarm rate.
+	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
 }
+
+// diagnoseAlarm is the alarm rate Evaluate explains: the target's.
+const diagnoseAlarm = 0.02
 
 // Part selects test messages by index.
 type part struct {
@@ -64,6 +70,7 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 	rep := &Report{OrgDomains: run.OrgDomains, History: run.History, Test: run.Test, NotTest: run.NotTest, Examples: run.Examples}
 	asRun := func(s Sample) float64 { return s.Score }
 	rep.Tables = append(rep.Tables, table(run, strategies, modes, "default", allPart, asRun))
+	rep.Diagnoses = Diagnose(run, diagnoseAlarm)
 
 	var x []detect.Features
 	var y []bool
@@ -149,3 +156,6 @@ func num(v *float64) string {
 	}
 	return fmt.Sprintf("%.4f", *v)
 }
+
+// WriteDiagnoses prints rep's diagnoses for people.
+func (rep *Report) WriteDiagnoses(w io.Writer) error { return WriteDiagnoses(w, rep.Diagnoses) }

@@ -50,6 +50,11 @@ type Sample struct {
 	Mode     Mode   // "" for clean
 	Score    float64
 	Features detect.Features
+	Intended string // the recipient the wrong address stands for; "" for clean
+	Wrong    string // the injected address; "" for clean
+	// KnownWrong tells that the sender had mailed the wrong address before:
+	// a slip between two real contacts, which only context can reveal.
+	KnownWrong bool
 }
 
 // Injected reports whether the sample carries a wrong recipient.
@@ -135,7 +140,8 @@ func (run *Run) score(seed uint64, x *index, m *mail.Message, strategies []Strat
 		for _, mode := range modes {
 			inj := inject(m, intended, wrong, mode)
 			s, f := sc.Score(inj, m.Date)
-			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f})
+			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f,
+				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr)})
 			if ex := run.Examples[st.Name()]; len(ex) < examplesPerStrategy*len(modes) {
 				run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr,
 					Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, Mode: mode, Score: s})

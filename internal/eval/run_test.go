@@ -137,5 +137,6 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if testing.Verbose() {
 		rep.WriteText(t.Output())
+		rep.WriteDiagnoses(t.Output())
 	}
 }

@@ -1,0 +1,150 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/misend/misend/internal/detect"
+)
+
+// Diagnosis explains where one kind of mail sits at one alarm rate: of the
+// clean messages that alarm, or the injected ones that are missed, how many
+// have each feature set, next to how many of the rest have it. A feature
+// common among missed mistakes but rare among caught ones is evidence the
+// detector lacks; one common among false alarms is a habit it mistakes for a
+// mistake.
+type Diagnosis struct {
+	Kind  string  `json:"kind"` // "false-alarm" or "missed <strategy>/<mode>"
+	Alarm float64 `json:"alarm_rate"`
+	Count int     `json:"count"` // messages of this kind
+	Of    int     `json:"of"`    // messages it was drawn from
+	// KnownWrong is the share of the diagnosed mistakes, and of the rest,
+	// whose wrong address the sender had mailed before.
+	KnownWrong     float64        `json:"known_wrong,omitempty"`
+	KnownWrongRest float64        `json:"known_wrong_rest,omitempty"`
+	Features       []FeatureShare `json:"features"`
+}
+
+// FeatureShare is how often a feature is set (non-zero) in the diagnosed
+// messages (In) and in the others of the same group (Rest).
+type FeatureShare struct {
+	Name string  `json:"name"`
+	In   float64 `json:"in"`
+	Rest float64 `json:"rest"`
+}
+
+// maxDiagFeatures is how many features a diagnosis lists, most telling first.
+const maxDiagFeatures = 6
+
+// Diagnose explains the false alarms and missed mistakes of run's scores at
+// the given alarm rate.
+func Diagnose(run *Run, alarm float64) []Diagnosis {
+	var clean []Sample
+	groups := map[string][]Sample{}
+	var order []string
+	for _, s := range run.Samples {
+		if !s.Injected() {
+			clean = append(clean, s)
+			continue
+		}
+		k := s.Strategy + "/" + string(s.Mode)
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], s)
+	}
+	var scores []float64
+	for _, s := range clean {
+		scores = append(scores, s.Score)
+	}
+	t := Threshold(scores, alarm)
+	out := []Diagnosis{diagnose("false-alarm", alarm, clean, func(s Sample) bool { return s.Score > t })}
+	for _, k := range order {
+		out = append(out, diagnose("missed "+k, alarm, groups[k], func(s Sample) bool { return s.Score <= t }))
+	}
+	return out
+}
+
+func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) Diagnosis {
+	d := Diagnosis{Kind: kind, Alarm: alarm, Of: len(group)}
+	set := make([]int, len(detect.FeatureNames))
+	rest := make([]int, len(detect.FeatureNames))
+	known, knownRest := 0, 0
+	for _, s := range group {
+		c := rest
+		if in(s) {
+			d.Count++
+			c = set
+			if s.KnownWrong {
+				known++
+			}
+		} else if s.KnownWrong {
+			knownRest++
+		}
+		for i, v := range s.Features {
+			if i < len(c) && v != 0 {
+				c[i]++
+			}
+		}
+	}
+	if d.Count == 0 {
+		return d
+	}
+	d.KnownWrong = float64(known) / float64(d.Count)
+	if r := len(group) - d.Count; r > 0 {
+		d.KnownWrongRest = float64(knownRest) / float64(r)
+	}
+	for i, n := range detect.FeatureNames {
+		fs := FeatureShare{Name: n, In: float64(set[i]) / float64(d.Count)}
+		if r := len(group) - d.Count; r > 0 {
+			fs.Rest = float64(rest[i]) / float64(r)
+		}
+		if fs.In > 0 || fs.Rest > 0 {
+			d.Features = append(d.Features, fs)
+		}
+	}
+	// Most telling first: the largest gap between the diagnosed and the rest.
+	slices.SortStableFunc(d.Features, func(a, b FeatureShare) int {
+		ga, gb := abs(a.In-a.Rest), abs(b.In-b.Rest)
+		switch {
+		case ga > gb:
+			return -1
+		case ga < gb:
+			return 1
+		}
+		return 0
+	})
+	d.Features = d.Features[:min(len(d.Features), maxDiagFeatures)]
+	return d
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// WriteDiagnoses prints ds for people.
+func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
+	for _, d := range ds {
+		fmt.Fprintf(w, "\n%s at %.0f%% alarm rate: %d of %d\n", d.Kind, 100*d.Alarm, d.Count, d.Of)
+		if d.Count == 0 {
+			continue
+		}
+		if d.KnownWrong > 0 || d.KnownWrongRest > 0 {
+			fmt.Fprintf(w, "  wrong address mailed by the sender before: %.0f%% of these, %.0f%% of the rest\n", 100*d.KnownWrong, 100*d.KnownWrongRest)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  feature\tset in these\tset in the rest")
+		for _, f := range d.Features {
+			fmt.Fprintf(tw, "  %s\t%.0f%%\t%.0f%%\n", f.Name, 100*f.In, 100*f.Rest)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
