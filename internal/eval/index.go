@@ -111,7 +111,8 @@ func (x *index) sentTo(sender, addr string) bool {
 // makes a same-name candidate less apt, never a wrong one for another reason.
 func nameTokens(a mail.Address) []string {
 	name := a.Name
-	if name == "" || strings.Contains(name, "@") {
+	fromLocal := name == "" || strings.Contains(name, "@")
+	if fromLocal {
 		name = localOf(a.Addr)
 		if !strings.ContainsAny(name, "._") {
 			return nil // "jsmith" is no name to split
@@ -131,11 +132,22 @@ func nameTokens(a mail.Address) []string {
 			out = append(out, string([]rune(w)[:2]))
 			continue
 		}
+		if fromLocal && (roleWords[w] || strings.Contains(a.Domain(), w)) {
+			continue // "enron_update@concure.com" names no person
+		}
 		if !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// roleWords are parts of local parts that name a function, not a person.
+var roleWords = map[string]bool{
+	"admin": true, "administration": true, "info": true, "sales": true, "support": true, "update": true,
+	"updates": true, "team": true, "mail": true, "news": true, "service": true, "services": true,
+	"office": true, "noreply": true, "reply": true, "group": true, "list": true, "dept": true,
+	"help": true, "desk": true, "hr": true, "it": true, "web": true, "contact": true, "main": true,
 }
 
 func isHan(s string) bool {

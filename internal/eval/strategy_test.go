@@ -187,6 +187,10 @@ func TestNameTokens(t *testing.T) {
 		{addr("", "jsmith@enron.com"), ""},
 		{addr("jsmith@enron.com", "jsmith@enron.com"), ""},
 		{addr("J Smith (Legal)", "x@y"), "smith legal"},
+		{addr("", "enron_update@concureworkplace.com"), "enron"},
+		{addr("", "administration.enron@enron.com"), ""},
+		{addr("", "sales.team@x.com"), ""},
+		{addr("", "houston.main@roberthalf.com"), "houston"},
 	} {
 		if got := strings.Join(nameTokens(tc.a), " "); got != tc.want {
 			t.Errorf("nameTokens(%v) = %q, want %q", tc.a, got, tc.want)
