@@ -22,9 +22,13 @@ type Diagnosis struct {
 	Of    int     `json:"of"`    // messages it was drawn from
 	// KnownWrong is the share of the diagnosed mistakes, and of the rest,
 	// whose wrong address the sender had mailed before.
-	KnownWrong     float64        `json:"known_wrong,omitempty"`
-	KnownWrongRest float64        `json:"known_wrong_rest,omitempty"`
-	Features       []FeatureShare `json:"features"`
+	KnownWrong     float64 `json:"known_wrong,omitempty"`
+	KnownWrongRest float64 `json:"known_wrong_rest,omitempty"`
+	// NewIntended is the share of the diagnosed mistakes, and of the rest,
+	// whose intended recipient's domain the sender had never mailed.
+	NewIntended     float64        `json:"new_intended,omitempty"`
+	NewIntendedRest float64        `json:"new_intended_rest,omitempty"`
+	Features        []FeatureShare `json:"features"`
 }
 
 // FeatureShare is how often a feature is set (non-zero) in the diagnosed
@@ -71,17 +75,17 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	d := Diagnosis{Kind: kind, Alarm: alarm, Of: len(group)}
 	set := make([]int, len(detect.FeatureNames))
 	rest := make([]int, len(detect.FeatureNames))
-	known, knownRest := 0, 0
+	known, knownRest, newInt, newIntRest := 0, 0, 0, 0
 	for _, s := range group {
 		c := rest
 		if in(s) {
 			d.Count++
 			c = set
-			if s.KnownWrong {
-				known++
-			}
-		} else if s.KnownWrong {
-			knownRest++
+			known += b2i(s.KnownWrong)
+			newInt += b2i(s.NewIntended)
+		} else {
+			knownRest += b2i(s.KnownWrong)
+			newIntRest += b2i(s.NewIntended)
 		}
 		for i, v := range s.Features {
 			if i < len(c) && v != 0 {
@@ -93,8 +97,10 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 		return d
 	}
 	d.KnownWrong = float64(known) / float64(d.Count)
+	d.NewIntended = float64(newInt) / float64(d.Count)
 	if r := len(group) - d.Count; r > 0 {
 		d.KnownWrongRest = float64(knownRest) / float64(r)
+		d.NewIntendedRest = float64(newIntRest) / float64(r)
 	}
 	for i, n := range detect.FeatureNames {
 		fs := FeatureShare{Name: n, In: float64(set[i]) / float64(d.Count)}
@@ -120,6 +126,13 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	return d
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func abs(v float64) float64 {
 	if v < 0 {
 		return -v
@@ -133,6 +146,9 @@ func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
 		fmt.Fprintf(w, "\n%s at %.0f%% alarm rate: %d of %d\n", d.Kind, 100*d.Alarm, d.Count, d.Of)
 		if d.Count == 0 {
 			continue
+		}
+		if d.NewIntended > 0 || d.NewIntendedRest > 0 {
+			fmt.Fprintf(w, "  intended domain never mailed by the sender: %.0f%% of these, %.0f%% of the rest\n", 100*d.NewIntended, 100*d.NewIntendedRest)
 		}
 		if d.KnownWrong > 0 || d.KnownWrongRest > 0 {
 			fmt.Fprintf(w, "  wrong address mailed by the sender before: %.0f%% of these, %.0f%% of the rest\n", 100*d.KnownWrong, 100*d.KnownWrongRest)

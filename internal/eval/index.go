@@ -15,15 +15,16 @@ import (
 type index struct {
 	org orgDomains
 
-	contacts   map[string]*addrSet // insider sender → addresses it mailed
-	colleagues []string            // insiders that sent mail, first-seen order
+	contacts   map[string]*addrSet        // insider sender → addresses it mailed
+	domains    map[string]map[string]bool // insider sender → domains it mailed
+	colleagues []string                   // insiders that sent mail, first-seen order
 
 	names  map[string]string   // address → a display name seen for it
 	byName map[string]*addrSet // name token → addresses carrying it
 
-	sorted  []string // every address seen, sorted, for prefix neighbours
-	seen    map[string]bool
-	domains map[string]bool // domains of sorted, built on first use
+	sorted      []string // every address seen, sorted, for prefix neighbours
+	seen        map[string]bool
+	seenDomains map[string]bool // domains of sorted, built on first use
 }
 
 // addrSet is a set that keeps insertion order.
@@ -43,7 +44,7 @@ func (s *addrSet) add(a string) {
 }
 
 func newIndex(org []string) *index {
-	return &index{org: org, contacts: map[string]*addrSet{}, names: map[string]string{},
+	return &index{org: org, contacts: map[string]*addrSet{}, domains: map[string]map[string]bool{}, names: map[string]string{},
 		byName: map[string]*addrSet{}, seen: map[string]bool{}}
 }
 
@@ -64,9 +65,15 @@ func (x *index) add(msg *mail.Message) {
 		x.contacts[from] = c
 		x.colleagues = append(x.colleagues, from)
 	}
+	ds := x.domains[from]
+	if ds == nil {
+		ds = map[string]bool{}
+		x.domains[from] = ds
+	}
 	for _, r := range rcpts {
 		if r.Addr != from {
 			c.add(r.Addr)
+			ds[r.Domain()] = true
 		}
 	}
 }
@@ -79,8 +86,8 @@ func (x *index) address(a mail.Address) {
 		x.seen[a.Addr] = true
 		i, _ := slices.BinarySearch(x.sorted, a.Addr)
 		x.sorted = slices.Insert(x.sorted, i, a.Addr)
-		if x.domains != nil {
-			x.domains[domainOf(a.Addr)] = true
+		if x.seenDomains != nil {
+			x.seenDomains[domainOf(a.Addr)] = true
 		}
 	}
 	if a.Name != "" && x.names[a.Addr] == "" && !strings.Contains(a.Name, "@") {
@@ -101,6 +108,9 @@ func (x *index) sentTo(sender, addr string) bool {
 	c := x.contacts[sender]
 	return c != nil && c.has[addr]
 }
+
+// mailedDomain reports whether sender has mailed anyone at dom before.
+func (x *index) mailedDomain(sender, dom string) bool { return x.domains[sender][dom] }
 
 // nameTokens returns the lower-cased given and family names of an address:
 // the words of its display name (split on spaces, including the ideographic

@@ -44,13 +44,13 @@ func (LookalikeDomain) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, ma
 
 // knownDomain reports whether any address seen so far is at dom.
 func (x *index) knownDomain(dom string) bool {
-	if x.domains == nil {
-		x.domains = map[string]bool{}
+	if x.seenDomains == nil {
+		x.seenDomains = map[string]bool{}
 		for _, a := range x.sorted {
-			x.domains[domainOf(a)] = true
+			x.seenDomains[domainOf(a)] = true
 		}
 	}
-	return x.domains[dom]
+	return x.seenDomains[dom]
 }
 
 // Typo kinds, in the order typoDomain draws from.

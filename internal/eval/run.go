@@ -55,6 +55,11 @@ type Sample struct {
 	// KnownWrong tells that the sender had mailed the wrong address before:
 	// a slip between two real contacts, which only context can reveal.
 	KnownWrong bool
+	// NewIntended tells that the sender had never mailed the intended
+	// recipient's domain: history then holds nothing the wrong address could
+	// be told apart from (a typo of a domain never mailed looks like any
+	// new domain).
+	NewIntended bool
 }
 
 // Injected reports whether the sample carries a wrong recipient.
@@ -141,7 +146,8 @@ func (run *Run) score(seed uint64, x *index, m *mail.Message, strategies []Strat
 			inj := inject(m, intended, wrong, mode)
 			s, f := sc.Score(inj, m.Date)
 			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f,
-				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr)})
+				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr),
+				NewIntended: !x.mailedDomain(m.From.Addr, domainOf(m.Recipients()[intended].Addr))})
 			if ex := run.Examples[st.Name()]; len(ex) < examplesPerStrategy*len(modes) {
 				run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr,
 					Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, Mode: mode, Score: s})
