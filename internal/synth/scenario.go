@@ -146,7 +146,7 @@ func (o *Org) Scenarios() ([]Scenario, error) {
 	add("lookalike-domain", fmt.Sprintf("%s宛てのつもりが %s（.co.jp ではなく .com）", ct.Address, fake), true, g.retarget(e, fake, ct.Name))
 
 	// Two clients in one To.
-	s3, x, y := o.twoPartners(h)
+	s3, x, y := o.twoPartners(h, 0)
 	if s3 < 0 {
 		return nil, fmt.Errorf("scenarios: nobody mails two partners")
 	}
@@ -190,7 +190,10 @@ func (o *Org) Scenarios() ([]Scenario, error) {
 	add("mass-mail-in-to", fmt.Sprintf("%d社外アドレスが To に並んでいる（Bcc にすべき一斉送信）", len(many)), true, e)
 
 	// A greeting naming one partner, sent to another the sender also knows.
-	s6, ga, gb := o.twoPartners(h)
+	s6, ga, gb := o.twoPartners(h, 1)
+	if s6 < 0 {
+		s6, ga, gb = s3, x, y
+	}
 	e = mk(party{pPerson, s6}, party{pContact, gb})
 	e.subject = "ご注文内容の確認"
 	e.text = g.greetJA(o.Contacts[ga], s6) + "ご注文いただいた内容を確認いたしました。\n" + g.sig(s6)
@@ -281,14 +284,18 @@ func (o *Org) busiest(h *habits, ok func(Contact) bool) (int, int) {
 	return s, c
 }
 
-// twoPartners is a sender who mails contacts at two companies, with their
-// top contact at each.
-func (o *Org) twoPartners(h *habits) (int, int, int) {
+// twoPartners is the skip+1st sender who mails contacts at two companies,
+// with their top contact at each.
+func (o *Org) twoPartners(h *habits, skip int) (int, int, int) {
 	for pid := range o.People {
 		cs := top(h.ext, pid)
 		for _, y := range cs[min(1, len(cs)):] {
 			if len(cs) > 0 && o.Contacts[y].Partner != o.Contacts[cs[0]].Partner && h.ext[[2]int{pid, y}] >= 3 {
-				return pid, cs[0], y
+				if skip == 0 {
+					return pid, cs[0], y
+				}
+				skip--
+				break
 			}
 		}
 	}

@@ -210,6 +210,7 @@ func TestOrganisation(t *testing.T) {
 // stats is what one pass over a history shows.
 type stats struct {
 	msgs, replies, japanese, attachments, bcc, internal int
+	confidential, namedAttachments                     int
 	encodings                                           map[string]int
 	boxes                                               map[string]map[string]bool // message-id → user/folder
 }
@@ -273,6 +274,13 @@ func collect(t *testing.T, o *Org) stats {
 				if strings.ContainsFunc(string(body), func(r rune) bool { return unicode.Is(unicode.Hiragana, r) }) {
 					st.japanese++
 				}
+				for _, d := range o.Departments {
+					for _, term := range d.Terms {
+						if bytes.Contains(body, []byte(term)) {
+							st.confidential++
+						}
+					}
+				}
 				if !strings.Contains(string(body), "--\n") && !strings.Contains(string(body), "Best regards") && !strings.Contains(string(body), "\r\n--\r\n") {
 					return nil
 				}
@@ -282,6 +290,11 @@ func collect(t *testing.T, o *Org) stats {
 					t.Errorf("attachment without a name or content: %v %q", err, p)
 				}
 				st.attachments++
+				for _, pt := range o.Partners {
+					if strings.Contains(p["filename"], shortName(pt.Name)) || strings.Contains(p["filename"], pt.English) {
+						st.namedAttachments++
+					}
+				}
 			}
 			return nil
 		})
@@ -328,6 +341,12 @@ func TestMessages(t *testing.T) {
 	}
 	if st.bcc == 0 {
 		t.Error("no mass mail with Bcc")
+	}
+	if st.confidential < 10 || share(st.confidential) > 0.02 {
+		t.Errorf("%d messages with department-confidential vocabulary, want a few", st.confidential)
+	}
+	if st.namedAttachments == 0 {
+		t.Error("no attachment names a partner")
 	}
 	for _, enc := range []string{"utf-8/base64", "utf-8/quoted-printable", "iso-2022-jp/7bit", "us-ascii/7bit"} {
 		if st.encodings[enc] == 0 {
@@ -477,5 +496,45 @@ func TestWriters(t *testing.T) {
 		if !strings.Contains(r[4], "sender") {
 			t.Errorf("roles %q", r[4])
 		}
+	}
+}
+
+// TestHabits checks the shape of who mails whom: the own department most,
+// other departments sometimes, partners according to the department's trade.
+func TestHabits(t *testing.T) {
+	o := small(t, 11, 500, 120)
+	h := o.habits()
+	own, other, ext := 0, 0, 0
+	for k, n := range h.internal {
+		if o.People[k[0]].Dept == o.People[k[1]].Dept {
+			own += n
+		} else {
+			other += n
+		}
+	}
+	for _, n := range h.ext {
+		ext += n
+	}
+	t.Logf("own department %d, other departments %d, partners %d", own, other, ext)
+	if own < 2*other || other == 0 || ext == 0 {
+		t.Errorf("own %d, other %d, partners %d: team mail should dominate", own, other, ext)
+	}
+	// Sales writes outside far more than HR.
+	perDept := func(di int) float64 {
+		e, all := 0, 0
+		for k, n := range h.ext {
+			if o.People[k[0]].Dept == di {
+				e += n
+			}
+		}
+		for k, n := range h.internal {
+			if o.People[k[0]].Dept == di {
+				all += n
+			}
+		}
+		return float64(e) / float64(e+all+1)
+	}
+	if s, hr := perDept(0), perDept(14); s < 2*hr {
+		t.Errorf("external share: sales %.2f, HR %.2f", s, hr)
 	}
 }
