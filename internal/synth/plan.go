@@ -19,6 +19,14 @@ func (g *gen) conversation(pid, day int) *event {
 	switch {
 	case x < d.external && len(p.Contacts) > 0:
 		c := g.pickContact(p, day)
+		if r.IntN(40) == 0 && len(d.Partners) > 0 {
+			// Covering for a colleague: someone at a company the department
+			// deals with, whom this person has not mailed before.
+			pt := o.Partners[d.Partners[r.IntN(len(d.Partners))]]
+			if cc := pt.Contacts[r.IntN(len(pt.Contacts))]; o.Contacts[cc].Joins <= day {
+				c = cc
+			}
+		}
 		if c < 0 {
 			g.internalTo(e, p, d)
 			break

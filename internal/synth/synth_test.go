@@ -210,7 +210,7 @@ func TestOrganisation(t *testing.T) {
 // stats is what one pass over a history shows.
 type stats struct {
 	msgs, replies, japanese, attachments, bcc, internal int
-	confidential, namedAttachments                     int
+	confidential, namedAttachments                      int
 	encodings                                           map[string]int
 	boxes                                               map[string]map[string]bool // message-id → user/folder
 }
