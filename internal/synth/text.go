@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 )
@@ -119,6 +120,12 @@ func (g *gen) body(e *event) string {
 		b.WriteString(l + "\n")
 	}
 	b.WriteString("\n")
+	if external && r.IntN(2) == 0 {
+		// Business mail spells the particulars out in a 記 block.
+		due := e.at.AddDate(0, 0, 7+r.IntN(40))
+		fmt.Fprintf(&b, "\n記\n1. 件名：%s\n2. 数量：%d個\n3. 単価：%d円（税別）\n4. 納期：%d月%d日\n5. 納品先：弊社%s倉庫\n以上\n\n",
+			e.topic.Subject, 10*(1+r.IntN(50)), 100*(5+r.IntN(300)), due.Month(), due.Day(), pick(r, []string{"川崎", "厚木", "大阪", "名古屋"}))
+	}
 	for _, k := range r.Perm(len(jaFiller))[:2+r.IntN(5)] {
 		b.WriteString(jaFiller[k] + "\n")
 	}
@@ -212,10 +219,18 @@ func (g *gen) signatureOrg(p party) string {
 	case pPerson:
 		pp := g.org.People[p.id]
 		d := g.org.Departments[pp.Dept]
-		return g.org.Company + " " + d.Name + " (" + d.Alias + ")\n" + pp.Address
+		// Real signatures carry the office address and numbers; they are
+		// also a good part of what mail weighs.
+		return g.org.Company + " " + d.Name + " (" + d.Alias + ")\n" +
+			"〒100-0005 東京都千代田区丸の内1-1-1 みらいビル" + fmt.Sprint(3+pp.Dept%12) + "階\n" +
+			fmt.Sprintf("TEL: 03-5555-%04d  FAX: 03-5555-%04d\n", 1000+pp.ID%9000, 9000+pp.Dept) + pp.Address
 	case pContact:
 		c := g.org.Contacts[p.id]
-		return g.org.Partners[c.Partner].Name + "\n" + c.Address
+		pt := g.org.Partners[c.Partner]
+		if pt.InEnglish {
+			return pt.Name + fmt.Sprintf("\nTel: +1-555-%03d-%04d\n", 100+c.Partner, 1000+c.ID) + c.Address
+		}
+		return pt.Name + fmt.Sprintf("\nTEL: 0%d-%04d-%04d\n", 3+c.Partner%4, 2000+c.Partner*37, 1000+c.ID) + c.Address
 	}
 	return ""
 }
