@@ -187,7 +187,7 @@ func (o *Org) Scenarios() ([]Scenario, error) {
 	e = mk(party{pPerson, sales.Members[0]}, many...)
 	e.subject = "年末年始休業のお知らせ"
 	e.text = "お取引先各位\n\n平素は格別のお引き立てを賜り、厚く御礼申し上げます。\n年末年始の休業期間についてご案内いたします。\n" + g.sig(sales.Members[0])
-	add("mass-mail-in-to", fmt.Sprintf("%d社外アドレスが To に並んでいる（Bcc にすべき一斉送信）", len(many)), true, e)
+	add("mass-mail-in-to", fmt.Sprintf("社外アドレス%d件が To に並んでいる（Bcc にすべき一斉送信）", len(many)), true, e)
 
 	// A greeting naming one partner, sent to another the sender also knows.
 	s6, ga, gb := o.twoPartners(h, 1)

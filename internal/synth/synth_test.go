@@ -396,6 +396,7 @@ func TestScenarios(t *testing.T) {
 	mistakes, names := 0, map[string]bool{}
 	for _, s := range sc {
 		names[s.Name] = true
+		t.Logf("%s (mistake %v): %s", s.Name, s.Mistake, s.Description)
 		if s.Mistake {
 			mistakes++
 		}
