@@ -156,6 +156,9 @@ func New(seed uint64, opt Options) (*Org, error) {
 	if err := opt.validate(); err != nil {
 		return nil, fmt.Errorf("synth options: %w", err)
 	}
+	// Days run midnight to midnight in the start's zone.
+	y, m, d := opt.Start.Date()
+	opt.Start = time.Date(y, m, d, 0, 0, 0, 0, opt.Start.Location())
 	o := &Org{Opt: opt, Seed: seed, Company: "株式会社みらい産業", AllList: "all@" + opt.Domain}
 	r := newRand(seed, 1)
 	o.makePartners(r)

@@ -323,7 +323,14 @@ func collect(t *testing.T, o *Org) stats {
 }
 
 func TestMessages(t *testing.T) {
-	o := small(t, 7, 300, 120)
+	opt := DefaultOptions()
+	opt.People, opt.Days = 300, 120
+	// A start in the afternoon still gives whole days in date order.
+	opt.Start = time.Date(2025, 4, 1, 15, 30, 0, 0, time.UTC)
+	o, err := New(7, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := collect(t, o)
 	t.Logf("%d messages, %d replies, %d Japanese, %d attachments, %d Bcc, encodings %v", st.msgs, st.replies, st.japanese, st.attachments, st.bcc, st.encodings)
 	if st.msgs < 10000 {
@@ -356,7 +363,7 @@ func TestMessages(t *testing.T) {
 	// An insider's message sits in the sender's sent folder and each
 	// insider recipient's inbox.
 	checked := 0
-	err := o.Messages(func(m *Mail) error {
+	err = o.Messages(func(m *Mail) error {
 		if checked > 200 || !strings.HasSuffix(m.From, "@corp.example") {
 			return nil
 		}
