@@ -85,9 +85,9 @@ func TestTransitions(t *testing.T) {
 
 // scripted answers each delivery with the next result, then success.
 type scripted struct {
-	mu   sync.Mutex
-	res  []Result
-	got  [][]byte
+	mu  sync.Mutex
+	res []Result
+	got [][]byte
 }
 
 func (s *scripted) Deliver(ctx context.Context, e Envelope, raw []byte) Result {
