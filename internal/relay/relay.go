@@ -1,0 +1,110 @@
+// Package relay delivers spooled mail to the upstream smarthost over SMTP,
+// with STARTTLS (required or opportunistic), optional AUTH PLAIN and
+// timeouts, and sorts failures into temporary (retry) and permanent (bounce).
+//
+// It does not queue or retry by itself; the queue does, through the
+// queue.Deliverer interface that Client implements.
+package relay
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/misend/misend/internal/queue"
+)
+
+// TLSMode says how STARTTLS is used toward the upstream.
+type TLSMode string
+
+// TLS modes.
+const (
+	TLSNone          TLSMode = "none"
+	TLSOpportunistic TLSMode = "opportunistic"
+	TLSRequired      TLSMode = "required"
+)
+
+// Client sends mail to one upstream.
+type Client struct {
+	Addr      string // host:port
+	TLS       TLSMode
+	TLSConfig *tls.Config // nil: verify against the host name
+	Username  string      // empty: no AUTH
+	Password  string
+	Timeout   time.Duration // per connection; 0 means 2 minutes
+}
+
+// Deliver sends one message; it implements queue.Deliverer. A 5xx answer
+// from the upstream is permanent; everything else (4xx, network) is
+// temporary.
+func (c *Client) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
+	err := c.send(ctx, env, raw)
+	if err == nil {
+		return queue.Result{}
+	}
+	var se *smtp.SMTPError
+	permanent := errors.As(err, &se) && se.Code >= 500
+	return queue.Result{Permanent: permanent, Err: err}
+}
+
+func (c *Client) send(ctx context.Context, env queue.Envelope, raw []byte) error {
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	useTLS := c.TLS == TLSOpportunistic || c.TLS == TLSRequired
+	cl, err := c.dial(ctx, timeout, useTLS)
+	if err != nil && c.TLS == TLSOpportunistic {
+		// The upstream offers no (working) STARTTLS: go on in the clear, as
+		// opportunistic TLS allows.
+		cl, err = c.dial(ctx, timeout, false)
+	}
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if c.Username != "" {
+		if err := cl.Auth(sasl.NewPlainClient("", c.Username, c.Password)); err != nil {
+			return fmt.Errorf("relay: auth: %w", err)
+		}
+	}
+	if err := cl.SendMail(env.From, env.To, bytes.NewReader(raw)); err != nil {
+		return fmt.Errorf("relay: send: %w", err)
+	}
+	return cl.Quit()
+}
+
+func (c *Client) dial(ctx context.Context, timeout time.Duration, useTLS bool) (*smtp.Client, error) {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("relay: dial %s: %w", c.Addr, err)
+	}
+	conn.SetDeadline(time.Now().Add(timeout))
+	if !useTLS {
+		cl := smtp.NewClient(conn)
+		if err := cl.Hello("misend.localhost"); err != nil {
+			cl.Close()
+			return nil, fmt.Errorf("relay: hello: %w", err)
+		}
+		return cl, nil
+	}
+	cfg := c.TLSConfig
+	if cfg == nil {
+		host, _, _ := net.SplitHostPort(c.Addr)
+		cfg = &tls.Config{ServerName: host}
+	}
+	cl, err := smtp.NewClientStartTLS(conn, cfg)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("relay: starttls with %s: %w", c.Addr, err)
+	}
+	return cl, nil
+}

@@ -1,0 +1,74 @@
+package relay
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/sink"
+)
+
+func startSink(t *testing.T) (*sink.Sink, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sink.New()
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	return s, l.Addr().String()
+}
+
+func TestDeliverClassifies(t *testing.T) {
+	s, addr := startSink(t)
+	c := &Client{Addr: addr, TLS: TLSOpportunistic}
+	env := queue.Envelope{From: "a@corp.example", To: []string{"b@x.example", "c@x.example"}}
+	raw := []byte("Subject: hi\r\n\r\nhello\r\n")
+	tests := []struct {
+		name       string
+		refuse     int
+		wantErr    bool
+		permanent  bool
+		wantStored int
+	}{
+		{"accepted", 0, false, false, 1},
+		{"temporary", 451, true, false, 1},
+		{"permanent", 550, true, true, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s.Refuse(tc.refuse)
+			res := c.Deliver(context.Background(), env, raw)
+			if (res.Err != nil) != tc.wantErr || res.Permanent != tc.permanent {
+				t.Errorf("result %+v, want err %v permanent %v", res, tc.wantErr, tc.permanent)
+			}
+			if n := len(s.Messages()); n != tc.wantStored {
+				t.Errorf("sink holds %d messages, want %d", n, tc.wantStored)
+			}
+		})
+	}
+	if m := s.Messages()[0]; m.From != env.From || len(m.To) != 2 || string(m.Data) != string(raw) {
+		t.Errorf("received %+v", m)
+	}
+}
+
+func TestTLSRequiredWithoutStartTLS(t *testing.T) {
+	_, addr := startSink(t)
+	c := &Client{Addr: addr, TLS: TLSRequired}
+	res := c.Deliver(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x\r\n"))
+	if res.Err == nil || res.Permanent {
+		t.Errorf("delivery without required TLS: %+v, want temporary error", res)
+	}
+}
+
+func TestDeliverDownUpstreamIsTemporary(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	res := (&Client{Addr: addr}).Deliver(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x\r\n"))
+	if res.Err == nil || res.Permanent {
+		t.Errorf("%+v, want temporary error", res)
+	}
+}
