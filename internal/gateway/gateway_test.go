@@ -1,0 +1,179 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/queue"
+)
+
+// fixed answers every message with one verdict, or an error.
+type fixed struct {
+	v   policy.Verdict
+	err error
+}
+
+func (f fixed) Decide(ctx context.Context, env queue.Envelope, m *mail.Message) (check.Outcome, error) {
+	return check.Outcome{Verdict: f.v}, f.err
+}
+
+type failingSpool struct{}
+
+func (failingSpool) Accept(context.Context, queue.Envelope, []byte, check.Outcome, queue.State, time.Time) (queue.ID, error) {
+	return "", errors.New("fsync: input/output error")
+}
+
+// parseStub stands for mail.Parse so these tests are about the gateway only.
+func parseStub(r io.Reader) (*mail.Message, error) {
+	b, _ := io.ReadAll(r)
+	if strings.Contains(string(b), "BROKEN") {
+		return nil, errors.New("broken MIME")
+	}
+	return &mail.Message{}, nil
+}
+
+func start(t *testing.T, cfg Config, d Decider, s Spool) string {
+	t.Helper()
+	if cfg.Parse == nil {
+		cfg.Parse = parseStub
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(cfg, d, s)
+	go g.Serve(l)
+	t.Cleanup(func() { g.Shutdown(context.Background()) })
+	return l.Addr().String()
+}
+
+const msg = "From: a@corp.example\r\nTo: b@partner.example\r\nSubject: hi\r\nMessage-ID: <1@corp.example>\r\n\r\nhello\r\n"
+
+func send(addr string, rcpts []string, body string) error {
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.SendMail("a@corp.example", rcpts, strings.NewReader(body)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+func code(err error) int {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
+func TestVerdictsToStates(t *testing.T) {
+	tests := []struct {
+		d        fixed
+		wantCode int
+		state    queue.State
+	}{
+		{fixed{v: policy.Pass}, 0, queue.Queued},
+		{fixed{v: policy.Warn}, 0, queue.Queued},
+		{fixed{v: policy.Hold}, 0, queue.Held},
+		{fixed{v: policy.Confirm}, 0, queue.Confirming},
+		{fixed{v: policy.Delay}, 0, queue.Delayed},
+		{fixed{v: policy.Reject}, 550, ""},
+		{fixed{err: errors.New("detector broke")}, 0, queue.Held}, // fail-safe
+	}
+	for _, tc := range tests {
+		name := string(tc.d.v)
+		if tc.d.err != nil {
+			name = "error"
+		}
+		t.Run(name, func(t *testing.T) {
+			q, err := queue.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := start(t, Config{Delay: time.Hour}, tc.d, q)
+			err = send(addr, []string{"b@partner.example", "c@partner.example"}, msg)
+			if code(err) != tc.wantCode || (tc.wantCode == 0 && err != nil) {
+				t.Fatalf("send: %v, want code %d", err, tc.wantCode)
+			}
+			total := 0
+			for _, n := range q.Depth() {
+				total += n
+			}
+			if tc.state == "" {
+				if total != 0 {
+					t.Errorf("refused mail spooled: %v", q.Depth())
+				}
+				return
+			}
+			items := q.List(tc.state)
+			if len(items) != 1 || total != 1 {
+				t.Fatalf("spool %v, want one %s message", q.Depth(), tc.state)
+			}
+			body, _ := q.Body(items[0].ID)
+			if warned := strings.HasPrefix(string(body), "X-Misend-Warning:"); warned != (tc.d.v == policy.Warn) {
+				t.Errorf("warning header %v for %s", warned, tc.d.v)
+			}
+			if len(items[0].Envelope.To) != 2 {
+				t.Errorf("envelope %+v", items[0].Envelope)
+			}
+		})
+	}
+}
+
+func TestNo250WithoutDurableStore(t *testing.T) {
+	addr := start(t, Config{}, fixed{v: policy.Pass}, failingSpool{})
+	if err := send(addr, []string{"b@x.example"}, msg); code(err) != 451 {
+		t.Errorf("send with failing store: %v, want 451", err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{MaxMessageBytes: 1024, MaxRecipients: 2}, fixed{v: policy.Pass}, q)
+	if err := send(addr, []string{"b@x.example"}, msg+strings.Repeat("0123456789\r\n", 200)); code(err) != 552 {
+		t.Errorf("oversized message: %v, want 552", err)
+	}
+	if err := send(addr, []string{"a@x.example", "b@x.example", "c@x.example"}, msg); code(err) != 452 {
+		t.Errorf("too many recipients: %v, want 452", err)
+	}
+	if err := send(addr, []string{"b@x.example"}, msg); err != nil {
+		t.Errorf("message within limits: %v", err)
+	}
+}
+
+func TestNetworkAllowList(t *testing.T) {
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{Networks: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, fixed{v: policy.Pass}, q)
+	if err := send(addr, []string{"b@x.example"}, msg); err == nil {
+		t.Error("client outside the allowed networks could relay")
+	}
+	addr = start(t, Config{Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, fixed{v: policy.Pass}, q)
+	if err := send(addr, []string{"b@x.example"}, msg); err != nil {
+		t.Errorf("allowed client: %v", err)
+	}
+}
+
+func TestParseErrorFailsSafe(t *testing.T) {
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{}, fixed{v: policy.Pass}, q)
+	if err := send(addr, []string{"b@x.example"}, msg+"BROKEN\r\n"); err != nil {
+		t.Fatalf("unparseable message refused: %v", err)
+	}
+	if n := len(q.List(queue.Held)); n != 1 {
+		t.Errorf("unparseable message not held: %v", q.Depth())
+	}
+}
