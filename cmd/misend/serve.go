@@ -1,7 +1,50 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
-type serveCmd struct{}
+	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/relay"
+	"github.com/misend/misend/internal/server"
+)
 
-func (c *serveCmd) Run(g *Globals) error { return errors.New("serve: not implemented yet") }
+type serveCmd struct {
+	SMTP     string `help:"SMTP listen address." default:"127.0.0.1:2525" name:"smtp"`
+	Milter   string `help:"Milter listen address (not wired yet)." name:"milter"`
+	HTTP     string `help:"HTTP listen address for /metrics, /healthz, /readyz." default:"127.0.0.1:8025" name:"http"`
+	Upstream string `help:"Upstream smarthost host:port." required:"" name:"upstream"`
+	Spool    string `help:"Spool directory." default:"./misend-spool" type:"path"`
+	TLS      string `help:"Upstream STARTTLS: none, opportunistic, required." default:"opportunistic" enum:"none,opportunistic,required" name:"upstream-tls"`
+}
+
+func (c *serveCmd) Run(g *Globals) error {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	svc, err := checkService(ctx, g)
+	if err != nil {
+		return fmt.Errorf("serve: load model: %w", err)
+	}
+	s, err := server.Start(server.Options{
+		SMTPAddr: c.SMTP,
+		HTTPAddr: c.HTTP,
+		SpoolDir: c.Spool,
+		Upstream: relay.Client{Addr: c.Upstream, TLS: relay.TLSMode(c.TLS)},
+		Decider:  gateway.ServiceDecider{Service: svc},
+		Log:      log,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return s.Shutdown(sctx)
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/relay"
+	"github.com/misend/misend/internal/sink"
+)
+
+// bySubject holds mail whose subject says HOLD and passes the rest.
+type bySubject struct{}
+
+func (bySubject) Decide(_ context.Context, _ queue.Envelope, m *mail.Message) (check.Outcome, error) {
+	if m.Subject == "HOLD" {
+		return check.Outcome{Verdict: policy.Hold}, nil
+	}
+	return check.Outcome{Verdict: policy.Pass}, nil
+}
+
+func parseSubject(r io.Reader) (*mail.Message, error) {
+	b, _ := io.ReadAll(r)
+	m := &mail.Message{}
+	if strings.Contains(string(b), "Subject: HOLD\r\n") {
+		m.Subject = "HOLD"
+	}
+	return m, nil
+}
+
+func startSink(t *testing.T) (*sink.Sink, string) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sink.New()
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	return s, l.Addr().String()
+}
+
+func startServer(t *testing.T, spool, upstream string) *Server {
+	t.Helper()
+	s, err := Start(Options{
+		SMTPAddr: "127.0.0.1:0",
+		SpoolDir: spool,
+		Upstream: relay.Client{Addr: upstream, TLS: relay.TLSNone},
+		Gateway:  gateway.Config{Parse: parseSubject},
+		Retry:    queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
+		Decider:  bySubject{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func send(t *testing.T, addr net.Addr, subject string) {
+	t.Helper()
+	c, err := smtp.Dial(addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body := "From: a@corp.example\r\nSubject: " + subject + "\r\n\r\nhi\r\n"
+	if err := c.SendMail("a@corp.example", []string{"b@partner.example"}, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestPassDeliversHoldSurvivesRestart(t *testing.T) {
+	sk, up := startSink(t)
+	spool := t.TempDir()
+	s := startServer(t, spool, up)
+	send(t, s.SMTP, "hello")
+	send(t, s.SMTP, "HOLD")
+	waitFor(t, "delivery", func() bool { return len(sk.Messages()) == 1 })
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	s = startServer(t, spool, up)
+	defer s.Shutdown(context.Background())
+	held := s.Queue.List(queue.Held)
+	if len(held) != 1 {
+		t.Fatalf("held after restart: %v", s.Queue.Depth())
+	}
+	if err := s.Queue.Release(context.Background(), held[0].ID, "approver@corp.example"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "released delivery", func() bool { return len(sk.Messages()) == 2 })
+	if got := string(sk.Messages()[1].Data); !strings.Contains(got, "Subject: HOLD") {
+		t.Errorf("released message: %q", got)
+	}
+}
+
+func TestUpstreamOutageLosesNothing(t *testing.T) {
+	sk, up := startSink(t)
+	sk.Refuse(451)
+	s := startServer(t, t.TempDir(), up)
+	defer s.Shutdown(context.Background())
+	const n = 20
+	for i := 0; i < n; i++ {
+		send(t, s.SMTP, "msg")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := len(sk.Messages()); got != 0 {
+		t.Fatalf("refusing sink stored %d", got)
+	}
+	if q := len(s.Queue.List(queue.Queued)) + len(s.Queue.List(queue.Delivering)); q != n {
+		t.Errorf("queued during outage: %v", s.Queue.Depth())
+	}
+	sk.Refuse(0)
+	waitFor(t, "queue to drain", func() bool { return len(sk.Messages()) == n })
+	if d := s.Queue.Depth()[queue.Delivered]; d != n {
+		t.Errorf("delivered %d, want %d", d, n)
+	}
+}
