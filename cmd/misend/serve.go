@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
 )
@@ -21,6 +22,7 @@ type serveCmd struct {
 	Upstream string `help:"Upstream smarthost host:port." required:"" name:"upstream"`
 	Spool    string `help:"Spool directory." default:"./misend-spool" type:"path"`
 	TLS      string `help:"Upstream STARTTLS: none, opportunistic, required." default:"opportunistic" enum:"none,opportunistic,required" name:"upstream-tls"`
+	FailSafe string `help:"Verdict when a message cannot be parsed or decided on." default:"hold" enum:"pass,warn,delay,confirm,hold,reject" name:"fail-safe"`
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -37,6 +39,7 @@ func (c *serveCmd) Run(g *Globals) error {
 		SpoolDir: c.Spool,
 		Upstream: relay.Client{Addr: c.Upstream, TLS: relay.TLSMode(c.TLS)},
 		Decider:  gateway.ServiceDecider{Service: svc},
+		Gateway:  gateway.Config{FailSafe: policy.Verdict(c.FailSafe)},
 		Log:      log,
 	})
 	if err != nil {
