@@ -1,0 +1,51 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	c, err := Parse([]byte(`
+db = "m.db"
+org_domains = ["corp.example"]
+[smtp]
+listen = "127.0.0.1:2525"
+networks = ["10.0.0.0/8", "::1/128"]
+max_recipients = 100
+[upstream]
+addr = "mx.example:25"
+tls = "required"
+[queue]
+retry_first = "30s"
+max_age = "120h"
+[policy]
+fail_safe = "hold"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP.MaxRecipients != 100 || c.Upstream.TLS != "required" || time.Duration(c.Queue.MaxAge) != 120*time.Hour || c.Policy["fail_safe"] != "hold" {
+		t.Errorf("parsed %+v", c)
+	}
+}
+
+func TestBadConfigs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"[smtp]\nlisten = \"x\"\nmax_recipents = 3\n", "max_recipents"},
+		{"[smtp]\nnetworks = [\"10.0.0.0/33\"]\n", "smtp.networks"},
+		{"[smtp]\ntls_cert = \"c.pem\"\n", "tls_key"},
+		{"[smtp]\nfail_safe = \"ignore\"\n", "fail_safe"},
+		{"[upstream]\ntls = \"yes\"\n", "upstream.tls"},
+		{"[queue]\nretry_first = \"soon\"\n", "line 2"},
+		{"[queue]\nmax_age = \"-1h\"\n", "negative"},
+		{"db = \n", "line 1"},
+	}
+	for _, tc := range tests {
+		_, err := Parse([]byte(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want error mentioning %q", tc.in, err, tc.want)
+		}
+	}
+}
