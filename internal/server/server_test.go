@@ -38,7 +38,7 @@ func parseSubject(r io.Reader) (*mail.Message, error) {
 	return m, nil
 }
 
-func startSink(t *testing.T) (*sink.Sink, string) {
+func startSink(t testing.TB) (*sink.Sink, string) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func startSink(t *testing.T) (*sink.Sink, string) {
 	return s, l.Addr().String()
 }
 
-func startServer(t *testing.T, spool, upstream string) *Server {
+func startServer(t testing.TB, spool, upstream string) *Server {
 	t.Helper()
 	s, err := Start(Options{
 		SMTPAddr: "127.0.0.1:0",
