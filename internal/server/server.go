@@ -101,7 +101,7 @@ func Start(o Options) (*Server, error) {
 	up := o.Upstream
 	go func() {
 		defer s.wg.Done()
-		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{})
+		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(o)})
 	}()
 	s.ready.Store(true)
 	o.Log.Info("misend serving", "smtp", s.SMTP, "http", s.HTTP, "upstream", o.Upstream.Addr, "spool", o.SpoolDir)
@@ -119,6 +119,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.wg.Wait()
 	return err
+}
+
+// bounce returns the hook that sends a DSN for permanently refused mail
+// through the queue itself, so the bounce is as durable as any message.
+func (s *Server) bounce(o Options) func(queue.Item, []byte, error) {
+	domain := o.Gateway.Domain
+	if domain == "" {
+		domain = "misend.localhost"
+	}
+	return func(it queue.Item, raw []byte, reason error) {
+		env, dsn := relay.DSN(domain, it, raw, reason, time.Now())
+		if dsn == nil {
+			return
+		}
+		if _, err := s.Queue.Accept(context.Background(), env, dsn, check.Outcome{Verdict: "pass"}, queue.Queued, time.Time{}); err != nil {
+			o.Log.Error("queue bounce", "id", it.ID, "err", err)
+		}
+	}
 }
 
 type countingDecider struct {

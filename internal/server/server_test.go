@@ -136,3 +136,27 @@ func TestUpstreamOutageLosesNothing(t *testing.T) {
 		t.Errorf("delivered %d, want %d", d, n)
 	}
 }
+
+func TestPermanentRefusalBouncesOnce(t *testing.T) {
+	sk, up := startSink(t)
+	sk.Refuse(550)
+	s := startServer(t, t.TempDir(), up)
+	defer s.Shutdown(context.Background())
+	send(t, s.SMTP, "msg")
+	// The message bounces; its DSN (null sender) is refused too and must
+	// not bounce again.
+	waitFor(t, "message and its DSN to bounce", func() bool { return len(s.Queue.List(queue.Bounced)) == 2 })
+	time.Sleep(200 * time.Millisecond)
+	var dsn *queue.Item
+	for _, it := range s.Queue.List(queue.Bounced) {
+		if it.Envelope.From == "" {
+			dsn = &it
+		}
+	}
+	if dsn == nil || dsn.Envelope.To[0] != "a@corp.example" {
+		t.Fatalf("no DSN to the sender: %+v", s.Queue.List(queue.Bounced))
+	}
+	if n := len(s.Queue.List(queue.Bounced)) + len(s.Queue.List(queue.Queued)); n != 2 {
+		t.Errorf("a bounce was bounced: %v", s.Queue.Depth())
+	}
+}
