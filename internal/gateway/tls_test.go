@@ -1,0 +1,66 @@
+package gateway
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/queue"
+)
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "misend test"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+func TestStartTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}}, fixed{v: policy.Pass}, q)
+	c, err := smtp.DialStartTLS(addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("starttls: %v", err)
+	}
+	defer c.Close()
+	if err := c.SendMail("a@corp.example", []string{"b@x.example"}, strings.NewReader(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := c.TLSConnectionState(); !ok || !st.HandshakeComplete {
+		t.Error("no TLS after STARTTLS")
+	}
+	if n := len(q.List(queue.Queued)); n != 1 {
+		t.Errorf("queued %d over TLS", n)
+	}
+}
