@@ -11,6 +11,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/misend/misend/internal/check"
@@ -51,6 +53,9 @@ type Config struct {
 	FailSafe        policy.Verdict // verdict when the decider fails; default hold
 	Delay           time.Duration  // how long a delay verdict waits
 	Log             *slog.Logger
+	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
+	// of these user → password pairs before MAIL.
+	Users map[string]string
 	// Parse reads a message; nil means mail.Parse with its default limits.
 	Parse func(io.Reader) (*mail.Message, error)
 }
@@ -147,14 +152,45 @@ func (g *Server) allowed(a net.Addr) bool {
 }
 
 type session struct {
-	g   *Server
-	env queue.Envelope
+	g      *Server
+	env    queue.Envelope
+	authed bool
 }
+
+// AuthMechanisms implements smtp.AuthSession.
+func (s *session) AuthMechanisms() []string {
+	if len(s.g.cfg.Users) == 0 {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth implements smtp.AuthSession.
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain || len(s.g.cfg.Users) == 0 {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		want, ok := s.g.cfg.Users[user]
+		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 || (identity != "" && identity != user) {
+			return errAuthFailed
+		}
+		s.authed = true
+		return nil
+	}), nil
+}
+
+var errAuthFailed = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+
+var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 
 func (s *session) Reset()        { s.env = queue.Envelope{} }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if len(s.g.cfg.Users) > 0 && !s.authed {
+		return errAuthRequired
+	}
 	s.env = queue.Envelope{From: from}
 	return nil
 }

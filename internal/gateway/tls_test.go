@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/misend/misend/internal/policy"
@@ -62,5 +63,48 @@ func TestStartTLS(t *testing.T) {
 	}
 	if n := len(q.List(queue.Queued)); n != 1 {
 		t.Errorf("queued %d over TLS", n)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	cert, pool := selfSigned(t)
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"mta": "s3cret"}}, fixed{v: policy.Pass}, q)
+	tests := []struct {
+		name     string
+		user, pw string
+		wantCode int
+	}{
+		{"no auth", "", "", 530},
+		{"wrong password", "mta", "nope", 535},
+		{"good", "mta", "s3cret", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := smtp.DialStartTLS(addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if tc.user != "" {
+				err = c.Auth(sasl.NewPlainClient("", tc.user, tc.pw))
+			}
+			if err == nil {
+				err = c.SendMail("a@corp.example", []string{"b@x.example"}, strings.NewReader(msg))
+			}
+			if code(err) != tc.wantCode || (tc.wantCode == 0 && err != nil) {
+				t.Errorf("got %v, want code %d", err, tc.wantCode)
+			}
+		})
+	}
+	// Without TLS the server does not offer AUTH, so no password crosses in clear.
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Hello("x")
+	if ok, _ := c.Extension("AUTH"); ok {
+		t.Error("AUTH offered without TLS")
 	}
 }
