@@ -104,7 +104,7 @@ func Start(o Options) (*Server, error) {
 		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(o)})
 	}()
 	s.ready.Store(true)
-	o.Log.Info("misend serving", "smtp", s.SMTP, "http", s.HTTP, "upstream", o.Upstream.Addr, "spool", o.SpoolDir)
+	o.Log.Info("misend serving", "smtp", s.SMTP.String(), "http", o.HTTPAddr, "upstream", o.Upstream.Addr, "spool", o.SpoolDir)
 	return s, nil
 }
 
