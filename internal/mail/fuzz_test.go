@@ -1,0 +1,29 @@
+package mail
+
+import (
+	"strings"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	f.Add("From: a@b.c\nTo: k..allen@enron.com,\n\nhi\n")
+	f.Add("Subject: =?ISO-2022-JP?B?GyRCJUYlOSVI?=\nContent-Type: text/plain; charset=x-unknown\n\n\x1b$B%F\n")
+	f.Add("Content-Type: multipart/mixed; boundary=a\n\n--a\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a--\n")
+	f.Add("Content-Transfer-Encoding: base64\n\n!!!***\n")
+	f.Add("To: undisclosed-recipients:;\nContent-Disposition: attachment; filename*=bad''%ZZ\n\n" + strings.Repeat("x", 3000) + "\n")
+	lim := Limits{MaxMessageBytes: 1 << 20, MaxHeaderBytes: 8 << 10, MaxDepth: 20, MaxParts: 100, MaxTextBytes: 4 << 10}
+	f.Fuzz(func(t *testing.T, raw string) {
+		m, err := Parse(strings.NewReader(raw), lim)
+		if err != nil {
+			return
+		}
+		for _, a := range append(m.Recipients(), m.From) {
+			if a.Addr != strings.ToLower(a.Addr) {
+				t.Errorf("address not lower-case: %q", a.Addr)
+			}
+		}
+		if len(m.Text) > lim.MaxTextBytes {
+			t.Errorf("text %d octets", len(m.Text))
+		}
+	})
+}
