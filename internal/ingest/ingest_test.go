@@ -10,7 +10,7 @@ import (
 	"github.com/misend/misend/internal/mail"
 )
 
-func write(t *testing.T, path, s string) {
+func write(t testing.TB, path, s string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

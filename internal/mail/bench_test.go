@@ -1,0 +1,35 @@
+package mail
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/japanese"
+)
+
+func benchMessage(charset string) string {
+	body := strings.Repeat("お世話になっております。見積書を添付いたします。Please find the quote attached.\n", 20)
+	if charset == "ISO-2022-JP" {
+		body, _ = japanese.ISO2022JP.NewEncoder().String(body)
+	}
+	return "From: =?UTF-8?B?55Sw5Lit?= <t.tanaka@corp.example>\r\nTo: a@partner.example, \"B\" <b@partner.example>\r\nCc: c@corp.example\r\n" +
+		"Subject: =?UTF-8?B?6KaL56mN5pu4?=\r\nDate: Mon, 2 Jan 2006 15:04:05 +0900\r\nMessage-ID: <abc@corp.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=" + charset + "\r\n\r\n" + body +
+		"\r\n--BB\r\nContent-Type: application/pdf; name=q.pdf\r\nContent-Disposition: attachment; filename=q.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(make([]byte, 300)) + "\r\n--BB--\r\n"
+}
+
+func benchParse(b *testing.B, charset string) {
+	raw := benchMessage(charset)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(strings.NewReader(raw), Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParse(b *testing.B)          { benchParse(b, "UTF-8") }
+func BenchmarkParseISO2022JP(b *testing.B) { benchParse(b, "ISO-2022-JP") }
