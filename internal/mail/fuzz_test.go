@@ -11,6 +11,9 @@ func FuzzParse(f *testing.F) {
 	f.Add("Content-Type: multipart/mixed; boundary=a\n\n--a\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a--\n")
 	f.Add("Content-Transfer-Encoding: base64\n\n!!!***\n")
 	f.Add("To: undisclosed-recipients:;\nContent-Disposition: attachment; filename*=bad''%ZZ\n\n" + strings.Repeat("x", 3000) + "\n")
+	for _, s := range hostile() {
+		f.Add(s)
+	}
 	lim := Limits{MaxMessageBytes: 1 << 20, MaxHeaderBytes: 8 << 10, MaxDepth: 20, MaxParts: 100, MaxTextBytes: 4 << 10}
 	f.Fuzz(func(t *testing.T, raw string) {
 		m, err := Parse(strings.NewReader(raw), lim)
