@@ -70,6 +70,8 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 		return sum, err
 	}
 	sum.Files = len(files)
+	prog := newProgress(opt.Progress, len(files))
+	skipped := 0
 
 	work := make(chan *item, workers*4)
 	ordered := make(chan *item, workers*16)
@@ -121,9 +123,11 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 		<-it.done
 		if it.skip != "" {
 			sum.Skipped[reasonKey(it.skip)]++
+			skipped++
 			continue
 		}
 		sum.Messages++
+		prog.update(sum.Messages, skipped, false)
 		if err := fn(it.src, it.msg); err != nil {
 			cancel()
 			for range ordered {
@@ -133,6 +137,7 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 		}
 	}
 	sum.Elapsed = time.Since(start)
+	prog.update(sum.Messages, skipped, true)
 	return sum, ctx.Err()
 }
 

@@ -70,3 +70,17 @@ func TestWalkFormats(t *testing.T) {
 		t.Errorf("order %v", order)
 	}
 }
+
+func TestProgressOnlyOnTerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if newProgress(f, 1) != nil {
+		t.Error("progress drawn to a regular file")
+	}
+	if newProgress(nil, 1) != nil {
+		t.Error("progress with no writer")
+	}
+}
