@@ -1,11 +1,16 @@
 package terms
 
 import (
+	"encoding/base64"
+	"mime"
+	"mime/quotedprintable"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/japanese"
 
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
@@ -34,70 +39,168 @@ func testDirectory() *directory.Directory {
 	}, []string{"corp.example"})
 }
 
-// figure10 reads the paper's figure 10 mail through the real parser; with
-// the parser not yet available it falls back to the same text by hand, so
-// the matcher is still checked.
+// figure10 reads the paper's figure 10 mail (testdata/figure10.eml, UTF-8)
+// through the real parser.
 func figure10(t *testing.T) *mail.Message {
 	t.Helper()
-	f, err := os.Open("testdata/figure10.eml")
+	raw, err := os.ReadFile("testdata/figure10.eml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	msg, err := mail.Parse(f, mail.Limits{})
+	return parseRaw(t, string(raw))
+}
+
+func parseRaw(t *testing.T, raw string) *mail.Message {
+	t.Helper()
+	msg, err := mail.Parse(strings.NewReader(raw), mail.Limits{})
 	if err != nil {
-		t.Logf("mail.Parse: %v; using the text directly", err)
-		raw, _ := os.ReadFile("testdata/figure10.eml")
-		_, body, _ := strings.Cut(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n\n")
-		msg = &mail.Message{
-			From:    mail.Address{Addr: "miura@corp.example"},
-			To:      []mail.Address{{Addr: "maruyama@partner.example"}, {Addr: "sankaku@corp.example"}},
-			Subject: "Xプロジェクト設計書のレビュー依頼",
-			Text:    body,
-		}
+		t.Fatalf("mail.Parse: %v", err)
 	}
 	return msg
 }
 
+// figure10Variants are the figure 10 mail as Japanese mail clients send it:
+// the UTF-8 file, the same text in ISO-2022-JP (7bit, subject as an
+// encoded word), and a copy whose list terms are split by a half-width
+// space, an ideographic space and a line break and whose body is
+// quoted-printable UTF-8. Every one must match exactly as the plain text.
+func figure10Variants(t *testing.T) map[string]*mail.Message {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/figure10.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, ok := strings.Cut(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n\n")
+	if !ok {
+		t.Fatal("figure10.eml: no header/body separator")
+	}
+	// The headers up to the MIME ones are shared; the rest is per variant.
+	common, _, _ := strings.Cut(head, "MIME-Version:")
+	common = strings.Replace(common, "Subject: =?UTF-8?B?WOODl+ODreOCuOOCp+OCr+ODiOioreioiOabuOOBruODrOODk+ODpeODvOS+nemgvA==?=\n", "", 1)
+	const subject = "Xプロジェクト設計書のレビュー依頼"
+
+	jisBody, err := japanese.ISO2022JP.NewEncoder().String(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jisSubject, err := japanese.ISO2022JP.NewEncoder().String(subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jis := common + "Subject: =?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(jisSubject)) + "?=\n" +
+		"MIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n" + jisBody
+
+	spaced := strings.Replace(body, "秘密資料", "秘 密資料", 1)
+	spaced = strings.Replace(spaced, "取り扱い", "取り\u3000扱\nい", 1)
+	var qp strings.Builder
+	w := quotedprintable.NewWriter(&qp)
+	w.Write([]byte(spaced))
+	w.Close()
+	split := common + "Subject: " + mime.BEncoding.Encode("UTF-8", subject) + "\n" +
+		"MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\n" + qp.String()
+
+	out := map[string]*mail.Message{"utf-8": parseRaw(t, string(raw)), "iso-2022-jp": parseRaw(t, jis), "split terms, quoted-printable": parseRaw(t, split)}
+	for name, m := range out {
+		if m.Subject != subject || m.From.Addr != "miura@corp.example" || len(m.To) != 2 {
+			t.Fatalf("%s: parsed subject %q from %q to %v", name, m.Subject, m.From.Addr, m.To)
+		}
+	}
+	if !strings.Contains(out["iso-2022-jp"].Text, "秘密資料") || strings.Contains(jis, "秘密") {
+		t.Fatal("iso-2022-jp variant was not decoded from JIS")
+	}
+	if s := out["split terms, quoted-printable"].Text; !strings.Contains(s, "秘 密") || !strings.Contains(s, "取り\u3000扱\r\nい") {
+		t.Fatalf("split variant lost its spaces: %q", s)
+	}
+	return out
+}
+
+// TestPaperFigure10 is the paper's §4.4.2: with table 12's list the figure
+// 10 mail matches 秘密 and 取り扱い, mean weight 0.391, and is restricted at
+// threshold 0.3 but not at 0.4 — for every encoding the mail may arrive in.
 func TestPaperFigure10(t *testing.T) {
 	scope := DepartmentScope("部署A")
-	msg := figure10(t)
-	for _, tt := range []struct {
-		threshold  float64
-		restricted bool
-	}{{0.3, true}, {0.4, false}} {
-		c := NewCheckerFrom(testDirectory(), table12(scope), map[Scope]Rule{scope: {Scope: scope, MeanAtLeast: tt.threshold}}, nil)
-		leaks := c.Leaks(msg)
-		if len(leaks) != 1 {
-			t.Fatalf("threshold %v: leaks = %+v, want one for %s", tt.threshold, leaks, scope)
-		}
-		l := leaks[0]
-		slices.Sort(l.Terms)
-		if l.Scope != scope || !slices.Equal(l.Terms, []string{"取り扱い", "秘密"}) {
-			t.Fatalf("threshold %v: leak = %+v, want 秘密 and 取り扱い on %s", tt.threshold, l, scope)
-		}
-		if got := RoundWeight(l.Mean); got != 0.391 {
-			t.Errorf("mean weight = %.4f, want 0.391", l.Mean)
-		}
-		if l.Restricted != tt.restricted {
-			t.Errorf("threshold %v: restricted = %v, want %v", tt.threshold, l.Restricted, tt.restricted)
-		}
-		if l.Recipient != "maruyama@partner.example" {
-			t.Errorf("recipient = %s, want the one outside 部署A", l.Recipient)
-		}
-		fs := c.CheckContent(msg)
-		if tt.restricted != (len(fs) == 1 && fs[0].Code == finding.ConfidentialTerms) {
-			t.Errorf("threshold %v: findings = %+v", tt.threshold, fs)
-		}
-		for _, f := range fs {
-			for _, term := range table12(scope) {
-				if strings.Contains(f.Message, term.Text) || strings.Contains(f.Suggestion, term.Text) {
-					t.Errorf("sender-facing text names list term %s: %+v", term.Text, f)
+	for name, msg := range figure10Variants(t) {
+		for _, tt := range []struct {
+			threshold  float64
+			restricted bool
+		}{{0.3, true}, {0.4, false}} {
+			c := NewCheckerFrom(testDirectory(), table12(scope), map[Scope]Rule{scope: {Scope: scope, MeanAtLeast: tt.threshold}}, nil)
+			leaks := c.Leaks(msg)
+			if len(leaks) != 1 {
+				t.Fatalf("%s, threshold %v: leaks = %+v, want one for %s", name, tt.threshold, leaks, scope)
+			}
+			l := leaks[0]
+			slices.Sort(l.Terms)
+			if l.Scope != scope || !slices.Equal(l.Terms, []string{"取り扱い", "秘密"}) {
+				t.Fatalf("%s, threshold %v: leak = %+v, want 秘密 and 取り扱い on %s", name, tt.threshold, l, scope)
+			}
+			if got := RoundWeight(l.Mean); got != 0.391 {
+				t.Errorf("%s: mean weight = %.4f, want 0.391", name, l.Mean)
+			}
+			if l.Restricted != tt.restricted {
+				t.Errorf("%s, threshold %v: restricted = %v, want %v", name, tt.threshold, l.Restricted, tt.restricted)
+			}
+			if l.Recipient != "maruyama@partner.example" {
+				t.Errorf("%s: recipient = %s, want the one outside 部署A", name, l.Recipient)
+			}
+			fs := c.CheckContent(msg)
+			if tt.restricted != (len(fs) == 1 && fs[0].Code == finding.ConfidentialTerms) {
+				t.Errorf("%s, threshold %v: findings = %+v", name, tt.threshold, fs)
+			}
+			for _, f := range fs {
+				for _, term := range table12(scope) {
+					if strings.Contains(f.Message, term.Text) || strings.Contains(f.Suggestion, term.Text) {
+						t.Errorf("%s: sender-facing text names list term %s: %+v", name, term.Text, f)
+					}
+				}
+				if f.Scope != string(scope) || f.Weight == nil || *f.Weight != 0.391 {
+					t.Errorf("%s: finding scope/weight = %s/%v", name, f.Scope, f.Weight)
 				}
 			}
-			if f.Scope != string(scope) || f.Weight == nil || *f.Weight != 0.391 {
-				t.Errorf("finding scope/weight = %s/%v", f.Scope, f.Weight)
-			}
+		}
+	}
+}
+
+// TestParsedFullWidthAndSpaced sends full-width ＮＤＡ and a spaced
+// 「個 人 情 報」 through the parser in the encodings they come in, to a
+// partner: both organisation-list terms must match; "agenda" must not.
+func TestParsedFullWidthAndSpaced(t *testing.T) {
+	org := Scope(Organization)
+	list := []Term{{Scope: org, Text: "NDA", Weight: 0.6}, {Scope: org, Text: "個人情報", Weight: 0.8}}
+	c := NewCheckerFrom(testDirectory(), list, nil, nil)
+	text := "ＮＤＡ締結前の資料です。\n個 人 情 報を含むので社外に出さないでください。\n"
+	sjis, err := japanese.ShiftJIS.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jis, err := japanese.ISO2022JP.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "From: miura@corp.example\nTo: x@partner.example\nMessage-ID: <fw@corp.example>\nMIME-Version: 1.0\n"
+	tests := []struct {
+		name, raw string
+		want      []string
+	}{
+		{"utf-8 base64", head + "Subject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("資料")) + "?=\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: base64\n\n" + base64.StdEncoding.EncodeToString([]byte(text)) + "\n", []string{"NDA", "個人情報"}},
+		{"shift_jis 8bit", head + "Subject: x\nContent-Type: text/plain; charset=Shift_JIS\nContent-Transfer-Encoding: 8bit\n\n" + sjis, []string{"NDA", "個人情報"}},
+		{"iso-2022-jp", head + "Subject: x\nContent-Type: text/plain; charset=ISO-2022-JP\n\n" + jis, []string{"NDA", "個人情報"}},
+		{"term in subject only", head + "Subject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("ＮＤＡの件")) + "?=\nContent-Type: text/plain; charset=UTF-8\n\nよろしくお願いします。\n", []string{"NDA"}},
+		{"agenda is no nda", head + "Subject: agenda\nContent-Type: text/plain; charset=UTF-8\n\nthe agenda for monday\n", nil},
+	}
+	for _, tt := range tests {
+		msg := parseRaw(t, tt.raw)
+		var got []string
+		for _, l := range c.Leaks(msg) {
+			got = append(got, l.Terms...)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: matched %v, want %v (text %q)", tt.name, got, tt.want, msg.Text)
+		}
+		fs := c.CheckContent(msg)
+		if (len(tt.want) > 0) != (len(fs) == 1) {
+			t.Errorf("%s: findings %+v", tt.name, fs)
 		}
 	}
 }
