@@ -111,6 +111,10 @@ func (q *Queue) deliverOne(ctx context.Context, d Deliverer, r Retry, h Hooks) b
 		next.State, next.LastError = Queued, res.Err.Error()
 		next.NotBefore = now.Add(r.backoff(it.Attempts))
 	}
+	if next.State.final() {
+		next.Finished = now.UTC()
+		next.Subject = ""
+	}
 	werr := q.writeMeta(&next)
 	if werr == nil {
 		*cur = next

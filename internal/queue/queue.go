@@ -8,6 +8,12 @@
 // file, fsynced, renamed and the directory fsynced, so a crash leaves either
 // the old or the new version, never a torn one.
 //
+// Bodies are kept only while a message may still leave: they are deleted
+// as soon as it is delivered, bounced, cancelled or rejected. With a key
+// (Options.Key) they are encrypted at rest with AES-256-GCM. Metadata of
+// finished messages is kept for Prune to remove after an age the operator
+// chooses.
+//
 // The package does not speak SMTP and does not decide on messages; delivery
 // goes through the Deliverer interface.
 package queue
@@ -70,7 +76,33 @@ type Item struct {
 	Attempts  int           `json:"attempts"`
 	LastError string        `json:"last_error,omitempty"`
 	By        string        `json:"by,omitempty"` // who released, cancelled or rejected
+
+	// Department is the sender's department when the message was decided.
+	Department string `json:"department,omitempty"`
+	// Subject is kept while the message waits, for the people asked to
+	// act on it; it is cleared when the message is finished.
+	Subject string `json:"subject,omitempty"`
+	// Flagged are the recipients findings name; a sender confirms each.
+	Flagged   []string `json:"flagged,omitempty"`
+	Confirmed []string `json:"confirmed,omitempty"`
+	// Dropped are recipients removed before release; they are not in
+	// Envelope.To any more.
+	Dropped []string `json:"dropped,omitempty"`
+	// Comment is an approver's reason for a reject.
+	Comment string `json:"comment,omitempty"`
+	// Finished is when the message reached a final state.
+	Finished time.Time `json:"finished,omitzero"`
+	// System marks misend's own mail (notices, bounces): never learned
+	// from, never listed as held mail.
+	System bool `json:"system,omitempty"`
 }
+
+// Waiting reports whether the message waits for a person or a time:
+// held, delayed or confirming.
+func (s State) Waiting() bool { return s == Held || s == Delayed || s == Confirming }
+
+// Final reports whether no more work is done on a message in state s.
+func (s State) Final() bool { return s.final() }
 
 // Errors callers may test for.
 var (
@@ -78,9 +110,17 @@ var (
 	ErrState    = errors.New("queue: message is not in a state that allows this")
 )
 
+// Options configure a Queue.
+type Options struct {
+	// Key, when set, encrypts bodies at rest with AES-256-GCM; it must be
+	// 32 bytes. Bodies written without a key stay readable.
+	Key []byte
+}
+
 // Queue is a durable spool in one directory. It is safe for concurrent use.
 type Queue struct {
-	dir string
+	dir   string
+	crypt *sealer // nil: bodies in the clear
 	// syncFile is os.File.Sync; tests replace it to inject fsync failures.
 	syncFile func(*os.File) error
 
@@ -93,8 +133,18 @@ type Queue struct {
 // Open opens or creates the spool in dir. Messages found in state Delivering
 // were in flight when the process stopped: they are queued again and counted
 // as possible duplicates.
-func Open(dir string) (*Queue, error) {
+func Open(dir string) (*Queue, error) { return OpenOptions(dir, Options{}) }
+
+// OpenOptions is Open with options.
+func OpenOptions(dir string, o Options) (*Queue, error) {
 	q := &Queue{dir: dir, syncFile: (*os.File).Sync, items: map[ID]*Item{}, wake: make(chan struct{}, 1)}
+	if o.Key != nil {
+		c, err := newSealer(o.Key)
+		if err != nil {
+			return nil, err
+		}
+		q.crypt = c
+	}
 	for _, d := range []string{"msg", "meta"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return nil, fmt.Errorf("queue: create spool: %w", err)
@@ -130,6 +180,9 @@ func Open(dir string) (*Queue, error) {
 			it.State = Queued
 			q.duplicates++
 		}
+		if it.State.final() {
+			q.dropBody(it.ID) // a crash between metadata and body removal
+		}
 		q.items[it.ID] = &it
 	}
 	return q, nil
@@ -153,20 +206,32 @@ func newID() ID {
 // are fsynced. state is Queued for mail to deliver, or Held, Delayed or
 // Confirming; notBefore delays the first attempt.
 func (q *Queue) Accept(ctx context.Context, env Envelope, raw []byte, out check.Outcome, state State, notBefore time.Time) (ID, error) {
+	return q.Add(ctx, Item{Envelope: env, Outcome: out, State: state, NotBefore: notBefore}, raw)
+}
+
+// Add is Accept with the whole metadata: it fills ID, Created and Attempts
+// and stores the message durably. it.State must be Queued, Held, Delayed or
+// Confirming.
+func (q *Queue) Add(ctx context.Context, it0 Item, raw []byte) (ID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	switch state {
+	switch it0.State {
 	case Queued, Held, Delayed, Confirming:
 	default:
-		return "", fmt.Errorf("queue: accept in state %q: %w", state, ErrState)
+		return "", fmt.Errorf("queue: accept in state %q: %w", it0.State, ErrState)
 	}
-	it := &Item{ID: newID(), Envelope: env, Outcome: out, State: state, Created: time.Now().UTC(), NotBefore: notBefore}
-	if err := q.writeFile(filepath.Join(q.dir, "msg"), string(it.ID)+".eml", raw); err != nil {
+	it := &it0
+	it.ID, it.Created, it.Attempts, it.Finished = newID(), time.Now().UTC(), 0, time.Time{}
+	body, err := q.seal(it.ID, raw)
+	if err != nil {
+		return "", err
+	}
+	if err := q.writeFile(filepath.Join(q.dir, "msg"), string(it.ID)+".eml", body); err != nil {
 		return "", fmt.Errorf("queue: store message: %w", err)
 	}
 	if err := q.writeMeta(it); err != nil {
-		os.Remove(filepath.Join(q.dir, "msg", string(it.ID)+".eml"))
+		os.Remove(q.bodyPath(it.ID))
 		return "", err
 	}
 	q.mu.Lock()
@@ -196,25 +261,35 @@ func (q *Queue) Get(id ID) (Item, error) {
 
 // Body returns the raw message, as long as the spool still keeps it.
 func (q *Queue) Body(id ID) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(q.dir, "msg", string(id)+".eml"))
+	b, err := os.ReadFile(q.bodyPath(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("queue: read body: %w", err)
+	}
+	return q.open(id, b)
 }
 
-// List returns the messages in state, oldest first.
-func (q *Queue) List(state State) []Item {
+func (q *Queue) bodyPath(id ID) string { return filepath.Join(q.dir, "msg", string(id)+".eml") }
+
+// Items returns every message for which keep is true, oldest first.
+func (q *Queue) Items(keep func(*Item) bool) []Item {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var out []Item
 	for _, it := range q.items {
-		if it.State == state {
+		if keep(it) {
 			out = append(out, *it)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out
+}
+
+// List returns the messages in state, oldest first.
+func (q *Queue) List(state State) []Item {
+	return q.Items(func(it *Item) bool { return it.State == state })
 }
 
 // Depth counts messages by state.
@@ -259,23 +334,103 @@ func (q *Queue) transition(id ID, by string, allowed func(State) bool, to State)
 	}
 	next := *it
 	next.State, next.By = to, by
-	if to == Queued {
+	return q.commit(it, next)
+}
+
+// commit stores next as the new metadata of it (q.mu held), finishing the
+// message when its state is final.
+func (q *Queue) commit(it *Item, next Item) error {
+	if next.State == Queued {
 		next.NotBefore = time.Time{}
+	}
+	if next.State.final() {
+		next.Finished = time.Now().UTC()
+		next.Subject = ""
 	}
 	if err := q.writeMeta(&next); err != nil {
 		return err
 	}
 	*it = next
-	if to.final() {
-		q.dropBody(id)
+	if next.State.final() {
+		q.dropBody(it.ID)
+	}
+	if next.State == Queued {
+		q.poke()
 	}
 	return nil
+}
+
+// Modify changes a waiting (held, delayed or confirming) message under the
+// queue's lock: fn gets a copy to change and may set State to Queued
+// (release), Cancelled or Rejected, or leave it waiting. The change is
+// stored durably before Modify returns the new metadata; an error from fn
+// changes nothing.
+func (q *Queue) Modify(ctx context.Context, id ID, by string, fn func(*Item) error) (Item, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	it, ok := q.items[id]
+	if !ok {
+		return Item{}, ErrNotFound
+	}
+	if !it.State.Waiting() {
+		return Item{}, fmt.Errorf("%w: %s is %s", ErrState, id, it.State)
+	}
+	next := *it
+	next.Envelope.To = append([]string(nil), it.Envelope.To...)
+	next.Confirmed = append([]string(nil), it.Confirmed...)
+	next.Dropped = append([]string(nil), it.Dropped...)
+	if err := fn(&next); err != nil {
+		return Item{}, err
+	}
+	switch next.State {
+	case Queued, Cancelled, Rejected, Held, Delayed, Confirming:
+	default:
+		return Item{}, fmt.Errorf("%w: cannot move %s to %s", ErrState, id, next.State)
+	}
+	next.ID, next.By = it.ID, by
+	if err := q.commit(it, next); err != nil {
+		return Item{}, err
+	}
+	return *it, nil
+}
+
+// Prune forgets finished messages (delivered, bounced, cancelled, rejected)
+// that finished before cutoff, removing their metadata from disk. It
+// returns how many it removed.
+func (q *Queue) Prune(cutoff time.Time) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	var errs []error
+	for id, it := range q.items {
+		if !it.State.final() {
+			continue
+		}
+		done := it.Finished
+		if done.IsZero() {
+			done = it.Created
+		}
+		if !done.Before(cutoff) {
+			continue
+		}
+		q.dropBody(id)
+		if err := os.Remove(filepath.Join(q.dir, "meta", string(id)+".json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		delete(q.items, id)
+		n++
+	}
+	if err := errors.Join(errs...); err != nil {
+		return n, fmt.Errorf("queue: prune: %w", err)
+	}
+	return n, nil
 }
 
 // dropBody deletes a message body once no more delivery can happen: bodies
 // are kept only while needed.
 func (q *Queue) dropBody(id ID) {
-	os.Remove(filepath.Join(q.dir, "msg", string(id)+".eml"))
+	os.Remove(q.bodyPath(id))
 }
 
 func (q *Queue) writeMeta(it *Item) error {

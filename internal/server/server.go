@@ -17,6 +17,7 @@ import (
 
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/metrics"
 	"github.com/misend/misend/internal/queue"
@@ -33,14 +34,25 @@ type Options struct {
 	Retry    queue.Retry
 	Decider  gateway.Decider
 	Log      *slog.Logger
+
+	// Web, if set, is called once the queue is open and returns the
+	// handler (web UI, HTTP API) mounted at "/" on the HTTP listener, next
+	// to /metrics, /healthz, /readyz and /act/. It can reach held mail
+	// through s.Held.
+	Web func(s *Server) http.Handler
+	// AuditBody records every human view of a held body (held.Service.Audit);
+	// without it held bodies cannot be read.
+	AuditBody func(ctx context.Context, r held.BodyRead) error
 }
 
 // Server is a running gateway.
 type Server struct {
 	Queue   *queue.Queue
 	Metrics *metrics.Metrics
-	SMTP    net.Addr
-	HTTP    net.Addr
+	// Held is what the web UI and API use to list and act on waiting mail.
+	Held *held.Service
+	SMTP net.Addr
+	HTTP net.Addr
 
 	gw     *gateway.Server
 	web    *http.Server
@@ -65,6 +77,7 @@ func Start(o Options) (*Server, error) {
 		o.Log.Warn("messages were in flight at the last stop and may be delivered twice", "count", n)
 	}
 	s := &Server{Queue: q, Metrics: metrics.New(q)}
+	s.Held = &held.Service{Queue: q, Audit: o.AuditBody}
 	o.Gateway.Log = o.Log
 	s.gw = gateway.New(o.Gateway, countingDecider{o.Decider, s.Metrics}, q)
 	sl, err := net.Listen("tcp", o.SMTPAddr)
@@ -82,7 +95,17 @@ func Start(o Options) (*Server, error) {
 			return nil, fmt.Errorf("listen http: %w", err)
 		}
 		s.HTTP = hl.Addr()
-		s.web = &http.Server{Handler: s.Metrics.Handler(s.ready.Load), ReadHeaderTimeout: 10 * time.Second}
+		mux := http.NewServeMux()
+		ops := s.Metrics.Handler(s.ready.Load)
+		for _, p := range []string{"GET /metrics", "GET /healthz", "GET /readyz"} {
+			mux.Handle(p, ops)
+		}
+		if o.Web != nil {
+			if h := o.Web(s); h != nil {
+				mux.Handle("/", h)
+			}
+		}
+		s.web = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
