@@ -5,7 +5,6 @@ CREATE TABLE auth_accounts (
 	address      TEXT PRIMARY KEY,
 	hash         TEXT NOT NULL,
 	roles        TEXT NOT NULL DEFAULT '',
-	lang         TEXT NOT NULL DEFAULT '',
 	failures     INTEGER NOT NULL DEFAULT 0,
 	locked_until TEXT NOT NULL DEFAULT '',
 	disabled     INTEGER NOT NULL DEFAULT 0,
@@ -35,4 +34,9 @@ CREATE TABLE auth_tokens (
 	expires   TEXT NOT NULL DEFAULT '',
 	revoked   TEXT NOT NULL DEFAULT '',
 	last_used TEXT NOT NULL DEFAULT ''
+);
+-- A person's own choices (language), for local and OIDC sign-in alike.
+CREATE TABLE auth_prefs (
+	address TEXT PRIMARY KEY,
+	lang    TEXT NOT NULL DEFAULT ''
 );

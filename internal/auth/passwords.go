@@ -1,0 +1,274 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// argon2id parameters: OWASP's 2023 minimum (19 MiB, 2 passes, 1 lane),
+// about 30 ms here; stored with each hash so they can be raised later.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// MinPasswordLen is the shortest password accepted, in characters.
+const MinPasswordLen = 12
+
+func hashPassword(pw string) string {
+	salt := []byte(randomToken(16))
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// verifyPassword checks pw against a PHC-format argon2id hash in constant
+// time. A malformed hash never matches.
+func verifyPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var v int
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 20 || p == 0 {
+		return false
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil {
+		return false
+	}
+	want, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(want) == 0 || len(want) > 128 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is verified against when an account does not exist, so a wrong
+// address takes as long to refuse as a wrong password.
+var dummyHash = hashPassword("misend-no-such-account")
+
+func checkPassword(pw string) error {
+	if n := utf8.RuneCountInString(pw); n < MinPasswordLen {
+		return fmt.Errorf("password too short: %d characters, at least %d", n, MinPasswordLen)
+	}
+	if len(pw) > 1024 {
+		return errors.New("password longer than 1024 bytes")
+	}
+	return nil
+}
+
+// Account is a local sign-in account.
+type Account struct {
+	Address     string    `json:"address"`
+	Roles       []Role    `json:"roles,omitempty"` // extra roles beyond the directory's
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
+	Disabled    bool      `json:"disabled"`
+	Created     time.Time `json:"created"`
+	Changed     time.Time `json:"changed"`
+}
+
+// AddAccount creates a local account for addr. addr must be in the
+// directory or be given extra roles (the first admin).
+func (s *Service) AddAccount(ctx context.Context, addr, password string, roles []Role) error {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if err := CheckRoles(roles); err != nil {
+		return fmt.Errorf("add account %s: %w", addr, err)
+	}
+	if err := checkPassword(password); err != nil {
+		return fmt.Errorf("add account %s: %w", addr, err)
+	}
+	if _, err := s.Principal(addr, roles); err != nil {
+		return fmt.Errorf("add account: %w", err)
+	}
+	now := fmtTime(s.now())
+	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_accounts (address, hash, roles, created, changed) VALUES (?, ?, ?, ?, ?)`,
+		addr, hashPassword(password), joinRoles(roles), now, now)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return fmt.Errorf("add account %s: already exists (use passwd to change the password)", addr)
+		}
+		return fmt.Errorf("add account %s: %w", addr, err)
+	}
+	return nil
+}
+
+// SetPassword replaces addr's password, clears a lockout and signs the
+// account out everywhere.
+func (s *Service) SetPassword(ctx context.Context, addr, password string) error {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if err := checkPassword(password); err != nil {
+		return fmt.Errorf("set password for %s: %w", addr, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET hash = ?, failures = 0, locked_until = '', changed = ? WHERE address = ?`,
+		hashPassword(password), fmtTime(s.now()), addr)
+	if err != nil {
+		return fmt.Errorf("set password for %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set password for %s: %w", addr, ErrNoAccount)
+	}
+	return s.EndSessionsOf(ctx, addr)
+}
+
+// SetRoles replaces the extra roles of addr's local account.
+func (s *Service) SetRoles(ctx context.Context, addr string, roles []Role) error {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if err := CheckRoles(roles); err != nil {
+		return fmt.Errorf("set roles of %s: %w", addr, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET roles = ?, changed = ? WHERE address = ?`, joinRoles(roles), fmtTime(s.now()), addr)
+	if err != nil {
+		return fmt.Errorf("set roles of %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set roles of %s: %w", addr, ErrNoAccount)
+	}
+	return nil
+}
+
+// SetDisabled disables or re-enables a local account; disabling signs it
+// out everywhere.
+func (s *Service) SetDisabled(ctx context.Context, addr string, disabled bool) error {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	d := 0
+	if disabled {
+		d = 1
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET disabled = ?, failures = 0, locked_until = '', changed = ? WHERE address = ?`, d, fmtTime(s.now()), addr)
+	if err != nil {
+		return fmt.Errorf("disable %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("disable %s: %w", addr, ErrNoAccount)
+	}
+	if disabled {
+		return s.EndSessionsOf(ctx, addr)
+	}
+	return nil
+}
+
+// Accounts lists the local accounts.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT address, roles, failures, locked_until, disabled, created, changed FROM auth_accounts ORDER BY address`)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		var roles, locked, created, changed string
+		var disabled int
+		if err := rows.Scan(&a.Address, &roles, &a.Failures, &locked, &disabled, &created, &changed); err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		a.Roles, a.LockedUntil, a.Disabled, a.Created, a.Changed = splitRoles(roles), parseTime(locked), disabled != 0, parseTime(created), parseTime(changed)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// accountRoles returns the extra roles of addr's local account, if any.
+func (s *Service) accountRoles(ctx context.Context, addr string) ([]Role, bool, error) {
+	var roles string
+	var disabled int
+	err := s.db.QueryRowContext(ctx, `SELECT roles, disabled FROM auth_accounts WHERE address = ?`, addr).Scan(&roles, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return splitRoles(roles), disabled != 0, nil
+}
+
+// Login checks a password. After MaxFailures wrong passwords in a row the
+// account is locked for LockFor, even to the right password, so guessing
+// is slow; a success resets the count.
+func (s *Service) Login(ctx context.Context, addr, password string) (Principal, error) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	var hash, roles, locked string
+	var failures, disabled int
+	err := s.db.QueryRowContext(ctx, `SELECT hash, roles, failures, locked_until, disabled FROM auth_accounts WHERE address = ?`, addr).
+		Scan(&hash, &roles, &failures, &locked, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		verifyPassword(dummyHash, password)
+		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("login: %w", err)
+	}
+	now := s.now()
+	if lu := parseTime(locked); !lu.IsZero() && now.Before(lu) {
+		return Principal{}, ErrLocked
+	}
+	if len(password) > 1024 || !verifyPassword(hash, password) {
+		failures++
+		lockedUntil := ""
+		if failures >= s.MaxFailures {
+			lockedUntil, failures = fmtTime(now.Add(s.LockFor)), 0
+		}
+		if _, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET failures = ?, locked_until = ? WHERE address = ?`, failures, lockedUntil, addr); err != nil {
+			return Principal{}, fmt.Errorf("login: %w", err)
+		}
+		if lockedUntil != "" {
+			return Principal{}, ErrLocked
+		}
+		return Principal{}, ErrBadCredentials
+	}
+	if disabled != 0 {
+		return Principal{}, ErrBadCredentials
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET failures = 0, locked_until = '' WHERE address = ?`, addr); err != nil {
+		return Principal{}, fmt.Errorf("login: %w", err)
+	}
+	p, err := s.Principal(addr, splitRoles(roles))
+	if err != nil {
+		return Principal{}, err
+	}
+	return s.withPrefs(ctx, p), nil
+}
+
+// SetLang records a person's language choice ("ja", "en", or "" for the
+// browser's).
+func (s *Service) SetLang(ctx context.Context, addr, lang string) error {
+	switch lang {
+	case "", "ja", "en":
+	default:
+		return fmt.Errorf("language %q: want ja or en", lang)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_prefs (address, lang) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET lang = excluded.lang`, addr, lang)
+	if err != nil {
+		return fmt.Errorf("set language: %w", err)
+	}
+	return nil
+}
+
+// withPrefs applies the person's own choices over the directory's.
+func (s *Service) withPrefs(ctx context.Context, p Principal) Principal {
+	var lang string
+	if err := s.db.QueryRowContext(ctx, `SELECT lang FROM auth_prefs WHERE address = ?`, p.Address).Scan(&lang); err == nil && lang != "" {
+		p.Lang = lang
+	}
+	return p
+}
