@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -215,6 +216,21 @@ func StartPostfix(t testing.TB, o Options) *Instance {
 func (i *Instance) Log() string {
 	b, _ := os.ReadFile(filepath.Join(i.Dir, "maillog"))
 	return string(b)
+}
+
+// Status is the last delivery status (sent, deferred, bounced, …) Postfix
+// logged for the message with this Message-ID, or "" if none yet.
+func (i *Instance) Status(messageID string) string {
+	log := i.Log()
+	m := regexp.MustCompile(`([0-9A-F]+): message-id=` + regexp.QuoteMeta(messageID)).FindStringSubmatch(log)
+	if m == nil {
+		return ""
+	}
+	st := regexp.MustCompile(`(?m)` + m[1] + `: to=.* status=(\w+)`).FindAllStringSubmatch(log, -1)
+	if st == nil {
+		return ""
+	}
+	return st[len(st)-1][1]
 }
 
 // Sendmail submits a message through the instance's sendmail command
