@@ -226,7 +226,7 @@ func (i *Instance) Status(messageID string) string {
 	if m == nil {
 		return ""
 	}
-	st := regexp.MustCompile(`(?m)` + m[1] + `: to=.* status=(\w+)`).FindAllStringSubmatch(log, -1)
+	st := regexp.MustCompile(`(?m)`+m[1]+`: to=.* status=(\w+)`).FindAllStringSubmatch(log, -1)
 	if st == nil {
 		return ""
 	}
