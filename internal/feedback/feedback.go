@@ -106,7 +106,8 @@ func Open(ctx context.Context, db *store.DB, learner Learner) (*Log, error) {
 }
 
 // Record stores e and, when the sender vouched for a recipient, teaches the
-// model that the sender mails that recipient.
+// model that the sender mails that recipient. Recording the same answer
+// again changes nothing.
 func (l *Log) Record(ctx context.Context, e Event) error {
 	if err := e.check(); err != nil {
 		return err
@@ -118,7 +119,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	for i, c := range e.Codes {
 		codes[i] = string(c)
 	}
-	if _, err := l.db.ExecContext(ctx, `INSERT INTO feedback
+	if _, err := l.db.ExecContext(ctx, `INSERT OR IGNORE INTO feedback
 		(at, kind, message_id, queue_id, sender, department, recipient, by_whom, codes)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.At.UnixMilli(), string(e.Kind), e.MessageID, e.QueueID, e.Sender, e.Department, e.Recipient, e.By,
