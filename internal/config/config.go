@@ -2,7 +2,8 @@
 // bad values are errors that name the key and line, so a typo never silently
 // falls back to a default.
 //
-// It only reads and checks; the packages it configures apply defaults.
+// It only reads and checks; the packages it configures apply defaults, and
+// cmd/misend lets command-line flags override what the file says.
 package config
 
 import (
@@ -11,12 +12,64 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/misend/misend/internal/policy"
 )
 
-// Config is the whole file. Every `misend serve` flag has a twin here.
+// Config is the whole file. Every `misend serve` flag has a twin here:
+//
+//	db = "/var/lib/misend/misend.db"
+//	org_domains = ["corp.example"]
+//
+//	[smtp]
+//	listen = "127.0.0.1:2525"
+//	domain = "misend.corp.example"      # HELO name and bounce domain
+//	tls_cert = "/etc/misend/cert.pem"   # with tls_key: offer STARTTLS
+//	tls_key = "/etc/misend/key.pem"
+//	auth_file = "/etc/misend/smtp-users" # "user:password" lines; AUTH required
+//	networks = ["10.0.0.0/8"]           # clients allowed to relay
+//	max_message_bytes = 10485760
+//	max_recipients = 1000
+//	max_line_length = 998
+//	max_header_bytes = 102400
+//	fail_safe = "hold"                  # verdict when a message cannot be decided
+//
+//	[milter]
+//	listen = "127.0.0.1:2526"
+//
+//	[http]
+//	listen = "127.0.0.1:8025"
+//
+//	[upstream]
+//	addr = "mx.corp.example:25"
+//	tls = "required"                    # none, opportunistic, required
+//	username = "misend"
+//	password_file = "/etc/misend/upstream-password"
+//
+//	[queue]
+//	dir = "/var/spool/misend"
+//	encryption_key_file = "/etc/misend/spool.key" # 32 bytes or 64 hex digits
+//	keep_finished = "72h"               # metadata of finished mail
+//	retry_first = "1m"
+//	retry_max = "1h"
+//	max_age = "120h"
+//
+//	[notify]
+//	signing_key_file = "/var/lib/misend/link.key"
+//	base_url = "https://misend.corp.example"
+//	from = "misend@corp.example"
+//	default_lang = "ja"
+//	link_ttl = "72h"
+//
+//	[model]
+//	save_every = "5m"
+//
+//	[policy.default]                    # see package policy
+//	bands = { warn = 0.5, confirm = 0.7, hold = 0.9 }
 type Config struct {
 	DB         string         `toml:"db"`
 	OrgDomains []string       `toml:"org_domains"`
@@ -25,26 +78,32 @@ type Config struct {
 	HTTP       Listener       `toml:"http"`
 	Milter     Listener       `toml:"milter"`
 	Queue      Queue          `toml:"queue"`
-	Policy     map[string]any `toml:"policy"` // read by the policy package
+	Notify     Notify         `toml:"notify"`
+	Model      Model          `toml:"model"`
+	Policy     *policy.Config `toml:"policy"`
 }
 
 // SMTP configures the gateway's listener.
 type SMTP struct {
 	Listen          string   `toml:"listen"`
+	Domain          string   `toml:"domain"`
 	TLSCert         string   `toml:"tls_cert"`
 	TLSKey          string   `toml:"tls_key"`
-	Networks        []string `toml:"networks"`
+	AuthFile        string   `toml:"auth_file"`
+	Networks        []Prefix `toml:"networks"`
 	MaxMessageBytes int64    `toml:"max_message_bytes"`
 	MaxRecipients   int      `toml:"max_recipients"`
+	MaxLineLength   int      `toml:"max_line_length"`
+	MaxHeaderBytes  int      `toml:"max_header_bytes"`
 	FailSafe        string   `toml:"fail_safe"`
 }
 
 // Upstream is the smarthost misend relays to.
 type Upstream struct {
-	Addr         string `toml:"addr"`
-	TLS          string `toml:"tls"` // none, opportunistic, required
-	Username     string `toml:"username"`
-	PasswordFile string `toml:"password_file"`
+	Addr         string  `toml:"addr"`
+	TLS          string  `toml:"tls"`
+	Username     string  `toml:"username"`
+	PasswordFile string  `toml:"password_file"`
 }
 
 // Listener is a plain listen address.
@@ -54,10 +113,26 @@ type Listener struct {
 
 // Queue configures the spool.
 type Queue struct {
-	Dir        string   `toml:"dir"`
-	RetryFirst Duration `toml:"retry_first"`
-	RetryMax   Duration `toml:"retry_max"`
-	MaxAge     Duration `toml:"max_age"`
+	Dir               string   `toml:"dir"`
+	EncryptionKeyFile string   `toml:"encryption_key_file"`
+	KeepFinished      Duration `toml:"keep_finished"`
+	RetryFirst        Duration `toml:"retry_first"`
+	RetryMax          Duration `toml:"retry_max"`
+	MaxAge            Duration `toml:"max_age"`
+}
+
+// Notify configures the notices mailed about waiting messages.
+type Notify struct {
+	SigningKeyFile string   `toml:"signing_key_file"`
+	BaseURL        string   `toml:"base_url"`
+	From           string   `toml:"from"`
+	DefaultLang    string   `toml:"default_lang"`
+	LinkTTL        Duration `toml:"link_ttl"`
+}
+
+// Model configures the learned model while serving.
+type Model struct {
+	SaveEvery Duration `toml:"save_every"`
 }
 
 // Duration is a time.Duration written as "90s" or "5m".
@@ -73,6 +148,19 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		return fmt.Errorf("negative duration %s", b)
 	}
 	*d = Duration(v)
+	return nil
+}
+
+// Prefix is a CIDR network such as "10.0.0.0/8".
+type Prefix struct{ netip.Prefix }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (p *Prefix) UnmarshalText(b []byte) error {
+	v, err := netip.ParsePrefix(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is no CIDR network: %w", b, err)
+	}
+	p.Prefix = v
 	return nil
 }
 
@@ -96,39 +184,108 @@ func Parse(b []byte) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		var sm *toml.StrictMissingError
 		if errors.As(err, &sm) {
-			return nil, fmt.Errorf("unknown key: %s", sm.String())
+			var keys []string
+			for _, e := range sm.Errors {
+				row, _ := e.Position()
+				keys = append(keys, fmt.Sprintf("line %d: %s", row, strings.Join(e.Key(), ".")))
+			}
+			return nil, fmt.Errorf("unknown key: %s", strings.Join(keys, "; "))
 		}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
+			if k := de.Key(); len(k) > 0 {
+				return nil, fmt.Errorf("line %d column %d: %s: %w", row, col, strings.Join(k, "."), err)
+			}
 			return nil, fmt.Errorf("line %d column %d: %w", row, col, err)
 		}
 		return nil, err
 	}
-	return &c, c.check()
+	if err := c.check(); err != nil {
+		var ke keyError
+		if errors.As(err, &ke) {
+			if line := lineOf(b, ke.key); line > 0 {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// keyError is a bad value of one key, written section.key.
+type keyError struct {
+	key string
+	err error
+}
+
+func (e keyError) Error() string { return e.key + ": " + e.err.Error() }
+func (e keyError) Unwrap() error { return e.err }
+
+func bad(key, format string, args ...any) error {
+	return keyError{key: key, err: fmt.Errorf(format, args...)}
+}
+
+// lineOf finds the line where key (section.name) is set, 0 if not found.
+func lineOf(doc []byte, key string) int {
+	section, name := "", key
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		section, name = key[:i], key[i+1:]
+	}
+	cur := ""
+	for n, line := range strings.Split(string(doc), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") {
+			cur = strings.Trim(t, "[] ")
+			continue
+		}
+		k, _, ok := strings.Cut(t, "=")
+		if ok && cur == section && strings.TrimSpace(k) == name {
+			return n + 1
+		}
+	}
+	return 0
 }
 
 func (c *Config) check() error {
-	for _, n := range c.SMTP.Networks {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			return fmt.Errorf("smtp.networks: %q is no CIDR network: %w", n, err)
-		}
-	}
 	if (c.SMTP.TLSCert == "") != (c.SMTP.TLSKey == "") {
 		return errors.New("smtp: tls_cert and tls_key go together")
 	}
-	if c.SMTP.MaxMessageBytes < 0 || c.SMTP.MaxRecipients < 0 {
+	if c.SMTP.MaxMessageBytes < 0 || c.SMTP.MaxRecipients < 0 || c.SMTP.MaxLineLength < 0 || c.SMTP.MaxHeaderBytes < 0 {
 		return errors.New("smtp: limits must not be negative")
 	}
-	switch c.SMTP.FailSafe {
-	case "", "pass", "warn", "delay", "confirm", "hold", "reject":
-	default:
-		return fmt.Errorf("smtp.fail_safe: unknown verdict %q", c.SMTP.FailSafe)
+	if c.SMTP.MaxLineLength > 0 && c.SMTP.MaxLineLength < 78 {
+		return bad("smtp.max_line_length", "%d is below RFC 5322's recommended 78", c.SMTP.MaxLineLength)
+	}
+	if v := c.SMTP.FailSafe; v != "" && !policy.Verdict(v).Valid() {
+		return bad("smtp.fail_safe", "unknown verdict %q (pass, warn, confirm, delay, hold, reject)", v)
 	}
 	switch c.Upstream.TLS {
 	case "", "none", "opportunistic", "required":
 	default:
-		return fmt.Errorf("upstream.tls: %q is not none, opportunistic or required", c.Upstream.TLS)
+		return bad("upstream.tls", "%q is not none, opportunistic or required", c.Upstream.TLS)
+	}
+	switch c.Notify.DefaultLang {
+	case "", "ja", "en":
+	default:
+		return bad("notify.default_lang", "%q is not ja or en", c.Notify.DefaultLang)
+	}
+	if u := c.Notify.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return bad("notify.base_url", "%q is not an http(s) URL", u)
+	}
+	if c.Policy != nil {
+		if err := c.Policy.Validate(); err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
 	}
 	return nil
+}
+
+// NetworkPrefixes returns the allowed client networks as netip prefixes.
+func (s SMTP) NetworkPrefixes() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(s.Networks))
+	for _, p := range s.Networks {
+		out = append(out, p.Prefix)
+	}
+	return out
 }

@@ -20,24 +20,32 @@ tls = "required"
 [queue]
 retry_first = "30s"
 max_age = "120h"
-[policy]
-fail_safe = "hold"
+[policy.default]
+fail_safe = "delay"
+[notify]
+base_url = "https://misend.corp.example"
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SMTP.MaxRecipients != 100 || c.Upstream.TLS != "required" || time.Duration(c.Queue.MaxAge) != 120*time.Hour || c.Policy["fail_safe"] != "hold" {
+	if c.SMTP.MaxRecipients != 100 || c.Upstream.TLS != "required" || time.Duration(c.Queue.MaxAge) != 120*time.Hour || c.Policy == nil || c.Policy.Default.FailSafe != "delay" || len(c.SMTP.NetworkPrefixes()) != 2 {
 		t.Errorf("parsed %+v", c)
 	}
 }
 
 func TestBadConfigs(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"[smtp]\nlisten = \"x\"\nmax_recipents = 3\n", "max_recipents"},
-		{"[smtp]\nnetworks = [\"10.0.0.0/33\"]\n", "smtp.networks"},
+		{"[smtp]\nlisten = \"x\"\nmax_recipents = 3\n", "line 3: smtp.max_recipents"},
+		{"[smtp]\nnetworks = [\"10.0.0.0/33\"]\n", "line 2"},
+		{"[smtp]\nnetworks = [\"10.0.0.0/33\"]\n", "10.0.0.0/33"},
 		{"[smtp]\ntls_cert = \"c.pem\"\n", "tls_key"},
 		{"[smtp]\nfail_safe = \"ignore\"\n", "fail_safe"},
+		{"[smtp]\n\nfail_safe = \"ignore\"\n", "line 3"},
 		{"[upstream]\ntls = \"yes\"\n", "upstream.tls"},
+		{"[policy.default]\nbands = { warn = 1.5 }\n", "policy"},
+		{"[policy.default]\nfail_sage = \"hold\"\n", "policy.default.fail_sage"},
+		{"[notify]\ndefault_lang = \"fr\"\n", "notify.default_lang"},
+		{"[notify]\nbase_url = \"misend.corp\"\n", "notify.base_url"},
 		{"[queue]\nretry_first = \"soon\"\n", "line 2"},
 		{"[queue]\nmax_age = \"-1h\"\n", "negative"},
 		{"db = \n", "line 1"},

@@ -4,6 +4,16 @@
 // 250. Refused mail gets 550 5.7.1 with a generic text that never names
 // confidential terms.
 //
+// Line length: RFC 5322 allows at most 998 octets per line (1000 with CRLF,
+// RFC 5321 section 4.5.3.1.6). A message with a longer line is refused with
+// "500 5.5.2 Line too long" rather than accepted and judged: MTAs and mail
+// clients fold or encode long lines before they send (Postfix's SMTP client
+// folds at smtp_line_length_limit = 998, Exchange does the same), so such a
+// line means a broken or hostile client, and relaying it would hand the
+// upstream a message it may mangle or refuse after misend said 250. The
+// header section is capped like Postfix's header_size_limit (100 KiB), with
+// "552 5.3.4". Both answers come before any decision and store nothing.
+//
 // It does not deliver mail (the queue and relay do) and does not decide by
 // itself; decisions come through the Decider interface.
 package gateway
@@ -25,20 +35,35 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
 
-// Decider decides on one message. msg is nil when the message could not be
-// parsed; the decider still answers (fail-safe).
+// Decider decides on one parsed message. msg is nil when the message could
+// not be parsed; the decider still answers (fail-safe). Servers built with
+// NewServer take a decide.Decider instead, the path shared with the milter.
 type Decider interface {
 	Decide(ctx context.Context, env queue.Envelope, msg *mail.Message) (check.Outcome, error)
 }
 
-// Spool is the part of the queue the gateway needs.
+// Spool is the part of the queue New needs.
 type Spool interface {
 	Accept(ctx context.Context, env queue.Envelope, raw []byte, out check.Outcome, state queue.State, notBefore time.Time) (queue.ID, error)
+}
+
+// Intake takes a decided message into misend's queue: queued for delivery,
+// or waiting (held, confirming, delayed) by res. On a nil error the message
+// must be durable.
+type Intake interface {
+	Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error)
+}
+
+// Recorder records decisions for reports (decisions.Log).
+type Recorder interface {
+	Append(ctx context.Context, r decisions.Record) error
 }
 
 // Config configures a Server.
@@ -48,11 +73,20 @@ type Config struct {
 	Networks        []netip.Prefix
 	MaxMessageBytes int64
 	MaxRecipients   int
-	MaxLineLength   int
-	DecideTimeout   time.Duration
-	FailSafe        policy.Verdict // verdict when the decider fails; default hold
-	Delay           time.Duration  // how long a delay verdict waits
-	Log             *slog.Logger
+	// MaxLineLength is the longest line in octets without CRLF; 0 means
+	// RFC 5322's 998.
+	MaxLineLength int
+	// MaxHeaderBytes caps the header section; 0 means 100 KiB, Postfix's
+	// header_size_limit.
+	MaxHeaderBytes int
+	DecideTimeout  time.Duration
+	// FailSafe and Delay serve servers built with New: the verdict when the
+	// Decider fails (default hold) and how long a delay waits. A
+	// decide.Decider carries both in its Result.
+	FailSafe policy.Verdict
+	Delay    time.Duration
+	Recorder Recorder // optional
+	Log      *slog.Logger
 	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
 	// of these user → password pairs before MAIL.
 	Users map[string]string
@@ -63,13 +97,39 @@ type Config struct {
 // Server is the SMTP gateway.
 type Server struct {
 	cfg     Config
-	decider Decider
-	spool   Spool
+	decider decide.Decider
+	intake  Intake
 	srv     *smtp.Server
 }
 
-// New builds a gateway; call Serve to start it.
+// New builds a gateway deciding with a Decider over parsed messages and
+// storing in s; call Serve to start it.
 func New(cfg Config, d Decider, s Spool) *Server {
+	cfg = fill(cfg)
+	return NewServer(cfg, outcomeDecider{d: d, cfg: cfg}, spoolIntake{s})
+}
+
+// NewServer builds a gateway on misend's shared decision path: d decides
+// (milter.CheckDecider), in stores. Call Serve to start it.
+func NewServer(cfg Config, d decide.Decider, in Intake) *Server {
+	cfg = fill(cfg)
+	g := &Server{cfg: cfg, decider: d, intake: in}
+	srv := smtp.NewServer(g)
+	srv.Domain = cfg.Domain
+	srv.MaxMessageBytes = cfg.MaxMessageBytes
+	srv.MaxRecipients = cfg.MaxRecipients
+	// go-smtp's own limit guards command lines and is the hard cap while
+	// reading DATA; the RFC 5322 limit is checked in Data, which answers
+	// with a clear reply and keeps the session usable.
+	srv.MaxLineLength = max(2000, cfg.MaxLineLength+2)
+	srv.ReadTimeout = 5 * time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.TLSConfig = cfg.TLS
+	g.srv = srv
+	return g
+}
+
+func fill(cfg Config) Config {
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = int64(mail.DefaultLimits.MaxMessageBytes)
 	}
@@ -91,19 +151,13 @@ func New(cfg Config, d Decider, s Spool) *Server {
 	if cfg.Domain == "" {
 		cfg.Domain = "misend.localhost"
 	}
-	g := &Server{cfg: cfg, decider: d, spool: s}
-	srv := smtp.NewServer(g)
-	srv.Domain = cfg.Domain
-	srv.MaxMessageBytes = cfg.MaxMessageBytes
-	srv.MaxRecipients = cfg.MaxRecipients
-	if cfg.MaxLineLength > 0 {
-		srv.MaxLineLength = cfg.MaxLineLength
+	if cfg.MaxLineLength <= 0 {
+		cfg.MaxLineLength = 998
 	}
-	srv.ReadTimeout = 5 * time.Minute
-	srv.WriteTimeout = time.Minute
-	srv.TLSConfig = cfg.TLS
-	g.srv = srv
-	return g
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 100 << 10
+	}
+	return cfg
 }
 
 // Serve accepts connections on l until Shutdown.
@@ -135,7 +189,11 @@ func (g *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	if len(g.cfg.Networks) > 0 && !g.allowed(c.Conn().RemoteAddr()) {
 		return nil, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relay access denied"}
 	}
-	return &session{g: g}, nil
+	var ip net.IP
+	if ta, ok := c.Conn().RemoteAddr().(*net.TCPAddr); ok {
+		ip = ta.IP
+	}
+	return &session{g: g, client: ip}, nil
 }
 
 func (g *Server) allowed(a net.Addr) bool {
@@ -154,6 +212,7 @@ func (g *Server) allowed(a net.Addr) bool {
 type session struct {
 	g      *Server
 	env    queue.Envelope
+	client net.IP
 	authed bool
 }
 
@@ -206,51 +265,155 @@ var errTempStore = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4,
 
 func (s *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
+	if errors.Is(err, smtp.ErrTooLongLine) {
+		return errLineTooLong
+	}
 	if err != nil {
 		return err // go-smtp answers 552 for an oversized message
 	}
-	out := s.decide(raw)
-	state, notBefore := queue.Queued, time.Time{}
-	switch out.Verdict {
-	case policy.Reject:
-		s.g.cfg.Log.Info("rejected", "from", s.env.From, "rcpts", len(s.env.To), "score", out.Score)
+	if err := checkLines(raw, s.g.cfg.MaxLineLength, s.g.cfg.MaxHeaderBytes); err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
+	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client}, raw)
+	cancel()
+	if res.Err != nil {
+		s.g.cfg.Log.Warn("fail-safe verdict", "err", res.Err, "verdict", res.Decision.Verdict, "from", s.env.From)
+	}
+	rec := decisions.Record{
+		At: time.Now(), Via: "smtp", MessageID: res.MessageID, Sender: res.Sender, Department: res.Department,
+		Decision: res.Decision, Score: res.Score, Findings: res.Findings,
+	}
+	if res.Err != nil {
+		rec.Err = res.Err.Error()
+	}
+	if rec.Sender == "" {
+		rec.Sender = s.env.From
+	}
+	v := res.Decision.Verdict
+	if v == policy.Reject {
+		s.record(rec)
+		s.g.cfg.Log.Info("rejected", "from", s.env.From, "rcpts", len(s.env.To), "score", res.Score)
 		return errRejected
-	case policy.Warn:
+	}
+	if v == policy.Warn {
 		raw = append([]byte("X-Misend-Warning: possible misdirected recipient\r\n"), raw...)
-	case policy.Hold:
-		state = queue.Held
-	case policy.Confirm:
-		state = queue.Confirming
-	case policy.Delay:
-		state, notBefore = queue.Delayed, time.Now().Add(s.g.cfg.Delay)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	id, err := s.g.spool.Accept(ctx, s.env, raw, out, state, notBefore)
+	id, err := s.g.intake.Take(ctx, s.env, raw, res)
 	if err != nil {
 		s.g.cfg.Log.Error("spool", "err", err)
 		return errTempStore
 	}
-	s.g.cfg.Log.Info("accepted", "id", id, "verdict", out.Verdict, "state", state, "rcpts", len(s.env.To))
+	rec.QueueID = string(id)
+	s.record(rec)
+	s.g.cfg.Log.Info("accepted", "id", id, "verdict", v, "rcpts", len(s.env.To))
 	return nil
 }
 
-// decide parses and decides; any failure becomes the fail-safe verdict, so
-// a message is never dropped for being broken or for a failing detector.
-func (s *session) decide(raw []byte) check.Outcome {
-	msg, perr := s.g.cfg.Parse(bytes.NewReader(raw))
+func (s *session) record(r decisions.Record) {
+	if s.g.cfg.Recorder == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.g.cfg.Recorder.Append(ctx, r); err != nil {
+		// The verdict stands; a lost report line must not bounce mail.
+		s.g.cfg.Log.Warn("record decision", "err", err, "message_id", r.MessageID)
+	}
+}
+
+var (
+	errLineTooLong = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long: lines must not exceed 998 octets (RFC 5322)"}
+	errHeaderBig   = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message header section too big"}
+)
+
+// checkLines refuses a message with a line longer than maxLine octets
+// (without its line ending) or a header section longer than maxHeader.
+func checkLines(raw []byte, maxLine, maxHeader int) error {
+	inHeader := true
+	for off := 0; off < len(raw); {
+		n := bytes.IndexByte(raw[off:], '\n')
+		end := off + n
+		if n < 0 {
+			end = len(raw)
+		}
+		line := raw[off:end]
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) > maxLine {
+			return errLineTooLong
+		}
+		if inHeader {
+			if len(line) == 0 {
+				inHeader = false
+			} else if end >= maxHeader {
+				return errHeaderBig
+			}
+		}
+		off = end + 1
+	}
+	return nil
+}
+
+// Waiting maps a decision to the queue state a message enters and, for a
+// delay, when it may leave.
+func Waiting(res decide.Result, now time.Time) (queue.State, time.Time) {
+	switch res.Decision.Verdict {
+	case policy.Hold:
+		return queue.Held, time.Time{}
+	case policy.Confirm:
+		return queue.Confirming, time.Time{}
+	case policy.Delay:
+		d := res.Decision.Delay
+		if d <= 0 {
+			d = 5 * time.Minute
+		}
+		return queue.Delayed, now.Add(d)
+	}
+	return queue.Queued, time.Time{}
+}
+
+// outcomeDecider puts a Decider over parsed messages on the shared
+// decision path: parse errors and decider errors become the configured
+// fail-safe verdict.
+type outcomeDecider struct {
+	d   Decider
+	cfg Config
+}
+
+func (a outcomeDecider) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
+	msg, perr := a.cfg.Parse(bytes.NewReader(raw))
 	if perr != nil {
 		msg = nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
-	defer cancel()
-	out, err := s.g.decider.Decide(ctx, s.env, msg)
+	out, err := a.d.Decide(ctx, queue.Envelope{From: env.From, To: env.To}, msg)
 	if err == nil && perr == nil {
-		return out
+		d := policy.Decision{Verdict: out.Verdict, Decided: out.Verdict, Rule: "decider"}
+		if d.Verdict == policy.Delay {
+			d.Delay = a.cfg.Delay
+		}
+		return decide.Result{MessageID: out.MessageID, Sender: out.Sender, Decision: d, Score: out.Score, Findings: out.Findings}
 	}
 	if err == nil {
 		err = fmt.Errorf("parse: %w", perr)
 	}
-	s.g.cfg.Log.Warn("fail-safe verdict", "err", err, "verdict", s.g.cfg.FailSafe)
-	return check.Outcome{Sender: s.env.From, Verdict: s.g.cfg.FailSafe, Findings: out.Findings}
+	fs := a.cfg.FailSafe
+	d := policy.Decision{Verdict: fs, Decided: fs, Rule: "fail-safe"}
+	if fs == policy.Delay {
+		d.Delay = a.cfg.Delay
+	}
+	return decide.Result{Sender: env.From, Decision: d, Findings: out.Findings, Err: err}
+}
+
+// spoolIntake stores through a Spool.
+type spoolIntake struct{ s Spool }
+
+func (in spoolIntake) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
+	state, notBefore := Waiting(res, time.Now())
+	out := check.Outcome{MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict, Score: res.Score, Findings: res.Findings}
+	if out.Sender == "" {
+		out.Sender = env.From
+	}
+	return in.s.Accept(ctx, env, raw, out, state, notBefore)
 }

@@ -36,35 +36,19 @@ import (
 
 	gomilter "github.com/emersion/go-milter"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
-	"github.com/misend/misend/internal/finding"
-	"github.com/misend/misend/internal/policy"
 )
 
 // Envelope is what the MTA told us about a message besides its content.
-type Envelope struct {
-	From    string   // MAIL FROM address, without angle brackets; "" for bounces
-	To      []string // RCPT TO addresses
-	Client  net.IP   // SMTP client of the MTA, if known
-	QueueID string   // the MTA's queue id (macro "i"), if sent
-}
+type Envelope = decide.Envelope
 
 // Result is a decision on one message.
-type Result struct {
-	MessageID  string
-	Sender     string
-	Department string
-	Decision   policy.Decision
-	Score      float64
-	Findings   []finding.Finding // operator view; filtered before anything reaches the sender
-	Err        error             // detection failure behind a fail-safe decision
-}
+type Result = decide.Result
 
 // Decider decides on one message. It must return promptly and must not fail
 // silently: a detection problem is a fail-safe Result with Err set.
-type Decider interface {
-	Decide(ctx context.Context, env Envelope, raw []byte) Result
-}
+type Decider = decide.Decider
 
 // Holder takes a message into misend's queue for a held verdict
 // (confirm, delay, hold). On a nil error the message must be durable.
@@ -99,6 +83,9 @@ type Server struct {
 	Decider  Decider
 	Holder   Holder   // required when a policy can hold
 	Recorder Recorder // optional
+	// Warned, if set, is called after a warned message was accepted, to
+	// tell its sender (the message itself leaves through Postfix).
+	Warned func(ctx context.Context, env Envelope, raw []byte, res Result)
 	Limits   Limits   // zero fields take DefaultLimits
 	Log      *slog.Logger
 	// Now is the clock, for tests; nil means time.Now.

@@ -1,15 +1,11 @@
 package milter
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"log/slog"
-	"mime"
-	"net/textproto"
 	"time"
 
-	"github.com/emersion/go-message/charset"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/notify"
 )
 
@@ -41,7 +37,7 @@ func (h *NotifyingHolder) Hold(ctx context.Context, env Envelope, raw []byte, re
 	}
 	w := notify.Waiting{
 		QueueID: id, Sender: res.Sender, Department: res.Department, Recipients: env.To,
-		Subject: subjectOf(raw), Decision: res.Decision, Findings: res.Findings,
+		Subject: decide.SubjectOf(raw), Decision: res.Decision, Findings: res.Findings,
 	}
 	if w.Sender == "" {
 		w.Sender = env.From
@@ -59,20 +55,3 @@ func (h *NotifyingHolder) Hold(ctx context.Context, env Envelope, raw []byte, re
 	return id, nil
 }
 
-// subjectOf returns the decoded Subject of raw, "" when it has none or the
-// header block cannot be read.
-func subjectOf(raw []byte) string {
-	end := bytes.Index(raw, []byte("\r\n\r\n"))
-	if end < 0 {
-		end = len(raw)
-	}
-	h, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(append(raw[:end:end], "\r\n\r\n"...)))).ReadMIMEHeader()
-	if err != nil && h == nil {
-		return ""
-	}
-	s := h.Get("Subject")
-	if dec, err := (&mime.WordDecoder{CharsetReader: charset.Reader}).DecodeHeader(s); err == nil {
-		return dec
-	}
-	return s
-}
