@@ -100,10 +100,10 @@ type SMTP struct {
 
 // Upstream is the smarthost misend relays to.
 type Upstream struct {
-	Addr         string  `toml:"addr"`
-	TLS          string  `toml:"tls"`
-	Username     string  `toml:"username"`
-	PasswordFile string  `toml:"password_file"`
+	Addr         string `toml:"addr"`
+	TLS          string `toml:"tls"`
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
 }
 
 // Listener is a plain listen address.

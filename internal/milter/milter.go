@@ -86,8 +86,8 @@ type Server struct {
 	// Warned, if set, is called after a warned message was accepted, to
 	// tell its sender (the message itself leaves through Postfix).
 	Warned func(ctx context.Context, env Envelope, raw []byte, res Result)
-	Limits   Limits   // zero fields take DefaultLimits
-	Log      *slog.Logger
+	Limits Limits // zero fields take DefaultLimits
+	Log    *slog.Logger
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
 

@@ -54,4 +54,3 @@ func (h *NotifyingHolder) Hold(ctx context.Context, env Envelope, raw []byte, re
 	}
 	return id, nil
 }
-
