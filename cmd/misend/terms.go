@@ -27,7 +27,8 @@ type termsCmd struct {
 	Approve   termsApproveCmd   `cmd:"" help:"Approve a pending change (scope approvers only)."`
 	Reject    termsRejectCmd    `cmd:"" help:"Reject a pending change (scope approvers only)."`
 	History   termsHistoryCmd   `cmd:"" help:"Show proposed and applied changes with who and when."`
-	Recommend termsRecommendCmd `cmd:"" help:"Recommend related terms and synonyms from past mail, and list terms to remove."`
+	Recommend termsRecommendCmd `cmd:"" help:"Recommend related terms and synonyms from the indexed history (or --mail), and list terms to remove."`
+	Index     termsIndexCmd     `cmd:"" help:"Show or prune the term index that misend import --index-terms keeps for recommendation."`
 	Synonyms  termsSynonymsCmd  `cmd:"" help:"Import or look up thesauri used for synonym recommendation."`
 	Personal  termsPersonalCmd  `cmd:"" help:"Settings for personal-data detection."`
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/ingest"
@@ -21,7 +22,9 @@ var walkMail = ingest.Walk
 
 type termsRecommendCmd struct {
 	Scope            string   `help:"Only this scope; default every scope with a list."`
-	Mail             []string `required:"" type:"path" help:"Past mail to learn from: mbox, Maildir, .eml files or directories (read, never stored)."`
+	Mail             []string `type:"path" help:"Past mail to read instead of the term index: mbox, Maildir, .eml files or directories (read, never stored)."`
+	Since            string   `help:"Only mail sent on or after this day (YYYY-MM-DD)."`
+	Until            string   `help:"Only mail sent on or before this day (YYYY-MM-DD)."`
 	JSON             bool     `help:"JSON output: one object per scope."`
 	GenericFraction  float64  `default:"0.6" help:"Drop terms found in more than this fraction of non-confidential mail."`
 	KeepPersonNames  bool     `help:"Keep person names as candidate terms."`
@@ -40,6 +43,10 @@ type scopeResult struct {
 func (c *termsRecommendCmd) Run(g *Globals) error {
 	ctx := context.Background()
 	only, err := parseScope(c.Scope)
+	if err != nil {
+		return err
+	}
+	since, until, err := dayRange(c.Since, c.Until)
 	if err != nil {
 		return err
 	}
@@ -69,14 +76,6 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 	if len(scopes) == 0 {
 		return errors.New("no list to recommend from: add terms first (misend terms add)")
 	}
-	corpora := map[terms.Scope]*terms.Corpus{}
-	for _, sc := range scopes {
-		var l []string
-		for _, t := range lists[sc] {
-			l = append(l, t.Text)
-		}
-		corpora[sc] = terms.NewCorpus(l)
-	}
 	// The mail of a department (or group) is what its senders wrote; with
 	// no directory every message counts for every scope.
 	belongs := func(sc terms.Scope, from string) bool {
@@ -91,45 +90,20 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 		}
 		return dir.IsInternal(from)
 	}
-	type job struct {
-		from  string
-		parts []string
-	}
-	jobs := make(chan job, 64)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var workErr error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for j := range jobs {
-				d, err := terms.Extract(j.parts...)
-				if err != nil {
-					once.Do(func() { workErr = err })
-					continue
-				}
-				for _, sc := range scopes {
-					if belongs(sc, j.from) {
-						corpora[sc].AddDoc(d)
-					}
-				}
-			}
-		})
-	}
-	sum, walkErr := walkMail(ctx, c.Mail, ingest.Options{}, func(src string, msg *mail.Message) error {
-		parts := []string{msg.Subject, msg.Text}
-		for _, a := range msg.Attachments {
-			parts = append(parts, a.Text)
+	var corpora map[terms.Scope]*terms.Corpus
+	source := ""
+	if len(c.Mail) == 0 {
+		if corpora, err = indexedCorpora(ctx, s, lists, belongs, since, until); err != nil {
+			return err
 		}
-		jobs <- job{from: msg.From.Addr, parts: parts}
-		return nil
-	})
-	close(jobs)
-	wg.Wait()
-	if walkErr != nil {
-		return fmt.Errorf("read mail: %w", walkErr)
-	}
-	if workErr != nil {
-		return workErr
+		source = "the term index"
+	} else {
+		sum, err := readCorpora(ctx, c.Mail, lists, belongs, since, until)
+		if err != nil {
+			return err
+		}
+		corpora = sum.corpora
+		source = fmt.Sprintf("%d messages in %d files", sum.Messages, sum.Files)
 	}
 	th, err := s.Thesaurus(ctx)
 	if err != nil {
@@ -162,7 +136,7 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 		}
 		return nil
 	}
-	fmt.Printf("read %d messages from %d files\n", sum.Messages, sum.Files)
+	fmt.Printf("recommended from %s\n", source)
 	for _, r := range out {
 		fmt.Printf("\n%s: %d mails, %d confidential\n", r.Scope, r.Mails, r.Confidential)
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
@@ -176,6 +150,82 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 		w.Flush()
 	}
 	return nil
+}
+
+type readSummary struct {
+	ingest.Summary
+	corpora map[terms.Scope]*terms.Corpus
+}
+
+// readCorpora tokenises the mail under paths on every core into one corpus
+// per scope.
+func readCorpora(ctx context.Context, paths []string, lists map[terms.Scope][]terms.Term, belongs func(terms.Scope, string) bool, since, until string) (readSummary, error) {
+	out := readSummary{corpora: map[terms.Scope]*terms.Corpus{}}
+	for sc, l := range lists {
+		var names []string
+		for _, t := range l {
+			names = append(names, t.Text)
+		}
+		out.corpora[sc] = terms.NewCorpus(names)
+	}
+	type job struct {
+		from  string
+		parts []string
+	}
+	jobs := make(chan job, 64)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var workErr error
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for j := range jobs {
+				d, err := terms.Extract(j.parts...)
+				if err != nil {
+					once.Do(func() { workErr = err })
+					continue
+				}
+				for sc, c := range out.corpora {
+					if belongs(sc, j.from) {
+						c.AddDoc(d)
+					}
+				}
+			}
+		})
+	}
+	sum, walkErr := walkMail(ctx, paths, ingest.Options{}, func(src string, msg *mail.Message) error {
+		if day := msg.Date.UTC().Format(time.DateOnly); (since != "" || until != "") && (msg.Date.IsZero() || since != "" && day < since || until != "" && day > until) {
+			return nil
+		}
+		parts := []string{msg.Subject, msg.Text}
+		for _, a := range msg.Attachments {
+			parts = append(parts, a.Text)
+		}
+		jobs <- job{from: msg.From.Addr, parts: parts}
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	out.Summary = sum
+	if walkErr != nil {
+		return out, fmt.Errorf("read mail: %w", walkErr)
+	}
+	return out, workErr
+}
+
+// dayRange checks --since and --until.
+func dayRange(since, until string) (string, string, error) {
+	for _, d := range []struct{ flag, v string }{{"--since", since}, {"--until", until}} {
+		if d.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
+			return "", "", fmt.Errorf("%s %q: want YYYY-MM-DD", d.flag, d.v)
+		}
+	}
+	if since != "" && until != "" && until < since {
+		return "", "", fmt.Errorf("--until %s is before --since %s", until, since)
+	}
+	return since, until, nil
 }
 
 type termsSynonymsCmd struct {

@@ -66,27 +66,35 @@ type Doc struct {
 // Extract tokenises a message's text parts. It is the expensive step and
 // may run on many goroutines at once.
 func Extract(parts ...string) (Doc, error) {
+	terms, persons, own, err := extractOwn(parts)
+	if err != nil {
+		return Doc{}, err
+	}
+	// A mail is confidential for what its sender wrote, not for what it
+	// quotes: the same text the terms come from.
+	return Doc{terms: terms, persons: persons, text: Prepare(own...)}, nil
+}
+
+// extractOwn returns the distinct candidate terms of the sender's own text
+// in parts, those that are person names, and that own text.
+func extractOwn(parts []string) (terms, persons, own []string, err error) {
 	seen := map[string]bool{}
-	var d Doc
-	own := make([]string, len(parts))
+	own = make([]string, len(parts))
 	for i, p := range parts {
 		own[i] = OwnText(p)
 		ex, err := ExtractTerms(own[i])
 		if err != nil {
-			return Doc{}, err
+			return nil, nil, nil, err
 		}
 		for _, t := range ex.Terms {
 			if !seen[t] {
 				seen[t] = true
-				d.terms = append(d.terms, t)
+				terms = append(terms, t)
 			}
 		}
-		d.persons = append(d.persons, ex.Persons...)
+		persons = append(persons, ex.Persons...)
 	}
-	// A mail is confidential for what its sender wrote, not for what it
-	// quotes: the same text the terms come from.
-	d.text = Prepare(own...)
-	return d, nil
+	return terms, persons, own, nil
 }
 
 // AddDoc adds an extracted message.

@@ -175,3 +175,23 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeIDs feeds arbitrary bytes as a stored word list: a damaged
+// index must give an error, never a panic, and what decodes is ascending.
+func FuzzDecodeIDs(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(encodeIDs([]int64{1, 2, 300, 1 << 20}))
+	f.Add([]byte{0x80, 0x80, 0x80})
+	f.Add(bytes.Repeat([]byte{0xff}, 12))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ids, err := decodeIDs(nil, b)
+		if err != nil {
+			return
+		}
+		for i := 1; i < len(ids); i++ {
+			if ids[i] < ids[i-1] {
+				t.Fatalf("descending ids %v from %x", ids, b)
+			}
+		}
+	})
+}

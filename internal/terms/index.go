@@ -1,0 +1,393 @@
+package terms
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+)
+
+// The term index lets `misend terms recommend` work from the imported
+// history instead of re-reading mailboxes. It is opt-in (misend import
+// --index-terms) because tokenising Japanese is the expensive step of
+// recommendation: the default import stays as fast as the behaviour model
+// allows. It keeps per message what Recommend reads and nothing more — the
+// set of candidate terms of the sender's own text, the sender's address and
+// the day — so a message's text cannot be read back from it (see
+// migrations/002_index.sql).
+//
+// A list term is found in an indexed message when it occurs inside one of
+// the message's terms (取り扱い inside 取り扱い, 秘密 inside 秘密資料, with the
+// matcher's word boundaries for ASCII). Matching the raw text finds a little
+// more: a list term spanning a particle (取り扱いに注意) or made of words the
+// tokenizer does not keep as nouns. Lists are made of nouns in practice; use
+// --mail when they are not.
+
+// indexBatch is how many messages go into one transaction.
+const indexBatch = 1000
+
+// IndexStats says what an IndexWriter did.
+type IndexStats struct {
+	Indexed  int // messages newly indexed
+	Known    int // messages already in the index (by message key)
+	NewWords int
+}
+
+// IndexWriter tokenises messages on every core and writes their term sets to
+// the index in batches. Add may be called from one goroutine at a time;
+// Close must be called to flush.
+type IndexWriter struct {
+	db  *sql.DB
+	ctx context.Context // stops Add
+	// dbctx outlives ctx: what was tokenised before an interrupt is still
+	// written, and the rest is indexed by the next import.
+	dbctx context.Context
+	known map[uint64]bool // keys indexed before or handed to the workers
+
+	jobs    chan indexJob
+	results chan indexDoc
+	workers sync.WaitGroup
+	done    chan struct{}
+
+	mu    sync.Mutex
+	err   error
+	stats IndexStats
+}
+
+type indexJob struct {
+	key         uint64
+	sender, day string
+	parts       []string
+}
+
+type indexDoc struct {
+	key            uint64
+	sender, day    string
+	terms, persons []string
+}
+
+// IndexWriter starts writing to the term index.
+func (s *Store) IndexWriter(ctx context.Context) (*IndexWriter, error) {
+	w := &IndexWriter{db: s.db.DB, ctx: ctx, dbctx: context.WithoutCancel(ctx), known: map[uint64]bool{},
+		jobs: make(chan indexJob, 256), results: make(chan indexDoc, 256), done: make(chan struct{})}
+	rows, err := s.db.QueryContext(ctx, `SELECT msg_key FROM terms_index_docs`)
+	if err != nil {
+		return nil, fmt.Errorf("term index: %w", err)
+	}
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("term index: %w", err)
+		}
+		w.known[uint64(k)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("term index: %w", err)
+	}
+	if _, err := loadTokenizer(); err != nil {
+		return nil, err
+	}
+	for range runtime.GOMAXPROCS(0) {
+		w.workers.Go(w.extract)
+	}
+	go w.write()
+	return w, nil
+}
+
+// Add queues msg for indexing unless it is indexed already. It copies what
+// it needs, so msg may be reused once Add returns. It blocks while the
+// workers are behind, which paces the caller's reading.
+func (w *IndexWriter) Add(msg *mail.Message) {
+	key := model.MessageKey(msg)
+	if w.known[key] || w.failed() {
+		if w.known[key] {
+			w.mu.Lock()
+			w.stats.Known++
+			w.mu.Unlock()
+		}
+		return
+	}
+	w.known[key] = true
+	j := indexJob{key: key, sender: strings.ToLower(msg.From.Addr), parts: []string{msg.Subject, msg.Text}}
+	if !msg.Date.IsZero() {
+		j.day = msg.Date.UTC().Format(time.DateOnly)
+	}
+	for _, a := range msg.Attachments {
+		if a.Text != "" {
+			j.parts = append(j.parts, a.Text)
+		}
+	}
+	select {
+	case w.jobs <- j:
+	case <-w.ctx.Done():
+		w.fail(w.ctx.Err())
+	}
+}
+
+// Close waits for queued messages to be written and returns what was done.
+func (w *IndexWriter) Close() (IndexStats, error) {
+	close(w.jobs)
+	w.workers.Wait()
+	close(w.results)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats, w.err
+}
+
+func (w *IndexWriter) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
+func (w *IndexWriter) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+func (w *IndexWriter) extract() {
+	for j := range w.jobs {
+		if w.failed() {
+			continue // drain, so Add never blocks on a dead writer
+		}
+		terms, persons, _, err := extractOwn(j.parts)
+		if err != nil {
+			w.fail(err)
+			continue
+		}
+		w.results <- indexDoc{key: j.key, sender: j.sender, day: j.day, terms: terms, persons: persons}
+	}
+}
+
+func (w *IndexWriter) write() {
+	defer close(w.done)
+	words := map[string]int64{}
+	var batch []indexDoc
+	flush := func() {
+		if len(batch) > 0 && !w.failed() {
+			if err := w.writeBatch(batch, words); err != nil {
+				w.fail(err)
+			}
+		}
+		batch = batch[:0]
+	}
+	for d := range w.results {
+		batch = append(batch, d)
+		if len(batch) == indexBatch {
+			flush()
+		}
+	}
+	flush()
+}
+
+// writeBatch stores docs in one transaction. words caches word ids known to
+// be in the table; a word is inserted with RETURNING so two importers
+// writing at once still agree on its id.
+func (w *IndexWriter) writeBatch(docs []indexDoc, words map[string]int64) error {
+	tx, err := w.db.BeginTx(w.dbctx, nil)
+	if err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	defer tx.Rollback()
+	insWord, err := tx.PrepareContext(w.dbctx, `INSERT INTO terms_index_words (word, person) VALUES (?, ?)
+		ON CONFLICT (word) DO UPDATE SET person = max(person, excluded.person) RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	defer insWord.Close()
+	insDoc, err := tx.PrepareContext(w.dbctx, `INSERT INTO terms_index_docs (msg_key, sender, day, words) VALUES (?, ?, ?, ?)
+		ON CONFLICT (msg_key) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	defer insDoc.Close()
+	added := map[string]int64{}
+	newWords := 0
+	for _, d := range docs {
+		person := map[string]bool{}
+		for _, p := range d.persons {
+			person[p] = true
+		}
+		ids := make([]int64, 0, len(d.terms))
+		for _, t := range d.terms {
+			id, ok := words[t]
+			if !ok {
+				id, ok = added[t]
+			}
+			// A known word is written again only to mark it a person name.
+			if !ok || person[t] {
+				if err := insWord.QueryRowContext(w.dbctx, t, person[t]).Scan(&id); err != nil {
+					return fmt.Errorf("term index: word %q: %w", t, err)
+				}
+				if !ok {
+					added[t] = id
+					newWords++
+				}
+			}
+			ids = append(ids, id)
+		}
+		if _, err := insDoc.ExecContext(w.dbctx, int64(d.key), d.sender, d.day, encodeIDs(ids)); err != nil {
+			return fmt.Errorf("term index: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	// Only committed ids may be cached: a rolled-back batch leaves none.
+	for t, id := range added {
+		words[t] = id
+	}
+	w.mu.Lock()
+	w.stats.Indexed += len(docs)
+	w.stats.NewWords += newWords
+	w.mu.Unlock()
+	return nil
+}
+
+// encodeIDs writes ids sorted, as uvarint deltas: a message's terms cost
+// one or two bytes each.
+func encodeIDs(ids []int64) []byte {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	b := make([]byte, 0, len(ids)*2)
+	prev := int64(0)
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(id-prev))
+		prev = id
+	}
+	return b
+}
+
+var errBadIDs = errors.New("corrupt word list")
+
+// decodeIDs reverses encodeIDs, appending to dst.
+func decodeIDs(dst []int64, b []byte) ([]int64, error) {
+	prev := int64(0)
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		if n <= 0 || d > 1<<40 || prev > 1<<50 {
+			return dst, errBadIDs
+		}
+		prev += int64(d)
+		dst = append(dst, prev)
+		b = b[n:]
+	}
+	return dst, nil
+}
+
+// IndexInfo describes the term index.
+type IndexInfo struct {
+	Messages int    `json:"messages"`
+	Words    int    `json:"words"`
+	First    string `json:"first_day,omitempty"`
+	Last     string `json:"last_day,omitempty"`
+}
+
+// IndexInfo counts what the index holds.
+func (s *Store) IndexInfo(ctx context.Context) (IndexInfo, error) {
+	var i IndexInfo
+	var first, last sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), min(NULLIF(day, '')), max(day) FROM terms_index_docs`).Scan(&i.Messages, &first, &last); err != nil {
+		return i, fmt.Errorf("term index: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM terms_index_words`).Scan(&i.Words); err != nil {
+		return i, fmt.Errorf("term index: %w", err)
+	}
+	i.First, i.Last = first.String, last.String
+	return i, nil
+}
+
+// PruneIndex deletes indexed messages sent before day (YYYY-MM-DD; "" for
+// all of them) and the words no remaining message uses. It returns how many
+// messages went.
+func (s *Store) PruneIndex(ctx context.Context, before string) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("term index: %w", err)
+	}
+	defer tx.Rollback()
+	var res sql.Result
+	if before == "" {
+		res, err = tx.ExecContext(ctx, `DELETE FROM terms_index_docs`)
+	} else {
+		res, err = tx.ExecContext(ctx, `DELETE FROM terms_index_docs WHERE day < ?`, before)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("term index: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if err := pruneWords(ctx, tx); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// pruneWords drops words no indexed message refers to, so pruning mail
+// also forgets the vocabulary only that mail had.
+func pruneWords(ctx context.Context, tx *sql.Tx) error {
+	used := map[int64]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT words FROM terms_index_docs`)
+	if err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return fmt.Errorf("term index: %w", err)
+		}
+		if ids, err = decodeIDs(ids[:0], b); err != nil {
+			rows.Close()
+			return fmt.Errorf("term index: %w", err)
+		}
+		for _, id := range ids {
+			used[id] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	if len(used) == 0 {
+		_, err := tx.ExecContext(ctx, `DELETE FROM terms_index_words`)
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id FROM terms_index_words`)
+	if err != nil {
+		return fmt.Errorf("term index: %w", err)
+	}
+	var unused []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("term index: %w", err)
+		}
+		if !used[id] {
+			unused = append(unused, id)
+		}
+	}
+	rows.Close()
+	for _, id := range unused {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM terms_index_words WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("term index: %w", err)
+		}
+	}
+	return nil
+}
