@@ -18,7 +18,8 @@ import (
 )
 
 type importCmd struct {
-	Paths []string `arg:"" type:"path" help:"mbox files, Maildir trees, .eml files or directories, Exchange message-trace CSV."`
+	Paths      []string `arg:"" type:"path" help:"mbox files, Maildir trees, .eml files or directories, Exchange message-trace CSV."`
+	IndexTerms bool     `help:"Also keep each message's nouns (never its text) for misend terms recommend; slower."`
 }
 
 // Run learns every message under the paths and saves the model. Messages
@@ -40,9 +41,14 @@ func (c *importCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	idx, err := openTermIndex(ctx, db, c.IndexTerms)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	learned, dups := 0, 0
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr}, func(src string, msg *mail.Message) error {
+		idx.add(msg)
 		if m.Learn(msg) {
 			learned++
 		} else {
@@ -50,6 +56,7 @@ func (c *importCmd) Run(g *Globals) error {
 		}
 		return nil
 	})
+	idxErr := idx.close()
 	// Save what was learned even when the walk stopped early: the model is
 	// idempotent, so the next run picks up the rest without double counts.
 	stored, err := model.StoredOrgDomains(ctx, db)
@@ -72,6 +79,9 @@ func (c *importCmd) Run(g *Globals) error {
 	fmt.Printf("model: %d messages, %d senders, %d addresses, %d domains; organisation domains: %s\n",
 		st.Learned, st.Senders, st.Addresses, st.Domains, orNone(m.OrgDomains()))
 	fmt.Printf("%s, %.0f msgs/s\n", elapsed.Round(time.Millisecond), rate)
+	if idxErr != nil {
+		return idxErr
+	}
 	if walkErr != nil {
 		return fmt.Errorf("import stopped after %d new messages: %w", learned, walkErr)
 	}
