@@ -48,11 +48,19 @@ type Rules struct {
 }
 
 // DefaultConfig is the policy used when none is configured: most mail passes,
-// a confidential-term leak is held for an approver, detection failures hold.
+// a confidential-term leak is held for an approver, a mass mail with outside
+// addresses in To/Cc or personal data asks the sender to confirm, and
+// detection failures hold.
 func DefaultConfig() Config {
 	return Config{Default: Rules{
-		Bands:        map[Verdict]float64{Warn: 0.5, Confirm: 0.7, Hold: 0.9},
-		Codes:        map[finding.Code]Verdict{finding.ConfidentialTerms: Hold},
+		Bands: map[Verdict]float64{Warn: 0.5, Confirm: 0.7, Hold: 0.9},
+		// A mass mail with outside addresses in To/Cc and personal data are
+		// mistakes the sender can see for themselves once told: ask them.
+		Codes: map[finding.Code]Verdict{
+			finding.ConfidentialTerms: Hold,
+			finding.BccRecommended:    Confirm,
+			finding.PersonalData:      Confirm,
+		},
 		DelayMinutes: 5,
 		FailSafe:     Hold,
 	}}
