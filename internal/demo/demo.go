@@ -1,0 +1,98 @@
+// Package demo shows misend at work on a synthetic organisation: it writes a
+// year of the organisation's mail to a directory, learns it the way
+// `misend import` does, checks a handful of realistic mistakes and honest
+// messages and explains each verdict, then runs the gateway on loopback with
+// a capturing upstream so anyone can send mail through it.
+//
+// It is a showcase for people, not a test harness and not a benchmark: it
+// prints prose, keeps everything on loopback and, unless told where, in a
+// temporary directory that is removed at the end.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Options configure a demo run.
+type Options struct {
+	Seed   uint64
+	People int
+	Days   int
+	// Dir holds the history, the database and the spool; empty means a
+	// temporary directory removed when Run returns.
+	Dir string
+	// Serve keeps the gateway running on SMTPAddr/HTTPAddr until ctx ends;
+	// false stops after the walk-through.
+	Serve    bool
+	SMTPAddr string
+	HTTPAddr string
+	// For stops serving after this long; zero serves until ctx ends.
+	For time.Duration
+	Out io.Writer // the narrative
+	Log *slog.Logger
+}
+
+// Report counts what the demo showed.
+type Report struct {
+	Mistakes, Caught int // scenario mistakes, and those not passed
+	Honest, Passed   int // honest scenarios, and those passed silently
+	// Accepted and Refused count the scenarios the gateway answered with
+	// 250 and with an error; Upstream counts messages that reached the
+	// capture upstream before the demo stopped.
+	Accepted, Refused, Upstream int
+}
+
+// Run makes the organisation, learns its history, walks through the
+// scenarios and, if asked, serves until ctx is done.
+func Run(ctx context.Context, o Options) (Report, error) {
+	var rep Report
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	dir := o.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "misend-demo-")
+		if err != nil {
+			return rep, fmt.Errorf("demo: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	w := &narrator{w: o.Out}
+	org, err := prepare(ctx, w, o, dir)
+	if err != nil {
+		return rep, err
+	}
+	defer org.db.Close()
+	if err := walkThrough(w, org, &rep); err != nil {
+		return rep, err
+	}
+	if !o.Serve {
+		return rep, nil
+	}
+	err = serve(ctx, w, o, org, dir, &rep)
+	return rep, err
+}
+
+// narrator prints the demo's story; write errors on a terminal are not
+// worth stopping a demo for, so it remembers only the first.
+type narrator struct {
+	w   io.Writer
+	err error
+}
+
+func (n *narrator) printf(format string, args ...any) {
+	if _, err := fmt.Fprintf(n.w, format, args...); err != nil && n.err == nil {
+		n.err = err
+	}
+}
+
+func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
