@@ -1,0 +1,348 @@
+package api
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/queue"
+)
+
+// Who may do what with a waiting message:
+//   - its sender: see it (sender view), read its body, confirm or drop
+//     flagged recipients, cancel it, send a delayed message now;
+//   - an approver of its department: see it (operator view), read its
+//     body, release or reject it;
+//   - operators, auditors, admins: see every waiting message's metadata
+//     (operator view) but not bodies, and act on none.
+//
+// A message the caller may not see answers 404, as if it did not exist.
+
+func owns(p *auth.Principal, it held.Item) bool {
+	return strings.EqualFold(p.Address, it.Sender) || strings.EqualFold(p.Address, it.EnvelopeFrom)
+}
+
+func oversees(p *auth.Principal) bool { return p.Any(overseers...) }
+
+func canSee(p *auth.Principal, it held.Item) bool {
+	return owns(p, it) || p.ApprovesDepartment(it.Department) || oversees(p)
+}
+
+// viewFor keeps confidential-list terms from anyone who is only the sender.
+func viewFor(p *auth.Principal, it held.Item) held.View {
+	if p.ApprovesDepartment(it.Department) || oversees(p) {
+		return held.OperatorView
+	}
+	return held.SenderView
+}
+
+func (a *API) heldOr503() error {
+	if a.o.Held == nil {
+		return errUnavailable("held mail")
+	}
+	return nil
+}
+
+type heldList struct {
+	Items []held.Item `json:"items"`
+}
+
+// heldList answers ?scope=own (default), department (an approver's
+// departments, or one of them with ?department=) or all (operators,
+// auditors, admins).
+func (a *API) heldList(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := a.heldOr503(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	q := r.URL.Query()
+	dept := q.Get("department")
+	var items []held.Item
+	var err error
+	switch q.Get("scope") {
+	case "", "own":
+		items, err = a.o.Held.ForSender(ctx, p.Address, held.SenderView)
+	case "department":
+		switch {
+		case dept != "" && !p.ApprovesDepartment(dept):
+			return errForbidden("you do not approve mail of that department")
+		case dept != "":
+			items, err = a.o.Held.ForDepartments(ctx, []string{dept}, held.OperatorView)
+		case p.ApprovesOrganization:
+			items, err = a.o.Held.All(ctx, held.OperatorView)
+		case p.Has(auth.RoleApprover):
+			items, err = a.o.Held.ForDepartments(ctx, p.Departments, held.OperatorView)
+		default:
+			return errForbidden("only approvers see their departments' held mail")
+		}
+	case "all":
+		if !oversees(p) && !p.ApprovesOrganization {
+			return errForbidden("only operators, auditors and admins see all held mail")
+		}
+		items, err = a.o.Held.All(ctx, held.OperatorView)
+		if err == nil && dept != "" {
+			items = slices.DeleteFunc(items, func(it held.Item) bool { return it.Department != dept })
+		}
+	default:
+		return errBadRequest("scope must be own, department or all")
+	}
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []held.Item{}
+	}
+	return writeJSON(w, http.StatusOK, heldList{items})
+}
+
+// item loads a message the caller may see, in the caller's view.
+func (a *API) item(r *http.Request, p *auth.Principal) (held.Item, error) {
+	if err := a.heldOr503(); err != nil {
+		return held.Item{}, err
+	}
+	id := r.PathValue("id")
+	it, err := a.o.Held.Get(r.Context(), id, held.OperatorView)
+	if err != nil {
+		return held.Item{}, heldError(err)
+	}
+	if !canSee(p, it) {
+		return held.Item{}, errNotFound("no such held message")
+	}
+	if viewFor(p, it) == held.SenderView {
+		it, err = a.o.Held.Get(r.Context(), id, held.SenderView)
+		if err != nil {
+			return held.Item{}, heldError(err)
+		}
+	}
+	return it, nil
+}
+
+func (a *API) heldGet(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.item(r, p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, it)
+}
+
+// heldBody returns the raw message to its sender or an approver of its
+// department; the read is audited by held.Service before the body leaves.
+func (a *API) heldBody(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.item(r, p)
+	if err != nil {
+		return err
+	}
+	role := ""
+	switch {
+	case owns(p, it):
+		role = string(auth.RoleSender)
+	case p.ApprovesDepartment(it.Department):
+		role = string(auth.RoleApprover)
+	default:
+		return errForbidden("only the sender and the department's approvers may read a held message")
+	}
+	body, err := a.o.Held.Body(r.Context(), it.ID, held.Reader{Addr: p.Address, Role: role, Reason: "api"})
+	if err != nil {
+		return heldError(err)
+	}
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+it.ID+`.eml"`)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	return nil
+}
+
+type recipientsReq struct {
+	Recipient  string   `json:"recipient,omitempty"`
+	Recipients []string `json:"recipients,omitempty"`
+}
+
+func (q recipientsReq) list() []string {
+	out := slices.Clone(q.Recipients)
+	if q.Recipient != "" {
+		out = append(out, q.Recipient)
+	}
+	return out
+}
+
+// heldConfirm is the sender's confirmation. Each flagged recipient is named
+// on purpose: there is no "confirm everything" shortcut while a finding
+// names a recipient. A message whose findings name no recipient is
+// confirmed as a whole with an empty body.
+func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.ownItem(r, p)
+	if err != nil {
+		return err
+	}
+	var req recipientsReq
+	if err := decode(r, &req, true); err != nil {
+		return err
+	}
+	rcpts := req.list()
+	flagged := slices.ContainsFunc(it.Recipients, func(rc held.Recipient) bool { return rc.Flagged })
+	if len(rcpts) > maxRecipients {
+		return errBadRequest("too many recipients")
+	}
+	if len(rcpts) == 0 {
+		if flagged {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRecipientsNeeded, Message: "name each flagged recipient you confirm"}
+		}
+		if _, err := a.o.Held.Confirm(r.Context(), it.ID, p.Address); err != nil {
+			return heldError(err)
+		}
+	}
+	for _, rc := range rcpts {
+		if _, err := a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+			return heldError(err)
+		}
+		a.audit(r, p, audit.Confirm, "sender", it, rc)
+	}
+	if len(rcpts) == 0 {
+		a.audit(r, p, audit.Confirm, "sender", it, "")
+	}
+	return a.answer(w, r, p, it.ID)
+}
+
+func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.ownItem(r, p)
+	if err != nil {
+		return err
+	}
+	var req recipientsReq
+	if err := decode(r, &req, false); err != nil {
+		return err
+	}
+	rcpts := req.list()
+	if len(rcpts) == 0 || len(rcpts) > maxRecipients {
+		return errBadRequest("name the recipients to drop")
+	}
+	for _, rc := range rcpts {
+		if _, err := a.o.Held.DropRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+			return heldError(err)
+		}
+		a.audit(r, p, audit.Drop, "sender", it, rc)
+	}
+	return a.answer(w, r, p, it.ID)
+}
+
+func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.ownItem(r, p)
+	if err != nil {
+		return err
+	}
+	if _, err := a.o.Held.Cancel(r.Context(), it.ID, p.Address); err != nil {
+		return heldError(err)
+	}
+	a.audit(r, p, audit.Cancel, "sender", it, "")
+	return a.answer(w, r, p, it.ID)
+}
+
+// heldRelease: an approver of the message's department, or its sender when
+// it is only delayed (sending it now rather than waiting).
+func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.item(r, p)
+	if err != nil {
+		return err
+	}
+	if !p.ApprovesDepartment(it.Department) && !(owns(p, it) && it.State == queue.Delayed) {
+		return errForbidden("only an approver of the sender's department may release this message")
+	}
+	if _, err := a.o.Held.Release(r.Context(), it.ID, p.Address); err != nil {
+		return heldError(err)
+	}
+	role := "approver"
+	if !p.ApprovesDepartment(it.Department) {
+		role = "sender"
+	}
+	a.audit(r, p, audit.Release, role, it, "")
+	return a.answer(w, r, p, it.ID)
+}
+
+type rejectReq struct {
+	Comment string `json:"comment"`
+}
+
+func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	it, err := a.item(r, p)
+	if err != nil {
+		return err
+	}
+	if !p.ApprovesDepartment(it.Department) {
+		return errForbidden("only an approver of the sender's department may reject this message")
+	}
+	var req rejectReq
+	if err := decode(r, &req, true); err != nil {
+		return err
+	}
+	if len(req.Comment) > 2000 {
+		return errBadRequest("comment: at most 2000 bytes")
+	}
+	if _, err := a.o.Held.Reject(r.Context(), it.ID, p.Address, req.Comment); err != nil {
+		return heldError(err)
+	}
+	a.audit(r, p, audit.Reject, "approver", it, req.Comment)
+	return a.answer(w, r, p, it.ID)
+}
+
+// audit records an action; a failure is logged, the action stands (it is
+// also in the spool's metadata, with who did it).
+func (a *API) audit(r *http.Request, p *auth.Principal, action, role string, it held.Item, detail string) {
+	if a.o.Audit == nil {
+		return
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	e := audit.Entry{At: a.o.Now(), Actor: p.Address, Role: role, Action: action, Target: it.ID, Department: it.Department, Detail: detail, Remote: host}
+	if err := a.o.Audit.Record(r.Context(), e); err != nil {
+		a.o.Log.Warn("api: audit", "action", action, "id", it.ID, "err", err)
+	}
+}
+
+// ownItem loads a message the caller sent; anyone else's is 404 or 403.
+func (a *API) ownItem(r *http.Request, p *auth.Principal) (held.Item, error) {
+	it, err := a.item(r, p)
+	if err != nil {
+		return held.Item{}, err
+	}
+	if !owns(p, it) {
+		return held.Item{}, errForbidden("only the sender may do this")
+	}
+	return it, nil
+}
+
+// answer returns the message after an action, in the caller's view.
+func (a *API) answer(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string) error {
+	it, err := a.o.Held.Get(r.Context(), id, held.OperatorView)
+	if err != nil {
+		return heldError(err)
+	}
+	if viewFor(p, it) == held.SenderView {
+		if it, err = a.o.Held.Get(r.Context(), id, held.SenderView); err != nil {
+			return heldError(err)
+		}
+	}
+	return writeJSON(w, http.StatusOK, it)
+}
+
+func heldError(err error) error {
+	switch {
+	case errors.Is(err, held.ErrNotFound):
+		return errNotFound("no such held message")
+	case errors.Is(err, held.ErrState):
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "the message is no longer waiting for this", err: err}
+	case errors.Is(err, held.ErrNotRecipient):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeNotRecipient, Message: "not a recipient of this message"}
+	case errors.Is(err, held.ErrNotFlagged):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeNotFlagged, Message: "this recipient needs no confirmation"}
+	case errors.Is(err, held.ErrNoAudit):
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "bodies are not shown: no audit log is configured"}
+	}
+	return err
+}
