@@ -1,6 +1,7 @@
 package terms
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,6 +13,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/store"
 )
 
 // benchTerms makes n distinct terms shaped like real lists: Japanese
@@ -249,4 +254,78 @@ func BenchmarkRecommendRealMail(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkRecommendFromIndex100k indexes 100,000 mails of the test week
+// with the IndexWriter (misend import --index-terms; its rate is reported as
+// index-msgs/s) and then times what misend terms recommend does with the
+// index: read it into per-scope corpora and run one round for two scopes.
+// Run with -benchtime=1x or a few x: indexing alone takes about as long as
+// BenchmarkRecommend100k.
+func BenchmarkRecommendFromIndex100k(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	s, err := Open(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := s.IndexWriter(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	n := 0
+	day := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for seed := uint64(1); n < 100_000; seed++ {
+		for _, m := range weekOfMail(seed) {
+			if n == 100_000 {
+				break
+			}
+			// Ten departments of senders; the week's vocabulary in each.
+			w.Add(&mail.Message{MessageID: fmt.Sprintf("%d@bench", n), Date: day.Add(time.Duration(n) * time.Minute),
+				From: mail.Address{Addr: fmt.Sprintf("s%d@dept%d.example", n%50, n%10)}, Subject: m.Subject, Text: m.Body})
+			n++
+		}
+	}
+	st, err := w.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	indexRate := float64(st.Indexed) / time.Since(start).Seconds()
+	scopeA, org := DepartmentScope("dept0"), Scope(Organization)
+	lists := map[Scope][]Term{
+		scopeA: {{Scope: scopeA, Text: "A-ORIGINAL-FRAMEWORK", Weight: 0.83}, {Scope: scopeA, Text: "厳秘", Weight: 0.5}},
+		org:    {{Scope: org, Text: "厳秘", Weight: 0.5}, {Scope: org, Text: "取り扱い", Weight: 0.481}},
+	}
+	q := IndexQuery{Lists: map[Scope][]string{}, Belongs: func(sc Scope, sender string) bool {
+		return sc == org || strings.HasSuffix(sender, "@dept0.example")
+	}}
+	for sc, l := range lists {
+		for _, t := range l {
+			q.Lists[sc] = append(q.Lists[sc], t.Text)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		corpora, err := s.IndexedCorpora(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for sc, l := range lists {
+			if res := Recommend(corpora[sc], l, DefaultParams, NewThesaurus(BuiltinGroups())); len(res.Recommended) == 0 {
+				b.Fatalf("%s: nothing recommended", sc)
+			}
+		}
+		if got := corpora[org].Len(); got != 100_000 {
+			b.Fatalf("organisation corpus has %d mails", got)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-after")
+	}
+	b.ReportMetric(indexRate, "index-msgs/s")
 }
