@@ -1,7 +1,11 @@
 package mail
 
 import (
+	"bytes"
+	"errors"
+
 	"encoding/base64"
+	"github.com/misend/misend/internal/synth"
 	"strings"
 	"testing"
 
@@ -33,3 +37,40 @@ func benchParse(b *testing.B, charset string) {
 
 func BenchmarkParse(b *testing.B)          { benchParse(b, "UTF-8") }
 func BenchmarkParseISO2022JP(b *testing.B) { benchParse(b, "ISO-2022-JP") }
+
+// synthPool is a few thousand messages of the default synthetic
+// organisation: the encodings and sizes of a Japanese office's mail.
+func synthPool(b *testing.B, n int) (raws [][]byte, size int64) {
+	b.Helper()
+	o, err := synth.New(1, synth.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	errEnough := errors.New("enough")
+	err = o.Messages(func(m *synth.Mail) error {
+		if len(raws) == n {
+			return errEnough
+		}
+		raws = append(raws, bytes.Clone(m.Bytes(synth.Sent)))
+		size += int64(len(m.Raw))
+		return nil
+	})
+	if err != errEnough {
+		b.Fatal(err)
+	}
+	return raws, size
+}
+
+// BenchmarkParseSynth parses synthetic office mail, one message per op.
+func BenchmarkParseSynth(b *testing.B) {
+	raws, size := synthPool(b, 5000)
+	b.SetBytes(size / int64(len(raws)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(bytes.NewReader(raws[i%len(raws)]), Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,8 +1,10 @@
 package mail
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzParse(f *testing.F) {
@@ -27,6 +29,26 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(m.Text) > lim.MaxTextBytes {
 			t.Errorf("text %d octets", len(m.Text))
+		}
+		if !utf8.ValidString(m.Text) {
+			t.Errorf("text not UTF-8: %q", m.Text)
+		}
+		// The message must own its strings: the caller's buffer (pooled
+		// by ingest and Parse) is overwritten by the next message.
+		buf := []byte(raw)
+		m2, err := ParseBytes(buf, lim)
+		if err != nil {
+			t.Fatalf("ParseBytes refused what Parse took: %v", err)
+		}
+		before := fmt.Sprintf("%+v", *m2)
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if after := fmt.Sprintf("%+v", *m2); after != before {
+			t.Errorf("message changed with its input buffer:\n%s\n%s", before, after)
+		}
+		if fmt.Sprintf("%+v", *m) != before {
+			t.Errorf("Parse and ParseBytes differ")
 		}
 	})
 }

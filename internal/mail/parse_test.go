@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -55,5 +56,148 @@ func TestParseLimits(t *testing.T) {
 	big := "From: a@b.c\nX: " + strings.Repeat("x", 200<<10) + "\n\nbody\n"
 	if _, err := Parse(strings.NewReader(big), Limits{}); err == nil || !strings.Contains(err.Error(), "header exceeds") {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestISO2022JPSplitWord: escape sequences between the halves of a word
+// (switching to ASCII and back) must not survive decoding, in the body and
+// in encoded words, so 個人情報 reads as one word.
+func TestISO2022JPSplitWord(t *testing.T) {
+	enc := japanese.ISO2022JP.NewEncoder()
+	a, _ := enc.String("個人")
+	b, _ := enc.String("情報")
+	if !strings.HasPrefix(a, "\x1b$B") || !strings.HasSuffix(a, "\x1b(B") {
+		t.Fatalf("encoder output %q lacks escapes", a)
+	}
+	subjA := "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(a)) + "?="
+	subjB := "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(b)) + "?="
+	tests := []struct{ name, raw, want string }{
+		{"body, declared", "From: a@b.c\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n" + a + b + "\r\n", "個人情報"},
+		{"body, escape without switching", "From: a@b.c\r\nContent-Type: text/plain; charset=iso-2022-jp\r\n\r\n\x1b$B8D?M\x1b$B>pJs\x1b(B\r\n", "個人情報"},
+		{"body, undeclared", "From: a@b.c\r\n\r\n" + a + b + "\r\n", "個人情報"},
+		{"base64 body", "From: a@b.c\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			base64.StdEncoding.EncodeToString([]byte(a+b)) + "\r\n", "個人情報"},
+		{"subject, two encoded words", "From: a@b.c\r\nSubject: " + subjA + "\r\n " + subjB + "\r\n\r\nx\r\n", "個人情報"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(tt.raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := m.Text
+			if strings.HasPrefix(tt.name, "subject") {
+				got = m.Subject
+			}
+			if !strings.Contains(got, tt.want) || strings.ContainsRune(got, 0x1b) {
+				t.Errorf("got %q, want it to contain %q and no escapes", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseProblems: damage that can be worked around is named on the
+// message rather than passed on silently.
+func TestParseProblems(t *testing.T) {
+	tests := []struct{ name, raw, problem, text string }{
+		{"unknown body charset", "From: a@b.c\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nqapla\xff\r\n", `unknown charset "x-klingon"`, "qapla\uFFFD"},
+		{"unknown charset in a part", "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nqapla\r\n--B--\r\n", `unknown charset "x-klingon"`, "qapla"},
+		{"unknown transfer encoding", "From: a@b.c\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbody\r\n", "unknown transfer encoding", "body"},
+		{"bad quoted-printable", "From: a@b.c\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\na=ZZb=3Dc\r\n", "quoted-printable", "a=ZZb=c"},
+		{"bad base64", "From: a@b.c\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=@@@\r\n", "bad base64", ""},
+		{"malformed header line", "From: a@b.c\r\nthis is not a field\r\nTo: d@e.f\r\n\r\nbody\r\n", "malformed lines", "body"},
+		{"missing closing boundary", "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\npart one\r\n", "closing boundary", "part one"},
+		{"multipart without boundary", "From: a@b.c\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n\r\nhi\r\n", "without boundary", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(tt.raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(m.Problems, "\n"), tt.problem) {
+				t.Errorf("problems %q, want one mentioning %q", m.Problems, tt.problem)
+			}
+			if !strings.Contains(m.Text, tt.text) {
+				t.Errorf("text %q, want %q", m.Text, tt.text)
+			}
+		})
+	}
+}
+
+func TestParseCharsets(t *testing.T) {
+	sjis, _ := japanese.ShiftJIS.NewEncoder().String("見積書を送ります")
+	euc, _ := japanese.EUCJP.NewEncoder().String("見積書を送ります")
+	for _, tt := range []struct{ label, body string }{
+		{"Shift_JIS", sjis}, {"x-sjis", sjis}, {"cp932", sjis}, {"EUC-JP", euc}, {"x-euc-jp", euc},
+	} {
+		m, err := Parse(strings.NewReader("From: a@b.c\r\nContent-Type: text/plain; charset=\""+tt.label+"\"\r\n\r\n"+tt.body+"\r\n"), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, "見積書を送ります") || len(m.Problems) > 0 {
+			t.Errorf("%s: text %q problems %q", tt.label, m.Text, m.Problems)
+		}
+	}
+}
+
+func TestParseNotMessage(t *testing.T) {
+	for _, raw := range []string{"\x89PNG\r\n\x1a\n\x00\x00", "just some notes\nTo: x@y\n", " leading blank: x\n"} {
+		if _, err := Parse(strings.NewReader(raw), Limits{}); !IsNotMessage(err) {
+			t.Errorf("%q: err %v, want not a message", raw, err)
+		}
+	}
+	// An mbox "From " line before the header is tolerated.
+	m, err := Parse(strings.NewReader("From a@b.c Mon Jan  1 00:00:00 2024\nFrom: a@b.c\nTo: d@e.f\n\nhi\n"), Limits{})
+	if err != nil || m.From.Addr != "a@b.c" || len(m.To) != 1 {
+		t.Errorf("mbox From line: %+v %v", m, err)
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	raw := "From: \"Tanaka, Taro\" <T.Tanaka@Corp.Example>\r\n" +
+		"To: a@x.example,\r\n  B  Person <b@y.example>\r\n" +
+		"To: c@z.example\r\n" +
+		"Cc: =?UTF-8?B?55Sw5Lit?= <d@x.example>, (comment) e@x.example\r\n" +
+		"Subject: long\r\n\tfolded   subject\r\n" +
+		"Date: Mon, 2 Jan 2006 15:04:05 +0900 (JST)\r\n\r\nbody\r\n"
+	m, err := Parse(strings.NewReader(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a@x.example", "b@y.example", "c@z.example"}
+	if len(m.To) != 3 || m.To[0].Addr != want[0] || m.To[1].Addr != want[1] || m.To[2].Addr != want[2] || m.To[1].Name != "B Person" {
+		t.Errorf("to %+v", m.To)
+	}
+	if m.From.Addr != "t.tanaka@corp.example" || m.From.Name != "Tanaka, Taro" {
+		t.Errorf("from %+v", m.From)
+	}
+	if len(m.Cc) != 2 || m.Cc[0].Name != "田中" || m.Cc[1].Addr != "e@x.example" {
+		t.Errorf("cc %+v", m.Cc)
+	}
+	if m.Subject != "long folded   subject" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if m.Date.IsZero() || m.Date.UTC().Hour() != 6 {
+		t.Errorf("date %v", m.Date)
+	}
+}
+
+func TestHTMLToText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>Hi &amp; bye</p>", "Hi & bye"},
+		{"<html><head><title>t</title><style>p{color:red}</style></head><body><p>田中様</p><p>お世話に<b>なって</b>おります。</p></body></html>", "田中様\nお世話になっております。"},
+		{"a<script type=\"text/javascript\">alert('x<y>')</script>b", "ab"},
+		{"a<SCRIPT>never closed", "a"},
+		{"x<!-- hidden <p>text</p> -->y", "xy"},
+		{"&lt;b&gt;not a tag&lt;/b&gt; &eacute;t&#233; &#x500B;&#20154;", "<b>not a tag</b> été 個人"},
+		{"1 < 2 and 3 > 2", "1 < 2 and 3 > 2"},
+		{"line<br>next<br/>last", "line\nnext\nlast"},
+		{"<td>a</td><td>b</td>", "a b"},
+	}
+	for _, tt := range tests {
+		if got := htmlToText(tt.in); got != tt.want {
+			t.Errorf("htmlToText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
