@@ -1,0 +1,126 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/queue"
+)
+
+// approvable returns the held messages an approver may decide on: those
+// of the departments they approve, or all for an organisation approver.
+func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, error) {
+	var items []held.Item
+	var err error
+	if p.ApprovesOrganization {
+		items, err = w.o.Held.All(ctx, held.OperatorView)
+	} else {
+		items, err = w.o.Held.ForDepartments(ctx, p.Departments, held.OperatorView)
+	}
+	var out []held.Item
+	for _, it := range items {
+		if it.State == queue.Held && p.ApprovesDepartment(it.Department) {
+			out = append(out, it)
+		}
+	}
+	return out, err
+}
+
+func (w *Web) approvalsList(rw http.ResponseWriter, r *http.Request, q *req) {
+	items, err := w.approvable(r.Context(), q.p)
+	if err != nil {
+		w.internal(rw, r, q, err)
+		return
+	}
+	var views []heldView
+	for _, it := range items {
+		views = append(views, viewOf(it))
+	}
+	w.render(rw, r, q, http.StatusOK, "approvals", page{Title: "title.approvals", Notice: notice(r), Data: views})
+}
+
+// toApprove returns a held message the approver may decide on; anything else
+// is "not found".
+func (w *Web) toApprove(ctx context.Context, q *req, id string) (held.Item, bool) {
+	it, err := w.o.Held.Get(ctx, id, held.OperatorView)
+	if err != nil || it.State != queue.Held || !q.p.ApprovesDepartment(it.Department) {
+		return held.Item{}, false
+	}
+	return it, true
+}
+
+func (w *Web) approvalRelease(rw http.ResponseWriter, r *http.Request, q *req) {
+	it, ok := w.toApprove(r.Context(), q, r.PathValue("id"))
+	if !ok {
+		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
+		return
+	}
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	if _, err := w.o.Held.Release(r.Context(), it.ID, q.p.Address); err != nil {
+		w.heldError(rw, r, q, err)
+		return
+	}
+	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "approver", Action: audit.Release, Target: it.ID, Department: it.Department, Detail: comment})
+	http.Redirect(rw, r, "/approvals?done=released", http.StatusSeeOther)
+}
+
+func (w *Web) approvalReject(rw http.ResponseWriter, r *http.Request, q *req) {
+	it, ok := w.toApprove(r.Context(), q, r.PathValue("id"))
+	if !ok {
+		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
+		return
+	}
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	if comment == "" {
+		w.fail(rw, r, q, http.StatusBadRequest, "err.comment")
+		return
+	}
+	if _, err := w.o.Held.Reject(r.Context(), it.ID, q.p.Address, comment); err != nil {
+		w.heldError(rw, r, q, err)
+		return
+	}
+	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "approver", Action: audit.Reject, Target: it.ID, Department: it.Department, Detail: comment})
+	http.Redirect(rw, r, "/approvals?done=rejected", http.StatusSeeOther)
+}
+
+func (w *Web) approvalBody(rw http.ResponseWriter, r *http.Request, q *req) {
+	it, ok := w.toApprove(r.Context(), q, r.PathValue("id"))
+	if !ok {
+		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
+		return
+	}
+	w.showBody(rw, r, q, it, held.Reader{Addr: q.p.Address, Role: string(auth.RoleApprover), Reason: "approval"}, "/approvals")
+}
+
+type bodyData struct {
+	Item    held.Item
+	Msg     *mail.Message
+	Back    string
+	Problem bool
+}
+
+// showBody reads a body through held.Holds, which writes the audit entry
+// before returning it, and shows it as text (never as HTML).
+func (w *Web) showBody(rw http.ResponseWriter, r *http.Request, q *req, it held.Item, rd held.Reader, back string) {
+	raw, err := w.o.Held.Body(r.Context(), it.ID, rd)
+	if err != nil {
+		if errors.Is(err, held.ErrNoAudit) {
+			w.fail(rw, r, q, http.StatusServiceUnavailable, "err.noaudit")
+			return
+		}
+		w.heldError(rw, r, q, err)
+		return
+	}
+	d := bodyData{Item: it, Back: back}
+	if d.Msg, err = mail.Parse(bytes.NewReader(raw), mail.Limits{}); err != nil {
+		d.Problem = true
+	}
+	w.render(rw, r, q, http.StatusOK, "body", page{Title: "title.body", Data: d})
+}
