@@ -29,6 +29,7 @@ type cli struct {
 	Directory directoryCmd `cmd:"" help:"People, departments, groups and roles."`
 	Demo      demoCmd      `cmd:"" help:"Make a synthetic organisation, learn it, and show misend at work."`
 	Synth     synthCmd     `cmd:"" help:"Write a synthetic organisation's mail history and directory."`
+	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
 }
 
 func main() {
