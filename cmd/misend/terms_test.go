@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -177,5 +178,80 @@ func TestTermsRecommendCommand(t *testing.T) {
 	out, _ = runTermsCLI(t, "terms", "history", "--db", db, "--pending", "--json")
 	if !strings.Contains(out, `"term":"リスク分析"`) || !strings.Contains(out, `"status":"pending"`) {
 		t.Errorf("recommendations not filed as proposals: %s", out)
+	}
+}
+
+// TestTermsRecommendFromIndex imports history with --index-terms and checks
+// that recommend without --mail reads the index and agrees with --mail,
+// honours --since/--until, and that terms index shows and drops it.
+func TestTermsRecommendFromIndex(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	csv := filepath.Join(dir, "people.csv")
+	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
+		"a1@corp.example,A1,部署A,,sender\nb1@corp.example,B1,部署B,,sender\n"), 0o600)
+	var msgs []*mail.Message
+	day := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for i := range 20 {
+		body := "お疲れ様です。A-ORIGINAL-FRAMEWORKでリスク分析を行います。よろしくお願いします。"
+		if i%2 == 1 {
+			body = "お疲れ様です。会議室を予約しました。よろしくお願いします。"
+		}
+		msgs = append(msgs, &mail.Message{MessageID: fmt.Sprintf("a%d@corp.example", i), Date: day.Add(time.Duration(i/10) * 24 * time.Hour),
+			From: mail.Address{Addr: "a1@corp.example"}, To: []mail.Address{{Addr: "x@partner.example"}}, Subject: "件名", Text: body})
+		msgs = append(msgs, &mail.Message{MessageID: fmt.Sprintf("b%d@corp.example", i), Date: day,
+			From: mail.Address{Addr: "b1@corp.example"}, To: []mail.Address{{Addr: "x@partner.example"}}, Text: "A-ORIGINAL-FRAMEWORKで脆弱性診断をします。"})
+	}
+	saved := walkMail
+	walkMail = func(ctx context.Context, paths []string, opt ingest.Options, fn func(string, *mail.Message) error) (ingest.Summary, error) {
+		for i, m := range msgs {
+			if err := fn(fmt.Sprintf("test#%d", i), m); err != nil {
+				return ingest.Summary{}, err
+			}
+		}
+		return ingest.Summary{Files: 1, Messages: len(msgs)}, nil
+	}
+	defer func() { walkMail = saved }()
+
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, err := runTermsCLI(t, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out
+	}
+	mustRun("directory", "import", "--db", db, "--org-domain", "corp.example", csv)
+	mustRun("terms", "add", "--db", db, "--scope", "department:部署A", "--weight", "0.83", "A-ORIGINAL-FRAMEWORK")
+	if _, err := runTermsCLI(t, "terms", "recommend", "--db", db); err == nil || !strings.Contains(err.Error(), "--index-terms") {
+		t.Fatalf("recommend without an index: %v", err)
+	}
+	if out := mustRun("import", "--db", db, "--index-terms", dir); !strings.Contains(out, "term index: 40 messages indexed") {
+		t.Fatalf("import: %s", out)
+	}
+	fromIndex := mustRun("terms", "recommend", "--db", db, "--json")
+	fromMail := mustRun("terms", "recommend", "--db", db, "--json", "--mail", dir)
+	if fromIndex != fromMail || !strings.Contains(fromIndex, `"term":"リスク分析","weight":0.83`) || !strings.Contains(fromIndex, `"mails":20,`) {
+		t.Fatalf("from the index:\n%s\nfrom the mail:\n%s", fromIndex, fromMail)
+	}
+	if out := mustRun("terms", "recommend", "--db", db, "--json", "--since", "2026-03-03"); !strings.Contains(out, `"mails":10,`) {
+		t.Errorf("--since: %s", out)
+	}
+	if out := mustRun("terms", "recommend", "--db", db, "--json", "--mail", dir, "--until", "2026-03-02"); !strings.Contains(out, `"mails":10,`) {
+		t.Errorf("--mail --until: %s", out)
+	}
+	for _, bad := range [][]string{{"--since", "March"}, {"--since", "2026-03-03", "--until", "2026-03-01"}} {
+		if _, err := runTermsCLI(t, append([]string{"terms", "recommend", "--db", db}, bad...)...); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if out := mustRun("terms", "index", "--db", db); !strings.Contains(out, "40 messages from 2026-03-02 to 2026-03-03") {
+		t.Errorf("index: %s", out)
+	}
+	if out := mustRun("terms", "index", "--db", db, "--prune-before", "2026-03-03", "--json"); !strings.Contains(out, `"messages":10,`) || !strings.Contains(out, `"pruned":30`) {
+		t.Errorf("prune: %s", out)
+	}
+	if out := mustRun("terms", "index", "--db", db, "--drop"); !strings.Contains(out, "empty") {
+		t.Errorf("drop: %s", out)
 	}
 }
