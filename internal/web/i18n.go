@@ -62,10 +62,16 @@ func fromAcceptLanguage(h string) string {
 	return cs[0].lang
 }
 
+// missingKey, when set (tests), is told of every key without a text.
+var missingKey func(string)
+
 // tr translates key, formatting args into it when given.
 func tr(lang, key string, args ...any) string {
 	m, ok := messages[key]
 	if !ok {
+		if missingKey != nil {
+			missingKey(key)
+		}
 		return key
 	}
 	s := m[0]

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"time"
@@ -77,8 +78,12 @@ func (w *Web) reportsPage(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	rep, err := reports.Build(r.Context(), w.o.Decisions, w.o.Feedback, rq)
-	if err != nil {
+	if errors.Is(err, reports.ErrQuery) {
 		w.render(rw, r, q, http.StatusBadRequest, "reports", page{Title: "title.reports", Error: "err.dates", Data: d})
+		return
+	}
+	if err != nil {
+		w.internal(rw, r, q, err)
 		return
 	}
 	d.Report = rep
@@ -104,8 +109,12 @@ func (w *Web) reportsCSV(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	rep, err := reports.Build(r.Context(), w.o.Decisions, w.o.Feedback, rq)
-	if err != nil {
+	if errors.Is(err, reports.ErrQuery) {
 		w.fail(rw, r, q, http.StatusBadRequest, "err.dates")
+		return
+	}
+	if err != nil {
+		w.internal(rw, r, q, err)
 		return
 	}
 	rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
