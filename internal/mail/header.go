@@ -149,3 +149,25 @@ func (h *header) value(f *field) string {
 	}
 	return string(bytes.TrimSpace(out))
 }
+
+// LooksLikeMessage tells from the first octets of a file whether it can be
+// a message at all: its first line (after an mbox "From " line) must be a
+// header field, and mail never holds NUL octets in its header. It lets
+// importers pass over stray files without reading them whole.
+func LooksLikeMessage(head []byte) bool {
+	if bytes.HasPrefix(head, []byte("From ")) {
+		head = head[lineEnd(head, 0):]
+	}
+	if len(head) == 0 {
+		return false
+	}
+	if i := bytes.Index(head, []byte("\n\n")); i >= 0 {
+		head = head[:i]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	line := head[:lineEnd(head, 0)]
+	colon := bytes.IndexByte(line, ':')
+	return colon > 0 && validFieldName(bytes.TrimRight(line[:colon], " \t"))
+}

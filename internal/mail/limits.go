@@ -1,5 +1,10 @@
 package mail
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Limits caps what Parse will read. The defaults mirror Postfix's own limits
 // (10 MB message, 100 KB header, MIME nesting 100) so that misend refuses no
 // mail that Postfix would have passed, and tightens part count and text size,
@@ -19,4 +24,27 @@ var DefaultLimits = Limits{
 	MaxDepth:        100,
 	MaxParts:        1000,
 	MaxTextBytes:    1 << 20,
+}
+
+// Why Parse refuses a message, for callers that count refusals by kind
+// (errors.Is); the error text adds the detail.
+var (
+	ErrNotMessage     = errors.New("not a message")
+	ErrTooLarge       = errors.New("message too large")
+	ErrHeaderTooLarge = errors.New("header too large")
+	ErrTooDeep        = errors.New("MIME nesting too deep")
+	ErrTooManyParts   = errors.New("too many MIME parts")
+)
+
+// refusal is an error of one of the kinds above with its own text.
+type refusal struct {
+	kind error
+	text string
+}
+
+func (r *refusal) Error() string { return r.text }
+func (r *refusal) Unwrap() error { return r.kind }
+
+func refuse(kind error, format string, args ...any) error {
+	return &refusal{kind: kind, text: "mail: " + fmt.Sprintf(format, args...)}
 }

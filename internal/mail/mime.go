@@ -2,7 +2,6 @@ package mail
 
 import (
 	"bytes"
-	"fmt"
 	"mime"
 	"strings"
 )
@@ -21,11 +20,11 @@ type partWalker struct {
 
 func (p *partWalker) walk(h *header, body []byte, depth int) error {
 	if depth > p.lim.MaxDepth {
-		return fmt.Errorf("mail: MIME nesting exceeds %d levels", p.lim.MaxDepth)
+		return refuse(ErrTooDeep, "MIME nesting exceeds %d levels", p.lim.MaxDepth)
 	}
 	p.parts++
 	if p.parts > p.lim.MaxParts {
-		return fmt.Errorf("mail: more than %d MIME parts", p.lim.MaxParts)
+		return refuse(ErrTooManyParts, "more than %d MIME parts", p.lim.MaxParts)
 	}
 	ctype, cparams := p.mediaType("content-type", h.get("Content-Type"))
 	if ctype == "" {
@@ -119,7 +118,7 @@ func (p *partWalker) walkMultipart(body []byte, boundary string, depth int) erro
 			h, pbody = header{}, part
 		}
 		if hl := len(part) - len(pbody); hl > p.lim.MaxHeaderBytes {
-			return fmt.Errorf("mail: part header exceeds %d octets", p.lim.MaxHeaderBytes)
+			return refuse(ErrHeaderTooLarge, "part header exceeds %d octets", p.lim.MaxHeaderBytes)
 		}
 		if h.bad > 0 {
 			p.msg.problem("part %d header: %d malformed lines skipped", n, h.bad)

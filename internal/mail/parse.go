@@ -47,7 +47,7 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 		lim = DefaultLimits
 	}
 	if len(raw) > lim.MaxMessageBytes {
-		return nil, fmt.Errorf("mail: message exceeds %d octets", lim.MaxMessageBytes)
+		return nil, refuse(ErrTooLarge, "message exceeds %d octets", lim.MaxMessageBytes)
 	}
 	p := walkers.Get().(*partWalker)
 	defer func() {
@@ -60,10 +60,10 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 	h, body, ok := readHeader(raw, p.fields)
 	p.fields = h.fields
 	if !ok {
-		return nil, errNotMessage
+		return nil, refuse(ErrNotMessage, "not a message: the first line is not a header field")
 	}
 	if n := len(raw) - len(body); n > lim.MaxHeaderBytes {
-		return nil, fmt.Errorf("mail: header exceeds %d octets", lim.MaxHeaderBytes)
+		return nil, refuse(ErrHeaderTooLarge, "header exceeds %d octets", lim.MaxHeaderBytes)
 	}
 	m := &Message{Size: len(raw)}
 	if h.bad > 0 {
@@ -80,14 +80,6 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 	}
 	return m, nil
 }
-
-// errNotMessage is returned for input whose first line is not a header
-// field: a stray file, not mail.
-var errNotMessage = fmt.Errorf("mail: not a message: the first line is not a header field")
-
-// IsNotMessage tells whether err from Parse means the input is not mail at
-// all, rather than damaged mail.
-func IsNotMessage(err error) bool { return err == errNotMessage }
 
 func (m *Message) problem(format string, args ...any) {
 	if len(m.Problems) < 50 {

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -54,8 +55,20 @@ func TestParse(t *testing.T) {
 
 func TestParseLimits(t *testing.T) {
 	big := "From: a@b.c\nX: " + strings.Repeat("x", 200<<10) + "\n\nbody\n"
-	if _, err := Parse(strings.NewReader(big), Limits{}); err == nil || !strings.Contains(err.Error(), "header exceeds") {
+	if _, err := Parse(strings.NewReader(big), Limits{}); !errors.Is(err, ErrHeaderTooLarge) || !strings.Contains(err.Error(), "header exceeds") {
 		t.Errorf("err %v", err)
+	}
+	lim := Limits{MaxMessageBytes: 200, MaxHeaderBytes: 50, MaxDepth: 1, MaxParts: 3, MaxTextBytes: 10}
+	if _, err := Parse(strings.NewReader(strings.Repeat("x", 201)), lim); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err %v, want too large", err)
+	}
+	nested := "Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n--a--\n"
+	if _, err := Parse(strings.NewReader(nested), lim); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("err %v, want too deep", err)
+	}
+	parts := "Content-Type: multipart/mixed; boundary=a\n\n--a\n\n1\n--a\n\n2\n--a\n\n3\n--a--\n"
+	if _, err := Parse(strings.NewReader(parts), lim); !errors.Is(err, ErrTooManyParts) {
+		t.Errorf("err %v, want too many parts", err)
 	}
 }
 
@@ -143,7 +156,7 @@ func TestParseCharsets(t *testing.T) {
 
 func TestParseNotMessage(t *testing.T) {
 	for _, raw := range []string{"\x89PNG\r\n\x1a\n\x00\x00", "just some notes\nTo: x@y\n", " leading blank: x\n"} {
-		if _, err := Parse(strings.NewReader(raw), Limits{}); !IsNotMessage(err) {
+		if _, err := Parse(strings.NewReader(raw), Limits{}); !errors.Is(err, ErrNotMessage) {
 			t.Errorf("%q: err %v, want not a message", raw, err)
 		}
 	}
@@ -198,6 +211,27 @@ func TestHTMLToText(t *testing.T) {
 	for _, tt := range tests {
 		if got := htmlToText(tt.in); got != tt.want {
 			t.Errorf("htmlToText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLooksLikeMessage(t *testing.T) {
+	for _, tt := range []struct {
+		head string
+		want bool
+	}{
+		{"From: a@b.c\r\n", true},
+		{"Return-Path: <a@b.c>\nReceived: from x", true},
+		{"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b.c\n", true},
+		{"%PDF-1.4\n%\xe2\xe3", false},
+		{"\x89PNG\r\n\x1a\n", false},
+		{"Subject: x\n\x00\x00binary", false},
+		{"maildir size: 1024\n", false},
+		{"", false},
+		{"\n\nbody", false},
+	} {
+		if got := LooksLikeMessage([]byte(tt.head)); got != tt.want {
+			t.Errorf("LooksLikeMessage(%q) = %v", tt.head, got)
 		}
 	}
 }
