@@ -27,6 +27,19 @@ var csvDateLayouts = []string{
 	time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05", "1/2/2006 3:04:05 PM", "1/2/2006 15:04:05", "2006/01/02 15:04:05",
 }
 
+// Grouping window for CSV exports. Both exports write one row per
+// recipient, and a message's rows come together (same timestamp) in
+// practice but are not promised to; holding a whole export to group it
+// would cost memory in proportion to the file. Instead a message is passed
+// on once csvWindowRows rows went by without a row for it, or when more
+// than csvMaxOpen messages are open; a row for a message already passed on
+// is counted as SkipCSVLateRow, never silently lost.
+const (
+	csvWindowRows = 5000
+	csvMaxOpen    = 20000
+	csvMaxClosed  = 200000 // recently passed-on ids remembered to spot late rows
+)
+
 // readCSV groups message-trace rows by message id into one message each (one
 // row per recipient in both exports). A bad row is skipped with its line.
 func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
@@ -54,11 +67,11 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 			}
 		}
 	}
-	if _, ok := col["from"]; !ok {
-		return fmt.Errorf("csv: no sender address column")
-	}
-	if _, ok := col["to"]; !ok {
-		return fmt.Errorf("csv: no recipient address column")
+	_, hasFrom := col["from"]
+	_, hasTo := col["to"]
+	if !hasFrom || !hasTo {
+		emit(&item{src: path, skip: SkipCSVColumns, detail: "no sender or no recipient address column in " + truncate(strings.Join(header, ","), 150)})
+		return nil
 	}
 	get := func(rec []string, k string) string {
 		if i, ok := col[k]; ok && i < len(rec) {
@@ -66,9 +79,8 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 		}
 		return ""
 	}
-	byID := map[string]*mail.Message{}
-	var order []string
-	for {
+	g := csvGrouper{path: path, emit: emit, open: map[string]*openMsg{}, closed: map[string]struct{}{}}
+	for row := 1; ; row++ {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -76,7 +88,7 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 		line, _ := r.FieldPos(0)
 		if err != nil {
 			if _, ok := err.(*csv.ParseError); ok {
-				if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: "csv: unreadable row"}) {
+				if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: SkipCSVBadRow, detail: err.Error()}) {
 					return nil
 				}
 				continue
@@ -85,7 +97,7 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 		}
 		from, to := parseAddr(get(rec, "from")), parseAddr(get(rec, "to"))
 		if from.Addr == "" || to.Addr == "" {
-			if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: "csv: row without sender or recipient address"}) {
+			if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: SkipCSVNoAddress, detail: fmt.Sprintf("line %d", line)}) {
 				return nil
 			}
 			continue
@@ -95,28 +107,89 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 		if key == "" {
 			key = fmt.Sprintf("line %d", line)
 		}
-		m := byID[key]
-		if m == nil {
-			m = &mail.Message{MessageID: id, From: from, Subject: get(rec, "subject")}
-			m.Date = parseCSVDate(get(rec, "date"))
-			m.Size, _ = strconv.Atoi(get(rec, "size"))
-			byID[key] = m
-			order = append(order, key)
-		}
-		dup := false
-		for _, a := range m.To {
-			dup = dup || a.Addr == to.Addr
-		}
-		if !dup {
-			m.To = append(m.To, to)
-		}
-	}
-	for i, k := range order {
-		if !emit(&item{src: fmt.Sprintf("%s#%d", path, i+1), msg: byID[k]}) {
+		if !g.add(row, line, key, id, from, to, rec, get) {
 			return nil
 		}
 	}
+	g.flush(-1)
 	return nil
+}
+
+type openMsg struct {
+	key     string
+	msg     *mail.Message
+	lastRow int
+}
+
+// csvGrouper holds the messages whose rows may still come.
+type csvGrouper struct {
+	path    string
+	emit    func(*item) bool
+	open    map[string]*openMsg
+	order   []*openMsg // by first row, from head on
+	head    int
+	n       int                 // messages passed on
+	closed  map[string]struct{} // keys passed on recently
+	closedQ []string
+}
+
+func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, rec []string, get func([]string, string) string) bool {
+	if o := g.open[key]; o != nil {
+		o.lastRow = row
+		for _, a := range o.msg.To {
+			if a.Addr == to.Addr {
+				return g.flush(row)
+			}
+		}
+		o.msg.To = append(o.msg.To, to)
+		return g.flush(row)
+	}
+	if _, ok := g.closed[key]; ok {
+		if !g.emit(&item{src: fmt.Sprintf("%s#%d", g.path, line), skip: SkipCSVLateRow, detail: fmt.Sprintf("line %d: recipient %s of message %s", line, to.Addr, truncate(key, 80))}) {
+			return false
+		}
+		return g.flush(row)
+	}
+	m := &mail.Message{MessageID: id, From: from, Subject: get(rec, "subject"), To: []mail.Address{to}}
+	m.Date = parseCSVDate(get(rec, "date"))
+	m.Size, _ = strconv.Atoi(get(rec, "size"))
+	o := &openMsg{key: key, msg: m, lastRow: row}
+	g.open[key] = o
+	g.order = append(g.order, o)
+	return g.flush(row)
+}
+
+// flush passes on, in first-row order, the messages that went quiet for the
+// window or overflow the cap; row -1 passes on everything.
+func (g *csvGrouper) flush(row int) bool {
+	for g.head < len(g.order) {
+		o := g.order[g.head]
+		if row >= 0 && row-o.lastRow < csvWindowRows && len(g.open) <= csvMaxOpen {
+			break
+		}
+		g.order[g.head] = nil
+		g.head++
+		delete(g.open, o.key)
+		g.remember(o.key)
+		g.n++
+		if !g.emit(&item{src: fmt.Sprintf("%s#%d", g.path, g.n), msg: o.msg}) {
+			return false
+		}
+	}
+	if g.head > 4096 && g.head*2 > len(g.order) {
+		g.order = append(g.order[:0], g.order[g.head:]...)
+		g.head = 0
+	}
+	return true
+}
+
+func (g *csvGrouper) remember(key string) {
+	g.closed[key] = struct{}{}
+	g.closedQ = append(g.closedQ, key)
+	if len(g.closedQ) > csvMaxClosed {
+		delete(g.closed, g.closedQ[0])
+		g.closedQ = g.closedQ[1:]
+	}
 }
 
 func parseAddr(s string) mail.Address {

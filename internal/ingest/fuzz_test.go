@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"strings"
 	"testing"
+
+	"github.com/misend/misend/internal/mail"
 )
 
 func FuzzMbox(f *testing.F) {
@@ -11,10 +13,11 @@ func FuzzMbox(f *testing.F) {
 	f.Add("From \r\n\r\nFrom ")
 	f.Fuzz(func(t *testing.T, s string) {
 		total := 0
-		err := readMbox("f", bufio.NewReaderSize(strings.NewReader(s), 16), func(it *item) bool {
-			total += len(it.raw)
+		r := reader{lim: mail.DefaultLimits, emit: func(it *item) bool {
+			total += len(*it.raw)
 			return true
-		})
+		}}
+		err := r.readMbox("f", bufio.NewReaderSize(strings.NewReader(s), 16))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,11 +31,22 @@ func FuzzCSV(f *testing.F) {
 	f.Add("\uFEFFSenderAddress,RecipientAddress,MessageId\na@b,c@d,<1>\n\"bad,\"\"x\n")
 	f.Add("sender_address,recipient_address\n,,,,\n")
 	f.Fuzz(func(t *testing.T, s string) {
+		rows := strings.Count(s, "\n") + 1
+		msgs, rcpts := 0, 0
 		_ = readCSV("f.csv", bufio.NewReader(strings.NewReader(s)), func(it *item) bool {
-			if it.msg != nil && (it.msg.From.Addr == "" || len(it.msg.To) == 0) {
-				t.Errorf("message without addresses: %+v", it.msg)
+			if it.msg != nil {
+				msgs++
+				rcpts += len(it.msg.To)
+				if it.msg.From.Addr == "" || len(it.msg.To) == 0 {
+					t.Errorf("message without addresses: %+v", it.msg)
+				}
+			} else if _, ok := reasons[it.skip]; !ok {
+				t.Errorf("skip reason %q is not a known key", it.skip)
 			}
 			return true
 		})
+		if msgs > rows || rcpts > rows {
+			t.Errorf("%d messages with %d recipients from %d lines", msgs, rcpts, rows)
+		}
 	})
 }

@@ -4,13 +4,16 @@
 //
 // It streams: messages are parsed on a few goroutines and handed to the
 // caller one at a time in a stable order, so memory stays bounded whatever
-// the corpus size. It does not de-duplicate or store anything.
+// the corpus size: a bounded number of messages is in flight, read buffers
+// are reused, and CSV rows are grouped in a bounded window (csv.go). It does
+// not de-duplicate or store anything.
 package ingest
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,6 +22,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/misend/misend/internal/mail"
@@ -35,32 +39,112 @@ type Options struct {
 type Summary struct {
 	Files    int
 	Messages int
-	Skipped  map[string]int // reason → count
+	Skipped  map[string]int // reason key (the Skip constants) → count
+	// Examples holds, per reason key, where the first such skip happened
+	// and the full error, so an operator can find the culprit.
+	Examples map[string]string
 	Elapsed  time.Duration
+}
+
+// Reasons a message or file is skipped. They are stable keys, fit for
+// counting and for scripts; Describe gives the sentence for each.
+const (
+	SkipNotMail          = "not-mail"
+	SkipMaildirMetadata  = "maildir-metadata"
+	SkipTooLarge         = "too-large"
+	SkipHeaderTooLarge   = "header-too-large"
+	SkipMIMETooDeep      = "mime-too-deep"
+	SkipMIMETooManyParts = "mime-too-many-parts"
+	SkipUnreadable       = "unreadable-file"
+	SkipUnparseable      = "unparseable"
+	SkipCSVColumns       = "csv-unknown-columns"
+	SkipCSVBadRow        = "csv-unreadable-row"
+	SkipCSVNoAddress     = "csv-row-without-address"
+	SkipCSVLateRow       = "csv-late-recipient-row"
+)
+
+var reasons = map[string]string{
+	SkipNotMail:          "not mail: the file does not start with a mail header (or holds binary data)",
+	SkipMaildirMetadata:  "mail server bookkeeping in a Maildir (maildirsize, dovecot-*, courierimap*)",
+	SkipTooLarge:         "message larger than the size limit",
+	SkipHeaderTooLarge:   "header larger than the header size limit",
+	SkipMIMETooDeep:      "MIME parts nested deeper than the limit",
+	SkipMIMETooManyParts: "more MIME parts than the limit",
+	SkipUnreadable:       "file could not be read",
+	SkipUnparseable:      "message could not be parsed",
+	SkipCSVColumns:       "CSV file without sender and recipient address columns",
+	SkipCSVBadRow:        "CSV row that is not valid CSV",
+	SkipCSVNoAddress:     "CSV row without a sender or recipient address",
+	SkipCSVLateRow:       "CSV recipient row far from its message's other rows, after the message was passed on",
+}
+
+// Describe explains a skip reason key in a sentence.
+func Describe(reason string) string {
+	if d, ok := reasons[reason]; ok {
+		return d
+	}
+	return reason
+}
+
+// reasonOf maps a Parse error to its skip key.
+func reasonOf(err error) string {
+	for _, k := range []struct {
+		err    error
+		reason string
+	}{
+		{mail.ErrNotMessage, SkipNotMail},
+		{mail.ErrTooLarge, SkipTooLarge},
+		{mail.ErrHeaderTooLarge, SkipHeaderTooLarge},
+		{mail.ErrTooDeep, SkipMIMETooDeep},
+		{mail.ErrTooManyParts, SkipMIMETooManyParts},
+	} {
+		if errors.Is(err, k.err) {
+			return k.reason
+		}
+	}
+	return SkipUnparseable
 }
 
 // item is one unit of work: raw octets to parse, or an already built message
 // (CSV), or a reason it was skipped.
 type item struct {
-	src  string
-	raw  []byte
-	msg  *mail.Message
-	skip string
-	done chan struct{}
+	src    string
+	raw    *[]byte // from rawBufs; returned once parsed
+	msg    *mail.Message
+	skip   string // a Skip key
+	detail string // the error behind skip
+	done   chan struct{}
+}
+
+// rawBufs recycles the buffers messages are read into: mail.ParseBytes
+// keeps nothing of them.
+var rawBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+func getRaw() *[]byte { return rawBufs.Get().(*[]byte) }
+
+func putRaw(b *[]byte) {
+	if cap(*b) <= 1<<20 { // a rare huge message must not stay pinned
+		*b = (*b)[:0]
+		rawBufs.Put(b)
+	}
 }
 
 // Walk reads every message under paths (files or directories, format detected
 // per file) and calls fn once per message, serially, in a stable order; src
 // names where the message came from (a file path, or "path#n" inside an mbox
 // or CSV). Parsing may run on several goroutines. A message that cannot be
-// parsed is counted in Summary.Skipped with its reason, not passed to fn. An
-// error from fn stops the walk and is returned.
+// parsed is counted in Summary.Skipped under its reason key, not passed to
+// fn. An error from fn stops the walk and is returned.
 func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, msg *mail.Message) error) (Summary, error) {
 	start := time.Now()
-	sum := Summary{Skipped: map[string]int{}}
+	sum := Summary{Skipped: map[string]int{}, Examples: map[string]string{}}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	lim := opt.Limits
+	if lim == (mail.Limits{}) {
+		lim = mail.DefaultLimits
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -79,12 +163,13 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 		go func() {
 			for it := range work {
 				if it.raw != nil {
-					m, err := mail.Parse(bytes.NewReader(it.raw), opt.Limits)
+					m, err := mail.ParseBytes(*it.raw, lim)
 					if err != nil {
-						it.skip = err.Error()
+						it.skip, it.detail = reasonOf(err), err.Error()
 					} else {
 						it.msg = m
 					}
+					putRaw(it.raw)
 					it.raw = nil
 				}
 				close(it.done)
@@ -108,12 +193,13 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 			}
 			return true
 		}
+		r := reader{lim: lim, emit: emit}
 		for _, f := range files {
-			if err := readFile(f, emit); err != nil {
+			if err := r.readFile(f); err != nil {
 				if ctx.Err() != nil {
 					return
 				}
-				if !emit(&item{src: f, skip: "unreadable file: " + err.Error()}) {
+				if !emit(&item{src: f, skip: SkipUnreadable, detail: err.Error()}) {
 					return
 				}
 			}
@@ -122,7 +208,10 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 	for it := range ordered {
 		<-it.done
 		if it.skip != "" {
-			sum.Skipped[reasonKey(it.skip)]++
+			sum.Skipped[it.skip]++
+			if _, ok := sum.Examples[it.skip]; !ok {
+				sum.Examples[it.skip] = it.src + ": " + truncate(it.detail, 200)
+			}
 			skipped++
 			continue
 		}
@@ -141,10 +230,9 @@ func Walk(ctx context.Context, paths []string, opt Options, fn func(src string, 
 	return sum, ctx.Err()
 }
 
-// reasonKey keeps skip reasons few: it drops numbers-heavy detail after a colon.
-func reasonKey(s string) string {
-	if len(s) > 120 {
-		s = s[:120]
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "")
 	}
 	return s
 }
@@ -179,41 +267,74 @@ func listFiles(paths []string) ([]string, error) {
 	return out, nil
 }
 
+// maildirMetadata tells the bookkeeping files Maildir servers keep beside
+// the mail (Dovecot, Courier, quota files) from messages.
+func maildirMetadata(name string) bool {
+	switch name {
+	case "maildirsize", "maildirfolder", "subscriptions":
+		return true
+	}
+	return strings.HasPrefix(name, "dovecot") || strings.HasPrefix(name, "courierimap")
+}
+
+// reader turns files into items.
+type reader struct {
+	lim  mail.Limits
+	emit func(*item) bool
+}
+
 // readFile detects the format of one file and emits its messages.
-func readFile(path string, emit func(*item) bool) error {
+func (r *reader) readFile(path string) error {
+	if maildirMetadata(filepath.Base(path)) {
+		r.emit(&item{src: path, skip: SkipMaildirMetadata, detail: "skipped by name"})
+		return nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(512)
+	head, _ := br.Peek(4096)
 	switch {
 	case bytes.HasPrefix(head, []byte("From ")):
-		return readMbox(path, br, emit)
+		return r.readMbox(path, br)
 	case strings.EqualFold(filepath.Ext(path), ".csv"):
-		return readCSV(path, br, emit)
+		return readCSV(path, br, r.emit)
+	case !mail.LooksLikeMessage(head):
+		r.emit(&item{src: path, skip: SkipNotMail, detail: "the first line is not a mail header field"})
+		return nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(br, int64(mail.DefaultLimits.MaxMessageBytes)*2))
+	if st, err := f.Stat(); err == nil && st.Size() > int64(r.lim.MaxMessageBytes) {
+		r.emit(&item{src: path, skip: SkipTooLarge, detail: fmt.Sprintf("%d octets, more than %d", st.Size(), r.lim.MaxMessageBytes)})
+		return nil
+	}
+	raw := getRaw()
+	buf := bytes.NewBuffer(*raw)
+	// One octet past the cap lets Parse tell "too large" from "at the cap".
+	_, err = buf.ReadFrom(io.LimitReader(br, int64(r.lim.MaxMessageBytes)+1))
+	*raw = buf.Bytes()
 	if err != nil {
+		putRaw(raw)
 		return err
 	}
-	emit(&item{src: path, raw: raw})
+	r.emit(&item{src: path, raw: raw})
 	return nil
 }
 
 // readMbox splits an mboxo/mboxrd file on "From " lines and undoes ">From "
 // quoting; CRLF line ends are tolerated.
-func readMbox(path string, br *bufio.Reader, emit func(*item) bool) error {
+func (r *reader) readMbox(path string, br *bufio.Reader) error {
 	n := 0
-	var cur []byte
-	started := false
+	var cur *[]byte
 	flush := func() bool {
-		if !started {
+		if cur == nil {
 			return true
 		}
 		n++
-		return emit(&item{src: fmt.Sprintf("%s#%d", path, n), raw: cur})
+		it := &item{src: fmt.Sprintf("%s#%d", path, n), raw: cur}
+		cur = nil
+		return r.emit(it)
 	}
 	for {
 		line, err := br.ReadSlice('\n')
@@ -228,15 +349,15 @@ func readMbox(path string, br *bufio.Reader, emit func(*item) bool) error {
 				if !flush() {
 					return nil
 				}
-				cur, started = nil, true
-			} else if started {
+				cur = getRaw()
+			} else if cur != nil {
 				if unq := bytes.TrimLeft(line, ">"); len(unq) < len(line) && bytes.HasPrefix(unq, []byte("From ")) {
 					line = line[1:]
 				}
 				// Past the cap the message will be refused anyway; stop
 				// growing it so one huge mbox entry cannot exhaust memory.
-				if len(cur) <= mail.DefaultLimits.MaxMessageBytes*2 {
-					cur = append(cur, line...)
+				if len(*cur) <= r.lim.MaxMessageBytes {
+					*cur = append(*cur, line...)
 				}
 			}
 		}
@@ -245,6 +366,9 @@ func readMbox(path string, br *bufio.Reader, emit func(*item) bool) error {
 			return nil
 		}
 		if err != nil {
+			if cur != nil {
+				putRaw(cur)
+			}
 			return err
 		}
 	}

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +65,7 @@ func TestWalkFormats(t *testing.T) {
 	if m := got["Hello"]; m == nil || len(m.To) != 2 || m.From.Addr != "s@corp.example" || m.Size != 1234 || m.Date.IsZero() {
 		t.Errorf("csv message %+v", got["Hello"])
 	}
-	if sum.Messages != 8 || sum.Skipped["csv: row without sender or recipient address"] != 1 {
+	if sum.Messages != 8 || sum.Skipped[SkipCSVNoAddress] != 1 {
 		t.Errorf("summary %+v", sum)
 	}
 	if !strings.HasSuffix(order[0], "box.mbox#1") {
@@ -82,5 +84,95 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	}
 	if newProgress(nil, 1) != nil {
 		t.Error("progress with no writer")
+	}
+}
+
+// TestWalkSkipsNonMail: files in a mail tree that are not mail are skipped
+// under stable reason keys, with an example each, and never parsed as
+// empty messages.
+func TestWalkSkipsNonMail(t *testing.T) {
+	dir := t.TempDir()
+	box := filepath.Join(dir, "alice", "Sent")
+	write(t, filepath.Join(box, "cur", "1:2,S"), msg("alice@corp.example", "x@p.example", "real"))
+	write(t, filepath.Join(box, "maildirsize"), "1024S,100C\n512 3\n")
+	write(t, filepath.Join(box, "dovecot-uidlist"), "3 V1 N2\n1 :1:2,S\n")
+	write(t, filepath.Join(box, "dovecot.index.log"), "\x01\x02\x00\x00")
+	write(t, filepath.Join(box, "cur", "scan0001"), "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	write(t, filepath.Join(box, "cur", "notes"), "remember to forward the quote\nTo: nobody\n")
+	write(t, filepath.Join(box, "cur", "huge"), "From: a@b.example\nSubject: big\n\n"+strings.Repeat("x", 3000))
+	write(t, filepath.Join(dir, "bad.csv"), "When,Who\n2024-01-01,a@b\n")
+
+	var got []string
+	sum, err := Walk(context.Background(), []string{dir}, Options{Limits: mail.Limits{MaxMessageBytes: 2000, MaxHeaderBytes: 1000, MaxDepth: 5, MaxParts: 10, MaxTextBytes: 1000}},
+		func(src string, m *mail.Message) error {
+			got = append(got, m.Subject)
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "real" {
+		t.Errorf("messages %q, want only the real one", got)
+	}
+	want := map[string]int{SkipMaildirMetadata: 3, SkipNotMail: 2, SkipTooLarge: 1, SkipCSVColumns: 1}
+	for k, n := range want {
+		if sum.Skipped[k] != n {
+			t.Errorf("skipped[%s] = %d, want %d (all: %v)", k, sum.Skipped[k], n, sum.Skipped)
+		}
+		if sum.Examples[k] == "" || Describe(k) == k {
+			t.Errorf("%s: example %q, description %q", k, sum.Examples[k], Describe(k))
+		}
+	}
+	if len(sum.Skipped) != len(want) {
+		t.Errorf("skip keys %v", sum.Skipped)
+	}
+	if !strings.Contains(sum.Examples[SkipTooLarge], "huge") {
+		t.Errorf("example %q does not name the file", sum.Examples[SkipTooLarge])
+	}
+}
+
+// TestCSVWindow: a message's recipient rows are grouped when they come
+// within the window, however interleaved; a row that comes after the
+// message was passed on is counted, not lost silently.
+func TestCSVWindow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("SenderAddress,RecipientAddress,MessageId\n")
+	// m0 and m1 interleaved, then filler, then a late row for m0.
+	fmt.Fprintf(&b, "s@corp,a@p,<m0>\ns@corp,b@p,<m1>\ns@corp,c@p,<m0>\ns@corp,d@p,<m1>\ns@corp,c@p,<m0>\n")
+	for i := range csvWindowRows + 10 {
+		fmt.Fprintf(&b, "s@corp,r%d@p,<f%d>\n", i, i)
+	}
+	fmt.Fprintf(&b, "s@corp,late@p,<m0>\n")
+	msgs := map[string][]string{}
+	var order []string
+	skips := map[string]int{}
+	err := readCSV("t.csv", bufio.NewReader(strings.NewReader(b.String())), func(it *item) bool {
+		if it.msg == nil {
+			skips[it.skip]++
+			return true
+		}
+		if _, dup := msgs[it.msg.MessageID]; dup {
+			t.Errorf("message %s passed on twice", it.msg.MessageID)
+		}
+		order = append(order, it.msg.MessageID)
+		for _, a := range it.msg.To {
+			msgs[it.msg.MessageID] = append(msgs[it.msg.MessageID], a.Addr)
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(msgs["m0"], " "); got != "a@p c@p" {
+		t.Errorf("m0 recipients %q", got)
+	}
+	if got := strings.Join(msgs["m1"], " "); got != "b@p d@p" {
+		t.Errorf("m1 recipients %q", got)
+	}
+	if len(msgs) != csvWindowRows+12 || order[0] != "m0" || order[1] != "m1" || order[2] != "f0" {
+		t.Errorf("%d messages, order starts %q", len(msgs), order[:3])
+	}
+	if skips[SkipCSVLateRow] != 1 || len(skips) != 1 {
+		t.Errorf("skips %v", skips)
 	}
 }
