@@ -30,6 +30,7 @@ type cli struct {
 	Demo      demoCmd      `cmd:"" help:"Make a synthetic organisation, learn it, and show misend at work."`
 	Synth     synthCmd     `cmd:"" help:"Write a synthetic organisation's mail history and directory."`
 	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
+	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
 }
 
 func main() {
