@@ -172,19 +172,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 		{messages: 3000, clients: 20, detect: true},
 		{messages: 2000, clients: 20, rate: 250, detect: true},
 	} {
-		name := "persistent"
-		if l.perConn {
-			name = "conn-per-message"
-		}
-		if l.rate > 0 {
-			name += "-paced-" + strconv.Itoa(int(l.rate))
-		} else {
-			name += "-saturated"
-		}
-		if l.detect {
-			name += "-detect"
-		}
-		b.Run(name, func(b *testing.B) {
+		b.Run(loadName(l), func(b *testing.B) {
 			for b.Loop() {
 				plainSink := startSink(b)
 				plain := StartPostfix(b, Options{Relay: plainSink.Addr})

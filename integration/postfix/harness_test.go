@@ -29,6 +29,10 @@ type Instance struct {
 type Options struct {
 	Relay  string // host:port every message goes to
 	Milter string // host:port of a milter for smtpd and non-smtpd mail; "" for none
+	// Reinject, if set, is the host:port of a second smtpd without
+	// milters, where misend hands back mail it held and then released (as
+	// misend's milter documentation tells sites to set up).
+	Reinject string
 	Extra  map[string]string
 }
 
@@ -172,7 +176,11 @@ func StartPostfix(t testing.TB, o Options) *Instance {
 	if err := os.WriteFile(filepath.Join(conf, "main.cf"), mc.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(conf, "master.cf"), []byte(fmt.Sprintf(masterCF, inst.Addr)), 0o644); err != nil {
+	master := fmt.Sprintf(masterCF, inst.Addr)
+	if o.Reinject != "" {
+		master += o.Reinject + " inet n - n - - smtpd -o smtpd_milters= -o non_smtpd_milters=\n"
+	}
+	if err := os.WriteFile(filepath.Join(conf, "master.cf"), []byte(master), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) error {
