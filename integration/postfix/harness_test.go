@@ -33,7 +33,7 @@ type Options struct {
 	// milters, where misend hands back mail it held and then released (as
 	// misend's milter documentation tells sites to set up).
 	Reinject string
-	Extra  map[string]string
+	Extra    map[string]string
 }
 
 func postfixBin() string {
