@@ -1,47 +1,86 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/store"
 )
 
+// serveCmd's flags are pointers: nil means "not on the command line", so the
+// --config file's value (or the built-in default) applies.
 type serveCmd struct {
-	SMTP     string `help:"SMTP listen address." default:"127.0.0.1:2525" name:"smtp"`
-	Milter   string `help:"Milter listen address (not wired yet)." name:"milter"`
-	HTTP     string `help:"HTTP listen address for /metrics, /healthz, /readyz." default:"127.0.0.1:8025" name:"http"`
-	Upstream string `help:"Upstream smarthost host:port." required:"" name:"upstream"`
-	Spool    string `help:"Spool directory." default:"./misend-spool" type:"path"`
-	TLS      string `help:"Upstream STARTTLS: none, opportunistic, required." default:"opportunistic" enum:"none,opportunistic,required" name:"upstream-tls"`
-	FailSafe string `help:"Verdict when a message cannot be parsed or decided on." default:"hold" enum:"pass,warn,delay,confirm,hold,reject" name:"fail-safe"`
+	SMTP         *string        `help:"SMTP listen address (default 127.0.0.1:2525)." name:"smtp"`
+	Milter       *string        `help:"Milter listen address for Postfix smtpd_milters (default: no milter)." name:"milter"`
+	HTTP         *string        `help:"HTTP listen address for /metrics, /healthz, /readyz, /act/ and the web UI (default 127.0.0.1:8025; empty: none)." name:"http"`
+	Domain       *string        `help:"Host name in the SMTP greeting and bounces." name:"domain"`
+	Upstream     *string        `help:"Upstream smarthost host:port, where passing and released mail goes." name:"upstream"`
+	TLS          *string        `help:"Upstream STARTTLS: none, opportunistic (default), required." name:"upstream-tls"`
+	UpstreamUser *string        `help:"Upstream AUTH PLAIN user." name:"upstream-user"`
+	UpstreamPass *string        `help:"File holding the upstream AUTH password." name:"upstream-password-file"`
+	Spool        *string        `help:"Spool directory (default ./misend-spool)." name:"spool"`
+	SpoolKey     *string        `help:"File with a 32-byte key (or 64 hex digits): encrypt message bodies in the spool." name:"spool-key"`
+	KeepFinished *time.Duration `help:"How long metadata of finished messages stays in the spool (default 72h)." name:"keep-finished"`
+	FailSafe     *string        `help:"Verdict when a message cannot be parsed or decided on (default hold)." name:"fail-safe"`
+	TLSCert      *string        `help:"Gateway STARTTLS certificate (PEM)." name:"tls-cert"`
+	TLSKey       *string        `help:"Gateway STARTTLS key (PEM)." name:"tls-key"`
+	AuthFile     *string        `help:"File of user:password lines; clients must AUTH (over TLS) before MAIL." name:"auth-file"`
+	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable; default: any)." name:"network"`
+	MaxMessage   *int64         `help:"Largest message in octets (default 10 MiB)." name:"max-message-bytes"`
+	MaxRcpts     *int           `help:"Most recipients per message (default 1000)." name:"max-recipients"`
+	MaxLine      *int           `help:"Longest line in octets; longer lines are refused with 500 5.5.2 (default 998, RFC 5322)." name:"max-line-length"`
+	MaxHeader    *int           `help:"Largest header section in octets (default 100 KiB)." name:"max-header-bytes"`
+	LinkKey      *string        `help:"Link-signing key file, created if missing (default SPOOL/link.key)." name:"link-key"`
+	PublicURL    *string        `help:"Public base URL of the HTTP listener, for links in notices; notices are off without it." name:"public-url"`
+	NotifyFrom   *string        `help:"From address of notices (default misend@ORG-DOMAIN)." name:"notify-from"`
+	NotifyLang   *string        `help:"Language of notices when a person has none set: ja or en." name:"notify-lang"`
+	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
 }
 
 func (c *serveCmd) Run(g *Globals) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	svc, err := checkService(ctx, g)
-	if err != nil {
-		return fmt.Errorf("serve: load model: %w", err)
+	cfg := &config.Config{}
+	if g.Config != "" {
+		var err error
+		if cfg, err = config.Load(g.Config); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
-	s, err := server.Start(server.Options{
-		SMTPAddr: c.SMTP,
-		HTTPAddr: c.HTTP,
-		SpoolDir: c.Spool,
-		Upstream: relay.Client{Addr: c.Upstream, TLS: relay.TLSMode(c.TLS)},
-		Decider:  gateway.ServiceDecider{Service: svc},
-		Gateway:  gateway.Config{FailSafe: policy.Verdict(c.FailSafe)},
-		Log:      log,
-	})
+	c.merge(cfg)
+	if g.DB == defaultDB && cfg.DB != "" {
+		g.DB = cfg.DB
+	}
+	if len(g.OrgDomain) == 0 {
+		g.OrgDomain = cfg.OrgDomains
+	}
+	o, closeAll, err := c.options(ctx, g, cfg, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer closeAll()
+	s, err := server.Start(o)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -50,4 +89,242 @@ func (c *serveCmd) Run(g *Globals) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return s.Shutdown(sctx)
+}
+
+// defaultDB is Globals.DB's default; a --config db applies when the flag
+// still has it.
+const defaultDB = "./misend.db"
+
+// merge lays the command-line flags over the file: a flag given wins.
+func (c *serveCmd) merge(cfg *config.Config) {
+	set := func(dst *string, src *string, def string) {
+		switch {
+		case src != nil:
+			*dst = *src
+		case *dst == "":
+			*dst = def
+		}
+	}
+	set(&cfg.SMTP.Listen, c.SMTP, "127.0.0.1:2525")
+	set(&cfg.Milter.Listen, c.Milter, "")
+	if c.HTTP != nil {
+		cfg.HTTP.Listen = *c.HTTP
+	} else if cfg.HTTP.Listen == "" {
+		cfg.HTTP.Listen = "127.0.0.1:8025"
+	}
+	set(&cfg.SMTP.Domain, c.Domain, "")
+	set(&cfg.Upstream.Addr, c.Upstream, "")
+	set(&cfg.Upstream.TLS, c.TLS, "opportunistic")
+	set(&cfg.Upstream.Username, c.UpstreamUser, "")
+	set(&cfg.Upstream.PasswordFile, c.UpstreamPass, "")
+	set(&cfg.Queue.Dir, c.Spool, "./misend-spool")
+	set(&cfg.Queue.EncryptionKeyFile, c.SpoolKey, "")
+	set(&cfg.SMTP.FailSafe, c.FailSafe, "")
+	set(&cfg.SMTP.TLSCert, c.TLSCert, "")
+	set(&cfg.SMTP.TLSKey, c.TLSKey, "")
+	set(&cfg.SMTP.AuthFile, c.AuthFile, "")
+	set(&cfg.Notify.SigningKeyFile, c.LinkKey, "")
+	set(&cfg.Notify.BaseURL, c.PublicURL, "")
+	set(&cfg.Notify.From, c.NotifyFrom, "")
+	set(&cfg.Notify.DefaultLang, c.NotifyLang, "")
+	if c.KeepFinished != nil {
+		cfg.Queue.KeepFinished = config.Duration(*c.KeepFinished)
+	}
+	if c.SaveEvery != nil {
+		cfg.Model.SaveEvery = config.Duration(*c.SaveEvery)
+	}
+	if c.MaxMessage != nil {
+		cfg.SMTP.MaxMessageBytes = *c.MaxMessage
+	}
+	if c.MaxRcpts != nil {
+		cfg.SMTP.MaxRecipients = *c.MaxRcpts
+	}
+	if c.MaxLine != nil {
+		cfg.SMTP.MaxLineLength = *c.MaxLine
+	}
+	if c.MaxHeader != nil {
+		cfg.SMTP.MaxHeaderBytes = *c.MaxHeader
+	}
+}
+
+// options turns the merged configuration into server.Options. closeAll
+// releases what it opened once the server stopped.
+func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, log *slog.Logger) (server.Options, func(), error) {
+	var o server.Options
+	nothing := func() {}
+	if cfg.Upstream.Addr == "" {
+		return o, nothing, fmt.Errorf("no upstream: give --upstream or upstream.addr in the config")
+	}
+	switch cfg.Upstream.TLS {
+	case "none", "opportunistic", "required":
+	default:
+		return o, nothing, fmt.Errorf("--upstream-tls %q: want none, opportunistic or required", cfg.Upstream.TLS)
+	}
+	if v := cfg.SMTP.FailSafe; v != "" && !policy.Verdict(v).Valid() {
+		return o, nothing, fmt.Errorf("--fail-safe %q: want pass, warn, confirm, delay, hold or reject", v)
+	}
+	if len(c.Network) > 0 {
+		cfg.SMTP.Networks = nil
+		for _, n := range c.Network {
+			var p config.Prefix
+			if err := p.UnmarshalText([]byte(n)); err != nil {
+				return o, nothing, fmt.Errorf("--network: %w", err)
+			}
+			cfg.SMTP.Networks = append(cfg.SMTP.Networks, p)
+		}
+	}
+	if (cfg.SMTP.TLSCert == "") != (cfg.SMTP.TLSKey == "") {
+		return o, nothing, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+
+	svc, err := checkService(ctx, g)
+	if err != nil {
+		return o, nothing, fmt.Errorf("load model: %w", err)
+	}
+	pcfg := policy.DefaultConfig()
+	if cfg.Policy != nil {
+		pcfg = *cfg.Policy
+	}
+	if cfg.SMTP.FailSafe != "" {
+		pcfg.Default.FailSafe = policy.Verdict(cfg.SMTP.FailSafe)
+	}
+	pol, err := policy.New(pcfg)
+	if err != nil {
+		return o, nothing, fmt.Errorf("policy: %w", err)
+	}
+	svc.Policy = pol
+
+	db, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return o, nothing, err
+	}
+	dlog, err := decisions.Open(ctx, db)
+	if err != nil {
+		db.Close()
+		return o, nothing, err
+	}
+	closeAll := func() { dlog.Close(); db.Close() }
+	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
+
+	gw := gateway.Config{
+		Domain:          cfg.SMTP.Domain,
+		Networks:        cfg.SMTP.NetworkPrefixes(),
+		MaxMessageBytes: cfg.SMTP.MaxMessageBytes,
+		MaxRecipients:   cfg.SMTP.MaxRecipients,
+		MaxLineLength:   cfg.SMTP.MaxLineLength,
+		MaxHeaderBytes:  cfg.SMTP.MaxHeaderBytes,
+	}
+	if cfg.SMTP.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.SMTP.TLSCert, cfg.SMTP.TLSKey)
+		if err != nil {
+			return fail(fmt.Errorf("gateway TLS: %w", err))
+		}
+		gw.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if cfg.SMTP.AuthFile != "" {
+		if gw.Users, err = readUsers(cfg.SMTP.AuthFile); err != nil {
+			return fail(err)
+		}
+	}
+	up := relay.Client{Addr: cfg.Upstream.Addr, TLS: relay.TLSMode(cfg.Upstream.TLS), Username: cfg.Upstream.Username}
+	if cfg.Upstream.PasswordFile != "" {
+		b, err := readSecret(cfg.Upstream.PasswordFile)
+		if err != nil {
+			return fail(fmt.Errorf("upstream password: %w", err))
+		}
+		up.Password = strings.TrimSpace(string(b))
+	}
+	o = server.Options{
+		SMTPAddr:     cfg.SMTP.Listen,
+		MilterAddr:   cfg.Milter.Listen,
+		HTTPAddr:     cfg.HTTP.Listen,
+		SpoolDir:     cfg.Queue.Dir,
+		KeepFinished: time.Duration(cfg.Queue.KeepFinished),
+		Upstream:     up,
+		Gateway:      gw,
+		Retry: queue.Retry{
+			First:  orDuration(cfg.Queue.RetryFirst, queue.DefaultRetry.First),
+			Max:    orDuration(cfg.Queue.RetryMax, queue.DefaultRetry.Max),
+			MaxAge: orDuration(cfg.Queue.MaxAge, queue.DefaultRetry.MaxAge),
+		},
+		Decide:    &milter.CheckDecider{Service: svc, Policy: pol},
+		Decisions: dlog,
+		Model:     svc.Detector.Model,
+		SaveModel: func(ctx context.Context) error { return svc.Detector.Model.Save(ctx, db) },
+		SaveEvery: time.Duration(cfg.Model.SaveEvery),
+		Log:       log,
+	}
+	if cfg.Queue.EncryptionKeyFile != "" {
+		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
+			return fail(err)
+		}
+	}
+	if cfg.Notify.BaseURL != "" {
+		keyFile := cfg.Notify.SigningKeyFile
+		if keyFile == "" {
+			if err := os.MkdirAll(cfg.Queue.Dir, 0o700); err != nil {
+				return fail(err)
+			}
+			keyFile = filepath.Join(cfg.Queue.Dir, "link.key")
+		}
+		key, err := notify.LoadOrCreateKey(keyFile)
+		if err != nil {
+			return fail(err)
+		}
+		from := cfg.Notify.From
+		if from == "" && len(g.OrgDomain) > 0 {
+			from = "misend@" + g.OrgDomain[0]
+		}
+		o.Notify = &server.Notify{Key: key, BaseURL: cfg.Notify.BaseURL, From: from,
+			DefaultLang: cfg.Notify.DefaultLang, TTL: time.Duration(cfg.Notify.LinkTTL)}
+		if dir, ok := svc.Departments.(*directory.Directory); ok && dir != nil {
+			o.Notify.People = notify.DirectoryPeople{Dir: dir}
+		}
+	}
+	return o, closeAll, nil
+}
+
+func orDuration(d config.Duration, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return time.Duration(d)
+}
+
+// readSecret reads a file that must not be readable by others.
+func readSecret(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
+	}
+	return os.ReadFile(path)
+}
+
+// readUsers reads "user:password" lines; blank lines and # comments are
+// skipped.
+func readUsers(path string) (map[string]string, error) {
+	b, err := readSecret(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth file: %w", err)
+	}
+	users := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		u, p, ok := strings.Cut(line, ":")
+		if !ok || u == "" || p == "" {
+			return nil, fmt.Errorf("auth file %s line %d: want user:password", path, n)
+		}
+		users[u] = p
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("auth file %s has no users", path)
+	}
+	return users, nil
 }

@@ -92,11 +92,11 @@ type Action string
 
 // Actions reported to Changed.
 const (
-	Confirmed  Action = "confirm"        // a recipient or the whole message was confirmed
-	Dropped    Action = "drop-recipient" // a recipient was removed
-	Released   Action = "release"        // the message left the waiting states for delivery
-	Cancelled  Action = "cancel"
-	Rejected   Action = "reject"
+	Confirmed Action = "confirm"        // a recipient or the whole message was confirmed
+	Dropped   Action = "drop-recipient" // a recipient was removed
+	Released  Action = "release"        // the message left the waiting states for delivery
+	Cancelled Action = "cancel"
+	Rejected  Action = "reject"
 )
 
 // Change is one action on a waiting message, for notifications and logs.

@@ -114,19 +114,27 @@ func TestActions(t *testing.T) {
 				return s.ConfirmRecipient(ctx, id, "Tanaka@partner-b.example", "sato@corp.example")
 			}, queue.Queued, nil},
 		{"confirming an unflagged recipient is refused", queue.Confirming, []string{"tanaka@partner-b.example", "b@corp.example"},
-			func(s *Service, id string) (Item, error) { return s.ConfirmRecipient(ctx, id, "b@corp.example", "sato") },
+			func(s *Service, id string) (Item, error) {
+				return s.ConfirmRecipient(ctx, id, "b@corp.example", "sato")
+			},
 			"", ErrNotFlagged},
 		{"confirming a stranger is refused", queue.Confirming, []string{"tanaka@partner-b.example"},
 			func(s *Service, id string) (Item, error) { return s.ConfirmRecipient(ctx, id, "z@z.example", "sato") },
 			"", ErrNotRecipient},
 		{"a sender cannot confirm a hold", queue.Held, []string{"tanaka@partner-b.example"},
-			func(s *Service, id string) (Item, error) { return s.ConfirmRecipient(ctx, id, "tanaka@partner-b.example", "sato") },
+			func(s *Service, id string) (Item, error) {
+				return s.ConfirmRecipient(ctx, id, "tanaka@partner-b.example", "sato")
+			},
 			"", ErrState},
 		{"dropping the flagged recipient waits for confirmation", queue.Confirming, []string{"tanaka@partner-b.example", "b@corp.example"},
-			func(s *Service, id string) (Item, error) { return s.DropRecipient(ctx, id, "tanaka@partner-b.example", "sato") },
+			func(s *Service, id string) (Item, error) {
+				return s.DropRecipient(ctx, id, "tanaka@partner-b.example", "sato")
+			},
 			queue.Confirming, nil},
 		{"dropping the last recipient cancels", queue.Held, []string{"tanaka@partner-b.example"},
-			func(s *Service, id string) (Item, error) { return s.DropRecipient(ctx, id, "tanaka@partner-b.example", "sato") },
+			func(s *Service, id string) (Item, error) {
+				return s.DropRecipient(ctx, id, "tanaka@partner-b.example", "sato")
+			},
 			queue.Cancelled, nil},
 		{"confirm all", queue.Confirming, []string{"tanaka@partner-b.example"},
 			func(s *Service, id string) (Item, error) { return s.Confirm(ctx, id, "sato") }, queue.Queued, nil},

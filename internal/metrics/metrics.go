@@ -4,20 +4,31 @@ package metrics
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/queue"
 )
 
 // Metrics holds misend's counters in their own registry.
 type Metrics struct {
 	Registry       *prometheus.Registry
-	Verdicts       *prometheus.CounterVec // by verdict
+	Verdicts       *prometheus.CounterVec // by verdict carried out
+	Decided        *prometheus.CounterVec // by verdict the rules gave and shadow flag
+	Findings       *prometheus.CounterVec // by finding code
+	FailSafe       prometheus.Counter     // decisions made by the fail-safe rule
 	UpstreamErrors *prometheus.CounterVec // by kind: temporary, permanent
+	Delivered      prometheus.Counter
 	DecideSeconds  prometheus.Histogram
+	Notices        prometheus.Counter     // notices queued
+	NoticeErrors   prometheus.Counter     // notices that could not be queued
+	HeldActions    *prometheus.CounterVec // by action on waiting mail
+	Learned        *prometheus.CounterVec // by outcome: learned, duplicate, unparsed, dropped
 }
 
 // New registers the metrics; q, if not nil, is exported as queue depth by
@@ -28,8 +39,17 @@ func New(q *queue.Queue) *Metrics {
 		Verdicts:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_messages_total", Help: "Messages decided, by verdict."}, []string{"verdict"}),
 		UpstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_upstream_errors_total", Help: "Failed deliveries upstream, by kind."}, []string{"kind"}),
 		DecideSeconds:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "misend_decision_seconds", Help: "Time to decide on one message.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
+		Decided:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_decided_total", Help: "Messages decided, by the verdict the rules gave and whether the department runs in shadow mode."}, []string{"decided", "shadow"}),
+		Findings:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_findings_total", Help: "Findings on decided messages, by code."}, []string{"code"}),
+		FailSafe:       prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_fail_safe_total", Help: "Messages decided by the fail-safe verdict because detection failed or timed out."}),
+		Delivered:      prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_delivered_total", Help: "Messages accepted by the upstream."}),
+		Notices:        prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notices_total", Help: "Notices to senders and approvers queued."}),
+		NoticeErrors:   prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notice_errors_total", Help: "Notices that could not be sent."}),
+		HeldActions:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_held_actions_total", Help: "Actions on waiting mail, by action."}, []string{"action"}),
+		Learned:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_learned_total", Help: "Messages offered to the model after they left, by outcome."}, []string{"outcome"}),
 	}
-	m.Registry.MustRegister(m.Verdicts, m.UpstreamErrors, m.DecideSeconds, collectors.NewGoCollector())
+	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.DecideSeconds,
+		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})
 	}
@@ -49,6 +69,25 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(n), string(s))
 	}
 	ch <- prometheus.MustNewConstMetric(dupDesc, prometheus.GaugeValue, float64(c.q.PossibleDuplicates()))
+}
+
+// ObserveDecision counts one decision: its verdict, the verdict the rules
+// gave (they differ in shadow mode), each finding code, whether it was
+// fail-safe, and how long it took.
+func (m *Metrics) ObserveDecision(took time.Duration, res decide.Result) {
+	m.DecideSeconds.Observe(took.Seconds())
+	m.Verdicts.WithLabelValues(string(res.Decision.Verdict)).Inc()
+	decided := res.Decision.Decided
+	if decided == "" {
+		decided = res.Decision.Verdict
+	}
+	m.Decided.WithLabelValues(string(decided), strconv.FormatBool(res.Decision.Shadow)).Inc()
+	for _, f := range res.Findings {
+		m.Findings.WithLabelValues(string(f.Code)).Inc()
+	}
+	if res.Err != nil || res.Decision.Rule == "fail-safe" {
+		m.FailSafe.Inc()
+	}
 }
 
 // Handler serves /metrics, /healthz and /readyz; ready reports whether the

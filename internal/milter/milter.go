@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	gomilter "github.com/emersion/go-milter"
@@ -83,15 +84,18 @@ type Server struct {
 	Decider  Decider
 	Holder   Holder   // required when a policy can hold
 	Recorder Recorder // optional
-	// Warned, if set, is called after a warned message was accepted, to
-	// tell its sender (the message itself leaves through Postfix).
-	Warned func(ctx context.Context, env Envelope, raw []byte, res Result)
-	Limits Limits // zero fields take DefaultLimits
-	Log    *slog.Logger
+	// Accepted, if set, is called for each message let through (pass and
+	// warn), which leaves through Postfix: to learn from it and to tell
+	// the sender of a warning. It must not block for long.
+	Accepted func(ctx context.Context, env Envelope, raw []byte, res Result)
+	Limits   Limits // zero fields take DefaultLimits
+	Log      *slog.Logger
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
 
-	srv *gomilter.Server
+	mu     sync.Mutex
+	ln     net.Listener
+	closed bool
 }
 
 // Headers misend adds to passing mail. Any copy arriving from outside is
@@ -109,7 +113,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("milter: no decider")
 	}
 	s.fill()
-	s.srv = &gomilter.Server{
+	srv := &gomilter.Server{
 		NewMilter: func() gomilter.Milter { return &session{srv: s} },
 		Actions:   gomilter.OptAddHeader | gomilter.OptChangeHeader,
 		// Nothing is gained from HELO. Headers need no answer one by one:
@@ -117,8 +121,19 @@ func (s *Server) Serve(ln net.Listener) error {
 		// comes only at the end anyway.
 		Protocol: gomilter.OptNoHelo | gomilter.OptNoHeaderReply,
 	}
-	err := s.srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout})
-	if errors.Is(err, gomilter.ErrServerClosed) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	err := srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout})
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed || errors.Is(err, gomilter.ErrServerClosed) {
 		return nil
 	}
 	if err != nil {
@@ -127,12 +142,17 @@ func (s *Server) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Close stops accepting connections; sessions in progress finish.
+// Close stops accepting connections; sessions in progress finish. It
+// closes the listener itself: go-milter's Server.Close races with a Serve
+// that is starting.
 func (s *Server) Close() error {
-	if s.srv == nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.ln == nil {
 		return nil
 	}
-	return s.srv.Close()
+	return s.ln.Close()
 }
 
 func (s *Server) fill() {

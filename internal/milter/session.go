@@ -189,8 +189,8 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 			return nil, fmt.Errorf("milter: add headers: %w", err)
 		}
 		resp = gomilter.RespAccept
-		if v == policy.Warn && srv.Warned != nil {
-			srv.Warned(ctx, s.env, raw, res)
+		if srv.Accepted != nil {
+			srv.Accepted(ctx, s.env, raw, res)
 		}
 	}
 	if srv.Recorder != nil {

@@ -15,6 +15,8 @@ type Queue interface {
 	Release(ctx context.Context, queueID, by string) error
 	// Cancel withdraws a waiting message; it is never sent.
 	Cancel(ctx context.Context, queueID, by string) error
+	// Reject refuses a held message (an approver); it is never sent.
+	Reject(ctx context.Context, queueID, by string) error
 }
 
 // Handler serves /act/{token}. GET only shows what the link will do, with a
@@ -77,8 +79,10 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	switch g.Action {
 	case ActConfirm, ActRelease:
 		err = h.Queue.Release(r.Context(), g.QueueID, g.Actor)
-	case ActCancel, ActReject:
+	case ActCancel:
 		err = h.Queue.Cancel(r.Context(), g.QueueID, g.Actor)
+	case ActReject:
+		err = h.Queue.Reject(r.Context(), g.QueueID, g.Actor)
 	}
 	if err != nil {
 		// Most often the message was already released or cancelled by

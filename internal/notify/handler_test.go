@@ -36,6 +36,9 @@ func (q *stateQueue) Release(ctx context.Context, id, by string) error {
 func (q *stateQueue) Cancel(ctx context.Context, id, by string) error {
 	return q.move(id, by, "cancelled")
 }
+func (q *stateQueue) Reject(ctx context.Context, id, by string) error {
+	return q.move(id, by, "rejected")
+}
 
 type linkTest struct {
 	srv   *httptest.Server

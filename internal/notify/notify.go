@@ -64,10 +64,13 @@ type Waiting struct {
 // ErrNoApprovers means a held message has nobody to release it.
 var ErrNoApprovers = errors.New("notify: no approvers for department")
 
-// Notify sends the mails w's verdict calls for: confirm and delay go to the
-// sender; hold goes to the approvers, and the sender is told it waits.
+// Notify sends the mails w's verdict calls for: warn, confirm and delay go
+// to the sender; hold goes to the approvers, and the sender is told it
+// waits. A warned message has already left; its notice has no links.
 func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	switch w.Decision.Verdict {
+	case policy.Warn:
+		return n.send(ctx, w, w.Sender, kindWarn, nil)
 	case policy.Confirm:
 		return n.send(ctx, w, w.Sender, kindConfirm, []Action{ActConfirm, ActCancel})
 	case policy.Delay:

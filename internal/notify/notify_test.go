@@ -126,6 +126,8 @@ func TestNotify(t *testing.T) {
 			[]string{"承認待ちのメール", "Approval needed: message from taro@corp.example", "Approval needed"},
 			[]string{"承認者の確認待ち", "Recipients: tanaka@partner-b.example", "Department: 営業部"},
 			[][]Action{nil, {ActRelease, ActReject}, {ActRelease, ActReject}}},
+		{policy.Warn, []string{"taro@corp.example"}, []string{"送信したメールをご確認ください"},
+			[]string{"tanaka@partner-a.example の間違いではありませんか"}, [][]Action{nil}},
 		{policy.Pass, nil, nil, nil, nil},
 		{policy.Reject, nil, nil, nil, nil},
 	}

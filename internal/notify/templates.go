@@ -13,6 +13,7 @@ import (
 type noticeKind string
 
 const (
+	kindWarn       noticeKind = "warn"        // sender: sent, but look again
 	kindConfirm    noticeKind = "confirm"     // sender: confirm or cancel
 	kindDelay      noticeKind = "delay"       // sender: leaves at ReleaseAt unless cancelled
 	kindHeldSender noticeKind = "held-sender" // sender: waits for an approver
@@ -34,6 +35,11 @@ type view struct {
 // Templates are plain text; the first line is the subject.
 var templates = map[string]map[noticeKind]string{
 	"en": {
+		kindWarn: `Please check the message you sent: {{.Subject}}
+Your message "{{.Subject}}" has been sent, but something about it looks unusual.
+{{template "reasons" .}}
+If it went to the wrong person, contact them and your administrator now.
+`,
 		kindConfirm: `Please confirm your message: {{.Subject}}
 Your message "{{.Subject}}" has not been sent yet.
 {{template "reasons" .}}
@@ -73,6 +79,11 @@ The links work until {{when .Expires}}. Operators can see the full details in mi
 `,
 	},
 	"ja": {
+		kindWarn: `送信したメールをご確認ください: {{.Subject}}
+メール「{{.Subject}}」は送信されましたが、いつもと異なる点があります。
+{{template "reasons" .}}
+宛先を誤った場合は、すぐに相手先と管理者へ連絡してください。
+`,
 		kindConfirm: `送信確認のお願い: {{.Subject}}
 メール「{{.Subject}}」はまだ送信されていません。
 {{template "reasons" .}}

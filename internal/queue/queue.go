@@ -234,11 +234,12 @@ func (q *Queue) Add(ctx context.Context, it0 Item, raw []byte) (ID, error) {
 		os.Remove(q.bodyPath(it.ID))
 		return "", err
 	}
+	id := it.ID // *it belongs to the queue from here on
 	q.mu.Lock()
-	q.items[it.ID] = it
+	q.items[id] = it
 	q.mu.Unlock()
 	q.poke()
-	return it.ID, nil
+	return id, nil
 }
 
 func (q *Queue) poke() {

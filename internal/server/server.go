@@ -1,7 +1,14 @@
 // Package server assembles the running gateway: spool, SMTP listener,
-// upstream delivery and the metrics endpoints, so `misend serve` and
-// `misend demo` start the same thing. It holds no logic of its own beyond
-// wiring and orderly shutdown.
+// milter, upstream delivery, notices with signed links, the decisions log,
+// learning from delivered mail, and the HTTP endpoints (/metrics, /healthz,
+// /readyz, /act/ and the web UI handler), so `misend serve` and
+// `misend demo` start the same thing.
+//
+// Both ways in share one decision path (a decide.Decider, normally
+// milter.CheckDecider) and one queue: mail the milter holds waits in the
+// same spool as mail the gateway holds and leaves through the same upstream
+// when released. It holds no logic of its own beyond wiring and orderly
+// shutdown.
 package server
 
 import (
@@ -16,24 +23,55 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
-	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/metrics"
+	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 )
 
-// Options configure a Server.
+// Options configure a Server. Only SpoolDir, SMTPAddr, Upstream and a
+// decider are needed; every other part is off when left zero.
 type Options struct {
-	SMTPAddr string // e.g. 127.0.0.1:2525
-	HTTPAddr string // empty: no metrics endpoint
-	SpoolDir string
-	Upstream relay.Client
-	Gateway  gateway.Config
-	Retry    queue.Retry
-	Decider  gateway.Decider
-	Log      *slog.Logger
+	SMTPAddr   string // e.g. 127.0.0.1:2525
+	MilterAddr string // empty: no milter
+	HTTPAddr   string // empty: no HTTP endpoints
+	SpoolDir   string
+	// SpoolKey, 32 bytes, encrypts message bodies in the spool.
+	SpoolKey []byte
+	// KeepFinished is how long metadata of finished messages stays in the
+	// spool (bodies go at once); 0 means 72 hours.
+	KeepFinished time.Duration
+	Upstream     relay.Client
+	Gateway      gateway.Config
+	Milter       milter.Limits
+	Retry        queue.Retry
+
+	// Decide is the one decision path for the gateway and the milter
+	// (milter.CheckDecider over check.Service).
+	Decide decide.Decider
+	// Decider is the older gateway-only form, deciding on parsed messages;
+	// used when Decide is nil, with Gateway.Parse and Gateway.FailSafe.
+	Decider gateway.Decider
+	// Decisions records every decision (decisions.Log); optional.
+	Decisions gateway.Recorder
+
+	// Notify, when set, mails senders and approvers about warned and
+	// waiting messages and serves their links at /act/.
+	Notify *Notify
+
+	// Model, when set, learns from every message that leaves: delivered by
+	// the queue, or passed by the milter. SaveModel stores it every
+	// SaveEvery (0 means 5 minutes) when it changed, and at shutdown.
+	Model     *model.Model
+	SaveModel func(context.Context) error
+	SaveEvery time.Duration
+
+	Log *slog.Logger
 
 	// Web, if set, is called once the queue is open and returns the
 	// handler (web UI, HTTP API) mounted at "/" on the HTTP listener, next
@@ -43,6 +81,19 @@ type Options struct {
 	// AuditBody records every human view of a held body (held.Service.Audit);
 	// without it held bodies cannot be read.
 	AuditBody func(ctx context.Context, r held.BodyRead) error
+	// HeldChanged is told of every action on waiting mail (feedback,
+	// reports), after misend's own notices.
+	HeldChanged func(ctx context.Context, c held.Change)
+}
+
+// Notify configures notices about waiting messages.
+type Notify struct {
+	Key         []byte        // link-signing key, at least 32 bytes (notify.LoadOrCreateKey)
+	BaseURL     string        // where /act/ is reached, e.g. https://misend.corp.example
+	From        string        // e.g. misend@corp.example
+	DefaultLang string        // "ja" or "en"
+	TTL         time.Duration // link lifetime; 0 means 72 hours
+	People      notify.People // languages and approvers (notify.DirectoryPeople); optional
 }
 
 // Server is a running gateway.
@@ -50,12 +101,18 @@ type Server struct {
 	Queue   *queue.Queue
 	Metrics *metrics.Metrics
 	// Held is what the web UI and API use to list and act on waiting mail.
-	Held *held.Service
-	SMTP net.Addr
-	HTTP net.Addr
+	Held     *held.Service
+	Notifier *notify.Notifier // nil without Options.Notify
+	SMTP     net.Addr
+	Milter   net.Addr // nil without a milter
+	HTTP     net.Addr
 
+	o      Options
+	log    *slog.Logger
 	gw     *gateway.Server
+	ml     *milter.Server
 	web    *http.Server
+	learn  *learner
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	ready  atomic.Bool
@@ -69,126 +126,226 @@ func Start(o Options) (*Server, error) {
 	if o.Retry == (queue.Retry{}) {
 		o.Retry = queue.DefaultRetry
 	}
-	q, err := queue.Open(o.SpoolDir)
+	if o.KeepFinished <= 0 {
+		o.KeepFinished = 72 * time.Hour
+	}
+	if o.Decide == nil && o.Decider == nil {
+		return nil, errors.New("server: no decider")
+	}
+	q, err := queue.OpenOptions(o.SpoolDir, queue.Options{Key: o.SpoolKey})
 	if err != nil {
 		return nil, err
 	}
 	if n := q.PossibleDuplicates(); n > 0 {
 		o.Log.Warn("messages were in flight at the last stop and may be delivered twice", "count", n)
 	}
-	s := &Server{Queue: q, Metrics: metrics.New(q)}
-	s.Held = &held.Service{Queue: q, Audit: o.AuditBody}
+	s := &Server{Queue: q, Metrics: metrics.New(q), o: o, log: o.Log}
+	s.Held = &held.Service{Queue: q, Audit: o.AuditBody, Changed: s.heldChanged}
+	if o.Notify != nil {
+		sg, err := notify.NewSigner(o.Notify.Key)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		s.Notifier = &notify.Notifier{
+			Signer: sg, Outbox: outbox{s}, People: o.Notify.People, From: o.Notify.From,
+			BaseURL: o.Notify.BaseURL, DefaultLang: o.Notify.DefaultLang, TTL: o.Notify.TTL,
+		}
+		if s.Notifier.From == "" {
+			s.Notifier.From = "misend@" + domainOr(o.Gateway.Domain)
+		}
+	}
+	if o.Model != nil {
+		s.learn = newLearner(o.Model, s.Metrics, o.Log)
+	}
+
+	dec := o.Decide
+	if dec == nil {
+		dec = gateway.OutcomeDecider(o.Gateway, o.Decider)
+	}
+	dec = countingDecider{dec, s.Metrics}
 	o.Gateway.Log = o.Log
-	s.gw = gateway.New(o.Gateway, countingDecider{o.Decider, s.Metrics}, q)
+	o.Gateway.Recorder = o.Decisions
+	s.gw = gateway.NewServer(o.Gateway, dec, s)
+
+	var ls []net.Listener
+	closeAll := func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}
 	sl, err := net.Listen("tcp", o.SMTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen smtp: %w", err)
 	}
+	ls = append(ls, sl)
 	s.SMTP = sl.Addr()
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	if o.HTTPAddr != "" {
-		hl, err := net.Listen("tcp", o.HTTPAddr)
+	var ml net.Listener
+	if o.MilterAddr != "" {
+		ml, err = net.Listen("tcp", o.MilterAddr)
 		if err != nil {
-			sl.Close()
-			cancel()
+			closeAll()
+			return nil, fmt.Errorf("listen milter: %w", err)
+		}
+		ls = append(ls, ml)
+		s.Milter = ml.Addr()
+		s.ml = &milter.Server{
+			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter,
+			Log: o.Log, Accepted: s.milterAccepted,
+		}
+	}
+	var hl net.Listener
+	if o.HTTPAddr != "" {
+		hl, err = net.Listen("tcp", o.HTTPAddr)
+		if err != nil {
+			closeAll()
 			return nil, fmt.Errorf("listen http: %w", err)
 		}
 		s.HTTP = hl.Addr()
-		mux := http.NewServeMux()
-		ops := s.Metrics.Handler(s.ready.Load)
-		for _, p := range []string{"GET /metrics", "GET /healthz", "GET /readyz"} {
-			mux.Handle(p, ops)
-		}
-		if o.Web != nil {
-			if h := o.Web(s); h != nil {
-				mux.Handle("/", h)
-			}
-		}
-		s.web = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			if err := s.web.Serve(hl); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				o.Log.Error("http", "err", err)
-			}
-		}()
+		s.web = &http.Server{Handler: s.mux(), ReadHeaderTimeout: 10 * time.Second}
 	}
-	s.wg.Add(2)
-	go func() {
-		defer s.wg.Done()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.run(func() {
 		if err := s.gw.Serve(sl); err != nil {
 			o.Log.Error("smtp", "err", err)
 		}
-	}()
+	})
+	if s.ml != nil {
+		s.run(func() {
+			if err := s.ml.Serve(ml); err != nil {
+				o.Log.Error("milter", "err", err)
+			}
+		})
+	}
+	if s.web != nil {
+		s.run(func() {
+			if err := s.web.Serve(hl); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				o.Log.Error("http", "err", err)
+			}
+		})
+	}
 	up := o.Upstream
-	go func() {
-		defer s.wg.Done()
-		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(o)})
-	}()
+	s.run(func() {
+		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(), Delivered: s.delivered})
+	})
+	s.run(func() { s.housekeeping(ctx) })
+	if s.learn != nil {
+		s.run(s.learn.run)
+	}
 	s.ready.Store(true)
-	o.Log.Info("misend serving", "smtp", s.SMTP.String(), "http", o.HTTPAddr, "upstream", o.Upstream.Addr, "spool", o.SpoolDir)
+	o.Log.Info("misend serving", "smtp", s.SMTP.String(), "milter", o.MilterAddr, "http", o.HTTPAddr,
+		"upstream", o.Upstream.Addr, "spool", o.SpoolDir, "encrypted", o.SpoolKey != nil, "notify", o.Notify != nil)
 	return s, nil
 }
 
-// Shutdown finishes SMTP sessions in flight, stops delivery after the
-// attempt in flight and closes the metrics endpoint.
+func (s *Server) run(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+func (s *Server) mux() http.Handler {
+	mux := http.NewServeMux()
+	ops := s.Metrics.Handler(s.ready.Load)
+	for _, p := range []string{"GET /metrics", "GET /healthz", "GET /readyz"} {
+		mux.Handle(p, ops)
+	}
+	if s.Notifier != nil {
+		(&notify.Handler{Signer: s.Notifier.Signer, Queue: actQueue{s.Held}, Log: s.log}).Mount(mux)
+	}
+	if s.o.Web != nil {
+		if h := s.o.Web(s); h != nil {
+			mux.Handle("/", h)
+		}
+	}
+	return mux
+}
+
+// Shutdown finishes SMTP and milter sessions in flight, stops delivery
+// after the attempt in flight, closes the HTTP endpoints and saves the
+// model.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	err := s.gw.Shutdown(ctx)
-	s.cancel()
+	if s.ml != nil {
+		s.ml.Close()
+	}
 	if s.web != nil {
 		s.web.Shutdown(ctx)
 	}
+	if s.learn != nil {
+		s.learn.stop()
+	}
+	s.cancel()
 	s.wg.Wait()
+	if serr := s.saveModel(ctx); serr != nil {
+		err = errors.Join(err, serr)
+	}
 	return err
+}
+
+// housekeeping prunes finished messages' metadata and saves the model
+// periodically until ctx ends.
+func (s *Server) housekeeping(ctx context.Context) {
+	every := s.o.SaveEvery
+	if every <= 0 {
+		every = 5 * time.Minute
+	}
+	prune := time.NewTicker(min(time.Hour, max(s.o.KeepFinished/10, time.Second)))
+	defer prune.Stop()
+	save := time.NewTicker(every)
+	defer save.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-prune.C:
+			if n, err := s.Queue.Prune(time.Now().Add(-s.o.KeepFinished)); err != nil {
+				s.log.Error("prune spool", "err", err)
+			} else if n > 0 {
+				s.log.Info("pruned finished messages", "count", n)
+			}
+		case <-save.C:
+			if err := s.saveModel(ctx); err != nil {
+				s.log.Error("save model", "err", err)
+			}
+		}
+	}
+}
+
+func (s *Server) saveModel(ctx context.Context) error {
+	if s.learn == nil || s.o.SaveModel == nil || !s.learn.dirty.Swap(false) {
+		return nil
+	}
+	if err := s.o.SaveModel(ctx); err != nil {
+		s.learn.dirty.Store(true)
+		return fmt.Errorf("save model: %w", err)
+	}
+	return nil
 }
 
 // bounce returns the hook that sends a DSN for permanently refused mail
 // through the queue itself, so the bounce is as durable as any message.
-func (s *Server) bounce(o Options) func(queue.Item, []byte, error) {
-	domain := o.Gateway.Domain
-	if domain == "" {
-		domain = "misend.localhost"
-	}
+func (s *Server) bounce() func(queue.Item, []byte, error) {
+	domain := domainOr(s.o.Gateway.Domain)
 	return func(it queue.Item, raw []byte, reason error) {
 		env, dsn := relay.DSN(domain, it, raw, reason, time.Now())
 		if dsn == nil {
 			return
 		}
-		if _, err := s.Queue.Accept(context.Background(), env, dsn, check.Outcome{Verdict: "pass"}, queue.Queued, time.Time{}); err != nil {
-			o.Log.Error("queue bounce", "id", it.ID, "err", err)
+		sys := queue.Item{Envelope: env, Outcome: check.Outcome{Verdict: "pass"}, State: queue.Queued, System: true}
+		if _, err := s.Queue.Add(context.Background(), sys, dsn); err != nil {
+			s.log.Error("queue bounce", "id", it.ID, "err", err)
 		}
 	}
 }
 
-type countingDecider struct {
-	d gateway.Decider
-	m *metrics.Metrics
-}
-
-func (c countingDecider) Decide(ctx context.Context, env queue.Envelope, msg *mail.Message) (check.Outcome, error) {
-	t := time.Now()
-	out, err := c.d.Decide(ctx, env, msg)
-	c.m.DecideSeconds.Observe(time.Since(t).Seconds())
-	if err == nil {
-		c.m.Verdicts.WithLabelValues(string(out.Verdict)).Inc()
+func domainOr(d string) string {
+	if d == "" {
+		return "misend.localhost"
 	}
-	return out, err
-}
-
-type countingDeliverer struct {
-	d queue.Deliverer
-	m *metrics.Metrics
-}
-
-func (c countingDeliverer) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
-	r := c.d.Deliver(ctx, env, raw)
-	switch {
-	case r.Err != nil && r.Permanent:
-		c.m.UpstreamErrors.WithLabelValues("permanent").Inc()
-	case r.Err != nil:
-		c.m.UpstreamErrors.WithLabelValues("temporary").Inc()
-	}
-	return r
+	return d
 }

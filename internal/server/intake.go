@@ -1,0 +1,147 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/notify"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/queue"
+)
+
+// Take implements gateway.Intake: the message is stored durably, queued or
+// waiting by its verdict, and only then are its sender (and for a hold the
+// approvers) told. A notice that cannot be sent is logged; it never undoes
+// the acceptance.
+func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
+	state, notBefore := gateway.Waiting(res, time.Now())
+	it := queue.Item{
+		Envelope: env,
+		Outcome: check.Outcome{
+			MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict,
+			Score: res.Score, Findings: res.Findings,
+		},
+		State: state, NotBefore: notBefore, Department: res.Department,
+	}
+	if it.Outcome.Sender == "" {
+		it.Outcome.Sender = env.From
+	}
+	if state.Waiting() {
+		it.Subject = decide.SubjectOf(raw)
+		it.Flagged = held.FlaggedRecipients(env.To, res.Findings)
+	}
+	id, err := s.Queue.Add(ctx, it, raw)
+	if err != nil {
+		return "", err
+	}
+	if state.Waiting() || res.Decision.Verdict == policy.Warn {
+		s.notice(ctx, id, env, it.Subject, raw, res)
+	}
+	return id, nil
+}
+
+var _ gateway.Intake = (*Server)(nil)
+
+// notice tells the sender (and approvers) about a warned or waiting message.
+func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, subject string, raw []byte, res decide.Result) {
+	if s.Notifier == nil {
+		return
+	}
+	if subject == "" {
+		subject = decide.SubjectOf(raw)
+	}
+	w := notify.Waiting{
+		QueueID: string(id), Sender: res.Sender, Department: res.Department, Recipients: env.To,
+		Subject: subject, Decision: res.Decision, Findings: res.Findings,
+	}
+	if w.Sender == "" {
+		w.Sender = env.From
+	}
+	if w.Sender == "" {
+		return // a bounce: nobody to tell
+	}
+	if res.Decision.Verdict == policy.Delay {
+		if it, err := s.Queue.Get(id); err == nil {
+			w.ReleaseAt = it.NotBefore
+		}
+	}
+	if err := s.Notifier.Notify(ctx, w); err != nil {
+		s.Metrics.NoticeErrors.Inc()
+		s.log.Error("notify", "id", id, "verdict", res.Decision.Verdict, "err", err)
+	}
+}
+
+// milterHolder takes messages the milter holds into the same queue; when
+// released they leave through the upstream like gateway-held mail.
+type milterHolder struct{ s *Server }
+
+func (h milterHolder) Hold(ctx context.Context, env milter.Envelope, raw []byte, res milter.Result) (string, error) {
+	id, err := h.s.Take(ctx, queue.Envelope{From: env.From, To: env.To}, raw, res)
+	return string(id), err
+}
+
+// milterAccepted learns from mail the milter lets through and tells the
+// sender of a warning.
+func (s *Server) milterAccepted(ctx context.Context, env milter.Envelope, raw []byte, res milter.Result) {
+	qenv := queue.Envelope{From: env.From, To: env.To}
+	if s.learn != nil {
+		s.learn.add(qenv, raw)
+	}
+	if res.Decision.Verdict == policy.Warn {
+		s.notice(ctx, "", qenv, "", raw, res)
+	}
+}
+
+// delivered learns from mail that reached the upstream, misend's own
+// notices and bounces excepted.
+func (s *Server) delivered(it queue.Item, raw []byte) {
+	if s.learn != nil && !it.System {
+		s.learn.add(it.Envelope, raw)
+	}
+}
+
+// outbox sends notices through the spool and the upstream, from the null
+// sender so nothing ever bounces back to misend (RFC 3834).
+type outbox struct{ s *Server }
+
+func (o outbox) Send(ctx context.Context, m notify.Mail) error {
+	it := queue.Item{
+		Envelope: queue.Envelope{To: m.To}, Outcome: check.Outcome{Verdict: policy.Pass, Sender: m.From},
+		State: queue.Queued, System: true,
+	}
+	_, err := o.s.Queue.Add(ctx, it, m.Raw)
+	if err == nil {
+		o.s.Metrics.Notices.Inc()
+	}
+	return err
+}
+
+// actQueue lets the signed links act through held, so a link and the web
+// UI do the same thing.
+type actQueue struct{ h *held.Service }
+
+func (a actQueue) Release(ctx context.Context, id, by string) error {
+	_, err := a.h.Release(ctx, id, by)
+	return err
+}
+func (a actQueue) Cancel(ctx context.Context, id, by string) error {
+	_, err := a.h.Cancel(ctx, id, by)
+	return err
+}
+func (a actQueue) Reject(ctx context.Context, id, by string) error {
+	_, err := a.h.Reject(ctx, id, by, "")
+	return err
+}
+
+func (s *Server) heldChanged(ctx context.Context, c held.Change) {
+	s.Metrics.HeldActions.WithLabelValues(string(c.Action)).Inc()
+	s.log.Info("held mail", "action", c.Action, "id", c.Item.ID, "state", c.Item.State, "by", c.By)
+	if s.o.HeldChanged != nil {
+		s.o.HeldChanged(ctx, c)
+	}
+}
