@@ -35,15 +35,16 @@ func periodLabel(t time.Time, b reports.Bucket) string {
 	return t.Format("01-02")
 }
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten.
+// niceMax rounds a maximum up so that each of the four grid steps is 1,
+// 2 or 5 times a power of ten: the grid labels stay whole, round numbers.
 func niceMax(m int) int {
-	if m <= 0 {
-		return 1
+	if m <= 4 {
+		return 4
 	}
 	for p := 1; ; p *= 10 {
 		for _, f := range []int{1, 2, 5} {
-			if f*p >= m {
-				return f * p
+			if 4*f*p >= m {
+				return 4 * f * p
 			}
 		}
 	}

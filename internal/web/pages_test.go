@@ -105,3 +105,11 @@ func TestAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestNiceMax(t *testing.T) {
+	for m, want := range map[int]int{0: 4, 3: 4, 5: 8, 8: 8, 9: 20, 24: 40, 41: 80, 100: 200, 401: 800, 1999: 2000} {
+		if got := niceMax(m); got != want || got%4 != 0 || got < m {
+			t.Errorf("niceMax(%d) = %d, want %d", m, got, want)
+		}
+	}
+}
