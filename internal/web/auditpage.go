@@ -12,7 +12,7 @@ type auditData struct {
 	Actor, Action, Department, Target, Since, Until string
 	Actions                                         []string
 	Entries                                         []audit.Entry
-	Next                                            string // query string of the next (older) page
+	Next                                            string // URL of the next (older) page
 }
 
 const auditPage = 100
@@ -47,7 +47,7 @@ func (w *Web) auditPage(rw http.ResponseWriter, r *http.Request, q *req) {
 	if len(d.Entries) == auditPage {
 		nv := r.URL.Query()
 		nv.Set("before", strconv.FormatInt(d.Entries[len(d.Entries)-1].ID, 10))
-		d.Next = nv.Encode()
+		d.Next = "/audit?" + nv.Encode()
 	}
 	w.render(rw, r, q, http.StatusOK, "audit", page{Title: "title.audit", Data: d})
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"github.com/misend/misend/internal/audit"
 	"net/http"
 	"regexp"
 	"strings"
@@ -111,5 +113,30 @@ func TestNiceMax(t *testing.T) {
 		if got := niceMax(m); got != want || got%4 != 0 || got < m {
 			t.Errorf("niceMax(%d) = %d, want %d", m, got, want)
 		}
+	}
+}
+
+func TestAuditPaging(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for i := range 150 {
+		if err := e.audit.Record(ctx, audit.Entry{Actor: "boss@corp.example", Action: audit.Release, Target: fmt.Sprintf("q%03d", i), Department: "営業部"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.audit.Record(ctx, audit.Entry{Actor: "kei@corp.example", Action: audit.Reject, Target: "other", Department: "経理部"})
+	c, _ := e.session("aud@corp.example")
+	_, page, _ := e.do("GET", "/audit?actor=boss@corp.example", c, nil, nil)
+	if !strings.Contains(page, ">q149<") || strings.Contains(page, ">q049<") || strings.Contains(page, ">other<") {
+		t.Fatal("first page wrong")
+	}
+	m := regexp.MustCompile(`<a href="(/audit\?[^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no link to older entries")
+	}
+	next := strings.ReplaceAll(m[1], "&amp;", "&")
+	s, page, _ := e.do("GET", next, c, nil, nil)
+	if s != http.StatusOK || !strings.Contains(page, ">q049<") || !strings.Contains(page, ">q000<") || strings.Contains(page, ">q050<") || strings.Contains(page, ">other<") {
+		t.Fatalf("older page %s: %d", next, s)
 	}
 }
