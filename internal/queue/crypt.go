@@ -19,8 +19,9 @@ var magic = []byte("MSQE\x01")
 // ErrNoKey means an encrypted body was found but the queue has no key.
 var ErrNoKey = errors.New("queue: body is encrypted and no key is configured")
 
-// sealer encrypts bodies with AES-256-GCM. The message id is the additional
-// data, so a body file moved to another id does not decrypt.
+// sealer encrypts bodies and metadata with AES-256-GCM. The file's role and
+// message id are the additional data, so a file moved to another id or
+// swapped between body and metadata does not decrypt.
 type sealer struct{ aead cipher.AEAD }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -38,8 +39,9 @@ func newSealer(key []byte) (*sealer, error) {
 	return &sealer{aead: a}, nil
 }
 
-// seal returns what is written to disk for raw.
-func (q *Queue) seal(id ID, raw []byte) ([]byte, error) {
+// seal returns what is written to disk for raw; ad names the file
+// ("msg:"+id or "meta:"+id).
+func (q *Queue) seal(ad string, raw []byte) ([]byte, error) {
 	if q.crypt == nil {
 		return raw, nil
 	}
@@ -50,11 +52,11 @@ func (q *Queue) seal(id ID, raw []byte) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("queue: nonce: %w", err)
 	}
-	return q.crypt.aead.Seal(out, nonce, raw, []byte(id)), nil
+	return q.crypt.aead.Seal(out, nonce, raw, []byte(ad)), nil
 }
 
 // open reverses seal.
-func (q *Queue) open(id ID, b []byte) ([]byte, error) {
+func (q *Queue) open(ad string, b []byte) ([]byte, error) {
 	if !bytes.HasPrefix(b, magic) {
 		return b, nil
 	}
@@ -63,12 +65,12 @@ func (q *Queue) open(id ID, b []byte) ([]byte, error) {
 	}
 	ns := q.crypt.aead.NonceSize()
 	if len(b) < len(magic)+ns {
-		return nil, fmt.Errorf("queue: body of %s is truncated", id)
+		return nil, fmt.Errorf("queue: %s is truncated", ad)
 	}
 	nonce, ct := b[len(magic):len(magic)+ns], b[len(magic)+ns:]
-	raw, err := q.crypt.aead.Open(nil, nonce, ct, []byte(id))
+	raw, err := q.crypt.aead.Open(nil, nonce, ct, []byte(ad))
 	if err != nil {
-		return nil, fmt.Errorf("queue: decrypt body of %s: %w", id, err)
+		return nil, fmt.Errorf("queue: decrypt %s: %w", ad, err)
 	}
 	return raw, nil
 }

@@ -10,7 +10,8 @@
 //
 // Bodies are kept only while a message may still leave: they are deleted
 // as soon as it is delivered, bounced, cancelled or rejected. With a key
-// (Options.Key) they are encrypted at rest with AES-256-GCM. Metadata of
+// (Options.Key) they and the metadata (addresses, subject, findings) are
+// encrypted at rest with AES-256-GCM. Metadata of
 // finished messages is kept for Prune to remove after an age the operator
 // chooses.
 //
@@ -112,8 +113,9 @@ var (
 
 // Options configure a Queue.
 type Options struct {
-	// Key, when set, encrypts bodies at rest with AES-256-GCM; it must be
-	// 32 bytes. Bodies written without a key stay readable.
+	// Key, when set, encrypts bodies and metadata at rest with
+	// AES-256-GCM; it must be 32 bytes. Files written without a key stay
+	// readable; a spool written with a key cannot be opened without it.
 	Key []byte
 }
 
@@ -172,6 +174,9 @@ func OpenOptions(dir string, o Options) (*Queue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("queue: read %s: %w", name, err)
 		}
+		if b, err = q.open("meta:"+strings.TrimSuffix(name, ".json"), b); err != nil {
+			return nil, err
+		}
 		var it Item
 		if err := json.Unmarshal(b, &it); err != nil {
 			return nil, fmt.Errorf("queue: decode %s: %w", name, err)
@@ -223,7 +228,7 @@ func (q *Queue) Add(ctx context.Context, it0 Item, raw []byte) (ID, error) {
 	}
 	it := &it0
 	it.ID, it.Created, it.Attempts, it.Finished = newID(), time.Now().UTC(), 0, time.Time{}
-	body, err := q.seal(it.ID, raw)
+	body, err := q.seal("msg:"+string(it.ID), raw)
 	if err != nil {
 		return "", err
 	}
@@ -269,7 +274,7 @@ func (q *Queue) Body(id ID) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: read body: %w", err)
 	}
-	return q.open(id, b)
+	return q.open("msg:"+string(id), b)
 }
 
 func (q *Queue) bodyPath(id ID) string { return filepath.Join(q.dir, "msg", string(id)+".eml") }
@@ -438,6 +443,9 @@ func (q *Queue) writeMeta(it *Item) error {
 	b, err := json.Marshal(it)
 	if err != nil {
 		return fmt.Errorf("queue: encode metadata: %w", err)
+	}
+	if b, err = q.seal("meta:"+string(it.ID), b); err != nil {
+		return err
 	}
 	if err := q.writeFile(filepath.Join(q.dir, "meta"), string(it.ID)+".json", b); err != nil {
 		return fmt.Errorf("queue: store metadata: %w", err)

@@ -409,3 +409,84 @@ func TestHeldInterfaceConfirmRecipient(t *testing.T) {
 }
 
 func smtpDial(addr net.Addr) (*smtp.Client, error) { return smtp.Dial(addr.String()) }
+
+// TestEncryptedHeldBody: with a spool key, a held body and its metadata are
+// not readable on disk; an approver reading it is audited; once released and
+// delivered the body file is gone.
+func TestEncryptedHeldBody(t *testing.T) {
+	r := startRig(t, bytes.Repeat([]byte{9}, 32))
+	r.send([]string{"x@unknown-partner.example"}, "secret quote")
+	it := r.only(queue.Held)
+	for _, f := range []string{filepath.Join(r.spool, "msg", string(it.ID)+".eml"), filepath.Join(r.spool, "meta", string(it.ID)+".json")} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, plain := range []string{"secret quote", "お世話になっております", "unknown-partner", sato} {
+			if bytes.Contains(b, []byte(plain)) {
+				t.Errorf("%s holds %q in the clear", filepath.Base(f), plain)
+			}
+		}
+	}
+	var reads []held.BodyRead
+	r.s.Held.Audit = func(_ context.Context, b held.BodyRead) error { reads = append(reads, b); return nil }
+	body, err := r.s.Held.Body(context.Background(), string(it.ID), held.Reader{Addr: boss, Role: "approver"})
+	if err != nil || !strings.Contains(string(body), "お世話になっております") {
+		t.Fatalf("body through held: %v", err)
+	}
+	if len(reads) != 1 || reads[0].Reader.Addr != boss {
+		t.Errorf("audit %+v", reads)
+	}
+	if _, err := r.s.Held.Release(context.Background(), string(it.ID), boss); err != nil {
+		t.Fatal(err)
+	}
+	r.await("x@unknown-partner.example", "secret quote")
+	waitFor(t, "delivered state", func() bool { got, _ := r.s.Queue.Get(it.ID); return got.State == queue.Delivered })
+	r.bodyFileGone(it.ID)
+}
+
+// TestMetricsByVerdictCodeAndFailSafe: /metrics counts verdicts, finding
+// codes and fail-safe decisions.
+func TestMetricsByVerdictCodeAndFailSafe(t *testing.T) {
+	o := newOrg(t)
+	_, up := startSink(t)
+	s, err := Start(Options{
+		SMTPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", SpoolDir: t.TempDir(),
+		Upstream: relay.Client{Addr: up, TLS: relay.TLSNone},
+		Decide: &milter.CheckDecider{Service: o.svc, Parse: func(raw []byte, lim mail.Limits) (*mail.Message, error) {
+			if bytes.Contains(raw, []byte("BROKEN")) {
+				return nil, errors.New("broken MIME")
+			}
+			return mail.Parse(bytes.NewReader(raw), lim)
+		}},
+		Log: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	raw := func(to, subj string) string {
+		return "From: " + sato + "\r\nTo: " + to + "\r\nSubject: " + subj + "\r\n\r\nhi\r\n"
+	}
+	sendRaw(t, s.SMTP, sato, []string{"tanaka@partner-a.example"}, raw("tanaka@partner-a.example", "usual"))
+	sendRaw(t, s.SMTP, sato, []string{"new@partner-a.example"}, raw("new@partner-a.example", "new one"))
+	sendRaw(t, s.SMTP, sato, []string{"tanaka@partner-a.example"}, raw("tanaka@partner-a.example", "BROKEN"))
+	resp, err := http.Get("http://" + s.HTTP.String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`misend_messages_total{verdict="pass"} 1`,
+		`misend_messages_total{verdict="confirm"} 1`,
+		`misend_messages_total{verdict="hold"} 1`,
+		`misend_findings_total{code="NEW_RECIPIENT"} 1`,
+		`misend_fail_safe_total 1`,
+		`misend_decided_total{decided="hold",shadow="false"} 1`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
