@@ -3,13 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
-	"github.com/misend/misend/internal/audit"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/queue"

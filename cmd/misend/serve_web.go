@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/misend/misend/internal/api"
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/feedback"
+	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/reports"
+	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/terms"
+	"github.com/misend/misend/internal/web"
+)
+
+// webFlags are misend serve's flags for the web UI and its sign-in;
+// serveCmd embeds them.
+type webFlags struct {
+	OIDCIssuer      string `help:"OpenID Connect issuer for web sign-in (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)." name:"oidc-issuer"`
+	OIDCClientID    string `help:"OIDC client (application) ID." name:"oidc-client-id"`
+	OIDCSecretFile  string `help:"File holding the OIDC client secret (mode 600)." name:"oidc-client-secret-file"`
+	OIDCRedirectURL string `help:"OIDC redirect URL (default PUBLIC-URL/auth/oidc/callback)." name:"oidc-redirect-url"`
+	NoLocalAccounts bool   `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
+	SecureCookies   bool   `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
+	WebTimeZone     string `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+}
+
+// webOptions sets o.Web, o.AuditBody and, unless already set,
+// o.HeldChanged: the web UI at / and the HTTP API at /api/v1/ on the HTTP
+// listener, over the same held mail, audit log and feedback. dir is the
+// directory loaded at start; publicURL is where people reach misend.
+func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.DB, svc *check.Service, pcfg *policy.Config,
+	dlog *decisions.Log, dir *directory.Directory, publicURL string, log *slog.Logger) error {
+	authSvc, err := auth.Open(ctx, db, dir)
+	if err != nil {
+		return err
+	}
+	alog, err := audit.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	ts, err := terms.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	var learner feedback.Learner
+	if svc != nil && svc.Detector != nil && svc.Detector.Model != nil {
+		learner = svc.Detector.Model
+	}
+	fb, err := feedback.Open(ctx, db, learner)
+	if err != nil {
+		return err
+	}
+	var oidc *auth.OIDC
+	if f.OIDCIssuer != "" {
+		cfg := auth.OIDCConfig{Issuer: f.OIDCIssuer, ClientID: f.OIDCClientID, RedirectURL: f.OIDCRedirectURL}
+		if cfg.RedirectURL == "" && publicURL != "" {
+			cfg.RedirectURL = strings.TrimSuffix(publicURL, "/") + "/auth/oidc/callback"
+		}
+		if f.OIDCSecretFile != "" {
+			b, err := readSecret(f.OIDCSecretFile)
+			if err != nil {
+				return fmt.Errorf("oidc client secret: %w", err)
+			}
+			cfg.ClientSecret = strings.TrimSpace(string(b))
+		}
+		if oidc, err = auth.NewOIDC(cfg); err != nil {
+			return err
+		}
+	}
+	loc := time.Local
+	if f.WebTimeZone != "" {
+		if loc, err = time.LoadLocation(f.WebTimeZone); err != nil {
+			return fmt.Errorf("--web-time-zone: %w", err)
+		}
+	}
+	o.AuditBody = alog.BodyReads()
+	if o.HeldChanged == nil {
+		o.HeldChanged = fb.HeldChanged
+	}
+	decided := reports.DecisionsTable{DB: db}
+	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
+	o.Web = func(s *server.Server) http.Handler {
+		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
+			Directory: dir, DB: db, Terms: ts, Policy: pcfg,
+			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, Location: loc, Log: log})
+		if err != nil {
+			log.Error("web UI not started", "err", err)
+			return nil
+		}
+		a := api.New(api.Options{Tokens: authSvc, Check: svc, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
+			Feedback: fb, Audit: alog, Location: loc, Log: log})
+		mux := http.NewServeMux()
+		mux.Handle(api.Prefix, a)
+		mux.Handle("/", w)
+		return mux
+	}
+	return nil
+}
+
+// flushed reads decisions after writing out those still queued, so a
+// report includes the mail of the last moments.
+type flushed struct {
+	log   *decisions.Log
+	table reports.DecisionsTable
+}
+
+func (f flushed) EachDecision(ctx context.Context, since, until time.Time, fn func(reports.Decision) error) error {
+	if f.log != nil {
+		f.log.Flush()
+	}
+	return f.table.EachDecision(ctx, since, until, fn)
+}
