@@ -55,6 +55,7 @@ type serveCmd struct {
 	NotifyFrom   *string        `help:"From address of notices (default misend@ORG-DOMAIN)." name:"notify-from"`
 	NotifyLang   *string        `help:"Language of notices when a person has none set: ja or en." name:"notify-lang"`
 	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
+	webFlags
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -280,6 +281,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		if dir, ok := svc.Departments.(*directory.Directory); ok && dir != nil {
 			o.Notify.People = notify.DirectoryPeople{Dir: dir}
 		}
+	}
+	dir, _ := svc.Departments.(*directory.Directory)
+	if err := c.webOptions(ctx, &o, db, svc, &pcfg, dlog, dir, cfg.Notify.BaseURL, log); err != nil {
+		return fail(fmt.Errorf("web: %w", err))
 	}
 	return o, closeAll, nil
 }
