@@ -157,3 +157,40 @@ func TestLoadKey(t *testing.T) {
 		t.Error("a short key was accepted")
 	}
 }
+
+// BenchmarkAdd is one durable spool write (body and metadata, each fsynced
+// with its directory) of a 6 KB message, in the clear and encrypted.
+func BenchmarkAdd(b *testing.B) {
+	raw := bytes.Repeat([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n"), 96)
+	for _, tc := range []struct {
+		name string
+		key  []byte
+	}{{"plain", nil}, {"encrypted", key}} {
+		b.Run(tc.name, func(b *testing.B) {
+			q, err := OpenOptions(b.TempDir(), Options{Key: tc.key})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := q.Add(context.Background(), Item{Envelope: env, State: Queued}, raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSeal is the encryption alone, without the disk.
+func BenchmarkSeal(b *testing.B) {
+	q, _ := OpenOptions(b.TempDir(), Options{Key: key})
+	raw := bytes.Repeat([]byte("x"), 6<<10)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := q.seal("msg:bench", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
