@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -13,24 +15,63 @@ import (
 )
 
 type directoryCmd struct {
-	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang])."`
+	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang]) or an LDAP server's people."`
 	List   directoryListCmd   `cmd:"" help:"Show the stored directory."`
 }
 
 type directoryImportCmd struct {
-	File string `arg:"" type:"existingfile" help:"CSV file; groups, roles, aliases and approver_of are lists separated by ';'."`
+	File string `arg:"" optional:"" type:"existingfile" help:"CSV file; groups, roles, aliases and approver_of are lists separated by ';'."`
+
+	LDAP           string `name:"ldap" placeholder:"URL" help:"Read the directory from this LDAP server (ldap:// or ldaps://) instead of a file."`
+	Base           string `help:"LDAP: base DN of the people."`
+	GroupBase      string `help:"LDAP: base DN of the groups (default --base)."`
+	Filter         string `help:"LDAP: filter selecting people (default (&(objectClass=inetOrgPerson)(mail=*)))."`
+	BindDN         string `name:"bind-dn" help:"LDAP: DN to bind as (default anonymous)."`
+	PasswordFile   string `type:"existingfile" help:"LDAP: file holding the bind password (else $MISEND_LDAP_PASSWORD)."`
+	StartTLS       bool   `name:"starttls" help:"LDAP: upgrade ldap:// with StartTLS, failing if the server cannot."`
+	DepartmentAttr string `help:"LDAP: attribute holding the department (default departmentNumber, else ou)."`
+	RolePrefix     string `default:"misend-" help:"LDAP: groups named PREFIXoperator, PREFIXapprover:department:NAME … carry misend roles."`
+}
+
+// source picks the CSV file or the LDAP server.
+func (c *directoryImportCmd) source() (directory.Source, string, func(), error) {
+	switch {
+	case (c.File == "") == (c.LDAP == ""):
+		return nil, "", nil, errors.New("give either a CSV file or --ldap URL")
+	case c.File != "":
+		f, err := os.Open(c.File)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return directory.CSV{R: f}, c.File, func() { f.Close() }, nil
+	}
+	if c.Base == "" {
+		return nil, "", nil, errors.New("--ldap needs --base")
+	}
+	pw := os.Getenv("MISEND_LDAP_PASSWORD")
+	if c.PasswordFile != "" {
+		b, err := os.ReadFile(c.PasswordFile)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		pw = strings.TrimRight(string(b), "\r\n")
+	}
+	src := directory.LDAP{URL: c.LDAP, StartTLS: c.StartTLS, BindDN: c.BindDN, Password: pw, Base: c.Base, GroupBase: c.GroupBase,
+		Filter: c.Filter, DepartmentAttr: c.DepartmentAttr, RolePrefix: c.RolePrefix}
+	return src, c.LDAP, func() {}, nil
 }
 
 func (c *directoryImportCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	f, err := os.Open(c.File)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	src, name, done, err := c.source()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	people, err := directory.CSV{R: f}.People(ctx)
+	defer done()
+	people, err := src.People(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: %w (nothing imported)", c.File, err)
+		return fmt.Errorf("%s: %w (nothing imported)", name, err)
 	}
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {

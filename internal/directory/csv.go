@@ -13,8 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// Source yields the people of a directory. The CSV reader implements it; an
-// LDAP reader is the other intended implementation.
+// Source yields the people of a directory: CSV (here) or LDAP (ldap.go).
 type Source interface {
 	People(ctx context.Context) ([]Person, error)
 }

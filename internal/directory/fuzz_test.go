@@ -3,6 +3,8 @@ package directory
 import (
 	"strings"
 	"testing"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 func FuzzParseCSV(f *testing.F) {
@@ -32,6 +34,39 @@ func FuzzParseCSV(f *testing.F) {
 		for _, p := range people {
 			if !d.IsInternal(p.Address) || d.DepartmentOf(p.Address) != p.Department {
 				t.Fatalf("directory lost %+v", p)
+			}
+		}
+	})
+}
+
+// FuzzLDAPEntries feeds hostile attribute values and member DNs, as a
+// compromised or sloppy directory server could send them, through the
+// conversion to people: errors are fine, panics and bad people are not.
+func FuzzLDAPEntries(f *testing.F) {
+	f.Add("uid=a,ou=people,dc=corp,dc=example", "a@corp.example", "営業部", "Xプロジェクト", "UID=a, ou=people, dc=corp, dc=example")
+	f.Add("uid=a,dc=x", "A@corp.example", "x:y", "misend-approver:group:", "uid=a,dc=x")
+	f.Add("not a dn", "", "", "misend-", "=,=+,")
+	f.Add("uid=a\\,b,dc=x", "a@corp.example\x00", "d;e", "misend-operator", "uid=a\\,b,dc=x")
+	f.Fuzz(func(t *testing.T, dn, mail, dept, group, member string) {
+		person := ldap.NewEntry(dn, map[string][]string{"mail": {mail, strings.ToUpper(mail)}, "departmentNumber": {dept}, "cn": {group}})
+		grp := ldap.NewEntry("cn=g,dc=x", map[string][]string{"cn": {group}, "member": {member, dn}})
+		people, err := LDAP{Base: "dc=x"}.build([]*ldap.Entry{person}, []*ldap.Entry{grp}, []string{"departmentNumber"})
+		if err != nil {
+			return
+		}
+		for _, p := range people {
+			if p.Address == "" || p.Address != strings.ToLower(p.Address) || p.Department == "" || strings.ContainsAny(p.Department, ";:") {
+				t.Fatalf("accepted bad person %+v", p)
+			}
+			for _, g := range p.Groups {
+				if strings.Contains(g, ":") {
+					t.Fatalf("accepted group %q", g)
+				}
+			}
+			for _, r := range p.Roles {
+				if !knownRole(r) {
+					t.Fatalf("accepted role %q", r)
+				}
 			}
 		}
 	})
