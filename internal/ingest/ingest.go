@@ -281,6 +281,16 @@ func maildirMetadata(name string) bool {
 type reader struct {
 	lim  mail.Limits
 	emit func(*item) bool
+	br   *bufio.Reader // reused for every file: Maildir means one file per message
+}
+
+func (r *reader) bufReader(f io.Reader) *bufio.Reader {
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(f, 64<<10)
+	} else {
+		r.br.Reset(f)
+	}
+	return r.br
 }
 
 // readFile detects the format of one file and emits its messages.
@@ -294,7 +304,7 @@ func (r *reader) readFile(path string) error {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	br := r.bufReader(f)
 	head, _ := br.Peek(4096)
 	switch {
 	case bytes.HasPrefix(head, []byte("From ")):
