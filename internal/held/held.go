@@ -341,6 +341,9 @@ func (s *Service) modify(ctx context.Context, id, by, comment string, act Action
 		return Item{}, err
 	}
 	out := toItem(it, OperatorView)
+	if out.Subject == "" {
+		out.Subject = cur.Subject // a finished message no longer keeps it
+	}
 	if s.Changed != nil {
 		s.Changed(ctx, Change{Action: act, Item: out, By: by, Comment: comment})
 		if act == Confirmed && it.State == queue.Queued {

@@ -97,7 +97,21 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	return nil
 }
 
+// Decided tells the sender of a held message what its approver decided:
+// released (sent) or refused, with the approver's comment.
+func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, comment string) error {
+	kind := kindRefused
+	if released {
+		kind = kindReleased
+	}
+	return n.sendView(ctx, w, w.Sender, kind, nil, strings.TrimSpace(comment))
+}
+
 func (n *Notifier) send(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action) error {
+	return n.sendView(ctx, w, to, kind, acts, "")
+}
+
+func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment string) error {
 	now := time.Now()
 	if n.Now != nil {
 		now = n.Now()
@@ -126,7 +140,7 @@ func (n *Notifier) send(ctx context.Context, w Waiting, to string, kind noticeKi
 		links = append(links, link{Action: a, URL: strings.TrimRight(n.BaseURL, "/") + "/act/" + url.PathEscape(tok)})
 	}
 	subj, body, err := render(lang, kind, view{
-		Waiting: w, Reasons: finding.SenderView(w.Findings), Links: links, Expires: now.Add(ttl),
+		Waiting: w, Comment: oneLine(comment), Reasons: finding.SenderView(w.Findings), Links: links, Expires: now.Add(ttl),
 	})
 	if err != nil {
 		return err

@@ -199,3 +199,33 @@ func TestComposeRefusesHeaderInjection(t *testing.T) {
 		t.Fatal("address with CRLF accepted")
 	}
 }
+
+func TestDecidedTellsTheSender(t *testing.T) {
+	for _, tc := range []struct {
+		released bool
+		comment  string
+		want     []string
+	}{
+		{true, "", []string{"承認され送信されました"}},
+		{false, "宛先が違います\r\nBcc: x", []string{"承認されませんでした", "コメント: 宛先が違います Bcc: x"}},
+	} {
+		out := &memOutbox{}
+		n := newNotifier(t, out)
+		if err := n.Decided(context.Background(), waiting(policy.Hold), tc.released, tc.comment); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.got) != 1 || out.got[0].To[0] != "taro@corp.example" {
+			t.Fatalf("sent %+v", out.got)
+		}
+		subj, body, _ := decoded(t, out.got[0].Raw)
+		text := subj + "\n" + body
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("notice lacks %q:\n%s", w, text)
+			}
+		}
+		if strings.Contains(text, "/act/") {
+			t.Error("a decided notice carries links")
+		}
+	}
+}

@@ -18,6 +18,8 @@ const (
 	kindDelay      noticeKind = "delay"       // sender: leaves at ReleaseAt unless cancelled
 	kindHeldSender noticeKind = "held-sender" // sender: waits for an approver
 	kindApprove    noticeKind = "approve"     // approver: release or reject
+	kindReleased   noticeKind = "released"    // sender: an approver let it go
+	kindRefused    noticeKind = "refused"     // sender: an approver refused it
 )
 
 type link struct {
@@ -27,6 +29,7 @@ type link struct {
 
 type view struct {
 	Waiting
+	Comment string // an approver's reason for a refusal
 	Reasons []finding.Finding // sender view only
 	Links   []link
 	Expires time.Time
@@ -35,6 +38,16 @@ type view struct {
 // Templates are plain text; the first line is the subject.
 var templates = map[string]map[noticeKind]string{
 	"en": {
+		kindReleased: `Your message was approved and sent: {{.Subject}}
+Your message "{{.Subject}}" was released by an approver and has been sent.
+`,
+		kindRefused: `Your message was not approved: {{.Subject}}
+Your message "{{.Subject}}" was refused by an approver and has not been sent.
+{{if .Comment}}
+Comment: {{.Comment}}
+{{end}}
+If it should still go, correct the recipients and send it again, or ask your approver.
+`,
 		kindWarn: `Please check the message you sent: {{.Subject}}
 Your message "{{.Subject}}" has been sent, but something about it looks unusual.
 {{template "reasons" .}}
@@ -79,6 +92,16 @@ The links work until {{when .Expires}}. Operators can see the full details in mi
 `,
 	},
 	"ja": {
+		kindReleased: `承認され送信されました: {{.Subject}}
+メール「{{.Subject}}」は承認者により許可され、送信されました。
+`,
+		kindRefused: `承認されませんでした: {{.Subject}}
+メール「{{.Subject}}」は承認者により差し戻され、送信されていません。
+{{if .Comment}}
+コメント: {{.Comment}}
+{{end}}
+送る必要がある場合は、宛先を確認して送り直すか、承認者に相談してください。
+`,
 		kindWarn: `送信したメールをご確認ください: {{.Subject}}
 メール「{{.Subject}}」は送信されましたが、いつもと異なる点があります。
 {{template "reasons" .}}

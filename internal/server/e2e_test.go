@@ -324,6 +324,7 @@ func TestHoldRejectAndCancel(t *testing.T) {
 		t.Errorf("after reject: %s by %q", got.State, got.By)
 	}
 	r.bodyFileGone(it.ID)
+	r.await(sato, "Your message was not approved: hold me")
 
 	r.send([]string{"kimura@partner-a.example"}, "cancel me")
 	c := r.only(queue.Confirming)
@@ -382,6 +383,7 @@ func TestMilterHoldReleasedThroughUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := r.await("x@elsewhere.example", "body from postfix")
+	r.await(sato, "Your message was approved and sent: via milter")
 	if !strings.Contains(string(m.Data), "Subject: via milter") {
 		t.Errorf("released %q", m.Data)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/misend/misend/internal/check"
@@ -141,6 +142,19 @@ func (a actQueue) Reject(ctx context.Context, id, by string) error {
 func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 	s.Metrics.HeldActions.WithLabelValues(string(c.Action)).Inc()
 	s.log.Info("held mail", "action", c.Action, "id", c.Item.ID, "state", c.Item.State, "by", c.By)
+	// The sender of a held message was told they would hear the approver's
+	// decision; their own confirmations and cancellations need no notice.
+	if s.Notifier != nil && c.Item.Verdict == policy.Hold && !strings.EqualFold(c.By, c.Item.Sender) &&
+		(c.Action == held.Released || c.Action == held.Rejected) {
+		w := notify.Waiting{QueueID: c.Item.ID, Sender: c.Item.Sender, Department: c.Item.Department, Subject: c.Item.Subject}
+		if w.Subject == "" {
+			w.Subject = c.Item.ID // finished items no longer keep their subject
+		}
+		if err := s.Notifier.Decided(ctx, w, c.Action == held.Released, c.Comment); err != nil {
+			s.Metrics.NoticeErrors.Inc()
+			s.log.Error("notify decision", "id", c.Item.ID, "err", err)
+		}
+	}
 	if s.o.HeldChanged != nil {
 		s.o.HeldChanged(ctx, c)
 	}
