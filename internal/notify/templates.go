@@ -29,7 +29,7 @@ type link struct {
 
 type view struct {
 	Waiting
-	Comment string // an approver's reason for a refusal
+	Comment string            // an approver's reason for a refusal
 	Reasons []finding.Finding // sender view only
 	Links   []link
 	Expires time.Time
