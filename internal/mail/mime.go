@@ -83,6 +83,11 @@ func (p *partWalker) walk(h *header, body []byte, depth int) error {
 			p.msg.Text = htmlToText(p.html.String())
 		}
 	default:
+		if len(p.msg.Text) >= p.lim.MaxTextBytes {
+			// Full already: a message of many text parts must not copy
+			// the capped text once per part.
+			return nil
+		}
 		t := text()
 		if p.msg.Text != "" {
 			t = p.msg.Text + "\n" + t
