@@ -1,0 +1,103 @@
+// drive.mjs runs one scripted browser session against misend's web pages
+// in the system's headless Chromium and reports each step as a JSON line.
+// The Go tests write the script (steps below) and check the outcome in
+// misend itself; this file only drives the browser.
+//
+// Usage: node drive.mjs SCRIPT.json
+//   {"base": "http://127.0.0.1:PORT", "profile": "/tmp/fresh-dir",
+//    "shots": "/path/to/artifacts", "steps": [ {"op": ...}, ... ]}
+// Steps:
+//   {"op":"goto","url":"/held"}              load a page, wait for it
+//   {"op":"fill","selector":"#address","value":"..."}
+//   {"op":"check","selector":"input[name=rcpt][value='a@b']"}
+//   {"op":"click","selector":"button.primary"}  click and wait for the page it loads
+//   {"op":"text","contains":"..."}           the page's text must contain this
+//   {"op":"absent","contains":"..."}         ... and must not contain this
+//   {"op":"url","contains":"/held"}          the current URL must contain this
+//   {"op":"status","want":200}               status of the last page load
+//   {"op":"viewport","width":390,"height":844}
+//   {"op":"shot","name":"held"}              full-page PNG into shots/NAME.png
+//   {"op":"keyboard","keys":["Tab","Tab","Enter"]} press keys, then wait for load
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const script = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+mkdirSync(script.shots, { recursive: true });
+
+const flags = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+// A persistent context is how Playwright takes a fresh --user-data-dir of
+// our choosing; it refuses the flag in args.
+const ctx = await chromium.launchPersistentContext(script.profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: flags,
+  viewport: { width: 1366, height: 768 },
+  locale: script.locale || 'ja-JP',
+  timeout: 30000,
+});
+const page = ctx.pages()[0] || await ctx.newPage();
+page.setDefaultTimeout(15000);
+let last = null;
+page.on('response', (r) => { if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) last = r; });
+
+function out(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
+
+let failed = false;
+for (const [i, s] of script.steps.entries()) {
+  try {
+    switch (s.op) {
+      case 'goto':
+        await page.goto(script.base + s.url, { waitUntil: 'load' });
+        break;
+      case 'fill':
+        await page.fill(s.selector, s.value);
+        break;
+      case 'check':
+        await page.check(s.selector);
+        break;
+      case 'click':
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(s.selector)]);
+        break;
+      case 'keyboard':
+        for (const k of s.keys.slice(0, -1)) await page.keyboard.press(k);
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(s.keys[s.keys.length - 1])]);
+        break;
+      case 'text': {
+        const t = await page.innerText('body');
+        if (!t.includes(s.contains)) throw new Error(`page ${page.url()} lacks ${JSON.stringify(s.contains)}`);
+        break;
+      }
+      case 'absent': {
+        const t = await page.content();
+        if (t.includes(s.contains)) throw new Error(`page ${page.url()} shows ${JSON.stringify(s.contains)}`);
+        break;
+      }
+      case 'url':
+        if (!page.url().includes(s.contains)) throw new Error(`at ${page.url()}, want ${s.contains}`);
+        break;
+      case 'status':
+        if (!last || last.status() !== s.want) throw new Error(`last page load answered ${last && last.status()}, want ${s.want}`);
+        break;
+      case 'viewport':
+        await page.setViewportSize({ width: s.width, height: s.height });
+        break;
+      case 'shot':
+        await page.screenshot({ path: join(script.shots, s.name + '.png'), fullPage: true });
+        break;
+      default:
+        throw new Error(`unknown step ${s.op}`);
+    }
+    out({ step: i, op: s.op, ok: true, url: page.url() });
+  } catch (e) {
+    failed = true;
+    out({ step: i, op: s.op, ok: false, url: page.url(), error: String(e.message || e).split('\n')[0] });
+    try { await page.screenshot({ path: join(script.shots, `failed-step-${i}.png`), fullPage: true }); } catch {}
+    break;
+  }
+}
+await ctx.close();
+process.exit(failed ? 1 : 0);

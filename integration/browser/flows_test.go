@@ -1,0 +1,120 @@
+package browser
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/queue"
+)
+
+// A sender confirms the flagged recipient of a message waiting for them,
+// ticking it on the page; the message reaches the upstream, and the
+// recipient is a known contact afterwards.
+func TestSenderConfirms(t *testing.T) {
+	needBrowser(t)
+	r := start(t)
+	newcomer := "yamada@partner-a.example"
+	id := r.send(sato, []string{"tanaka@partner-a.example", newcomer}, "新しいご担当者様へ", "はじめまして。営業部の佐藤です。")
+	it := r.waiting(id, queue.Confirming)
+	if !slices.Contains(it.Flagged, newcomer) {
+		t.Fatalf("flagged %v, want %s", it.Flagged, newcomer)
+	}
+	r.notDelivered(id)
+	r.browse(login(sato), []step{
+		goTo("/held"), status(200), text(newcomer), text("新しいご担当者様へ"), shot("held"),
+		viewport(390, 844), shot("held-phone"), viewport(1366, 768),
+		tick("input[name=rcpt][value='" + newcomer + "']"),
+		click("button[form='confirm-" + string(it.ID) + "']"), status(200), shot("held-confirmed"),
+	})
+	m := r.delivered(id)
+	if !slices.Contains(m.To, newcomer) || !slices.Contains(m.To, "tanaka@partner-a.example") {
+		t.Errorf("delivered to %v", m.To)
+	}
+	if !r.model.Contact(sato, newcomer, it.Created).Known() {
+		t.Error("the confirmed recipient is not a known contact of the sender")
+	}
+}
+
+// An approver releases a message held for confidential terms: the sender's
+// page names the reason but never the term; the approver sees the term,
+// reads the body (audited) and releases; the message reaches the upstream.
+func TestApproverReleases(t *testing.T) {
+	needBrowser(t)
+	r := start(t)
+	id := r.send(sato, []string{"tanaka@partner-a.example"}, "資料送付", "厳秘の資料を送ります。")
+	it := r.waiting(id, queue.Held)
+	r.browse(login(sato), []step{goTo("/held"), text("資料送付"), absent("厳秘"), shot("held-sender-view")}, logout, login(boss), []step{
+		goTo("/approvals"), status(200), text("資料送付"), text("機密情報"), shot("approvals"),
+		goTo("/approvals/" + string(it.ID) + "/body"), status(200), text("厳秘の資料"), shot("approval-body"),
+		goTo("/approvals"),
+		click("button[formaction='/approvals/" + string(it.ID) + "/release']"), status(200), shot("approvals-released"),
+	})
+	r.delivered(id)
+	reads, err := r.audit.Query(context.Background(), audit.Filter{Action: audit.ViewBody, Target: string(it.ID)})
+	if err != nil || len(reads) != 1 || reads[0].Actor != boss {
+		t.Errorf("body read audit: %+v %v", reads, err)
+	}
+}
+
+// An operator proposes a recommended term for 営業部's list from the
+// recommendation page; the list's approver approves it; it is on the list.
+func TestOperatorAcceptsRecommendation(t *testing.T) {
+	needBrowser(t)
+	r := start(t)
+	const term = "リスク分析"
+	r.browse(login(ope), []step{
+		goTo("/terms/recommend?scope=department:営業部"), status(200), text(term), shot("recommend"),
+		click("tr:has(td:text-is('" + term + "')) a"), at("/terms"), shot("terms-propose"),
+		click("form[action='/terms/propose'] button"), status(200), text(term), shot("terms-proposed"),
+	})
+	list := func() []string {
+		ts, err := r.terms.List(context.Background(), salesList)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tm := range ts {
+			out = append(out, tm.Text)
+		}
+		return out
+	}
+	if slices.Contains(list(), term) {
+		t.Fatal("a proposal changed the list before approval")
+	}
+	r.browse(login(boss), []step{
+		goTo("/terms?scope=department:営業部"), status(200), text(term), shot("terms-pending"),
+		click("tr:has(td:text-is('" + term + "')) button[formaction$='/approve']"), status(200), shot("terms-approved"),
+	})
+	if got := list(); !slices.Contains(got, term) {
+		t.Errorf("list after approval: %v", got)
+	}
+	// The next message carrying the new term out of 営業部 is held.
+	time.Sleep(100 * time.Millisecond) // the live lists look for changes every 50 ms
+	id := r.send(sato, []string{"tanaka@partner-a.example"}, "ご報告", "先日の"+term+"の結果です。")
+	r.waiting(id, queue.Held)
+}
+
+// Every other page renders for the roles that use it, at desk and phone
+// width, and keyboard navigation reaches the sign-in button.
+func TestPagesRender(t *testing.T) {
+	needBrowser(t)
+	r := start(t)
+	r.send(sato, []string{"tanaka@partner-a.example"}, "定例", "来週の定例会議の件です。")
+	r.browse([]step{
+		goTo("/login"), fill("#address", adm), fill("#password", password),
+		keys("Tab", "Enter"), status(200), shot("home"),
+	}, pages("reports", "audit", "directory", "policy", "terms"), logout,
+		login(sato), []step{goTo("/"), shot("home-sender"), goTo("/reports"), status(200), shot("reports-sender"),
+			goTo("/audit"), status(403), shot("audit-forbidden")})
+}
+
+func pages(names ...string) []step {
+	var out []step
+	for _, n := range names {
+		out = append(out, goTo("/"+n), status(200), shot(n), viewport(390, 844), shot(n+"-phone"), viewport(1366, 768))
+	}
+	return out
+}
