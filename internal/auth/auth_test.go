@@ -21,7 +21,7 @@ func testDir() *directory.Directory {
 	}, nil)
 }
 
-func openTest(t *testing.T) *Service {
+func openTest(t testing.TB) *Service {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
