@@ -11,7 +11,9 @@ import (
 
 // Queue is what links act on: misend's queue of waiting messages.
 type Queue interface {
-	// Release lets a waiting message leave now.
+	// Confirm is the sender's confirmation: the message leaves now.
+	Confirm(ctx context.Context, queueID, by string) error
+	// Release lets a waiting message leave now (an approver).
 	Release(ctx context.Context, queueID, by string) error
 	// Cancel withdraws a waiting message; it is never sent.
 	Cancel(ctx context.Context, queueID, by string) error
@@ -77,7 +79,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	switch g.Action {
-	case ActConfirm, ActRelease:
+	case ActConfirm:
+		err = h.Queue.Confirm(r.Context(), g.QueueID, g.Actor)
+	case ActRelease:
 		err = h.Queue.Release(r.Context(), g.QueueID, g.Actor)
 	case ActCancel:
 		err = h.Queue.Cancel(r.Context(), g.QueueID, g.Actor)

@@ -30,6 +30,9 @@ func (q *stateQueue) move(id, by, to string) error {
 	return nil
 }
 
+func (q *stateQueue) Confirm(ctx context.Context, id, by string) error {
+	return q.move(id, by, "confirmed")
+}
 func (q *stateQueue) Release(ctx context.Context, id, by string) error {
 	return q.move(id, by, "released")
 }

@@ -126,6 +126,10 @@ func (o outbox) Send(ctx context.Context, m notify.Mail) error {
 // UI do the same thing.
 type actQueue struct{ h *held.Service }
 
+func (a actQueue) Confirm(ctx context.Context, id, by string) error {
+	_, err := a.h.Confirm(ctx, id, by)
+	return err
+}
 func (a actQueue) Release(ctx context.Context, id, by string) error {
 	_, err := a.h.Release(ctx, id, by)
 	return err
