@@ -33,7 +33,7 @@ import (
 // detector with a confidential list, policy, the spool, held mail, the
 // audit, decisions and feedback logs, and tokens from internal/auth.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	db     *store.DB
 	svc    *check.Service
@@ -59,7 +59,7 @@ var people = []directory.Person{
 	{Address: "adm@corp.example", Name: "Adm", Department: "情報システム部", Roles: []directory.Role{directory.RoleAdmin}},
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
@@ -153,7 +153,7 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) json(t *testing.T, v any) {
+func (a answer) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(a.body, v); err != nil {
 		t.Fatalf("answer %d %q: %v", a.status, a.body, err)
