@@ -99,7 +99,9 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-func startRig(t *testing.T, key []byte) *rig {
+func startRig(t *testing.T, key []byte) *rig { return startRigEvery(t, key, 0) }
+
+func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	t.Helper()
 	sk, up := startSink(t)
 	r := &rig{t: t, sink: sk, org: newOrg(t), spool: t.TempDir()}
@@ -127,6 +129,7 @@ func startRig(t *testing.T, key []byte) *rig {
 			People: notify.DirectoryPeople{Dir: r.org.dir}},
 		Model:     r.org.model,
 		SaveModel: func(context.Context) error { r.saves.Add(1); return nil },
+		SaveEvery: saveEvery,
 		Log:       slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -490,5 +493,22 @@ func TestMetricsByVerdictCodeAndFailSafe(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestModelSavedPeriodically: a delivered message makes the model dirty and
+// the next tick saves it; with nothing new, nothing is saved again.
+func TestModelSavedPeriodically(t *testing.T) {
+	r := startRigEvery(t, nil, 30*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	if n := r.saves.Load(); n != 0 {
+		t.Fatalf("saved %d times with nothing learned", n)
+	}
+	r.send([]string{"tanaka@partner-a.example"}, "usual mail")
+	r.await("tanaka@partner-a.example", "usual mail")
+	waitFor(t, "periodic save", func() bool { return r.saves.Load() == 1 })
+	time.Sleep(100 * time.Millisecond)
+	if n := r.saves.Load(); n != 1 {
+		t.Errorf("saved %d times, want 1", n)
 	}
 }
