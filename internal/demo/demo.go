@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"os"
 	"time"
+
+	"github.com/misend/misend/internal/server"
 )
 
 // Options configure a demo run.
@@ -35,6 +37,21 @@ type Options struct {
 	For time.Duration
 	Out io.Writer // the narrative
 	Log *slog.Logger
+	// Start assembles and starts the gateway the way `misend serve` does
+	// (web UI, notices, decisions log, learning); nil starts the bare
+	// gateway with the capture upstream, without web UI or notices.
+	Start func(ctx context.Context, env ServeEnv) (s *server.Server, stop func(), err error)
+}
+
+// ServeEnv is what Start needs to know of the demo's organisation.
+type ServeEnv struct {
+	DB        string // SQLite path, history learned, directory and terms in it
+	OrgDomain string
+	SpoolDir  string
+	SMTPAddr  string
+	HTTPAddr  string
+	Upstream  string // the capture upstream's address, plain SMTP
+	Log       *slog.Logger
 }
 
 // Report counts what the demo showed.

@@ -30,6 +30,12 @@ type learned struct {
 	dbPath    string
 	svc       *check.Loaded
 	scenarios []synth.Scenario
+	outcomes  []scenarioOutcome // per scenario, once checked
+}
+
+type scenarioOutcome struct {
+	sender  string
+	verdict policy.Verdict
 }
 
 func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned, error) {

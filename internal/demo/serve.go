@@ -33,27 +33,34 @@ func serve(ctx context.Context, w *narrator, o Options, org *learned, dir string
 	go up.Serve(ul)
 	defer up.Close()
 
-	s, err := server.Start(server.Options{
-		SMTPAddr: o.SMTPAddr,
-		HTTPAddr: o.HTTPAddr,
-		SpoolDir: filepath.Join(dir, "spool"),
-		Upstream: relay.Client{Addr: ul.Addr().String(), TLS: relay.TLSNone},
-		Decider:  gateway.ServiceDecider{Service: org.svc.Service},
-		Gateway:  gateway.Config{Domain: "misend.localhost", FailSafe: policy.Hold},
-		Log:      o.Log,
-	})
+	env := ServeEnv{DB: org.dbPath, OrgDomain: org.synth.Opt.Domain, SpoolDir: filepath.Join(dir, "spool"),
+		SMTPAddr: o.SMTPAddr, HTTPAddr: o.HTTPAddr, Upstream: ul.Addr().String(), Log: o.Log}
+	start := o.Start
+	if start == nil {
+		start = org.bareGateway
+	}
+	var accounts []account
+	if o.Start != nil && o.HTTPAddr != "" {
+		if accounts, err = makeAccounts(ctx, org); err != nil {
+			return err
+		}
+	}
+	s, stop, err := start(ctx, env)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		s.Shutdown(sctx)
-	}()
+	defer stop()
 
 	w.printf("\nThe gateway is running on loopback:\n")
 	w.printf("  SMTP relay     %s   (point an MTA's relayhost or a mail client here)\n", s.SMTP)
 	if s.HTTP != nil {
+		if len(accounts) > 0 {
+			w.printf("  web UI         http://%s/   sign in with password %s as:\n", s.HTTP, Password)
+			for _, a := range accounts {
+				w.printf("                   %-40s %s (%s)\n", a.address, a.name, a.role)
+			}
+			w.printf("  API            http://%s/api/v1/openapi.json\n", s.HTTP)
+		}
 		w.printf("  metrics        http://%s/metrics   health: /healthz /readyz\n", s.HTTP)
 	}
 	w.printf("  upstream       %s   (a built-in capture server standing in for the real smarthost)\n", ul.Addr())
@@ -107,12 +114,38 @@ func serve(ctx context.Context, w *narrator, o Options, org *learned, dir string
 		case <-tick.C:
 			got := up.Messages()
 			for _, m := range got[seen:] {
-				w.printf("  upstream got: %s → %s  %q\n", m.From, strings.Join(m.To, ", "), subject(m.Data))
+				from := m.From
+				if from == "" {
+					from = "<>" // misend's own notices go out from the null sender
+				}
+				w.printf("  upstream got: %s → %s  %q\n", from, strings.Join(m.To, ", "), subject(m.Data))
 			}
 			seen = len(got)
 			rep.Upstream = seen
 		}
 	}
+}
+
+// bareGateway starts the gateway alone: the decision path, the spool and
+// the capture upstream, with no web UI, notices or learning.
+func (org *learned) bareGateway(_ context.Context, env ServeEnv) (*server.Server, func(), error) {
+	s, err := server.Start(server.Options{
+		SMTPAddr: env.SMTPAddr,
+		HTTPAddr: env.HTTPAddr,
+		SpoolDir: env.SpoolDir,
+		Upstream: relay.Client{Addr: env.Upstream, TLS: relay.TLSNone},
+		Decider:  gateway.ServiceDecider{Service: org.svc.Service},
+		Gateway:  gateway.Config{Domain: "misend.localhost", FailSafe: policy.Hold},
+		Log:      env.Log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	}, nil
 }
 
 // stateWords says in a few words where a spooled message stands.

@@ -26,6 +26,7 @@ func walkThrough(w *narrator, org *learned, rep *Report) error {
 			return fmt.Errorf("demo: scenario %s: %w", s.Name, err)
 		}
 		out := org.svc.Check(msg, msg.Date)
+		org.outcomes = append(org.outcomes, scenarioOutcome{sender: msg.From.Addr, verdict: out.Verdict})
 		kind := "honest"
 		if s.Mistake {
 			kind = "mistake"
