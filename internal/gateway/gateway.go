@@ -105,8 +105,13 @@ type Server struct {
 // New builds a gateway deciding with a Decider over parsed messages and
 // storing in s; call Serve to start it.
 func New(cfg Config, d Decider, s Spool) *Server {
-	cfg = fill(cfg)
-	return NewServer(cfg, outcomeDecider{d: d, cfg: cfg}, spoolIntake{s})
+	return NewServer(cfg, OutcomeDecider(cfg, d), spoolIntake{s})
+}
+
+// OutcomeDecider puts a Decider over parsed messages on the shared decision
+// path, parsing with cfg.Parse and failing safe to cfg.FailSafe.
+func OutcomeDecider(cfg Config, d Decider) decide.Decider {
+	return outcomeDecider{d: d, cfg: fill(cfg)}
 }
 
 // NewServer builds a gateway on misend's shared decision path: d decides
