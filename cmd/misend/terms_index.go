@@ -53,6 +53,7 @@ func (x *termIndex) close() error {
 type termsIndexCmd struct {
 	PruneBefore string `help:"Delete indexed messages sent before this day (YYYY-MM-DD), and words only they used." xor:"prune"`
 	Drop        bool   `help:"Delete the whole term index." xor:"prune"`
+	PersonNames string `placeholder:"keep|drop" help:"Whether future indexing keeps person names (for recommend --keep-person-names); drop is the default."`
 	JSON        bool   `help:"JSON output."`
 }
 
@@ -65,11 +66,23 @@ func (c *termsIndexCmd) Run(g *Globals) error {
 			return fmt.Errorf("--prune-before %q: want YYYY-MM-DD", c.PruneBefore)
 		}
 	}
+	if c.PersonNames != "" && c.PersonNames != "keep" && c.PersonNames != "drop" {
+		return fmt.Errorf("--person-names %q: want keep or drop", c.PersonNames)
+	}
 	db, s, err := termsEnv(ctx, g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if c.PersonNames != "" {
+		if err := s.SetSetting(ctx, terms.IndexPersonNamesKey, fmt.Sprint(c.PersonNames == "keep")); err != nil {
+			return err
+		}
+	}
+	keep, err := s.Setting(ctx, terms.IndexPersonNamesKey, "false")
+	if err != nil {
+		return err
+	}
 	pruned := int64(0)
 	if c.Drop || c.PruneBefore != "" {
 		if pruned, err = s.PruneIndex(ctx, c.PruneBefore); err != nil {
@@ -83,17 +96,22 @@ func (c *termsIndexCmd) Run(g *Globals) error {
 	if c.JSON {
 		return printJSON(struct {
 			terms.IndexInfo
-			Pruned int64 `json:"pruned"`
-		}{info, pruned})
+			Pruned      int64 `json:"pruned"`
+			PersonNames bool  `json:"person_names"`
+		}{info, pruned, keep == "true"})
 	}
 	if c.Drop || c.PruneBefore != "" {
 		fmt.Printf("deleted %d messages from the term index\n", pruned)
 	}
+	names := "without person names"
+	if keep == "true" {
+		names = "with person names"
+	}
 	if info.Messages == 0 {
-		fmt.Println("term index: empty (misend import --index-terms fills it)")
+		fmt.Printf("term index: empty (misend import --index-terms fills it, %s)\n", names)
 		return nil
 	}
-	fmt.Printf("term index: %d messages from %s to %s, %d words\n", info.Messages, orDash(info.First), orDash(info.Last), info.Words)
+	fmt.Printf("term index: %d messages from %s to %s, %d words, %s\n", info.Messages, orDash(info.First), orDash(info.Last), info.Words, names)
 	return nil
 }
 

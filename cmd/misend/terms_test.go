@@ -251,7 +251,7 @@ func TestTermsRecommendFromIndex(t *testing.T) {
 	if out := mustRun("terms", "index", "--db", db, "--prune-before", "2026-03-03", "--json"); !strings.Contains(out, `"messages":10,`) || !strings.Contains(out, `"pruned":30`) {
 		t.Errorf("prune: %s", out)
 	}
-	if out := mustRun("terms", "index", "--db", db, "--drop"); !strings.Contains(out, "empty") {
+	if out := mustRun("terms", "index", "--db", db, "--drop", "--person-names", "keep"); !strings.Contains(out, "empty") || !strings.Contains(out, "with person names") {
 		t.Errorf("drop: %s", out)
 	}
 }

@@ -23,7 +23,9 @@ import (
 // allows. It keeps per message what Recommend reads and nothing more — the
 // set of candidate terms of the sender's own text, the sender's address and
 // the day — so a message's text cannot be read back from it (see
-// migrations/002_index.sql).
+// migrations/002_index.sql). Person names are left out unless the operator
+// sets IndexPersonNamesKey. misend terms index --prune-before deletes old
+// entries, and the vocabulary only they used.
 //
 // A list term is found in an indexed message when it occurs inside one of
 // the message's terms (取り扱い inside 取り扱い, 秘密 inside 秘密資料, with the
@@ -31,6 +33,12 @@ import (
 // more: a list term spanning a particle (取り扱いに注意) or made of words the
 // tokenizer does not keep as nouns. Lists are made of nouns in practice; use
 // --mail when they are not.
+
+// IndexPersonNamesKey is the terms setting ("true" or "false", default
+// false) that lets the index keep person names. Recommendation drops them
+// unless the operator asks otherwise, so by default the index does not
+// store the names of people that mail mentions.
+const IndexPersonNamesKey = "index.person_names"
 
 // indexBatch is how many messages go into one transaction.
 const indexBatch = 1000
@@ -46,8 +54,9 @@ type IndexStats struct {
 // the index in batches. Add may be called from one goroutine at a time;
 // Close must be called to flush.
 type IndexWriter struct {
-	db  *sql.DB
-	ctx context.Context // stops Add
+	db          *sql.DB
+	keepPersons bool
+	ctx         context.Context // stops Add
 	// dbctx outlives ctx: what was tokenised before an interrupt is still
 	// written, and the rest is indexed by the next import.
 	dbctx context.Context
@@ -79,6 +88,11 @@ type indexDoc struct {
 func (s *Store) IndexWriter(ctx context.Context) (*IndexWriter, error) {
 	w := &IndexWriter{db: s.db.DB, ctx: ctx, dbctx: context.WithoutCancel(ctx), known: map[uint64]bool{},
 		jobs: make(chan indexJob, 256), results: make(chan indexDoc, 256), done: make(chan struct{})}
+	keep, err := s.Setting(ctx, IndexPersonNamesKey, "false")
+	if err != nil {
+		return nil, err
+	}
+	w.keepPersons = keep == "true"
 	rows, err := s.db.QueryContext(ctx, `SELECT msg_key FROM terms_index_docs`)
 	if err != nil {
 		return nil, fmt.Errorf("term index: %w", err)
@@ -169,6 +183,10 @@ func (w *IndexWriter) extract() {
 		if err != nil {
 			w.fail(err)
 			continue
+		}
+		if !w.keepPersons && len(persons) > 0 {
+			terms = slices.DeleteFunc(terms, func(t string) bool { return slices.Contains(persons, t) })
+			persons = nil
 		}
 		w.results <- indexDoc{key: j.key, sender: j.sender, day: j.day, terms: terms, persons: persons}
 	}

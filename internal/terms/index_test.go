@@ -246,3 +246,56 @@ func TestIndexIDsRoundTrip(t *testing.T) {
 		t.Error(errBadIDs)
 	}
 }
+
+// TestIndexPersonNames: by default the index keeps no person names (the
+// recommendation drops them anyway); with the setting on it keeps them
+// marked, for --keep-person-names.
+func TestIndexPersonNames(t *testing.T) {
+	ctx := context.Background()
+	words := func(s *Store) map[string]bool {
+		t.Helper()
+		rows, err := s.db.QueryContext(ctx, `SELECT word, person FROM terms_index_words`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]bool{}
+		for rows.Next() {
+			var w string
+			var p bool
+			rows.Scan(&w, &p)
+			out[w] = p
+		}
+		return out
+	}
+	names := func(ws map[string]bool) (found []string) {
+		for w := range ws {
+			for _, n := range surnames {
+				if strings.Contains(w, n) {
+					found = append(found, w)
+				}
+			}
+		}
+		return found
+	}
+	s, _ := openStore(t)
+	indexAll(t, s, weekMessages(1))
+	if found := names(words(s)); len(found) > 0 {
+		t.Errorf("person names indexed by default: %v", found)
+	}
+	s2, _ := openStore(t)
+	if err := s2.SetSetting(ctx, IndexPersonNamesKey, "true"); err != nil {
+		t.Fatal(err)
+	}
+	indexAll(t, s2, weekMessages(1))
+	ws := words(s2)
+	found := names(ws)
+	if len(found) == 0 {
+		t.Fatal("no person names kept with the setting on")
+	}
+	for _, w := range found {
+		if !ws[w] {
+			t.Errorf("%s kept but not marked a person", w)
+		}
+	}
+}
