@@ -29,7 +29,7 @@ import (
 // env is a running web interface over a real SQLite store, a real spool
 // and held.Service: nothing stands in for the parts under test.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	auth  *auth.Service
 	audit *audit.Log
@@ -53,7 +53,7 @@ var people = []directory.Person{
 	{Address: "root@corp.example", Name: "Root", Department: "情報システム部", Roles: []directory.Role{directory.RoleAdmin}},
 }
 
-func newEnv(t *testing.T, mod func(*Options)) *env {
+func newEnv(t testing.TB, mod func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
