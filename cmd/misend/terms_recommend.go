@@ -96,6 +96,9 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 		if corpora, err = indexedCorpora(ctx, s, lists, belongs, since, until); err != nil {
 			return err
 		}
+		if keep, _ := s.Setting(ctx, terms.IndexPersonNamesKey, "false"); c.KeepPersonNames && keep != "true" {
+			fmt.Fprintln(os.Stderr, "misend: the term index holds no person names (misend terms index --person-names keep, then import again)")
+		}
 		source = "the term index"
 	} else {
 		sum, err := readCorpora(ctx, c.Mail, lists, belongs, since, until)
