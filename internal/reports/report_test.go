@@ -293,3 +293,36 @@ func TestBadQueries(t *testing.T) {
 		}
 	}
 }
+
+// A message decided twice (the add-in's check of the draft, then the
+// gateway) counts once, as last decided; the same Message-ID from another
+// sender is another message.
+func TestDecidedTwiceCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	l := openLogs(t)
+	base := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	draft := rec(base, "m1", "", "営業部", policy.Warn, policy.Warn, finding.NewDomain)
+	draft.Via = "api"
+	sent := rec(base.Add(time.Minute), "m1", "q1", "営業部", policy.Confirm, policy.Confirm, finding.NewDomain, finding.SimilarContact)
+	other := rec(base.Add(2*time.Minute), "m1", "", "営業部", policy.Pass, policy.Pass)
+	other.Sender = "someone-else@corp.example"
+	noID := rec(base.Add(3*time.Minute), "", "", "営業部", policy.Pass, policy.Pass)
+	for _, r := range []decisions.Record{draft, sent, other, noID, noID} {
+		if err := l.dec.Append(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.dec.Flush()
+	l.fb.Record(ctx, feedback.Event{Kind: feedback.Confirmed, QueueID: "q1", Sender: sent.Sender, Recipient: "x@y.example"})
+	r, err := Build(ctx, DecisionsTable{l.db}, l.fb, Query{Since: base, Until: base.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := r.Total
+	if tot.Decisions != 4 || tot.Verdicts["warn"] != 0 || tot.Verdicts["confirm"] != 1 || tot.Flagged != 1 || tot.FalseAlarms != 1 {
+		t.Errorf("totals %+v, want 4 messages, the twice-decided one as confirm with its confirmation", tot)
+	}
+	if len(r.ByCode) != 2 || r.ByCode[0].Decisions != 1 {
+		t.Errorf("codes %+v", r.ByCode)
+	}
+}
