@@ -14,6 +14,7 @@ import (
 
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
@@ -134,7 +135,7 @@ func (org *learned) bareGateway(_ context.Context, env ServeEnv) (*server.Server
 		HTTPAddr: env.HTTPAddr,
 		SpoolDir: env.SpoolDir,
 		Upstream: relay.Client{Addr: env.Upstream, TLS: relay.TLSNone},
-		Decider:  gateway.ServiceDecider{Service: org.svc.Service},
+		Decide:   &milter.CheckDecider{Service: org.svc.Service},
 		Gateway:  gateway.Config{Domain: "misend.localhost", FailSafe: policy.Hold},
 		Log:      env.Log,
 	})
