@@ -77,6 +77,7 @@ type rig struct {
 	terms *terms.Store
 	audit *audit.Log
 	model *model.Model
+	auth  *auth.Service
 	base  string
 	shots string
 }
@@ -221,7 +222,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, shots: artifacts(t)}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, shots: artifacts(t)}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
@@ -283,7 +284,11 @@ func artifacts(t *testing.T) string {
 // or MTA would, and returns its Message-ID.
 func (r *rig) send(from string, to []string, subject, body string) string {
 	r.t.Helper()
-	id := fmt.Sprintf("%d.%s", time.Now().UnixNano(), from)
+	return r.sendID(fmt.Sprintf("%d.%s", time.Now().UnixNano(), from), from, to, subject, body)
+}
+
+func (r *rig) sendID(id, from string, to []string, subject, body string) string {
+	r.t.Helper()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
 		from, strings.Join(to, ", "), mimeWord(subject), id, time.Now().Format(time.RFC1123Z), body)

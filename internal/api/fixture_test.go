@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"encoding/json"
 	"io"
@@ -45,6 +46,7 @@ type env struct {
 	fb     *feedback.Log
 	tokens map[string]string // person → bearer token
 	now    time.Time
+	seq    int
 }
 
 const secretTerm = "極秘計画"
@@ -124,6 +126,7 @@ func newEnv(t testing.TB) *env {
 // hold puts a message from 佐藤 into the spool as the gateway would.
 func (e *env) hold(state queue.State, to ...string) string {
 	e.t.Helper()
+	e.seq++
 	fs := []finding.Finding{
 		{Code: finding.SimilarContact, Severity: finding.High, Recipient: to[0], Message: "never mailed before; you often mail tanaka@partner-a.example", Suggestion: "tanaka@partner-a.example"},
 		{Code: finding.ConfidentialTerms, Severity: finding.High, Message: "confidential terms of 営業部 leave it", Scope: "department:営業部", Terms: []string{secretTerm}},
@@ -134,7 +137,7 @@ func (e *env) hold(state queue.State, to ...string) string {
 	}
 	id, err := e.queue.Add(context.Background(), queue.Item{
 		Envelope:   queue.Envelope{From: "sato@corp.example", To: to},
-		Outcome:    check.Outcome{MessageID: "x@corp.example", Sender: "sato@corp.example", Verdict: v, Score: 0.8, Findings: fs},
+		Outcome:    check.Outcome{MessageID: fmt.Sprintf("held-%d@corp.example", e.seq), Sender: "sato@corp.example", Verdict: v, Score: 0.8, Findings: fs},
 		State:      state,
 		NotBefore:  e.now.Add(5 * time.Minute),
 		Department: "営業部",

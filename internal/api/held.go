@@ -9,6 +9,7 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/queue"
 )
@@ -184,6 +185,7 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		return err
 	}
 	rcpts := req.list()
+	var after held.Item
 	flagged := slices.ContainsFunc(it.Recipients, func(rc held.Recipient) bool { return rc.Flagged })
 	if len(rcpts) > maxRecipients {
 		return errBadRequest("too many recipients")
@@ -192,12 +194,12 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		if flagged {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRecipientsNeeded, Message: "name each flagged recipient you confirm"}
 		}
-		if _, err := a.o.Held.Confirm(r.Context(), it.ID, p.Address); err != nil {
+		if after, err = a.o.Held.Confirm(r.Context(), it.ID, p.Address); err != nil {
 			return heldError(err)
 		}
 	}
 	for _, rc := range rcpts {
-		if _, err := a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+		if after, err = a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
 			return heldError(err)
 		}
 		a.audit(r, p, audit.Confirm, "sender", it, rc)
@@ -205,7 +207,7 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if len(rcpts) == 0 {
 		a.audit(r, p, audit.Confirm, "sender", it, "")
 	}
-	return a.answer(w, r, p, it.ID)
+	return a.answer(w, p, after)
 }
 
 func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -221,13 +223,14 @@ func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if len(rcpts) == 0 || len(rcpts) > maxRecipients {
 		return errBadRequest("name the recipients to drop")
 	}
+	var after held.Item
 	for _, rc := range rcpts {
-		if _, err := a.o.Held.DropRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+		if after, err = a.o.Held.DropRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
 			return heldError(err)
 		}
 		a.audit(r, p, audit.Drop, "sender", it, rc)
 	}
-	return a.answer(w, r, p, it.ID)
+	return a.answer(w, p, after)
 }
 
 func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -235,11 +238,12 @@ func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if _, err := a.o.Held.Cancel(r.Context(), it.ID, p.Address); err != nil {
+	after, err := a.o.Held.Cancel(r.Context(), it.ID, p.Address)
+	if err != nil {
 		return heldError(err)
 	}
 	a.audit(r, p, audit.Cancel, "sender", it, "")
-	return a.answer(w, r, p, it.ID)
+	return a.answer(w, p, after)
 }
 
 // heldRelease: an approver of the message's department, or its sender when
@@ -252,7 +256,8 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if !p.ApprovesDepartment(it.Department) && !(owns(p, it) && it.State == queue.Delayed) {
 		return errForbidden("only an approver of the sender's department may release this message")
 	}
-	if _, err := a.o.Held.Release(r.Context(), it.ID, p.Address); err != nil {
+	after, err := a.o.Held.Release(r.Context(), it.ID, p.Address)
+	if err != nil {
 		return heldError(err)
 	}
 	role := "approver"
@@ -260,7 +265,7 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		role = "sender"
 	}
 	a.audit(r, p, audit.Release, role, it, "")
-	return a.answer(w, r, p, it.ID)
+	return a.answer(w, p, after)
 }
 
 type rejectReq struct {
@@ -282,11 +287,12 @@ func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if len(req.Comment) > 2000 {
 		return errBadRequest("comment: at most 2000 bytes")
 	}
-	if _, err := a.o.Held.Reject(r.Context(), it.ID, p.Address, req.Comment); err != nil {
+	after, err := a.o.Held.Reject(r.Context(), it.ID, p.Address, req.Comment)
+	if err != nil {
 		return heldError(err)
 	}
 	a.audit(r, p, audit.Reject, "approver", it, req.Comment)
-	return a.answer(w, r, p, it.ID)
+	return a.answer(w, p, after)
 }
 
 // audit records an action; a failure is logged, the action stands (it is
@@ -317,16 +323,11 @@ func (a *API) ownItem(r *http.Request, p *auth.Principal) (held.Item, error) {
 	return it, nil
 }
 
-// answer returns the message after an action, in the caller's view.
-func (a *API) answer(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string) error {
-	it, err := a.o.Held.Get(r.Context(), id, held.OperatorView)
-	if err != nil {
-		return heldError(err)
-	}
+// answer returns the message as the action left it, in the caller's view.
+// (Reading it again could show a later state: delivery starts at once.)
+func (a *API) answer(w http.ResponseWriter, p *auth.Principal, it held.Item) error {
 	if viewFor(p, it) == held.SenderView {
-		if it, err = a.o.Held.Get(r.Context(), id, held.SenderView); err != nil {
-			return heldError(err)
-		}
+		it.Findings = finding.SenderView(it.Findings)
 	}
 	return writeJSON(w, http.StatusOK, it)
 }
