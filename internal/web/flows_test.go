@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -390,4 +391,41 @@ func uploadCSV(t *testing.T, e *env, cookie, csrf, csv string) (int, string) {
 	fw.Write([]byte(csv))
 	mw.Close()
 	return e.post("/directory/import", cookie, csrf, b.String(), mw.FormDataContentType())
+}
+
+func TestSignInThrottledPerClient(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for _, a := range []string{"sato@corp.example", "ito@corp.example"} {
+		if err := e.auth.AddAccount(ctx, a, testPassword, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, page, resp := e.do("GET", "/login", "", nil, nil)
+	lc, tok := cookieOf(resp, loginCookie), csrfIn(page)
+	try := func(addr, pw string) int {
+		r, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {tok}, "address": {addr}, "password": {pw}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(lc)
+		resp, err := client.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Spraying guesses across many accounts (never enough for one
+	// account's lockout) is stopped after 20 from one address.
+	for i := range 20 {
+		if s := try(fmt.Sprintf("user%d@corp.example", i), "guess guess guess"); s != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, s)
+		}
+	}
+	if s := try("ito@corp.example", testPassword); s != http.StatusTooManyRequests {
+		t.Fatalf("after 20 failures: %d, want 429", s)
+	}
+	e.web.signins.now = func() time.Time { return time.Now().Add(11 * time.Minute) }
+	if s := try("ito@corp.example", testPassword); s != http.StatusSeeOther {
+		t.Fatalf("after the window: %d", s)
+	}
 }

@@ -43,8 +43,16 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	addr := strings.ToLower(strings.TrimSpace(r.PostFormValue("address")))
+	ip := clientIP(r)
+	if w.signins.blocked(ip) {
+		w.record(r.Context(), r, audit.Entry{Actor: orUnknown(addr), Action: audit.SignInFailed, Detail: "too many failures from " + ip})
+		rw.Header().Set("Retry-After", "600")
+		w.showLogin(rw, r, q, http.StatusTooManyRequests, "login.throttled", addr)
+		return
+	}
 	p, err := w.o.Auth.Login(r.Context(), addr, r.PostFormValue("password"))
 	if err != nil {
+		w.signins.fail(ip)
 		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrLocked) && !errors.Is(err, auth.ErrUnknownPerson) {
 			w.o.Log.Error("web: sign-in", "err", err)
 		}
@@ -57,6 +65,13 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	w.startSession(rw, r, p.Address, "password", r.PostFormValue("next"))
+}
+
+func orUnknown(addr string) string {
+	if addr == "" {
+		return "(none)"
+	}
+	return addr
 }
 
 func failReason(err error) string {

@@ -39,6 +39,7 @@ var messages = map[string][2]string{
 	"login.password":   {"Password", "パスワード"},
 	"login.submit":     {"Sign in", "サインイン"},
 	"login.failed":     {"Wrong address or password. After repeated failures an account is locked for 15 minutes.", "メールアドレスまたはパスワードが違います。失敗が続くとアカウントは15分間ロックされます。"},
+	"login.throttled":  {"Too many failed sign-ins from this computer. Wait ten minutes and try again.", "このコンピューターからのサインイン失敗が多すぎます。10分待ってからもう一度お試しください。"},
 	"login.oidcdown":   {"The sign-in service cannot be reached. Try again in a moment.", "サインインサービスに接続できません。しばらくしてからもう一度お試しください。"},
 	"login.oidcfailed": {"Sign-in with your organisation account did not succeed. Try again.", "組織アカウントでのサインインに失敗しました。もう一度お試しください。"},
 	"login.unknown":    {"Your account is not in misend's directory. Ask your administrator.", "このアカウントは misend の組織情報に登録されていません。管理者にお問い合わせください。"},

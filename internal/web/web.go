@@ -76,6 +76,8 @@ type Web struct {
 	dir   atomic.Pointer[directory.Directory]
 	pages map[string]*template.Template // by lang + "/" + page
 	mux   *http.ServeMux
+	// signins limits failed password sign-ins per client address.
+	signins *throttle
 }
 
 // New checks o and returns the handler for "/".
@@ -102,7 +104,7 @@ func New(o Options) (*Web, error) {
 		}
 		o.Policy = &c
 	}
-	w := &Web{o: o}
+	w := &Web{o: o, signins: newThrottle(20, 10*time.Minute, o.Now)}
 	if o.Directory == nil {
 		o.Directory = directory.New(nil, nil)
 	}
