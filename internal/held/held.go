@@ -115,6 +115,9 @@ var (
 	ErrNotRecipient = errors.New("held: not a recipient of this message")
 	// ErrNotFlagged means the recipient needs no confirmation.
 	ErrNotFlagged = errors.New("held: recipient is not flagged")
+	// ErrOwnMessage means an approver tried to release or reject a message
+	// held for their own sending: a hold needs a second person.
+	ErrOwnMessage = errors.New("held: a held message is released or rejected by an approver other than its sender")
 	// ErrNoAudit means bodies cannot be read: no audit hook is configured.
 	ErrNoAudit = errors.New("held: no audit log configured; bodies are not shown")
 )
@@ -301,6 +304,9 @@ func (s *Service) DropRecipient(ctx context.Context, id, rcpt, by string) (Item,
 // a delay).
 func (s *Service) Release(ctx context.Context, id, by string) (Item, error) {
 	return s.modify(ctx, id, by, "", Released, func(it *queue.Item) error {
+		if err := secondPerson(it, by); err != nil {
+			return err
+		}
 		it.State = queue.Queued
 		return nil
 	})
@@ -322,10 +328,26 @@ func (s *Service) Reject(ctx context.Context, id, by, comment string) (Item, err
 		comment = comment[:2000]
 	}
 	return s.modify(ctx, id, by, comment, Rejected, func(it *queue.Item) error {
+		if err := secondPerson(it, by); err != nil {
+			return err
+		}
 		it.State = queue.Rejected
 		it.Comment = comment
 		return nil
 	})
+}
+
+// secondPerson refuses a decision on a held message by its own sender: an
+// approver whose mail is held is not the one to judge it.
+func secondPerson(it *queue.Item, by string) error {
+	if it.State != queue.Held {
+		return nil
+	}
+	by = lower(by)
+	if by != "" && (lower(it.Outcome.Sender) == by || lower(it.Envelope.From) == by) {
+		return ErrOwnMessage
+	}
+	return nil
 }
 
 func (s *Service) modify(ctx context.Context, id, by, comment string, act Action, fn func(*queue.Item) error) (Item, error) {

@@ -181,3 +181,30 @@ func TestActions(t *testing.T) {
 		})
 	}
 }
+
+// A held message needs a second person: its sender, even an approver of
+// their department, can neither release nor reject it; a delayed one the
+// sender may release.
+func TestSecondPerson(t *testing.T) {
+	s, q := newService(t)
+	ctx := context.Background()
+	heldID := add(t, q, queue.Held, "営業部", "x@partner.example")
+	for _, act := range []func() (Item, error){
+		func() (Item, error) { return s.Release(ctx, heldID, "SATO@corp.example") },
+		func() (Item, error) { return s.Reject(ctx, heldID, "sato@corp.example", "fine") },
+	} {
+		if _, err := act(); !errors.Is(err, ErrOwnMessage) {
+			t.Errorf("sender acting on own held mail: err = %v, want ErrOwnMessage", err)
+		}
+	}
+	if it, _ := q.Get(queue.ID(heldID)); it.State != queue.Held {
+		t.Fatalf("state %s after refused actions, want held", it.State)
+	}
+	if _, err := s.Release(ctx, heldID, "boss@corp.example"); err != nil {
+		t.Errorf("another approver: %v", err)
+	}
+	delayed := add(t, q, queue.Delayed, "営業部", "x@partner.example")
+	if _, err := s.Release(ctx, delayed, "sato@corp.example"); err != nil {
+		t.Errorf("sender releasing own delayed mail: %v", err)
+	}
+}

@@ -78,7 +78,12 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	case policy.Hold:
 		var approvers []string
 		if n.People != nil {
-			approvers = n.People.ApproversOf(w.Department)
+			approvers = othersThan(w.Sender, n.People.ApproversOf(w.Department))
+			if len(approvers) == 0 {
+				// The sender is their department's only approver: a hold
+				// needs a second person, so it goes to the organisation's.
+				approvers = othersThan(w.Sender, n.People.ApproversOf(""))
+			}
 		}
 		if err := n.send(ctx, w, w.Sender, kindHeldSender, nil); err != nil {
 			return err
@@ -95,6 +100,17 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 		return errors.Join(errs...)
 	}
 	return nil
+}
+
+// othersThan is addrs without sender.
+func othersThan(sender string, addrs []string) []string {
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		if !strings.EqualFold(a, sender) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Decided tells the sender of a held message what its approver decided:

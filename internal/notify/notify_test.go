@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,5 +228,38 @@ func TestDecidedTellsTheSender(t *testing.T) {
 		if strings.Contains(text, "/act/") {
 			t.Error("a decided notice carries links")
 		}
+	}
+}
+
+// An approver whose own mail is held is not asked to release it: the other
+// approvers are, and when there are none the organisation's approvers.
+func TestNotifyHoldNeedsSecondPerson(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		approvers map[string][]string
+		want      []string
+	}{
+		{"other approvers", map[string][]string{"営業部": {"taro@corp.example", "deputy@corp.example"}, "": {"ceo@corp.example"}}, []string{"deputy@corp.example"}},
+		{"sole approver", map[string][]string{"営業部": {"Taro@corp.example"}, "": {"ceo@corp.example", "taro@corp.example"}}, []string{"ceo@corp.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &memOutbox{}
+			n := newNotifier(t, out)
+			n.People = people{approvers: tc.approvers}
+			if err := n.Notify(context.Background(), waiting(policy.Hold)); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range out.got {
+				for _, to := range m.To {
+					if to != "taro@corp.example" {
+						got = append(got, to)
+					}
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("approval requests to %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
