@@ -12,15 +12,11 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/misend/misend/internal/check"
-	"github.com/misend/misend/internal/detect"
-	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/store"
-	"github.com/misend/misend/internal/terms"
 )
 
 // parseMail reads one message; tests replace it.
@@ -101,44 +97,23 @@ func looksLikeMailbox(path string) bool {
 	return string(head[:n]) == "From "
 }
 
-// checkService builds the decision path from the database: the saved model,
-// stored weights (else the built-in ones), the directory for departments,
-// confidential-term lists, and the policy from --config.
+// checkService builds the decision path from the database (check.Load)
+// with the policy from --config.
 func checkService(ctx context.Context, g *Globals) (*check.Service, error) {
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	cfg, err := modelConfig(ctx, db, g)
-	if err != nil {
-		return nil, err
-	}
-	m, err := model.Load(ctx, db, cfg)
-	if err != nil {
-		return nil, err
-	}
-	w, err := detect.LoadWeights(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := directory.Load(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	content, err := terms.NewChecker(ctx, db, dir)
-	if err != nil {
-		return nil, err
-	}
 	pol, err := loadPolicy(g.Config)
 	if err != nil {
 		return nil, err
 	}
-	return &check.Service{
-		Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
-		Policy:      pol,
-		Departments: dir,
-	}, nil
+	l, err := check.Load(ctx, db, g.OrgDomain, pol)
+	if err != nil {
+		return nil, err
+	}
+	return l.Service, nil
 }
 
 // loadPolicy reads the [policy] section of the TOML configuration; no file

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
@@ -88,19 +88,10 @@ func (c *importCmd) Run(g *Globals) error {
 	return nil
 }
 
-// modelConfig sets up the model from the flags, the saved model and the
-// directory: organisation domains from --org-domain and the directory, and
-// departments from the directory when one was imported.
+// modelConfig sets up the model from --org-domain and the directory.
 func modelConfig(ctx context.Context, db *store.DB, g *Globals) (model.Config, error) {
-	dir, err := directory.Load(ctx, db)
-	if err != nil {
-		return model.Config{}, err
-	}
-	cfg := model.Config{OrgDomains: append(slices.Clone(g.OrgDomain), dir.Domains()...)}
-	if len(dir.People()) > 0 {
-		cfg.Department = dir.DepartmentOf
-	}
-	return cfg, nil
+	cfg, _, err := check.ModelConfig(ctx, db, g.OrgDomain)
+	return cfg, err
 }
 
 func skipped(s ingest.Summary) int {
