@@ -106,6 +106,7 @@ func (c *serveCmd) merge(cfg *config.Config) {
 			*dst = def
 		}
 	}
+	c.webFlags.merge(cfg.Web)
 	set(&cfg.SMTP.Listen, c.SMTP, "127.0.0.1:2525")
 	set(&cfg.Milter.Listen, c.Milter, "")
 	if c.HTTP != nil {

@@ -25,12 +25,17 @@ tls = "required"
 [queue]
 dir = "/var/spool/misend"
 keep_finished = "24h"
+[web]
+oidc_issuer = "https://login.example/v2.0"
+oidc_client_id = "from-file"
+secure_cookies = true
+time_zone = "Asia/Tokyo"
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	smtp, rcpts, keep := "127.0.0.1:9", 7, time.Hour
-	c := &serveCmd{SMTP: &smtp, MaxRcpts: &rcpts, KeepFinished: &keep}
+	c := &serveCmd{SMTP: &smtp, MaxRcpts: &rcpts, KeepFinished: &keep, webFlags: webFlags{OIDCClientID: "from-flag"}}
 	c.merge(cfg)
 	tests := []struct{ name, got, want string }{
 		{"flag wins", cfg.SMTP.Listen, "127.0.0.1:9"},
@@ -39,11 +44,17 @@ keep_finished = "24h"
 		{"default http", cfg.HTTP.Listen, "127.0.0.1:8025"},
 		{"file spool", cfg.Queue.Dir, "/var/spool/misend"},
 		{"file fail-safe", cfg.SMTP.FailSafe, "delay"},
+		{"file oidc issuer", c.OIDCIssuer, "https://login.example/v2.0"},
+		{"flag oidc client", c.OIDCClientID, "from-flag"},
+		{"file time zone", c.WebTimeZone, "Asia/Tokyo"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
 		}
+	}
+	if !c.SecureCookies || c.NoLocalAccounts {
+		t.Errorf("web booleans: secure %v, no local accounts %v", c.SecureCookies, c.NoLocalAccounts)
 	}
 	if cfg.SMTP.MaxRecipients != 7 || time.Duration(cfg.Queue.KeepFinished) != time.Hour {
 		t.Errorf("numeric flags not applied: %d %v", cfg.SMTP.MaxRecipients, cfg.Queue.KeepFinished)

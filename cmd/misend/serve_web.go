@@ -12,6 +12,7 @@ import (
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/feedback"
@@ -33,6 +34,22 @@ type webFlags struct {
 	NoLocalAccounts bool   `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
 	SecureCookies   bool   `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
 	WebTimeZone     string `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+}
+
+// merge lays the web flags over the file's [web] table: a flag given wins.
+func (f *webFlags) merge(w config.Web) {
+	or := func(flag *string, file string) {
+		if *flag == "" {
+			*flag = file
+		}
+	}
+	or(&f.OIDCIssuer, w.OIDCIssuer)
+	or(&f.OIDCClientID, w.OIDCClientID)
+	or(&f.OIDCSecretFile, w.OIDCClientSecretFile)
+	or(&f.OIDCRedirectURL, w.OIDCRedirectURL)
+	or(&f.WebTimeZone, w.TimeZone)
+	f.NoLocalAccounts = f.NoLocalAccounts || w.NoLocalAccounts
+	f.SecureCookies = f.SecureCookies || w.SecureCookies
 }
 
 // webOptions sets o.Web, o.AuditBody and, unless already set,

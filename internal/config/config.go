@@ -68,6 +68,14 @@ import (
 //	[model]
 //	save_every = "5m"
 //
+//	[web]
+//	oidc_issuer = "https://login.microsoftonline.com/TENANT/v2.0"
+//	oidc_client_id = "…"
+//	oidc_client_secret_file = "/etc/misend/oidc-secret"
+//	no_local_accounts = true            # with OIDC: no password sign-in
+//	secure_cookies = true               # behind a TLS-terminating proxy
+//	time_zone = "Asia/Tokyo"            # where report days begin
+//
 //	[policy.default]                    # see package policy
 //	bands = { warn = 0.5, confirm = 0.7, hold = 0.9 }
 type Config struct {
@@ -80,6 +88,7 @@ type Config struct {
 	Queue      Queue          `toml:"queue"`
 	Notify     Notify         `toml:"notify"`
 	Model      Model          `toml:"model"`
+	Web        Web            `toml:"web"`
 	Policy     *policy.Config `toml:"policy"`
 }
 
@@ -128,6 +137,17 @@ type Notify struct {
 	From           string   `toml:"from"`
 	DefaultLang    string   `toml:"default_lang"`
 	LinkTTL        Duration `toml:"link_ttl"`
+}
+
+// Web configures sign-in to the web UI and how it shows reports.
+type Web struct {
+	OIDCIssuer           string `toml:"oidc_issuer"`
+	OIDCClientID         string `toml:"oidc_client_id"`
+	OIDCClientSecretFile string `toml:"oidc_client_secret_file"`
+	OIDCRedirectURL      string `toml:"oidc_redirect_url"`
+	NoLocalAccounts      bool   `toml:"no_local_accounts"`
+	SecureCookies        bool   `toml:"secure_cookies"`
+	TimeZone             string `toml:"time_zone"`
 }
 
 // Model configures the learned model while serving.
