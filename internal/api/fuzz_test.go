@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +61,58 @@ func FuzzCompose(f *testing.F) {
 			case "From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding":
 			default:
 				t.Fatalf("header %q smuggled in:\n%s", name, head)
+			}
+		}
+	})
+}
+
+// FuzzHandler sends arbitrary requests to the API as arbitrary callers:
+// never a panic or a 500, and every refusal is a JSON error with a code.
+func FuzzHandler(f *testing.F) {
+	e := newEnv(f)
+	id := e.hold("held", "tanaka@partner-b.example")
+	callers := []string{"", "sato@corp.example", "boss@corp.example", "ope@corp.example", "kacho@corp.example"}
+	for _, s := range []struct {
+		m    uint8
+		path string
+		body string
+		who  uint8
+	}{
+		{0, "/api/v1/held?scope=department&department=営業部", "", 2},
+		{1, "/api/v1/check?view=operator", `{"to":["a@b.example"],"body":"` + secretTerm + `"}`, 3},
+		{1, "/api/v1/held/" + id + "/confirm", `{"recipients":["tanaka@partner-b.example","x@y"]}`, 1},
+		{1, "/api/v1/held/" + id + "/reject", `{"comment":"` + strings.Repeat("x", 3000) + `"}`, 2},
+		{0, "/api/v1/reports?since=2026-01-01T00:00:00Z&until=2025-01-01T00:00:00Z&bucket=hour&tz=Mars/Base", "", 3},
+		{0, "/api/v1/decisions?limit=-1&since=yesterday", "", 1},
+		{1, "/api/v1/feedback", `{"message_id":"<a b>","kind":"confirmed","recipient":"\u0000"}`, 1},
+		{2, "/api/v1/held/../../etc/passwd", "", 1},
+		{0, "/api/v1/reports.csv?department=%FF", "", 2},
+	} {
+		f.Add(s.m, s.path, []byte(s.body), s.who)
+	}
+	methods := []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"}
+	h := e.srv.Config.Handler
+	f.Fuzz(func(t *testing.T, m uint8, path string, body []byte, who uint8) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/api/v1/" + path
+		}
+		req, err := http.NewRequest(methods[int(m)%len(methods)], "http://misend.test"+path, bytes.NewReader(body))
+		if err != nil {
+			return // not a request a client could send
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if c := callers[int(who)%len(callers)]; c != "" {
+			req.Header.Set("Authorization", "Bearer "+e.tokens[c])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s: %d %s", req.Method, path, w.Code, w.Body)
+		}
+		if w.Code >= 400 && req.Method != "HEAD" {
+			var v struct{ Error Error }
+			if json.Unmarshal(w.Body.Bytes(), &v) != nil || v.Error.Code == "" {
+				t.Fatalf("%s %s: %d without a JSON error: %q", req.Method, path, w.Code, w.Body)
 			}
 		}
 	})

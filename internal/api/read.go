@@ -59,8 +59,8 @@ func (a *API) decisionList(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	since := a.o.Now().AddDate(0, 0, -30)
 	if s := q.Get("since"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return errBadRequest("since must be an RFC 3339 time")
+		if err != nil || !sane(t) {
+			return errBadRequest("since must be an RFC 3339 time between 1970 and 9999")
 		}
 		since = t
 	}
@@ -133,6 +133,9 @@ func (a *API) reportQuery(r *http.Request, p *auth.Principal) (reports.Query, er
 		}
 		since = t
 	}
+	if !sane(since) || !sane(until) {
+		return reports.Query{}, errBadRequest("since and until must lie between 1970 and 9999")
+	}
 	rq := reports.Query{Since: since, Until: until, Bucket: reports.Bucket(q.Get("bucket")), Location: loc}
 	asked := q["department"]
 	for _, d := range asked {
@@ -196,3 +199,7 @@ func (a *API) reportCSV(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	w.Header().Set("Content-Disposition", `attachment; filename="misend-report.csv"`)
 	return reports.WriteCSV(w, rep)
 }
+
+// sane bounds times people may ask about: JSON cannot carry years past
+// 9999, and nothing was decided before 1970.
+func sane(t time.Time) bool { return t.Year() >= 1970 && t.Year() <= 9999 }
