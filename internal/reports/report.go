@@ -380,6 +380,11 @@ func (q Query) normalise() (Query, error) {
 	if q.Since.IsZero() || q.Until.IsZero() {
 		return q, fmt.Errorf("%w: since and until are both needed", ErrQuery)
 	}
+	for _, t := range []time.Time{q.Since, q.Until} {
+		if t.Year() < 1970 || t.Year() > 9999 {
+			return q, fmt.Errorf("%w: %s is outside 1970–9999", ErrQuery, t.Format(time.RFC3339))
+		}
+	}
 	if !q.Since.Before(q.Until) {
 		return q, fmt.Errorf("%w: since %s is not before until %s", ErrQuery, q.Since.Format(time.RFC3339), q.Until.Format(time.RFC3339))
 	}
