@@ -89,6 +89,15 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 		}
 	}
+	// Four eyes: an approver cannot release their own held mail, another
+	// approver of the department can.
+	own := e.holdFrom(boss, queue.Held, "x@partner-z.example")
+	if a := e.call(boss, "POST", "/api/v1/held/"+own+"/release", nil); a.status != fb {
+		t.Errorf("approver releasing own held mail: %d %s", a.status, a.body)
+	}
+	if a := e.call(adm, "POST", "/api/v1/held/"+own+"/release", nil); a.status != ok {
+		t.Errorf("another approver releasing it: %d %s", a.status, a.body)
+	}
 	for _, rt := range routes {
 		if !covered[rt.method+" "+rt.path] {
 			t.Errorf("route %s %s is not in the authorisation table", rt.method, rt.path)

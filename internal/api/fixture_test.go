@@ -126,6 +126,11 @@ func newEnv(t testing.TB) *env {
 // hold puts a message from 佐藤 into the spool as the gateway would.
 func (e *env) hold(state queue.State, to ...string) string {
 	e.t.Helper()
+	return e.holdFrom("sato@corp.example", state, to...)
+}
+
+func (e *env) holdFrom(sender string, state queue.State, to ...string) string {
+	e.t.Helper()
 	e.seq++
 	fs := []finding.Finding{
 		{Code: finding.SimilarContact, Severity: finding.High, Recipient: to[0], Message: "never mailed before; you often mail tanaka@partner-a.example", Suggestion: "tanaka@partner-a.example"},
@@ -136,8 +141,8 @@ func (e *env) hold(state queue.State, to ...string) string {
 		v = policy.Hold
 	}
 	id, err := e.queue.Add(context.Background(), queue.Item{
-		Envelope:   queue.Envelope{From: "sato@corp.example", To: to},
-		Outcome:    check.Outcome{MessageID: fmt.Sprintf("held-%d@corp.example", e.seq), Sender: "sato@corp.example", Verdict: v, Score: 0.8, Findings: fs},
+		Envelope:   queue.Envelope{From: sender, To: to},
+		Outcome:    check.Outcome{MessageID: fmt.Sprintf("held-%d@corp.example", e.seq), Sender: sender, Verdict: v, Score: 0.8, Findings: fs},
 		State:      state,
 		NotBefore:  e.now.Add(5 * time.Minute),
 		Department: "営業部",

@@ -18,7 +18,7 @@ import (
 //   - its sender: see it (sender view), read its body, confirm or drop
 //     flagged recipients, cancel it, send a delayed message now;
 //   - an approver of its department: see it (operator view), read its
-//     body, release or reject it;
+//     body, release or reject it — but not release their own held mail;
 //   - operators, auditors, admins: see every waiting message's metadata
 //     (operator view) but not bodies, and act on none.
 //
@@ -255,6 +255,10 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	}
 	if !p.ApprovesDepartment(it.Department) && !(owns(p, it) && it.State == queue.Delayed) {
 		return errForbidden("only an approver of the sender's department may release this message")
+	}
+	// Four eyes: an approver's own held mail needs another approver.
+	if owns(p, it) && it.State == queue.Held {
+		return errForbidden("another approver must release your own held mail")
 	}
 	after, err := a.o.Held.Release(r.Context(), it.ID, p.Address)
 	if err != nil {
