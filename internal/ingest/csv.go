@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -79,7 +80,7 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 		}
 		return ""
 	}
-	g := csvGrouper{path: path, emit: emit, open: map[string]*openMsg{}, closed: map[string]struct{}{}}
+	g := csvGrouper{path: path, emit: emit, open: map[string]*openMsg{}, closed: map[uint64]struct{}{}}
 	for row := 1; ; row++ {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -129,8 +130,8 @@ type csvGrouper struct {
 	order   []*openMsg // by first row, from head on
 	head    int
 	n       int                 // messages passed on
-	closed  map[string]struct{} // keys passed on recently
-	closedQ []string
+	closed  map[uint64]struct{} // hashes of keys passed on recently
+	closedQ []uint64
 }
 
 func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, rec []string, get func([]string, string) string) bool {
@@ -144,7 +145,7 @@ func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, r
 		o.msg.To = append(o.msg.To, to)
 		return g.flush(row)
 	}
-	if _, ok := g.closed[key]; ok {
+	if _, ok := g.closed[maphash.String(csvSeed, key)]; ok {
 		if !g.emit(&item{src: fmt.Sprintf("%s#%d", g.path, line), skip: SkipCSVLateRow, detail: fmt.Sprintf("line %d: recipient %s of message %s", line, to.Addr, truncate(key, 80))}) {
 			return false
 		}
@@ -183,9 +184,14 @@ func (g *csvGrouper) flush(row int) bool {
 	return true
 }
 
+// csvSeed hashes message keys; a collision at worst counts one row as
+// late that was not.
+var csvSeed = maphash.MakeSeed()
+
 func (g *csvGrouper) remember(key string) {
-	g.closed[key] = struct{}{}
-	g.closedQ = append(g.closedQ, key)
+	h := maphash.String(csvSeed, key)
+	g.closed[h] = struct{}{}
+	g.closedQ = append(g.closedQ, h)
 	if len(g.closedQ) > csvMaxClosed {
 		delete(g.closed, g.closedQ[0])
 		g.closedQ = g.closedQ[1:]
