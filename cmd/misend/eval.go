@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/eval"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
@@ -29,6 +30,7 @@ type evalCmd struct {
 	MaxTest     int      `help:"Score at most this many test messages (0: all)." name:"max-test"`
 	JSON        bool     `help:"Print the report as JSON." name:"json"`
 	SaveWeights bool     `help:"Store the fitted weights in --db for check and serve." name:"save-weights"`
+	Builtin     bool     `help:"Score with the built-in weights even when --db holds fitted ones." name:"builtin-weights"`
 	Explain     bool     `help:"Also show which features the false alarms and missed mistakes at a 2% alarm rate have."`
 }
 
@@ -56,9 +58,17 @@ func (c *evalCmd) Run(g *Globals) error {
 		org = []string{d}
 		fmt.Fprintf(os.Stderr, "misend eval: no --org-domain given; taking %s, the most common sender domain\n", d)
 	}
-	m := model.New(model.Config{OrgDomains: org})
-	cfg := eval.Config{OrgDomains: org, Strategies: strategies, Modes: modes, Seed: c.Seed, Frozen: c.Frozen, MaxTest: c.MaxTest}
-	run, err := eval.Replay(ctx, cfg, history, test, eval.DetectorScorer{D: &detect.Detector{Model: m}}, m)
+	mcfg, weights, err := c.fromDB(ctx, g, org)
+	if err != nil {
+		return err
+	}
+	m := model.New(mcfg)
+	cfg := eval.Config{OrgDomains: org, Strategies: strategies, Modes: modes, Seed: c.Seed, Frozen: c.Frozen, MaxTest: c.MaxTest,
+		Weights: "default"}
+	if weights != nil {
+		cfg.Weights = "stored"
+	}
+	run, err := eval.Replay(ctx, cfg, history, test, eval.DetectorScorer{D: &detect.Detector{Model: m, Weights: weights}}, m)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
@@ -82,7 +92,42 @@ func (c *evalCmd) Run(g *Globals) error {
 	return rep.WriteDiagnoses(os.Stdout)
 }
 
-// corpus reads history and test messages, date-ordered.
+// fromDB takes what an existing --db knows that eval can use: departments
+// from an imported directory (the team-knowledge features need them) and
+// fitted weights (unless --builtin-weights). A missing database file is no
+// error, and eval does not create one unless it is to save weights.
+func (c *evalCmd) fromDB(ctx context.Context, g *Globals, org []string) (model.Config, *detect.Weights, error) {
+	cfg := model.Config{OrgDomains: org}
+	if _, err := os.Stat(g.DB); err != nil && !strings.Contains(g.DB, "://") {
+		return cfg, nil, nil
+	}
+	db, err := store.Open(ctx, g.DB)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("eval: %w", err)
+	}
+	defer db.Close()
+	dir, err := directory.Load(ctx, db)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("eval: %w", err)
+	}
+	if len(dir.People()) > 0 {
+		cfg.Department = dir.DepartmentOf
+		fmt.Fprintf(os.Stderr, "misend eval: departments of %d people from the directory in %s\n", len(dir.People()), g.DB)
+	}
+	if c.Builtin {
+		return cfg, nil, nil
+	}
+	w, err := detect.LoadWeights(ctx, db)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("eval: %w", err)
+	}
+	if w != nil {
+		fmt.Fprintf(os.Stderr, "misend eval: scoring with the weights stored in %s (--builtin-weights for the built-in ones)\n", g.DB)
+	}
+	return cfg, w, nil
+}
+
+// corpus reads history and test messages, date-ordered, each message once.
 func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, err error) {
 	switch {
 	case len(c.Corpus) > 0 && (len(c.History) > 0 || len(c.Test) > 0):
@@ -92,7 +137,7 @@ func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, er
 		if err != nil {
 			return nil, nil, err
 		}
-		history, test = eval.Split(all, c.Split)
+		history, test = eval.Split(eval.Dedupe(all), c.Split)
 		return history, test, nil
 	case len(c.Test) > 0:
 		if history, err = readMail(ctx, c.History); err != nil {
@@ -101,6 +146,7 @@ func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, er
 		if test, err = readMail(ctx, c.Test); err != nil {
 			return nil, nil, err
 		}
+		history, test = eval.Dedupe(history), eval.Dedupe(test)
 		eval.SortByDate(history)
 		eval.SortByDate(test)
 		return history, test, nil

@@ -16,19 +16,20 @@
 // squares, with the two classes weighted equally so a score of 0.5 is the
 // balanced decision boundary. The built-in weights (weights.json) were
 // produced by `go test ./internal/detect -run TestFitDefaultWeights -update`,
-// which generates a 600-person organisation in memory (package
-// model/mailgen: departments, partner companies whose people share
-// surnames, recurring groups, threads, honest first contacts), learns 150
-// days of its mail, then scores the next 5 days' mail as it is and with one
-// recipient replaced by each of four strategies (a colleague's contact, a
-// namesake, a lookalike domain, an autocomplete neighbour), and fits on
+// which generates a 400-person synthetic organisation (package synth: 240
+// days of real MIME mail, read back with the real parser, and its
+// directory), learns the first 80% of its mail by date, then scores the
+// rest as it is and with a wrong recipient from each of four strategies (a
+// colleague's contact, a namesake, a lookalike domain, an autocomplete
+// neighbour), replaced or added, the way `misend eval` does, and fits on
 // that; the test without -update fails when weights.json is stale, and
-// TestDetectionTarget checks them on a 1000-person organisation generated
-// with another seed. `misend eval` refits them on a real or synthetic corpus and stores
-// them with SaveWeights; `misend check` and the gateway use stored weights
-// when there are any (LoadWeights). Weights fitted on one organisation's
-// habits carry over only so far: an organisation whose honest mail reaches
-// new people much more often should refit.
+// TestDetectionTarget checks them on an organisation from another
+// generator (package model/mailgen). `misend eval` refits them on a real or
+// synthetic corpus and stores them with SaveWeights; `misend check`, `misend
+// eval` and the gateway use stored weights when there are any
+// (LoadWeights). Weights fitted on one organisation's habits carry over
+// only so far: an organisation whose honest mail reaches new people much
+// more often should refit.
 //
 // There is no isolation forest among the inputs yet: the features are few
 // and readable, and every score can be traced to findings.
@@ -98,7 +99,8 @@ type check struct {
 	findings []finding.Finding
 	f        Features
 
-	tokens map[string][]string // name tokens of contacts, by address
+	tokens   map[string][]string // name tokens of contacts, by address
+	families map[string][]string // family names of contacts, by address
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.
@@ -166,6 +168,15 @@ func (c *check) collect() {
 	if len(c.rs) > 0 {
 		c.f[fInThread] = float64(inThread) / float64(len(c.rs))
 	}
+	if c.threaded {
+		// A reply goes to the conversation's people; anyone else was
+		// added by hand, and a rare one more likely by mistake.
+		for _, r := range c.rs {
+			if !r.inThread {
+				c.f[fThreadOutsider] = max(c.f[fThreadOutsider], 1/(1+r.contact.Total()))
+			}
+		}
+	}
 	c.f[fLogRecipients] = math.Log1p(float64(len(c.rs)))
 	c.f[fLogHistory] = math.Log1p(c.m.SentTotal(c.sender, c.now))
 	if len(c.rs) > 1 && len(c.rs) <= maxPairRecipients {
@@ -186,7 +197,7 @@ const fullHistory = 50.0
 // senderRelative are the features that measure novelty against the
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
-	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal}
+	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.
@@ -242,6 +253,7 @@ func (c *check) novelty() {
 		if r.internal {
 			c.f[fRarestInternal] = 1
 		}
+		c.acquaintance(i)
 	}
 	for _, r := range c.rs {
 		if r.inThread || r.contact.Known() {
@@ -285,6 +297,41 @@ func (c *check) novelty() {
 			msg += "; others in your team have"
 		}
 		c.add(finding.Finding{Code: finding.NewDomain, Severity: sev, Recipient: r.Addr, Message: msg})
+	}
+}
+
+// acquaintance measures whether the other recipients know recipient i, whom
+// the sender never exchanged mail with: people brought into a conversation
+// usually know someone in it, a slip of the address book knows nobody.
+// Only pairs with an insider can be known, since the model keeps
+// correspondence for insiders only.
+func (c *check) acquaintance(i int) {
+	r := c.rs[i]
+	knowable, know := 0, 0
+	for j, o := range c.rs {
+		if j == i || knowable == maxPairRecipients {
+			continue
+		}
+		var k model.Contact
+		switch {
+		case o.internal:
+			k = c.m.Contact(o.Addr, r.Addr, c.now)
+		case r.internal:
+			k = c.m.Contact(r.Addr, o.Addr, c.now)
+		default:
+			continue
+		}
+		knowable++
+		if k.Known() {
+			know++
+		}
+	}
+	if knowable == 0 {
+		return
+	}
+	c.f[fOthersKnowRarest] = float64(know) / float64(knowable)
+	if know == 0 {
+		c.f[fStrangerToOthers] = 1
 	}
 }
 

@@ -107,7 +107,15 @@ func infoOf(dom string) domainInfo {
 // (edit distance ≤ 2 of the organisation label, which must be long enough
 // for two edits to be a slip, not another name). Identical registrable
 // domains are not lookalikes.
-func lookalike(dom, known string) (why string, ok bool) {
+func lookalike(dom, known string) (why string, ok bool) { return lookalikeMin(dom, known, 5) }
+
+// lookalikeOwn is lookalike for one of the organisation's own domains,
+// whose typos are the commonest slip of all (everyone types it daily) and
+// which no outsider's domain should resemble: there a label of four letters
+// is long enough for one changed letter to be a typo.
+func lookalikeOwn(dom, own string) (why string, ok bool) { return lookalikeMin(dom, own, 4) }
+
+func lookalikeMin(dom, known string, minLabel int) (why string, ok bool) {
 	d, k := infoOf(dom), infoOf(known)
 	if d.reg == k.reg {
 		return "", false
@@ -124,7 +132,7 @@ func lookalike(dom, known string) (why string, ok bool) {
 		}
 		return "has the same name as " + known + " under a different ending", true
 	}
-	if len(k.label) >= 5 {
+	if len(k.label) >= minLabel {
 		limit := 1
 		if len(k.label) >= 10 {
 			limit = 2

@@ -33,6 +33,12 @@ const (
 	fFirstRate
 	fNoveltyFirstRate
 	fSimilarFit
+	fGreetOutside
+	fGreetRarest
+	fStrangerToOthers
+	fOthersKnowRarest
+	fThreadOutsider
+	fSimilarGivenOnly
 	numFeatures
 )
 
@@ -68,4 +74,10 @@ var FeatureNames = []string{
 	fFirstRate:          "first_contact_rate",          // share of the sender's mail that reaches someone new
 	fNoveltyFirstRate:   "novelty_x_first_rate",        // novelty, times that share: novelty is normal for some
 	fSimilarFit:         "similar_contact_fit",         // log(1+how much better the suggested contact fits the others)
+	fGreetOutside:       "greeting_outside_company",    // the greeting addresses another company; every recipient is inside
+	fGreetRarest:        "greeting_names_rarest",       // the greeting names the rarest recipient: novelty of that recipient
+	fStrangerToOthers:   "stranger_to_others",          // no other recipient ever exchanged mail with the sender's new recipient
+	fOthersKnowRarest:   "others_know_rarest",          // share of the other recipients who exchanged mail with it
+	fThreadOutsider:     "thread_outsider",             // a reply names someone outside the thread: 1/(1+exchanged) of the rarest such
+	fSimilarGivenOnly:   "similar_contact_given_name",  // the suggested contact shares only a given name, a weak likeness
 }

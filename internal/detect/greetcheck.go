@@ -21,12 +21,19 @@ func (c *check) greeting() {
 			rOrgs = append(rOrgs, squash(n))
 		}
 	}
+	rarest := c.rarest()
 	for _, g := range ParseGreeting(c.msg.Text) {
 		if g.Person != "" {
 			c.greetedPerson(g.Person, rNames)
+			// Writing a new recipient's name is what someone who meant
+			// them does; a slip leaves the greeting to the intended one.
+			if rarest >= 0 && shareToken(nameTokens(g.Person), rNames[rarest]) {
+				c.f[fGreetRarest] = 1 / (1 + c.rs[rarest].contact.Total())
+			}
 		}
 		if g.Company != "" {
 			c.namedCompany(squash(g.Company), rOrgs, "the greeting names")
+			c.outsideGreeting(g.Company)
 		}
 	}
 	for _, a := range c.msg.Attachments {
@@ -69,6 +76,23 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 			return
 		}
 	}
+}
+
+// outsideGreeting reports a greeting to someone at another company in mail
+// that only goes to the organisation's own people: an outside recipient was
+// meant.
+func (c *check) outsideGreeting(company string) {
+	if len(c.m.OrgDomains()) == 0 || c.f[fGreetOutside] != 0 {
+		return
+	}
+	for _, r := range c.rs {
+		if !r.internal {
+			return
+		}
+	}
+	c.f[fGreetOutside] = 1
+	c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
+		Message: "the greeting addresses someone at " + company + ", but every recipient is inside the organisation"})
 }
 
 // allIn reports whether every token of want is in have: "Portland friends"

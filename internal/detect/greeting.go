@@ -29,6 +29,7 @@ const (
 func ParseGreeting(text string) []Greeting {
 	var out []Greeting
 	lines := 0
+	company := "" // the company a line of its own named, for the next line
 	for len(text) > 0 && lines < greetingLines {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -46,9 +47,18 @@ func ParseGreeting(text string) []Greeting {
 		lines++
 		line = norm.NFKC.String(line)
 		if g := japaneseGreeting(line); len(g) > 0 {
+			// A Japanese business letter puts the company on its own line
+			// above the name: "株式会社A\n田中様".
+			for i := range g {
+				if g[i].Company == "" && company != "" {
+					g[i].Company = company
+				}
+			}
 			out = append(out, g...)
+			company = ""
 			continue
 		}
+		company = companyLine(line)
 		if g := englishGreeting(line); len(g) > 0 {
 			out = append(out, g...)
 		}
@@ -97,6 +107,23 @@ func japaneseGreeting(line string) []Greeting {
 		}
 	}
 	return out
+}
+
+// companyMarks are what make a line of its own a company name.
+var companyMarks = []string{"株式会社", "有限会社", "合同会社", "(株)", "(有)"}
+
+// companyLine returns the company a line names when the line is only a
+// company name ("株式会社青葉食品", "青葉食品株式会社 営業部"), else "".
+func companyLine(line string) string {
+	if utf8.RuneCountInString(line) > 40 {
+		return ""
+	}
+	for _, m := range companyMarks {
+		if strings.Contains(line, m) {
+			return companyName(line)
+		}
+	}
+	return ""
 }
 
 // companyName reduces "株式会社ABC", "ABC株式会社", "(株)ABC", "A社 営業部" to

@@ -25,6 +25,10 @@ func TestParseGreeting(t *testing.T) {
 		{"", nil},
 		{"a\nb\nc\nd\ne\nf\nDear Mr. Late,", nil},                // only the first lines count
 		{"ＡＢＣ社　田中様", []Greeting{{Company: "abc", Person: "田中"}}}, // full width
+		{"株式会社青葉食品\n鈴木様\n\nいつもお世話になっております。", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
+		{"青葉食品株式会社 営業部\n鈴木様", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
+		{"株式会社青葉食品\nお世話になっております。\n鈴木さん", []Greeting{{Person: "鈴木"}}}, // not the line above
+		{"福田さん\n\nお疲れさまです。安藤です。", []Greeting{{Person: "福田"}}},
 	}
 	for _, tt := range tests {
 		if got := ParseGreeting(tt.text); !slices.Equal(got, tt.want) {
@@ -56,5 +60,62 @@ func TestEditDistance(t *testing.T) {
 	}
 	if _, ok := lookalike("bear.con", "bear.com"); !ok {
 		t.Error("bear.con not taken for bear.com")
+	}
+}
+
+func TestLookalikeOwnDomain(t *testing.T) {
+	for _, tt := range []struct {
+		dom      string
+		own, any bool // a lookalike of the own domain; of anyone's
+	}{
+		{"corp.exmaple", true, true}, // the same name under another ending
+		{"cotp.example", true, false},
+		{"crop.example", true, false},
+		{"cor.example", true, false},
+		{"c0rp.example", true, false}, // the UTS #39 skeleton keeps 0 apart from o
+		{"corp.example", false, false},
+		{"card.example", false, false},
+	} {
+		if _, ok := lookalikeOwn(tt.dom, "corp.example"); ok != tt.own {
+			t.Errorf("lookalikeOwn(%q, corp.example) = %v, want %v", tt.dom, ok, tt.own)
+		}
+		// Four letters are too short for an outsider's typo: another
+		// organisation's name is as likely.
+		if _, ok := lookalike(tt.dom, "corp.example"); ok != tt.any {
+			t.Errorf("lookalike(%q, corp.example) = %v, want %v", tt.dom, ok, tt.any)
+		}
+	}
+}
+
+func TestFamilyNames(t *testing.T) {
+	for _, tt := range []struct {
+		display string
+		want    []string
+	}{
+		{"田中 太郎", []string{"田中"}},
+		{"田中太郎", []string{"田中"}},
+		{"John Smith", []string{"smith"}},
+		{"Smith, John", []string{"smith"}},
+		{"", nil},
+		{"!!", nil},
+	} {
+		if got := familyNames(tt.display); !slices.Equal(got, tt.want) {
+			t.Errorf("familyNames(%q) = %v, want %v", tt.display, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		local string
+		want  []string
+	}{
+		{"t.fukuda2", []string{"fukuda"}},
+		{"m-kinoshita", []string{"kinoshita"}},
+		{"john.smith", []string{"smith"}},
+		{"tanaka", []string{"tanaka"}},
+		{"a.b", nil},
+		{"", nil},
+	} {
+		if got := localFamily(tt.local); !slices.Equal(got, tt.want) {
+			t.Errorf("localFamily(%q) = %v, want %v", tt.local, got, tt.want)
+		}
 	}
 }

@@ -53,6 +53,51 @@ func nameTokens(s string) []string {
 	return out
 }
 
+// familyNames guesses the family name in a display name: the first word of
+// a Japanese name ("田中 太郎", or the first two characters of "田中太郎"),
+// the part before the comma of "Smith, John", else the last word of a
+// Western name ("John Smith"). Lower-cased; nil when there is no name.
+func familyNames(display string) []string {
+	s := norm.NFKC.String(display)
+	if i := strings.IndexByte(s, ','); i > 0 {
+		s = s[:i]
+		if t := nameTokens(s); len(t) > 0 {
+			return t[:1]
+		}
+		return nil
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) == 0 {
+		return nil
+	}
+	if isCJK(words[0]) {
+		if t := nameTokens(words[0]); len(t) > 0 {
+			return t[:1]
+		}
+		return nil
+	}
+	if t := nameTokens(words[len(words)-1]); len(t) > 0 {
+		return t[:1]
+	}
+	return nil
+}
+
+// localFamily guesses the family name in an address local part: the last
+// of its dot, dash or underscore separated words ("t.fukuda2", "m-kinoshita",
+// "john.smith"), or the whole local part, without trailing digits, which
+// number namesakes.
+func localFamily(local string) []string {
+	words := strings.FieldsFunc(strings.ToLower(local), func(r rune) bool { return r == '.' || r == '-' || r == '_' })
+	if len(words) == 0 {
+		return nil
+	}
+	w := strings.TrimRightFunc(words[len(words)-1], unicode.IsDigit)
+	if len(w) < 3 {
+		return nil
+	}
+	return []string{w}
+}
+
 var honorific = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "san": true, "sama": true, "jr": true, "sr": true}
 
 func isCJK(s string) bool {

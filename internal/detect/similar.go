@@ -41,6 +41,7 @@ func (c *check) similarContacts() {
 			}
 		}
 		rNames := c.nameTokensOf(r.Addr, r.Name)
+		rFamily := c.familyOf(r.Addr, r.Name)
 		rLocal := localPart(r.Addr)
 		best, bestStrength, bestWhy, bestTotal, bestGain := "", 0.0, "", 0.0, 0
 		for _, k := range cands {
@@ -50,7 +51,8 @@ func (c *check) similarContacts() {
 			if k.Addr == r.Addr || c.present(k.Addr) {
 				continue
 			}
-			sim, why := similarity(r.Addr, rLocal, r.dom, rNames, k.Addr, func() []string { return c.nameTokensOf(k.Addr, "") })
+			sim, why := similarity(r.Addr, rLocal, r.dom, rNames, rFamily, k.Addr,
+				func() []string { return c.nameTokensOf(k.Addr, "") }, func() []string { return c.familyOf(k.Addr, "") })
 			if sim == 0 {
 				continue
 			}
@@ -71,6 +73,10 @@ func (c *check) similarContacts() {
 			c.f[fSimilarFreq] = math.Log1p(bestTotal)
 			c.f[fSimilarFit] = math.Log1p(float64(bestGain))
 			c.f[fSimilarSameOrg] = 0
+			c.f[fSimilarGivenOnly] = 0
+			if bestWhy == whyGivenName {
+				c.f[fSimilarGivenOnly] = 1
+			}
 			if registrable(domainOf(best)) == registrable(r.dom) {
 				c.f[fSimilarSameOrg] = 1
 			}
@@ -165,9 +171,44 @@ func localPart(addr string) string {
 	return addr
 }
 
+const whyGivenName = "who has the same given name"
+
+// familyOf gathers the family names of addr (see familyNames) from the
+// display name in this message, those the model has seen, and the local
+// part, worked out once per check like nameTokensOf.
+func (c *check) familyOf(addr, shown string) []string {
+	if shown == "" {
+		if f, ok := c.families[addr]; ok {
+			return f
+		}
+	}
+	var out []string
+	add := func(ts []string) {
+		for _, t := range ts {
+			if (len(t) >= 3 || isCJK(t)) && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	if shown != "" {
+		add(familyNames(shown))
+	}
+	for _, n := range c.m.Names(addr) {
+		add(familyNames(n))
+	}
+	add(localFamily(localPart(addr)))
+	if shown == "" {
+		if c.families == nil {
+			c.families = map[string][]string{}
+		}
+		c.families[addr] = out
+	}
+	return out
+}
+
 // similarity scores how easily r could have been picked instead of k, in
 // [0,1], and says why in words for the sender.
-func similarity(r, rLocal, rDom string, rNames []string, k string, kNames func() []string) (float64, string) {
+func similarity(r, rLocal, rDom string, rNames, rFamily []string, k string, kNames, kFamily func() []string) (float64, string) {
 	kLocal, kDom := localPart(k), domainOf(k)
 	switch {
 	case rLocal == kLocal && len(rLocal) >= 3 && rDom != kDom:
@@ -177,8 +218,13 @@ func similarity(r, rLocal, rDom string, rNames []string, k string, kNames func()
 	case rDom == kDom && len(kLocal) >= 3 && len(kLocal) < 5 && editDistance(rLocal, kLocal, 1) <= 1:
 		return 0.8, "an address that differs by one letter"
 	}
+	if len(rFamily) > 0 && shareToken(rFamily, kFamily()) {
+		return 0.8, "who has the same family name"
+	}
+	// A shared given name alone is a weaker likeness: Japanese colleagues
+	// are addressed, and looked up, by family name.
 	if len(rNames) > 0 && shareToken(rNames, kNames()) {
-		return 0.8, "who has the same name"
+		return 0.6, whyGivenName
 	}
 	if p := commonPrefix(rLocal, kLocal); p >= 4 || (p >= 3 && rDom == kDom) {
 		return 0.6, "whose address starts the same way"
@@ -197,7 +243,8 @@ func domainOf(addr string) string {
 // or many in the organisation, already mail: a typo, a homoglyph, another
 // ending. A domain the organisation itself knows well is not a lookalike.
 func (c *check) lookalikeDomains() {
-	var known []string
+	var known []string // the organisation's own domains first, nOwn of them
+	nOwn := 0
 	examined := 0
 	for _, r := range c.rs {
 		if r.internal || r.domain.Known() || r.inThread || c.m.OrgDomain(r.dom) >= 2 || isFreemail(r.dom) {
@@ -207,14 +254,19 @@ func (c *check) lookalikeDomains() {
 			break
 		}
 		if known == nil {
-			known = append(c.m.Domains(c.sender), c.m.PopularDomains(3)...)
-			known = append(known, c.m.OrgDomains()...)
+			own := c.m.OrgDomains()
+			nOwn = len(own)
+			known = slices.Concat(own, c.m.Domains(c.sender), c.m.PopularDomains(3))
 		}
-		for _, k := range known {
+		for j, k := range known {
 			if k == r.dom {
 				continue
 			}
-			why, ok := lookalike(r.dom, k)
+			look := lookalike
+			if j < nOwn {
+				look = lookalikeOwn
+			}
+			why, ok := look(r.dom, k)
 			if !ok {
 				continue
 			}

@@ -5,7 +5,33 @@ import (
 	"strings"
 
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
 )
+
+// Dedupe keeps one copy of each message (by Message-ID, or by sender, date,
+// subject and recipients without one, as the model counts them), in the
+// order of first appearance. An organisation's mailboxes hold every
+// internal message several times, in the sender's Sent folder and in each
+// recipient's Inbox; scoring every copy would test a message again after
+// the model learned it. Of the copies, the one naming the most recipients
+// is kept: the sender's copy, the only one that shows Bcc.
+func Dedupe(msgs []*mail.Message) []*mail.Message {
+	at := make(map[uint64]int, len(msgs))
+	out := make([]*mail.Message, 0, len(msgs))
+	for _, m := range msgs {
+		k := model.MessageKey(m)
+		i, dup := at[k]
+		if !dup {
+			at[k] = len(out)
+			out = append(out, m)
+			continue
+		}
+		if len(m.Recipients()) > len(out[i].Recipients()) {
+			out[i] = m
+		}
+	}
+	return out
+}
 
 // SortByDate orders msgs by Date, oldest first, keeping the input order of
 // equal dates; messages without a Date come first, since their place in time

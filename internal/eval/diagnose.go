@@ -26,9 +26,13 @@ type Diagnosis struct {
 	KnownWrongRest float64 `json:"known_wrong_rest,omitempty"`
 	// NewIntended is the share of the diagnosed mistakes, and of the rest,
 	// whose intended recipient's domain the sender had never mailed.
-	NewIntended     float64        `json:"new_intended,omitempty"`
-	NewIntendedRest float64        `json:"new_intended_rest,omitempty"`
-	Features        []FeatureShare `json:"features"`
+	NewIntended     float64 `json:"new_intended,omitempty"`
+	NewIntendedRest float64 `json:"new_intended_rest,omitempty"`
+	// StrangerIntended is the share whose intended recipient the sender had
+	// never mailed.
+	StrangerIntended     float64        `json:"stranger_intended,omitempty"`
+	StrangerIntendedRest float64        `json:"stranger_intended_rest,omitempty"`
+	Features             []FeatureShare `json:"features"`
 }
 
 // FeatureShare is how often a feature is set (non-zero) in the diagnosed
@@ -75,7 +79,7 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	d := Diagnosis{Kind: kind, Alarm: alarm, Of: len(group)}
 	set := make([]int, len(detect.FeatureNames))
 	rest := make([]int, len(detect.FeatureNames))
-	known, knownRest, newInt, newIntRest := 0, 0, 0, 0
+	known, knownRest, newInt, newIntRest, stranger, strangerRest := 0, 0, 0, 0, 0, 0
 	for _, s := range group {
 		c := rest
 		if in(s) {
@@ -83,9 +87,11 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 			c = set
 			known += b2i(s.KnownWrong)
 			newInt += b2i(s.NewIntended)
+			stranger += b2i(s.StrangerIntended)
 		} else {
 			knownRest += b2i(s.KnownWrong)
 			newIntRest += b2i(s.NewIntended)
+			strangerRest += b2i(s.StrangerIntended)
 		}
 		for i, v := range s.Features {
 			if i < len(c) && v != 0 {
@@ -98,9 +104,11 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	}
 	d.KnownWrong = float64(known) / float64(d.Count)
 	d.NewIntended = float64(newInt) / float64(d.Count)
+	d.StrangerIntended = float64(stranger) / float64(d.Count)
 	if r := len(group) - d.Count; r > 0 {
 		d.KnownWrongRest = float64(knownRest) / float64(r)
 		d.NewIntendedRest = float64(newIntRest) / float64(r)
+		d.StrangerIntendedRest = float64(strangerRest) / float64(r)
 	}
 	for i, n := range detect.FeatureNames {
 		fs := FeatureShare{Name: n, In: float64(set[i]) / float64(d.Count)}
@@ -149,6 +157,9 @@ func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
 		}
 		if d.NewIntended > 0 || d.NewIntendedRest > 0 {
 			fmt.Fprintf(w, "  intended domain never mailed by the sender: %.0f%% of these, %.0f%% of the rest\n", 100*d.NewIntended, 100*d.NewIntendedRest)
+		}
+		if d.StrangerIntended > 0 || d.StrangerIntendedRest > 0 {
+			fmt.Fprintf(w, "  intended recipient never mailed by the sender: %.0f%% of these, %.0f%% of the rest\n", 100*d.StrangerIntended, 100*d.StrangerIntendedRest)
 		}
 		if d.KnownWrong > 0 || d.KnownWrongRest > 0 {
 			fmt.Fprintf(w, "  wrong address mailed by the sender before: %.0f%% of these, %.0f%% of the rest\n", 100*d.KnownWrong, 100*d.KnownWrongRest)

@@ -3,6 +3,9 @@ package eval
 import (
 	"math"
 	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
 )
 
 func TestAUC(t *testing.T) {
@@ -79,5 +82,20 @@ func TestMeasure(t *testing.T) {
 		if math.Abs(m.RealAlarm[i]-m.Alarm[i]) > 1e-12 {
 			t.Errorf("real alarm at %v = %v", m.Alarm[i], m.RealAlarm[i])
 		}
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	to := []mail.Address{{Addr: "b@corp.example"}}
+	inbox := &mail.Message{MessageID: "1@corp.example", Date: at, From: mail.Address{Addr: "a@corp.example"}, To: to}
+	sent := &mail.Message{MessageID: "1@corp.example", Date: at, From: mail.Address{Addr: "a@corp.example"}, To: to,
+		Bcc: []mail.Address{{Addr: "c@corp.example"}}}
+	other := &mail.Message{MessageID: "2@corp.example", Date: at, From: mail.Address{Addr: "a@corp.example"}, To: to}
+	noID := &mail.Message{Date: at, From: mail.Address{Addr: "a@corp.example"}, To: to, Subject: "x"}
+	noIDCopy := *noID
+	got := Dedupe([]*mail.Message{inbox, other, sent, noID, &noIDCopy})
+	if len(got) != 3 || got[0] != sent || got[1] != other || got[2] != noID {
+		t.Errorf("Dedupe kept %d messages %v; want the sent copy (with its Bcc) in the inbox copy's place, the other, one without ID", len(got), got)
 	}
 }

@@ -20,7 +20,7 @@ type Row struct {
 // Table is the metrics of every strategy and mode under one set of weights
 // on one set of test messages.
 type Table struct {
-	Weights string `json:"weights"` // "default" or "fitted"
+	Weights string `json:"weights"` // "default" (built in), "stored" (fitted earlier) or "fitted" (here)
 	Part    string `json:"part"`    // "all", "held-out"
 	Rows    []Row  `json:"rows"`
 }
@@ -35,7 +35,7 @@ type Report struct {
 	Fitted     *detect.Weights      `json:"fitted_weights,omitempty"`
 	FitError   string               `json:"fit_error,omitempty"`
 	Examples   map[string][]Example `json:"examples,omitempty"`
-	// Diagnoses explain the false alarms and misses of the default weights
+	// Diagnoses explain the false alarms and misses of the replayed weights
 	// at a 2% alarm rate.
 	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
 }
@@ -55,8 +55,8 @@ var (
 	heldOutPart = part{"held-out", func(i int) bool { return i%2 == 1 }}
 )
 
-// Evaluate measures run with the scores it was replayed with ("default"),
-// then fits weights on the even-numbered test messages and measures the
+// Evaluate measures run with the scores it was replayed with (named by
+// run.Weights: "default" or "stored"), then fits weights on the even-numbered test messages and measures the
 // default and fitted weights on the odd-numbered ones, which the fit never
 // saw. Alternating messages, rather than halves in time, keeps both parts
 // alike in how much history the model had.
@@ -69,7 +69,11 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 	}
 	rep := &Report{OrgDomains: run.OrgDomains, History: run.History, Test: run.Test, NotTest: run.NotTest, Examples: run.Examples}
 	asRun := func(s Sample) float64 { return s.Score }
-	rep.Tables = append(rep.Tables, table(run, strategies, modes, "default", allPart, asRun))
+	replayed := run.Weights
+	if replayed == "" {
+		replayed = "default"
+	}
+	rep.Tables = append(rep.Tables, table(run, strategies, modes, replayed, allPart, asRun))
 	rep.Diagnoses = Diagnose(run, diagnoseAlarm)
 
 	var x []detect.Features
@@ -87,7 +91,7 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 	}
 	rep.Fitted = w
 	rep.Tables = append(rep.Tables,
-		table(run, strategies, modes, "default", heldOutPart, asRun),
+		table(run, strategies, modes, replayed, heldOutPart, asRun),
 		table(run, strategies, modes, "fitted", heldOutPart, func(s Sample) float64 { return w.Score(s.Features) }))
 	return rep
 }

@@ -41,6 +41,9 @@ type Config struct {
 	// clean test message is learned after it was scored, as in production.
 	Frozen  bool
 	MaxTest int // stop after this many test messages; 0 means no limit
+	// Weights names the weights the Scorer uses, for the report: "default"
+	// (the built-in ones, also when empty) or "stored".
+	Weights string
 }
 
 // Sample is one scored message: a clean test message or an injected copy.
@@ -60,6 +63,10 @@ type Sample struct {
 	// be told apart from (a typo of a domain never mailed looks like any
 	// new domain).
 	NewIntended bool
+	// StrangerIntended tells that the sender had never mailed the intended
+	// recipient: the wrong address then replaces one new contact with
+	// another, which history cannot tell apart.
+	StrangerIntended bool
 }
 
 // Injected reports whether the sample carries a wrong recipient.
@@ -68,6 +75,7 @@ func (s Sample) Injected() bool { return s.Strategy != "" }
 // Run is what a run produced.
 type Run struct {
 	OrgDomains []string
+	Weights    string         // Config.Weights
 	History    int            // messages learned as history
 	Test       int            // test messages scored
 	Skipped    map[string]int // strategy → test messages it had no candidate for
@@ -99,7 +107,11 @@ func Replay(ctx context.Context, cfg Config, history, test []*mail.Message, sc S
 	}
 	org := orgDomains(cfg.OrgDomains)
 	x := newIndex(org)
-	run := &Run{OrgDomains: cfg.OrgDomains, Skipped: map[string]int{}, Examples: map[string][]Example{}}
+	weights := cfg.Weights
+	if weights == "" {
+		weights = "default"
+	}
+	run := &Run{OrgDomains: cfg.OrgDomains, Weights: weights, Skipped: map[string]int{}, Examples: map[string][]Example{}}
 	for i, m := range history {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("learn history: %w", ctx.Err())
@@ -147,7 +159,8 @@ func (run *Run) score(seed uint64, x *index, m *mail.Message, strategies []Strat
 			s, f := sc.Score(inj, m.Date)
 			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f,
 				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr),
-				NewIntended: !x.mailedDomain(m.From.Addr, domainOf(m.Recipients()[intended].Addr))})
+				NewIntended:      !x.mailedDomain(m.From.Addr, domainOf(m.Recipients()[intended].Addr)),
+				StrangerIntended: !x.sentTo(m.From.Addr, m.Recipients()[intended].Addr)})
 			if ex := run.Examples[st.Name()]; len(ex) < examplesPerStrategy*len(modes) {
 				run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr,
 					Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, Mode: mode, Score: s})
