@@ -54,6 +54,11 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 		if cap(p.scratch) > 1<<20 {
 			p.scratch = nil
 		}
+		// Field names point into raw: let the caller's buffer go.
+		clear(p.fields[:cap(p.fields)])
+		if cap(p.fields) > 1024 {
+			p.fields = nil
+		}
 		p.msg, p.html = nil, strings.Builder{}
 		walkers.Put(p)
 	}()
