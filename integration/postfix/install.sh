@@ -2,8 +2,15 @@
 # Installs Postfix for the integration tests in this directory when it is
 # missing: Debian package, no system configuration ("No configuration"), not
 # started. The tests run their own private instances on loopback ports.
+#
+# Idempotent and instant when Postfix is there: it only looks for the binary
+# and the postfix user and postdrop group the private instances run as.
 set -euo pipefail
-if command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]; then
+installed() {
+  { command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]; } &&
+    getent passwd postfix >/dev/null && getent group postdrop >/dev/null
+}
+if installed; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -16,3 +23,4 @@ apt-get update -qq >/dev/null || true
 apt-get install -y -qq postfix >/dev/null
 # The package may start the system instance; the tests need none of it.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop postfix >/dev/null 2>&1 || true; fi
+installed || { echo "postfix installed but its user or group is missing" >&2; exit 1; }
