@@ -8,6 +8,7 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/reports"
 )
 
 // A sender confirms the flagged recipient of a message waiting for them,
@@ -35,6 +36,16 @@ func TestSenderConfirms(t *testing.T) {
 	}
 	if !r.model.Contact(sato, newcomer, it.Created).Known() {
 		t.Error("the confirmed recipient is not a known contact of the sender")
+	}
+	// The confirmation made on the page counts as a false alarm in reports.
+	r.decided.Flush()
+	rep, err := reports.Build(context.Background(), reports.DecisionsTable{DB: r.db}, r.feedback,
+		reports.Query{Since: it.Created.Add(-time.Hour), Until: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total.Flagged != 1 || rep.Total.FalseAlarms != 1 || rep.Total.FalseAlarmRate != 1 {
+		t.Errorf("report after the confirmation: %+v", rep.Total)
 	}
 }
 

@@ -70,16 +70,18 @@ func needBrowser(t *testing.T) {
 
 // rig is misend running on loopback the way `misend serve` runs it.
 type rig struct {
-	t     *testing.T
-	srv   *server.Server
-	sink  *sink.Sink
-	db    *store.DB
-	terms *terms.Store
-	audit *audit.Log
-	model *model.Model
-	auth  *auth.Service
-	base  string
-	shots string
+	t        *testing.T
+	srv      *server.Server
+	sink     *sink.Sink
+	db       *store.DB
+	terms    *terms.Store
+	audit    *audit.Log
+	model    *model.Model
+	auth     *auth.Service
+	feedback *feedback.Log
+	decided  *decisions.Log
+	base     string
+	shots    string
 }
 
 var people = []directory.Person{
@@ -222,7 +224,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, shots: artifacts(t)}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl, shots: artifacts(t)}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
