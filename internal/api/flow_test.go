@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/held"
@@ -120,5 +121,41 @@ func TestBodyReadAudited(t *testing.T) {
 	es, err := e.audit.Query(context.Background(), audit.Filter{Action: audit.ViewBody})
 	if err != nil || len(es) != 1 || es[0].Actor != "boss@corp.example" || es[0].Target != id || es[0].Role != "approver" {
 		t.Errorf("audit: %+v %v", es, err)
+	}
+}
+
+// An add-in's user drops the recipient a draft check flagged and sends the
+// rest: the API records it as a catch, and the report counts the draft's
+// decision as caught.
+func TestDraftRecipientDroppedIsACatch(t *testing.T) {
+	e := newEnv(t)
+	const sato = "sato@corp.example"
+	wrong := "tanaka@partner-a.examp1e"
+	a := e.call(sato, "POST", "/api/v1/check", Draft{MessageID: "draft-9@corp.example", To: []string{wrong, "suzuki@partner-a.example"}, Subject: "お見積もり", Body: "お世話になっております。"})
+	var out struct {
+		Verdict  string
+		Findings []struct{ Code, Recipient string }
+	}
+	a.json(t, &out)
+	named := false
+	for _, f := range out.Findings {
+		named = named || f.Recipient == wrong
+	}
+	if out.Verdict == "pass" || !named {
+		t.Fatalf("draft to a look-alike domain: %s", a.body)
+	}
+	if a := e.call(sato, "POST", "/api/v1/feedback", FeedbackReq{MessageID: "draft-9@corp.example", Kind: "dropped", Recipient: wrong}); a.status != 201 {
+		t.Fatalf("feedback: %d %s", a.status, a.body)
+	}
+	// Recording it twice is one answer.
+	e.call(sato, "POST", "/api/v1/feedback", FeedbackReq{MessageID: "draft-9@corp.example", Kind: "dropped", Recipient: wrong})
+	rep := e.call("boss@corp.example", "GET", "/api/v1/reports?since=2026-11-29T00:00:00Z&until=2026-12-01T00:00:00Z", nil)
+	var r reports.Report
+	rep.json(t, &r)
+	if r.Total.Flagged != 1 || r.Total.Catches != 1 || r.Total.CatchRate != 1 || r.Total.FalseAlarms != 0 {
+		t.Errorf("report: %+v", r.Total)
+	}
+	if e.model.Contact(sato, wrong, e.now.Add(time.Minute)).Known() {
+		t.Error("a dropped recipient was learned")
 	}
 }
