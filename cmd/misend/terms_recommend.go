@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -163,52 +161,21 @@ type readSummary struct {
 // readCorpora tokenises the mail under paths on every core into one corpus
 // per scope.
 func readCorpora(ctx context.Context, paths []string, lists map[terms.Scope][]terms.Term, belongs func(terms.Scope, string) bool, since, until string) (readSummary, error) {
-	out := readSummary{corpora: map[terms.Scope]*terms.Corpus{}}
+	names := map[terms.Scope][]string{}
 	for sc, l := range lists {
-		var names []string
 		for _, t := range l {
-			names = append(names, t.Text)
+			names[sc] = append(names[sc], t.Text)
 		}
-		out.corpora[sc] = terms.NewCorpus(names)
 	}
-	type job struct {
-		from  string
-		parts []string
-	}
-	jobs := make(chan job, 64)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var workErr error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for j := range jobs {
-				d, err := terms.Extract(j.parts...)
-				if err != nil {
-					once.Do(func() { workErr = err })
-					continue
-				}
-				for sc, c := range out.corpora {
-					if belongs(sc, j.from) {
-						c.AddDoc(d)
-					}
-				}
-			}
-		})
-	}
+	b := terms.NewCorpusBuilder(names, belongs, terms.BuildOptions{})
 	sum, walkErr := walkMail(ctx, paths, ingest.Options{}, func(src string, msg *mail.Message) error {
 		if day := msg.Date.UTC().Format(time.DateOnly); (since != "" || until != "") && (msg.Date.IsZero() || since != "" && day < since || until != "" && day > until) {
 			return nil
 		}
-		parts := []string{msg.Subject, msg.Text}
-		for _, a := range msg.Attachments {
-			parts = append(parts, a.Text)
-		}
-		jobs <- job{from: msg.From.Addr, parts: parts}
-		return nil
+		return b.AddMessage(ctx, msg)
 	})
-	close(jobs)
-	wg.Wait()
-	out.Summary = sum
+	corpora, workErr := b.Close()
+	out := readSummary{Summary: sum, corpora: corpora}
 	if walkErr != nil {
 		return out, fmt.Errorf("read mail: %w", walkErr)
 	}

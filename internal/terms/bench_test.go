@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -96,42 +95,70 @@ func BenchmarkPersonalData(b *testing.B) {
 	}
 }
 
-// BenchmarkRecommend100k tokenises 100,000 short mails of the test week on
-// every core and runs one recommendation round; run with -benchtime=1x.
+// BenchmarkRecommend100k tokenises 100,000 short mails of the test week
+// as misend terms recommend --mail does (CorpusBuilder: every core, one
+// cache) and runs one recommendation round; run with -benchtime=1x.
+// Sub-benchmarks without the cache and with one worker show what each
+// part brings.
 func BenchmarkRecommend100k(b *testing.B) {
+	benchRecommendVariants(b, shortMails(100_000))
+}
+
+func shortMails(n int) []testMail {
 	var mails []testMail
-	for seed := uint64(1); len(mails) < 100_000; seed++ {
+	for seed := uint64(1); len(mails) < n; seed++ {
 		mails = append(mails, weekOfMail(seed)...)
 	}
-	benchRecommend(b, mails[:100_000])
+	return mails[:n]
 }
 
 // BenchmarkRecommend100kLong is the same with each mail lengthened by 0.5–2
 // KB of real Japanese prose (the seed documents of the design), so length
 // and vocabulary are closer to real business mail.
 func BenchmarkRecommend100kLong(b *testing.B) {
+	mails, ok := longMails(100_000)
+	if !ok {
+		b.Skip("seed documents not available")
+	}
+	benchRecommendVariants(b, mails)
+}
+
+func longMails(n int) ([]testMail, bool) {
 	var prose []rune
 	for _, f := range []string{"/work/shared/seeds/000_02f2be873422df15.txt", "/work/shared/seeds/001_b80b1fe10398dcfc.txt"} {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			b.Skip("seed documents not available")
+			return nil, false
 		}
 		prose = append(prose, []rune(string(data))...)
 	}
 	r := rand.New(rand.NewPCG(3, 3))
 	var mails []testMail
-	for seed := uint64(1); len(mails) < 100_000; seed++ {
+	for seed := uint64(1); len(mails) < n; seed++ {
 		for _, m := range weekOfMail(seed) {
-			n := 170 + r.IntN(500) // runes: about 0.5–2 KB of UTF-8
-			at := r.IntN(len(prose) - n)
-			m.Body += string(prose[at : at+n])
+			k := 170 + r.IntN(500) // runes: about 0.5–2 KB of UTF-8
+			at := r.IntN(len(prose) - k)
+			m.Body += string(prose[at : at+k])
 			mails = append(mails, m)
 		}
 	}
-	benchRecommend(b, mails[:100_000])
+	return mails[:n], true
 }
 
-func benchRecommend(b *testing.B, mails []testMail) {
+func benchRecommendVariants(b *testing.B, mails []testMail) {
+	for _, v := range []struct {
+		name string
+		opt  BuildOptions
+	}{
+		{"cache", BuildOptions{}},
+		{"cache-1worker", BuildOptions{Workers: 1}},
+		{"nocache", BuildOptions{CacheBytes: -1}},
+	} {
+		b.Run(v.name, func(b *testing.B) { benchRecommend(b, mails, v.opt) })
+	}
+}
+
+func benchRecommend(b *testing.B, mails []testMail, opt BuildOptions) {
 	size := 0
 	for _, m := range mails {
 		size += len(m.Subject) + len(m.Body)
@@ -142,25 +169,21 @@ func benchRecommend(b *testing.B, mails []testMail) {
 	if _, err := loadTokenizer(); err != nil {
 		b.Fatal(err)
 	}
+	ctx := context.Background()
 	b.ReportAllocs()
+	peak := watchHeap()
 	for b.Loop() {
-		c := NewCorpus([]string{"A-ORIGINAL-FRAMEWORK", "厳秘"})
-		var wg sync.WaitGroup
-		ch := make(chan testMail, 256)
-		for range runtime.GOMAXPROCS(0) {
-			wg.Go(func() {
-				for m := range ch {
-					if err := c.Add(m.Subject, m.Body); err != nil {
-						b.Error(err)
-					}
-				}
-			})
-		}
+		cb := NewCorpusBuilder(map[Scope][]string{scope: {"A-ORIGINAL-FRAMEWORK", "厳秘"}}, nil, opt)
 		for _, m := range mails {
-			ch <- m
+			if err := cb.Add(ctx, "", m.Subject, m.Body); err != nil {
+				b.Fatal(err)
+			}
 		}
-		close(ch)
-		wg.Wait()
+		corpora, err := cb.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := corpora[scope]
 		res := Recommend(c, list, DefaultParams, nil)
 		if len(res.Recommended) == 0 {
 			b.Fatal("nothing recommended")
@@ -169,6 +192,37 @@ func benchRecommend(b *testing.B, mails []testMail) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-after")
 		b.ReportMetric(float64(len(c.names)), "distinct-terms")
+		st := cb.Stats()
+		b.ReportMetric(st.HitRate(), "hit-rate")
+		b.ReportMetric(float64(st.Tokenized)/float64(size), "kagome-fraction")
+	}
+	b.ReportMetric(float64(peak())/(1<<20), "MiB-heap-peak")
+}
+
+// watchHeap samples the heap in use until the returned function is called,
+// which returns the largest sample.
+func watchHeap() func() uint64 {
+	stop := make(chan struct{})
+	done := make(chan uint64)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				done <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		return <-done
 	}
 }
 
@@ -231,21 +285,16 @@ func BenchmarkRecommendRealMail(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		c := NewCorpus([]string{"confidential"})
-		var wg sync.WaitGroup
-		ch := make(chan testMail, 256)
-		for range runtime.GOMAXPROCS(0) {
-			wg.Go(func() {
-				for m := range ch {
-					c.Add(m.Subject, m.Body)
-				}
-			})
-		}
+		cb := NewCorpusBuilder(map[Scope][]string{"": {"confidential"}}, nil, BuildOptions{})
 		for _, m := range mails {
-			ch <- m
+			cb.Add(context.Background(), "", m.Subject, m.Body)
 		}
-		close(ch)
-		wg.Wait()
+		corpora, err := cb.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := corpora[""]
+		b.Logf("cache: %+v, hit rate %.3f", cb.Stats(), cb.Stats().HitRate())
 		res := Recommend(c, list, DefaultParams, NewThesaurus(BuiltinGroups()))
 		b.Logf("%d mails, %d confidential", res.Mails, res.Confidential)
 		for i, r := range res.Recommended {
@@ -256,46 +305,80 @@ func BenchmarkRecommendRealMail(b *testing.B) {
 	}
 }
 
-// BenchmarkRecommendFromIndex100k indexes 100,000 mails of the test week
-// with the IndexWriter (misend import --index-terms; its rate is reported as
-// index-msgs/s) and then times what misend terms recommend does with the
-// index: read it into per-scope corpora and run one round for two scopes.
-// Run with -benchtime=1x or a few x: indexing alone takes about as long as
-// BenchmarkRecommend100k.
-func BenchmarkRecommendFromIndex100k(b *testing.B) {
+// BenchmarkIndex100k indexes 100,000 mails of the test week, short and
+// long, with the IndexWriter (misend import --index-terms) into a fresh
+// database per op; index-msgs/s is the rate. Run with -benchtime=1x.
+func BenchmarkIndex100k(b *testing.B) {
+	long, ok := longMails(100_000)
+	for _, v := range []struct {
+		name  string
+		mails []testMail
+	}{{"short", shortMails(100_000)}, {"long", long}} {
+		b.Run(v.name, func(b *testing.B) {
+			if v.mails == nil || !ok && v.name == "long" {
+				b.Skip("seed documents not available")
+			}
+			if _, err := loadTokenizer(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			peak := watchHeap()
+			for b.Loop() {
+				s := benchStore(b)
+				start := time.Now()
+				st, cache := indexMails(b, s, v.mails)
+				b.ReportMetric(float64(st.Indexed)/time.Since(start).Seconds(), "index-msgs/s")
+				b.ReportMetric(cache.HitRate(), "hit-rate")
+			}
+			b.ReportMetric(float64(peak())/(1<<20), "MiB-heap-peak")
+		})
+	}
+}
+
+func benchStore(b *testing.B) *Store {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	s, err := Open(ctx, db)
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := s.IndexWriter(ctx)
+	return s
+}
+
+// indexMails indexes mails as sent by 50 people of ten departments, a
+// minute apart.
+func indexMails(b *testing.B, s *Store, mails []testMail) (IndexStats, ExtractStats) {
+	w, err := s.IndexWriter(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
-	n := 0
 	day := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	for seed := uint64(1); n < 100_000; seed++ {
-		for _, m := range weekOfMail(seed) {
-			if n == 100_000 {
-				break
-			}
-			// Ten departments of senders; the week's vocabulary in each.
-			w.Add(&mail.Message{MessageID: fmt.Sprintf("%d@bench", n), Date: day.Add(time.Duration(n) * time.Minute),
-				From: mail.Address{Addr: fmt.Sprintf("s%d@dept%d.example", n%50, n%10)}, Subject: m.Subject, Text: m.Body})
-			n++
-		}
+	for n, m := range mails {
+		w.Add(&mail.Message{MessageID: fmt.Sprintf("%d@bench", n), Date: day.Add(time.Duration(n) * time.Minute),
+			From: mail.Address{Addr: fmt.Sprintf("s%d@dept%d.example", n%50, n%10)}, Subject: m.Subject, Text: m.Body})
 	}
 	st, err := w.Close()
 	if err != nil {
 		b.Fatal(err)
 	}
-	indexRate := float64(st.Indexed) / time.Since(start).Seconds()
+	if st.Indexed != len(mails) {
+		b.Fatalf("indexed %d of %d", st.Indexed, len(mails))
+	}
+	return st, w.CacheStats()
+}
+
+// BenchmarkRecommendFromIndex100k times what misend terms recommend does
+// with the term index of 100,000 mails of the test week (indexed once,
+// untimed): read it into per-scope corpora and run one round for two
+// scopes.
+func BenchmarkRecommendFromIndex100k(b *testing.B) {
+	ctx := context.Background()
+	s := benchStore(b)
+	indexMails(b, s, shortMails(100_000))
 	scopeA, org := DepartmentScope("dept0"), Scope(Organization)
 	lists := map[Scope][]Term{
 		scopeA: {{Scope: scopeA, Text: "A-ORIGINAL-FRAMEWORK", Weight: 0.83}, {Scope: scopeA, Text: "厳秘", Weight: 0.5}},
@@ -327,5 +410,4 @@ func BenchmarkRecommendFromIndex100k(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-after")
 	}
-	b.ReportMetric(indexRate, "index-msgs/s")
 }

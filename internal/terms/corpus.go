@@ -10,12 +10,16 @@ import (
 
 // Corpus is past mail reduced to what recommendation needs: for each message
 // the set of its candidate terms, nothing else (no bodies, no addresses).
-// Add is safe for concurrent use, so callers can tokenise on every core.
+// Add is safe for concurrent use, but the order messages arrive in decides
+// the term ids: a CorpusBuilder tokenises on every core and still adds in
+// a fixed order.
 type Corpus struct {
 	// listMatcher finds list terms in the raw text, since a list term need
 	// not be a noun the tokenizer would extract (取扱い注意, NDA締結).
 	listTerms   []string
+	listIndex   map[string]int // position in listTerms
 	listMatcher *Matcher
+	x           *Extractor // for Add
 
 	mu     sync.Mutex
 	ids    map[string]int32
@@ -27,9 +31,10 @@ type Corpus struct {
 // NewCorpus returns an empty corpus that also records, per message, which of
 // listTerms occur in it (as the checker would match them).
 func NewCorpus(listTerms []string) *Corpus {
-	c := &Corpus{ids: map[string]int32{}}
+	c := &Corpus{ids: map[string]int32{}, listIndex: map[string]int{}, x: NewExtractor(DefaultCacheBytes)}
 	for _, t := range listTerms {
 		if n := Normalize(t); n != "" && !slices.Contains(c.listTerms, n) {
+			c.listIndex[n] = len(c.listTerms)
 			c.listTerms = append(c.listTerms, n)
 		}
 	}
@@ -39,16 +44,20 @@ func NewCorpus(listTerms []string) *Corpus {
 
 // AddMessage adds a message's subject, body and text attachments.
 func (c *Corpus) AddMessage(msg *mail.Message) error {
+	return c.Add(messageParts(msg)...)
+}
+
+func messageParts(msg *mail.Message) []string {
 	parts := []string{msg.Subject, msg.Text}
 	for _, a := range msg.Attachments {
 		parts = append(parts, a.Text)
 	}
-	return c.Add(parts...)
+	return parts
 }
 
 // Add adds one message given as its text parts.
 func (c *Corpus) Add(parts ...string) error {
-	d, err := Extract(parts...)
+	d, err := c.x.Extract(parts...)
 	if err != nil {
 		return err
 	}
@@ -61,12 +70,21 @@ func (c *Corpus) Add(parts ...string) error {
 type Doc struct {
 	terms, persons []string
 	text           Text
+	// listed says hits holds the list terms (normalised) found in text,
+	// for every corpus the Doc goes to; text is then not needed.
+	listed bool
+	hits   []string
 }
 
 // Extract tokenises a message's text parts. It is the expensive step and
 // may run on many goroutines at once.
 func Extract(parts ...string) (Doc, error) {
-	terms, persons, own, err := extractOwn(parts)
+	return (*Extractor)(nil).Extract(parts...)
+}
+
+// Extract tokenises a message's text parts, as the function Extract.
+func (x *Extractor) Extract(parts ...string) (Doc, error) {
+	terms, persons, own, err := x.extractOwn(parts)
 	if err != nil {
 		return Doc{}, err
 	}
@@ -77,12 +95,12 @@ func Extract(parts ...string) (Doc, error) {
 
 // extractOwn returns the distinct candidate terms of the sender's own text
 // in parts, those that are person names, and that own text.
-func extractOwn(parts []string) (terms, persons, own []string, err error) {
+func (x *Extractor) extractOwn(parts []string) (terms, persons, own []string, err error) {
 	seen := map[string]bool{}
 	own = make([]string, len(parts))
 	for i, p := range parts {
 		own[i] = OwnText(p)
-		ex, err := ExtractTerms(own[i])
+		ex, err := x.Terms(own[i])
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -100,7 +118,18 @@ func extractOwn(parts []string) (terms, persons, own []string, err error) {
 // AddDoc adds an extracted message.
 func (c *Corpus) AddDoc(d Doc) {
 	terms := d.terms
-	for _, i := range c.listMatcher.Match(d.text) {
+	var found []int
+	if d.listed {
+		for _, h := range d.hits {
+			if i, ok := c.listIndex[h]; ok {
+				found = append(found, i)
+			}
+		}
+		slices.Sort(found)
+	} else {
+		found = c.listMatcher.Match(d.text)
+	}
+	for _, i := range found {
 		if t := c.listTerms[i]; !slices.Contains(d.terms, t) {
 			terms = append(terms[:len(terms):len(terms)], t)
 		}

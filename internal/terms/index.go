@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -51,8 +50,9 @@ type IndexStats struct {
 }
 
 // IndexWriter tokenises messages on every core and writes their term sets to
-// the index in batches. Add may be called from one goroutine at a time;
-// Close must be called to flush.
+// the index in batches, in the order they were added: word ids and rows are
+// the same whatever the number of workers. Add may be called from one
+// goroutine at a time; Close must be called to flush.
 type IndexWriter struct {
 	db          *sql.DB
 	keepPersons bool
@@ -61,11 +61,11 @@ type IndexWriter struct {
 	// written, and the rest is indexed by the next import.
 	dbctx context.Context
 	known map[uint64]bool // keys indexed before or handed to the workers
+	x     *Extractor
 
-	jobs    chan indexJob
-	results chan indexDoc
-	workers sync.WaitGroup
-	done    chan struct{}
+	pipe  *ordered[indexJob, indexDoc]
+	words map[string]int64 // word ids known to be committed
+	batch []indexDoc
 
 	mu    sync.Mutex
 	err   error
@@ -82,12 +82,22 @@ type indexDoc struct {
 	key            uint64
 	sender, day    string
 	terms, persons []string
+	err            error
 }
 
 // IndexWriter starts writing to the term index.
 func (s *Store) IndexWriter(ctx context.Context) (*IndexWriter, error) {
+	return s.IndexWriterWith(ctx, BuildOptions{})
+}
+
+// IndexWriterWith is IndexWriter with a number of workers and a cache size.
+func (s *Store) IndexWriterWith(ctx context.Context, opt BuildOptions) (*IndexWriter, error) {
+	cache := opt.CacheBytes
+	if cache == 0 {
+		cache = DefaultCacheBytes
+	}
 	w := &IndexWriter{db: s.db.DB, ctx: ctx, dbctx: context.WithoutCancel(ctx), known: map[uint64]bool{},
-		jobs: make(chan indexJob, 256), results: make(chan indexDoc, 256), done: make(chan struct{})}
+		x: NewExtractor(cache), words: map[string]int64{}}
 	keep, err := s.Setting(ctx, IndexPersonNamesKey, "false")
 	if err != nil {
 		return nil, err
@@ -112,10 +122,7 @@ func (s *Store) IndexWriter(ctx context.Context) (*IndexWriter, error) {
 	if _, err := loadTokenizer(); err != nil {
 		return nil, err
 	}
-	for range runtime.GOMAXPROCS(0) {
-		w.workers.Go(w.extract)
-	}
-	go w.write()
+	w.pipe = startOrdered(opt.Workers, w.extract, w.collect)
 	return w, nil
 }
 
@@ -142,23 +149,22 @@ func (w *IndexWriter) Add(msg *mail.Message) {
 			j.parts = append(j.parts, a.Text)
 		}
 	}
-	select {
-	case w.jobs <- j:
-	case <-w.ctx.Done():
-		w.fail(w.ctx.Err())
+	if err := w.pipe.submit(w.ctx, j); err != nil {
+		w.fail(err)
 	}
 }
 
 // Close waits for queued messages to be written and returns what was done.
 func (w *IndexWriter) Close() (IndexStats, error) {
-	close(w.jobs)
-	w.workers.Wait()
-	close(w.results)
-	<-w.done
+	w.pipe.close()
+	w.flush()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.stats, w.err
 }
+
+// CacheStats says how much tokenising the cache saved.
+func (w *IndexWriter) CacheStats() ExtractStats { return w.x.Stats() }
 
 func (w *IndexWriter) failed() bool {
 	w.mu.Lock()
@@ -174,43 +180,43 @@ func (w *IndexWriter) fail(err error) {
 	}
 }
 
-func (w *IndexWriter) extract() {
-	for j := range w.jobs {
-		if w.failed() {
-			continue // drain, so Add never blocks on a dead writer
-		}
-		terms, persons, _, err := extractOwn(j.parts)
-		if err != nil {
-			w.fail(err)
-			continue
-		}
-		if !w.keepPersons && len(persons) > 0 {
-			terms = slices.DeleteFunc(terms, func(t string) bool { return slices.Contains(persons, t) })
-			persons = nil
-		}
-		w.results <- indexDoc{key: j.key, sender: j.sender, day: j.day, terms: terms, persons: persons}
+// extract runs on the workers.
+func (w *IndexWriter) extract(j indexJob) indexDoc {
+	if w.failed() {
+		return indexDoc{} // drain, so Add never blocks on a dead writer
+	}
+	terms, persons, _, err := w.x.extractOwn(j.parts)
+	if err != nil {
+		return indexDoc{err: err}
+	}
+	if !w.keepPersons && len(persons) > 0 {
+		terms = slices.DeleteFunc(terms, func(t string) bool { return slices.Contains(persons, t) })
+		persons = nil
+	}
+	return indexDoc{key: j.key, sender: j.sender, day: j.day, terms: terms, persons: persons}
+}
+
+// collect runs on the sink goroutine, in the order messages were added.
+func (w *IndexWriter) collect(d indexDoc) {
+	if d.err != nil {
+		w.fail(d.err)
+	}
+	if w.failed() {
+		return
+	}
+	w.batch = append(w.batch, d)
+	if len(w.batch) == indexBatch {
+		w.flush()
 	}
 }
 
-func (w *IndexWriter) write() {
-	defer close(w.done)
-	words := map[string]int64{}
-	var batch []indexDoc
-	flush := func() {
-		if len(batch) > 0 && !w.failed() {
-			if err := w.writeBatch(batch, words); err != nil {
-				w.fail(err)
-			}
-		}
-		batch = batch[:0]
-	}
-	for d := range w.results {
-		batch = append(batch, d)
-		if len(batch) == indexBatch {
-			flush()
+func (w *IndexWriter) flush() {
+	if len(w.batch) > 0 && !w.failed() {
+		if err := w.writeBatch(w.batch, w.words); err != nil {
+			w.fail(err)
 		}
 	}
-	flush()
+	w.batch = w.batch[:0]
 }
 
 // writeBatch stores docs in one transaction. words caches word ids known to
