@@ -37,10 +37,10 @@ const ctx = await chromium.launchPersistentContext(script.profile, {
   args: flags,
   viewport: { width: 1366, height: 768 },
   locale: script.locale || 'ja-JP',
-  timeout: 30000,
+  timeout: 60000,
 });
 const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(15000);
+page.setDefaultTimeout(30000); // generous: CI machines are small and busy
 let last = null;
 page.on('response', (r) => { if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) last = r; });
 
