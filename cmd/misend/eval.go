@@ -19,19 +19,21 @@ import (
 )
 
 type evalCmd struct {
-	Corpus      []string `arg:"" optional:"" help:"One corpus to split by date (with --split)." type:"path"`
-	History     []string `help:"Mail history the model learns first." type:"path"`
-	Test        []string `help:"Mail scored after the history, clean and with injected mistakes." type:"path"`
-	Split       float64  `help:"Share of the corpus, by date, that is history; the rest is test." default:"0.8"`
-	Seed        uint64   `help:"Seed for the injected mistakes." default:"1"`
-	Strategies  []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, or all." default:"all" sep:","`
-	Inject      []string `help:"How a wrong address enters: replace, add." default:"replace,add" sep:","`
-	Frozen      bool     `help:"Do not learn test messages after scoring them (by default the model stays current)."`
-	MaxTest     int      `help:"Score at most this many test messages (0: all)." name:"max-test"`
-	JSON        bool     `help:"Print the report as JSON." name:"json"`
-	SaveWeights bool     `help:"Store the fitted weights in --db for check and serve." name:"save-weights"`
-	Builtin     bool     `help:"Score with the built-in weights even when --db holds fitted ones." name:"builtin-weights"`
-	Explain     bool     `help:"Also show which features the false alarms and missed mistakes at a 2% alarm rate have."`
+	Corpus       []string `arg:"" optional:"" help:"One corpus to split by date (with --split)." type:"path"`
+	History      []string `help:"Mail history the model learns first." type:"path"`
+	Test         []string `help:"Mail scored after the history, clean and with injected mistakes." type:"path"`
+	Split        float64  `help:"Share of the corpus, by date, that is history; the rest is test." default:"0.8"`
+	Seed         uint64   `help:"Seed for the injected mistakes." default:"1"`
+	Strategies   []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, or all." default:"all" sep:","`
+	Inject       []string `help:"How a wrong address enters: replace, add." default:"replace,add" sep:","`
+	Frozen       bool     `help:"Do not learn test messages after scoring them (by default the model stays current)."`
+	MaxTest      int      `help:"Score at most this many test messages (0: all)." name:"max-test"`
+	JSON         bool     `help:"Print the report as JSON." name:"json"`
+	SaveWeights  bool     `help:"Store the fitted weights in --db for check and serve." name:"save-weights"`
+	Builtin      bool     `help:"Score with the built-in weights even when --db holds fitted ones." name:"builtin-weights"`
+	Weights      string   `help:"Score with the weights in this JSON file (as --write-weights writes it) instead of stored or built-in ones." type:"path"`
+	WriteWeights string   `help:"Write the fitted weights to this JSON file." name:"write-weights" type:"path"`
+	Explain      bool     `help:"Also show which features the false alarms and missed mistakes at a 2% alarm rate have."`
 }
 
 func (c *evalCmd) Run(g *Globals) error {
@@ -68,6 +70,12 @@ func (c *evalCmd) Run(g *Globals) error {
 	if weights != nil {
 		cfg.Weights = "stored"
 	}
+	if c.Weights != "" {
+		if weights, err = readWeights(c.Weights); err != nil {
+			return err
+		}
+		cfg.Weights = "file"
+	}
 	run, err := eval.Replay(ctx, cfg, history, test, eval.DetectorScorer{D: &detect.Detector{Model: m, Weights: weights}}, m)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
@@ -78,6 +86,11 @@ func (c *evalCmd) Run(g *Globals) error {
 	rep := eval.Evaluate(run, strategies, modes)
 	if c.SaveWeights {
 		if err := saveWeights(ctx, g.DB, rep); err != nil {
+			return err
+		}
+	}
+	if c.WriteWeights != "" {
+		if err := writeWeights(c.WriteWeights, rep); err != nil {
 			return err
 		}
 	}
@@ -114,7 +127,7 @@ func (c *evalCmd) fromDB(ctx context.Context, g *Globals, org []string) (model.C
 		cfg.Department = dir.DepartmentOf
 		fmt.Fprintf(os.Stderr, "misend eval: departments of %d people from the directory in %s\n", len(dir.People()), g.DB)
 	}
-	if c.Builtin {
+	if c.Builtin || c.Weights != "" {
 		return cfg, nil, nil
 	}
 	w, err := detect.LoadWeights(ctx, db)
@@ -198,5 +211,34 @@ func saveWeights(ctx context.Context, path string, rep *eval.Report) error {
 		return fmt.Errorf("eval: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "misend eval: fitted weights saved in %s; check and serve use them from now on\n", path)
+	return nil
+}
+
+func readWeights(path string) (*detect.Weights, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	var w detect.Weights
+	if err := json.Unmarshal(b, &w); err != nil {
+		return nil, fmt.Errorf("eval: weights %s: %w", path, err)
+	}
+	if len(w.Coef) == 0 || len(w.Names) != len(w.Coef) {
+		return nil, fmt.Errorf("eval: weights %s: names and coefficients do not match", path)
+	}
+	return &w, nil
+}
+
+func writeWeights(path string, rep *eval.Report) error {
+	if rep.Fitted == nil {
+		return fmt.Errorf("eval: no weights to write: %s", rep.FitError)
+	}
+	b, err := json.MarshalIndent(rep.Fitted, "", "  ")
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	return nil
 }

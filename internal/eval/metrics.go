@@ -100,7 +100,15 @@ type Metrics struct {
 	RealAlarm []float64 `json:"real_alarm_rate"` // share of clean mail above each threshold
 	Detect    []float64 `json:"detection_rate"`  // share of injected mail above each threshold
 	Thresh    []float64 `json:"threshold"`
+	// At the warn band (a score of 0.5 or more, where the default policy
+	// starts to warn): the share of clean mail and of injected mail there.
+	// Unlike the rates above, these depend on the weights' calibration.
+	CleanWarn  float64 `json:"clean_at_warn"`
+	DetectWarn float64 `json:"detection_at_warn"`
 }
+
+// WarnScore is the score from which the default policy warns.
+const WarnScore = 0.5
 
 // Measure computes Metrics for injected scores against clean scores.
 func Measure(clean, injected []float64) Metrics {
@@ -110,6 +118,8 @@ func Measure(clean, injected []float64) Metrics {
 	}
 	auc := AUC(injected, clean)
 	m.AUC = &auc
+	m.CleanWarn = RateAbove(clean, math.Nextafter(WarnScore, 0))
+	m.DetectWarn = RateAbove(injected, math.Nextafter(WarnScore, 0))
 	for _, a := range AlarmRates {
 		t := Threshold(clean, a)
 		m.Alarm = append(m.Alarm, a)

@@ -20,7 +20,7 @@ type Row struct {
 // Table is the metrics of every strategy and mode under one set of weights
 // on one set of test messages.
 type Table struct {
-	Weights string `json:"weights"` // "default" (built in), "stored" (fitted earlier) or "fitted" (here)
+	Weights string `json:"weights"` // "default" (built in), "stored" or "file" (fitted earlier), "fitted" (here)
 	Part    string `json:"part"`    // "all", "held-out"
 	Rows    []Row  `json:"rows"`
 }
@@ -131,10 +131,11 @@ func (rep *Report) WriteText(w io.Writer) error {
 	for _, t := range rep.Tables {
 		fmt.Fprintf(w, "\n%s weights, %s test messages\n", t.Weights, t.Part)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "strategy\tmode\tclean\tinjected\tskipped\tdet@1%\tdet@2%\tdet@5%\tAUC\t")
+		fmt.Fprintln(tw, "strategy\tmode\tclean\tinjected\tskipped\tdet@1%\tdet@2%\tdet@5%\tAUC\tclean@warn\tdet@warn\t")
 		for _, r := range t.Rows {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", r.Strategy, r.Mode, r.Clean, r.Injected, r.Skipped,
-				pct(r.Detect, 0), pct(r.Detect, 1), pct(r.Detect, 2), num(r.AUC))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Strategy, r.Mode, r.Clean, r.Injected, r.Skipped,
+				pct(r.Detect, 0), pct(r.Detect, 1), pct(r.Detect, 2), num(r.AUC),
+				pct([]float64{r.CleanWarn}, 0), pct([]float64{r.DetectWarn}, 0))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -143,7 +144,8 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if rep.FitError != "" {
 		fmt.Fprintln(w, "\nfit failed:", rep.FitError)
 	}
-	_, err := fmt.Fprintln(w, "\ndet@a% = share of injected messages scoring above the threshold that a% of clean messages exceed")
+	_, err := fmt.Fprintln(w, "\ndet@a% = share of injected messages scoring above the threshold that a% of clean messages exceed;\n"+
+		"clean@warn, det@warn = share of clean and of injected messages scoring 0.5 or more, where the default policy warns")
 	return err
 }
 

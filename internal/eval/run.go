@@ -42,7 +42,7 @@ type Config struct {
 	Frozen  bool
 	MaxTest int // stop after this many test messages; 0 means no limit
 	// Weights names the weights the Scorer uses, for the report: "default"
-	// (the built-in ones, also when empty) or "stored".
+	// (the built-in ones, also when empty), "stored" or "file".
 	Weights string
 }
 
