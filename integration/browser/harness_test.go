@@ -224,7 +224,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl, shots: artifacts(t)}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
@@ -276,6 +276,10 @@ func artifacts(t *testing.T) string {
 		dir = abs
 	}
 	dir = filepath.Join(dir, t.Name())
+	// A fresh directory per run: no screenshot left from an earlier one.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -407,6 +411,9 @@ var logout = []step{click("form[action='/logout'] button"), goTo("/held"), at("/
 // with the browser's report if a step fails.
 func (r *rig) browse(steps ...[]step) {
 	r.t.Helper()
+	if r.shots == "" {
+		r.shots = artifacts(r.t)
+	}
 	var all []step
 	for _, s := range steps {
 		all = append(all, s...)
