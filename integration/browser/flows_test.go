@@ -113,10 +113,33 @@ func TestOperatorAcceptsRecommendation(t *testing.T) {
 func TestPagesRender(t *testing.T) {
 	needBrowser(t)
 	r := start(t)
+	ctx := context.Background()
+	// Something to report: mail that passed, a confirmation, a cancel, a
+	// release and a rejection.
 	r.send(sato, []string{"tanaka@partner-a.example"}, "定例", "来週の定例会議の件です。")
+	act := func(subject string, state queue.State, fn func(id string) error, to ...string) {
+		body := "はじめまして。" // a new recipient: confirm
+		if state == queue.Held {
+			body = "厳秘の件です。" // a confidential term: hold
+		}
+		it := r.waiting(r.send(sato, to, subject, body), state)
+		if err := fn(string(it.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act("確認", queue.Confirming, func(id string) error {
+		_, err := r.srv.Held.ConfirmRecipient(ctx, id, "kimura@partner-a.example", sato)
+		return err
+	}, "kimura@partner-a.example")
+	act("取消", queue.Confirming, func(id string) error { _, err := r.srv.Held.Cancel(ctx, id, sato); return err }, "sasaki@partner-a.example")
+	act("承認", queue.Held, func(id string) error { _, err := r.srv.Held.Release(ctx, id, boss); return err }, "tanaka@partner-a.example")
+	act("却下", queue.Held, func(id string) error { _, err := r.srv.Held.Reject(ctx, id, boss, "宛先違い"); return err }, "kato@partner-b.example")
+	r.decided.Flush()
 	r.browse([]step{
 		goTo("/login"), fill("#address", adm), fill("#password", password),
 		keys("Tab", "Enter"), status(200), shot("home"),
+		// Two of four flagged messages were false alarms, two catches.
+		goTo("/reports"), text("50.0%"), text("NEW_RECIPIENT"),
 	}, pages("reports", "audit", "directory", "policy", "terms"), logout,
 		login(sato), []step{goTo("/"), shot("home-sender"), goTo("/reports"), status(200), shot("reports-sender"),
 			goTo("/audit"), status(403), shot("audit-forbidden")})
