@@ -47,7 +47,8 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 	if b, _ := br.Peek(3); string(b) == "\uFEFF" {
 		br.Discard(3)
 	}
-	r := csv.NewReader(br)
+	lr := &recordLimiter{r: br}
+	r := csv.NewReader(lr)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = true
@@ -82,6 +83,7 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 	}
 	g := csvGrouper{path: path, emit: emit, open: map[string]*openMsg{}, closed: map[uint64]struct{}{}}
 	for row := 1; ; row++ {
+		lr.n = 0
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -94,6 +96,8 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 				}
 				continue
 			}
+			// What was grouped so far is good; pass it on before giving up.
+			g.flush(-1)
 			return err
 		}
 		from, to := parseAddr(get(rec, "from")), parseAddr(get(rec, "to"))
@@ -114,6 +118,28 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 	}
 	g.flush(-1)
 	return nil
+}
+
+// csvMaxRecord bounds one CSV record: an unterminated quote would otherwise
+// make encoding/csv read the rest of the file into one field.
+const csvMaxRecord = 1 << 20
+
+var errCSVRecordTooLong = fmt.Errorf("CSV record longer than %d octets (an unterminated quote?)", csvMaxRecord)
+
+// recordLimiter counts the octets handed to the CSV reader since the last
+// record (give or take its 4 KB read-ahead) and fails past csvMaxRecord.
+type recordLimiter struct {
+	r io.Reader
+	n int
+}
+
+func (l *recordLimiter) Read(p []byte) (int, error) {
+	if l.n > csvMaxRecord {
+		return 0, errCSVRecordTooLong
+	}
+	n, err := l.r.Read(p)
+	l.n += n
+	return n, err
 }
 
 type openMsg struct {

@@ -123,23 +123,34 @@ func (r *reader) readMbox(path string, br *bufio.Reader) error {
 		cur = nil
 		return r.emit(it)
 	}
+	cont := false // the last fragment did not end its line
+	sep := false  // the current line is a "From " separator
 	for {
+		// ReadSlice hands an overlong line over in buffer-sized fragments:
+		// only a fragment that starts a line can be a separator, and
+		// nothing is kept past the cap, so no line can exhaust memory.
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			// An overlong line: keep it whole.
-			rest, err2 := br.ReadBytes('\n')
-			line = append(append([]byte(nil), line...), rest...)
-			err = err2
+			err = nil
+		}
+		starts := !cont
+		cont = len(line) > 0 && line[len(line)-1] != '\n'
+		if starts {
+			sep = bytes.HasPrefix(line, []byte("From "))
 		}
 		if len(line) > 0 {
-			if bytes.HasPrefix(line, []byte("From ")) {
-				if !flush() {
-					return nil
+			if sep {
+				if starts {
+					if !flush() {
+						return nil
+					}
+					cur = getRaw()
 				}
-				cur = getRaw()
 			} else if cur != nil {
-				if unq := bytes.TrimLeft(line, ">"); len(unq) < len(line) && bytes.HasPrefix(unq, []byte("From ")) {
-					line = line[1:]
+				if starts {
+					if unq := bytes.TrimLeft(line, ">"); len(unq) < len(line) && bytes.HasPrefix(unq, []byte("From ")) {
+						line = line[1:]
+					}
 				}
 				// Past the cap the message will be refused anyway; stop
 				// growing it so one huge mbox entry cannot exhaust memory.
