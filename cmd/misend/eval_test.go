@@ -33,7 +33,7 @@ func TestEvalCommand(t *testing.T) {
 	if len(rep.OrgDomains) != 1 || rep.OrgDomains[0] != mailgen.OrgDomain {
 		t.Errorf("inferred org domains %v", rep.OrgDomains)
 	}
-	if rep.Test != 150 || len(rep.Tables) != 3 || rep.Fitted == nil {
+	if rep.Test != 150 || len(rep.Tables) != 4 || rep.Fitted == nil {
 		t.Fatalf("test %d, tables %d, fitted %v", rep.Test, len(rep.Tables), rep.Fitted)
 	}
 	var names []string

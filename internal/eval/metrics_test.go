@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/mail"
 )
 
@@ -97,5 +98,37 @@ func TestDedupe(t *testing.T) {
 	got := Dedupe([]*mail.Message{inbox, other, sent, noID, &noIDCopy})
 	if len(got) != 3 || got[0] != sent || got[1] != other || got[2] != noID {
 		t.Errorf("Dedupe kept %d messages %v; want the sent copy (with its Bcc) in the inbox copy's place, the other, one without ID", len(got), got)
+	}
+}
+
+func TestCalibration(t *testing.T) {
+	run := &Run{}
+	// Even-numbered (fit part) clean messages: one in twenty scores 0.9.
+	for i := 0; i < 1000; i++ {
+		s := 0.1
+		if i%20 == 0 {
+			s = 0.9
+		}
+		run.Samples = append(run.Samples, Sample{Test: 2 * i, Score: s})
+	}
+	shift := calibration(run)
+	if shift >= 0 {
+		t.Fatalf("shift %v: 5%% of clean mail at 0.9 needs the scores moved down", shift)
+	}
+	warned := 0
+	for _, s := range run.Samples {
+		if shifted(s.Score, shift) >= WarnScore {
+			warned++
+		}
+	}
+	if float64(warned)/1000 > detect.MaxAlarm {
+		t.Errorf("%d of 1000 clean messages still warned", warned)
+	}
+	if a, b := shifted(0.9, shift), shifted(0.1, shift); !(a > b) {
+		t.Errorf("calibration changed the order: %v, %v", a, b)
+	}
+	quiet := &Run{Samples: []Sample{{Test: 0, Score: 0.2}, {Test: 2, Score: 0.3}}}
+	if s := calibration(quiet); s != 0 {
+		t.Errorf("scores already under the warn band moved by %v", s)
 	}
 }
