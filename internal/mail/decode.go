@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
@@ -209,7 +210,7 @@ func toUTF8(b []byte, label string) (string, string) {
 		return strings.ToValidUTF8(string(b), "\uFFFD"), fmt.Sprintf("unknown charset %q, text kept where it is valid UTF-8", truncate(label, 40))
 	}
 	if enc == nil {
-		return strings.ToValidUTF8(string(b), "\uFFFD"), ""
+		return validUTF8(b), ""
 	}
 	if plainASCII(b) {
 		// ASCII without escapes (ISO-2022-JP) or NULs (UTF-16) reads the
@@ -220,7 +221,16 @@ func toUTF8(b []byte, label string) (string, string) {
 	if err != nil {
 		return strings.ToValidUTF8(string(b), "\uFFFD"), fmt.Sprintf("charset %q: %v", truncate(label, 40), err)
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD"), ""
+	return validUTF8(out), ""
+}
+
+// validUTF8 is b as a string with invalid octets replaced; utf8.Valid is
+// the fast check for the usual case of nothing to replace.
+func validUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 func plainASCII(b []byte) bool {
