@@ -109,7 +109,7 @@ func checkService(ctx context.Context, g *Globals) (*check.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := check.Load(ctx, db, g.OrgDomain, pol)
+	l, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol})
 	if err != nil {
 		return nil, err
 	}

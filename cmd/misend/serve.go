@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/directory"
@@ -91,6 +92,10 @@ func (c *serveCmd) Run(g *Globals) error {
 	defer cancel()
 	return s.Shutdown(sctx)
 }
+
+// termsFollowEvery is how often a serving misend looks for changed term
+// lists.
+var termsFollowEvery = 10 * time.Second
 
 // defaultDB is Globals.DB's default; a --config db applies when the flag
 // still has it.
@@ -179,10 +184,6 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		return o, nothing, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 
-	svc, err := checkService(ctx, g)
-	if err != nil {
-		return o, nothing, fmt.Errorf("load model: %w", err)
-	}
 	pcfg := policy.DefaultConfig()
 	if cfg.Policy != nil {
 		pcfg = *cfg.Policy
@@ -194,12 +195,20 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if err != nil {
 		return o, nothing, fmt.Errorf("policy: %w", err)
 	}
-	svc.Policy = pol
 
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		return o, nothing, err
 	}
+	// Term lists follow approvals made in the web UI or on the command
+	// line while misend serves.
+	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, FollowTerms: termsFollowEvery})
+	if err != nil {
+		db.Close()
+		return o, nothing, fmt.Errorf("load model: %w", err)
+	}
+	loaded.Terms.OnError = func(err error) { log.Error("reload term lists", "err", err) }
+	svc := loaded.Service
 	dlog, err := decisions.Open(ctx, db)
 	if err != nil {
 		db.Close()

@@ -176,7 +176,7 @@ func start(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := check.Load(ctx, db, []string{"corp.example"}, pol)
+	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: []string{"corp.example"}, Policy: pol})
 	if err != nil {
 		t.Fatal(err)
 	}

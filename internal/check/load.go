@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
@@ -18,6 +19,20 @@ type Loaded struct {
 	*Service
 	Model     *model.Model
 	Directory *directory.Directory
+	// Terms is the checker following list changes, when asked for
+	// (LoadOptions.FollowTerms); nil otherwise.
+	Terms *terms.Live
+}
+
+// LoadOptions say how Load assembles the decision path.
+type LoadOptions struct {
+	OrgDomains []string
+	Policy     *policy.Policy
+	// FollowTerms, when positive, makes the term lists follow changes in
+	// the database (approved terms, rules, exceptions), looked at most this
+	// often; the database must then stay open while the Service is used.
+	// Zero reads the lists once, as a one-shot `misend check` wants.
+	FollowTerms time.Duration
 }
 
 // ModelConfig sets up the model for db: organisation domains from orgDomains
@@ -36,9 +51,9 @@ func ModelConfig(ctx context.Context, db *store.DB, orgDomains []string) (model.
 
 // Load builds the decision path from db: the saved model, stored weights
 // (else the built-in ones), the directory for departments and the
-// confidential-term lists, with pol deciding verdicts.
-func Load(ctx context.Context, db *store.DB, orgDomains []string, pol *policy.Policy) (*Loaded, error) {
-	cfg, dir, err := ModelConfig(ctx, db, orgDomains)
+// confidential-term lists, with o.Policy deciding verdicts.
+func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
+	cfg, dir, err := ModelConfig(ctx, db, o.OrgDomains)
 	if err != nil {
 		return nil, err
 	}
@@ -50,17 +65,24 @@ func Load(ctx context.Context, db *store.DB, orgDomains []string, pol *policy.Po
 	if err != nil {
 		return nil, err
 	}
-	content, err := terms.NewChecker(ctx, db, dir)
-	if err != nil {
+	l := &Loaded{Model: m, Directory: dir}
+	var content detect.ContentChecker
+	if o.FollowTerms > 0 {
+		ts, err := terms.Open(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if l.Terms, err = terms.NewLive(ctx, ts, dir, o.FollowTerms); err != nil {
+			return nil, err
+		}
+		content = l.Terms
+	} else if content, err = terms.NewChecker(ctx, db, dir); err != nil {
 		return nil, err
 	}
-	return &Loaded{
-		Service: &Service{
-			Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
-			Policy:      pol,
-			Departments: dir,
-		},
-		Model:     m,
-		Directory: dir,
-	}, nil
+	l.Service = &Service{
+		Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
+		Policy:      o.Policy,
+		Departments: dir,
+	}
+	return l, nil
 }

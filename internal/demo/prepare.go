@@ -101,7 +101,7 @@ func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned,
 	if err != nil {
 		return nil, err
 	}
-	svc, err := check.Load(ctx, db, nil, pol)
+	svc, err := check.Load(ctx, db, check.LoadOptions{Policy: pol})
 	if err != nil {
 		return nil, err
 	}
