@@ -213,6 +213,18 @@ func TestSenderConfirmsEachRecipient(t *testing.T) {
 	if !strings.Contains(page, "極秘プロジェクトZ") || !strings.Contains(page, "/approvals/"+hid+"/release") || !strings.Contains(page, "0.500") {
 		t.Error("approver page lacks the held message, its terms or weight")
 	}
+	// A terms finding naming its recipient shows the terms in that
+	// recipient's row too, and a suggested action is no "did you mean".
+	per := fs[2]
+	per.Recipient, per.Terms, per.Suggestion = "y@partner-d.example", []string{"極秘プロジェクトY"}, "remove the confidential content"
+	e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "極秘2", state: queue.Held, to: []string{"y@partner-d.example"}, findings: []finding.Finding{per}})
+	_, page, _ = e.do("GET", "/approvals", bc, nil, nil)
+	if !strings.Contains(page, "極秘プロジェクトY") {
+		t.Error("approver page lacks the terms of a per-recipient finding")
+	}
+	if strings.Contains(page, "Did you mean remove") {
+		t.Error("a suggested action is shown as an address")
+	}
 	if s, _, _ := e.do("POST", "/approvals/"+hid+"/release", bc, url.Values{"csrf": {bcsrf}, "comment": {"顧客に確認済み"}}, nil); s != http.StatusSeeOther {
 		t.Fatalf("release: %d", s)
 	}

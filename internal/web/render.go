@@ -84,6 +84,9 @@ func funcs(lang string) template.FuncMap {
 			return fmt.Sprintf("%.3f", *w)
 		},
 		"join": strings.Join,
+		// isaddr tells a suggested address ("did you mean …?") from a
+		// suggested action.
+		"isaddr": func(s string) bool { return strings.Contains(s, "@") && !strings.ContainsAny(s, " \t") },
 		"list": func(s ...string) []string { return s },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
