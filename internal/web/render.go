@@ -87,7 +87,7 @@ func funcs(lang string) template.FuncMap {
 		// isaddr tells a suggested address ("did you mean …?") from a
 		// suggested action.
 		"isaddr": func(s string) bool { return strings.Contains(s, "@") && !strings.ContainsAny(s, " \t") },
-		"list": func(s ...string) []string { return s },
+		"list":   func(s ...string) []string { return s },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
