@@ -89,3 +89,46 @@ func referenceExtractTerms(text string) (Extracted, error) {
 	flush()
 	return ex, nil
 }
+
+// foldCase folds a whole string as compact does, ranging over it (an
+// invalid byte becomes U+FFFD).
+func foldCase(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		b = utf8.AppendRune(b, foldRune(r))
+	}
+	return string(b)
+}
+
+// referenceOwnText is OwnText as it was before quote markers were found
+// without lower-casing the text.
+func referenceOwnText(text string) string {
+	lower := strings.ToLower(text)
+	cut := len(text)
+	for _, m := range quoteMarkers {
+		if i := strings.Index(lower, m); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	if len(lower) != len(text) {
+		cut = len(text)
+	}
+	text = text[:cut]
+	if !strings.Contains(text, "\n>") && !strings.HasPrefix(text, ">") {
+		return text
+	}
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		if !strings.HasPrefix(strings.TrimLeft(line, " \t"), ">") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}

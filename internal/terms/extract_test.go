@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ikawaha/kagome-dict/ipa"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/synth"
@@ -82,6 +83,7 @@ func extractionTexts(t *testing.T) []string {
 	t.Helper()
 	texts := append([]string{figure8, figure9}, oddTexts...)
 	texts = append(texts, spacingTexts...)
+	texts = append(texts, quoteTexts...)
 	for seed := uint64(1); seed <= 3; seed++ {
 		for _, m := range weekOfMail(seed) {
 			texts = append(texts, m.Subject, m.Body)
@@ -112,6 +114,12 @@ func TestSegmentedExtraction(t *testing.T) {
 	x := NewExtractor(1 << 20)
 	tiny := NewExtractor(4 << 10) // evicts all the time
 	for i, text := range texts {
+		if got, want := nfkcFold(text), foldCase(norm.NFKC.String(text)); got != want {
+			t.Fatalf("text %d: nfkcFold = %q, want %q", i, got, want)
+		}
+		if got, want := OwnText(text), referenceOwnText(text); got != want {
+			t.Fatalf("text %d: OwnText = %q, want %q", i, got, want)
+		}
 		want, err := referenceExtractTerms(text)
 		if err != nil {
 			t.Fatal(err)
@@ -158,6 +166,9 @@ func TestSegmentedExtractionRealMail(t *testing.T) {
 			return nil
 		}
 		n++
+		if got, want := OwnText(msg.Text), referenceOwnText(msg.Text); got != want {
+			t.Fatalf("%s: OwnText = %q, want %q", path, got, want)
+		}
 		for _, text := range []string{msg.Subject, msg.Text, OwnText(msg.Text)} {
 			want, _ := referenceExtractTerms(text)
 			got, _ := x.Terms(text)
@@ -199,6 +210,46 @@ func FuzzSegmentedExtraction(f *testing.F) {
 			if d := cmp.Diff(want, got); d != "" {
 				t.Fatalf("%q:\n%s", s, d)
 			}
+		}
+	})
+}
+
+// quoteTexts exercise the quote markers: cases, positions, overlapping
+// dashes, and characters whose lower case is longer or shorter.
+var quoteTexts = []string{
+	"了解です。\n-----元のメッセージ-----\n差出人: 田中\n件名: 極秘案件",
+	"Thanks.\n-----Original Message-----\nFrom: x",
+	"ok\n------ORIGINAL MESSAGE-----\nquoted",
+	"ok ----- Forwarded by Jane/HOU/ECT on 01/02/2001 -----",
+	"----------------------\n---------------------- Forwarded by x",
+	"İstanbul\n-----Original Message-----\nsecret",
+	"\u212a-----original message-----",
+	"Ａ-----ORIGINAL message-----x",
+	"\xff-----original message-----x",
+	"ſ-----original meſſage-----",
+	"--- ----- -----------",
+	"> quoted\n  > more\nown\n-------- 転送メッセージ --------\nfwd",
+}
+
+func FuzzOwnText(f *testing.F) {
+	for _, s := range append(quoteTexts, oddTexts...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := OwnText(s), referenceOwnText(s); got != want {
+			t.Fatalf("OwnText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func FuzzNFKCFold(f *testing.F) {
+	for _, s := range append(oddTexts, spacingTexts...) {
+		f.Add(s)
+	}
+	f.Add("か\u3099き\u309aA\u0301 ｶﾞ ㍿ ﬀ Ⅻ ① \xff\xfe \ufffd\u00a0\u200b")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := nfkcFold(s), foldCase(norm.NFKC.String(s)); got != want {
+			t.Fatalf("nfkcFold(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -105,6 +105,9 @@ type compactor struct {
 	out  []byte
 	gaps []uint64
 	gap  bool
+	// keep: white space stays in the output (nfkcFold) instead of being
+	// recorded as a gap.
+	keep bool
 }
 
 func (w *compactor) mark() {
@@ -134,11 +137,17 @@ func (w *compactor) emitRune(r rune, raw string) {
 		w.emitASCII(byte(r))
 		return
 	}
-	if isSpace(r) {
+	if isSpace(r) && !w.keep {
 		w.gap = true
 		return
 	}
 	w.mark()
+	if r == utf8.RuneError && w.keep {
+		// An invalid byte becomes U+FFFD, as when ranging over the
+		// string: what NFKC then folding the whole text gives.
+		w.out = utf8.AppendRune(w.out, r)
+		return
+	}
 	if f := foldRune(r); f != r {
 		w.out = utf8.AppendRune(w.out, f)
 	} else {
@@ -148,6 +157,12 @@ func (w *compactor) emitRune(r rune, raw string) {
 
 func (w *compactor) emitASCII(c byte) {
 	switch {
+	case w.keep:
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		w.out = append(w.out, c)
+		return
 	case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 		w.gap = true
 		return
@@ -174,20 +189,13 @@ func foldRune(r rune) rune {
 	return r
 }
 
-// foldCase folds a whole string the same way.
-func foldCase(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			b = append(b, byte(r))
-			continue
-		}
-		b = utf8.AppendRune(b, foldRune(r))
-	}
-	return string(b)
+// nfkcFold returns s NFKC-normalised and case-folded as compact does it,
+// white space kept, in one pass: most Japanese and English text never goes through
+// the NFKC transform.
+func nfkcFold(s string) string {
+	w := compactor{out: make([]byte, 0, len(s)+len(s)/8), keep: true}
+	w.add(s)
+	return string(w.out)
 }
 
 // isSpace includes the zero-width characters that are used to split a word

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The IPA dictionary costs about 0.3 s and 30 MB to load: only commands
@@ -110,7 +109,7 @@ func (x *Extractor) Terms(text string) (Extracted, error) {
 	if len(text) > maxExtractBytes {
 		text = strings.ToValidUTF8(text[:maxExtractBytes], "")
 	}
-	text = foldCase(norm.NFKC.String(text))
+	text = nfkcFold(text)
 	seen := map[string]bool{}
 	var ex Extracted
 	add := func(term string, person bool) {
