@@ -99,8 +99,7 @@ type check struct {
 	findings []finding.Finding
 	f        Features
 
-	tokens   map[string][]string // name tokens of contacts, by address
-	families map[string][]string // family names of contacts, by address
+	names map[string]names // names of contacts, by address
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.

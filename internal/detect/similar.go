@@ -125,43 +125,58 @@ func (c *check) present(addr string) bool {
 // nameTokensOf gathers the name tokens of addr: from the display name in
 // this message, every display name the model has seen for it, and its
 // local part.
-func (c *check) nameTokensOf(addr, shown string) []string {
+func (c *check) nameTokensOf(addr, shown string) []string { return c.namesOf(addr, shown).tokens }
+
+// familyOf gathers the family names of addr (see familyNames) from the same
+// places.
+func (c *check) familyOf(addr, shown string) []string { return c.namesOf(addr, shown).family }
+
+// names are what an address is called: name tokens and family names.
+type names struct{ tokens, family []string }
+
+func (c *check) namesOf(addr, shown string) names {
 	if shown != "" {
-		return c.computeTokens(addr, shown)
+		return c.computeNames(addr, shown)
 	}
 	// Contacts are compared with every rare recipient and greeting: their
-	// tokens are worked out once per check.
-	if t, ok := c.tokens[addr]; ok {
-		return t
+	// names are worked out once per check.
+	if n, ok := c.names[addr]; ok {
+		return n
 	}
-	t := c.computeTokens(addr, "")
-	if c.tokens == nil {
-		c.tokens = map[string][]string{}
+	n := c.computeNames(addr, "")
+	if c.names == nil {
+		c.names = map[string]names{}
 	}
-	c.tokens[addr] = t
-	return t
+	c.names[addr] = n
+	return n
 }
 
-func (c *check) computeTokens(addr, shown string) []string {
-	var toks []string
-	add := func(ts []string) {
+func (c *check) computeNames(addr, shown string) names {
+	var n names
+	add := func(to *[]string, ts []string) {
 		for _, t := range ts {
 			if len(t) < 3 && !isCJK(t) {
 				continue // initials and short fragments match too much
 			}
-			if !slices.Contains(toks, t) {
-				toks = append(toks, t)
+			if !slices.Contains(*to, t) {
+				*to = append(*to, t)
 			}
 		}
 	}
+	both := func(display string) {
+		add(&n.tokens, nameTokens(display))
+		add(&n.family, familyNames(display))
+	}
 	if shown != "" {
-		add(nameTokens(shown))
+		both(shown)
 	}
-	for _, n := range c.m.Names(addr) {
-		add(nameTokens(n))
+	for _, name := range c.m.Names(addr) {
+		both(name)
 	}
-	add(nameTokens(localPart(addr)))
-	return toks
+	local := localPart(addr)
+	add(&n.tokens, nameTokens(local))
+	add(&n.family, localFamily(local))
+	return n
 }
 
 func localPart(addr string) string {
@@ -172,39 +187,6 @@ func localPart(addr string) string {
 }
 
 const whyGivenName = "who has the same given name"
-
-// familyOf gathers the family names of addr (see familyNames) from the
-// display name in this message, those the model has seen, and the local
-// part, worked out once per check like nameTokensOf.
-func (c *check) familyOf(addr, shown string) []string {
-	if shown == "" {
-		if f, ok := c.families[addr]; ok {
-			return f
-		}
-	}
-	var out []string
-	add := func(ts []string) {
-		for _, t := range ts {
-			if (len(t) >= 3 || isCJK(t)) && !slices.Contains(out, t) {
-				out = append(out, t)
-			}
-		}
-	}
-	if shown != "" {
-		add(familyNames(shown))
-	}
-	for _, n := range c.m.Names(addr) {
-		add(familyNames(n))
-	}
-	add(localFamily(localPart(addr)))
-	if shown == "" {
-		if c.families == nil {
-			c.families = map[string][]string{}
-		}
-		c.families[addr] = out
-	}
-	return out
-}
 
 // similarity scores how easily r could have been picked instead of k, in
 // [0,1], and says why in words for the sender.
