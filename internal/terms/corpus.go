@@ -98,7 +98,8 @@ func (x *Extractor) Extract(parts ...string) (Doc, error) {
 // extractOwn returns the distinct candidate terms of the sender's own text
 // in parts, those that are person names, and that own text.
 func (x *Extractor) extractOwn(parts []string) (terms, persons, own []string, err error) {
-	seen := map[string]bool{}
+	seen := getSeen()
+	defer putSeen(seen)
 	own = make([]string, len(parts))
 	for i, p := range parts {
 		own[i] = OwnText(p)

@@ -1,7 +1,6 @@
 package terms
 
 import (
-	"hash/maphash"
 	"strings"
 	"sync"
 )
@@ -14,45 +13,58 @@ import (
 // what recurs (a signature, a greeting) and forgets what was seen once,
 // like an LRU without a list to maintain on every hit.
 type segmentCache struct {
-	seed   maphash.Seed
 	shards [cacheShards]cacheShard
 	half   int // bytes per generation per shard
 }
 
 const cacheShards = 16
 
-type cacheKey struct {
-	seg   string
-	flags int
-}
+// A generation has a map per combination of segment flags, so lookups
+// take the map's fast path for string keys.
+type generation [4]map[string][]segTerm
 
 type cacheShard struct {
 	mu       sync.Mutex
-	cur, old map[cacheKey][]segTerm
+	cur, old generation
 	curBytes int
 }
 
 func newSegmentCache(bytes int) *segmentCache {
-	c := &segmentCache{seed: maphash.MakeSeed(), half: max(bytes/cacheShards/2, 1)}
+	c := &segmentCache{half: max(bytes/cacheShards/2, 1)}
 	for i := range c.shards {
-		c.shards[i].cur = map[cacheKey][]segTerm{}
+		c.shards[i].cur = newGeneration()
 	}
 	return c
 }
 
+func newGeneration() generation {
+	var g generation
+	for i := range g {
+		g[i] = map[string][]segTerm{}
+	}
+	return g
+}
+
+// shard picks a shard from a few bytes of seg (never empty): the shards
+// only spread lock traffic, so a cheap mix beats a full hash.
 func (c *segmentCache) shard(seg string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, seg)%cacheShards]
+	h := uint(len(seg))
+	h = h*31 + uint(seg[0])
+	h = h*31 + uint(seg[len(seg)/2])
+	h = h*31 + uint(seg[len(seg)-1])
+	return &c.shards[h%cacheShards]
 }
 
 func (c *segmentCache) get(seg string, flags int) ([]segTerm, bool) {
 	s := c.shard(seg)
-	k := cacheKey{seg, flags}
 	s.mu.Lock()
-	ts, ok := s.cur[k]
-	if !ok {
-		if ts, ok = s.old[k]; ok {
-			delete(s.old, k)
-			s.add(k, ts, c.half)
+	ts, ok := s.cur[flags][seg]
+	if !ok && s.old[flags] != nil {
+		if ts, ok = s.old[flags][seg]; ok {
+			// Moved forward under a copy of seg, which belongs to a
+			// message's text.
+			delete(s.old[flags], seg)
+			s.add(flags, strings.Clone(seg), ts, c.half)
 		}
 	}
 	s.mu.Unlock()
@@ -63,20 +75,20 @@ func (c *segmentCache) get(seg string, flags int) ([]segTerm, bool) {
 // is a slice of a message's text, which must not stay alive in the cache.
 func (c *segmentCache) put(seg string, flags int, ts []segTerm) {
 	s := c.shard(seg)
-	k := cacheKey{strings.Clone(seg), flags}
 	s.mu.Lock()
-	if _, ok := s.cur[k]; !ok {
-		s.add(k, ts, c.half)
+	if _, ok := s.cur[flags][seg]; !ok {
+		s.add(flags, strings.Clone(seg), ts, c.half)
 	}
 	s.mu.Unlock()
 }
 
-func (s *cacheShard) add(k cacheKey, ts []segTerm, half int) {
-	size := entrySize(k.seg, ts)
-	if s.curBytes+size > half && len(s.cur) > 0 {
-		s.old, s.cur, s.curBytes = s.cur, make(map[cacheKey][]segTerm, len(s.cur)), 0
+// add stores an entry whose key the cache may keep.
+func (s *cacheShard) add(flags int, seg string, ts []segTerm, half int) {
+	size := entrySize(seg, ts)
+	if s.curBytes+size > half && s.curBytes > 0 {
+		s.old, s.cur, s.curBytes = s.cur, newGeneration(), 0
 	}
-	s.cur[k] = ts
+	s.cur[flags][seg] = ts
 	s.curBytes += size
 }
 

@@ -110,7 +110,8 @@ func (x *Extractor) Terms(text string) (Extracted, error) {
 		text = strings.ToValidUTF8(text[:maxExtractBytes], "")
 	}
 	text = nfkcFold(text)
-	seen := map[string]bool{}
+	seen := getSeen()
+	defer putSeen(seen)
 	var ex Extracted
 	add := func(term string, person bool) {
 		if seen[term] {
@@ -151,6 +152,21 @@ func (x *Extractor) Terms(text string) (Extracted, error) {
 		}
 	}
 	return ex, nil
+}
+
+// seenPool holds the sets that dedupe a message's terms: a message has a
+// few hundred, and growing a new map for each is a good part of the cost
+// once the cache has taken the tokenising away.
+var seenPool = sync.Pool{New: func() any { return map[string]bool{} }}
+
+func getSeen() map[string]bool { return seenPool.Get().(map[string]bool) }
+
+func putSeen(m map[string]bool) {
+	if len(m) > 1<<14 {
+		return // a freak message: let its big map go
+	}
+	clear(m)
+	seenPool.Put(m)
 }
 
 // keepTerm normalises a candidate and tells whether it is a term: two
