@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/store"
 )
@@ -412,35 +413,30 @@ func BenchmarkRecommendFromIndex100k(b *testing.B) {
 	}
 }
 
-// BenchmarkIndexRealMail indexes the mail files under $MISEND_BENCH_MAIL
-// (parsed beforehand, untimed) with the IndexWriter into a fresh database
-// per op, as misend import --index-terms does after parsing.
+// BenchmarkIndexRealMail indexes the mail under $MISEND_BENCH_MAIL (files,
+// Maildirs or mboxes, e.g. the unpacked Enron sent mail or misend synth
+// output; parsed beforehand, untimed) with the IndexWriter into a fresh
+// database per op, as misend import --index-terms does after parsing.
 func BenchmarkIndexRealMail(b *testing.B) {
 	root := os.Getenv("MISEND_BENCH_MAIL")
 	if root == "" {
-		b.Skip("set MISEND_BENCH_MAIL to a directory of mail files")
+		b.Skip("set MISEND_BENCH_MAIL to mail files or directories")
 	}
 	var msgs []*mail.Message
 	size := 0
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		if m, err := mail.ParseBytes(raw, mail.Limits{}); err == nil {
-			msgs = append(msgs, m)
-			size += len(m.Subject) + len(m.Text)
-		}
+	if _, err := ingest.Walk(context.Background(), filepath.SplitList(root), ingest.Options{}, func(_ string, m *mail.Message) error {
+		msgs = append(msgs, m)
+		size += len(m.Subject) + len(m.Text)
 		return nil
-	})
+	}); err != nil {
+		b.Fatal(err)
+	}
 	if _, err := loadTokenizer(); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
+	peak := watchHeap()
 	for b.Loop() {
 		s := benchStore(b)
 		w, err := s.IndexWriter(context.Background())
@@ -455,7 +451,11 @@ func BenchmarkIndexRealMail(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		cs := w.CacheStats()
 		b.ReportMetric(float64(st.Indexed)/time.Since(start).Seconds(), "index-msgs/s")
-		b.ReportMetric(w.CacheStats().HitRate(), "hit-rate")
+		b.ReportMetric(cs.HitRate(), "hit-rate")
+		b.ReportMetric(float64(cs.Tokenized)/float64(size), "kagome-fraction")
+		b.Logf("%d messages, %.1f MB of subject and body: %+v", len(msgs), float64(size)/1e6, cs)
 	}
+	b.ReportMetric(float64(peak())/(1<<20), "MiB-heap-peak")
 }

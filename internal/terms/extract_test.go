@@ -1,7 +1,8 @@
 package terms
 
 import (
-	"io/fs"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/ikawaha/kagome-dict/ipa"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/synth"
 )
@@ -144,40 +146,36 @@ func TestSegmentedExtraction(t *testing.T) {
 }
 
 // TestSegmentedExtractionRealMail compares the extractions on the mail
-// files under $MISEND_BENCH_MAIL (e.g. the unpacked Enron sent mail), up to
-// 5,000 of them.
+// under $MISEND_BENCH_MAIL (files, Maildirs or mboxes: the unpacked Enron
+// sent mail, misend synth output), up to 5,000 messages.
 func TestSegmentedExtractionRealMail(t *testing.T) {
 	root := os.Getenv("MISEND_BENCH_MAIL")
 	if root == "" {
-		t.Skip("set MISEND_BENCH_MAIL to a directory of mail files")
+		t.Skip("set MISEND_BENCH_MAIL to mail files or directories")
 	}
 	x := NewExtractor(DefaultCacheBytes)
 	n := 0
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || n >= 5000 {
-			return nil
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		msg, err := mail.ParseBytes(raw, mail.Limits{})
-		if err != nil {
-			return nil
+	enough := errors.New("enough")
+	_, err := ingest.Walk(context.Background(), filepath.SplitList(root), ingest.Options{}, func(src string, msg *mail.Message) error {
+		if n == 5000 {
+			return enough
 		}
 		n++
 		if got, want := OwnText(msg.Text), referenceOwnText(msg.Text); got != want {
-			t.Fatalf("%s: OwnText = %q, want %q", path, got, want)
+			t.Fatalf("%s: OwnText = %q, want %q", src, got, want)
 		}
 		for _, text := range []string{msg.Subject, msg.Text, OwnText(msg.Text)} {
 			want, _ := referenceExtractTerms(text)
 			got, _ := x.Terms(text)
 			if d := cmp.Diff(want, got); d != "" {
-				t.Fatalf("%s:\n%s", path, d)
+				t.Fatalf("%s:\n%s", src, d)
 			}
 		}
 		return nil
 	})
+	if err != nil && !errors.Is(err, enough) {
+		t.Fatal(err)
+	}
 	st := x.Stats()
 	t.Logf("%d messages: %+v, hit rate %.3f", n, st, st.HitRate())
 }
