@@ -74,7 +74,7 @@ func (c *checkCmd) Run(g *Globals) error {
 	}
 	if n := skipped(sum); n > 0 {
 		for _, reason := range sortedReasons(sum.Skipped) {
-			fmt.Fprintf(os.Stderr, "misend: skipped %d: %s\n", sum.Skipped[reason], reason)
+			fmt.Fprintf(os.Stderr, "misend: skipped %d (%s): %s; first: %s\n", sum.Skipped[reason], reason, ingest.Describe(reason), sum.Examples[reason])
 		}
 		return fmt.Errorf("%d of %d messages could not be read", n, n+sum.Messages)
 	}

@@ -74,7 +74,10 @@ func (c *importCmd) Run(g *Globals) error {
 	rate := float64(learned+dups) / max(elapsed.Seconds(), 1e-9)
 	fmt.Printf("%d messages from %d files: %d new, %d duplicates, %d skipped\n", learned+dups, sum.Files, learned, dups, skipped(sum))
 	for _, reason := range sortedReasons(sum.Skipped) {
-		fmt.Printf("  skipped %d: %s\n", sum.Skipped[reason], reason)
+		fmt.Printf("  skipped %d (%s): %s\n", sum.Skipped[reason], reason, ingest.Describe(reason))
+		if ex := sum.Examples[reason]; ex != "" {
+			fmt.Printf("    first: %s\n", ex)
+		}
 	}
 	fmt.Printf("model: %d messages, %d senders, %d addresses, %d domains; organisation domains: %s\n",
 		st.Learned, st.Senders, st.Addresses, st.Domains, orNone(m.OrgDomains()))
