@@ -39,6 +39,7 @@ const (
 	fOthersKnowRarest
 	fThreadOutsider
 	fSimilarGivenOnly
+	fSimilarAddress
 	numFeatures
 )
 
@@ -80,4 +81,5 @@ var FeatureNames = []string{
 	fOthersKnowRarest:   "others_know_rarest",          // share of the other recipients who exchanged mail with it
 	fThreadOutsider:     "thread_outsider",             // a reply names someone outside the thread: 1/(1+exchanged) of the rarest such
 	fSimilarGivenOnly:   "similar_contact_given_name",  // the suggested contact shares only a given name, a weak likeness
+	fSimilarAddress:     "similar_contact_address",     // the suggested contact's address differs by one letter or a number
 }

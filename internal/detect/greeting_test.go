@@ -119,3 +119,25 @@ func TestFamilyNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSimilarityAddressRules(t *testing.T) {
+	none := func() []string { return nil }
+	for _, tt := range []struct {
+		r, k string
+		want string
+	}{
+		{"t.fukuda@corp.example", "t.fukuda2@corp.example", whyNumbered},
+		{"t.fukuda3@corp.example", "t.fukuda@corp.example", whyNumbered},
+		{"t.fukuda@corp.example", "t.fukuada@corp.example", whyOneLetter},
+		{"m.shibata@corp.example", "m.hirata@corp.example", "an address that differs by two letters"},
+		{"m.ota@corp.example", "m.oto@corp.example", whyOneLetter},
+		{"m.ota@corp.example", "m.ito@corp.example", ""}, // two letters in a short address: another name
+		{"t.fukuda@corp.example", "t.fukuda@other.example", "the same name at another domain"},
+		{"a.b@corp.example", "x.yz@corp.example", ""},
+	} {
+		_, why := similarity(tt.r, localPart(tt.r), domainOf(tt.r), nil, nil, tt.k, none, none)
+		if why != tt.want {
+			t.Errorf("similarity(%s, %s) says %q, want %q", tt.r, tt.k, why, tt.want)
+		}
+	}
+}

@@ -14,7 +14,7 @@ import (
 // the one autocomplete or memory should have picked.
 const (
 	maxCandidates  = 400
-	minCandidateTx = 2.0 // decayed messages exchanged
+	minCandidateTx = 1.0 // decayed messages exchanged
 	// maxExamined bounds how many recipients of one message are compared
 	// with every candidate, and checked for lookalike domains: a message to
 	// hundreds of strangers is flagged long before the last one.
@@ -74,8 +74,12 @@ func (c *check) similarContacts() {
 			c.f[fSimilarFit] = math.Log1p(float64(bestGain))
 			c.f[fSimilarSameOrg] = 0
 			c.f[fSimilarGivenOnly] = 0
-			if bestWhy == whyGivenName {
+			c.f[fSimilarAddress] = 0
+			switch bestWhy {
+			case whyGivenName:
 				c.f[fSimilarGivenOnly] = 1
+			case whyNumbered, whyOneLetter:
+				c.f[fSimilarAddress] = 1
 			}
 			if registrable(domainOf(best)) == registrable(r.dom) {
 				c.f[fSimilarSameOrg] = 1
@@ -186,7 +190,18 @@ func localPart(addr string) string {
 	return addr
 }
 
-const whyGivenName = "who has the same given name"
+// Reasons whose likeness is in the address itself, not only the name.
+const (
+	whyGivenName = "who has the same given name"
+	whyNumbered  = "the same name with another number"
+	whyOneLetter = "an address that differs by one letter"
+)
+
+// trimDigits drops the digits that end a local part, which number
+// namesakes (t.fukuda2).
+func trimDigits(local string) string {
+	return strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
+}
 
 // similarity scores how easily r could have been picked instead of k, in
 // [0,1], and says why in words for the sender.
@@ -195,10 +210,16 @@ func similarity(r, rLocal, rDom string, rNames, rFamily []string, k string, kNam
 	switch {
 	case rLocal == kLocal && len(rLocal) >= 3 && rDom != kDom:
 		return 1, "the same name at another domain"
-	case rDom == kDom && len(kLocal) >= 5 && editDistance(rLocal, kLocal, 2) <= 2:
-		return 0.9, "an address that differs by a few letters"
-	case rDom == kDom && len(kLocal) >= 3 && len(kLocal) < 5 && editDistance(rLocal, kLocal, 1) <= 1:
-		return 0.8, "an address that differs by one letter"
+	case rDom == kDom && len(rLocal) != len(kLocal) && len(kLocal) >= 3 && trimDigits(rLocal) == trimDigits(kLocal):
+		// t.fukuda and t.fukuda2: namesakes the mail system numbered,
+		// next to each other in every address list.
+		return 0.9, whyNumbered
+	case rDom == kDom && len(kLocal) >= 3 && editDistance(rLocal, kLocal, 1) <= 1:
+		return 0.85, whyOneLetter
+	case rDom == kDom && len(kLocal) >= 8 && editDistance(rLocal, kLocal, 2) <= 2:
+		// Two letters apart in a long address is as often another name
+		// (m.shibata, m.hirata) as a slip.
+		return 0.5, "an address that differs by two letters"
 	}
 	if len(rFamily) > 0 && shareToken(rFamily, kFamily()) {
 		return 0.8, "who has the same family name"
