@@ -31,8 +31,11 @@
 // only so far: an organisation whose honest mail reaches new people much
 // more often should refit.
 //
-// There is no isolation forest among the inputs yet: the features are few
-// and readable, and every score can be traced to findings.
+// There is no isolation forest among the inputs: one over these features,
+// fitted on clean mail and given to the fit as one more input, changed
+// detection at a 2% alarm rate by less than half a point on synthetic
+// organisations and by two points on Enron's mail, not enough to give up
+// scores that trace to findings.
 //
 // Content findings (confidential terms, personal data) come from
 // ContentCheckers implemented elsewhere; this package only passes them on
