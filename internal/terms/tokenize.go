@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,61 +42,6 @@ type Extracted struct {
 // cache, for runs over many messages.
 func ExtractTerms(text string) (Extracted, error) {
 	return (*Extractor)(nil).Terms(text)
-}
-
-// Extractor extracts terms as ExtractTerms does, remembering the nouns of
-// each piece of text it tokenised. Business mail repeats itself —
-// greetings, sign-offs, signatures, disclaimers, the same sentence in a
-// thread — so over a mailbox most pieces are seen before and kagome, the
-// expensive step, runs once per distinct piece. The result is the same as
-// without the cache (see segment). It is safe for concurrent use; a nil
-// *Extractor extracts without a cache.
-type Extractor struct {
-	cache *segmentCache
-
-	segments, hits, tokenized, cached, ascii atomic.Int64
-}
-
-// DefaultCacheBytes bounds an Extractor's cache unless told otherwise:
-// enough for the distinct lines of a year of an organisation's mail, small
-// next to the dictionary.
-const DefaultCacheBytes = 64 << 20
-
-// NewExtractor returns an Extractor whose cache holds at most about
-// cacheBytes of text and terms (≤ 0: no cache).
-func NewExtractor(cacheBytes int) *Extractor {
-	if cacheBytes <= 0 {
-		return &Extractor{}
-	}
-	return &Extractor{cache: newSegmentCache(cacheBytes)}
-}
-
-// ExtractStats says how much tokenising an Extractor saved.
-type ExtractStats struct {
-	Segments int64 // pieces of text between white space with non-ASCII in them
-	Hits     int64 // of those, found in the cache
-	// Tokenized and Cached are the bytes of those pieces that went
-	// through kagome and that came from the cache.
-	Tokenized, Cached int64
-	// ASCII are bytes of pieces without non-ASCII text (no kagome needed).
-	ASCII int64
-}
-
-// HitRate is the fraction of pieces answered from the cache.
-func (s ExtractStats) HitRate() float64 {
-	if s.Segments == 0 {
-		return 0
-	}
-	return float64(s.Hits) / float64(s.Segments)
-}
-
-// Stats returns what the Extractor has done so far.
-func (x *Extractor) Stats() ExtractStats {
-	if x == nil {
-		return ExtractStats{}
-	}
-	return ExtractStats{Segments: x.segments.Load(), Hits: x.hits.Load(), Tokenized: x.tokenized.Load(),
-		Cached: x.cached.Load(), ASCII: x.ascii.Load()}
 }
 
 // Terms returns the nouns of text, as ExtractTerms.
@@ -154,21 +98,6 @@ func (x *Extractor) Terms(text string) (Extracted, error) {
 	return ex, nil
 }
 
-// seenPool holds the sets that dedupe a message's terms: a message has a
-// few hundred, and growing a new map for each is a good part of the cost
-// once the cache has taken the tokenising away.
-var seenPool = sync.Pool{New: func() any { return map[string]bool{} }}
-
-func getSeen() map[string]bool { return seenPool.Get().(map[string]bool) }
-
-func putSeen(m map[string]bool) {
-	if len(m) > 1<<14 {
-		return // a freak message: let its big map go
-	}
-	clear(m)
-	seenPool.Put(m)
-}
-
 // keepTerm normalises a candidate and tells whether it is a term: two
 // runes or more, with a letter in it.
 func keepTerm(s string) (string, bool) {
@@ -177,119 +106,6 @@ func keepTerm(s string) (string, bool) {
 		return "", false
 	}
 	return t, true
-}
-
-// segTerm is a term found in a segment.
-type segTerm struct {
-	term   string
-	person bool
-}
-
-// Segment flags: whether white space comes before and after the segment in
-// the text given to kagome.
-const (
-	spaceBefore = 1 << iota
-	spaceAfter
-)
-
-// isLatticeSpace tells whether c is one of the bytes kagome's IPA
-// dictionary classes as SPACE (not '\r' and '\f', which are DEFAULT).
-func isLatticeSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\v' }
-
-// segments yields the pieces of s between runs of white space, each with
-// whether white space precedes and follows it.
-//
-// Tokenising s piece by piece finds exactly the nouns of tokenising it
-// whole, when each piece is tokenised with a "\n" where white space
-// surrounds it. In kagome's lattice a run of white space is covered only by
-// nodes of the one SPACE unknown-word entry (no dictionary word contains
-// white space: TestNoDictionaryWordHoldsSpace), which share their left and
-// right connection ids. So every path crosses the run through nodes of the
-// same ids; the cost of what lies before the run does not depend on the
-// choice after it and the reverse, and the best path of the whole text is
-// the best path of each piece with its surroundings reduced to "one SPACE
-// node" or BOS/EOS. Nouns never chain across white space (it ends a
-// compound), so nothing spans two pieces either.
-func segments(s string) func(yield func(string, int) bool) {
-	return func(yield func(string, int) bool) {
-		i := 0
-		for i < len(s) {
-			start := i
-			for i < len(s) && isLatticeSpace(s[i]) {
-				i++
-			}
-			if i == len(s) {
-				return
-			}
-			flags := 0
-			if i > start || start > 0 {
-				flags |= spaceBefore
-			}
-			j := i
-			for j < len(s) && !isLatticeSpace(s[j]) {
-				j++
-			}
-			if j < len(s) {
-				flags |= spaceAfter
-			}
-			if !yield(s[i:j], flags) {
-				return
-			}
-			i = j
-		}
-	}
-}
-
-// maxCachedSegment is the longest piece kept in the cache: a long piece
-// without white space is seldom repeated word for word.
-const maxCachedSegment = 4 << 10
-
-// segment returns the terms of one piece of text, from the cache if it was
-// seen before. buf is scratch space for the tokeniser's input.
-func (x *Extractor) segment(tk *tokenizer.Tokenizer, seg string, flags int, buf *[]byte) []segTerm {
-	if isASCII(seg) {
-		// After the ASCII words were cut out only punctuation is left:
-		// nothing with a letter in it, so no term.
-		if x != nil {
-			x.ascii.Add(int64(len(seg)))
-		}
-		return nil
-	}
-	c := (*segmentCache)(nil)
-	if x != nil {
-		x.segments.Add(1)
-		if len(seg) <= maxCachedSegment {
-			c = x.cache
-		}
-	}
-	if c != nil {
-		if ts, ok := c.get(seg, flags); ok {
-			x.hits.Add(1)
-			x.cached.Add(int64(len(seg)))
-			return ts
-		}
-	}
-	in := seg
-	if flags != 0 {
-		b := (*buf)[:0]
-		if flags&spaceBefore != 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, seg...)
-		if flags&spaceAfter != 0 {
-			b = append(b, '\n')
-		}
-		*buf = b
-		in = string(b)
-	}
-	ts := nouns(tk, in)
-	if x != nil {
-		x.tokenized.Add(int64(len(seg)))
-	}
-	if c != nil {
-		c.put(seg, flags, ts)
-	}
-	return ts
 }
 
 // nouns tokenises text and returns its noun compounds that are terms, each
