@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"os"
 	"testing"
 )
 
@@ -23,6 +24,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add(good[:len(good)/2])
 	f.Add([]byte{})
 	f.Add([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"))
+	// The format before streaming, as older databases hold it.
+	if v1, err := os.ReadFile("testdata/snapshot-v1.gz"); err == nil {
+		f.Add(v1)
+	} else {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		l, err := Decode(bytes.NewReader(b), Config{})
 		if err != nil {

@@ -2,16 +2,13 @@ package model
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 
 	"github.com/misend/misend/internal/store"
 )
@@ -28,15 +25,96 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	return db.Migrate(ctx, "model", sub)
 }
 
-// snapshotVersion changes whenever the snapshot layout does; Load refuses
-// other versions with a clear error instead of misreading them.
-const snapshotVersion = 1
+// Snapshot format versions. Load reads both and refuses any other with a
+// clear error instead of misreading it.
+//
+// Version 1 (type snapshot) was the whole model as one gob value. Encoding
+// it meant building a second copy of the model, and gob holds a whole value
+// in memory: a model of 300 MB peaked at twice that while saving.
+//
+// Version 2 is a stream of gob values: a snapHead, then parts (type part),
+// each carrying a piece of one section (string tables, per-address counts,
+// organisation counts, people, seen messages, threads), then a part with
+// End set. Each part is written to the store as it is produced. Parts hold
+// no Go maps: gob sizes a decoded map by the count the stream claims before
+// reading any entry, so one damaged count could ask for terabytes, while
+// decoded slices grow only as their data arrives.
+const (
+	wholeVersion    = 1
+	snapshotVersion = 2
+)
 
 // chunkSize is the size of one snapshot row; a variable so tests can make
 // a small model span many rows.
 var chunkSize = 1 << 20
 
-// snapshot is the model in a gob-friendly shape: exported fields, flat slices.
+// snapHead is the first value of every snapshot. A version 1 snapshot's
+// single value decodes into it too (gob skips the fields it lacks), which
+// is how the version is told before the rest is read.
+type snapHead struct {
+	Version    int
+	OrgDomains []string
+	Counts     snapCounts
+}
+
+// snapCounts are the sizes of the big maps, so loading makes them once.
+type snapCounts struct {
+	People, Seen, ThreadKeys int
+}
+
+// part is one value of a version 2 snapshot after the head; only the
+// fields of its section are set, and gob leaves the others out.
+type part struct {
+	Domains, Depts, Names []string
+	Addrs                 []string
+	AddrDom               []uint32 // with Addrs: each address's domain
+	AddrNames             []snapNames
+	OrgAddr               []count32 // address → insiders who mailed it
+	OrgDom                []count32
+	DeptKnown             []count64
+	DeptDom               []count64
+	People                []partPerson
+	Seen                  []uint64
+	Threads               []snapThread // participants and last hour, no keys
+	ThreadKeys            []uint64     // Message-ID hashes …
+	ThreadOf              []uint32     // … and their thread's position among the Threads
+	Latest                uint32
+	Learned               int
+	End                   bool // the last part: a stream without it was cut short
+}
+
+// countOf is one entry of a map of counts.
+type countOf[K uint32 | uint64] struct {
+	K K
+	N uint32
+}
+
+type (
+	count32 = countOf[uint32]
+	count64 = countOf[uint64]
+)
+
+type snapNames struct {
+	ID    uint32
+	Names []snapName
+}
+
+type partPerson struct {
+	ID       uint32
+	Dept     uint32
+	Contacts []snapContact
+	Domains  []snapContact
+	Pairs    []count64
+	Days     []count32
+	Hours    [24]uint32
+	SentV    float32
+	SentAt   uint32
+	FirstsV  float32
+	FirstsAt uint32
+}
+
+// snapshot is the version 1 format: the whole model in one gob value.
+// Only read, from databases saved before version 2.
 type snapshot struct {
 	Version    int
 	OrgDomains []string
@@ -81,7 +159,7 @@ type snapContact struct {
 type snapName struct{ Name, N uint32 }
 
 type snapThread struct {
-	Keys   []uint64
+	Keys   []uint64 // version 1 only; version 2 has part.ThreadKeys
 	People []uint32
 	Last   uint32
 }
@@ -164,13 +242,26 @@ func Load(ctx context.Context, db *store.DB, cfg Config) (*Model, error) {
 	if err := Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT data FROM model_snapshot ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("load model: %w", err)
+	var rows *sql.Rows
+	defer func() {
+		if rows != nil {
+			rows.Close()
+		}
+	}()
+	// A version 1 snapshot is read twice (see decode): each read is a
+	// query of its own.
+	open := func() (io.Reader, error) {
+		if rows != nil {
+			rows.Close()
+		}
+		var err error
+		rows, err = db.QueryContext(ctx, `SELECT data FROM model_snapshot ORDER BY seq`)
+		if err != nil {
+			return nil, err
+		}
+		return bufio.NewReaderSize(&chunkReader{rows: rows}, chunkSize), nil
 	}
-	defer rows.Close()
-	r := &chunkReader{rows: rows}
-	m, err := Decode(bufio.NewReaderSize(r, chunkSize), cfg)
+	m, err := decode(open, cfg)
 	if errors.Is(err, errEmpty) {
 		return New(cfg), nil
 	}
@@ -203,187 +294,4 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	n := copy(p, r.buf)
 	r.buf = r.buf[n:]
 	return n, nil
-}
-
-var errEmpty = errors.New("no model stored")
-
-// Encode writes the model as a gzip-compressed gob snapshot.
-func (m *Model) Encode(w io.Writer) error {
-	m.mu.RLock()
-	s := m.snapshot()
-	m.mu.RUnlock()
-	zw := gzip.NewWriter(w)
-	if err := gob.NewEncoder(zw).Encode(s); err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return zw.Close()
-}
-
-// Decode reads a snapshot written by Encode into a new model set up by cfg.
-func Decode(r io.Reader, cfg Config) (*Model, error) {
-	zr, err := gzip.NewReader(r)
-	if errors.Is(err, io.EOF) {
-		return nil, errEmpty
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	var s snapshot
-	if err := gob.NewDecoder(zr).Decode(&s); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	if s.Version != snapshotVersion {
-		return nil, fmt.Errorf("decode: snapshot version %d, this build reads %d", s.Version, snapshotVersion)
-	}
-	for _, d := range s.OrgDomains {
-		if !slices.Contains(cfg.OrgDomains, d) {
-			cfg.OrgDomains = append(cfg.OrgDomains, d)
-		}
-	}
-	m := New(cfg)
-	if err := m.restore(&s); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	return m, nil
-}
-
-func (m *Model) snapshot() *snapshot {
-	s := &snapshot{
-		Version: snapshotVersion, OrgDomains: m.own,
-		Addrs: m.addrs.str, AddrDom: m.addrDom, Domains: m.domains.str, Depts: m.depts.str, Names: m.names.str,
-		AddrNames: map[uint32][]snapName{}, OrgAddr: m.orgAddr, OrgDom: m.orgDom, DeptKnown: m.deptKn, DeptDom: m.deptDom,
-		Latest: m.latest, Learned: m.learned,
-	}
-	for id, l := range m.addrNm {
-		sl := make([]snapName, len(l))
-		for i, n := range l {
-			sl[i] = snapName{n.name, n.n}
-		}
-		s.AddrNames[id] = sl
-	}
-	for id, p := range m.people {
-		sp := snapPerson{ID: id, Dept: p.dept, Pairs: p.pairs, Hours: p.hours, Days: p.days, SentV: p.sent.v, SentAt: p.sent.at, FirstsV: p.firsts.v, FirstsAt: p.firsts.at}
-		sp.Contacts = snapContacts(p.contacts)
-		sp.Domains = snapContacts(p.domains)
-		s.People = append(s.People, sp)
-	}
-	s.Seen = make([]uint64, 0, len(m.seen))
-	for k := range m.seen {
-		s.Seen = append(s.Seen, k)
-	}
-	byThread := map[*thread]int{}
-	for k, t := range m.threads.byMsg {
-		i, ok := byThread[t]
-		if !ok {
-			i = len(s.Threads)
-			byThread[t] = i
-			s.Threads = append(s.Threads, snapThread{People: t.people, Last: t.last})
-		}
-		s.Threads[i].Keys = append(s.Threads[i].Keys, k)
-	}
-	return s
-}
-
-func snapContacts(cs map[uint32]contact) []snapContact {
-	out := make([]snapContact, 0, len(cs))
-	for id, c := range cs {
-		out = append(out, snapContact{ID: id, SentV: c.sent.v, SentAt: c.sent.at, RecvV: c.recv.v, RecvAt: c.recv.at, First: c.first, Last: c.last})
-	}
-	return out
-}
-
-// restore fills an empty model from s, checking every id so a damaged
-// snapshot is an error, not an index panic later.
-func (m *Model) restore(s *snapshot) error {
-	if len(s.AddrDom) != len(s.Addrs) {
-		return errors.New("address table damaged")
-	}
-	for _, d := range s.AddrDom {
-		if int(d) >= len(s.Domains) {
-			return errors.New("address domain out of range")
-		}
-	}
-	for _, str := range s.Addrs {
-		m.addrs.id(str)
-	}
-	m.addrDom = s.AddrDom
-	for _, str := range s.Domains {
-		m.domains.id(str)
-	}
-	for _, str := range s.Depts {
-		m.depts.id(str)
-	}
-	for _, str := range s.Names {
-		m.names.id(str)
-	}
-	if len(m.addrs.str) != len(s.Addrs) || len(m.domains.str) != len(s.Domains) || len(m.names.str) != len(s.Names) || len(m.depts.str) != len(s.Depts) {
-		return errors.New("duplicate entries in string tables")
-	}
-	nAddr := uint32(len(s.Addrs))
-	for id, l := range s.AddrNames {
-		if id >= nAddr {
-			return errors.New("name owner out of range")
-		}
-		nl := make([]nameCount, 0, len(l))
-		for _, n := range l {
-			if int(n.Name) >= len(s.Names) {
-				return errors.New("name out of range")
-			}
-			nl = append(nl, nameCount{n.Name, n.N})
-		}
-		m.addrNm[id] = nl
-	}
-	if s.OrgAddr != nil {
-		m.orgAddr = s.OrgAddr
-	}
-	if s.OrgDom != nil {
-		m.orgDom = s.OrgDom
-	}
-	if s.DeptKnown != nil {
-		m.deptKn = s.DeptKnown
-	}
-	if s.DeptDom != nil {
-		m.deptDom = s.DeptDom
-	}
-	for _, sp := range s.People {
-		if sp.ID >= nAddr || int(sp.Dept) > len(s.Depts) {
-			return errors.New("person out of range")
-		}
-		p := &person{dept: sp.Dept, contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: sp.Pairs, hours: sp.Hours, days: sp.Days, sent: counter{sp.SentV, sp.SentAt}, firsts: counter{sp.FirstsV, sp.FirstsAt}}
-		if p.pairs == nil {
-			p.pairs = map[uint64]uint32{}
-		}
-		if p.days == nil {
-			p.days = map[uint32]uint16{}
-		}
-		for _, c := range sp.Contacts {
-			if c.ID >= nAddr {
-				return errors.New("contact out of range")
-			}
-			p.contacts[c.ID] = contact{counter{c.SentV, c.SentAt}, counter{c.RecvV, c.RecvAt}, c.First, c.Last}
-		}
-		for _, c := range sp.Domains {
-			if int(c.ID) >= len(s.Domains) {
-				return errors.New("domain out of range")
-			}
-			p.domains[c.ID] = contact{counter{c.SentV, c.SentAt}, counter{c.RecvV, c.RecvAt}, c.First, c.Last}
-		}
-		m.people[sp.ID] = p
-	}
-	for _, k := range s.Seen {
-		m.seen[k] = struct{}{}
-	}
-	for _, st := range s.Threads {
-		for _, id := range st.People {
-			if id >= nAddr {
-				return errors.New("thread participant out of range")
-			}
-		}
-		t := &thread{people: st.People, last: st.Last}
-		for _, k := range st.Keys {
-			m.threads.byMsg[k] = t
-		}
-	}
-	m.latest, m.learned = s.Latest, s.Learned
-	return nil
 }
