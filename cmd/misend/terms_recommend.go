@@ -75,9 +75,12 @@ func (c *termsRecommendCmd) Run(g *Globals) error {
 		return errors.New("no list to recommend from: add terms first (misend terms add)")
 	}
 	// The mail of a department (or group) is what its senders wrote; with
-	// no directory every message counts for every scope.
+	// no directory every message counts for every scope. (Asked once:
+	// People copies and sorts the directory, and belongs runs per message
+	// and scope.)
+	noDirectory := len(dir.People()) == 0
 	belongs := func(sc terms.Scope, from string) bool {
-		if len(dir.People()) == 0 {
+		if noDirectory {
 			return true
 		}
 		switch sc.Kind() {
