@@ -58,44 +58,38 @@ func nameTokens(s string) []string {
 // the part before the comma of "Smith, John", else the last word of a
 // Western name ("John Smith"). Lower-cased; nil when there is no name.
 func familyNames(display string) []string {
-	s := norm.NFKC.String(display)
-	if i := strings.IndexByte(s, ','); i > 0 {
-		s = s[:i]
-		if t := nameTokens(s); len(t) > 0 {
-			return t[:1]
-		}
+	f := familyOfTokens(display, nameTokens(display))
+	if f == "" {
 		return nil
 	}
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 {
-		return nil
+	return []string{f}
+}
+
+// familyOfTokens is familyNames given the display name's nameTokens, so a
+// name is split once for both.
+func familyOfTokens(display string, toks []string) string {
+	if len(toks) == 0 {
+		return ""
 	}
-	if isCJK(words[0]) {
-		if t := nameTokens(words[0]); len(t) > 0 {
-			return t[:1]
-		}
-		return nil
+	if strings.IndexByte(display, ',') > 0 || strings.ContainsRune(display, '，') || isCJK(toks[0]) {
+		return toks[0]
 	}
-	if t := nameTokens(words[len(words)-1]); len(t) > 0 {
-		return t[:1]
-	}
-	return nil
+	return toks[len(toks)-1]
 }
 
 // localFamily guesses the family name in an address local part: the last
 // of its dot, dash or underscore separated words ("t.fukuda2", "m-kinoshita",
 // "john.smith"), or the whole local part, without trailing digits, which
-// number namesakes.
-func localFamily(local string) []string {
-	words := strings.FieldsFunc(strings.ToLower(local), func(r rune) bool { return r == '.' || r == '-' || r == '_' })
-	if len(words) == 0 {
-		return nil
+// number namesakes; "" when that leaves fewer than three letters.
+func localFamily(local string) string {
+	if i := strings.LastIndexAny(local, ".-_"); i >= 0 {
+		local = local[i+1:]
 	}
-	w := strings.TrimRightFunc(words[len(words)-1], unicode.IsDigit)
+	w := strings.TrimRightFunc(local, unicode.IsDigit)
 	if len(w) < 3 {
-		return nil
+		return ""
 	}
-	return []string{w}
+	return strings.ToLower(w)
 }
 
 var honorific = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "san": true, "sama": true, "jr": true, "sr": true}

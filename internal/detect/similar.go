@@ -157,19 +157,20 @@ func (c *check) namesOf(addr, shown string) names {
 
 func (c *check) computeNames(addr, shown string) names {
 	var n names
-	add := func(to *[]string, ts []string) {
-		for _, t := range ts {
-			if len(t) < 3 && !isCJK(t) {
-				continue // initials and short fragments match too much
-			}
-			if !slices.Contains(*to, t) {
-				*to = append(*to, t)
-			}
+	add := func(to *[]string, t string) {
+		// Initials and short fragments match too much.
+		if (len(t) >= 3 || isCJK(t)) && !slices.Contains(*to, t) {
+			*to = append(*to, t)
 		}
 	}
 	both := func(display string) {
-		add(&n.tokens, nameTokens(display))
-		add(&n.family, familyNames(display))
+		toks := nameTokens(display)
+		for _, t := range toks {
+			add(&n.tokens, t)
+		}
+		if f := familyOfTokens(display, toks); f != "" {
+			add(&n.family, f)
+		}
 	}
 	if shown != "" {
 		both(shown)
@@ -178,8 +179,12 @@ func (c *check) computeNames(addr, shown string) names {
 		both(name)
 	}
 	local := localPart(addr)
-	add(&n.tokens, nameTokens(local))
-	add(&n.family, localFamily(local))
+	for _, t := range nameTokens(local) {
+		add(&n.tokens, t)
+	}
+	if f := localFamily(local); f != "" {
+		add(&n.family, f)
+	}
 	return n
 }
 
