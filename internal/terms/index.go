@@ -225,52 +225,69 @@ func (w *IndexWriter) flush() {
 }
 
 // writeBatch stores docs in one transaction. words caches word ids known to
-// be in the table; a word is inserted with RETURNING so two importers
-// writing at once still agree on its id.
+// be in the table; words are inserted with RETURNING so two importers
+// writing at once still agree on their ids.
+//
+// Rows go in many to a statement: a statement per word or message spent
+// more time in the driver than in SQLite. New words are inserted in the
+// order they are first met, so they get the ids a row per word would give
+// them, whatever the batch size.
 func (w *IndexWriter) writeBatch(docs []indexDoc, words map[string]int64) error {
 	tx, err := w.db.BeginTx(w.dbctx, nil)
 	if err != nil {
 		return fmt.Errorf("term index: %w", err)
 	}
 	defer tx.Rollback()
-	insWord, err := tx.PrepareContext(w.dbctx, `INSERT INTO terms_index_words (word, person) VALUES (?, ?)
-		ON CONFLICT (word) DO UPDATE SET person = max(person, excluded.person) RETURNING id`)
-	if err != nil {
-		return fmt.Errorf("term index: %w", err)
-	}
-	defer insWord.Close()
-	insDoc, err := tx.PrepareContext(w.dbctx, `INSERT INTO terms_index_docs (msg_key, sender, day, words) VALUES (?, ?, ?, ?)
-		ON CONFLICT (msg_key) DO NOTHING`)
-	if err != nil {
-		return fmt.Errorf("term index: %w", err)
-	}
-	defer insDoc.Close()
-	added := map[string]int64{}
-	newWords := 0
+
+	// Each word to write once: a new one, or a known one to mark as a
+	// person name, with the most any message marks it.
+	var rows []wordRow
+	at := map[string]int{}
 	for _, d := range docs {
-		person := map[string]bool{}
-		for _, p := range d.persons {
-			person[p] = true
-		}
-		ids := make([]int64, 0, len(d.terms))
 		for _, t := range d.terms {
-			id, ok := words[t]
-			if !ok {
-				id, ok = added[t]
+			person := slices.Contains(d.persons, t)
+			if i, ok := at[t]; ok {
+				rows[i].person = rows[i].person || person
+				continue
 			}
-			// A known word is written again only to mark it a person name.
-			if !ok || person[t] {
-				if err := insWord.QueryRowContext(w.dbctx, t, person[t]).Scan(&id); err != nil {
-					return fmt.Errorf("term index: word %q: %w", t, err)
-				}
-				if !ok {
-					added[t] = id
-					newWords++
-				}
+			if _, known := words[t]; !known || person {
+				at[t] = len(rows)
+				rows = append(rows, wordRow{t, person})
 			}
-			ids = append(ids, id)
 		}
-		if _, err := insDoc.ExecContext(w.dbctx, int64(d.key), d.sender, d.day, encodeIDs(ids)); err != nil {
+	}
+	added := map[string]int64{}
+	for chunk := range slices.Chunk(rows, wordsPerInsert) {
+		if err := insertWords(w.dbctx, tx, chunk, added); err != nil {
+			return err
+		}
+	}
+	newWords := 0
+	for _, r := range rows {
+		if _, known := words[r.word]; !known {
+			if _, ok := added[r.word]; !ok {
+				return fmt.Errorf("term index: word %q: no id returned", r.word)
+			}
+			newWords++
+		}
+	}
+
+	for chunk := range slices.Chunk(docs, docsPerInsert) {
+		args := make([]any, 0, 4*len(chunk))
+		for _, d := range chunk {
+			ids := make([]int64, 0, len(d.terms))
+			for _, t := range d.terms {
+				id, ok := words[t]
+				if !ok {
+					id = added[t]
+				}
+				ids = append(ids, id)
+			}
+			args = append(args, int64(d.key), d.sender, d.day, encodeIDs(ids))
+		}
+		q := `INSERT INTO terms_index_docs (msg_key, sender, day, words) VALUES ` + placeholders(len(chunk), 4) + `
+			ON CONFLICT (msg_key) DO NOTHING`
+		if _, err := tx.ExecContext(w.dbctx, q, args...); err != nil {
 			return fmt.Errorf("term index: %w", err)
 		}
 	}
@@ -286,6 +303,51 @@ func (w *IndexWriter) writeBatch(docs []indexDoc, words map[string]int64) error 
 	w.stats.NewWords += newWords
 	w.mu.Unlock()
 	return nil
+}
+
+// Rows per INSERT: well inside SQLite's limit of 32766 parameters.
+const (
+	wordsPerInsert = 500
+	docsPerInsert  = 250
+)
+
+type wordRow struct {
+	word   string
+	person bool
+}
+
+// insertWords upserts rows in one statement (in their order, so new words
+// get ascending ids in that order) and records every row's id in ids.
+func insertWords(ctx context.Context, tx *sql.Tx, rows []wordRow, ids map[string]int64) error {
+	args := make([]any, 0, 2*len(rows))
+	for _, r := range rows {
+		args = append(args, r.word, r.person)
+	}
+	q := `INSERT INTO terms_index_words (word, person) VALUES ` + placeholders(len(rows), 2) + `
+		ON CONFLICT (word) DO UPDATE SET person = max(person, excluded.person) RETURNING id, word`
+	res, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("term index: words: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var id int64
+		var word string
+		if err := res.Scan(&id, &word); err != nil {
+			return fmt.Errorf("term index: words: %w", err)
+		}
+		ids[word] = id
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("term index: words: %w", err)
+	}
+	return nil
+}
+
+// placeholders returns "(?, ?), (?, ?)" for n rows of k columns.
+func placeholders(n, k int) string {
+	row := "(" + strings.Repeat("?, ", k-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
 }
 
 // encodeIDs writes ids sorted, as uvarint deltas: a message's terms cost
