@@ -65,8 +65,14 @@ func (m *Message) simpleList(field, v string) (out []Address, ok bool) {
 		if !dotAtomAddr(addr) {
 			return nil, false
 		}
-		if name != "" {
-			name = m.decodeWords(field, collapseBlanks(name))
+		if name = collapseBlanks(name); strings.Contains(name, "=?") {
+			// A word that does not decode is kept as written, word by
+			// word, by net/mail (what the slow path uses): so is it here.
+			d, err := wordDecoder.DecodeHeader(name)
+			if err != nil {
+				return nil, false
+			}
+			name = d
 		}
 		out = append(out, Address{Name: name, Addr: strings.ToLower(addr)})
 	}

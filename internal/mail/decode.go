@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -180,6 +181,11 @@ var charsetsCached atomic.Int32
 
 // charsetReader serves mime.WordDecoder for encoded words in headers.
 func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	if strings.TrimSpace(label) == "" {
+		// "=??B?…?=" is not an encoded word (RFC 2047 wants a charset);
+		// mime.WordDecoder.DecodeHeader would otherwise read it as UTF-8.
+		return nil, errors.New("encoded word without a charset")
+	}
 	enc, known := lookupCharset(label)
 	if !known {
 		return nil, fmt.Errorf("unknown charset %q", truncate(label, 40))

@@ -45,6 +45,8 @@ import (
 //     misend decodes it (common in old Japanese mail), go-message keeps
 //     the escapes.
 //   - Text or part counts cut at a Limits cap.
+//   - Input starting with a field without a name (":…"): go-message skips
+//     the field, misend refuses the input as not a message.
 
 // view is what the comparison looks at, normalised.
 type view struct {
@@ -249,6 +251,11 @@ func compare(raw []byte, lim Limits) (diffs []string, compared bool, skipped []s
 			return nil, false, nil // a Limits cap, which go-message does not have
 		}
 	}
+	if errors.Is(err, ErrNotMessage) && bytes.HasPrefix(raw, []byte(":")) {
+		// go-message skips a field without a name; misend refuses input
+		// that does not start with a field as not mail at all.
+		return nil, false, nil
+	}
 	if err != nil {
 		return []string{fmt.Sprintf("misend refused what go-message read: %v", err)}, true, nil
 	}
@@ -448,4 +455,26 @@ func splitMbox(b []byte) [][]byte {
 		out = append(out, append(m, '\n'))
 	}
 	return out
+}
+
+// TestMessageIDs covers the identifier shapes the oracle found misread:
+// text after the closing bracket and identifiers without blanks between.
+func TestMessageIDs(t *testing.T) {
+	for _, tc := range []struct {
+		raw        string
+		id, parent string
+		refs       []string
+	}{
+		{"Message-ID: <a@x>00\nIn-Reply-To: <p@x>(comment)\nReferences: <r@x><p@x>\n\n", "a@x", "p@x", []string{"r@x", "p@x"}},
+		{"Message-ID: <a@x> (added by relay)\nReferences: <r@x> (c) <p@x>\n\n", "a@x", "", []string{"r@x", "p@x"}},
+		{"Message-ID: bare-id\nIn-Reply-To: bare-parent other\nReferences: one two\n\n", "bare-id", "bare-parent", []string{"one", "two"}},
+	} {
+		m, err := ParseBytes([]byte(tc.raw), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.MessageID != tc.id || m.InReplyTo != tc.parent || !slices.Equal(m.References, tc.refs) {
+			t.Errorf("%q: id %q parent %q refs %q", tc.raw, m.MessageID, m.InReplyTo, m.References)
+		}
+	}
 }

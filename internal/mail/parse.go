@@ -110,13 +110,9 @@ func (m *Message) decodeWords(field, s string) string {
 
 func parseHeader(m *Message, h *header) {
 	m.Subject = m.decodeWords("subject", h.get("Subject"))
-	m.MessageID = trimID(h.get("Message-Id"))
-	m.InReplyTo = trimID(firstField(h.get("In-Reply-To")))
-	for _, f := range strings.Fields(h.get("References")) {
-		if id := trimID(f); id != "" {
-			m.References = append(m.References, id)
-		}
-	}
+	m.MessageID = firstID(h.get("Message-Id"))
+	m.InReplyTo = firstID(firstField(h.get("In-Reply-To")))
+	m.References = appendIDs(nil, h.get("References"))
 	m.Date = parseDate(h.get("Date"))
 	if from := m.addressList("from", h.get("From")); len(from) > 0 {
 		m.From = from[0]
@@ -151,6 +147,42 @@ func firstField(s string) string {
 		return f[0]
 	}
 	return ""
+}
+
+// firstID is the first <msg-id> of s without its brackets, ignoring what
+// follows it (a comment, or junk some mailers add); a value without
+// brackets is taken whole, as mailers that omit them mean it.
+func firstID(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "<") {
+		if j := strings.IndexByte(s, '>'); j > 0 {
+			return strings.TrimSpace(s[1:j])
+		}
+	}
+	return trimID(s)
+}
+
+// appendIDs appends the message identifiers of a References field: each
+// <msg-id>, written with or without blanks between them (RFC 5322 allows
+// "<a@x><b@y>"), and bare identifiers separated by blanks. Comments are
+// dropped.
+func appendIDs(out []string, s string) []string {
+	for _, f := range strings.Fields(s) {
+		for f != "" {
+			j := strings.IndexByte(f, '>')
+			if f[0] != '<' || j < 0 {
+				if id := trimID(f); id != "" && !strings.ContainsAny(f, "()") {
+					out = append(out, id)
+				}
+				break
+			}
+			if id := strings.TrimSpace(f[1:j]); id != "" {
+				out = append(out, id)
+			}
+			f = f[j+1:]
+		}
+	}
+	return out
 }
 
 func trimID(s string) string {
