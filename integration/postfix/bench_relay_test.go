@@ -93,7 +93,9 @@ func loadName(l load) string {
 	} else {
 		name += "-saturated"
 	}
-	if l.detect {
+	if l.serve {
+		name += "-serve"
+	} else if l.detect {
 		name += "-detect"
 	}
 	return name

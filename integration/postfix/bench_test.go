@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -28,6 +30,10 @@ type load struct {
 	// detect decides through the real decision path (learned history,
 	// detection, policy) instead of a fixed verdict.
 	detect bool
+	// serve runs the milter as `misend serve --milter` assembles it
+	// (decisions recorded, passed mail learned by the model) rather than
+	// the bare milter server; implies detect.
+	serve bool
 }
 
 type runResult struct {
@@ -171,6 +177,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 		{messages: 2000, clients: 20, rate: 250, perConn: true},
 		{messages: 3000, clients: 20, detect: true},
 		{messages: 2000, clients: 20, rate: 250, detect: true},
+		{messages: 3000, clients: 20, detect: true, serve: true},
 	} {
 		b.Run(loadName(l), func(b *testing.B) {
 			for b.Loop() {
@@ -189,10 +196,19 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				}
 				msink := startSink(b)
 				var dec milter.Decider = subjectDecider{}
-				if l.detect {
-					dec = &milter.CheckDecider{Service: learnedService(b, time.Now()), Parse: parseForTest(b)}
+				var svc *check.Service
+				if l.detect || l.serve {
+					svc = learnedService(b, time.Now())
+					dec = &milter.CheckDecider{Service: svc, Parse: parseForTest(b)}
 				}
-				maddr := startMilter(b, &milter.Server{Decider: dec, Recorder: rec})
+				var maddr string
+				if l.serve {
+					maddr = startServe(b, server.Options{
+						MilterAddr: "127.0.0.1:0", Decide: dec, Decisions: rec, Model: svc.Detector.Model,
+					}, msink.Addr).Milter.String()
+				} else {
+					maddr = startMilter(b, &milter.Server{Decider: dec, Recorder: rec})
+				}
 				withMilter := StartPostfix(b, Options{Relay: msink.Addr, Milter: maddr})
 
 				// warm both (process start-up, connection caches)
@@ -201,7 +217,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 
 				p := drive(b, plain.Addr, plainSink, l)
 				m := drive(b, withMilter.Addr, msink, l)
-				if l.detect {
+				if l.detect || l.serve {
 					// every message must have gone through detection, not fail-safe
 					recs, err := rec.Recent(ctx, time.Time{}, 1)
 					if err != nil || len(recs) != 1 || recs[0].Err != "" {

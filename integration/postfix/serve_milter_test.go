@@ -21,15 +21,19 @@ import (
 // upstream.
 func startServeMilter(t testing.TB, d milter.Decider, upstream string) *server.Server {
 	t.Helper()
-	s, err := server.Start(server.Options{
-		SMTPAddr:   "127.0.0.1:0",
-		MilterAddr: "127.0.0.1:0",
-		SpoolDir:   t.TempDir(),
-		Upstream:   relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second},
-		Retry:      queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour},
-		Decide:     d,
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	return startServe(t, server.Options{MilterAddr: "127.0.0.1:0", Decide: d}, upstream)
+}
+
+// startServe starts misend in-process with o, on loopback, with a fresh
+// spool, a quick retry schedule and upstream.
+func startServe(t testing.TB, o server.Options, upstream string) *server.Server {
+	t.Helper()
+	o.SMTPAddr = "127.0.0.1:0"
+	o.SpoolDir = t.TempDir()
+	o.Upstream = relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second}
+	o.Retry = queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour}
+	o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := server.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
