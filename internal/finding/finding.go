@@ -1,10 +1,12 @@
 // Package finding defines what a detector reports about one message: a stable
 // code, a severity, the recipient it concerns, a sentence for a person and, where
-// one exists, a suggested fix.
+// one exists, a suggested fix; and the catalogue those sentences come from, in
+// English and Japanese (Say, Localize).
 //
 // It is a leaf package so that every detector (behavioural, confidential terms,
 // personal data) and every consumer (check output, gateway, web UI) agree on one
-// shape without importing each other. It holds no logic beyond that shape.
+// shape without importing each other. It holds no logic beyond that shape and
+// filling in its sentences; it does not choose a reader's language.
 package finding
 
 // Code names a kind of finding. Codes are part of the public contract: they
@@ -57,6 +59,14 @@ type Finding struct {
 	Weight *float64 `json:"weight,omitempty"`
 	// Terms are the matched list terms: operator- and approver-facing only.
 	Terms []string `json:"terms,omitempty"`
+
+	// Key and Args name Message's catalogue sentence and its arguments, and
+	// SuggestionKey a suggested action's, so that the sentences can be
+	// written in the reader's language (Localize). Findings stored before
+	// the catalogue have none and are shown as they are.
+	Key           string `json:"key,omitempty"`
+	SuggestionKey string `json:"suggestion_key,omitempty"`
+	Args          Args   `json:"args,omitempty"`
 }
 
 // SenderView returns copies of fs with every operator-only field removed, for

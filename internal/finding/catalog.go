@@ -1,0 +1,191 @@
+package finding
+
+// catalog holds every sentence a detector can say, by key, in each language.
+//
+// Templates name their arguments: {name} is replaced by the argument's value
+// as it is; {@name} takes the argument's value as one or more catalogue keys
+// (space-separated) and puts in their sentences in the same language, joined
+// as a list. That is how a sentence carries a localized fragment (the reason
+// two addresses look alike, the scope a term belongs to) without the
+// detector composing language itself.
+//
+// The English templates reproduce, byte for byte, the sentences misend wrote
+// before there was a catalogue: check output, stored held mail and logs
+// keep reading the same. The Japanese ones are written for the sender's
+// office: polite, short, and without a closing 。 (they stand as list items).
+//
+// Arguments never carry confidential-list terms: a CONFIDENTIAL_TERMS
+// sentence names the scope and the recipient only.
+var catalog = map[string]entry{
+	// NEW_RECIPIENT
+	"new_recipient": {
+		"you have never mailed this address",
+		"このアドレスに送信したことはありません"},
+	"new_recipient.team": {
+		"you have never mailed this address; others in your team have",
+		"このアドレスに送信したことはありません。同じ部署の方は送信しています"},
+	"new_recipient.org": {
+		"you have never mailed this address; others in the organisation have",
+		"このアドレスに送信したことはありません。社内の他の方は送信しています"},
+	"new_recipient.colleague": {
+		"you have never mailed this colleague",
+		"この社内の方に送信したことはありません"},
+
+	// NEW_DOMAIN
+	"new_domain.team": {
+		"you have never mailed {domain}; others in your team have",
+		"{domain} に送信したことはありません。同じ部署の方は送信しています"},
+	"new_domain.team_neither": {
+		"you have never mailed {domain}; your team neither",
+		"{domain} に送信したことはありません。同じ部署の方も送信していません"},
+	"new_domain.nobody": {
+		"you have never mailed {domain}; nobody in the organisation has",
+		"{domain} に送信したことはありません。社内でも送信した方はいません"},
+
+	// SIMILAR_CONTACT and the reasons the intended contact looks alike.
+	"similar_contact": {
+		"you rarely or never mailed this address; you often mail {best}, {@why}",
+		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）の誤りではありませんか"},
+	"similar.other_domain": {
+		"the same name at another domain",
+		"別ドメインの同じ名前"},
+	"similar.numbered": {
+		"the same name with another number",
+		"番号だけが違う同じ名前"},
+	"similar.one_letter": {
+		"an address that differs by one letter",
+		"1文字違いのアドレス"},
+	"similar.two_letters": {
+		"an address that differs by two letters",
+		"2文字違いのアドレス"},
+	"similar.family": {
+		"who has the same family name",
+		"同じ姓の方"},
+	"similar.given": {
+		"who has the same given name",
+		"同じ名（下の名前）の方"},
+	"similar.prefix": {
+		"whose address starts the same way",
+		"先頭が同じアドレス"},
+
+	// LOOKALIKE_DOMAIN and how the domain imitates a known one.
+	"lookalike_domain": {
+		"{domain} {@why}, which you know",
+		"{domain} は{@why}"},
+	"lookalike.homoglyph": {
+		"looks the same as {known} but uses different characters",
+		"送信実績のある {known} と見た目は同じですが、別の文字が使われています"},
+	"lookalike.ending": {
+		"has the same name as {known} under a different ending",
+		"送信実績のある {known} と名前が同じで、末尾だけが異なります"},
+	"lookalike.one_letter": {
+		"differs by one letter from {known}",
+		"送信実績のある {known} と1文字違いです"},
+	"lookalike.two_letters": {
+		"differs by two letters from {known}",
+		"送信実績のある {known} と2文字違いです"},
+
+	"unusual_combination": {
+		"you have never mailed this address together with the other recipients",
+		"このアドレスを他の宛先と一緒に送信したことはありません"},
+	"external_in_internal_thread": {
+		"this conversation was internal so far; this recipient is outside the organisation",
+		"これまで社内だけのやり取りでしたが、この宛先は社外です"},
+	"cross_company": {
+		"you have never mailed {domain} and {other} in one message",
+		"{domain} と {other} を同じメールの宛先にしたことはありません"},
+	"bcc_recommended": {
+		"many outside addresses of different organisations can all see each other",
+		"複数の社外の会社の宛先が、互いに見える状態です"},
+	"suggest.bcc": {
+		"put the outside recipients in Bcc",
+		"社外の宛先は Bcc に入れてください"},
+	"freemail_recipient": {
+		"this is a personal webmail address you have never mailed",
+		"送信したことのない個人のフリーメールアドレスです"},
+	"unusual_time": {
+		"you do not usually send mail at this hour",
+		"普段はメールを送信しない時間帯です"},
+	"unusual_volume": {
+		"you have sent far more mail today than usual",
+		"本日はいつもよりかなり多くのメールを送信しています"},
+	"parse_problem": {
+		"the message is damaged: {problem}",
+		"メールの形式に問題があります（{problem}）"},
+
+	// GREETING_MISMATCH
+	"greeting.person": {
+		"the greeting names {person}, who is not among the recipients; you know {addr} by that name",
+		"書き出しの「{person}」は宛先に含まれていません。この名前でやり取りしているのは {addr} です"},
+	"greeting.outside": {
+		"the greeting addresses someone at {company}, but every recipient is inside the organisation",
+		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},
+	"greeting.company": {
+		"the greeting names {domain}, but no recipient is at {domain}",
+		"書き出しに {domain} の会社名がありますが、宛先に {domain} の方はいません"},
+	"greeting.attachment": {
+		"the attachment {file} names {domain}, but no recipient is at {domain}",
+		"添付ファイル {file} に {domain} の会社名がありますが、宛先に {domain} の方はいません"},
+
+	// CONFIDENTIAL_TERMS: the scope, never a term.
+	"confidential_terms": {
+		"the message contains terms confidential to {@scope}, and {recipient} is outside it",
+		"このメールには{@scope}限りの情報が含まれていますが、{recipient} は{@scope}以外の宛先です"},
+	"suggest.confidential": {
+		"remove the confidential content or the recipients outside {@scope}",
+		"{@scope}限りの情報を削除するか、{@scope}以外の宛先を外してください"},
+	"scope.department": {
+		"department {scope_name}",
+		"{scope_name}"},
+	"scope.group": {
+		"group {scope_name}",
+		"「{scope_name}」"},
+	"scope.organization": {
+		"the organisation",
+		"社内"},
+
+	// PERSONAL_DATA: kinds and counts, never values.
+	"personal_data": {
+		"the message contains {@found} and goes outside the organisation",
+		"このメールには{@found}が含まれており、社外に送信されます"},
+	"suggest.personal_data": {
+		"remove the personal data or send it through the approved channel",
+		"個人情報を削除するか、所定の方法で送付してください"},
+	"pd.my_number": {
+		"a My Number (individual number)",
+		"マイナンバー（個人番号）"},
+	"pd.my_numbers": {
+		"{my_numbers} My Numbers (individual numbers)",
+		"マイナンバー（個人番号）{my_numbers}件"},
+	"pd.card": {
+		"a payment card number",
+		"クレジットカード番号"},
+	"pd.cards": {
+		"{cards} payment card numbers",
+		"クレジットカード番号{cards}件"},
+	"pd.phone": {
+		"a phone number",
+		"電話番号"},
+	"pd.phones": {
+		"{phones} phone numbers",
+		"電話番号{phones}件"},
+	"pd.postal_address": {
+		"a postal address",
+		"住所"},
+	"pd.postal_addresses": {
+		"{postal_addresses} postal addresses",
+		"住所{postal_addresses}件"},
+}
+
+// entry is one key's templates: English, then Japanese.
+type entry struct{ en, ja string }
+
+func (e entry) in(lang string) string {
+	if lang == "ja" {
+		return e.ja
+	}
+	return e.en
+}
+
+// listSep joins the sentences of a {@name} argument with several keys.
+var listSep = map[string]string{"en": ", ", "ja": "、"}

@@ -1,0 +1,114 @@
+package finding
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Every key is written in both languages with the same named arguments, so
+// that a finding stored in one language can always be written in the other.
+func TestCatalogueComplete(t *testing.T) {
+	for key, e := range catalog {
+		if e.en == "" || e.ja == "" {
+			t.Errorf("%s: a language is missing: %q / %q", key, e.en, e.ja)
+			continue
+		}
+		en, ja := placeholders(e.en), placeholders(e.ja)
+		slices.Sort(en)
+		slices.Sort(ja)
+		if !slices.Equal(slices.Compact(slices.Clone(en)), slices.Compact(ja)) {
+			t.Errorf("%s: arguments differ: en %v, ja %v", key, en, ja)
+		}
+		for _, p := range en {
+			if p == "" || strings.ContainsAny(p, "{ ") {
+				t.Errorf("%s: malformed placeholder %q", key, p)
+			}
+		}
+		if strings.ContainsFunc(e.en, func(r rune) bool { return r >= 0x3000 }) {
+			t.Errorf("%s: English template holds Japanese: %q", key, e.en)
+		}
+		if bare := e.ja[0] == '{' && e.ja[len(e.ja)-1] == '}' && len(ja) == 1; !bare && !strings.ContainsFunc(e.ja, func(r rune) bool { return r >= 0x3000 }) {
+			t.Errorf("%s: Japanese template is not Japanese: %q", key, e.ja)
+		}
+		if strings.HasSuffix(e.ja, "。") {
+			t.Errorf("%s: Japanese sentence ends with 。 (shown as a list item): %q", key, e.ja)
+		}
+	}
+}
+
+func TestSayAndLocalize(t *testing.T) {
+	f := Finding{Code: SimilarContact, Severity: High, Recipient: "tanaka@toyo-denki.co.jp"}.
+		Say("similar_contact", Args{"best": "tanaka@toyo-denki.co.jp", "why": "similar.family"})
+	if want := "you rarely or never mailed this address; you often mail tanaka@toyo-denki.co.jp, who has the same family name"; f.Message != want {
+		t.Fatalf("English: %q, want %q", f.Message, want)
+	}
+	ja := Localize(f, "ja")
+	if want := "このアドレスへの送信はほとんどありません。いつもの宛先 tanaka@toyo-denki.co.jp（同じ姓の方）の誤りではありませんか"; ja.Message != want {
+		t.Fatalf("Japanese: %q, want %q", ja.Message, want)
+	}
+	if f.Message == ja.Message || Localize(f, "en").Message != f.Message || Localize(f, "fr").Message != f.Message {
+		t.Fatal("Localize changed the English or did not change the Japanese")
+	}
+
+	// A list fragment and a suggested action.
+	p := Finding{Code: PersonalData}.Say("personal_data", Args{"found": "pd.my_number pd.phones", "phones": "6"}).Suggest("suggest.personal_data")
+	if want := "the message contains a My Number (individual number), 6 phone numbers and goes outside the organisation"; p.Message != want {
+		t.Fatalf("English list: %q", p.Message)
+	}
+	pj := Localize(p, "ja")
+	if want := "このメールにはマイナンバー（個人番号）、電話番号6件が含まれており、社外に送信されます"; pj.Message != want {
+		t.Fatalf("Japanese list: %q", pj.Message)
+	}
+	if pj.Suggestion != "個人情報を削除するか、所定の方法で送付してください" {
+		t.Fatalf("Japanese suggestion: %q", pj.Suggestion)
+	}
+}
+
+// Findings without a key, and keys or arguments that cannot be rendered,
+// keep the English sentence rather than show a half-written one.
+func TestLocalizeFallsBack(t *testing.T) {
+	for _, f := range []Finding{
+		{Code: NewRecipient, Message: "stored before the catalogue"},
+		{Code: NewRecipient, Message: "unknown key", Key: "no.such.key"},
+		{Code: NewDomain, Message: "missing argument", Key: "new_domain.team"},
+		{Code: SimilarContact, Message: "bad fragment", Key: "similar_contact", Args: Args{"best": "a@b", "why": "no.such"}},
+		{Code: SimilarContact, Message: "self fragment", Key: "lookalike_domain", Args: Args{"domain": "x", "why": "lookalike_domain"}},
+	} {
+		if got := Localize(f, "ja"); got.Message != f.Message {
+			t.Errorf("%s: got %q", f.Message, got.Message)
+		}
+	}
+	if f := (Finding{}).Say("no.such.key", nil); f.Message != "no.such.key" {
+		t.Errorf("unknown key said %q", f.Message)
+	}
+}
+
+// Arguments are put in as they are: braces in an address or a domain are
+// not read as placeholders.
+func TestArgumentsVerbatim(t *testing.T) {
+	f := Finding{}.Say("new_domain.nobody", Args{"domain": "{x}.example"})
+	if f.Message != "you have never mailed {x}.example; nobody in the organisation has" {
+		t.Fatalf("got %q", f.Message)
+	}
+}
+
+// Key and Args travel through JSON (held mail is stored so), and a finding
+// without them encodes as before.
+func TestJSON(t *testing.T) {
+	b, _ := json.Marshal(Finding{Code: UnusualTime, Severity: Info, Message: "m"})
+	if string(b) != `{"code":"UNUSUAL_TIME","severity":"info","message":"m"}` {
+		t.Fatalf("plain finding: %s", b)
+	}
+	f := Finding{Code: BccRecommended}.Say("bcc_recommended", nil).Suggest("suggest.bcc")
+	b, _ = json.Marshal(f)
+	var back Finding
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := Localize(back, "ja"); got.Suggestion != "社外の宛先は Bcc に入れてください" || !utf8.ValidString(got.Message) {
+		t.Fatalf("after JSON: %+v", got)
+	}
+}
