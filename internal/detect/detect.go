@@ -134,8 +134,8 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 		}
 	}
 	if len(msg.Problems) > 0 {
-		c.add(finding.Finding{Code: finding.ParseProblem, Severity: finding.Info,
-			Message: "the message is damaged: " + msg.Problems[0]})
+		c.add(finding.Finding{Code: finding.ParseProblem, Severity: finding.Info}.
+			Say("parse_problem", finding.Args{"problem": msg.Problems[0]}))
 	}
 	w := d.Weights
 	if w == nil {
@@ -269,17 +269,17 @@ func (c *check) novelty() {
 		if !r.internal {
 			c.f[fNewExternal] = 1
 		}
-		msg := "you have never mailed this address"
+		key := "new_recipient"
 		sev := finding.Medium
 		switch {
 		case r.internal:
-			msg, sev = "you have never mailed this colleague", finding.Info
+			key, sev = "new_recipient.colleague", finding.Info
 		case dept > 0:
-			msg, sev = msg+"; others in your team have", finding.Low
+			key, sev = "new_recipient.team", finding.Low
 		case org > 0:
-			msg += "; others in the organisation have"
+			key = "new_recipient.org"
 		}
-		c.add(finding.Finding{Code: finding.NewRecipient, Severity: sev, Recipient: r.Addr, Message: msg})
+		c.add(finding.Finding{Code: finding.NewRecipient, Severity: sev, Recipient: r.Addr}.Say(key, nil))
 
 		if r.internal || r.domain.Known() {
 			continue
@@ -288,17 +288,16 @@ func (c *check) novelty() {
 		dd := c.m.DeptDomain(c.sender, r.dom)
 		od := c.m.OrgDomain(r.dom)
 		c.f[fOrgDomainUnknown] = math.Max(c.f[fOrgDomainUnknown], 1/(1+float64(od)))
-		msg = "you have never mailed " + r.dom
+		key = "new_domain.team"
 		sev = finding.Low
 		switch {
 		case od == 0:
-			msg, sev = msg+"; nobody in the organisation has", finding.High
+			key, sev = "new_domain.nobody", finding.High
 		case dd == 0:
-			msg, sev = msg+"; your team neither", finding.Medium
-		default:
-			msg += "; others in your team have"
+			key, sev = "new_domain.team_neither", finding.Medium
 		}
-		c.add(finding.Finding{Code: finding.NewDomain, Severity: sev, Recipient: r.Addr, Message: msg})
+		c.add(finding.Finding{Code: finding.NewDomain, Severity: sev, Recipient: r.Addr}.
+			Say(key, finding.Args{"domain": r.dom}))
 	}
 }
 
@@ -362,8 +361,8 @@ func (c *check) combination() {
 			continue
 		}
 		c.f[fNoCooccurKnown] = 1
-		c.add(finding.Finding{Code: finding.UnusualCombination, Severity: finding.Medium, Recipient: r.Addr,
-			Message: "you have never mailed this address together with the other recipients"})
+		c.add(finding.Finding{Code: finding.UnusualCombination, Severity: finding.Medium, Recipient: r.Addr}.
+			Say("unusual_combination", nil))
 	}
 }
 
@@ -395,8 +394,8 @@ func (c *check) externalInInternalThread() {
 			continue
 		}
 		c.f[fExternalInInternal] = 1
-		c.add(finding.Finding{Code: finding.ExternalInInternalThread, Severity: finding.High, Recipient: r.Addr,
-			Message: "this conversation was internal so far; this recipient is outside the organisation"})
+		c.add(finding.Finding{Code: finding.ExternalInInternalThread, Severity: finding.High, Recipient: r.Addr}.
+			Say("external_in_internal_thread", nil))
 	}
 }
 
@@ -431,8 +430,8 @@ func (c *check) crossCompany() {
 				ia, ib = ib, ia
 			}
 			c.f[fCrossCompany] = 1
-			c.add(finding.Finding{Code: finding.CrossCompany, Severity: finding.Medium, Recipient: c.rs[ib].Addr,
-				Message: "you have never mailed " + registrable(c.rs[ib].dom) + " and " + registrable(c.rs[ia].dom) + " in one message"})
+			c.add(finding.Finding{Code: finding.CrossCompany, Severity: finding.Medium, Recipient: c.rs[ib].Addr}.
+				Say("cross_company", finding.Args{"domain": registrable(c.rs[ib].dom), "other": registrable(c.rs[ia].dom)}))
 			return
 		}
 	}
@@ -478,9 +477,8 @@ func (c *check) bccRecommended() {
 		return
 	}
 	c.f[fBcc] = 1
-	c.add(finding.Finding{Code: finding.BccRecommended, Severity: finding.Medium,
-		Message:    "many outside addresses of different organisations can all see each other",
-		Suggestion: "put the outside recipients in Bcc"})
+	c.add(finding.Finding{Code: finding.BccRecommended, Severity: finding.Medium}.
+		Say("bcc_recommended", nil).Suggest("suggest.bcc"))
 }
 
 // freemail reports a personal-webmail recipient the sender never exchanged
@@ -491,8 +489,8 @@ func (c *check) freemail() {
 			continue
 		}
 		c.f[fFreemailNew] = 1
-		c.add(finding.Finding{Code: finding.FreemailRecipient, Severity: finding.Low, Recipient: r.Addr,
-			Message: "this is a personal webmail address you have never mailed"})
+		c.add(finding.Finding{Code: finding.FreemailRecipient, Severity: finding.Low, Recipient: r.Addr}.
+			Say("freemail_recipient", nil))
 	}
 }
 
@@ -511,13 +509,11 @@ func (c *check) habits() {
 		h := c.now.UTC().Hour()
 		if hb.Hours[h]+hb.Hours[(h+1)%24]+hb.Hours[(h+23)%24] == 0 {
 			c.f[fUnusualTime] = 1
-			c.add(finding.Finding{Code: finding.UnusualTime, Severity: finding.Info,
-				Message: "you do not usually send mail at this hour"})
+			c.add(finding.Finding{Code: finding.UnusualTime, Severity: finding.Info}.Say("unusual_time", nil))
 		}
 	}
 	if hb.ActiveDays >= 20 && float64(hb.Today+1) > hb.DailyMean+4*hb.DailyStd+10 {
 		c.f[fUnusualVolume] = 1
-		c.add(finding.Finding{Code: finding.UnusualVolume, Severity: finding.Info,
-			Message: "you have sent far more mail today than usual"})
+		c.add(finding.Finding{Code: finding.UnusualVolume, Severity: finding.Info}.Say("unusual_volume", nil))
 	}
 }

@@ -177,6 +177,11 @@ func TestDetectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := d.Check(tt.msg.m, t0)
+			for _, f := range res.Findings {
+				if en, ok := finding.Text("en", f.Key, f.Args); !ok || en != f.Message {
+					t.Errorf("%s finding not from the catalogue: key %q renders %q, message %q", f.Code, f.Key, en, f.Message)
+				}
+			}
 			got := codes(res)
 			if tt.fires != "" {
 				f, ok := got[tt.fires]

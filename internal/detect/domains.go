@@ -106,7 +106,8 @@ func infoOf(dom string) domainInfo {
 // confusable, the same name under another suffix (.co.jp ↔ .com), or a typo
 // (edit distance ≤ 2 of the organisation label, which must be long enough
 // for two edits to be a slip, not another name). Identical registrable
-// domains are not lookalikes.
+// domains are not lookalikes. why is the finding catalogue's key for the
+// reason, whose sentence names known.
 func lookalike(dom, known string) (why string, ok bool) { return lookalikeMin(dom, known, 5) }
 
 // lookalikeOwn is lookalike for one of the organisation's own domains,
@@ -121,7 +122,7 @@ func lookalikeMin(dom, known string, minLabel int) (why string, ok bool) {
 		return "", false
 	}
 	if d.skeleton == k.skeleton {
-		return "looks the same as " + known + " but uses different characters", true
+		return "lookalike.homoglyph", true
 	}
 	// The same name under another ending (.co.jp ↔ .com), unless both
 	// endings are regional or sector suffixes (state.nm.us, state.az.us):
@@ -130,7 +131,7 @@ func lookalikeMin(dom, known string, minLabel int) (why string, ok bool) {
 		if d.deepSuffix && k.deepSuffix {
 			return "", false
 		}
-		return "has the same name as " + known + " under a different ending", true
+		return "lookalike.ending", true
 	}
 	if len(k.label) >= minLabel {
 		limit := 1
@@ -138,7 +139,10 @@ func lookalikeMin(dom, known string, minLabel int) (why string, ok bool) {
 			limit = 2
 		}
 		if d := editDistance(d.label, k.label, limit); d <= limit {
-			return "differs by " + plural(d, "letter") + " from " + known, true
+			if d == 1 {
+				return "lookalike.one_letter", true
+			}
+			return "lookalike.two_letters", true
 		}
 	}
 	return "", false
@@ -149,11 +153,4 @@ func unicodeDomain(d string) string {
 		return u
 	}
 	return d
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "one " + word
-	}
-	return "two " + word + "s"
 }

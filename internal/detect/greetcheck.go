@@ -32,7 +32,7 @@ func (c *check) greeting() {
 			}
 		}
 		if g.Company != "" {
-			c.namedCompany(squash(g.Company), rOrgs, "the greeting names")
+			c.namedCompany(squash(g.Company), rOrgs, "greeting.company", "")
 			c.outsideGreeting(g.Company)
 		}
 	}
@@ -40,7 +40,7 @@ func (c *check) greeting() {
 		name := squash(norm.NFKC.String(a.Filename))
 		for _, org := range c.knownOrgs() {
 			if len(org) >= 4 && strings.Contains(name, org) {
-				c.namedCompany(org, rOrgs, "the attachment "+a.Filename+" names")
+				c.namedCompany(org, rOrgs, "greeting.attachment", a.Filename)
 			}
 		}
 	}
@@ -70,9 +70,8 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 		}
 		if allIn(toks, c.nameTokensOf(k.Addr, "")) {
 			c.f[fGreeting] = 1
-			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
-				Message:    "the greeting names " + person + ", who is not among the recipients; you know " + k.Addr + " by that name",
-				Suggestion: k.Addr})
+			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High, Suggestion: k.Addr}.
+				Say("greeting.person", finding.Args{"person": person, "addr": k.Addr}))
 			return
 		}
 	}
@@ -91,8 +90,8 @@ func (c *check) outsideGreeting(company string) {
 		}
 	}
 	c.f[fGreetOutside] = 1
-	c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
-		Message: "the greeting addresses someone at " + company + ", but every recipient is inside the organisation"})
+	c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High}.
+		Say("greeting.outside", finding.Args{"company": company}))
 }
 
 // allIn reports whether every token of want is in have: "Portland friends"
@@ -107,8 +106,9 @@ func allIn(want, have []string) bool {
 }
 
 // namedCompany reports org when no recipient belongs to it but a domain the
-// sender mails does.
-func (c *check) namedCompany(org string, rOrgs []string, what string) {
+// sender mails does; key says where the name was (greeting.company, or
+// greeting.attachment of file).
+func (c *check) namedCompany(org string, rOrgs []string, key, file string) {
 	if org == "" {
 		return
 	}
@@ -123,8 +123,11 @@ func (c *check) namedCompany(org string, rOrgs []string, what string) {
 		}
 		if squash(orgLabel(d)) == org {
 			c.f[fGreeting] = 1
-			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High,
-				Message: what + " " + d + ", but no recipient is at " + d})
+			args := finding.Args{"domain": d}
+			if file != "" {
+				args["file"] = file
+			}
+			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High}.Say(key, args))
 			return
 		}
 	}

@@ -89,9 +89,8 @@ func (c *check) similarContacts() {
 		if bestStrength >= 0.5 {
 			sev = finding.High
 		}
-		c.add(finding.Finding{Code: finding.SimilarContact, Severity: sev, Recipient: r.Addr,
-			Message:    "you rarely or never mailed this address; you often mail " + best + ", " + bestWhy,
-			Suggestion: best})
+		c.add(finding.Finding{Code: finding.SimilarContact, Severity: sev, Recipient: r.Addr, Suggestion: best}.
+			Say("similar_contact", finding.Args{"best": best, "why": bestWhy}))
 	}
 }
 
@@ -195,11 +194,12 @@ func localPart(addr string) string {
 	return addr
 }
 
-// Reasons whose likeness is in the address itself, not only the name.
+// Reasons whose likeness is in the address itself, not only the name, as
+// the finding catalogue's keys for the sender's words.
 const (
-	whyGivenName = "who has the same given name"
-	whyNumbered  = "the same name with another number"
-	whyOneLetter = "an address that differs by one letter"
+	whyGivenName = "similar.given"
+	whyNumbered  = "similar.numbered"
+	whyOneLetter = "similar.one_letter"
 )
 
 // trimDigits drops the digits that end a local part, which number
@@ -209,12 +209,12 @@ func trimDigits(local string) string {
 }
 
 // similarity scores how easily r could have been picked instead of k, in
-// [0,1], and says why in words for the sender.
+// [0,1], and says why as the catalogue key of the words for the sender.
 func similarity(r, rLocal, rDom string, rNames, rFamily []string, k string, kNames, kFamily func() []string) (float64, string) {
 	kLocal, kDom := localPart(k), domainOf(k)
 	switch {
 	case rLocal == kLocal && len(rLocal) >= 3 && rDom != kDom:
-		return 1, "the same name at another domain"
+		return 1, "similar.other_domain"
 	case rDom == kDom && len(rLocal) != len(kLocal) && len(kLocal) >= 3 && trimDigits(rLocal) == trimDigits(kLocal):
 		// t.fukuda and t.fukuda2: namesakes the mail system numbered,
 		// next to each other in every address list.
@@ -224,10 +224,10 @@ func similarity(r, rLocal, rDom string, rNames, rFamily []string, k string, kNam
 	case rDom == kDom && len(kLocal) >= 8 && editDistance(rLocal, kLocal, 2) <= 2:
 		// Two letters apart in a long address is as often another name
 		// (m.shibata, m.hirata) as a slip.
-		return 0.5, "an address that differs by two letters"
+		return 0.5, "similar.two_letters"
 	}
 	if len(rFamily) > 0 && shareToken(rFamily, kFamily()) {
-		return 0.8, "who has the same family name"
+		return 0.8, "similar.family"
 	}
 	// A shared given name alone is a weaker likeness: Japanese colleagues
 	// are addressed, and looked up, by family name.
@@ -235,7 +235,7 @@ func similarity(r, rLocal, rDom string, rNames, rFamily []string, k string, kNam
 		return 0.6, whyGivenName
 	}
 	if p := commonPrefix(rLocal, kLocal); p >= 4 || (p >= 3 && rDom == kDom) {
-		return 0.6, "whose address starts the same way"
+		return 0.6, "similar.prefix"
 	}
 	return 0, ""
 }
@@ -280,8 +280,8 @@ func (c *check) lookalikeDomains() {
 			}
 			c.f[fLookalike] = 1
 			c.add(finding.Finding{Code: finding.LookalikeDomain, Severity: finding.High, Recipient: r.Addr,
-				Message:    r.dom + " " + why + ", which you know",
-				Suggestion: localPart(r.Addr) + "@" + k})
+				Suggestion: localPart(r.Addr) + "@" + k}.
+				Say("lookalike_domain", finding.Args{"domain": r.dom, "why": why, "known": k}))
 			break
 		}
 	}
