@@ -210,18 +210,16 @@ func (c *Checker) CheckContent(msg *mail.Message) []finding.Finding {
 			continue
 		}
 		w := RoundWeight(l.Mean)
+		// The sentence names the scope and the reason, never a term (paper
+		// §3.3.1: lists are not revealed to senders).
 		fs = append(fs, finding.Finding{
 			Code:      finding.ConfidentialTerms,
 			Severity:  finding.High,
 			Recipient: l.Recipient,
-			// Names the scope and the reason, never a term (paper §3.3.1:
-			// lists are not revealed to senders).
-			Message:    fmt.Sprintf("the message contains terms confidential to %s, and %s is outside it", describeScope(l.Scope), l.Recipient),
-			Suggestion: "remove the confidential content or the recipients outside " + describeScope(l.Scope),
-			Scope:      string(l.Scope),
-			Weight:     &w,
-			Terms:      l.Terms,
-		})
+			Scope:     string(l.Scope),
+			Weight:    &w,
+			Terms:     l.Terms,
+		}.Say("confidential_terms", scopeArgs(l.Scope, l.Recipient)).Suggest("suggest.confidential"))
 	}
 	if f, ok := c.personalData(msg); ok {
 		fs = append(fs, f)
@@ -254,13 +252,8 @@ func (c *Checker) personalData(msg *mail.Message) (finding.Finding, bool) {
 	if pd.MyNumbers > 0 || pd.Cards > 0 {
 		sev = finding.High
 	}
-	return finding.Finding{
-		Code:       finding.PersonalData,
-		Severity:   sev,
-		Recipient:  external,
-		Message:    pd.Sentence(c.many),
-		Suggestion: "remove the personal data or send it through the approved channel",
-	}, true
+	return finding.Finding{Code: finding.PersonalData, Severity: sev, Recipient: external}.
+		Say("personal_data", pd.args(c.many)).Suggest("suggest.personal_data"), true
 }
 
 // RoundWeight rounds a weight to the three decimals weights are written
@@ -270,12 +263,15 @@ func RoundWeight(w float64) float64 {
 	return math.Round(math.Round(w*1e6)/1e3) / 1e3
 }
 
-func describeScope(s Scope) string {
+// scopeArgs are the finding catalogue's arguments naming scope s (its kind as
+// a fragment key, its name) and the recipient outside it.
+func scopeArgs(s Scope, recipient string) finding.Args {
+	args := finding.Args{"scope": "scope.organization", "recipient": recipient}
 	switch s.Kind() {
 	case Department:
-		return "department " + s.Name()
+		args["scope"], args["scope_name"] = "scope.department", s.Name()
 	case Group:
-		return "group " + s.Name()
+		args["scope"], args["scope_name"] = "scope.group", s.Name()
 	}
-	return "the organisation"
+	return args
 }

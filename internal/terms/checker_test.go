@@ -143,7 +143,7 @@ func TestPaperFigure10(t *testing.T) {
 			if l.Recipient != "maruyama@partner.example" {
 				t.Errorf("%s: recipient = %s, want the one outside 部署A", name, l.Recipient)
 			}
-			fs := c.CheckContent(msg)
+			fs := keyed(t, c.CheckContent(msg))
 			if tt.restricted != (len(fs) == 1 && fs[0].Code == finding.ConfidentialTerms) {
 				t.Errorf("%s, threshold %v: findings = %+v", name, tt.threshold, fs)
 			}
@@ -198,7 +198,7 @@ func TestParsedFullWidthAndSpaced(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: matched %v, want %v (text %q)", tt.name, got, tt.want, msg.Text)
 		}
-		fs := c.CheckContent(msg)
+		fs := keyed(t, c.CheckContent(msg))
 		if (len(tt.want) > 0) != (len(fs) == 1) {
 			t.Errorf("%s: findings %+v", tt.name, fs)
 		}
@@ -233,7 +233,7 @@ func TestScopesApply(t *testing.T) {
 			msg.To = append(msg.To, mail.Address{Addr: r})
 		}
 		var got []string
-		for _, f := range c.CheckContent(msg) {
+		for _, f := range keyed(t, c.CheckContent(msg)) {
 			got = append(got, f.Scope+":"+f.Recipient)
 		}
 		if !slices.Equal(got, tt.want) {
@@ -261,7 +261,7 @@ func TestRulesAndExceptions(t *testing.T) {
 	} {
 		c := NewCheckerFrom(testDirectory(), lists, map[Scope]Rule{scope: tt.rule}, tt.exc)
 		c.SetClock(func() time.Time { return now })
-		if got := len(c.CheckContent(msg)); got != tt.want {
+		if got := len(keyed(t, c.CheckContent(msg))); got != tt.want {
 			t.Errorf("%s: %d findings, want %d", tt.name, got, tt.want)
 		}
 	}
@@ -335,7 +335,7 @@ func TestPersonalDataFinding(t *testing.T) {
 	b.WriteString("マイナンバー 1234-5678-9018\n")
 	text := b.String()
 	ext := &mail.Message{From: mail.Address{Addr: "hr@corp.example"}, To: []mail.Address{{Addr: "sankaku@corp.example"}}, Cc: []mail.Address{{Addr: "x@partner.example"}}, Text: text}
-	fs := c.CheckContent(ext)
+	fs := keyed(t, c.CheckContent(ext))
 	if len(fs) != 1 || fs[0].Code != finding.PersonalData || fs[0].Recipient != "x@partner.example" || fs[0].Severity != finding.High {
 		t.Fatalf("findings = %+v", fs)
 	}

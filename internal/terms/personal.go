@@ -1,10 +1,11 @@
 package terms
 
 import (
-	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/misend/misend/internal/finding"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -27,26 +28,36 @@ func (p PersonalData) Flagged(many int) bool {
 	return p.MyNumbers > 0 || p.Cards > 0 || p.Phones >= many || p.PostalAddress >= many
 }
 
-// Sentence says what was found in counts and kinds only.
+// Sentence says what was found in counts and kinds only, in English.
 func (p PersonalData) Sentence(many int) string {
-	var parts []string
-	add := func(n int, one, more string) {
+	s, _ := finding.Text("en", "personal_data", p.args(many))
+	return s
+}
+
+// args are the finding catalogue's arguments of the personal_data sentence:
+// the kinds found as a list of fragment keys, and their counts.
+func (p PersonalData) args(many int) finding.Args {
+	args := finding.Args{}
+	var found []string
+	add := func(n int, one, more, arg string) {
 		switch {
 		case n == 1:
-			parts = append(parts, one)
+			found = append(found, one)
 		case n > 1:
-			parts = append(parts, fmt.Sprintf(more, n))
+			found = append(found, more)
+			args[arg] = strconv.Itoa(n)
 		}
 	}
-	add(p.MyNumbers, "a My Number (individual number)", "%d My Numbers (individual numbers)")
-	add(p.Cards, "a payment card number", "%d payment card numbers")
+	add(p.MyNumbers, "pd.my_number", "pd.my_numbers", "my_numbers")
+	add(p.Cards, "pd.card", "pd.cards", "cards")
 	if p.Phones >= many {
-		add(p.Phones, "", "%d phone numbers")
+		add(p.Phones, "pd.phone", "pd.phones", "phones")
 	}
 	if p.PostalAddress >= many {
-		add(p.PostalAddress, "", "%d postal addresses")
+		add(p.PostalAddress, "pd.postal_address", "pd.postal_addresses", "postal_addresses")
 	}
-	return "the message contains " + strings.Join(parts, ", ") + " and goes outside the organisation"
+	args["found"] = strings.Join(found, " ")
+	return args
 }
 
 // Digit runs with the separators people type inside numbers: space, hyphen,
