@@ -41,7 +41,7 @@ func (w *Web) approvalsList(rw http.ResponseWriter, r *http.Request, q *req) {
 	}
 	var views []heldView
 	for _, it := range items {
-		views = append(views, viewOf(it))
+		views = append(views, viewOf(it, q.lang))
 	}
 	w.render(rw, r, q, http.StatusOK, "approvals", page{Title: "title.approvals", Notice: notice(r), Data: views})
 }

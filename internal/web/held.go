@@ -30,7 +30,9 @@ type rcptRow struct {
 	Findings []finding.Finding
 }
 
-func viewOf(it held.Item) heldView {
+// viewOf groups an item's findings by recipient, written in the reader's language lang.
+func viewOf(it held.Item, lang string) heldView {
+	it.Findings = finding.LocalizeAll(it.Findings, lang)
 	v := heldView{Item: it, CanConfirm: it.State == queue.Confirming}
 	for _, rc := range it.Recipients {
 		row := rcptRow{Recipient: rc}
@@ -66,7 +68,7 @@ func (w *Web) heldList(rw http.ResponseWriter, r *http.Request, q *req) {
 	}
 	var views []heldView
 	for _, it := range items {
-		views = append(views, viewOf(it))
+		views = append(views, viewOf(it, q.lang))
 	}
 	w.render(rw, r, q, http.StatusOK, "held", page{Title: "title.held", Notice: notice(r), Data: views})
 }
