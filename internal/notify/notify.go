@@ -156,7 +156,7 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 		links = append(links, link{Action: a, URL: strings.TrimRight(n.BaseURL, "/") + "/act/" + url.PathEscape(tok)})
 	}
 	subj, body, err := render(lang, kind, view{
-		Waiting: w, Comment: oneLine(comment), Reasons: finding.SenderView(w.Findings), Links: links, Expires: now.Add(ttl),
+		Waiting: w, Comment: oneLine(comment), Reasons: finding.LocalizeAll(finding.SenderView(w.Findings), lang), Links: links, Expires: now.Add(ttl),
 	})
 	if err != nil {
 		return err

@@ -150,11 +150,11 @@ The links work until {{when .Expires}}. Operators can see the full details in mi
 var reasonsTmpl = map[string]string{
 	"en": `{{define "reasons"}}{{if .Reasons}}
 Why:
-{{range .Reasons}}- {{.Message}}{{if .Suggestion}} (did you mean {{.Suggestion}}?){{end}}
+{{range .Reasons}}- {{.Message}}{{if .Suggestion}}{{if isaddr .Suggestion}} (did you mean {{.Suggestion}}?){{else}} ({{.Suggestion}}){{end}}{{end}}
 {{end}}{{end}}{{end}}`,
 	"ja": `{{define "reasons"}}{{if .Reasons}}
 理由:
-{{range .Reasons}}- {{.Message}}{{if .Suggestion}}（{{.Suggestion}} の間違いではありませんか？）{{end}}
+{{range .Reasons}}- {{.Message}}{{if .Suggestion}}{{if isaddr .Suggestion}}（{{.Suggestion}} の間違いではありませんか？）{{else}}（{{.Suggestion}}）{{end}}{{end}}
 {{end}}{{end}}{{end}}`,
 }
 
@@ -167,6 +167,9 @@ var parsed = func() map[string]map[noticeKind]*template.Template {
 		for kind, src := range kinds {
 			funcs := template.FuncMap{
 				"join": strings.Join,
+				// A suggested address is a question; a suggested action
+				// (put them in Bcc) is not.
+				"isaddr": func(s string) bool { return strings.Contains(s, "@") && !strings.ContainsAny(s, " 　") },
 				"link": func(v view, a string) string {
 					for _, l := range v.Links {
 						if string(l.Action) == a {
