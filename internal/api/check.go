@@ -48,6 +48,10 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 		}
 		from = d.From
 	}
+	lang, err := langOf(r)
+	if err != nil {
+		return err
+	}
 	now := a.o.Now()
 	raw, _, err := compose(d, from, now)
 	if err != nil {
@@ -65,6 +69,7 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	if !operator {
 		out.Findings = finding.SenderView(out.Findings)
 	}
+	out.Findings = localized(out.Findings, lang)
 	return writeJSON(w, http.StatusOK, out)
 }
 

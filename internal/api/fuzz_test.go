@@ -117,3 +117,15 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAcceptLanguage: any header gives one of the languages findings are
+// written in.
+func FuzzAcceptLanguage(f *testing.F) {
+	f.Add("ja-JP,ja;q=0.9,en-US;q=0.8")
+	f.Add("ja;q=, en;q=1e9")
+	f.Fuzz(func(t *testing.T, h string) {
+		if l := fromAcceptLanguage(h); l != "en" && l != "ja" {
+			t.Fatalf("%q gave %q", h, l)
+		}
+	})
+}

@@ -98,6 +98,13 @@ func (a *API) heldList(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if items == nil {
 		items = []held.Item{}
 	}
+	lang, err := langOf(r)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Findings = localized(items[i].Findings, lang)
+	}
 	return writeJSON(w, http.StatusOK, heldList{items})
 }
 
@@ -128,6 +135,11 @@ func (a *API) heldGet(w http.ResponseWriter, r *http.Request, p *auth.Principal)
 	if err != nil {
 		return err
 	}
+	lang, err := langOf(r)
+	if err != nil {
+		return err
+	}
+	it.Findings = localized(it.Findings, lang)
 	return writeJSON(w, http.StatusOK, it)
 }
 
