@@ -45,7 +45,9 @@ func (e *env) callIn(who, method, path, acceptLang string, body any) answer {
 	return answer{resp.StatusCode, resp.Header, b}
 }
 
-func hasJapanese(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x3040 }) }
+func hasJapanese(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x3040 })
+}
 
 // A check answers in the language asked for by lang or Accept-Language;
 // the keys and arguments are the same in both.
