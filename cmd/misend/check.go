@@ -25,6 +25,7 @@ var parseMail = mail.Parse
 type checkCmd struct {
 	JSON     bool   `help:"One JSON object per message (the check --json schema)."`
 	Operator bool   `help:"Show operator-only details (matched confidential terms)."`
+	Lang     string `help:"Language of the findings' sentences (en or ja)." enum:"en,ja" default:"en"`
 	Path     string `arg:"" help:"A message file, a directory or mailbox of messages, or - for standard input."`
 }
 
@@ -46,7 +47,7 @@ func (c *checkCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	out := checkPrinter{w: os.Stdout, json: c.JSON, operator: c.Operator}
+	out := checkPrinter{w: os.Stdout, json: c.JSON, operator: c.Operator, lang: c.Lang}
 	if c.Path == "-" {
 		msg, err := parseMail(os.Stdin, mail.Limits{})
 		if err != nil {
@@ -146,6 +147,7 @@ type checkPrinter struct {
 	w        io.Writer
 	json     bool
 	operator bool
+	lang     string // of the findings' sentences; "" is English
 }
 
 func (p checkPrinter) print(src string, msg *mail.Message, svc *check.Service) error {
@@ -158,6 +160,7 @@ func (p checkPrinter) print(src string, msg *mail.Message, svc *check.Service) e
 	if !p.operator {
 		out.Findings = finding.SenderView(out.Findings)
 	}
+	out.Findings = finding.LocalizeAll(out.Findings, p.lang)
 	if p.json {
 		b, err := json.Marshal(out)
 		if err != nil {
@@ -175,6 +178,8 @@ func (p checkPrinter) print(src string, msg *mail.Message, svc *check.Service) e
 		}
 		fmt.Fprintf(&b, ": %s", f.Message)
 		switch {
+		case strings.Contains(f.Suggestion, "@") && !strings.Contains(f.Suggestion, " ") && p.lang == "ja":
+			fmt.Fprintf(&b, " — %s の間違いではありませんか？", f.Suggestion)
 		case strings.Contains(f.Suggestion, "@") && !strings.Contains(f.Suggestion, " "):
 			fmt.Fprintf(&b, " — did you mean %s?", f.Suggestion)
 		case f.Suggestion != "":

@@ -99,6 +99,28 @@ func TestImportThenCheck(t *testing.T) {
 		t.Errorf("no LOOKALIKE_DOMAIN suggesting %s: %+v", clean.To[0].Domain(), got.Findings)
 	}
 
+	// --lang ja writes the same findings in Japanese, keys unchanged.
+	var ja check.Outcome
+	out, err = runTermsCLI(t, "check", "--db", db, "--json", "--lang", "ja", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &ja); err != nil || len(ja.Findings) != len(got.Findings) {
+		t.Fatalf("--lang ja: %v %q", err, out)
+	}
+	for i, f := range ja.Findings {
+		if f.Key != got.Findings[i].Key || f.Message == got.Findings[i].Message || !strings.ContainsFunc(f.Message, func(r rune) bool { return r >= 0x3040 }) {
+			t.Errorf("--lang ja finding %d: %+v, English %+v", i, f, got.Findings[i])
+		}
+	}
+	out, err = runTermsCLI(t, "check", "--db", db, "--lang", "ja", file)
+	if err != nil || !strings.Contains(out, "送信実績のある") || !strings.Contains(out, "の間違いではありませんか") {
+		t.Errorf("--lang ja text: %v %q", err, out)
+	}
+	if _, err := runTermsCLI(t, "check", "--db", db, "--lang", "fr", file); err == nil {
+		t.Error("--lang fr accepted")
+	}
+
 	parseMail = func(io.Reader, mail.Limits) (*mail.Message, error) { return clean, nil }
 	out, err = runTermsCLI(t, "check", "--db", db, file)
 	if err != nil {

@@ -45,7 +45,7 @@ var catalog = map[string]entry{
 	// SIMILAR_CONTACT and the reasons the intended contact looks alike.
 	"similar_contact": {
 		"you rarely or never mailed this address; you often mail {best}, {@why}",
-		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）の誤りではありませんか"},
+		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）とよく似ています"},
 	"similar.other_domain": {
 		"the same name at another domain",
 		"別ドメインの同じ名前"},
