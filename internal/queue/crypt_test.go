@@ -29,7 +29,21 @@ func TestEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{filepath.Join(dir, "msg", string(id)+".eml"), filepath.Join(dir, "meta", string(id)+".json")} {
+	if err := q.Release(ctx, id, "op"); err != nil { // metadata written apart from the message file
+		t.Fatal(err)
+	}
+	if err := q.Cancel(ctx, id, "op"); err != nil {
+		t.Fatal(err)
+	}
+	id, err = q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: check.Outcome{Verdict: policy.Hold}}, []byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	if len(files) < 2 {
+		t.Fatalf("spool files: %v", files)
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -58,8 +72,8 @@ func TestEncryptedAtRest(t *testing.T) {
 	}
 	// A body file copied over another message's does not decrypt.
 	id2, _ := q2.Add(ctx, Item{Envelope: env, State: Held}, []byte("other"))
-	b1, _ := os.ReadFile(filepath.Join(dir, "msg", string(id)+".eml"))
-	os.WriteFile(filepath.Join(dir, "msg", string(id2)+".eml"), b1, 0o600)
+	b1, _ := os.ReadFile(filepath.Join(dir, "msg", string(id)+".msq"))
+	os.WriteFile(filepath.Join(dir, "msg", string(id2)+".msq"), b1, 0o600)
 	if _, err := q2.Body(id2); err == nil {
 		t.Error("a body moved to another id decrypted")
 	}
@@ -97,7 +111,7 @@ func TestFinishedBodiesGoAndPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids[:2] {
-		if _, err := os.Stat(filepath.Join(dir, "msg", string(id)+".eml")); !errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, "msg", string(id)+".msq")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("body of finished %s still on disk", id)
 		}
 		it, _ := q.Get(id)
@@ -119,8 +133,9 @@ func TestFinishedBodiesGoAndPrune(t *testing.T) {
 		t.Error("waiting message pruned")
 	}
 	metas, _ := os.ReadDir(filepath.Join(dir, "meta"))
-	if len(metas) != 1 {
-		t.Errorf("%d metadata files after prune, want 1", len(metas))
+	msgs, _ := os.ReadDir(filepath.Join(dir, "msg"))
+	if len(metas) != 0 || len(msgs) != 1 {
+		t.Errorf("%d metadata and %d message files after prune, want only the waiting message's", len(metas), len(msgs))
 	}
 	q2, _ := OpenOptions(dir, Options{Key: key})
 	if d := q2.Depth(); d[Held] != 1 || len(d) != 1 {

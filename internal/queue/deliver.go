@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -47,61 +48,75 @@ type Hooks struct {
 	Bounced   func(Item, []byte, error)
 }
 
-// Run delivers due messages until ctx ends. It returns after the attempt in
-// flight, if any, finished.
+// Run delivers due messages with Options.Workers workers until ctx ends.
+// It returns after the attempts in flight, if any, finished. Hooks may be
+// called from several workers at once.
 func (q *Queue) Run(ctx context.Context, d Deliverer, r Retry, h Hooks) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		for ctx.Err() == nil && q.deliverOne(ctx, d, r, h) {
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-q.wake:
-		case <-tick.C:
-		}
+	var wg sync.WaitGroup
+	for range q.workers {
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				for ctx.Err() == nil && q.deliverOne(ctx, d, r, h) {
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-q.wake:
+				case <-tick.C:
+				}
+			}
+		})
 	}
+	wg.Wait()
 }
 
-// next picks a due message and marks it Delivering durably, so a crash during
-// the attempt shows up as a possible duplicate at the next Open.
-func (q *Queue) next(now time.Time) (Item, bool) {
+// claim picks the next due message and marks it Delivering in memory, so
+// no other worker and no person's action touches it during the attempt.
+// The attempt may start only once the journal holds it (deliverOne).
+func (q *Queue) claim(now time.Time) (prev, next Item, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, it := range q.items {
-		due := it.State == Queued || (it.State == Delayed && !it.NotBefore.IsZero())
-		if !due || now.Before(it.NotBefore) {
-			continue
-		}
-		next := *it
-		next.State = Delivering
-		next.Attempts++
-		if err := q.writeMeta(&next); err != nil {
-			return Item{}, false
-		}
-		*it = next
-		return next, true
+	it, ok := q.popDue(now)
+	if !ok {
+		return Item{}, Item{}, false
 	}
-	return Item{}, false
+	prev, next = *it, *it
+	next.State = Delivering
+	next.Attempts++
+	q.set(it, next)
+	return prev, next, true
+}
+
+// unclaim puts back a message whose attempt did not start.
+func (q *Queue) unclaim(prev Item) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if it, ok := q.items[prev.ID]; ok {
+		q.set(it, prev)
+	}
 }
 
 func (q *Queue) deliverOne(ctx context.Context, d Deliverer, r Retry, h Hooks) bool {
 	now := time.Now()
-	it, ok := q.next(now)
+	prev, it, ok := q.claim(now)
 	if !ok {
 		return false
 	}
-	raw, err := q.Body(it.ID)
+	q.poke() // more may be due: wake another worker
+	if err := q.journal.claim(it.ID, it.Attempts); err != nil {
+		q.unclaim(prev)
+		return false
+	}
+	raw, err := q.readBody(it.ID)
 	var res Result
 	if err != nil {
 		res = Result{Permanent: true, Err: err}
 	} else {
 		res = d.Deliver(ctx, it.Envelope, raw)
 	}
-	q.mu.Lock()
-	cur := q.items[it.ID]
-	next := *cur
+	next := it
 	switch {
 	case res.Err == nil:
 		next.State, next.LastError = Delivered, ""
@@ -115,17 +130,24 @@ func (q *Queue) deliverOne(ctx context.Context, d Deliverer, r Retry, h Hooks) b
 		next.Finished = now.UTC()
 		next.Subject = ""
 	}
-	werr := q.writeMeta(&next)
-	if werr == nil {
-		*cur = next
-		if next.State.final() {
-			q.dropBody(it.ID)
-		}
+	// Only this worker touches a Delivering message, so the write needs no
+	// lock; the outcome's directory sync is left to a coming group cycle,
+	// after which the body goes and the journal record may.
+	if err := q.writeMeta(&next); err != nil {
+		return false // stays Delivering and journaled: retried and counted after a restart
+	}
+	q.mu.Lock()
+	if cur, ok := q.items[it.ID]; ok {
+		q.set(cur, next)
 	}
 	q.mu.Unlock()
-	if werr != nil {
-		return false // stays Delivering; retried and counted after restart
-	}
+	final := next.State.final()
+	q.group.later(syncMetaDir, func() {
+		if final {
+			q.dropBody(it.ID)
+		}
+		q.journal.resolve(it.ID)
+	})
 	switch next.State {
 	case Delivered:
 		if h.Delivered != nil {

@@ -1,19 +1,58 @@
 // Package queue is misend's durable spool: every message the gateway or the
-// milter acknowledges is written here, fsynced, before the client hears 250.
+// milter acknowledges is written here, durably, before the client hears 250.
 // Held, delayed and confirming messages wait in the same spool as mail queued
-// for delivery, so they survive restarts.
+// for delivery, so they survive restarts. Several delivery workers (Run)
+// hand due messages to a Deliverer.
 //
-// Each message is two files under dir: msg/<id>.eml (the raw message) and
-// meta/<id>.json (envelope, outcome, state). Both are written to a temporary
-// file, fsynced, renamed and the directory fsynced, so a crash leaves either
-// the old or the new version, never a torn one.
+// # Layout
+//
+//   - msg/<id>.msq: the message as accepted, metadata and body in one file
+//     (spool.go). Spools written before hold msg/<id>.eml (the body) and
+//     meta/<id>.json instead; both are still read.
+//   - meta/<id>.json: the metadata after any change since the accept; it
+//     takes precedence over the copy in the message file.
+//   - inflight.log: one line per delivery attempt that may have reached the
+//     upstream (journal.go).
+//
+// Every file is written to a temporary name, fsynced and renamed, so a crash
+// leaves the old or the new version, never a torn one. A rename is durable
+// once its directory is fsynced; the group commit (group.go) shares that
+// fsync between everyone waiting for it: concurrent accepts pay one
+// directory fsync per cycle, not one each.
+//
+// # Crash states
+//
+// Accept returns (and the client hears 250) only after the message file was
+// fsynced, renamed, and a directory fsync that started after the rename
+// finished. A kill before that leaves either nothing, a temporary file
+// (removed at Open), or a complete message file under its name: the last is
+// a message the client was not told was taken, so it retries and we may
+// deliver it twice; never a lost one.
+//
+// A delivery attempt first appends the id to the journal and waits for a
+// group fsync of it; only then is the message sent. After the attempt the
+// new metadata (delivered, bounced, or queued with a back-off) is written
+// and fsynced and renamed, and a later group cycle syncs meta/; only after
+// that cycle is the body removed and the journal record allowed to go. So
+// at Open, a message that is not finished and has a journal record is one
+// whose attempt may have reached the upstream without its outcome being
+// recorded (the record's attempt number is above the attempts the metadata
+// counts): it is queued again and counted in PossibleDuplicates. Any other
+// message was never sent, or its latest attempt's outcome is durable. "In flight"
+// is thus: from the journal record's fsync until the outcome's directory
+// sync; the count can include attempts that failed or never got a 250, never
+// miss one that did. A finished message never loses its body before its
+// final state is durable, so a body missing at Open means a finished
+// message.
+//
+// Held, delayed and confirming messages change state on a person's action;
+// those changes are durable before the action returns.
 //
 // Bodies are kept only while a message may still leave: they are deleted
-// as soon as it is delivered, bounced, cancelled or rejected. With a key
+// once it is delivered, bounced, cancelled or rejected. With a key
 // (Options.Key) they and the metadata (addresses, subject, findings) are
-// encrypted at rest with AES-256-GCM. Metadata of
-// finished messages is kept for Prune to remove after an age the operator
-// chooses.
+// encrypted at rest with AES-256-GCM. Metadata of finished messages is kept
+// for Prune to remove after an age the operator chooses.
 //
 // The package does not speak SMTP and does not decide on messages; delivery
 // goes through the Deliverer interface.
@@ -23,11 +62,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -117,29 +154,46 @@ type Options struct {
 	// AES-256-GCM; it must be 32 bytes. Files written without a key stay
 	// readable; a spool written with a key cannot be opened without it.
 	Key []byte
+	// Workers is how many deliveries Run makes at once; 0 means
+	// DefaultWorkers.
+	Workers int
 }
+
+// DefaultWorkers is the number of concurrent deliveries when Options leave
+// it unset: enough to hide the upstream's round trips and the spool's
+// fsyncs behind each other.
+const DefaultWorkers = 8
 
 // Queue is a durable spool in one directory. It is safe for concurrent use.
 type Queue struct {
-	dir   string
-	crypt *sealer // nil: bodies in the clear
+	dir     string
+	crypt   *sealer // nil: bodies in the clear
+	workers int
 	// syncFile is os.File.Sync; tests replace it to inject fsync failures.
 	syncFile func(*os.File) error
+	group    *group
+	journal  *journal
 
 	mu         sync.Mutex
 	items      map[ID]*Item
-	duplicates int // items found delivering at Open: perhaps delivered twice
+	count      map[State]int
+	due        dueIndex
+	duplicates int // items found in flight at Open: perhaps delivered twice
 	wake       chan struct{}
 }
 
-// Open opens or creates the spool in dir. Messages found in state Delivering
-// were in flight when the process stopped: they are queued again and counted
-// as possible duplicates.
+// Open opens or creates the spool in dir. Messages whose delivery attempt
+// was in flight when the process stopped are queued again and counted as
+// possible duplicates.
 func Open(dir string) (*Queue, error) { return OpenOptions(dir, Options{}) }
 
 // OpenOptions is Open with options.
 func OpenOptions(dir string, o Options) (*Queue, error) {
-	q := &Queue{dir: dir, syncFile: (*os.File).Sync, items: map[ID]*Item{}, wake: make(chan struct{}, 1)}
+	q := &Queue{dir: dir, workers: o.Workers, syncFile: (*os.File).Sync, items: map[ID]*Item{}, count: map[State]int{}, wake: make(chan struct{}, 1)}
+	if q.workers <= 0 {
+		q.workers = DefaultWorkers
+	}
+	q.group = newGroup(q)
 	if o.Key != nil {
 		c, err := newSealer(o.Key)
 		if err != nil {
@@ -148,49 +202,104 @@ func OpenOptions(dir string, o Options) (*Queue, error) {
 		q.crypt = c
 	}
 	for _, d := range []string{"msg", "meta"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+		if err := os.MkdirAll(q.path(d), 0o700); err != nil {
 			return nil, fmt.Errorf("queue: create spool: %w", err)
 		}
 	}
-	if tmps, _ := filepath.Glob(filepath.Join(dir, "msg", ".tmp-*")); tmps != nil {
-		for _, t := range tmps {
-			os.Remove(t) // torn write from a crash; never acknowledged
+	j, inflight, err := openJournal(q)
+	if err != nil {
+		return nil, err
+	}
+	q.journal = j
+	if err := q.load(inflight); err != nil {
+		return nil, err
+	}
+	// The records are accounted for; an empty journal starts now.
+	if err := j.reset(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// load reads the spool's messages into memory.
+func (q *Queue) load(inflight map[ID]int) error {
+	metas, err := os.ReadDir(q.path("meta"))
+	if err != nil {
+		return fmt.Errorf("queue: read spool: %w", err)
+	}
+	msgs, err := os.ReadDir(q.path("msg"))
+	if err != nil {
+		return fmt.Errorf("queue: read spool: %w", err)
+	}
+	bodies := map[ID]bool{}
+	for _, e := range msgs {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, ".tmp"):
+			os.Remove(q.path("msg", name)) // torn write from a crash; never acknowledged
+		case strings.HasSuffix(name, ".msq"):
+			bodies[ID(strings.TrimSuffix(name, ".msq"))] = true
+		case strings.HasSuffix(name, ".eml"):
+			bodies[ID(strings.TrimSuffix(name, ".eml"))] = true
 		}
 	}
-	ents, err := os.ReadDir(filepath.Join(dir, "meta"))
-	if err != nil {
-		return nil, fmt.Errorf("queue: read spool: %w", err)
-	}
-	for _, e := range ents {
+	for _, e := range metas {
 		name := e.Name()
 		if strings.HasPrefix(name, ".tmp") {
-			os.Remove(filepath.Join(dir, "meta", name)) // torn write from a crash; never acknowledged
+			os.Remove(q.path("meta", name)) // torn write from a crash; never acknowledged
 			continue
 		}
 		if !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, "meta", name))
+		id := ID(strings.TrimSuffix(name, ".json"))
+		b, err := os.ReadFile(q.path("meta", name))
 		if err != nil {
-			return nil, fmt.Errorf("queue: read %s: %w", name, err)
+			return fmt.Errorf("queue: read %s: %w", name, err)
 		}
-		if b, err = q.open("meta:"+strings.TrimSuffix(name, ".json"), b); err != nil {
-			return nil, err
+		it, err := q.decodeMeta(id, b)
+		if err != nil {
+			return err
 		}
-		var it Item
-		if err := json.Unmarshal(b, &it); err != nil {
-			return nil, fmt.Errorf("queue: decode %s: %w", name, err)
-		}
-		if it.State == Delivering {
-			it.State = Queued
-			q.duplicates++
-		}
-		if it.State.final() {
-			q.dropBody(it.ID) // a crash between metadata and body removal
-		}
-		q.items[it.ID] = &it
+		q.loaded(&it, bodies[id], inflight[id] > it.Attempts)
 	}
-	return q, nil
+	for id := range bodies {
+		if _, ok := q.items[id]; ok {
+			continue
+		}
+		it, err := q.readMessageMeta(id)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // an .eml body without metadata: an accept that did not finish
+		}
+		if err != nil {
+			return err
+		}
+		q.loaded(&it, true, inflight[id] > it.Attempts)
+	}
+	return nil
+}
+
+// loaded adds a message read at Open.
+func (q *Queue) loaded(it *Item, body, inflight bool) {
+	if it.State == Delivering { // written by earlier versions before each attempt
+		it.State = Queued
+		inflight = true
+	}
+	if !it.State.final() && !body {
+		// Bodies go only after a final state is durable (see the package
+		// comment), so this message was finished; which way is not known.
+		it.State, it.Finished = Delivered, it.Created
+		it.LastError = "body gone at restart: finished before the crash"
+		inflight = false
+	}
+	if it.State.final() {
+		q.dropBody(it.ID) // a crash between metadata and body removal
+	} else if inflight {
+		q.duplicates++
+	}
+	q.items[it.ID] = it
+	q.count[it.State]++
+	q.index(it)
 }
 
 // PossibleDuplicates counts messages that were in flight at a crash and so may
@@ -207,9 +316,9 @@ func newID() ID {
 	return ID(time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:]))
 }
 
-// Accept stores a message durably and returns only once its body and metadata
-// are fsynced. state is Queued for mail to deliver, or Held, Delayed or
-// Confirming; notBefore delays the first attempt.
+// Accept stores a message durably and returns only once it is. state is
+// Queued for mail to deliver, or Held, Delayed or Confirming; notBefore
+// delays the first attempt.
 func (q *Queue) Accept(ctx context.Context, env Envelope, raw []byte, out check.Outcome, state State, notBefore time.Time) (ID, error) {
 	return q.Add(ctx, Item{Envelope: env, Outcome: out, State: state, NotBefore: notBefore}, raw)
 }
@@ -228,20 +337,22 @@ func (q *Queue) Add(ctx context.Context, it0 Item, raw []byte) (ID, error) {
 	}
 	it := &it0
 	it.ID, it.Created, it.Attempts, it.Finished = newID(), time.Now().UTC(), 0, time.Time{}
-	body, err := q.seal("msg:"+string(it.ID), raw)
+	b, err := q.encodeMessage(it, raw)
 	if err != nil {
 		return "", err
 	}
-	if err := q.writeFile(filepath.Join(q.dir, "msg"), string(it.ID)+".eml", body); err != nil {
+	if err := q.writeFile(q.path("msg"), string(it.ID)+".msq", b); err != nil {
 		return "", fmt.Errorf("queue: store message: %w", err)
 	}
-	if err := q.writeMeta(it); err != nil {
-		os.Remove(q.bodyPath(it.ID))
-		return "", err
+	if err := q.group.wait(syncMsgDir); err != nil {
+		os.Remove(q.msgPath(it.ID))
+		return "", fmt.Errorf("queue: store message: %w", err)
 	}
 	id := it.ID // *it belongs to the queue from here on
 	q.mu.Lock()
 	q.items[id] = it
+	q.count[it.State]++
+	q.index(it)
 	q.mu.Unlock()
 	q.poke()
 	return id, nil
@@ -252,6 +363,15 @@ func (q *Queue) poke() {
 	case q.wake <- struct{}{}:
 	default:
 	}
+}
+
+// set (q.mu held) replaces *it by next, keeping the counts and the due
+// index up to date.
+func (q *Queue) set(it *Item, next Item) {
+	q.count[it.State]--
+	*it = next
+	q.count[it.State]++
+	q.index(it)
 }
 
 // Get returns a copy of a message's metadata.
@@ -267,17 +387,15 @@ func (q *Queue) Get(id ID) (Item, error) {
 
 // Body returns the raw message, as long as the spool still keeps it.
 func (q *Queue) Body(id ID) ([]byte, error) {
-	b, err := os.ReadFile(q.bodyPath(id))
-	if errors.Is(err, os.ErrNotExist) {
+	q.mu.Lock()
+	it, ok := q.items[id]
+	gone := ok && it.State.final() // its file goes at the next sync
+	q.mu.Unlock()
+	if gone {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, fmt.Errorf("queue: read body: %w", err)
-	}
-	return q.open("msg:"+string(id), b)
+	return q.readBody(id)
 }
-
-func (q *Queue) bodyPath(id ID) string { return filepath.Join(q.dir, "msg", string(id)+".eml") }
 
 // Items returns every message for which keep is true, oldest first.
 func (q *Queue) Items(keep func(*Item) bool) []Item {
@@ -303,8 +421,10 @@ func (q *Queue) Depth() map[State]int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	m := map[State]int{}
-	for _, it := range q.items {
-		m[it.State]++
+	for s, n := range q.count {
+		if n != 0 {
+			m[s] = n
+		}
 	}
 	return m
 }
@@ -343,8 +463,10 @@ func (q *Queue) transition(id ID, by string, allowed func(State) bool, to State)
 	return q.commit(it, next)
 }
 
-// commit stores next as the new metadata of it (q.mu held), finishing the
-// message when its state is final.
+// commit stores next as the new metadata of it (q.mu held) durably,
+// finishing the message when its state is final. These are a person's
+// actions, rare next to deliveries, so holding the lock over the sync is
+// simpler than the alternatives and costs little.
 func (q *Queue) commit(it *Item, next Item) error {
 	if next.State == Queued {
 		next.NotBefore = time.Time{}
@@ -353,10 +475,10 @@ func (q *Queue) commit(it *Item, next Item) error {
 		next.Finished = time.Now().UTC()
 		next.Subject = ""
 	}
-	if err := q.writeMeta(&next); err != nil {
+	if err := q.writeMetaSync(&next); err != nil {
 		return err
 	}
-	*it = next
+	q.set(it, next)
 	if next.State.final() {
 		q.dropBody(it.ID)
 	}
@@ -420,10 +542,11 @@ func (q *Queue) Prune(cutoff time.Time) (int, error) {
 			continue
 		}
 		q.dropBody(id)
-		if err := os.Remove(filepath.Join(q.dir, "meta", string(id)+".json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := os.Remove(q.metaPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 			continue
 		}
+		q.count[it.State]--
 		delete(q.items, id)
 		n++
 	}
@@ -433,51 +556,10 @@ func (q *Queue) Prune(cutoff time.Time) (int, error) {
 	return n, nil
 }
 
-// dropBody deletes a message body once no more delivery can happen: bodies
-// are kept only while needed.
+// dropBody deletes a message's body (its message file) once no more
+// delivery can happen: bodies are kept only while needed. Callers make sure
+// the final state is durable first.
 func (q *Queue) dropBody(id ID) {
-	os.Remove(q.bodyPath(id))
-}
-
-func (q *Queue) writeMeta(it *Item) error {
-	b, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("queue: encode metadata: %w", err)
-	}
-	if b, err = q.seal("meta:"+string(it.ID), b); err != nil {
-		return err
-	}
-	if err := q.writeFile(filepath.Join(q.dir, "meta"), string(it.ID)+".json", b); err != nil {
-		return fmt.Errorf("queue: store metadata: %w", err)
-	}
-	return nil
-}
-
-// writeFile replaces dir/name atomically and durably.
-func (q *Queue) writeFile(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = q.syncFile(f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return q.syncFile(d)
+	os.Remove(q.msgPath(id))
+	os.Remove(q.oldBodyPath(id))
 }

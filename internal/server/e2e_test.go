@@ -239,8 +239,15 @@ func (r *rig) only(state queue.State) queue.Item {
 
 func (r *rig) bodyFileGone(id queue.ID) {
 	r.t.Helper()
-	if _, err := os.Stat(filepath.Join(r.spool, "msg", string(id)+".eml")); !errors.Is(err, os.ErrNotExist) {
-		r.t.Errorf("body of %s still on disk: %v", id, err)
+	// After a delivery the file goes with the spool's next sync.
+	var files []string
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if files, _ = filepath.Glob(filepath.Join(r.spool, "msg", string(id)+".*")); len(files) == 0 {
+			break
+		}
+	}
+	if len(files) != 0 {
+		r.t.Errorf("body of %s still on disk: %v", id, files)
 	}
 	if _, err := r.s.Queue.Body(id); !errors.Is(err, queue.ErrNotFound) {
 		r.t.Errorf("body of %s still readable: %v", id, err)
@@ -422,7 +429,11 @@ func TestEncryptedHeldBody(t *testing.T) {
 	r := startRig(t, bytes.Repeat([]byte{9}, 32))
 	r.send([]string{"x@unknown-partner.example"}, "secret quote")
 	it := r.only(queue.Held)
-	for _, f := range []string{filepath.Join(r.spool, "msg", string(it.ID)+".eml"), filepath.Join(r.spool, "meta", string(it.ID)+".json")} {
+	files, _ := filepath.Glob(filepath.Join(r.spool, "*", string(it.ID)+".*"))
+	if len(files) == 0 {
+		t.Fatal("no spool file for the held message")
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
