@@ -42,9 +42,14 @@ func TestDemo(t *testing.T) {
 	if rep.Upstream < rep.Passed {
 		t.Errorf("%d messages reached the upstream, want at least the %d passed", rep.Upstream, rep.Passed)
 	}
-	for _, want := range []string{"did you mean", "SMTP relay", "swaks"} {
+	for _, want := range []string{"の間違いではありませんか", "SMTP relay", "swaks"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("narrative lacks %q", want)
 		}
+	}
+	// The scenarios' senders have Japanese names and no language set: they
+	// are told in Japanese.
+	if strings.Contains(out.String(), "you have never mailed") || !strings.Contains(out.String(), "このアドレスに送信したことはありません") {
+		t.Error("findings are not in the senders' language")
 	}
 }

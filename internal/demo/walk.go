@@ -42,21 +42,45 @@ func walkThrough(w *narrator, org *learned, rep *Report) error {
 		}
 		w.printf("\n%2d. %s (%s) — %s\n", i+1, s.Name, kind, s.Description)
 		w.printf("    %s → %s\n", msg.From.Addr, recipients(msg))
-		printOutcome(w, out)
+		printOutcome(w, out, senderLang(org, msg.From.Addr))
 	}
 	w.printf("\nStopped %d of %d mistakes; let %d of %d honest messages through silently.\n", caught, mistakes, passed, honest)
 	rep.Mistakes, rep.Caught, rep.Honest, rep.Passed = mistakes, caught, honest, passed
 	return w.err
 }
 
-func printOutcome(w *narrator, out check.Outcome) {
+// senderLang is the language the sender reads findings in: the directory's
+// setting, else Japanese for a name written in Japanese (or a sender the
+// directory does not know: the organisation is Japanese), else English,
+// which is what the synthetic organisation's staff with Latin-script names
+// write their own mail in.
+func senderLang(org *learned, addr string) string {
+	if org.svc == nil || org.svc.Directory == nil {
+		return "ja"
+	}
+	p, ok := org.svc.Directory.Person(addr)
+	switch {
+	case !ok:
+		return "ja"
+	case p.Lang != "":
+		return finding.Lang(p.Lang)
+	case p.Name != "" && !strings.ContainsFunc(p.Name, func(r rune) bool { return r >= 0x3040 }):
+		return "en"
+	}
+	return "ja"
+}
+
+// printOutcome prints what the sender is told, in lang.
+func printOutcome(w *narrator, out check.Outcome, lang string) {
 	w.printf("    verdict %s (score %.2f)\n", strings.ToUpper(string(out.Verdict)), out.Score)
-	for _, f := range finding.SenderView(out.Findings) {
+	for _, f := range finding.LocalizeAll(finding.SenderView(out.Findings), lang) {
 		line := f.Message
 		if f.Recipient != "" {
 			line = f.Recipient + ": " + line
 		}
 		switch {
+		case strings.Contains(f.Suggestion, "@") && !strings.Contains(f.Suggestion, " ") && lang == "ja":
+			line += " — " + f.Suggestion + " の間違いではありませんか？"
 		case strings.Contains(f.Suggestion, "@") && !strings.Contains(f.Suggestion, " "):
 			line += " — did you mean " + f.Suggestion + "?"
 		case f.Suggestion != "":
