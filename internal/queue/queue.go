@@ -302,6 +302,9 @@ func (q *Queue) loaded(it *Item, body, inflight bool) {
 	q.index(it)
 }
 
+// Workers is how many deliveries Run makes at once.
+func (q *Queue) Workers() int { return q.workers }
+
 // PossibleDuplicates counts messages that were in flight at a crash and so may
 // be delivered twice.
 func (q *Queue) PossibleDuplicates() int {

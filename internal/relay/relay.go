@@ -1,9 +1,11 @@
 // Package relay delivers spooled mail to the upstream smarthost over SMTP,
 // with STARTTLS (required or opportunistic), optional AUTH PLAIN and
 // timeouts, and sorts failures into temporary (retry) and permanent (bounce).
+// Client opens a connection per message; Pool (pool.go) keeps a few open and
+// reuses them, as the delivery workers do.
 //
 // It does not queue or retry by itself; the queue does, through the
-// queue.Deliverer interface that Client implements.
+// queue.Deliverer interface that Client and Pool implement.
 package relay
 
 import (
@@ -45,7 +47,11 @@ type Client struct {
 // from the upstream is permanent; everything else (4xx, network) is
 // temporary.
 func (c *Client) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
-	err := c.send(ctx, env, raw)
+	return result(c.send(ctx, env, raw))
+}
+
+// result sorts an error into a queue.Result.
+func result(err error) queue.Result {
 	if err == nil {
 		return queue.Result{}
 	}
@@ -55,10 +61,28 @@ func (c *Client) Deliver(ctx context.Context, env queue.Envelope, raw []byte) qu
 }
 
 func (c *Client) send(ctx context.Context, env queue.Envelope, raw []byte) error {
-	timeout := c.Timeout
-	if timeout == 0 {
-		timeout = 2 * time.Minute
+	cl, err := c.connect(ctx)
+	if err != nil {
+		return err
 	}
+	defer cl.Close()
+	if err := cl.SendMail(env.From, env.To, bytes.NewReader(raw)); err != nil {
+		return fmt.Errorf("relay: send: %w", err)
+	}
+	return cl.Quit()
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return 2 * time.Minute
+	}
+	return c.Timeout
+}
+
+// connect opens a connection ready for MAIL: greeted, with TLS as
+// configured, authenticated if configured.
+func (c *Client) connect(ctx context.Context) (*smtp.Client, error) {
+	timeout := c.timeout()
 	useTLS := c.TLS == TLSOpportunistic || c.TLS == TLSRequired
 	cl, err := c.dial(ctx, timeout, useTLS)
 	if err != nil && c.TLS == TLSOpportunistic {
@@ -67,18 +91,18 @@ func (c *Client) send(ctx context.Context, env queue.Envelope, raw []byte) error
 		cl, err = c.dial(ctx, timeout, false)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer cl.Close()
+	// Each command and the message get the whole timeout, also on a
+	// connection reused for many messages.
+	cl.CommandTimeout, cl.SubmissionTimeout = timeout, timeout
 	if c.Username != "" {
 		if err := cl.Auth(sasl.NewPlainClient("", c.Username, c.Password)); err != nil {
-			return fmt.Errorf("relay: auth: %w", err)
+			cl.Close()
+			return nil, fmt.Errorf("relay: auth: %w", err)
 		}
 	}
-	if err := cl.SendMail(env.From, env.To, bytes.NewReader(raw)); err != nil {
-		return fmt.Errorf("relay: send: %w", err)
-	}
-	return cl.Quit()
+	return cl, nil
 }
 
 func (c *Client) dial(ctx context.Context, timeout time.Duration, useTLS bool) (*smtp.Client, error) {

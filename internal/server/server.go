@@ -50,6 +50,9 @@ type Options struct {
 	Gateway      gateway.Config
 	Milter       milter.Limits
 	Retry        queue.Retry
+	// DeliveryWorkers is how many messages go to the upstream at once, each
+	// over its own reused connection; 0 means queue.DefaultWorkers.
+	DeliveryWorkers int
 
 	// Decide is the one decision path for the gateway and the milter
 	// (milter.CheckDecider over check.Service).
@@ -132,7 +135,7 @@ func Start(o Options) (*Server, error) {
 	if o.Decide == nil && o.Decider == nil {
 		return nil, errors.New("server: no decider")
 	}
-	q, err := queue.OpenOptions(o.SpoolDir, queue.Options{Key: o.SpoolKey})
+	q, err := queue.OpenOptions(o.SpoolDir, queue.Options{Key: o.SpoolKey, Workers: o.DeliveryWorkers})
 	if err != nil {
 		return nil, err
 	}
@@ -225,9 +228,10 @@ func Start(o Options) (*Server, error) {
 			}
 		})
 	}
-	up := o.Upstream
+	up := relay.NewPool(o.Upstream, q.Workers())
 	s.run(func() {
-		q.Run(ctx, countingDeliverer{&up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(), Delivered: s.delivered})
+		q.Run(ctx, countingDeliverer{up, s.Metrics}, o.Retry, queue.Hooks{Bounced: s.bounce(), Delivered: s.delivered})
+		up.Close()
 	})
 	s.run(func() { s.housekeeping(ctx) })
 	if s.learn != nil {
