@@ -219,7 +219,7 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if len(rcpts) == 0 {
 		a.audit(r, p, audit.Confirm, "sender", it, "")
 	}
-	return a.answer(w, p, after)
+	return a.answer(w, r, p, after)
 }
 
 func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -242,7 +242,7 @@ func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		}
 		a.audit(r, p, audit.Drop, "sender", it, rc)
 	}
-	return a.answer(w, p, after)
+	return a.answer(w, r, p, after)
 }
 
 func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -255,7 +255,7 @@ func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		return heldError(err)
 	}
 	a.audit(r, p, audit.Cancel, "sender", it, "")
-	return a.answer(w, p, after)
+	return a.answer(w, r, p, after)
 }
 
 // heldRelease: an approver of the message's department, or its sender when
@@ -281,7 +281,7 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		role = "sender"
 	}
 	a.audit(r, p, audit.Release, role, it, "")
-	return a.answer(w, p, after)
+	return a.answer(w, r, p, after)
 }
 
 type rejectReq struct {
@@ -308,7 +308,7 @@ func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		return heldError(err)
 	}
 	a.audit(r, p, audit.Reject, "approver", it, req.Comment)
-	return a.answer(w, p, after)
+	return a.answer(w, r, p, after)
 }
 
 // audit records an action; a failure is logged, the action stands (it is
@@ -341,10 +341,14 @@ func (a *API) ownItem(r *http.Request, p *auth.Principal) (held.Item, error) {
 
 // answer returns the message as the action left it, in the caller's view.
 // (Reading it again could show a later state: delivery starts at once.)
-func (a *API) answer(w http.ResponseWriter, p *auth.Principal, it held.Item) error {
+func (a *API) answer(w http.ResponseWriter, r *http.Request, p *auth.Principal, it held.Item) error {
 	if viewFor(p, it) == held.SenderView {
 		it.Findings = finding.SenderView(it.Findings)
 	}
+	// The action is done: an unknown lang answers in English rather than
+	// make it look failed.
+	lang, _ := langOf(r)
+	it.Findings = localized(it.Findings, lang)
 	return writeJSON(w, http.StatusOK, it)
 }
 

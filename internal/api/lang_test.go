@@ -125,6 +125,11 @@ func TestHeldLanguage(t *testing.T) {
 	if a := e.callIn("sato@corp.example", "GET", "/api/v1/held/"+string(id)+"?lang=xx", "", nil); a.status != http.StatusBadRequest {
 		t.Errorf("lang=xx: %d, want 400", a.status)
 	}
+	// An action answers with the message in the asked language too.
+	a := e.callIn("sato@corp.example", "POST", "/api/v1/held/"+string(id)+"/confirm?lang=ja", "", map[string]string{"recipient": "x@partner-z.example"})
+	if a.status != http.StatusOK || !strings.Contains(string(a.body), want) {
+		t.Errorf("confirm: %d %s", a.status, a.body)
+	}
 }
 
 func TestFromAcceptLanguage(t *testing.T) {
