@@ -29,7 +29,7 @@ var catalog = map[string]entry{
 		"このアドレスに送信したことはありません。社内の他の方は送信しています"},
 	"new_recipient.colleague": {
 		"you have never mailed this colleague",
-		"この社内の方に送信したことはありません"},
+		"社内のこの方に送信したことはありません"},
 
 	// NEW_DOMAIN
 	"new_domain.team": {
@@ -48,10 +48,10 @@ var catalog = map[string]entry{
 		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）とよく似ています"},
 	"similar.other_domain": {
 		"the same name at another domain",
-		"別ドメインの同じ名前"},
+		"ドメインだけが違うアドレス"},
 	"similar.numbered": {
 		"the same name with another number",
-		"番号だけが違う同じ名前"},
+		"番号だけが違うアドレス"},
 	"similar.one_letter": {
 		"an address that differs by one letter",
 		"1文字違いのアドレス"},
@@ -60,10 +60,10 @@ var catalog = map[string]entry{
 		"2文字違いのアドレス"},
 	"similar.family": {
 		"who has the same family name",
-		"同じ姓の方"},
+		"姓が同じ方"},
 	"similar.given": {
 		"who has the same given name",
-		"同じ名（下の名前）の方"},
+		"下の名前が同じ方"},
 	"similar.prefix": {
 		"whose address starts the same way",
 		"先頭が同じアドレス"},
@@ -87,7 +87,7 @@ var catalog = map[string]entry{
 
 	"unusual_combination": {
 		"you have never mailed this address together with the other recipients",
-		"このアドレスを他の宛先と一緒に送信したことはありません"},
+		"このアドレスと他の宛先に一緒に送信したことはありません"},
 	"external_in_internal_thread": {
 		"this conversation was internal so far; this recipient is outside the organisation",
 		"これまで社内だけのやり取りでしたが、この宛先は社外です"},
@@ -96,7 +96,7 @@ var catalog = map[string]entry{
 		"{domain} と {other} を同じメールの宛先にしたことはありません"},
 	"bcc_recommended": {
 		"many outside addresses of different organisations can all see each other",
-		"複数の社外の会社の宛先が、互いに見える状態です"},
+		"複数の会社の社外宛先が、互いに見える状態です"},
 	"suggest.bcc": {
 		"put the outside recipients in Bcc",
 		"社外の宛先は Bcc に入れてください"},
@@ -116,7 +116,7 @@ var catalog = map[string]entry{
 	// GREETING_MISMATCH
 	"greeting.person": {
 		"the greeting names {person}, who is not among the recipients; you know {addr} by that name",
-		"書き出しの「{person}」は宛先に含まれていません。この名前でやり取りしているのは {addr} です"},
+		"書き出しの宛名「{person}」の方は宛先に含まれていません。この名前の方とは {addr} でやり取りしています"},
 	"greeting.outside": {
 		"the greeting addresses someone at {company}, but every recipient is inside the organisation",
 		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},

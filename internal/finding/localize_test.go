@@ -46,7 +46,7 @@ func TestSayAndLocalize(t *testing.T) {
 		t.Fatalf("English: %q, want %q", f.Message, want)
 	}
 	ja := Localize(f, "ja")
-	if want := "このアドレスへの送信はほとんどありません。いつもの宛先 tanaka@toyo-denki.co.jp（同じ姓の方）とよく似ています"; ja.Message != want {
+	if want := "このアドレスへの送信はほとんどありません。いつもの宛先 tanaka@toyo-denki.co.jp（姓が同じ方）とよく似ています"; ja.Message != want {
 		t.Fatalf("Japanese: %q, want %q", ja.Message, want)
 	}
 	if f.Message == ja.Message || Localize(f, "en").Message != f.Message || Localize(f, "fr").Message != f.Message {
