@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -140,5 +141,25 @@ func TestFromAcceptLanguage(t *testing.T) {
 		if got := fromAcceptLanguage(h); got != want {
 			t.Errorf("%q: %s, want %s", h, got, want)
 		}
+	}
+}
+
+func TestDecisionsLanguage(t *testing.T) {
+	e := newEnv(t)
+	f := finding.Finding{Code: finding.FreemailRecipient, Severity: finding.Low, Recipient: "x@gmail.example"}.Say("freemail_recipient", nil)
+	rec := decisions.Record{At: e.now.Add(-time.Hour), Via: "smtp", MessageID: "dl-1@corp.example", Sender: "sato@corp.example",
+		Department: "営業部", Decision: policy.Decision{Verdict: policy.Warn, Decided: policy.Warn}, Score: 0.4, Findings: []finding.Finding{f}}
+	if err := e.dec.Append(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	ja := finding.Localize(f, "ja").Message
+	for lang, want := range map[string]string{"ja": ja, "en": f.Message} {
+		a := e.callIn("sato@corp.example", "GET", "/api/v1/decisions", lang, nil)
+		if a.status != http.StatusOK || !strings.Contains(string(a.body), want) {
+			t.Errorf("%s: %d lacks %q: %s", lang, a.status, want, a.body)
+		}
+	}
+	if a := e.callIn("sato@corp.example", "GET", "/api/v1/decisions?lang=de", "", nil); a.status != http.StatusBadRequest {
+		t.Errorf("lang=de: %d, want 400", a.status)
 	}
 }

@@ -72,6 +72,10 @@ func (a *API) decisionList(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if !oversees(p) || hasDept {
 		n = scanDecisions
 	}
+	lang, err := langOf(r)
+	if err != nil {
+		return err
+	}
 	recs, err := a.o.Decisions.Recent(r.Context(), since, n)
 	if err != nil {
 		return err
@@ -93,6 +97,7 @@ func (a *API) decisionList(w http.ResponseWriter, r *http.Request, p *auth.Princ
 		if fs == nil {
 			fs = []finding.Finding{}
 		}
+		fs = localized(fs, lang)
 		out = append(out, Decision{At: rec.At.UTC(), Via: rec.Via, MessageID: rec.MessageID, QueueID: rec.QueueID,
 			Sender: rec.Sender, Department: rec.Department, Verdict: rec.Decision.Verdict, Decided: rec.Decision.Decided,
 			Shadow: rec.Decision.Shadow, Rule: rec.Decision.Rule, Score: rec.Score, Findings: fs})
