@@ -80,7 +80,7 @@ var messages = map[string][2]string{
 	"held.recipient":     {"Recipient", "宛先"},
 	"held.why":           {"Why it was flagged", "確認が必要な理由"},
 	"held.actions":       {"Your choice", "操作"},
-	"held.didyoumean":    {"Did you mean", "もしかして"},
+	"held.didyoumean":    {"Did you mean", "正しい宛先の候補:"},
 	"held.confirmed":     {"confirmed", "確認済み"},
 	"held.tick":          {"This recipient is right", "この宛先で正しい"},
 	"held.drop":          {"Remove recipient", "宛先を削除"},
