@@ -10,10 +10,7 @@
 // the sender's team or organisation knows them or their domain.
 //
 // The score is a logistic model over Features (see FeatureNames): per-finding
-// strengths, novelty of the rarest recipient, softening evidence and counts,
-// and the products of pairs of the features about the rarest recipient and
-// the suggested contact (see TermNames), since how much a likeness to a
-// frequent contact weighs depends on what else is known of the recipient.
+// strengths, novelty of the rarest recipient, softening evidence and counts.
 // Its weights are fitted, never hand-picked: Fit is L2-regularised logistic
 // regression on standardised features, solved by iteratively reweighted least
 // squares, with the two classes weighted equally so a score of 0.5 is the

@@ -100,12 +100,12 @@ func TestFitDefaultWeights(t *testing.T) {
 		return
 	}
 	def := detect.DefaultWeights()
-	if !slices.Equal(def.Names, detect.TermNames()) {
-		t.Fatalf("weights.json names %v, want %v (run with -update)", def.Names, detect.TermNames())
+	if !slices.Equal(def.Names, detect.FeatureNames) {
+		t.Fatalf("weights.json names %v, want %v (run with -update)", def.Names, detect.FeatureNames)
 	}
 	for i := range w.Coef {
 		if d := w.Coef[i] - def.Coef[i]; d > 1e-6 || d < -1e-6 {
-			t.Fatalf("weights.json is stale at %s: %v, fitting gives %v (run with -update)", def.Names[i], def.Coef[i], w.Coef[i])
+			t.Fatalf("weights.json is stale at %s: %v, fitting gives %v (run with -update)", detect.FeatureNames[i], def.Coef[i], w.Coef[i])
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/misend/misend/internal/store"
@@ -29,93 +28,23 @@ type Weights struct {
 	Intercept float64   `json:"intercept"`
 }
 
-// Score maps features to [0,1]. Weights carry a coefficient for each
-// feature and for each interaction (two features' product, named "a*b");
-// they are matched by name when Names differs from the current build's
-// (weights fitted by an older build), and a term without a coefficient
-// counts zero.
+// Score maps features to [0,1]. Features are matched to coefficients by
+// name when Names differs from FeatureNames (weights fitted by an older
+// build); a feature without a coefficient counts zero.
 func (w *Weights) Score(f Features) float64 {
 	z := w.Intercept
-	if len(w.Names) == 0 || slices.Equal(w.Names, termNames()) {
+	if slices.Equal(w.Names, FeatureNames) || len(w.Names) == 0 {
 		for i := 0; i < len(f) && i < len(w.Coef); i++ {
 			z += w.Coef[i] * f[i]
 		}
-		for k, p := range interactions() {
-			if i := len(f) + k; i < len(w.Coef) && p[0] < len(f) && p[1] < len(f) {
-				z += w.Coef[i] * f[p[0]] * f[p[1]]
+	} else {
+		for i, n := range w.Names {
+			if j := slices.Index(FeatureNames, n); j >= 0 && j < len(f) && i < len(w.Coef) {
+				z += w.Coef[i] * f[j]
 			}
-		}
-		return sigmoid(z)
-	}
-	at := func(name string) float64 {
-		if j := slices.Index(FeatureNames, name); j >= 0 && j < len(f) {
-			return f[j]
-		}
-		return 0
-	}
-	for i, n := range w.Names {
-		if i >= len(w.Coef) {
-			break
-		}
-		if a, b, ok := strings.Cut(n, "*"); ok {
-			z += w.Coef[i] * at(a) * at(b)
-		} else {
-			z += w.Coef[i] * at(n)
 		}
 	}
 	return sigmoid(z)
-}
-
-// interactionNames are the pairs of features whose product is a term of
-// the score: a linear score cannot say that a likeness to a frequent
-// contact means more when nobody else on the message knows the recipient,
-// or less when the greeting names them.
-var interactionNames = [][2]string{}
-
-func init() {
-	key := []string{"similar_contact", "novelty", "rarest_internal", "greeting_names_rarest", "stranger_to_others", "no_cooccur",
-		"similar_contact_fit", "similar_contact_address", "similar_contact_given_name", "others_know_rarest", "dept_unknown",
-		"thread_outsider", "in_thread", "greeting_mismatch"}
-	for a := range key {
-		for b := a + 1; b < len(key); b++ {
-			interactionNames = append(interactionNames, [2]string{key[a], key[b]})
-		}
-	}
-}
-
-var interactions = sync.OnceValue(func() [][2]int {
-	out := make([][2]int, len(interactionNames))
-	for i, p := range interactionNames {
-		out[i] = [2]int{slices.Index(FeatureNames, p[0]), slices.Index(FeatureNames, p[1])}
-	}
-	return out
-})
-
-// TermNames names the terms of the score, as fitted Weights name them: the
-// features, then the interactions ("a*b"). Callers must not modify it.
-func TermNames() []string { return termNames() }
-
-var termNames = sync.OnceValue(func() []string {
-	out := slices.Clone(FeatureNames)
-	for _, p := range interactionNames {
-		out = append(out, p[0]+"*"+p[1])
-	}
-	return out
-})
-
-// expand returns the score's terms for f: f itself, then the interactions.
-func expand(f Features) []float64 {
-	pairs := interactions()
-	out := make([]float64, len(f), len(f)+len(pairs))
-	copy(out, f)
-	for _, p := range pairs {
-		v := 0.0
-		if p[0] < len(f) && p[1] < len(f) {
-			v = f[p[0]] * f[p[1]]
-		}
-		out = append(out, v)
-	}
-	return out
 }
 
 func sigmoid(z float64) float64 {
@@ -148,11 +77,6 @@ const MaxAlarm = 0.015
 // same way and keeps their order: detection at a given alarm rate, which
 // `misend eval` reports, does not change.
 func Fit(x []Features, y []bool) (*Weights, error) {
-	terms := make([]Features, len(x))
-	for i, v := range x {
-		terms[i] = expand(v)
-	}
-	x = terms
 	w, err := fitBalanced(x, y)
 	if err != nil {
 		return nil, err
@@ -282,7 +206,7 @@ func fitBalanced(x []Features, y []bool) (*Weights, error) {
 			break
 		}
 	}
-	w := &Weights{Names: slices.Clone(termNames()), Coef: make([]float64, d), Intercept: beta[d]}
+	w := &Weights{Names: slices.Clone(FeatureNames), Coef: make([]float64, d), Intercept: beta[d]}
 	if len(w.Names) != d {
 		w.Names = nil
 	}

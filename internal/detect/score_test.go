@@ -116,26 +116,3 @@ func TestFeatureNamesComplete(t *testing.T) {
 		seen[n] = true
 	}
 }
-
-func TestScoreInteractions(t *testing.T) {
-	f := make(Features, len(FeatureNames))
-	f[fNovelty], f[fSimilarContact] = 0.5, 0.8
-	// Named terms, as weights from another build carry them.
-	named := &Weights{Names: []string{"novelty", "similar_contact*novelty", "no_such*novelty"}, Coef: []float64{1, 2, 5}, Intercept: -1}
-	if got, want := named.Score(f), sigmoid(-1+0.5+2*0.8*0.5); math.Abs(got-want) > 1e-12 {
-		t.Errorf("named terms: score %v, want %v", got, want)
-	}
-	// The same weights in this build's layout take the fast path.
-	full := &Weights{Names: TermNames(), Coef: make([]float64, len(TermNames())), Intercept: -1}
-	for i, n := range full.Names {
-		switch n {
-		case "novelty":
-			full.Coef[i] = 1
-		case "similar_contact*novelty":
-			full.Coef[i] = 2
-		}
-	}
-	if got, want := full.Score(f), named.Score(f); math.Abs(got-want) > 1e-12 {
-		t.Errorf("layout of this build: score %v, want %v as by name", got, want)
-	}
-}
