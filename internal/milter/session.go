@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -231,30 +231,19 @@ func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 	return nil
 }
 
-// warning is the one-line reason shown with a warned message: the first
-// finding's sentence, from the sender view (no confidential-list terms),
-// as an RFC 2047 encoded word when it is not ASCII.
+// warning names the findings of a warned message by their codes only.
+// The header leaves with the message, so the recipients see it: a sentence
+// would tell the wrong recipient whom the sender usually mails (the "did
+// you mean" of SIMILAR_CONTACT) and a scope what is confidential. The
+// sender gets the sentences in misend's notice.
 func warning(fs []finding.Finding) string {
-	view := finding.SenderView(fs)
-	if len(view) == 0 {
-		return ""
+	var codes []string
+	for _, f := range finding.SenderView(fs) {
+		if c := string(f.Code); !slices.Contains(codes, c) {
+			codes = append(codes, c)
+		}
 	}
-	msg := strings.Join(strings.Fields(view[0].Message), " ")
-	if len(msg) > 200 {
-		msg = truncateUTF8(msg, 200)
-	}
-	text := string(view[0].Code)
-	if msg != "" {
-		text += ": " + msg
-	}
-	return mime.QEncoding.Encode("utf-8", text)
-}
-
-func truncateUTF8(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return strings.Join(codes, ", ")
 }
 
 func isOurs(name string) bool {
