@@ -15,7 +15,8 @@ import (
 )
 
 // approvable returns the held messages an approver may decide on: those
-// of the departments they approve, or all for an organisation approver.
+// of the departments they approve, or all for an organisation approver,
+// but never their own (a hold needs a second person).
 func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, error) {
 	var items []held.Item
 	var err error
@@ -26,7 +27,7 @@ func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, e
 	}
 	var out []held.Item
 	for _, it := range items {
-		if it.State == queue.Held && p.ApprovesDepartment(it.Department) {
+		if it.State == queue.Held && p.ApprovesDepartment(it.Department) && !ownItem(it, p.Address) {
 			out = append(out, it)
 		}
 	}
@@ -50,7 +51,7 @@ func (w *Web) approvalsList(rw http.ResponseWriter, r *http.Request, q *req) {
 // is "not found".
 func (w *Web) toApprove(ctx context.Context, q *req, id string) (held.Item, bool) {
 	it, err := w.o.Held.Get(ctx, id, held.OperatorView)
-	if err != nil || it.State != queue.Held || !q.p.ApprovesDepartment(it.Department) {
+	if err != nil || it.State != queue.Held || !q.p.ApprovesDepartment(it.Department) || ownItem(it, q.p.Address) {
 		return held.Item{}, false
 	}
 	return it, true

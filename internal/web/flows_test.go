@@ -441,3 +441,23 @@ func TestSignInThrottledPerClient(t *testing.T) {
 		t.Fatalf("after the window: %d", s)
 	}
 }
+
+// An approver's own held message is not theirs to release: it is not
+// listed for them and acting on it answers "not found".
+func TestApproverCannotReleaseOwnMail(t *testing.T) {
+	e := newEnv(t, nil)
+	fs := []finding.Finding{{Code: finding.NewDomain, Severity: finding.High, Recipient: "x@partner-c.example", Message: "never mailed"}}
+	own := e.add(fixture{sender: "boss@corp.example", dept: "営業部", subject: "自分の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+	other := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "部下の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+	bc, bcsrf := e.session("boss@corp.example")
+	_, page, _ := e.do("GET", "/approvals", bc, nil, nil)
+	if strings.Contains(page, own) || !strings.Contains(page, other) {
+		t.Errorf("approvals page: own listed %v, other listed %v", strings.Contains(page, own), strings.Contains(page, other))
+	}
+	if s, _, _ := e.do("POST", "/approvals/"+own+"/release", bc, url.Values{"csrf": {bcsrf}}, nil); s != http.StatusNotFound {
+		t.Errorf("releasing own held mail: %d, want 404", s)
+	}
+	if it, _ := e.q.Get(queue.ID(own)); it.State != queue.Held {
+		t.Errorf("own message is %s", it.State)
+	}
+}

@@ -80,10 +80,15 @@ func (w *Web) own(ctx context.Context, q *req, id string) (held.Item, bool) {
 	if err != nil || !it.State.Waiting() {
 		return held.Item{}, false
 	}
-	if !strings.EqualFold(it.Sender, q.p.Address) && !strings.EqualFold(it.EnvelopeFrom, q.p.Address) {
+	if !ownItem(it, q.p.Address) {
 		return held.Item{}, false
 	}
 	return it, true
+}
+
+// ownItem tells whether addr sent it.
+func ownItem(it held.Item, addr string) bool {
+	return strings.EqualFold(it.Sender, addr) || strings.EqualFold(it.EnvelopeFrom, addr)
 }
 
 func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
