@@ -136,7 +136,7 @@ func confidentialScenario(org *synth.Org, sc []synth.Scenario) (synth.Scenario, 
 		fmt.Fprintf(&b, "いつもお世話になっております。\r\n先日の件、社内資料「%s」をそのまま添付します。\r\nよろしくお願いいたします。\r\n", term)
 		return synth.Scenario{
 			Name:        "department-secret-to-partner",
-			Description: "the usual partner, but the text carries the department's confidential vocabulary",
+			Description: "いつもの取引先あてだが、本文に部署の機密語が含まれている",
 			Raw:         []byte(b.String()),
 			Mistake:     true,
 		}, nil
