@@ -30,6 +30,17 @@ type tokenCreateCmd struct {
 
 // openAuth opens the token store with the current directory, so a token
 // carries the person's roles and departments as the directory says.
+// withAuth runs fn with the accounts and tokens of --db, closing it after.
+func withAuth(g *Globals, fn func(ctx context.Context, s *auth.Service) error) error {
+	ctx := context.Background()
+	s, db, err := openAuth(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(ctx, s)
+}
+
 func openAuth(ctx context.Context, g *Globals) (*auth.Service, *store.DB, error) {
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {

@@ -116,13 +116,9 @@ type userRolesCmd struct {
 }
 
 func (c *userRolesCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	s, db, err := openAuth(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return s.SetRoles(ctx, c.Address, parseRoles(c.Role))
+	return withAuth(g, func(ctx context.Context, s *auth.Service) error {
+		return s.SetRoles(ctx, c.Address, parseRoles(c.Role))
+	})
 }
 
 type userDisableCmd struct {
@@ -130,13 +126,9 @@ type userDisableCmd struct {
 }
 
 func (c *userDisableCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	s, db, err := openAuth(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return s.SetDisabled(ctx, c.Address, true)
+	return withAuth(g, func(ctx context.Context, s *auth.Service) error {
+		return s.SetDisabled(ctx, c.Address, true)
+	})
 }
 
 type userEnableCmd struct {
@@ -144,13 +136,9 @@ type userEnableCmd struct {
 }
 
 func (c *userEnableCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	s, db, err := openAuth(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return s.SetDisabled(ctx, c.Address, false)
+	return withAuth(g, func(ctx context.Context, s *auth.Service) error {
+		return s.SetDisabled(ctx, c.Address, false)
+	})
 }
 
 type userListCmd struct {
