@@ -36,15 +36,7 @@ func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, e
 
 func (w *Web) approvalsList(rw http.ResponseWriter, r *http.Request, q *req) {
 	items, err := w.approvable(r.Context(), q.p)
-	if err != nil {
-		w.internal(rw, r, q, err)
-		return
-	}
-	var views []heldView
-	for _, it := range items {
-		views = append(views, viewOf(it, q.lang))
-	}
-	w.render(rw, r, q, http.StatusOK, "approvals", page{Title: "title.approvals", Notice: notice(r), Data: views})
+	w.renderWaiting(rw, r, q, "approvals", items, err)
 }
 
 // toApprove returns a held message the approver may decide on; anything else

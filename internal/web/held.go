@@ -62,6 +62,12 @@ func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] 
 
 func (w *Web) heldList(rw http.ResponseWriter, r *http.Request, q *req) {
 	items, err := w.o.Held.ForSender(r.Context(), q.p.Address, held.SenderView)
+	w.renderWaiting(rw, r, q, "held", items, err)
+}
+
+// renderWaiting shows a list of waiting messages with the page template
+// of that name ("held", "approvals") in the reader's language.
+func (w *Web) renderWaiting(rw http.ResponseWriter, r *http.Request, q *req, name string, items []held.Item, err error) {
 	if err != nil {
 		w.internal(rw, r, q, err)
 		return
@@ -70,7 +76,7 @@ func (w *Web) heldList(rw http.ResponseWriter, r *http.Request, q *req) {
 	for _, it := range items {
 		views = append(views, viewOf(it, q.lang))
 	}
-	w.render(rw, r, q, http.StatusOK, "held", page{Title: "title.held", Notice: notice(r), Data: views})
+	w.render(rw, r, q, http.StatusOK, name, page{Title: "title." + name, Notice: notice(r), Data: views})
 }
 
 // own returns a waiting message of the signed-in sender; any other
