@@ -56,6 +56,7 @@ type serveCmd struct {
 	NotifyFrom   *string        `help:"From address of notices (default misend@ORG-DOMAIN)." name:"notify-from"`
 	NotifyLang   *string        `help:"Language of notices when a person has none set: ja or en." name:"notify-lang"`
 	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
+	Workers      *int           `help:"Messages delivered upstream at once (default 8)." name:"delivery-workers"`
 	webFlags
 }
 
@@ -139,6 +140,9 @@ func (c *serveCmd) merge(cfg *config.Config) {
 	}
 	if c.SaveEvery != nil {
 		cfg.Model.SaveEvery = config.Duration(*c.SaveEvery)
+	}
+	if c.Workers != nil {
+		cfg.Queue.DeliveryWorkers = *c.Workers
 	}
 	if c.MaxMessage != nil {
 		cfg.SMTP.MaxMessageBytes = *c.MaxMessage
@@ -246,13 +250,14 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		up.Password = strings.TrimSpace(string(b))
 	}
 	o = server.Options{
-		SMTPAddr:     cfg.SMTP.Listen,
-		MilterAddr:   cfg.Milter.Listen,
-		HTTPAddr:     cfg.HTTP.Listen,
-		SpoolDir:     cfg.Queue.Dir,
-		KeepFinished: time.Duration(cfg.Queue.KeepFinished),
-		Upstream:     up,
-		Gateway:      gw,
+		SMTPAddr:        cfg.SMTP.Listen,
+		MilterAddr:      cfg.Milter.Listen,
+		HTTPAddr:        cfg.HTTP.Listen,
+		SpoolDir:        cfg.Queue.Dir,
+		KeepFinished:    time.Duration(cfg.Queue.KeepFinished),
+		DeliveryWorkers: cfg.Queue.DeliveryWorkers,
+		Upstream:        up,
+		Gateway:         gw,
 		Retry: queue.Retry{
 			First:  orDuration(cfg.Queue.RetryFirst, queue.DefaultRetry.First),
 			Max:    orDuration(cfg.Queue.RetryMax, queue.DefaultRetry.Max),

@@ -34,8 +34,8 @@ time_zone = "Asia/Tokyo"
 	if err != nil {
 		t.Fatal(err)
 	}
-	smtp, rcpts, keep := "127.0.0.1:9", 7, time.Hour
-	c := &serveCmd{SMTP: &smtp, MaxRcpts: &rcpts, KeepFinished: &keep, webFlags: webFlags{OIDCClientID: "from-flag"}}
+	smtp, rcpts, keep, workers := "127.0.0.1:9", 7, time.Hour, 3
+	c := &serveCmd{SMTP: &smtp, MaxRcpts: &rcpts, KeepFinished: &keep, Workers: &workers, webFlags: webFlags{OIDCClientID: "from-flag"}}
 	c.merge(cfg)
 	tests := []struct{ name, got, want string }{
 		{"flag wins", cfg.SMTP.Listen, "127.0.0.1:9"},
@@ -55,6 +55,9 @@ time_zone = "Asia/Tokyo"
 	}
 	if !c.SecureCookies || c.NoLocalAccounts {
 		t.Errorf("web booleans: secure %v, no local accounts %v", c.SecureCookies, c.NoLocalAccounts)
+	}
+	if cfg.Queue.DeliveryWorkers != 3 {
+		t.Errorf("delivery workers %d, want the flag's 3", cfg.Queue.DeliveryWorkers)
 	}
 	if cfg.SMTP.MaxRecipients != 7 || time.Duration(cfg.Queue.KeepFinished) != time.Hour {
 		t.Errorf("numeric flags not applied: %d %v", cfg.SMTP.MaxRecipients, cfg.Queue.KeepFinished)

@@ -57,6 +57,7 @@ import (
 //	retry_first = "1m"
 //	retry_max = "1h"
 //	max_age = "120h"
+//	delivery_workers = 8                # messages sent upstream at once
 //
 //	[notify]
 //	signing_key_file = "/var/lib/misend/link.key"
@@ -128,6 +129,7 @@ type Queue struct {
 	RetryFirst        Duration `toml:"retry_first"`
 	RetryMax          Duration `toml:"retry_max"`
 	MaxAge            Duration `toml:"max_age"`
+	DeliveryWorkers   int      `toml:"delivery_workers"`
 }
 
 // Notify configures the notices mailed about waiting messages.
@@ -273,6 +275,9 @@ func (c *Config) check() error {
 	}
 	if c.SMTP.MaxMessageBytes < 0 || c.SMTP.MaxRecipients < 0 || c.SMTP.MaxLineLength < 0 || c.SMTP.MaxHeaderBytes < 0 {
 		return errors.New("smtp: limits must not be negative")
+	}
+	if w := c.Queue.DeliveryWorkers; w < 0 || w > 256 {
+		return bad("queue.delivery_workers", "%d is outside 0 (default) to 256", w)
 	}
 	if c.SMTP.MaxLineLength > 0 && c.SMTP.MaxLineLength < 78 {
 		return bad("smtp.max_line_length", "%d is below RFC 5322's recommended 78", c.SMTP.MaxLineLength)

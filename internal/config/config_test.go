@@ -48,6 +48,7 @@ func TestBadConfigs(t *testing.T) {
 		{"[notify]\nbase_url = \"misend.corp\"\n", "notify.base_url"},
 		{"[queue]\nretry_first = \"soon\"\n", "line 2"},
 		{"[queue]\nmax_age = \"-1h\"\n", "negative"},
+		{"[queue]\ndelivery_workers = 1000\n", "queue.delivery_workers"},
 		{"db = \n", "line 1"},
 	}
 	for _, tc := range tests {
