@@ -35,6 +35,7 @@ type Envelope struct {
 type Result struct {
 	MessageID  string
 	Sender     string
+	Subject    string // decoded, from the parse the decision made; "" when it could not parse
 	Department string
 	Decision   policy.Decision
 	Score      float64
@@ -48,7 +49,17 @@ type Decider interface {
 	Decide(ctx context.Context, env Envelope, raw []byte) Result
 }
 
-// SubjectOf returns the decoded Subject of raw, "" when it has none or the
+// SubjectFor returns r's Subject, else reads it from raw: a message that
+// failed to parse still has a subject for the people asked about it.
+func (r Result) SubjectFor(raw []byte) string {
+	if r.Subject != "" {
+		return r.Subject
+	}
+	return SubjectOf(raw)
+}
+
+// SubjectOf returns the decoded Subject of raw, for results without one
+// (a message that failed to parse); "" when it has none or the
 // header block cannot be read. It reads at most the first 64 KiB.
 func SubjectOf(raw []byte) string {
 	if len(raw) > 64<<10 {

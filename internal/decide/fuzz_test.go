@@ -25,3 +25,15 @@ func FuzzSubjectOf(f *testing.F) {
 		}
 	})
 }
+
+// SubjectFor prefers the subject the decision parsed and reads raw only
+// when there is none.
+func TestSubjectFor(t *testing.T) {
+	raw := []byte("Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\nbody")
+	if got := (Result{Subject: "parsed"}).SubjectFor(raw); got != "parsed" {
+		t.Errorf("with a parsed subject: %q", got)
+	}
+	if got := (Result{}).SubjectFor(raw); got != "café" {
+		t.Errorf("read from raw: %q", got)
+	}
+}

@@ -77,7 +77,7 @@ func (d *CheckDecider) Decide(ctx context.Context, env Envelope, raw []byte) Res
 		out := decide(msg, now())
 		dept := d.department(out.Sender)
 		done <- answer{Result{
-			MessageID: out.MessageID, Sender: out.Sender, Department: dept,
+			MessageID: out.MessageID, Sender: out.Sender, Subject: msg.Subject, Department: dept,
 			// Re-evaluated for the delay, shadow flag and rule that
 			// Outcome does not carry; the verdict is the same.
 			Decision: pol.Evaluate(dept, out.Score, out.Findings),

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/notify"
 )
 
@@ -37,7 +36,7 @@ func (h *NotifyingHolder) Hold(ctx context.Context, env Envelope, raw []byte, re
 	}
 	w := notify.Waiting{
 		QueueID: id, Sender: res.Sender, Department: res.Department, Recipients: env.To,
-		Subject: decide.SubjectOf(raw), Decision: res.Decision, Findings: res.Findings,
+		Subject: res.SubjectFor(raw), Decision: res.Decision, Findings: res.Findings,
 	}
 	if w.Sender == "" {
 		w.Sender = env.From

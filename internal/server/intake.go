@@ -33,7 +33,7 @@ func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res d
 		it.Outcome.Sender = env.From
 	}
 	if state.Waiting() {
-		it.Subject = decide.SubjectOf(raw)
+		it.Subject = res.SubjectFor(raw)
 		it.Flagged = held.FlaggedRecipients(env.To, res.Findings)
 	}
 	id, err := s.Queue.Add(ctx, it, raw)
@@ -54,7 +54,7 @@ func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, su
 		return
 	}
 	if subject == "" {
-		subject = decide.SubjectOf(raw)
+		subject = res.SubjectFor(raw)
 	}
 	w := notify.Waiting{
 		QueueID: string(id), Sender: res.Sender, Department: res.Department, Recipients: env.To,
