@@ -70,21 +70,17 @@ type userAddCmd struct {
 }
 
 func (c *userAddCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	s, db, err := openAuth(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	pw, err := c.password(os.Stdin, os.Stdout)
-	if err != nil {
-		return err
-	}
-	if err := s.AddAccount(ctx, c.Address, pw, parseRoles(c.Role)); err != nil {
-		return err
-	}
-	fmt.Printf("account %s created\n", strings.ToLower(c.Address))
-	return nil
+	return withAuth(g, func(ctx context.Context, s *auth.Service) error {
+		pw, err := c.password(os.Stdin, os.Stdout)
+		if err != nil {
+			return err
+		}
+		if err := s.AddAccount(ctx, c.Address, pw, parseRoles(c.Role)); err != nil {
+			return err
+		}
+		fmt.Printf("account %s created\n", strings.ToLower(c.Address))
+		return nil
+	})
 }
 
 type userPasswdCmd struct {
@@ -93,21 +89,17 @@ type userPasswdCmd struct {
 }
 
 func (c *userPasswdCmd) Run(g *Globals) error {
-	ctx := context.Background()
-	s, db, err := openAuth(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	pw, err := c.password(os.Stdin, os.Stdout)
-	if err != nil {
-		return err
-	}
-	if err := s.SetPassword(ctx, c.Address, pw); err != nil {
-		return err
-	}
-	fmt.Printf("password of %s set; its sessions ended\n", strings.ToLower(c.Address))
-	return nil
+	return withAuth(g, func(ctx context.Context, s *auth.Service) error {
+		pw, err := c.password(os.Stdin, os.Stdout)
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(ctx, c.Address, pw); err != nil {
+			return err
+		}
+		fmt.Printf("password of %s set; its sessions ended\n", strings.ToLower(c.Address))
+		return nil
+	})
 }
 
 type userRolesCmd struct {
