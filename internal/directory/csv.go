@@ -48,24 +48,33 @@ type ImportError struct {
 }
 
 func (e *ImportError) Error() string {
+	return describeProblems("directory file", e.Rows, e.Truncated)
+}
+
+func (e *ImportError) add(r RowError) { addProblem(&e.Rows, &e.Truncated, r) }
+
+// describeProblems writes a count and one line per problem, as import
+// errors from every source show them.
+func describeProblems[T error](source string, list []T, truncated int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem(s) in directory file", len(e.Rows)+e.Truncated)
-	for _, r := range e.Rows {
+	fmt.Fprintf(&b, "%d problem(s) in %s", len(list)+truncated, source)
+	for _, p := range list {
 		b.WriteString("\n  ")
-		b.WriteString(r.Error())
+		b.WriteString(p.Error())
 	}
-	if e.Truncated > 0 {
-		fmt.Fprintf(&b, "\n  … and %d more", e.Truncated)
+	if truncated > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more", truncated)
 	}
 	return b.String()
 }
 
-func (e *ImportError) add(r RowError) {
-	if len(e.Rows) >= maxRowErrors {
-		e.Truncated++
+// addProblem lists p, or only counts it past maxRowErrors.
+func addProblem[T any](list *[]T, truncated *int, p T) {
+	if len(*list) >= maxRowErrors {
+		*truncated++
 		return
 	}
-	e.Rows = append(e.Rows, r)
+	*list = append(*list, p)
 }
 
 var requiredColumns = []string{"address", "name", "department", "groups", "roles"}

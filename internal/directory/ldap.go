@@ -69,25 +69,10 @@ type LDAPImportError struct {
 }
 
 func (e *LDAPImportError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem(s) in the LDAP directory", len(e.Entries)+e.Truncated)
-	for _, x := range e.Entries {
-		b.WriteString("\n  ")
-		b.WriteString(x.Error())
-	}
-	if e.Truncated > 0 {
-		fmt.Fprintf(&b, "\n  … and %d more", e.Truncated)
-	}
-	return b.String()
+	return describeProblems("the LDAP directory", e.Entries, e.Truncated)
 }
 
-func (e *LDAPImportError) add(x EntryError) {
-	if len(e.Entries) >= maxRowErrors {
-		e.Truncated++
-		return
-	}
-	e.Entries = append(e.Entries, x)
-}
+func (e *LDAPImportError) add(x EntryError) { addProblem(&e.Entries, &e.Truncated, x) }
 
 // People implements Source.
 func (l LDAP) People(ctx context.Context) ([]Person, error) {
