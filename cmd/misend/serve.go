@@ -57,6 +57,7 @@ type serveCmd struct {
 	NotifyLang   *string        `help:"Language of notices when a person has none set: ja or en." name:"notify-lang"`
 	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
 	Workers      *int           `help:"Messages delivered upstream at once (default 8)." name:"delivery-workers"`
+	CutThrough   *bool          `help:"Send passing mail upstream before answering the client, spooling only what the upstream does not take (default on)." name:"cut-through" negatable:""`
 	webFlags
 }
 
@@ -143,6 +144,9 @@ func (c *serveCmd) merge(cfg *config.Config) {
 	}
 	if c.Workers != nil {
 		cfg.Queue.DeliveryWorkers = *c.Workers
+	}
+	if c.CutThrough != nil {
+		cfg.Upstream.CutThrough = c.CutThrough
 	}
 	if c.MaxMessage != nil {
 		cfg.SMTP.MaxMessageBytes = *c.MaxMessage
@@ -256,6 +260,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		SpoolDir:        cfg.Queue.Dir,
 		KeepFinished:    time.Duration(cfg.Queue.KeepFinished),
 		DeliveryWorkers: cfg.Queue.DeliveryWorkers,
+		CutThrough:      cutThroughSessions(cfg.Upstream.CutThrough),
 		Upstream:        up,
 		Gateway:         gw,
 		Retry: queue.Retry{
@@ -347,4 +352,15 @@ func readUsers(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("auth file %s has no users", path)
 	}
 	return users, nil
+}
+
+// cutThroughSessions is how many messages may go upstream at once before
+// their clients are answered: as many as a busy MTA opens sessions to a
+// relay (Postfix's default destination concurrency is 20), so that under
+// load most passing mail is cut through and the rest is spooled.
+func cutThroughSessions(on *bool) int {
+	if on != nil && !*on {
+		return 0
+	}
+	return 32
 }

@@ -6,11 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/server"
 )
 
 // passDecider passes everything, so the relay benchmark measures the
@@ -38,6 +42,9 @@ func BenchmarkPostfixRelay(b *testing.B) {
 		{messages: 600, clients: 20, rate: 40},
 		{messages: 3000, clients: 20, detect: true},
 		{messages: 2000, clients: 20, rate: 250, detect: true},
+		// every message through the fsynced spool (cut-through off)
+		{messages: 3000, clients: 20, spool: true},
+		{messages: 2000, clients: 20, rate: 250, spool: true},
 	} {
 		b.Run(loadName(l), func(b *testing.B) {
 			for b.Loop() {
@@ -49,7 +56,11 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				if l.detect {
 					dec = gateway.ServiceDecider{Service: learnedService(b, time.Now())}
 				}
-				gw := startGateway(b, dec, msink.Addr)
+				cut := 32
+				if l.spool {
+					cut = 0
+				}
+				gw := startGatewayCut(b, dec, msink.Addr, cut)
 				through := StartPostfix(b, Options{Relay: gw.SMTP.String()})
 
 				// warm both (process start-up, connection caches)
@@ -57,17 +68,18 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				drive(b, through.Addr, msink, load{messages: 50, clients: 5})
 
 				p := drive(b, plain.Addr, plainSink, l)
-				accepted := watchAccepted(gw.Queue, l.messages+50)
+				accepted := watchAccepted(gw, l.messages+50)
 				start := time.Now()
 				m := drive(b, through.Addr, msink, l)
 				acceptRate := float64(l.messages) / (<-accepted).Sub(start).Seconds()
 				// The sink has everything; the spool records the last
 				// deliveries a moment later.
-				for end := time.Now().Add(10 * time.Second); gw.Queue.Depth()[queue.Delivered] != l.messages+50; time.Sleep(10 * time.Millisecond) {
+				for end := time.Now().Add(10 * time.Second); counted(gw.Metrics.Delivered) != l.messages+50; time.Sleep(10 * time.Millisecond) {
 					if time.Now().After(end) {
-						b.Fatalf("misend spool after the run: %v", gw.Queue.Depth())
+						b.Fatalf("misend delivered %d, spool after the run: %v", counted(gw.Metrics.Delivered), gw.Queue.Depth())
 					}
 				}
+				b.ReportMetric(float64(counted(gw.Metrics.CutThrough.WithLabelValues("delivered")))/float64(l.messages+50), "cut-through-share")
 				b.ReportMetric(p.rate, "plain-msg/s")
 				b.ReportMetric(m.rate, "misend-msg/s")
 				b.ReportMetric(m.rate/p.rate, "rate-ratio")
@@ -98,17 +110,21 @@ func loadName(l load) string {
 	} else if l.detect {
 		name += "-detect"
 	}
+	if l.spool {
+		name += "-spool"
+	}
 	return name
 }
 
-// watchAccepted sends the time at which the spool first holds n messages:
-// how fast misend takes mail in, apart from how fast it delivers.
-func watchAccepted(q *queue.Queue, n int) <-chan time.Time {
+// watchAccepted sends the time at which misend first took n messages, cut
+// through or into the spool: how fast misend takes mail in, apart from how
+// fast the spool delivers.
+func watchAccepted(s *server.Server, n int) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	go func() {
 		for {
-			total := 0
-			for _, c := range q.Depth() {
+			total := counted(s.Metrics.CutThrough.WithLabelValues("delivered"))
+			for _, c := range s.Queue.Depth() {
 				total += c
 			}
 			if total >= n {
@@ -119,4 +135,13 @@ func watchAccepted(q *queue.Queue, n int) <-chan time.Time {
 		}
 	}()
 	return ch
+}
+
+// counted reads a counter.
+func counted(c prometheus.Metric) int {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		panic(err)
+	}
+	return int(m.GetCounter().GetValue())
 }

@@ -34,6 +34,9 @@ type load struct {
 	// (decisions recorded, passed mail learned by the model) rather than
 	// the bare milter server; implies detect.
 	serve bool
+	// spool turns the relay's cut-through off: every message is stored
+	// and fsynced before its 250 and delivered from the spool.
+	spool bool
 }
 
 type runResult struct {

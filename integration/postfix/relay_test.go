@@ -22,14 +22,21 @@ import (
 )
 
 // startGateway starts misend's SMTP gateway in-process as `misend serve`
-// assembles it (gateway, durable spool, upstream delivery), deciding with
-// dec and delivering to upstream.
+// assembles it (gateway, cut-through, durable spool, upstream delivery),
+// deciding with dec and delivering to upstream.
 func startGateway(t testing.TB, dec gateway.Decider, upstream string) *server.Server {
+	return startGatewayCut(t, dec, upstream, 32)
+}
+
+// startGatewayCut is startGateway with cutThrough sessions (0: every
+// message goes through the spool).
+func startGatewayCut(t testing.TB, dec gateway.Decider, upstream string, cutThrough int) *server.Server {
 	t.Helper()
 	s, err := server.Start(server.Options{
-		SMTPAddr: "127.0.0.1:0",
-		SpoolDir: t.TempDir(),
-		Upstream: relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second},
+		CutThrough: cutThrough,
+		SMTPAddr:   "127.0.0.1:0",
+		SpoolDir:   t.TempDir(),
+		Upstream:   relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second},
 		Gateway: gateway.Config{
 			Domain:   "misend.test.example",
 			Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},

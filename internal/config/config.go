@@ -49,6 +49,7 @@ import (
 //	tls = "required"                    # none, opportunistic, required
 //	username = "misend"
 //	password_file = "/etc/misend/upstream-password"
+//	cut_through = true                  # passing mail goes upstream before the 250
 //
 //	[queue]
 //	dir = "/var/spool/misend"
@@ -114,6 +115,10 @@ type Upstream struct {
 	TLS          string `toml:"tls"`
 	Username     string `toml:"username"`
 	PasswordFile string `toml:"password_file"`
+	// CutThrough, on unless set false, sends passing mail upstream while
+	// the client waits and answers on the upstream's 250, so it never
+	// touches the spool; mail the upstream does not take is spooled.
+	CutThrough *bool `toml:"cut_through"`
 }
 
 // Listener is a plain listen address.

@@ -79,16 +79,27 @@ func serve(ctx context.Context, w *narrator, o Options, org *learned, dir string
 		rep.Accepted++
 		ids[id] = sc.Name
 	}
-	// The gateway answered 250 once each message was safe in the spool;
-	// the spool tells what happened to each.
+	// The gateway answered 250 once each message was taken by the upstream
+	// (passing mail, cut through) or safe in the spool; the upstream and
+	// the spool tell what happened to each.
 	time.Sleep(500 * time.Millisecond)
-	for _, sc := range org.scenarios {
-		for _, st := range []queue.State{queue.Delivered, queue.Queued, queue.Delivering, queue.Confirming, queue.Delayed, queue.Held, queue.Rejected} {
-			for _, it := range s.Queue.List(st) {
-				if ids[it.Outcome.MessageID] == sc.Name {
-					w.printf("  %-32s 250, then %s\n", sc.Name, stateWords(it))
-				}
+	fate := map[string]string{} // scenario → words
+	for _, st := range []queue.State{queue.Delivered, queue.Queued, queue.Delivering, queue.Confirming, queue.Delayed, queue.Held, queue.Rejected} {
+		for _, it := range s.Queue.List(st) {
+			if name := ids[it.Outcome.MessageID]; name != "" {
+				fate[name] = stateWords(it)
 			}
+		}
+	}
+	for _, m := range up.Messages() {
+		msg, err := mail.Parse(bytes.NewReader(m.Data), mail.Limits{})
+		if name := ids[msgID(msg, err)]; name != "" && fate[name] == "" {
+			fate[name] = "taken by the upstream before the answer (cut through)"
+		}
+	}
+	for _, sc := range org.scenarios {
+		if f := fate[sc.Name]; f != "" {
+			w.printf("  %-32s 250, then %s\n", sc.Name, f)
 		}
 	}
 
@@ -211,6 +222,13 @@ func waiting(s *server.Server) int {
 		}
 	}
 	return n
+}
+
+func msgID(msg *mail.Message, err error) string {
+	if err != nil {
+		return ""
+	}
+	return msg.MessageID
 }
 
 func subject(raw []byte) string {

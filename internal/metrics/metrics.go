@@ -24,6 +24,8 @@ type Metrics struct {
 	FailSafe       prometheus.Counter     // decisions made by the fail-safe rule
 	UpstreamErrors *prometheus.CounterVec // by kind: temporary, permanent
 	Delivered      prometheus.Counter
+	Uncertain      prometheus.Counter     // failed attempts the upstream may have taken anyway
+	CutThrough     *prometheus.CounterVec // by outcome: delivered, spooled
 	DecideSeconds  prometheus.Histogram
 	Notices        prometheus.Counter     // notices queued
 	NoticeErrors   prometheus.Counter     // notices that could not be queued
@@ -43,12 +45,14 @@ func New(q *queue.Queue) *Metrics {
 		Findings:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_findings_total", Help: "Findings on decided messages, by code."}, []string{"code"}),
 		FailSafe:       prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_fail_safe_total", Help: "Messages decided by the fail-safe verdict because detection failed or timed out."}),
 		Delivered:      prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_delivered_total", Help: "Messages accepted by the upstream."}),
+		Uncertain:      prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_uncertain_deliveries_total", Help: "Delivery attempts that failed after the whole message went out and before the upstream answered; the next attempt may deliver it twice."}),
+		CutThrough:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_cut_through_total", Help: "Passing messages sent upstream before the client was answered, by outcome: delivered, or spooled (upstream failed, busy or resting)."}, []string{"outcome"}),
 		Notices:        prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notices_total", Help: "Notices to senders and approvers queued."}),
 		NoticeErrors:   prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notice_errors_total", Help: "Notices that could not be sent."}),
 		HeldActions:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_held_actions_total", Help: "Actions on waiting mail, by action."}, []string{"action"}),
 		Learned:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_learned_total", Help: "Messages offered to the model after they left, by outcome."}, []string{"outcome"}),
 	}
-	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.DecideSeconds,
+	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.DecideSeconds,
 		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})

@@ -12,6 +12,10 @@ type Result struct {
 	// Permanent is set when the upstream refused for good (5xx): the message
 	// bounces instead of being retried.
 	Permanent bool
+	// Uncertain is set when the attempt failed after the whole message
+	// went out but before the upstream answered: it may have been taken,
+	// so another attempt may deliver it twice.
+	Uncertain bool
 	Err       error
 }
 

@@ -313,7 +313,10 @@ func (q *Queue) PossibleDuplicates() int {
 	return q.duplicates
 }
 
-func newID() ID {
+// NewID returns a fresh message id, sortable by time. Mail that leaves
+// without entering the spool is named with one too, so logs and decision
+// records name every message the same way.
+func NewID() ID {
 	var b [12]byte
 	rand.Read(b[:])
 	return ID(time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:]))
@@ -339,7 +342,7 @@ func (q *Queue) Add(ctx context.Context, it0 Item, raw []byte) (ID, error) {
 		return "", fmt.Errorf("queue: accept in state %q: %w", it0.State, ErrState)
 	}
 	it := &it0
-	it.ID, it.Created, it.Attempts, it.Finished = newID(), time.Now().UTC(), 0, time.Time{}
+	it.ID, it.Created, it.Attempts, it.Finished = NewID(), time.Now().UTC(), 0, time.Time{}
 	b, err := q.encodeMessage(it, raw)
 	if err != nil {
 		return "", err

@@ -53,17 +53,17 @@ func NewPool(c Client, size int) *Pool {
 func (p *Pool) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
 	cl, reused, err := p.get(ctx)
 	if err != nil {
-		return result(err)
+		return result(err, notStarted)
 	}
-	started, err := sendOn(cl, env, raw)
+	st, err := sendOn(cl, env, raw)
 	var se *smtp.SMTPError
 	answered := errors.As(err, &se) && se.Code != 421
-	if err != nil && reused && !started && !answered {
+	if err != nil && reused && st == notStarted && !answered {
 		cl.Close()
 		if cl, err = p.c.connect(ctx); err != nil {
-			return result(err)
+			return result(err, notStarted)
 		}
-		_, err = sendOn(cl, env, raw)
+		st, err = sendOn(cl, env, raw)
 		answered = errors.As(err, &se) && se.Code != 421
 	}
 	switch {
@@ -76,32 +76,41 @@ func (p *Pool) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queu
 	default:
 		cl.Close()
 	}
-	return result(err)
+	return result(err, st)
 }
 
-// sendOn runs one transaction on an open connection. started reports
-// whether MAIL was accepted, after which the message may have been taken.
-func sendOn(cl *smtp.Client, env queue.Envelope, raw []byte) (started bool, err error) {
+// stage is how far a transaction got before it failed.
+type stage int
+
+const (
+	notStarted stage = iota // MAIL not accepted: nothing was sent
+	started                 // MAIL accepted; the message did not all go out
+	bodySent                // the whole message went out, its answer is awaited
+)
+
+// sendOn runs one transaction on an open connection and tells how far it
+// got.
+func sendOn(cl *smtp.Client, env queue.Envelope, raw []byte) (stage, error) {
 	if err := cl.Mail(env.From, nil); err != nil {
-		return false, fmt.Errorf("relay: send: %w", err)
+		return notStarted, fmt.Errorf("relay: send: %w", err)
 	}
 	for _, to := range env.To {
 		if err := cl.Rcpt(to, nil); err != nil {
-			return true, fmt.Errorf("relay: send: %w", err)
+			return started, fmt.Errorf("relay: send: %w", err)
 		}
 	}
 	w, err := cl.Data()
 	if err != nil {
-		return true, fmt.Errorf("relay: send: %w", err)
+		return started, fmt.Errorf("relay: send: %w", err)
 	}
 	if _, err := w.Write(raw); err != nil {
 		w.Close()
-		return true, fmt.Errorf("relay: send: %w", err)
+		return started, fmt.Errorf("relay: send: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return true, fmt.Errorf("relay: send: %w", err)
+		return bodySent, fmt.Errorf("relay: send: %w", err)
 	}
-	return true, nil
+	return bodySent, nil
 }
 
 // get returns a connection ready for MAIL: an idle one, or a new one.

@@ -9,7 +9,6 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -47,29 +46,28 @@ type Client struct {
 // from the upstream is permanent; everything else (4xx, network) is
 // temporary.
 func (c *Client) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
-	return result(c.send(ctx, env, raw))
+	cl, err := c.connect(ctx)
+	if err != nil {
+		return result(err, notStarted)
+	}
+	defer cl.Close()
+	st, err := sendOn(cl, env, raw)
+	if err == nil {
+		cl.Quit() // the 250 for the message came; a failed QUIT does not undo it
+	}
+	return result(err, st)
 }
 
-// result sorts an error into a queue.Result.
-func result(err error) queue.Result {
+// result sorts an error into a queue.Result. An error after the whole
+// message went out that is not an answer from the upstream leaves it
+// unknown whether the upstream took the message.
+func result(err error, st stage) queue.Result {
 	if err == nil {
 		return queue.Result{}
 	}
 	var se *smtp.SMTPError
-	permanent := errors.As(err, &se) && se.Code >= 500
-	return queue.Result{Permanent: permanent, Err: err}
-}
-
-func (c *Client) send(ctx context.Context, env queue.Envelope, raw []byte) error {
-	cl, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	if err := cl.SendMail(env.From, env.To, bytes.NewReader(raw)); err != nil {
-		return fmt.Errorf("relay: send: %w", err)
-	}
-	return cl.Quit()
+	answered := errors.As(err, &se)
+	return queue.Result{Permanent: answered && se.Code >= 500, Uncertain: st == bodySent && !answered, Err: err}
 }
 
 func (c *Client) timeout() time.Duration {

@@ -30,6 +30,9 @@ type countingDeliverer struct {
 
 func (c countingDeliverer) Deliver(ctx context.Context, env queue.Envelope, raw []byte) queue.Result {
 	r := c.d.Deliver(ctx, env, raw)
+	if r.Err != nil && r.Uncertain {
+		c.m.Uncertain.Inc()
+	}
 	switch {
 	case r.Err != nil && r.Permanent:
 		c.m.UpstreamErrors.WithLabelValues("permanent").Inc()

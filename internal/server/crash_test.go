@@ -20,17 +20,25 @@ import (
 // sends messages while killing the process with SIGKILL and restarting it,
 // and checks that every message answered 250 reached the sink or waits in
 // the spool. Unparsed or undecided mail passes here (--fail-safe pass) so
-// that delivery, not only acceptance, is interrupted by the kills.
+// that delivery, not only acceptance, is interrupted by the kills. It runs
+// with cut-through (the default: passing mail is answered on the
+// upstream's 250) and without it (every message goes through the spool).
 func TestCrashLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and sends thousands of messages")
 	}
-	const total, kills = 5000, 5
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "misend")
+	bin := filepath.Join(t.TempDir(), "misend")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/misend/misend/cmd/misend").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	for _, flag := range []string{"--cut-through", "--no-cut-through"} {
+		t.Run(flag, func(t *testing.T) { crashLosesNothing(t, bin, flag) })
+	}
+}
+
+func crashLosesNothing(t *testing.T, bin, flag string) {
+	const total, kills = 5000, 5
+	dir := t.TempDir()
 	sk, up := startSink(t)
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	smtpAddr := l.Addr().String()
@@ -38,7 +46,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	spool := filepath.Join(dir, "spool")
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve", "--db", filepath.Join(dir, "m.db"), "--org-domain", "corp.example",
-			"--smtp", smtpAddr, "--http", "", "--upstream", up, "--upstream-tls", "none", "--fail-safe", "pass", "--spool", spool)
+			"--smtp", smtpAddr, "--http", "", "--upstream", up, "--upstream-tls", "none", "--fail-safe", "pass", "--spool", spool, flag)
 		cmd.Stderr = nil
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -15,12 +15,21 @@ import (
 	"github.com/misend/misend/internal/queue"
 )
 
-// Take implements gateway.Intake: the message is stored durably, queued or
-// waiting by its verdict, and only then are its sender (and for a hold the
-// approvers) told. A notice that cannot be sent is logged; it never undoes
-// the acceptance.
+// Take implements gateway.Intake: the message is delivered upstream at once
+// when it passes and cut-through is on (direct.go), or else stored durably,
+// queued or waiting by its verdict; only then are its sender (and for a
+// hold the approvers) told. A notice that cannot be sent is logged; it
+// never undoes the acceptance.
 func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
 	state, notBefore := gateway.Waiting(res, time.Now())
+	if state == queue.Queued && s.cut.deliver(ctx, env, raw) {
+		id := queue.NewID()
+		s.delivered(queue.Item{ID: id, Envelope: env}, raw)
+		if res.Decision.Verdict == policy.Warn {
+			s.notice(ctx, id, env, "", raw, res)
+		}
+		return id, nil
+	}
 	it := queue.Item{
 		Envelope: env,
 		Outcome: check.Outcome{

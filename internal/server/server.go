@@ -53,6 +53,10 @@ type Options struct {
 	// DeliveryWorkers is how many messages go to the upstream at once, each
 	// over its own reused connection; 0 means queue.DefaultWorkers.
 	DeliveryWorkers int
+	// CutThrough is how many passing messages may be sent upstream at once
+	// while their clients wait, answered on the upstream's 250 without
+	// touching the spool (direct.go); 0 turns cut-through off.
+	CutThrough int
 
 	// Decide is the one decision path for the gateway and the milter
 	// (milter.CheckDecider over check.Service).
@@ -116,6 +120,8 @@ type Server struct {
 	ml     *milter.Server
 	web    *http.Server
 	learn  *learner
+	cut    *cutThrough // nil: every message goes through the spool
+	cutUp  *relay.Pool
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	ready  atomic.Bool
@@ -159,6 +165,14 @@ func Start(o Options) (*Server, error) {
 	}
 	if o.Model != nil {
 		s.learn = newLearner(o.Model, s.Metrics, o.Log)
+	}
+	if o.CutThrough > 0 {
+		c := o.Upstream
+		if c.Timeout == 0 || c.Timeout > cutThroughTimeout {
+			c.Timeout = cutThroughTimeout
+		}
+		s.cutUp = relay.NewPool(c, o.CutThrough)
+		s.cut = newCutThrough(countingDeliverer{s.cutUp, s.Metrics}, o.CutThrough, s.Metrics, o.Log)
 	}
 
 	dec := o.Decide
@@ -274,6 +288,9 @@ func (s *Server) mux() http.Handler {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	err := s.gw.Shutdown(ctx)
+	if s.cutUp != nil {
+		s.cutUp.Close()
+	}
 	if s.ml != nil {
 		s.ml.Close()
 	}

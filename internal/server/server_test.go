@@ -38,8 +38,10 @@ func parseSubject(r io.Reader) (*mail.Message, error) {
 	return m, nil
 }
 
-func startSink(t testing.TB) (*sink.Sink, string) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func startSink(t testing.TB) (*sink.Sink, string) { return startSinkOn(t, "127.0.0.1:0") }
+
+func startSinkOn(t testing.TB, addr string) (*sink.Sink, string) {
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
