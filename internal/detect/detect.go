@@ -103,6 +103,9 @@ type check struct {
 	f        Features
 
 	names map[string]names // names of contacts, by address
+	// suggested is the "did you mean" contact found for a recipient, by
+	// the recipient's address.
+	suggested map[string]string
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.

@@ -116,6 +116,8 @@ func TestDetectors(t *testing.T) {
 			fires: finding.SimilarContact, suggestion: "tanaka@partner-a.co.jp"},
 		{name: "autocomplete neighbour", msg: newMsg("s3", me, "kato.yuki@corp.example", "ito.jun@corp.example"),
 			fires: finding.SimilarContact, suggestion: "kato.yumi@corp.example"},
+		{name: "namesake next to the known one", msg: newMsg("s5", me, "Tanaka Taro <tanaka@partner-a.co.jp>", "Tanaka Jiro <j.tanaka@zeta.example>"),
+			fires: finding.SimilarContact, recipient: "j.tanaka@zeta.example", inMessage: "also a recipient"},
 		{name: "the real contact: quiet", msg: newMsg("s4", me, "kato.yumi@corp.example", "ito.jun@corp.example"),
 			quiet: []finding.Code{finding.SimilarContact, finding.NewRecipient}},
 
@@ -163,8 +165,10 @@ func TestDetectors(t *testing.T) {
 			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "the sender's own name opens the text", msg: newMsg("g6", "Sato Ichiro <"+me+">", "Yamada Hanako <h.yamada@beta-trading.com>").text("Hi Ichiro here,\n"),
 			quiet: []finding.Code{finding.GreetingMismatch}},
-		{name: "greeting names a stranger: no evidence", msg: newMsg("g4", me, "h.yamada@beta-trading.com").text("Dear Mr. Nobodyknows,\n"),
+		{name: "greeting names a stranger to an unnamed recipient: no evidence", msg: newMsg("g4", me, "friend@gmail.com").text("Dear Mr. Nobodyknows,\n"),
 			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "greeting names nobody on a named recipient", msg: newMsg("g7", me, "h.yamada@beta-trading.com").text("Dear Mr. Nobodyknows,\n"),
+			fires: finding.GreetingMismatch, inMessage: "nobodyknows"},
 		{name: "attachment names another client", msg: newMsg("g5", me, "tanaka@partner-a.co.jp").attach("見積書_beta-trading_2026.pdf"),
 			fires: finding.GreetingMismatch, inMessage: "beta-trading.com"},
 

@@ -40,6 +40,9 @@ const (
 	fThreadOutsider
 	fSimilarGivenOnly
 	fSimilarAddress
+	fGreetNobody
+	fGreetNamesake
+	fSimilarPresent
 	numFeatures
 )
 
@@ -82,4 +85,7 @@ var FeatureNames = []string{
 	fThreadOutsider:     "thread_outsider",             // a reply names someone outside the thread: 1/(1+exchanged) of the rarest such
 	fSimilarGivenOnly:   "similar_contact_given_name",  // the suggested contact shares only a given name, a weak likeness
 	fSimilarAddress:     "similar_contact_address",     // the suggested contact's address differs by one letter or a number
+	fGreetNobody:        "greeting_names_nobody",       // the greeting names a person who is no recipient
+	fGreetNamesake:      "greeting_fits_namesake",      // the greeting's name fits the rarest recipient and a better-known namesake
+	fSimilarPresent:     "similar_recipient",           // a new recipient resembles another recipient the sender knows
 }

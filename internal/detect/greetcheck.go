@@ -25,10 +25,14 @@ func (c *check) greeting() {
 	for _, g := range ParseGreeting(c.msg.Text) {
 		if g.Person != "" {
 			c.greetedPerson(g.Person, rNames)
+			toks := nameTokens(g.Person)
 			// Writing a new recipient's name is what someone who meant
 			// them does; a slip leaves the greeting to the intended one.
-			if rarest >= 0 && shareToken(nameTokens(g.Person), rNames[rarest]) {
+			if rarest >= 0 && shareToken(toks, rNames[rarest]) {
 				c.f[fGreetRarest] = 1 / (1 + c.rs[rarest].contact.Total())
+				if c.namesake(rarest, toks, rNames) {
+					c.f[fGreetNamesake] = c.f[fGreetRarest]
+				}
 			}
 		}
 		if g.Company != "" {
@@ -46,6 +50,32 @@ func (c *check) greeting() {
 	}
 }
 
+// allNamed reports whether every recipient has a display name, in this
+// message or in history.
+func (c *check) allNamed() bool {
+	for _, r := range c.rs {
+		if r.Name == "" && len(c.m.Names(r.Addr)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// namesake reports whether the greeted name toks, which fits recipient i,
+// fits as well someone the sender knows better: another recipient, or the
+// contact suggested for i. The greeting then speaks for neither.
+func (c *check) namesake(i int, toks []string, rNames [][]string) bool {
+	for j, rn := range rNames {
+		if j != i && c.rs[j].contact.Total() > c.rs[i].contact.Total() && shareToken(toks, rn) {
+			return true
+		}
+	}
+	if k, ok := c.suggested[c.rs[i].Addr]; ok && shareToken(toks, c.nameTokensOf(k, "")) {
+		return true
+	}
+	return false
+}
+
 func (c *check) greetedPerson(person string, rNames [][]string) {
 	toks := nameTokens(person)
 	if len(toks) == 0 {
@@ -59,6 +89,13 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 	// The sender's own name in the opening is a signature or a quote.
 	if shareToken(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
 		return
+	}
+	// Only when every recipient is known by name does a greeting that fits
+	// none of them name someone else, rather than a recipient by a name
+	// mail never showed ("Hi Bob" to bsmith@).
+	named := c.allNamed()
+	if named {
+		c.f[fGreetNobody] = 1
 	}
 	cands := c.m.Contacts(c.sender, c.now)
 	if len(cands) > maxCandidates {
@@ -74,6 +111,10 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 				Say("greeting.person", finding.Args{"person": person, "addr": k.Addr}))
 			return
 		}
+	}
+	if named {
+		c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.Medium}.
+			Say("greeting.nobody", finding.Args{"person": person}))
 	}
 }
 

@@ -65,9 +65,14 @@ func (c *check) similarContacts() {
 				best, bestStrength, bestWhy, bestTotal, bestGain = k.Addr, s, why, k.Total(), gain
 			}
 		}
+		c.similarPresent(r, rLocal, rNames, rFamily)
 		if best == "" {
 			continue
 		}
+		if c.suggested == nil {
+			c.suggested = map[string]string{}
+		}
+		c.suggested[r.Addr] = best
 		if bestStrength > c.f[fSimilarContact] {
 			c.f[fSimilarContact] = bestStrength
 			c.f[fSimilarFreq] = math.Log1p(bestTotal)
@@ -92,6 +97,30 @@ func (c *check) similarContacts() {
 		c.add(finding.Finding{Code: finding.SimilarContact, Severity: sev, Recipient: r.Addr, Suggestion: best}.
 			Say("similar_contact", finding.Args{"best": best, "why": bestWhy}))
 	}
+}
+
+// similarPresent measures whether new recipient r resembles another
+// recipient of the message whom the sender knows: an address book that
+// completed the wrong entry next to the right one.
+func (c *check) similarPresent(r rcpt, rLocal string, rNames, rFamily []string) {
+	best, bestStrength, bestWhy := "", 0.0, ""
+	for _, o := range c.rs {
+		if o.Addr == r.Addr || o.contact.Total() < minCandidateTx {
+			continue
+		}
+		sim, why := similarity(r.Addr, rLocal, r.dom, rNames, rFamily, o.Addr,
+			func() []string { return c.nameTokensOf(o.Addr, o.Name) }, func() []string { return c.familyOf(o.Addr, o.Name) })
+		t := o.contact.Total()
+		if s := sim * t / (t + 2); s > bestStrength {
+			best, bestStrength, bestWhy = o.Addr, s, why
+		}
+	}
+	if best == "" {
+		return
+	}
+	c.f[fSimilarPresent] = max(c.f[fSimilarPresent], bestStrength)
+	c.add(finding.Finding{Code: finding.SimilarContact, Severity: finding.Medium, Recipient: r.Addr}.
+		Say("similar_recipient", finding.Args{"other": best, "why": bestWhy}))
 }
 
 // fit is how well addr belongs with the message's other recipients: the

@@ -46,6 +46,9 @@ var catalog = map[string]entry{
 	"similar_contact": {
 		"you rarely or never mailed this address; you often mail {best}, {@why}",
 		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）とよく似ています"},
+	"similar_recipient": {
+		"you rarely or never mailed this address; it is next to {other}, also a recipient, {@why}",
+		"このアドレスへの送信はほとんどありません。同じメールの宛先 {other}（{@why}）とよく似ています"},
 	"similar.other_domain": {
 		"the same name at another domain",
 		"ドメインだけが違うアドレス"},
@@ -117,6 +120,9 @@ var catalog = map[string]entry{
 	"greeting.person": {
 		"the greeting names {person}, who is not among the recipients; you know {addr} by that name",
 		"書き出しの宛名「{person}」の方は宛先に含まれていません。この名前の方とは {addr} でやり取りしています"},
+	"greeting.nobody": {
+		"the greeting names {person}, who is not among the recipients",
+		"書き出しの宛名「{person}」の方は宛先に含まれていません"},
 	"greeting.outside": {
 		"the greeting addresses someone at {company}, but every recipient is inside the organisation",
 		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},
