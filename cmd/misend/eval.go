@@ -110,7 +110,7 @@ func (c *evalCmd) Run(g *Globals) error {
 // fitted weights (unless --builtin-weights). A missing database file is no
 // error, and eval does not create one unless it is to save weights.
 func (c *evalCmd) fromDB(ctx context.Context, g *Globals, org []string) (model.Config, *detect.Weights, error) {
-	cfg := model.Config{OrgDomains: org}
+	cfg := model.Config{OrgDomains: org, Addressed: detect.AddressedCompanies}
 	if _, err := os.Stat(g.DB); err != nil && !strings.Contains(g.DB, "://") {
 		return cfg, nil, nil
 	}

@@ -36,13 +36,14 @@ type LoadOptions struct {
 }
 
 // ModelConfig sets up the model for db: organisation domains from orgDomains
-// and the directory, departments from the directory when one was imported.
+// and the directory, departments from the directory when one was imported,
+// and the greeting parser that teaches it companies' names.
 func ModelConfig(ctx context.Context, db *store.DB, orgDomains []string) (model.Config, *directory.Directory, error) {
 	dir, err := directory.Load(ctx, db)
 	if err != nil {
 		return model.Config{}, nil, err
 	}
-	cfg := model.Config{OrgDomains: append(slices.Clone(orgDomains), dir.Domains()...)}
+	cfg := model.Config{OrgDomains: append(slices.Clone(orgDomains), dir.Domains()...), Addressed: detect.AddressedCompanies}
 	if len(dir.People()) > 0 {
 		cfg.Department = dir.DepartmentOf
 	}

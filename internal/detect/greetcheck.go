@@ -37,6 +37,7 @@ func (c *check) greeting() {
 		}
 		if g.Company != "" {
 			c.namedCompany(squash(g.Company), rOrgs, "greeting.company", "")
+			c.learnedCompany(squash(g.Company))
 			c.outsideGreeting(g.Company)
 		}
 	}

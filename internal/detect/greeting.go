@@ -58,6 +58,11 @@ func ParseGreeting(text string) []Greeting {
 			company = ""
 			continue
 		}
+		if company != "" && departmentLine(line) {
+			// "株式会社A\n営業部\n田中様": the company still speaks for
+			// the name below the department.
+			continue
+		}
 		company = companyLine(line)
 		if g := englishGreeting(line); len(g) > 0 {
 			out = append(out, g...)
@@ -124,6 +129,23 @@ func companyLine(line string) string {
 		}
 	}
 	return ""
+}
+
+// departmentMarks end the name of a department, division or section.
+var departmentMarks = []string{"部", "課", "室", "本部", "部門", "センター", "グループ", "チーム", "事業所", "支店", "営業所"}
+
+// departmentLine reports whether a line is only a department's name
+// ("営業部", "営業第一部 第二課"), as letters put between company and name.
+func departmentLine(line string) bool {
+	if utf8.RuneCountInString(line) > 24 || strings.ContainsAny(line, "。、,.") {
+		return false
+	}
+	for _, m := range departmentMarks {
+		if strings.HasSuffix(line, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // companyName reduces "株式会社ABC", "ABC株式会社", "(株)ABC", "A社 営業部" to

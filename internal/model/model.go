@@ -17,7 +17,10 @@
 // recipient's Inbox count once, and importing twice changes nothing.
 //
 // It stores no bodies and no subjects: only addresses, display names, counts
-// and times. It deliberately does not judge messages; package detect does.
+// and times, and which outside organisation names the openings of sent mail
+// address at which domain ("東洋電機株式会社\n田中様" sent to
+// toyo-denki.co.jp), so a greeting can be checked against the recipients.
+// It deliberately does not judge messages; package detect does.
 package model
 
 import (
@@ -40,6 +43,11 @@ type Config struct {
 	// ThreadDays is how long a thread is remembered after its last message;
 	// 0 means 120 days. It bounds the memory of the thread index.
 	ThreadDays int
+	// Addressed, when set, returns the outside organisations the opening
+	// of a message names, normalised (detect.AddressedCompanies). Sent
+	// mail to a single outside domain teaches the model that the domain
+	// goes by those names.
+	Addressed func(*mail.Message) []string
 }
 
 // Caps that keep one message from costing unbounded memory or time: a
@@ -48,6 +56,8 @@ const (
 	maxPairRecipients = 12 // co-recipient pairs use at most this many recipients
 	maxThreadPeople   = 32 // participants remembered per thread
 	maxNamesPerAddr   = 4  // display names remembered per address
+	maxCompanyNames   = 4  // company names learned from one message
+	maxCompanyName    = 96 // octets; longer is not a company name
 	sweepEvery        = 1 << 16
 )
 
@@ -72,6 +82,8 @@ type Model struct {
 	orgDom  map[uint32]uint32 // domain → distinct insiders who mailed it
 	deptKn  map[uint64]uint32 // dept<<32|address → distinct insiders of dept who mailed it
 	deptDom map[uint64]uint32 // dept<<32|domain → same, per domain
+	compDom map[uint64]uint32 // company name<<32|domain → sent messages whose opening named it
+	compTop map[uint32]uint32 // company name → its domain with the most such messages
 
 	seen    map[uint64]struct{} // message hashes learned
 	threads threadIndex
@@ -109,6 +121,8 @@ func New(cfg Config) *Model {
 		orgDom:  map[uint32]uint32{},
 		deptKn:  map[uint64]uint32{},
 		deptDom: map[uint64]uint32{},
+		compDom: map[uint64]uint32{},
+		compTop: map[uint32]uint32{},
 		seen:    map[uint64]struct{}{},
 		threads: newThreadIndex(),
 	}
@@ -182,6 +196,7 @@ func (m *Model) Learn(msg *mail.Message) bool {
 	}
 	key := MessageKey(msg)
 	rcpts := msg.Recipients()
+	named := m.addressed(msg, rcpts)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.seen[key]; ok {
@@ -219,6 +234,7 @@ func (m *Model) Learn(msg *mail.Message) bool {
 
 	if m.internalDomain(domainOf(from)) {
 		m.learnSent(fromID, ids, h)
+		m.learnCompanies(named, ids)
 	}
 	for _, id := range ids {
 		if m.internalDomain(m.domains.str[m.addrDom[id]]) {
@@ -230,6 +246,70 @@ func (m *Model) Learn(msg *mail.Message) bool {
 		m.threads.sweep(m.latest, uint32(m.cfg.ThreadDays*24))
 	}
 	return true
+}
+
+// addressed returns the company names the opening of msg addresses, when
+// an insider sends it to exactly one outside domain; nil otherwise. It runs
+// before the lock is taken: parsing a greeting is the caller's code.
+func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) []string {
+	if m.cfg.Addressed == nil || !m.internalDomain(domainOf(msg.From.Addr)) {
+		return nil
+	}
+	outside := ""
+	for _, r := range rcpts {
+		d := domainOf(r.Addr)
+		if d == "" || m.internalDomain(d) {
+			continue
+		}
+		if outside != "" && d != outside {
+			return nil
+		}
+		outside = d
+	}
+	if outside == "" {
+		return nil
+	}
+	return m.cfg.Addressed(msg)
+}
+
+// learnCompanies (m.mu held) counts names against the one outside domain
+// among rcpts.
+func (m *Model) learnCompanies(names []string, rcpts []uint32) {
+	if len(names) == 0 {
+		return
+	}
+	dom, ok := uint32(0), false
+	for _, r := range rcpts {
+		if d := m.addrDom[r]; !m.internalDomain(m.domains.str[d]) {
+			dom, ok = d, true
+			break
+		}
+	}
+	if !ok {
+		return
+	}
+	for i, name := range names {
+		if i == maxCompanyNames {
+			break
+		}
+		if name == "" || len(name) > maxCompanyName {
+			continue
+		}
+		nid, _ := m.names.id(name)
+		m.compDom[uint64(nid)<<32|uint64(dom)]++
+		m.raiseCompanyTop(nid, dom)
+	}
+}
+
+// raiseCompanyTop (m.mu held) makes dom the domain of company name nid if
+// it now has more messages than the current one, or as many and a lower
+// id, so the choice is the same however the counts were reached.
+func (m *Model) raiseCompanyTop(nid, dom uint32) {
+	top, had := m.compTop[nid]
+	n, tn := m.compDom[uint64(nid)<<32|uint64(dom)], m.compDom[uint64(nid)<<32|uint64(top)]
+	if !had || n > tn || (n == tn && dom < top) {
+		m.compTop[nid] = dom
+	}
 }
 
 func (m *Model) addr(a string) uint32 {

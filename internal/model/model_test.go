@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -301,5 +302,37 @@ func TestFirstContactRate(t *testing.T) {
 	want := (11 + 1.0) / (100 + 10.0)
 	if got := m.FirstContactRate("a@x.example", t0.Add(100*time.Hour)); math.Abs(got-want) > 1e-3 {
 		t.Errorf("rate %v, want %v", got, want)
+	}
+}
+
+// TestCompanyNames: sent mail to one outside domain teaches which domain
+// the names in its opening belong to; mail to two outside organisations,
+// received mail and internal mail teach nothing.
+func TestCompanyNames(t *testing.T) {
+	greeting := map[string][]string{}
+	m := New(Config{OrgDomains: []string{"corp.example"}, Addressed: func(x *mail.Message) []string { return greeting[x.MessageID] }})
+	learn := func(id, from string, names []string, to ...string) {
+		greeting[id] = names
+		m.Learn(msg(id, t0, from, to...))
+	}
+	learn("1", "a@corp.example", []string{"東洋電機"}, "tanaka@toyo-denki.co.jp")
+	learn("2", "b@corp.example", []string{"東洋電機"}, "honda@toyo-denki.co.jp", "c@corp.example")
+	learn("3", "a@corp.example", []string{"東洋電機"}, "tanaka@yamada-shoji.co.jp")
+	learn("4", "a@corp.example", []string{"山田商事"}, "tanaka@yamada-shoji.co.jp", "x@toyo-denki.co.jp")
+	learn("5", "tanaka@yamada-shoji.co.jp", []string{"山田商事"}, "a@corp.example")
+	learn("6", "a@corp.example", []string{"社内"}, "b@corp.example")
+	learn("7", "a@corp.example", []string{strings.Repeat("長", 40)}, "tanaka@toyo-denki.co.jp")
+
+	dom, n := m.CompanyDomain("東洋電機")
+	if dom != "toyo-denki.co.jp" || n != 2 {
+		t.Errorf("東洋電機 is %q in %d messages, want toyo-denki.co.jp in 2", dom, n)
+	}
+	if n := m.CompanyAt("東洋電機", "yamada-shoji.co.jp"); n != 1 {
+		t.Errorf("東洋電機 at yamada-shoji.co.jp: %d, want 1 (one mistaken opening)", n)
+	}
+	for _, name := range []string{"山田商事", "社内", strings.Repeat("長", 40), "unknown"} {
+		if dom, n := m.CompanyDomain(name); dom != "" || n != 0 {
+			t.Errorf("%q learned as %q (%d)", name, dom, n)
+		}
 	}
 }

@@ -227,6 +227,14 @@ func (rs *restorer) part(s *part) error {
 	for _, c := range s.DeptDom {
 		m.deptDom[c.K] = c.N
 	}
+	for _, c := range s.CompanyDom {
+		name, dom := uint32(c.K>>32), uint32(c.K)
+		if name >= nName || dom >= nDom {
+			return errors.New("company name or domain out of range")
+		}
+		m.compDom[c.K] = c.N
+		m.raiseCompanyTop(name, dom)
+	}
 	for _, sp := range s.People {
 		if sp.ID >= nAddr || sp.Dept > nDept {
 			return errors.New("person out of range")

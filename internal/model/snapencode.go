@@ -165,6 +165,7 @@ func (e *encoder) orgMaps() error {
 	orgDom := mapChunks(m.orgDom, func(d uint32) bool { return d < e.nDom })
 	deptKn := mapChunks(m.deptKn, func(k uint64) bool { return uint32(k>>32) <= e.nDept && uint32(k) < e.nAddr })
 	deptDom := mapChunks(m.deptDom, func(k uint64) bool { return uint32(k>>32) <= e.nDept && uint32(k) < e.nDom })
+	compDom := mapChunks(m.compDom, func(k uint64) bool { return uint32(k>>32) < e.nName && uint32(k) < e.nDom })
 	m.mu.RUnlock()
 	for _, c := range orgDom {
 		if err := e.put(&part{OrgDom: c}); err != nil {
@@ -178,6 +179,11 @@ func (e *encoder) orgMaps() error {
 	}
 	for _, c := range deptDom {
 		if err := e.put(&part{DeptDom: c}); err != nil {
+			return err
+		}
+	}
+	for _, c := range compDom {
+		if err := e.put(&part{CompanyDom: c}); err != nil {
 			return err
 		}
 	}

@@ -73,6 +73,7 @@ type part struct {
 	OrgDom                []count32
 	DeptKnown             []count64
 	DeptDom               []count64
+	CompanyDom            []count64 // company name<<32|domain → messages (absent before it was learned)
 	People                []partPerson
 	Seen                  []uint64
 	Threads               []snapThread // participants and last hour, no keys

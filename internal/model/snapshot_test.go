@@ -21,11 +21,28 @@ import (
 // fixtureModel is a small model with something in every part of a
 // snapshot: two departments, insiders and outsiders, display names,
 // co-recipients, replies in threads and messages without Message-ID.
-func fixtureModel() *Model {
+func fixtureModel() *Model { return fixture(true) }
+
+// fixtureModelV1 is fixtureModel as the first snapshot format held it,
+// before company names were learned.
+func fixtureModelV1() *Model { return fixture(false) }
+
+func fixture(companies bool) *Model {
 	depts := func(a string) string {
 		return map[string]string{"a@corp.example": "sales", "b@corp.example": "sales", "c@corp.example": "legal"}[a]
 	}
-	m := New(Config{OrgDomains: []string{"corp.example"}, Department: depts})
+	// Openings name one of three companies, whichever the subject says:
+	// each partner domain is addressed by several names, most by one.
+	addressed := func(x *mail.Message) []string {
+		if x.Subject == "" {
+			return nil
+		}
+		return []string{fmt.Sprint("会社", x.Subject[len(x.Subject)-1]%3)}
+	}
+	if !companies {
+		addressed = nil
+	}
+	m := New(Config{OrgDomains: []string{"corp.example"}, Department: depts, Addressed: addressed})
 	start := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
 	insiders := []string{"a@corp.example", "b@corp.example", "c@corp.example"}
 	for i := range 600 {
@@ -83,6 +100,8 @@ func sameState(t *testing.T, a, b *Model) {
 	eq("insiders per domain", a.orgDom, b.orgDom)
 	eq("department addresses", a.deptKn, b.deptKn)
 	eq("department domains", a.deptDom, b.deptDom)
+	eq("company names", a.compDom, b.compDom)
+	eq("company domains", a.compTop, b.compTop)
 	eq("seen", a.seen, b.seen)
 	eq("threads", a.threads.byMsg, b.threads.byMsg)
 	eq("latest", a.latest, b.latest)
@@ -116,6 +135,9 @@ func TestSaveLoadParts(t *testing.T) {
 	}
 	defer db.Close()
 	m := fixtureModel()
+	if len(m.compDom) < 2*len(m.compTop) {
+		t.Fatalf("fixture learned %d company names at %d domains: too few to test", len(m.compTop), len(m.compDom))
+	}
 	if err := m.Save(ctx, db); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +176,7 @@ func TestDecodeVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameState(t, fixtureModel(), l)
+	sameState(t, fixtureModelV1(), l)
 	// Saved again, it is in the current format.
 	var buf bytes.Buffer
 	if err := l.Encode(&buf); err != nil {
