@@ -26,6 +26,7 @@ type Metrics struct {
 	Delivered      prometheus.Counter
 	Uncertain      prometheus.Counter     // failed attempts the upstream may have taken anyway
 	CutThrough     *prometheus.CounterVec // by outcome: delivered, spooled
+	Repeated       prometheus.Counter     // messages a client sent again after we took them
 	DecideSeconds  prometheus.Histogram
 	Notices        prometheus.Counter     // notices queued
 	NoticeErrors   prometheus.Counter     // notices that could not be queued
@@ -47,12 +48,13 @@ func New(q *queue.Queue) *Metrics {
 		Delivered:      prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_delivered_total", Help: "Messages accepted by the upstream."}),
 		Uncertain:      prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_uncertain_deliveries_total", Help: "Delivery attempts that failed after the whole message went out and before the upstream answered; the next attempt may deliver it twice."}),
 		CutThrough:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_cut_through_total", Help: "Passing messages sent upstream before the client was answered, by outcome: delivered, or spooled (upstream failed, busy or resting)."}, []string{"outcome"}),
+		Repeated:       prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_repeated_messages_total", Help: "Messages a client sent again with the Message-ID and envelope of one taken in the last two hours, also before a restart: it never heard the 250, so the message is delivered twice."}),
 		Notices:        prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notices_total", Help: "Notices to senders and approvers queued."}),
 		NoticeErrors:   prometheus.NewCounter(prometheus.CounterOpts{Name: "misend_notice_errors_total", Help: "Notices that could not be sent."}),
 		HeldActions:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_held_actions_total", Help: "Actions on waiting mail, by action."}, []string{"action"}),
 		Learned:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_learned_total", Help: "Messages offered to the model after they left, by outcome."}, []string{"outcome"}),
 	}
-	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.DecideSeconds,
+	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.Repeated, m.DecideSeconds,
 		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})

@@ -13,6 +13,7 @@ import (
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/repeat"
 )
 
 // Take implements gateway.Intake: the message is delivered upstream at once
@@ -22,6 +23,12 @@ import (
 // never undoes the acceptance.
 func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
 	state, notBefore := gateway.Waiting(res, time.Now())
+	// Noted before the message is taken, so that a kill between taking it
+	// and answering leaves the key for the client's resend to find.
+	if s.taken.Note(repeat.KeyOf(res.MessageID, env.From, env.To), time.Now()) {
+		s.Metrics.Repeated.Inc()
+		s.log.Warn("message taken again", "message_id", res.MessageID, "from", env.From, "rcpts", len(env.To))
+	}
 	if state == queue.Queued && s.cut.deliver(ctx, env, raw) {
 		id := queue.NewID()
 		s.delivered(queue.Item{ID: id, Envelope: env}, raw)

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
+	"github.com/misend/misend/internal/repeat"
 )
 
 // Options configure a Server. Only SpoolDir, SMTPAddr, Upstream and a
@@ -121,6 +123,7 @@ type Server struct {
 	web    *http.Server
 	learn  *learner
 	cut    *cutThrough // nil: every message goes through the spool
+	taken  *repeat.Log
 	cutUp  *relay.Pool
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -149,6 +152,9 @@ func Start(o Options) (*Server, error) {
 		o.Log.Warn("messages were in flight at the last stop and may be delivered twice", "count", n)
 	}
 	s := &Server{Queue: q, Metrics: metrics.New(q), o: o, log: o.Log}
+	if s.taken, err = repeat.Open(filepath.Join(o.SpoolDir, "taken.log"), 0, 0, time.Now()); err != nil {
+		return nil, err
+	}
 	s.Held = &held.Service{Queue: q, Audit: o.AuditBody, Changed: s.heldChanged}
 	if o.Notify != nil {
 		sg, err := notify.NewSigner(o.Notify.Key)
@@ -302,6 +308,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.cancel()
 	s.wg.Wait()
+	s.taken.Close()
 	if serr := s.saveModel(ctx); serr != nil {
 		err = errors.Join(err, serr)
 	}

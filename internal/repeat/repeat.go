@@ -1,0 +1,217 @@
+// Package repeat notices a client sending again a message misend already
+// took: the same Message-ID from the same envelope sender to the same
+// recipients within a window (Window). That happens when misend took a
+// message (stored it, or the upstream did) but the client never heard the
+// 250, because the connection broke or misend was killed in between; SMTP
+// then makes the client send it again, and it is delivered twice. misend
+// cannot tell whether its 250 arrived, so it cannot prevent this; it counts
+// it, so that "no duplicates except the ones counted" holds.
+//
+// Keys are noted in a file beside the spool before the message is taken,
+// written but not fsynced: a killed process's writes survive in the page
+// cache for the next one to read, which is the case that matters; a power
+// failure may lose the last ones, and those duplicates go uncounted. A key
+// noted for a message that was then not taken (the spool failed, 451)
+// makes its resend count too: the count errs towards more, never fewer.
+//
+// It stores hashes only, never addresses or Message-IDs. It does not drop
+// or change the repeated message; the decision to deliver it is the
+// gateway's, as for any other.
+package repeat
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Key identifies a message for repeat detection; 0 is "no key" (a message
+// without a Message-ID is never counted as a repeat).
+type Key uint64
+
+// KeyOf returns the key of a message with messageID sent from from to to.
+// The order of recipients does not matter.
+func KeyOf(messageID, from string, to []string) Key {
+	if messageID == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(messageID))
+	h.Write([]byte{0})
+	h.Write([]byte(from))
+	rcpts := slices.Clone(to)
+	slices.Sort(rcpts)
+	for _, r := range rcpts {
+		h.Write([]byte{0})
+		h.Write([]byte(r))
+	}
+	k := Key(h.Sum64())
+	if k == 0 {
+		k = 1
+	}
+	return k
+}
+
+// Defaults: Postfix retries a message whose session broke after 300 s and
+// gives up trying soon after an hour of back-off, and a busy gateway takes
+// a few hundred messages a second.
+const (
+	DefaultWindow  = 2 * time.Hour
+	DefaultMaxKeys = 2_000_000
+)
+
+// Log is the record of recently taken messages. It is safe for
+// concurrent use.
+type Log struct {
+	window  time.Duration
+	maxKeys int
+
+	mu    sync.Mutex
+	path  string
+	f     *os.File
+	lines int           // lines in the file
+	at    map[Key]int64 // key → when noted, unix seconds
+	order []noted       // keys by time noted, for expiry
+	head  int           // order[:head] are expired or superseded
+}
+
+type noted struct {
+	k  Key
+	at int64
+}
+
+// Open reads the keys noted within window before now at path, and appends
+// to it from then on. window <= 0 means DefaultWindow; maxKeys <= 0 means
+// DefaultMaxKeys.
+func Open(path string, window time.Duration, maxKeys int, now time.Time) (*Log, error) {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	if maxKeys <= 0 {
+		maxKeys = DefaultMaxKeys
+	}
+	l := &Log{window: window, maxKeys: maxKeys, path: path, at: map[Key]int64{}}
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("repeat: %w", err)
+	}
+	cut := now.Add(-window).Unix()
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		// "<key hex> <unix seconds>"; a torn or foreign line is skipped:
+		// this is a count, not a record anything depends on.
+		ks, ts, ok := bytes.Cut(sc.Bytes(), []byte{' '})
+		k, kerr := strconv.ParseUint(string(ks), 16, 64)
+		t, terr := strconv.ParseInt(string(ts), 10, 64)
+		if !ok || kerr != nil || terr != nil || k == 0 || t < cut {
+			continue
+		}
+		l.remember(Key(k), t)
+	}
+	if err := l.rewrite(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Note records k as taken at now and reports whether it was taken within
+// the window before.
+func (l *Log) Note(k Key, now time.Time) (again bool) {
+	if l == nil || k == 0 {
+		return false
+	}
+	t := now.Unix()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.expire(t)
+	_, again = l.at[k]
+	l.remember(k, t)
+	if l.f != nil {
+		if _, err := fmt.Fprintf(l.f, "%x %d\n", uint64(k), t); err != nil {
+			// Counting is best effort; mail must not wait on it.
+			l.f.Close()
+			l.f = nil
+		}
+		l.lines++
+		if l.lines > 2*len(l.at)+1024 {
+			l.rewrite()
+		}
+	}
+	return again
+}
+
+// Close closes the file.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// remember (l.mu held, or during Open) adds k at t, dropping the oldest
+// keys beyond maxKeys.
+func (l *Log) remember(k Key, t int64) {
+	l.at[k] = t
+	l.order = append(l.order, noted{k, t})
+	for len(l.at) > l.maxKeys {
+		l.dropOldest()
+	}
+}
+
+// expire (l.mu held) forgets keys noted before the window.
+func (l *Log) expire(now int64) {
+	cut := now - int64(l.window/time.Second)
+	for l.head < len(l.order) && l.order[l.head].at < cut {
+		l.dropOldest()
+	}
+	if l.head > 1024 && l.head > len(l.order)/2 {
+		l.order = slices.Clone(l.order[l.head:])
+		l.head = 0
+	}
+}
+
+func (l *Log) dropOldest() {
+	n := l.order[l.head]
+	l.head++
+	if l.at[n.k] == n.at {
+		delete(l.at, n.k)
+	}
+}
+
+// rewrite (l.mu held) replaces the file by one holding the live keys, so
+// it does not grow without bound.
+func (l *Log) rewrite() error {
+	var buf bytes.Buffer
+	for _, n := range l.order[l.head:] {
+		if l.at[n.k] == n.at {
+			fmt.Fprintf(&buf, "%x %d\n", uint64(n.k), n.at)
+		}
+	}
+	tmp := l.path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("repeat: %w", err)
+	}
+	if err := os.Rename(tmp, l.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("repeat: %w", err)
+	}
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("repeat: %w", err)
+	}
+	if l.f != nil {
+		l.f.Close()
+	}
+	l.f, l.lines = f, len(l.at)
+	return nil
+}
