@@ -9,16 +9,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/metrics"
 	"github.com/misend/misend/internal/queue"
-	"github.com/misend/misend/internal/relay"
 )
 
 // scripted answers every delivery with the same result and counts calls.
@@ -85,19 +82,10 @@ func TestCutThroughBusySpools(t *testing.T) {
 
 func startCutThrough(t *testing.T, spool, upstream string) *Server {
 	t.Helper()
-	s, err := Start(Options{
-		SMTPAddr:   "127.0.0.1:0",
-		SpoolDir:   spool,
-		Upstream:   relay.Client{Addr: upstream, TLS: relay.TLSNone},
-		Gateway:    gateway.Config{Parse: parseSubject},
-		Retry:      queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decider:    bySubject{},
-		CutThrough: 4,
-		Log:        slog.New(slog.DiscardHandler),
+	s := startServer(t, spool, upstream, func(o *Options) {
+		o.CutThrough = 4
+		o.Log = slog.New(slog.DiscardHandler)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { s.Shutdown(context.Background()) })
 	return s
 }

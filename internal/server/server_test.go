@@ -51,16 +51,22 @@ func startSinkOn(t testing.TB, addr string) (*sink.Sink, string) {
 	return s, l.Addr().String()
 }
 
-func startServer(t testing.TB, spool, upstream string) *Server {
+// startServer starts a server that holds mail whose subject is HOLD and
+// passes the rest; with may change its options first.
+func startServer(t testing.TB, spool, upstream string, with ...func(*Options)) *Server {
 	t.Helper()
-	s, err := Start(Options{
+	o := Options{
 		SMTPAddr: "127.0.0.1:0",
 		SpoolDir: spool,
 		Upstream: relay.Client{Addr: upstream, TLS: relay.TLSNone},
 		Gateway:  gateway.Config{Parse: parseSubject},
 		Retry:    queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
 		Decider:  bySubject{},
-	})
+	}
+	for _, f := range with {
+		f(&o)
+	}
+	s, err := Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
