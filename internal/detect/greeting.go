@@ -91,9 +91,10 @@ func japaneseGreeting(line string) []Greeting {
 			continue
 		}
 		seg = strings.TrimSpace(strings.TrimSuffix(seg, hon))
-		// The person is the last word; what comes before names the company.
+		// The person is the last word; what comes before names the company,
+		// unless the two are a Western name ("David White様").
 		company, person := "", seg
-		if i := strings.LastIndexFunc(seg, unicode.IsSpace); i >= 0 {
+		if i := strings.LastIndexFunc(seg, unicode.IsSpace); i >= 0 && !latinName(seg) {
 			company, person = strings.TrimSpace(seg[:i]), seg[i+1:]
 		}
 		if i := strings.LastIndex(person, "の"); i >= 0 {
@@ -103,7 +104,11 @@ func japaneseGreeting(line string) []Greeting {
 		for _, role := range []string{"ご担当者", "担当者", "各位", "皆", "みな", "部長", "課長", "社長", "先生"} {
 			person = strings.TrimSuffix(person, role)
 		}
-		if n := utf8.RuneCountInString(person); n == 0 || n > 8 {
+		maxRunes := 8
+		if latinName(person) {
+			person, maxRunes = strings.ToLower(person), 40
+		}
+		if n := utf8.RuneCountInString(person); n == 0 || n > maxRunes {
 			person = ""
 		}
 		company = companyName(company)
@@ -117,6 +122,27 @@ func japaneseGreeting(line string) []Greeting {
 // companyMarks are what make a line of its own a company name.
 var companyMarks = []string{"株式会社", "有限会社", "合同会社", "(株)", "(有)"}
 
+// latinCompanyEnds end the name of a company written in Latin letters
+// ("Northwind Trading Co.", "Contoso, Inc."), lower-cased.
+var latinCompanyEnds = []string{" co.", " co., ltd.", " co.,ltd.", " inc.", " inc", " ltd.", " ltd", " corp.", " corporation", " company", " llc", " k.k.", " gmbh", " plc"}
+
+// latinName reports whether s is two or three words of Latin letters: a
+// Western person's name, not a company and a name.
+func latinName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) < 2 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		for _, r := range w {
+			if !unicode.In(r, unicode.Latin) && r != '-' && r != '\'' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // companyLine returns the company a line names when the line is only a
 // company name ("株式会社青葉食品", "青葉食品株式会社 営業部"), else "".
 func companyLine(line string) string {
@@ -125,6 +151,12 @@ func companyLine(line string) string {
 	}
 	for _, m := range companyMarks {
 		if strings.Contains(line, m) {
+			return companyName(line)
+		}
+	}
+	lower := strings.ToLower(line)
+	for _, m := range latinCompanyEnds {
+		if strings.HasSuffix(lower, m) {
 			return companyName(line)
 		}
 	}

@@ -27,10 +27,12 @@ func TestParseGreeting(t *testing.T) {
 		{"ＡＢＣ社　田中様", []Greeting{{Company: "abc", Person: "田中"}}}, // full width
 		{"株式会社青葉食品\n鈴木様\n\nいつもお世話になっております。", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
 		{"青葉食品株式会社 営業部\n鈴木様", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
-		{"株式会社青葉食品\nお世話になっております。\n鈴木さん", []Greeting{{Person: "鈴木"}}},            // not the line above
-		{"東洋電機株式会社\n営業部 第二課\n田中様", []Greeting{{Company: "東洋電機", Person: "田中"}}}, // department between
-		{"東洋電機株式会社\n営業部\n課長\n田中様", []Greeting{{Person: "田中"}}},                  // too far apart
-		{"営業部\n田中様", []Greeting{{Person: "田中"}}},                                // no company above
+		{"株式会社青葉食品\nお世話になっております。\n鈴木さん", []Greeting{{Person: "鈴木"}}},                                         // not the line above
+		{"東洋電機株式会社\n営業部 第二課\n田中様", []Greeting{{Company: "東洋電機", Person: "田中"}}},                              // department between
+		{"東洋電機株式会社\n営業部\n課長\n田中様", []Greeting{{Person: "田中"}}},                                               // too far apart
+		{"営業部\n田中様", []Greeting{{Person: "田中"}}},                                                             // no company above
+		{"Northwind Trading Co.\nDavid White様\n", []Greeting{{Company: "northwind", Person: "david white"}}}, // Western name, Latin company
+		{"Contoso, Inc.\nMs. Emily Clark\n", nil},                                                            // a company line alone greets nobody
 		{"福田さん\n\nお疲れさまです。安藤です。", []Greeting{{Person: "福田"}}},
 	}
 	for _, tt := range tests {
