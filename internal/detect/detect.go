@@ -118,6 +118,7 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 	if len(c.rs) > 0 {
 		c.novelty()
 		c.similarContacts()
+		c.namesakePairs()
 		c.lookalikeDomains()
 		c.combination()
 		c.externalInInternalThread()

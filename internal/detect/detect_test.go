@@ -117,7 +117,7 @@ func TestDetectors(t *testing.T) {
 		{name: "autocomplete neighbour", msg: newMsg("s3", me, "kato.yuki@corp.example", "ito.jun@corp.example"),
 			fires: finding.SimilarContact, suggestion: "kato.yumi@corp.example"},
 		{name: "namesake next to the known one", msg: newMsg("s5", me, "Tanaka Taro <tanaka@partner-a.co.jp>", "Tanaka Jiro <j.tanaka@zeta.example>"),
-			fires: finding.SimilarContact, recipient: "j.tanaka@zeta.example", inMessage: "also a recipient"},
+			fires: finding.SimilarContact, recipient: "j.tanaka@zeta.example", inMessage: "never mailed them together"},
 		{name: "the real contact: quiet", msg: newMsg("s4", me, "kato.yumi@corp.example", "ito.jun@corp.example"),
 			quiet: []finding.Code{finding.SimilarContact, finding.NewRecipient}},
 

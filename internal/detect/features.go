@@ -42,7 +42,7 @@ const (
 	fSimilarAddress
 	fGreetNobody
 	fGreetNamesake
-	fSimilarPresent
+	fNamesakePair
 	numFeatures
 )
 
@@ -87,5 +87,5 @@ var FeatureNames = []string{
 	fSimilarAddress:     "similar_contact_address",     // the suggested contact's address differs by one letter or a number
 	fGreetNobody:        "greeting_names_nobody",       // the greeting names a person who is no recipient
 	fGreetNamesake:      "greeting_fits_namesake",      // the greeting's name fits the rarest recipient and a better-known namesake
-	fSimilarPresent:     "similar_recipient",           // a new recipient resembles another recipient the sender knows
+	fNamesakePair:       "namesake_pair",               // two recipients never mailed together look alike: 1/(1+exchanged) of the rarer
 }

@@ -65,7 +65,6 @@ func (c *check) similarContacts() {
 				best, bestStrength, bestWhy, bestTotal, bestGain = k.Addr, s, why, k.Total(), gain
 			}
 		}
-		c.similarPresent(r, rLocal, rNames, rFamily)
 		if best == "" {
 			continue
 		}
@@ -99,28 +98,48 @@ func (c *check) similarContacts() {
 	}
 }
 
-// similarPresent measures whether new recipient r resembles another
-// recipient of the message whom the sender knows: an address book that
-// completed the wrong entry next to the right one.
-func (c *check) similarPresent(r rcpt, rLocal string, rNames, rFamily []string) {
-	best, bestStrength, bestWhy := "", 0.0, ""
-	for _, o := range c.rs {
-		if o.Addr == r.Addr || o.contact.Total() < minCandidateTx {
-			continue
-		}
-		sim, why := similarity(r.Addr, rLocal, r.dom, rNames, rFamily, o.Addr,
-			func() []string { return c.nameTokensOf(o.Addr, o.Name) }, func() []string { return c.familyOf(o.Addr, o.Name) })
-		t := o.contact.Total()
-		if s := sim * t / (t + 2); s > bestStrength {
-			best, bestStrength, bestWhy = o.Addr, s, why
-		}
-	}
-	if best == "" {
+// namesakePairs reports two recipients who look alike and were never on
+// one message of the sender's before: an address book that completed the
+// wrong entry next to the right one, or a namesake added by mistake. The
+// rarer of the two is blamed, and its novelty is the strength.
+func (c *check) namesakePairs() {
+	if len(c.rs) < 2 || len(c.rs) > maxPairRecipients {
 		return
 	}
-	c.f[fSimilarPresent] = max(c.f[fSimilarPresent], bestStrength)
-	c.add(finding.Finding{Code: finding.SimilarContact, Severity: finding.Medium, Recipient: r.Addr}.
-		Say("similar_recipient", finding.Args{"other": best, "why": bestWhy}))
+	rarer, other, why := -1, -1, ""
+	for i, a := range c.rs {
+		aNames, aFamily, aLocal := c.nameTokensOf(a.Addr, a.Name), c.familyOf(a.Addr, a.Name), localPart(a.Addr)
+		for j := i + 1; j < len(c.rs); j++ {
+			b := c.rs[j]
+			if a.inThread && b.inThread {
+				continue
+			}
+			r, o := i, j
+			if b.contact.Total() < a.contact.Total() {
+				r, o = j, i
+			}
+			nov := 1 / (1 + c.rs[r].contact.Total())
+			if nov <= c.f[fNamesakePair] {
+				continue // cannot beat the pair found
+			}
+			sim, w := similarity(a.Addr, aLocal, a.dom, aNames, aFamily, b.Addr,
+				func() []string { return c.nameTokensOf(b.Addr, b.Name) }, func() []string { return c.familyOf(b.Addr, b.Name) })
+			if sim == 0 || sim*nov <= c.f[fNamesakePair] || c.m.Together(c.sender, a.Addr, b.Addr) > 0 {
+				continue
+			}
+			c.f[fNamesakePair] = sim * nov
+			rarer, other, why = r, o, w
+		}
+	}
+	if rarer < 0 {
+		return
+	}
+	sev := finding.Low
+	if !c.rs[rarer].contact.Known() {
+		sev = finding.Medium
+	}
+	c.add(finding.Finding{Code: finding.SimilarContact, Severity: sev, Recipient: c.rs[rarer].Addr}.
+		Say("similar_recipient", finding.Args{"other": c.rs[other].Addr, "why": why}))
 }
 
 // fit is how well addr belongs with the message's other recipients: the

@@ -47,8 +47,8 @@ var catalog = map[string]entry{
 		"you rarely or never mailed this address; you often mail {best}, {@why}",
 		"このアドレスへの送信はほとんどありません。いつもの宛先 {best}（{@why}）とよく似ています"},
 	"similar_recipient": {
-		"you rarely or never mailed this address; it is next to {other}, also a recipient, {@why}",
-		"このアドレスへの送信はほとんどありません。同じメールの宛先 {other}（{@why}）とよく似ています"},
+		"this address and {other}, {@why}, are both recipients, and you have never mailed them together",
+		"このアドレスと宛先の {other}（{@why}）はよく似ていますが、一緒に送信したことはありません"},
 	"similar.other_domain": {
 		"the same name at another domain",
 		"ドメインだけが違うアドレス"},
