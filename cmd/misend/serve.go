@@ -17,7 +17,6 @@ import (
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
-	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/notify"
@@ -298,12 +297,9 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		}
 		o.Notify = &server.Notify{Key: key, BaseURL: cfg.Notify.BaseURL, From: from,
 			DefaultLang: cfg.Notify.DefaultLang, TTL: time.Duration(cfg.Notify.LinkTTL)}
-		if dir, ok := svc.Departments.(*directory.Directory); ok && dir != nil {
-			o.Notify.People = notify.DirectoryPeople{Dir: dir}
-		}
+		o.Notify.People = notify.DirectoryPeople{Dir: loaded.Directory}
 	}
-	dir, _ := svc.Departments.(*directory.Directory)
-	if err := c.webOptions(ctx, &o, db, svc, &pcfg, dlog, dir, cfg.Notify.BaseURL, log); err != nil {
+	if err := c.webOptions(ctx, &o, db, loaded, &pcfg, dlog, loaded.Directory.Load(), cfg.Notify.BaseURL, log); err != nil {
 		return fail(fmt.Errorf("web: %w", err))
 	}
 	return o, closeAll, nil

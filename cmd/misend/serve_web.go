@@ -55,9 +55,21 @@ func (f *webFlags) merge(w config.Web) {
 // webOptions sets o.Web, o.AuditBody and, unless already set,
 // o.HeldChanged: the web UI at / and the HTTP API at /api/v1/ on the HTTP
 // listener, over the same held mail, audit log and feedback. dir is the
-// directory loaded at start; publicURL is where people reach misend.
-func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.DB, svc *check.Service, pcfg *policy.Config,
+// directory loaded at start; a directory imported on the web page is put in
+// force for the decision path (loaded, when not nil) at once. publicURL is
+// where people reach misend.
+func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.DB, loaded *check.Loaded, pcfg *policy.Config,
 	dlog *decisions.Log, dir *directory.Directory, publicURL string, log *slog.Logger) error {
+	var svc *check.Service
+	var dirChanged func(*directory.Directory)
+	if loaded != nil {
+		svc = loaded.Service
+		dirChanged = func(d *directory.Directory) {
+			if err := loaded.SetDirectory(context.Background(), d); err != nil {
+				log.Error("new directory", "err", err)
+			}
+		}
+	}
 	authSvc, err := auth.Open(ctx, db, dir)
 	if err != nil {
 		return err
@@ -109,7 +121,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
 	o.Web = func(s *server.Server) http.Handler {
 		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
-			Directory: dir, DB: db, Terms: ts, Policy: pcfg,
+			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg,
 			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, Location: loc, Log: log})
 		if err != nil {
 			log.Error("web UI not started", "err", err)

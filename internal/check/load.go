@@ -17,8 +17,10 @@ import (
 // that also learn or look people up need.
 type Loaded struct {
 	*Service
-	Model     *model.Model
-	Directory *directory.Directory
+	Model *model.Model
+	// Directory is the directory in force, which Service.Departments
+	// answers from; SetDirectory replaces it.
+	Directory *directory.Current
 	// Terms is the checker following list changes, when asked for
 	// (LoadOptions.FollowTerms); nil otherwise.
 	Terms *terms.Live
@@ -66,7 +68,7 @@ func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loaded{Model: m, Directory: dir}
+	l := &Loaded{Model: m, Directory: directory.NewCurrent(dir)}
 	var content detect.ContentChecker
 	if o.FollowTerms > 0 {
 		ts, err := terms.Open(ctx, db)
@@ -83,7 +85,23 @@ func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
 	l.Service = &Service{
 		Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
 		Policy:      o.Policy,
-		Departments: dir,
+		Departments: l.Directory,
 	}
 	return l, nil
+}
+
+// SetDirectory puts dir in force, after a new directory was imported while
+// serving: the next message's department, the model's departments and the
+// term lists' scopes follow it.
+func (l *Loaded) SetDirectory(ctx context.Context, dir *directory.Directory) error {
+	l.Directory.Store(dir)
+	if len(dir.People()) > 0 {
+		l.Model.SetDepartments(dir.DepartmentOf)
+	} else {
+		l.Model.SetDepartments(nil)
+	}
+	if l.Terms != nil {
+		return l.Terms.SetDirectory(ctx, dir)
+	}
+	return nil
 }

@@ -14,7 +14,7 @@ func TestSenderLang(t *testing.T) {
 		{Address: "lee@corp.example", Name: "Lee Min", Lang: "ja"},
 		{Address: "sato@corp.example", Name: "佐藤 一郎", Lang: "en"},
 	}, nil)
-	org := &learned{svc: &check.Loaded{Directory: dir}}
+	org := &learned{svc: &check.Loaded{Directory: directory.NewCurrent(dir)}}
 	for addr, want := range map[string]string{
 		"kato@corp.example": "ja", "smith@corp.example": "en", "lee@corp.example": "ja",
 		"sato@corp.example": "en", "nobody@corp.example": "ja",

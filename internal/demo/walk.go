@@ -58,7 +58,7 @@ func senderLang(org *learned, addr string) string {
 	if org.svc == nil || org.svc.Directory == nil {
 		return "ja"
 	}
-	p, ok := org.svc.Directory.Person(addr)
+	p, ok := org.svc.Directory.Load().Person(addr)
 	switch {
 	case !ok:
 		return "ja"

@@ -248,6 +248,26 @@ func (m *Model) Learn(msg *mail.Message) bool {
 	return true
 }
 
+// SetDepartments replaces the department mapping, after a new directory
+// was imported while serving: each known insider is placed in their
+// department as it now is, and people seen later too. What departments
+// learned so far (which addresses and domains their members mailed) stays
+// with the departments that learned it until history is imported again.
+func (m *Model) SetDepartments(f DepartmentFunc) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cfg.Department = f
+	for id, p := range m.people {
+		p.dept = 0
+		if f != nil {
+			if d := f(m.addrs.str[id]); d != "" {
+				di, _ := m.depts.id(d)
+				p.dept = di + 1
+			}
+		}
+	}
+}
+
 // addressed returns the company names the opening of msg addresses, when
 // an insider sends it to exactly one outside domain; nil otherwise. It runs
 // before the lock is taken: parsing a greeting is the caller's code.

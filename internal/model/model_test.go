@@ -336,3 +336,24 @@ func TestCompanyNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSetDepartments: after a new directory moves a person, the model
+// answers for their new department, whose members' mail it learned.
+func TestSetDepartments(t *testing.T) {
+	depts := map[string]string{"a@corp.example": "sales", "b@corp.example": "sales", "c@corp.example": "legal"}
+	m := New(Config{OrgDomains: []string{"corp.example"}, Department: func(a string) string { return depts[a] }})
+	m.Learn(msg("1", t0, "a@corp.example", "x@partner.example"))
+	m.Learn(msg("2", t0, "c@corp.example", "y@law.example"))
+	m.Learn(msg("3", t0, "b@corp.example", "a@corp.example"))
+	if n := m.DeptDomain("b@corp.example", "partner.example"); n != 1 {
+		t.Fatalf("sales knows partner.example through %d members, want 1", n)
+	}
+	moved := map[string]string{"a@corp.example": "sales", "b@corp.example": "legal", "c@corp.example": "legal"}
+	m.SetDepartments(func(a string) string { return moved[a] })
+	if n := m.DeptDomain("b@corp.example", "partner.example"); n != 0 {
+		t.Errorf("b, now in legal, still counts sales' partner (%d)", n)
+	}
+	if n := m.DeptDomain("b@corp.example", "law.example"); n != 1 {
+		t.Errorf("b, now in legal, does not know legal's law firm (%d)", n)
+	}
+}

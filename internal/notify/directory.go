@@ -6,21 +6,23 @@ import "github.com/misend/misend/internal/directory"
 // without approvers of its own falls back to the organisation's, so a hold
 // always reaches someone who can release it.
 type DirectoryPeople struct {
-	Dir *directory.Directory
+	// Dir is the directory in force; an import while serving replaces
+	// it, and the next notice follows.
+	Dir *directory.Current
 }
 
 // LangOf returns the person's language setting.
 func (p DirectoryPeople) LangOf(addr string) string {
-	person, _ := p.Dir.Person(addr)
+	person, _ := p.Dir.Load().Person(addr)
 	return person.Lang
 }
 
 // ApproversOf returns the department's approvers, else the organisation's.
 func (p DirectoryPeople) ApproversOf(dept string) []string {
 	if dept != "" {
-		if a := p.Dir.ApproversOf(dept); len(a) > 0 {
+		if a := p.Dir.Load().ApproversOf(dept); len(a) > 0 {
 			return a
 		}
 	}
-	return p.Dir.ApproversOfScope("organization")
+	return p.Dir.Load().ApproversOfScope("organization")
 }

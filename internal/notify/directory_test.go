@@ -13,7 +13,7 @@ func TestDirectoryPeople(t *testing.T) {
 		{Address: "boss@corp.example", Department: "営業部", ApproverOf: []string{"department:営業部"}},
 		{Address: "ciso@corp.example", Department: "情報システム部", ApproverOf: []string{"organization"}, Lang: "en"},
 	}, []string{"corp.example"})
-	p := DirectoryPeople{Dir: dir}
+	p := DirectoryPeople{Dir: directory.NewCurrent(dir)}
 	tests := []struct {
 		dept string
 		want []string

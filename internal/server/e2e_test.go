@@ -126,7 +126,7 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 		Decide:     &milter.CheckDecider{Service: r.org.svc},
 		Decisions:  r.dlog,
 		Notify: &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://" + httpAddr, From: "misend@corp.example",
-			People: notify.DirectoryPeople{Dir: r.org.dir}},
+			People: notify.DirectoryPeople{Dir: directory.NewCurrent(r.org.dir)}},
 		Model:     r.org.model,
 		SaveModel: func(context.Context) error { r.saves.Add(1); return nil },
 		SaveEvery: saveEvery,
