@@ -234,6 +234,43 @@ func TestScoreOrdersEvidence(t *testing.T) {
 	}
 }
 
+// TestGreetingEvidence checks what the opening line says about the rarest
+// recipient: a name that fits it speaks for it, unless another newcomer
+// sits next to it unnamed, or a better-known namesake fits the name too.
+func TestGreetingEvidence(t *testing.T) {
+	d := &Detector{Model: history(t)}
+	tests := []struct {
+		name                     string
+		msg                      mb
+		rarest, namesake, nobody bool
+	}{
+		{name: "greets the one newcomer", msg: newMsg("ge1", me, "Mori Aki <aki.mori@zeta.example>").text("Mori様\n"),
+			rarest: true},
+		{name: "another newcomer next to the greeted one", msg: newMsg("ge2", me, "Mori Aki <aki.mori@zeta.example>", "Abe Ken <ken.abe@eta.example>").text("Mori様\n"),
+			rarest: false},
+		{name: "greets both newcomers", msg: newMsg("ge3", me, "Mori Aki <aki.mori@zeta.example>", "Abe Ken <ken.abe@eta.example>").text("Mori様、Abe様\n"),
+			rarest: true},
+		{name: "the name fits a known namesake too", msg: newMsg("ge4", me, "Tanaka Jiro <j.tanaka@zeta.example>", "suzuki@partner-a.co.jp").text("Tanaka様\n"),
+			rarest: true, namesake: true},
+		{name: "greets someone else", msg: newMsg("ge5", me, "Mori Aki <aki.mori@zeta.example>").text("Dear Mr. Nobodyknows,\n"),
+			nobody: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := d.Check(tt.msg.m, t0).Features
+			if got := f[fGreetRarest] > 0; got != tt.rarest {
+				t.Errorf("greeting_names_rarest %v, want %v", f[fGreetRarest], tt.rarest)
+			}
+			if got := f[fGreetNamesake] > 0; got != tt.namesake {
+				t.Errorf("greeting_fits_namesake %v, want %v", f[fGreetNamesake], tt.namesake)
+			}
+			if got := f[fGreetNobody] > 0; got != tt.nobody {
+				t.Errorf("greeting_names_nobody %v, want %v", f[fGreetNobody], tt.nobody)
+			}
+		})
+	}
+}
+
 type stubContent struct{ fs []finding.Finding }
 
 func (s stubContent) CheckContent(*mail.Message) []finding.Finding { return s.fs }

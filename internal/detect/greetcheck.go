@@ -22,13 +22,18 @@ func (c *check) greeting() {
 		}
 	}
 	rarest := c.rarest()
-	for _, g := range ParseGreeting(c.msg.Text) {
+	greetings := ParseGreeting(c.msg.Text)
+	var greeted []string // every name token the opening addresses
+	for _, g := range greetings {
+		greeted = append(greeted, nameTokens(g.Person)...)
+	}
+	for _, g := range greetings {
 		if g.Person != "" {
 			c.greetedPerson(g.Person, rNames)
 			toks := nameTokens(g.Person)
 			// Writing a new recipient's name is what someone who meant
 			// them does; a slip leaves the greeting to the intended one.
-			if rarest >= 0 && shareToken(toks, rNames[rarest]) {
+			if rarest >= 0 && shareToken(toks, rNames[rarest]) && !c.ungreetedPeer(rarest, greeted, rNames) {
 				c.f[fGreetRarest] = 1 / (1 + c.rs[rarest].contact.Total())
 				if c.namesake(rarest, toks, rNames) {
 					c.f[fGreetNamesake] = c.f[fGreetRarest]
@@ -60,6 +65,19 @@ func (c *check) allNamed() bool {
 		}
 	}
 	return true
+}
+
+// ungreetedPeer reports whether another recipient outside the thread,
+// exchanged with no more than recipient i, is named by none of the greeted
+// tokens: the greeting speaks for the newcomer it names, not for one next
+// to it.
+func (c *check) ungreetedPeer(i int, greeted []string, rNames [][]string) bool {
+	for j, r := range c.rs {
+		if j != i && !r.inThread && r.contact.Total() <= c.rs[i].contact.Total() && !shareToken(greeted, rNames[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 // namesake reports whether the greeted name toks, which fits recipient i,
