@@ -30,9 +30,13 @@ type Diagnosis struct {
 	NewIntendedRest float64 `json:"new_intended_rest,omitempty"`
 	// StrangerIntended is the share whose intended recipient the sender had
 	// never mailed.
-	StrangerIntended     float64        `json:"stranger_intended,omitempty"`
-	StrangerIntendedRest float64        `json:"stranger_intended_rest,omitempty"`
-	Features             []FeatureShare `json:"features"`
+	StrangerIntended     float64 `json:"stranger_intended,omitempty"`
+	StrangerIntendedRest float64 `json:"stranger_intended_rest,omitempty"`
+	// InsideIntended is the share whose intended recipient is inside the
+	// organisation.
+	InsideIntended     float64        `json:"inside_intended,omitempty"`
+	InsideIntendedRest float64        `json:"inside_intended_rest,omitempty"`
+	Features           []FeatureShare `json:"features"`
 }
 
 // FeatureShare is how often a feature is set (non-zero) in the diagnosed
@@ -79,7 +83,7 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	d := Diagnosis{Kind: kind, Alarm: alarm, Of: len(group)}
 	set := make([]int, len(detect.FeatureNames))
 	rest := make([]int, len(detect.FeatureNames))
-	known, knownRest, newInt, newIntRest, stranger, strangerRest := 0, 0, 0, 0, 0, 0
+	known, knownRest, newInt, newIntRest, stranger, strangerRest, inside, insideRest := 0, 0, 0, 0, 0, 0, 0, 0
 	for _, s := range group {
 		c := rest
 		if in(s) {
@@ -88,10 +92,12 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 			known += b2i(s.KnownWrong)
 			newInt += b2i(s.NewIntended)
 			stranger += b2i(s.StrangerIntended)
+			inside += b2i(s.InsideIntended)
 		} else {
 			knownRest += b2i(s.KnownWrong)
 			newIntRest += b2i(s.NewIntended)
 			strangerRest += b2i(s.StrangerIntended)
+			insideRest += b2i(s.InsideIntended)
 		}
 		for i, v := range s.Features {
 			if i < len(c) && v != 0 {
@@ -105,10 +111,12 @@ func diagnose(kind string, alarm float64, group []Sample, in func(Sample) bool) 
 	d.KnownWrong = float64(known) / float64(d.Count)
 	d.NewIntended = float64(newInt) / float64(d.Count)
 	d.StrangerIntended = float64(stranger) / float64(d.Count)
+	d.InsideIntended = float64(inside) / float64(d.Count)
 	if r := len(group) - d.Count; r > 0 {
 		d.KnownWrongRest = float64(knownRest) / float64(r)
 		d.NewIntendedRest = float64(newIntRest) / float64(r)
 		d.StrangerIntendedRest = float64(strangerRest) / float64(r)
+		d.InsideIntendedRest = float64(insideRest) / float64(r)
 	}
 	for i, n := range detect.FeatureNames {
 		fs := FeatureShare{Name: n, In: float64(set[i]) / float64(d.Count)}
@@ -161,6 +169,10 @@ func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
 		if d.StrangerIntended > 0 || d.StrangerIntendedRest > 0 {
 			fmt.Fprintf(w, "  intended recipient never mailed by the sender: %.0f%% of these, %.0f%% of the rest\n", 100*d.StrangerIntended, 100*d.StrangerIntendedRest)
 		}
+		if d.InsideIntended > 0 || d.InsideIntendedRest > 0 {
+			fmt.Fprintf(w, "  intended recipient inside the organisation: %.0f%% of these, %.0f%% of the rest%s\n",
+				100*d.InsideIntended, 100*d.InsideIntendedRest, d.detectedBySide())
+		}
 		if d.KnownWrong > 0 || d.KnownWrongRest > 0 {
 			fmt.Fprintf(w, "  wrong address mailed by the sender before: %.0f%% of these, %.0f%% of the rest\n", 100*d.KnownWrong, 100*d.KnownWrongRest)
 		}
@@ -174,4 +186,17 @@ func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
 		}
 	}
 	return nil
+}
+
+// detectedBySide says, for a diagnosis of missed mistakes, how many of
+// those meant for insiders and for outsiders were caught.
+func (d Diagnosis) detectedBySide() string {
+	rest := d.Of - d.Count
+	missedIn, missedOut := float64(d.Count)*d.InsideIntended, float64(d.Count)*(1-d.InsideIntended)
+	caughtIn, caughtOut := float64(rest)*d.InsideIntendedRest, float64(rest)*(1-d.InsideIntendedRest)
+	if d.Kind == "false-alarm" || missedIn+caughtIn == 0 || missedOut+caughtOut == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (caught: %.1f%% of those meant for insiders, %.1f%% for outsiders)",
+		100*caughtIn/(missedIn+caughtIn), 100*caughtOut/(missedOut+caughtOut))
 }

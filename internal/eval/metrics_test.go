@@ -132,3 +132,20 @@ func TestCalibration(t *testing.T) {
 		t.Errorf("scores already under the warn band moved by %v", s)
 	}
 }
+
+func TestDetectedBySide(t *testing.T) {
+	tests := []struct {
+		d    Diagnosis
+		want string
+	}{
+		{Diagnosis{Kind: "missed same-name/replace", Of: 100, Count: 10, InsideIntended: 0.8, InsideIntendedRest: 0.5},
+			" (caught: 84.9% of those meant for insiders, 95.7% for outsiders)"},
+		{Diagnosis{Kind: "missed lookalike-domain/add", Of: 100, Count: 10, InsideIntended: 0, InsideIntendedRest: 0}, ""},
+		{Diagnosis{Kind: "false-alarm", Of: 100, Count: 2, InsideIntended: 0.5, InsideIntendedRest: 0.5}, ""},
+	}
+	for _, tc := range tests {
+		if got := tc.d.detectedBySide(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.d.Kind, got, tc.want)
+		}
+	}
+}

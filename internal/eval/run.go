@@ -67,6 +67,9 @@ type Sample struct {
 	// recipient: the wrong address then replaces one new contact with
 	// another, which history cannot tell apart.
 	StrangerIntended bool
+	// InsideIntended tells that the intended recipient is inside the
+	// organisation: a slip between colleagues.
+	InsideIntended bool
 }
 
 // Injected reports whether the sample carries a wrong recipient.
@@ -160,7 +163,8 @@ func (run *Run) score(seed uint64, x *index, m *mail.Message, strategies []Strat
 			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f,
 				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr),
 				NewIntended:      !x.mailedDomain(m.From.Addr, domainOf(m.Recipients()[intended].Addr)),
-				StrangerIntended: !x.sentTo(m.From.Addr, m.Recipients()[intended].Addr)})
+				StrangerIntended: !x.sentTo(m.From.Addr, m.Recipients()[intended].Addr),
+				InsideIntended:   x.org.has(m.Recipients()[intended].Addr)})
 			if ex := run.Examples[st.Name()]; len(ex) < examplesPerStrategy*len(modes) {
 				run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr,
 					Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, Mode: mode, Score: s})
