@@ -344,37 +344,3 @@ func (m *Model) Stats() Stats {
 	defer m.mu.RUnlock()
 	return Stats{Learned: m.learned, Duplicates: m.dups, Senders: len(m.people), Addresses: len(m.addrs.str), Domains: len(m.domains.str), Threads: len(m.threads.byMsg)}
 }
-
-// CompanyDomain returns the outside domain that the openings of the
-// organisation's sent mail most often address as company (normalised as
-// Config.Addressed does), and in how many messages; "" and 0 when the name
-// was never learned.
-func (m *Model) CompanyDomain(company string) (string, int) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	nid, ok := m.names.lookup(company)
-	if !ok {
-		return "", 0
-	}
-	dom, ok := m.compTop[nid]
-	if !ok {
-		return "", 0
-	}
-	return m.domains.str[dom], int(m.compDom[uint64(nid)<<32|uint64(dom)])
-}
-
-// CompanyAt returns in how many sent messages an opening naming company
-// went to domain.
-func (m *Model) CompanyAt(company, domain string) int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	nid, ok := m.names.lookup(company)
-	if !ok {
-		return 0
-	}
-	did, ok := m.domains.lookup(domain)
-	if !ok {
-		return 0
-	}
-	return int(m.compDom[uint64(nid)<<32|uint64(did)])
-}
