@@ -3,8 +3,10 @@
 // The default is one SQLite file (modernc.org/sqlite, pure Go, WAL mode). Each
 // component (model, terms, directory, gateway, …) owns its tables and ships its
 // migrations as embedded .sql files applied with Migrate, so packages never
-// edit a shared schema file. PostgreSQL (a "postgres://" DSN) is accepted by
-// the Dialect switch for components that run several replicas.
+// edit a shared schema file. A "postgres://" DSN opens PostgreSQL instead
+// (postgres.go), for an organisation too large for one file or several
+// misend processes sharing one database; components write the same SQL for
+// both.
 //
 // It deliberately holds no domain logic and no mail bodies.
 package store
@@ -39,7 +41,11 @@ type DB struct {
 // SQLite, or a postgres:// URL.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, fmt.Errorf("open %s: PostgreSQL is not supported by this build yet", redact(dsn))
+		db, err := openPostgres(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		return prepare(ctx, &DB{DB: db, Dialect: Postgres, DSN: redact(dsn)})
 	}
 	// busy_timeout: concurrent writers (import + serve) wait instead of failing.
 	// synchronous(NORMAL) with WAL is durable across process crashes; components
@@ -53,11 +59,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
-	s := &DB{DB: db, Dialect: SQLite, DSN: dsn}
+	return prepare(ctx, &DB{DB: db, Dialect: SQLite, DSN: dsn})
+}
+
+// prepare creates the table of applied migrations.
+func prepare(ctx context.Context, s *DB) (*DB, error) {
 	if _, err := s.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: create schema_migrations: %w", dsn, err)
+		s.Close()
+		return nil, fmt.Errorf("open %s: create schema_migrations: %w", s.DSN, err)
 	}
 	return s, nil
 }
@@ -82,11 +92,15 @@ func (db *DB) Migrate(ctx context.Context, component string, files fs.FS) error 
 		if err != nil {
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
 		}
+		ddl := string(body)
+		if db.Dialect == Postgres {
+			ddl = postgresDDL(ddl)
+		}
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
 		}
