@@ -25,3 +25,5 @@ echo "== go test"
 integration/postfix/install.sh
 integration/browser/install.sh
 go test -count=1 -timeout 15m ./...
+echo "== the command line again, on PostgreSQL"
+MISEND_TEST_DB=postgres go test -count=1 -timeout 10m ./cmd/misend/

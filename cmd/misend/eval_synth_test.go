@@ -21,7 +21,7 @@ func TestSynthEvalFloor(t *testing.T) {
 		t.Skip("writes, parses and replays a 300-person organisation")
 	}
 	dir := t.TempDir()
-	hist, db := filepath.Join(dir, "hist"), filepath.Join(dir, "m.db")
+	hist, db := filepath.Join(dir, "hist"), testDB(t, dir)
 	if _, err := runTermsCLI(t, "synth", "--seed", "11", "--people", "300", "--days", "180", "--out", hist); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,7 +18,7 @@ func TestEvalCommand(t *testing.T) {
 	org.History(40, 3, func(m *mail.Message) { msgs = append(msgs, m) })
 	fakeWalk(t, msgs)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 
 	out, err := runTermsCLI(t, "eval", "--db", db, "--split", "0.8", "--max-test", "150",
 		"--strategies", "same-name,lookalike-domain", "--json", "--save-weights", "corpus")

@@ -54,7 +54,7 @@ func TestImportCheckBinary(t *testing.T) {
 		n++
 		os.WriteFile(filepath.Join(hist, fmt.Sprintf("%05d.eml", n)), []byte(eml(m)), 0o600)
 	})
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 	run := func(args ...string) (string, error) {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		return string(out), err

@@ -34,7 +34,7 @@ func fakeWalk(t *testing.T, msgs []*mail.Message) {
 
 func TestImportThenCheck(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 	org := mailgen.New(mailgen.Config{Seed: 3, Insiders: 40})
 	var history []*mail.Message
 	org.History(60, 4, func(m *mail.Message) { history = append(history, m) })

@@ -32,7 +32,7 @@ import (
 func TestServeFollowsDirectory(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
-	dbPath := filepath.Join(tmp, "m.db")
+	dbPath := testDB(t, tmp)
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ func TestServeFollowsTermLists(t *testing.T) {
 	termsFollowEvery = 200 * time.Millisecond
 	ctx := context.Background()
 	tmp := t.TempDir()
-	dbPath := filepath.Join(tmp, "m.db")
+	dbPath := testDB(t, tmp)
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func (holdAll) Decide(ctx context.Context, env decide.Envelope, raw []byte) deci
 func TestServeWebUI(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(tmp, "m.db"))
+	db, err := store.Open(ctx, testDB(t, tmp))
 	if err != nil {
 		t.Fatal(err)
 	}

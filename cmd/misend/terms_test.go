@@ -47,7 +47,7 @@ func runTermsCLI(t *testing.T, args ...string) (string, error) {
 
 func TestTermsAndDirectoryCommands(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 	csv := filepath.Join(dir, "people.csv")
 	if err := os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"miura@corp.example,三浦,部署A,X,sender\n"+
@@ -111,7 +111,7 @@ func TestTermsAndDirectoryCommands(t *testing.T) {
 
 func TestTermsRecommendCommand(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 	csv := filepath.Join(dir, "people.csv")
 	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"a1@corp.example,A1,部署A,,sender\na2@corp.example,A2,部署A,,sender\n"+
@@ -186,7 +186,7 @@ func TestTermsRecommendCommand(t *testing.T) {
 // honours --since/--until, and that terms index shows and drops it.
 func TestTermsRecommendFromIndex(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "m.db")
+	db := testDB(t, dir)
 	csv := filepath.Join(dir, "people.csv")
 	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"a1@corp.example,A1,部署A,,sender\nb1@corp.example,B1,部署B,,sender\n"), 0o600)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +34,7 @@ func stdout(t *testing.T, fn func() error) (string, error) {
 // list shows it without the secret; revoke ends it.
 func TestTokenCommands(t *testing.T) {
 	ctx := context.Background()
-	g := &Globals{DB: filepath.Join(t.TempDir(), "m.db")}
+	g := &Globals{DB: testDB(t, t.TempDir())}
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		t.Fatal(err)

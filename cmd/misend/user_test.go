@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +26,7 @@ func withStdin(t *testing.T, s string, fn func() error) error {
 }
 
 func TestUserCommands(t *testing.T) {
-	g := &Globals{DB: filepath.Join(t.TempDir(), "m.db")}
+	g := &Globals{DB: testDB(t, t.TempDir())}
 	ctx := context.Background()
 	const pw = "a long enough password"
 	if err := withStdin(t, pw+"\n", func() error { return (&userAddCmd{Role: []string{"admin"}, Address: "First@corp.example"}).Run(g) }); err != nil {

@@ -43,12 +43,12 @@ func (s *Service) CreateToken(ctx context.Context, addr, name string, roles []Ro
 	}
 	secret = tokenPrefix + randomToken(32)
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO auth_tokens (hash, address, name, roles, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
-		sha(secret), addr, name, joinRoles(roles), fmtTime(now), fmtTime(expires))
+	var id int64
+	err = s.db.QueryRowContext(ctx, `INSERT INTO auth_tokens (hash, address, name, roles, created, expires) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		sha(secret), addr, name, joinRoles(roles), fmtTime(now), fmtTime(expires)).Scan(&id)
 	if err != nil {
 		return "", Token{}, fmt.Errorf("create token: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	return secret, Token{ID: id, Address: addr, Name: name, Roles: roles, Created: now, Expires: expires}, nil
 }
 

@@ -119,9 +119,9 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	for i, c := range e.Codes {
 		codes[i] = string(c)
 	}
-	if _, err := l.db.ExecContext(ctx, `INSERT OR IGNORE INTO feedback
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO feedback
 		(at, kind, message_id, queue_id, sender, department, recipient, by_whom, codes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		e.At.UnixMilli(), string(e.Kind), e.MessageID, e.QueueID, e.Sender, e.Department, e.Recipient, e.By,
 		strings.Join(codes, " ")); err != nil {
 		return fmt.Errorf("feedback: record %s of %s: %w", e.Kind, e.key(), err)

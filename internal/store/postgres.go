@@ -67,6 +67,19 @@ func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.Na
 	return c.Conn.QueryContext(ctx, rebind(query), args)
 }
 
+// CheckNamedValue passes every value to pgx as it is, but a bool: the
+// schemas keep flags in integer columns, as SQLite does, so true and false
+// go as 1 and 0.
+func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		nv.Value = int64(0)
+		if b {
+			nv.Value = int64(1)
+		}
+	}
+	return c.Conn.CheckNamedValue(nv)
+}
+
 // rebind numbers the "?" placeholders of query as PostgreSQL's $1, $2, …,
 // leaving question marks in quoted strings, quoted identifiers and
 // comments alone.

@@ -100,13 +100,11 @@ func insertChange(ctx context.Context, tx *sql.Tx, c Change) (int64, error) {
 	if !c.DecidedAt.IsZero() {
 		decided = fmtTime(c.DecidedAt)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO terms_changes (scope, action, term, weight, note, proposed_by, proposed_at, status, decided_by, decided_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(c.Scope), string(c.Action), c.Term, w, c.Note, c.ProposedBy, fmtTime(c.ProposedAt), string(c.Status), c.DecidedBy, decided)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO terms_changes (scope, action, term, weight, note, proposed_by, proposed_at, status, decided_by, decided_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		string(c.Scope), string(c.Action), c.Term, w, c.Note, c.ProposedBy, fmtTime(c.ProposedAt), string(c.Status), c.DecidedBy, decided).Scan(&id)
+	return id, err
 }
 
 // Propose records an operator's proposal to add, re-weight or remove a term.

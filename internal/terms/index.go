@@ -324,7 +324,8 @@ func insertWords(ctx context.Context, tx *sql.Tx, rows []wordRow, ids map[string
 		args = append(args, r.word, r.person)
 	}
 	q := `INSERT INTO terms_index_words (word, person) VALUES ` + placeholders(len(rows), 2) + `
-		ON CONFLICT (word) DO UPDATE SET person = max(person, excluded.person) RETURNING id, word`
+		ON CONFLICT (word) DO UPDATE SET person = CASE WHEN excluded.person > terms_index_words.person
+			THEN excluded.person ELSE terms_index_words.person END RETURNING id, word`
 	res, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("term index: words: %w", err)

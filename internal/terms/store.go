@@ -241,7 +241,7 @@ const generationKey = "generation"
 
 func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO terms_settings (key, value) VALUES (?, '1')
-		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`, generationKey)
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(terms_settings.value AS INTEGER) + 1 AS TEXT)`, generationKey)
 	if err != nil {
 		return fmt.Errorf("bump generation: %w", err)
 	}
