@@ -93,7 +93,7 @@ func (enough) Error() string { return "enough" }
 var errEnough error = enough{}
 
 func (c *benchCorpus) model() *model.Model {
-	m := model.New(model.Config{OrgDomains: []string{c.org.Opt.Domain}, Department: c.dir.DepartmentOf})
+	m := model.New(model.Config{OrgDomains: []string{c.org.Opt.Domain}, Department: c.dir.DepartmentOf, Addressed: detect.AddressedCompanies})
 	for _, msg := range c.warm {
 		m.Learn(msg)
 	}
