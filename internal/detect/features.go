@@ -86,6 +86,6 @@ var FeatureNames = []string{
 	fSimilarGivenOnly:   "similar_contact_given_name",  // the suggested contact shares only a given name, a weak likeness
 	fSimilarAddress:     "similar_contact_address",     // the suggested contact's address differs by one letter or a number
 	fGreetNobody:        "greeting_names_nobody",       // the greeting names a person who is no recipient
-	fGreetNamesake:      "greeting_fits_namesake",      // the greeting's name fits the rarest recipient and a better-known namesake
+	fGreetNamesake:      "greeting_fits_namesake",      // the greeting's name fits the rarest recipient and a better-known namesake: greeting_names_rarest times the namesake's strength
 	fNamesakePair:       "namesake_pair",               // two recipients never mailed together look alike: 1/(1+exchanged) of the rarer
 }

@@ -35,8 +35,8 @@ func (c *check) greeting() {
 			// them does; a slip leaves the greeting to the intended one.
 			if rarest >= 0 && shareToken(toks, rNames[rarest]) && !c.ungreetedPeer(rarest, greeted, rNames) {
 				c.f[fGreetRarest] = 1 / (1 + c.rs[rarest].contact.Total())
-				if c.namesake(rarest, toks, rNames) {
-					c.f[fGreetNamesake] = c.f[fGreetRarest]
+				if w := c.namesake(rarest, toks, rNames); w > 0 {
+					c.f[fGreetNamesake] = c.f[fGreetRarest] * w
 				}
 			}
 		}
@@ -80,19 +80,21 @@ func (c *check) ungreetedPeer(i int, greeted []string, rNames [][]string) bool {
 	return false
 }
 
-// namesake reports whether the greeted name toks, which fits recipient i,
-// fits as well someone the sender knows better: another recipient, or the
-// contact suggested for i. The greeting then speaks for neither.
-func (c *check) namesake(i int, toks []string, rNames [][]string) bool {
+// namesake returns how well the sender knows someone else whom the greeted
+// name toks, which fits recipient i, fits as well: another recipient, or
+// the contact suggested for i. In [0,1), 0 for nobody: the better known
+// that namesake, the less the greeting speaks for i.
+func (c *check) namesake(i int, toks []string, rNames [][]string) float64 {
+	w := 0.0
 	for j, rn := range rNames {
-		if j != i && c.rs[j].contact.Total() > c.rs[i].contact.Total() && shareToken(toks, rn) {
-			return true
+		if t := c.rs[j].contact.Total(); j != i && t > c.rs[i].contact.Total() && shareToken(toks, rn) {
+			w = max(w, t/(t+2))
 		}
 	}
 	if k, ok := c.suggested[c.rs[i].Addr]; ok && shareToken(toks, c.nameTokensOf(k, "")) {
-		return true
+		w = max(w, c.f[fSimilarContact])
 	}
-	return false
+	return w
 }
 
 func (c *check) greetedPerson(person string, rNames [][]string) {
