@@ -61,7 +61,7 @@ func synthRun(t testing.TB, seed uint64, people, days int, w *detect.Weights) *e
 	}
 	dir := directory.New(people2, nil)
 	orgDomains := []string{opt.Domain}
-	m := model.New(model.Config{OrgDomains: orgDomains, Department: dir.DepartmentOf})
+	m := model.New(model.Config{OrgDomains: orgDomains, Department: dir.DepartmentOf, Addressed: detect.AddressedCompanies})
 	history, test := eval.Split(eval.Dedupe(msgs), 0.8)
 	run, err := eval.Replay(context.Background(), eval.Config{OrgDomains: orgDomains}, history, test,
 		eval.DetectorScorer{D: &detect.Detector{Model: m, Weights: w}}, m)
