@@ -12,9 +12,12 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -qq slapd ldap-utils >/dev/null 2>&1; then
-  apt-get update -qq >/dev/null || true
-  apt-get install -y -qq slapd ldap-utils >/dev/null
+# Other tests may be installing their servers at the same time: wait for
+# dpkg's lock rather than fail on it.
+apt="apt-get -o DPkg::Lock::Timeout=600"
+if ! $apt install -y -qq slapd ldap-utils >/dev/null 2>&1; then
+  $apt update -qq >/dev/null || true
+  $apt install -y -qq slapd ldap-utils >/dev/null
 fi
 if command -v systemctl >/dev/null 2>&1; then systemctl stop slapd >/dev/null 2>&1 || true; fi
 if command -v service >/dev/null 2>&1; then service slapd stop >/dev/null 2>&1 || true; fi

@@ -148,7 +148,10 @@ func binaries() (string, error) {
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		return "", fmt.Errorf("PostgreSQL is not installed and there is no apt-get")
 	}
-	cmd := exec.Command("sh", "-c", "apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq postgresql >/dev/null")
+	// Other tests may be installing their servers at the same time: wait
+	// for dpkg's lock rather than fail on it.
+	cmd := exec.Command("sh", "-c", "apt='apt-get -o DPkg::Lock::Timeout=600'; $apt install -y -qq postgresql >/dev/null 2>&1 || "+
+		"{ $apt update -qq >/dev/null 2>&1; $apt install -y -qq postgresql >/dev/null; }")
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("apt-get install postgresql: %v\n%s", err, out)
