@@ -22,6 +22,7 @@ listen = "127.0.0.1:2601"
 [upstream]
 addr = "mx.corp.example:25"
 tls = "required"
+cut_through = false
 [queue]
 dir = "/var/spool/misend"
 keep_finished = "24h"
@@ -56,6 +57,15 @@ time_zone = "Asia/Tokyo"
 	if !c.SecureCookies || c.NoLocalAccounts {
 		t.Errorf("web booleans: secure %v, no local accounts %v", c.SecureCookies, c.NoLocalAccounts)
 	}
+	if n := cutThroughSessions(cfg.Upstream.CutThrough); n != 0 {
+		t.Errorf("cut_through = false in the file gives %d sessions, want 0", n)
+	}
+	on := true
+	c = &serveCmd{CutThrough: &on}
+	c.merge(cfg)
+	if n := cutThroughSessions(cfg.Upstream.CutThrough); n == 0 {
+		t.Error("--cut-through did not override the file's cut_through = false")
+	}
 	if cfg.Queue.DeliveryWorkers != 3 {
 		t.Errorf("delivery workers %d, want the flag's 3", cfg.Queue.DeliveryWorkers)
 	}
@@ -66,7 +76,7 @@ time_zone = "Asia/Tokyo"
 	c = &serveCmd{HTTP: &empty}
 	cfg = &config.Config{}
 	c.merge(cfg)
-	if cfg.HTTP.Listen != "" || cfg.Upstream.TLS != "opportunistic" || cfg.Queue.Dir != "./misend-spool" {
+	if cfg.HTTP.Listen != "" || cfg.Upstream.TLS != "opportunistic" || cfg.Queue.Dir != "./misend-spool" || cutThroughSessions(cfg.Upstream.CutThrough) == 0 {
 		t.Errorf("defaults: %+v", cfg)
 	}
 }
