@@ -6,24 +6,17 @@ import (
 	"database/sql"
 	"errors"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/smtp"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/auth"
-	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/directory"
-	"github.com/misend/misend/internal/server"
-	"github.com/misend/misend/internal/sink"
-	"github.com/misend/misend/internal/store"
 )
 
 // TestServeFollowsDirectory: a directory an admin imports on the web page
@@ -31,51 +24,17 @@ import (
 // to another department is decided as a member of it.
 func TestServeFollowsDirectory(t *testing.T) {
 	ctx := context.Background()
-	tmp := t.TempDir()
-	dbPath := testDB(t, tmp)
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	people := []directory.Person{
+	s := startServed(t, []directory.Person{
 		{Address: "sato@corp.example", Name: "Sato", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
 		{Address: "admin@corp.example", Name: "Admin", Department: "情報システム部", Roles: []directory.Role{directory.RoleAdmin}},
-	}
-	if err := directory.Import(ctx, db, people, []string{"corp.example"}); err != nil {
-		t.Fatal(err)
-	}
+	}, "127.0.0.1:0")
+	db := s.db
 	dir, _ := directory.Load(ctx, db)
 	a, _ := auth.Open(ctx, db, dir)
 	const pw = "a long enough password"
 	if err := a.AddAccount(ctx, "admin@corp.example", pw, nil); err != nil {
 		t.Fatal(err)
 	}
-
-	up := sink.New()
-	ul, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go up.Serve(ul)
-	defer up.Close()
-	cfg := &config.Config{}
-	cfg.SMTP.Listen = "127.0.0.1:0"
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Upstream.Addr, cfg.Upstream.TLS = ul.Addr().String(), "none"
-	cfg.Queue.Dir = filepath.Join(tmp, "spool")
-	var sc serveCmd
-	sc.merge(cfg)
-	o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeAll()
-	s, err := server.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown(ctx)
 
 	departmentOf := func(id string) string {
 		t.Helper()

@@ -2,20 +2,12 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"net/smtp"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/queue"
-	"github.com/misend/misend/internal/server"
-	"github.com/misend/misend/internal/sink"
-	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
 )
 
@@ -25,46 +17,11 @@ func TestServeFollowsTermLists(t *testing.T) {
 	defer func(d time.Duration) { termsFollowEvery = d }(termsFollowEvery)
 	termsFollowEvery = 200 * time.Millisecond
 	ctx := context.Background()
-	tmp := t.TempDir()
-	dbPath := testDB(t, tmp)
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	people := []directory.Person{
+	s := startServed(t, []directory.Person{
 		{Address: "sato@corp.example", Name: "Sato", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
 		{Address: "boss@corp.example", Name: "Boss", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}},
-	}
-	if err := directory.Import(ctx, db, people, []string{"corp.example"}); err != nil {
-		t.Fatal(err)
-	}
-
-	up := sink.New()
-	ul, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go up.Serve(ul)
-	defer up.Close()
-
-	cfg := &config.Config{}
-	cfg.SMTP.Listen = "127.0.0.1:0"
-	cfg.Upstream.Addr, cfg.Upstream.TLS = ul.Addr().String(), "none"
-	cfg.Queue.Dir = filepath.Join(tmp, "spool")
-	http := ""
-	sc := serveCmd{HTTP: &http}
-	sc.merge(cfg)
-	o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeAll()
-	s, err := server.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown(ctx)
+	}, "")
+	db := s.db
 
 	send := func(id string) {
 		t.Helper()
