@@ -169,6 +169,8 @@ func TestDetectors(t *testing.T) {
 			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "greeting names nobody on a named recipient", msg: newMsg("g7", me, "h.yamada@beta-trading.com").text("Dear Mr. Nobodyknows,\n"),
 			fires: finding.GreetingMismatch, inMessage: "nobodyknows"},
+		{name: "greeting by nickname", msg: newMsg("g8", me, "Robert Kline <r.kline@zeta.example>").text("Hi Bob,\n"),
+			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "attachment names another client", msg: newMsg("g5", me, "tanaka@partner-a.co.jp").attach("見積書_beta-trading_2026.pdf"),
 			fires: finding.GreetingMismatch, inMessage: "beta-trading.com"},
 

@@ -103,7 +103,8 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 		return
 	}
 	for _, rn := range rNames {
-		if shareToken(toks, rn) {
+		// "Hi Bob," fits Robert Smith.
+		if shareToken(toks, rn) || shareToken(givenNames(toks), givenNames(rn)) {
 			return
 		}
 	}
