@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/misend/misend/internal/eval"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // TestSynthEvalFloor runs the path an operator would take to measure
@@ -21,7 +22,7 @@ func TestSynthEvalFloor(t *testing.T) {
 		t.Skip("writes, parses and replays a 300-person organisation")
 	}
 	dir := t.TempDir()
-	hist, db := filepath.Join(dir, "hist"), testDB(t, dir)
+	hist, db := filepath.Join(dir, "hist"), pgtest.Path(t, dir, "m.db")
 	if _, err := runTermsCLI(t, "synth", "--seed", "11", "--people", "300", "--days", "180", "--out", hist); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model/mailgen"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func TestEvalCommand(t *testing.T) {
@@ -18,7 +19,7 @@ func TestEvalCommand(t *testing.T) {
 	org.History(40, 3, func(m *mail.Message) { msgs = append(msgs, m) })
 	fakeWalk(t, msgs)
 	dir := t.TempDir()
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 
 	out, err := runTermsCLI(t, "eval", "--db", db, "--split", "0.8", "--max-test", "150",
 		"--strategies", "same-name,lookalike-domain", "--json", "--save-weights", "corpus")

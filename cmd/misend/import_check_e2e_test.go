@@ -11,6 +11,7 @@ import (
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model/mailgen"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // eml renders m as an RFC 5322 message file.
@@ -54,7 +55,7 @@ func TestImportCheckBinary(t *testing.T) {
 		n++
 		os.WriteFile(filepath.Join(hist, fmt.Sprintf("%05d.eml", n)), []byte(eml(m)), 0o600)
 	})
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 	run := func(args ...string) (string, error) {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		return string(out), err

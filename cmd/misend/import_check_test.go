@@ -15,6 +15,7 @@ import (
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model/mailgen"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // fakeWalk makes walkMail yield msgs for any path, as ingest.Walk would.
@@ -34,7 +35,7 @@ func fakeWalk(t *testing.T, msgs []*mail.Message) {
 
 func TestImportThenCheck(t *testing.T) {
 	dir := t.TempDir()
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 	org := mailgen.New(mailgen.Config{Seed: 3, Insiders: 40})
 	var history []*mail.Message
 	org.History(60, 4, func(m *mail.Message) { history = append(history, m) })

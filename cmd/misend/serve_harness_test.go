@@ -13,6 +13,7 @@ import (
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/sink"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // served is misend serve's assembly running for a test: its database, with
@@ -30,7 +31,7 @@ func startServed(t *testing.T, people []directory.Person, http string) *served {
 	t.Helper()
 	ctx := context.Background()
 	tmp := t.TempDir()
-	dbPath := testDB(t, tmp)
+	dbPath := pgtest.Path(t, tmp, "m.db")
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // holdAll holds every message for 営業部's approver.
@@ -43,7 +44,7 @@ func (holdAll) Decide(ctx context.Context, env decide.Envelope, raw []byte) deci
 func TestServeWebUI(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
-	db, err := store.Open(ctx, testDB(t, tmp))
+	db, err := store.Open(ctx, pgtest.Path(t, tmp, "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // runTermsCLI runs one misend command line in-process and returns what it
@@ -47,7 +48,7 @@ func runTermsCLI(t *testing.T, args ...string) (string, error) {
 
 func TestTermsAndDirectoryCommands(t *testing.T) {
 	dir := t.TempDir()
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 	csv := filepath.Join(dir, "people.csv")
 	if err := os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"miura@corp.example,三浦,部署A,X,sender\n"+
@@ -111,7 +112,7 @@ func TestTermsAndDirectoryCommands(t *testing.T) {
 
 func TestTermsRecommendCommand(t *testing.T) {
 	dir := t.TempDir()
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 	csv := filepath.Join(dir, "people.csv")
 	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"a1@corp.example,A1,部署A,,sender\na2@corp.example,A2,部署A,,sender\n"+
@@ -186,7 +187,7 @@ func TestTermsRecommendCommand(t *testing.T) {
 // honours --since/--until, and that terms index shows and drops it.
 func TestTermsRecommendFromIndex(t *testing.T) {
 	dir := t.TempDir()
-	db := testDB(t, dir)
+	db := pgtest.Path(t, dir, "m.db")
 	csv := filepath.Join(dir, "people.csv")
 	os.WriteFile(csv, []byte("address,name,department,groups,roles\n"+
 		"a1@corp.example,A1,部署A,,sender\nb1@corp.example,B1,部署B,,sender\n"), 0o600)

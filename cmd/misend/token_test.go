@@ -11,6 +11,7 @@ import (
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // stdout runs fn with os.Stdout captured.
@@ -34,7 +35,7 @@ func stdout(t *testing.T, fn func() error) (string, error) {
 // list shows it without the secret; revoke ends it.
 func TestTokenCommands(t *testing.T) {
 	ctx := context.Background()
-	g := &Globals{DB: testDB(t, t.TempDir())}
+	g := &Globals{DB: pgtest.Path(t, t.TempDir(), "m.db")}
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func withStdin(t *testing.T, s string, fn func() error) error {
@@ -26,7 +27,7 @@ func withStdin(t *testing.T, s string, fn func() error) error {
 }
 
 func TestUserCommands(t *testing.T) {
-	g := &Globals{DB: testDB(t, t.TempDir())}
+	g := &Globals{DB: pgtest.Path(t, t.TempDir(), "m.db")}
 	ctx := context.Background()
 	const pw = "a long enough password"
 	if err := withStdin(t, pw+"\n", func() error { return (&userAddCmd{Role: []string{"admin"}, Address: "First@corp.example"}).Run(g) }); err != nil {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/reports"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 	"github.com/misend/misend/internal/terms"
 )
 
@@ -64,7 +64,7 @@ var people = []directory.Person{
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

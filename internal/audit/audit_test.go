@@ -2,19 +2,19 @@ package audit
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func openLog(t *testing.T) *Log {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "a.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

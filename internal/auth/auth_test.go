@@ -3,13 +3,13 @@ package auth
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func testDir() *directory.Directory {
@@ -24,7 +24,7 @@ func testDir() *directory.Directory {
 func openTest(t testing.TB) *Service {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,13 +115,14 @@ func (s *Service) AddAccount(ctx context.Context, addr, password string, roles [
 		return fmt.Errorf("add account: %w", err)
 	}
 	now := fmtTime(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_accounts (address, hash, roles, created, changed) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.db.ExecContext(ctx, `INSERT INTO auth_accounts (address, hash, roles, created, changed) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (address) DO NOTHING`,
 		addr, hashPassword(password), joinRoles(roles), now, now)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
-			return fmt.Errorf("add account %s: already exists (use passwd to change the password)", addr)
-		}
 		return fmt.Errorf("add account %s: %w", addr, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("add account %s: already exists (use passwd to change the password)", addr)
 	}
 	return nil
 }

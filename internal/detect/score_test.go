@@ -4,10 +4,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // TestFitRecoversWeights draws labels from a known logistic model and checks
@@ -82,7 +82,7 @@ func TestScoreByName(t *testing.T) {
 
 func TestSaveLoadWeights(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "w.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,12 @@ package directory
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 const goodCSV = `address,name,department,groups,roles,aliases,approver_of
@@ -20,7 +20,7 @@ ops@corp.example,Ops,情報システム部,,operator;auditor,,
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+	db, err := store.Open(context.Background(), pgtest.Path(t, t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package feedback
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,11 +12,12 @@ import (
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "f.db"))
+	db, err := store.Open(context.Background(), pgtest.Path(t, t.TempDir(), "f.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/model/mailgen"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // TestSavedModelScoresIdentically checks the next day's mail, honest and
@@ -29,7 +29,7 @@ func TestSavedModelScoresIdentically(t *testing.T) {
 	org.History(40, 4, func(msg *mail.Message) { m.Learn(msg) })
 
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/gob"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // fixtureModel is a small model with something in every part of a
@@ -129,7 +129,7 @@ func smallParts(t *testing.T, entries, row int) {
 func TestSaveLoadParts(t *testing.T) {
 	smallParts(t, 7, 512)
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestDecodeVersion1Damaged(t *testing.T) {
 func TestSaveWhileLearning(t *testing.T) {
 	smallParts(t, 50, 4096)
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

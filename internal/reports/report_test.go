@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 type logs struct {
@@ -28,7 +28,7 @@ type logs struct {
 func openLogs(t testing.TB) logs {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "r.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

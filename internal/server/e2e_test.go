@@ -37,6 +37,7 @@ import (
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/sink"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 const (
@@ -105,7 +106,7 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	t.Helper()
 	sk, up := startSink(t)
 	r := &rig{t: t, sink: sk, org: newOrg(t), spool: t.TempDir()}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+	db, err := store.Open(context.Background(), pgtest.Path(t, t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

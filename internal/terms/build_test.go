@@ -140,7 +140,7 @@ func TestIndexWriterDeterministic(t *testing.T) {
 			fmt.Fprintln(&b, id, word, person)
 		}
 		rows.Close()
-		rows, err = db.QueryContext(ctx, `SELECT msg_key, sender, day, words FROM terms_index_docs ORDER BY rowid`)
+		rows, err = db.QueryContext(ctx, `SELECT msg_key, sender, day, words FROM terms_index_docs ORDER BY msg_key`)
 		if err != nil {
 			t.Fatal(err)
 		}

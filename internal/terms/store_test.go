@@ -3,18 +3,18 @@ package terms
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 func openStore(t *testing.T) (*Store, *store.DB) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

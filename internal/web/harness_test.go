@@ -23,6 +23,7 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
 	"github.com/misend/misend/internal/terms"
 )
 
@@ -57,7 +58,7 @@ func newEnv(t testing.TB, mod func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "misend.db"))
+	db, err := store.Open(ctx, pgtest.Path(t, dir, "misend.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

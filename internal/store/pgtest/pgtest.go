@@ -32,6 +32,17 @@ var (
 	problem error  // why no server runs
 )
 
+// Path names the database a test uses: the SQLite file name in dir, or,
+// when MISEND_TEST_DB=postgres (test.sh runs the packages with a database
+// both ways), a new database on the test server.
+func Path(t testing.TB, dir, name string) string {
+	t.Helper()
+	if os.Getenv("MISEND_TEST_DB") == "postgres" {
+		return DSN(t)
+	}
+	return filepath.Join(dir, name)
+}
+
 // DSN returns the URL of a new, empty database on the test server, dropped
 // when t ends; t is skipped when no server can run here.
 func DSN(t testing.TB) string {
