@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "refit and rewrite weights.json")
 // with a seed no reported figure uses.
 const (
 	fitSeed   = 3
-	fitPeople = 400
+	fitPeople = 1000
 	fitDays   = 240
 )
 
