@@ -119,6 +119,9 @@ func TestZeroPolicyUsesDefaults(t *testing.T) {
 	if v := p.Decide("", 0.1, fs(finding.ConfidentialTerms)); v != Hold {
 		t.Errorf("confidential terms → %s, want hold", v)
 	}
+	if v := p.Decide("", 0.1, fs(finding.ExternalInInternalThread)); v != Confirm {
+		t.Errorf("outsider on an internal thread → %s, want confirm", v)
+	}
 	if d := p.FailSafe("x"); d.Verdict != Hold {
 		t.Errorf("fail-safe → %s, want hold", d.Verdict)
 	}
