@@ -45,11 +45,18 @@ func ModelConfig(ctx context.Context, db *store.DB, orgDomains []string) (model.
 	if err != nil {
 		return model.Config{}, nil, err
 	}
-	cfg := model.Config{OrgDomains: append(slices.Clone(orgDomains), dir.Domains()...), Addressed: detect.AddressedCompanies}
-	if len(dir.People()) > 0 {
-		cfg.Department = dir.DepartmentOf
-	}
+	cfg := model.Config{OrgDomains: append(slices.Clone(orgDomains), dir.Domains()...), Addressed: detect.AddressedCompanies,
+		Department: departments(dir)}
 	return cfg, dir, nil
+}
+
+// departments is the model's department mapping from dir; nil when the
+// directory lists nobody, so there is no department to look up.
+func departments(dir *directory.Directory) model.DepartmentFunc {
+	if len(dir.People()) == 0 {
+		return nil
+	}
+	return dir.DepartmentOf
 }
 
 // Load builds the decision path from db: the saved model, stored weights
@@ -95,11 +102,7 @@ func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
 // term lists' scopes follow it.
 func (l *Loaded) SetDirectory(ctx context.Context, dir *directory.Directory) error {
 	l.Directory.Store(dir)
-	if len(dir.People()) > 0 {
-		l.Model.SetDepartments(dir.DepartmentOf)
-	} else {
-		l.Model.SetDepartments(nil)
-	}
+	l.Model.SetDepartments(departments(dir))
 	if l.Terms != nil {
 		return l.Terms.SetDirectory(ctx, dir)
 	}

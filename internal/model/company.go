@@ -6,12 +6,13 @@ import "github.com/misend/misend/internal/mail"
 // domain name the company there ("東洋電機株式会社\n田中様"); counted per
 // name and domain, they tell which domain a greeting's company means.
 
-// addressed returns the company names the opening of msg addresses, when
-// an insider sends it to exactly one outside domain; nil otherwise. It runs
-// before the lock is taken: parsing a greeting is the caller's code.
-func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) []string {
+// addressed returns the company names the opening of msg addresses and the
+// one outside domain it goes to, when an insider sends it to exactly one;
+// nil otherwise. It runs before the lock is taken: parsing a greeting is
+// the caller's code.
+func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) ([]string, string) {
 	if m.cfg.Addressed == nil || !m.internalDomain(domainOf(msg.From.Addr)) {
-		return nil
+		return nil, ""
 	}
 	outside := ""
 	for _, r := range rcpts {
@@ -20,30 +21,21 @@ func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) []string {
 			continue
 		}
 		if outside != "" && d != outside {
-			return nil
+			return nil, ""
 		}
 		outside = d
 	}
 	if outside == "" {
-		return nil
+		return nil, ""
 	}
-	return m.cfg.Addressed(msg)
+	return m.cfg.Addressed(msg), outside
 }
 
-// learnCompanies (m.mu held) counts names against the one outside domain
-// among rcpts.
-func (m *Model) learnCompanies(names []string, rcpts []uint32) {
-	if len(names) == 0 {
-		return
-	}
-	dom, ok := uint32(0), false
-	for _, r := range rcpts {
-		if d := m.addrDom[r]; !m.internalDomain(m.domains.str[d]) {
-			dom, ok = d, true
-			break
-		}
-	}
-	if !ok {
+// learnCompanies (m.mu held) counts names against domain, which Learn has
+// interned with the recipients.
+func (m *Model) learnCompanies(names []string, domain string) {
+	dom, ok := m.domains.lookup(domain)
+	if len(names) == 0 || !ok {
 		return
 	}
 	for i, name := range names {

@@ -196,7 +196,7 @@ func (m *Model) Learn(msg *mail.Message) bool {
 	}
 	key := MessageKey(msg)
 	rcpts := msg.Recipients()
-	named := m.addressed(msg, rcpts)
+	named, namedDom := m.addressed(msg, rcpts)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.seen[key]; ok {
@@ -234,7 +234,7 @@ func (m *Model) Learn(msg *mail.Message) bool {
 
 	if m.internalDomain(domainOf(from)) {
 		m.learnSent(fromID, ids, h)
-		m.learnCompanies(named, ids)
+		m.learnCompanies(named, namedDom)
 	}
 	for _, id := range ids {
 		if m.internalDomain(m.domains.str[m.addrDom[id]]) {
@@ -258,13 +258,7 @@ func (m *Model) SetDepartments(f DepartmentFunc) {
 	defer m.mu.Unlock()
 	m.cfg.Department = f
 	for id, p := range m.people {
-		p.dept = 0
-		if f != nil {
-			if d := f(m.addrs.str[id]); d != "" {
-				di, _ := m.depts.id(d)
-				p.dept = di + 1
-			}
-		}
+		p.dept = m.deptID(id)
 	}
 }
 
@@ -281,15 +275,24 @@ func (m *Model) person(id uint32) *person {
 	p := m.people[id]
 	if p == nil {
 		p = &person{contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: map[uint64]uint32{}, days: map[uint32]uint16{}}
-		if m.cfg.Department != nil {
-			if d := m.cfg.Department(m.addrs.str[id]); d != "" {
-				di, _ := m.depts.id(d)
-				p.dept = di + 1
-			}
-		}
+		p.dept = m.deptID(id)
 		m.people[id] = p
 	}
 	return p
+}
+
+// deptID (m.mu held) is the interned department + 1 of address id by
+// Config.Department, 0 for none.
+func (m *Model) deptID(id uint32) uint32 {
+	if m.cfg.Department == nil {
+		return 0
+	}
+	d := m.cfg.Department(m.addrs.str[id])
+	if d == "" {
+		return 0
+	}
+	di, _ := m.depts.id(d)
+	return di + 1
 }
 
 func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {

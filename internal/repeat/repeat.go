@@ -1,6 +1,7 @@
 // Package repeat notices a client sending again a message misend already
 // took: the same Message-ID from the same envelope sender to the same
-// recipients within a window (Window). That happens when misend took a
+// recipients within a window (DefaultWindow unless Open is given another).
+// That happens when misend took a
 // message (stored it, or the upstream did) but the client never heard the
 // 250, because the connection broke or misend was killed in between; SMTP
 // then makes the client send it again, and it is delivered twice. misend

@@ -60,7 +60,7 @@ func (w *Web) approvalRelease(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "approver", Action: audit.Release, Target: it.ID, Department: it.Department, Detail: comment})
+	w.recordHeld(r, q, "approver", audit.Release, it, comment)
 	http.Redirect(rw, r, "/approvals?done=released", http.StatusSeeOther)
 }
 
@@ -79,7 +79,7 @@ func (w *Web) approvalReject(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "approver", Action: audit.Reject, Target: it.ID, Department: it.Department, Detail: comment})
+	w.recordHeld(r, q, "approver", audit.Reject, it, comment)
 	http.Redirect(rw, r, "/approvals?done=rejected", http.StatusSeeOther)
 }
 

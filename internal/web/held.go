@@ -115,7 +115,7 @@ func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
 			w.heldError(rw, r, q, err)
 			return
 		}
-		w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "sender", Action: audit.Confirm, Target: it.ID, Department: it.Department, Detail: rc})
+		w.recordHeld(r, q, "sender", audit.Confirm, it, rc)
 	}
 	http.Redirect(rw, r, "/held?done=confirmed", http.StatusSeeOther)
 }
@@ -131,7 +131,7 @@ func (w *Web) heldDrop(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "sender", Action: audit.Drop, Target: it.ID, Department: it.Department, Detail: rc})
+	w.recordHeld(r, q, "sender", audit.Drop, it, rc)
 	http.Redirect(rw, r, "/held?done=dropped", http.StatusSeeOther)
 }
 
@@ -145,7 +145,7 @@ func (w *Web) heldCancel(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: "sender", Action: audit.Cancel, Target: it.ID, Department: it.Department})
+	w.recordHeld(r, q, "sender", audit.Cancel, it, "")
 	http.Redirect(rw, r, "/held?done=cancelled", http.StatusSeeOther)
 }
 
