@@ -1,8 +1,9 @@
 package synth
 
-// Name tables. Surnames are listed roughly by how common they are in Japan, so
+// Name tables. Surnames are listed by how common they are in Japan, so
 // that drawing with a falling weight gives the many Tanakas and Satos a real
 // organisation has; that is what makes "wrong Tanaka" mistakes possible.
+// population.go draws from them, and from the rarer names most people bear.
 
 type romanised struct{ Kanji, Roman string }
 
@@ -35,6 +36,8 @@ var surnames = []romanised{
 	{"土屋", "tsuchiya"}, {"川崎", "kawasaki"}, {"福島", "fukushima"}, {"本田", "honda"}, {"辻", "tsuji"},
 }
 
+// givenNames are the classic given names; population.go mixes them with
+// the many others made from common parts.
 var givenNames = []romanised{
 	{"太郎", "taro"}, {"健太", "kenta"}, {"翔太", "shota"}, {"大輔", "daisuke"}, {"拓也", "takuya"},
 	{"直樹", "naoki"}, {"和也", "kazuya"}, {"誠", "makoto"}, {"浩", "hiroshi"}, {"剛", "tsuyoshi"},

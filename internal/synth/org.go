@@ -184,7 +184,7 @@ func (o *Org) makePartners(r *rand.Rand) {
 	for _, pi := range []int{0, 2} {
 		c := &o.Contacts[o.Partners[pi].Contacts[0]]
 		if c.Surname != "田中" {
-			given := givenNames[r.IntN(len(givenNames))]
+			given := pickGiven(r)
 			c.Surname, c.Name = "田中", "田中 "+given.Kanji
 			c.Address = uniqueAddr(taken, "tanaka", o.Partners[pi].Domain)
 		}
@@ -212,7 +212,7 @@ func (o *Org) addContact(r *rand.Rand, p *Partner, pi int, taken map[string]bool
 		c.Name, c.Surname, c.English = g+" "+s, s, true
 		local = strings.ToLower(g + "." + s)
 	} else {
-		s, g := pickSurname(r), givenNames[r.IntN(len(givenNames))]
+		s, g := pickSurname(r), pickGiven(r)
 		c.Name, c.Surname = s.Kanji+" "+g.Kanji, s.Kanji
 		// Each company has its own address convention.
 		switch len(p.Domain) % 4 {
@@ -238,17 +238,6 @@ func uniqueAddr(taken map[string]bool, local, domain string) string {
 	}
 	taken[a] = true
 	return a
-}
-
-// pickSurname draws with weight 1/sqrt(rank+1): the common names dominate,
-// the long tail still shows up.
-func pickSurname(r *rand.Rand) romanised {
-	for {
-		i := r.IntN(len(surnames))
-		if r.Float64()*r.Float64() < 1/float64(i+1) || r.IntN(3) == 0 {
-			return surnames[i]
-		}
-	}
 }
 
 func (o *Org) makeDepartments(r *rand.Rand) {
@@ -311,7 +300,7 @@ func (o *Org) makePeople(r *rand.Rand) {
 				p.Name, p.Surname, p.English = g+" "+s, s, true
 				p.Address = uniqueAddr(taken, strings.ToLower(g[:1]+"."+s), o.Opt.Domain)
 			} else {
-				s, g := pickSurname(r), givenNames[r.IntN(len(givenNames))]
+				s, g := pickSurname(r), pickGiven(r)
 				p.Name, p.Surname = s.Kanji+" "+g.Kanji, s.Kanji
 				p.Address = uniqueAddr(taken, g.Roman[:1]+"."+s.Roman, o.Opt.Domain)
 			}

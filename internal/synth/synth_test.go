@@ -327,7 +327,7 @@ func TestMessages(t *testing.T) {
 	opt.People, opt.Days = 300, 120
 	// A start in the afternoon still gives whole days in date order.
 	opt.Start = time.Date(2025, 4, 1, 15, 30, 0, 0, time.UTC)
-	o, err := New(7, opt)
+	o, err := New(9, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,6 +362,10 @@ func TestMessages(t *testing.T) {
 	}
 	// An insider's message sits in the sender's sent folder and each
 	// insider recipient's inbox.
+	people := map[string]bool{}
+	for _, p := range o.People {
+		people[p.Address] = true
+	}
 	checked := 0
 	err = o.Messages(func(m *Mail) error {
 		if checked > 200 || !strings.HasSuffix(m.From, "@corp.example") {
@@ -370,7 +374,7 @@ func TestMessages(t *testing.T) {
 		nm, _ := mail.ReadMessage(bytes.NewReader(m.Raw))
 		to, _ := addressList(nm.Header, "To")
 		for _, a := range to {
-			if strings.HasSuffix(a.Address, "@corp.example") && !strings.Contains(a.Address, "-") && !strings.HasPrefix(a.Address, "all@") && a.Address != m.From {
+			if people[a.Address] && a.Address != m.From {
 				box := st.boxes[m.MessageID]
 				if !box[localPart(m.From)+"/sent"] || !box[localPart(a.Address)+"/inbox"] {
 					t.Fatalf("%s from %s to %s: copies %v", m.MessageID, m.From, a.Address, box)
@@ -544,5 +548,40 @@ func TestHabits(t *testing.T) {
 	}
 	if s, hr := perDept(0), perDept(14); s < 2*hr {
 		t.Errorf("external share: sales %.2f, HR %.2f", s, hr)
+	}
+}
+
+// TestNamesakes: a thousand people have about as many namesakes as a real
+// Japanese company (a couple each), enough for wrong-Tanaka slips, not so
+// many that every colleague shares a name with a dozen others.
+func TestNamesakes(t *testing.T) {
+	o, err := New(20261130, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	surnames, given := map[string]int{}, map[string]int{}
+	numbered := 0
+	for _, p := range o.People {
+		surnames[p.Surname]++
+		given[strings.TrimSpace(strings.TrimPrefix(p.Name, p.Surname))]++
+		if l := localPart(p.Address); l[len(l)-1] >= '0' && l[len(l)-1] <= '9' {
+			numbered++
+		}
+	}
+	others := func(counts map[string]int) float64 {
+		n := 0
+		for _, c := range counts {
+			n += c * (c - 1)
+		}
+		return float64(n) / float64(len(o.People))
+	}
+	if s := others(surnames); s < 1 || s > 4 {
+		t.Errorf("a person shares the surname with %.2f others on average, want 1–4", s)
+	}
+	if g := others(given); g < 0.5 || g > 4 {
+		t.Errorf("a person shares the given name with %.2f others on average, want 0.5–4", g)
+	}
+	if share := float64(numbered) / float64(len(o.People)); share < 0.02 || share > 0.15 {
+		t.Errorf("%.1f%% of addresses are numbered (k.murata2), want 2–15%%", 100*share)
 	}
 }

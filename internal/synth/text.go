@@ -112,7 +112,7 @@ func (g *gen) body(e *event) string {
 		c := o.Contacts[from.id]
 		b.WriteString("いつもお世話になっております。\n" + o.Partners[c.Partner].Name + "の" + c.Surname + "です。\n\n")
 	case to.kind == pPerson:
-		b.WriteString(g.surname(to) + "さん\n\nお疲れさまです。" + g.surname(from) + "です。\n\n")
+		b.WriteString(g.internalSalutation(from, to) + "さん\n\nお疲れさまです。" + g.surname(from) + "です。\n\n")
 	default:
 		b.WriteString("各位\n\nお疲れさまです。" + g.surname(from) + "です。\n\n")
 	}
@@ -191,6 +191,18 @@ func (g *gen) surname(p party) string {
 		return g.org.Contacts[p.id].Surname
 	}
 	return "各位"
+}
+
+// internalSalutation is how a colleague is addressed: by surname, and to
+// someone in another department, often with their department first
+// ("経理部 石川"), as Japanese business mail does.
+func (g *gen) internalSalutation(from, to party) string {
+	if from.kind == pPerson && to.kind == pPerson {
+		if d := g.org.People[to.id].Dept; d != g.org.People[from.id].Dept && g.text.IntN(2) == 0 {
+			return g.org.Departments[d].Name + " " + g.surname(to)
+		}
+	}
+	return g.surname(to)
 }
 
 func (g *gen) fullName(p party) string {
