@@ -222,6 +222,9 @@ func (m *Model) Learn(msg *mail.Message) bool {
 	fromID := m.addr(from)
 	m.addName(fromID, msg.From.Name)
 
+	// Bcc recipients are sent to but not together with anyone: a
+	// customer announcement Bcc'd to every client does not make two
+	// clients people one mails together.
 	ids := make([]uint32, 0, len(rcpts))
 	for _, r := range rcpts {
 		if r.Addr == from {
@@ -231,14 +234,24 @@ func (m *Model) Learn(msg *mail.Message) bool {
 		m.addName(id, r.Name)
 		ids = append(ids, id)
 	}
+	visible := ids
+	if len(msg.Bcc) > 0 {
+		visible = make([]uint32, 0, len(ids))
+		for _, r := range rcpts {
+			shown := func(a mail.Address) bool { return a.Addr == r.Addr }
+			if r.Addr != from && (slices.ContainsFunc(msg.To, shown) || slices.ContainsFunc(msg.Cc, shown)) {
+				visible = append(visible, m.addr(r.Addr))
+			}
+		}
+	}
 
 	if m.internalDomain(domainOf(from)) {
-		m.learnSent(fromID, ids, h)
+		m.learnSent(fromID, ids, visible, h)
 		m.learnCompanies(named, namedDom)
 	}
 	for _, id := range ids {
 		if m.internalDomain(m.domains.str[m.addrDom[id]]) {
-			m.learnReceived(id, fromID, ids, h)
+			m.learnReceived(id, fromID, visible, h)
 		}
 	}
 	m.threads.add(msg, fromID, ids, h)
@@ -295,7 +308,9 @@ func (m *Model) deptID(id uint32) uint32 {
 	return di + 1
 }
 
-func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {
+// learnSent records that fromID sent to rcpts, of whom the visible ones
+// (To and Cc) were on the message together.
+func (m *Model) learnSent(fromID uint32, rcpts, visible []uint32, h uint32) {
 	p := m.person(fromID)
 	p.sent.add(h, m.hlHours)
 	p.hours[h%24]++
@@ -333,11 +348,12 @@ func (m *Model) learnSent(fromID uint32, rcpts []uint32, h uint32) {
 	if first {
 		p.firsts.add(h, m.hlHours)
 	}
-	addPairs(p.pairs, rcpts)
+	addPairs(p.pairs, visible)
 }
 
 // learnReceived records, for insider rcpt, that from wrote to them together
-// with the other recipients: those are people rcpt may reply to all at once.
+// with the other visible recipients: those are people rcpt may reply to
+// all at once.
 func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 	p := m.person(rcpt)
 	c := p.contacts[from]

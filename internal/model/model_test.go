@@ -35,6 +35,9 @@ func TestLearnContactsAndDomains(t *testing.T) {
 	m.Learn(msg("2", t0.Add(time.Hour), "a@corp.example", "x@partner.example"))
 	m.Learn(msg("3", t0.Add(2*time.Hour), "y@other.example", "c@corp.example"))
 	m.Learn(msg("4", t0.Add(3*time.Hour), "b@corp.example", "z@partner.example"))
+	announce := msg("5", t0.Add(3*time.Hour), "a@corp.example", "a@corp.example")
+	announce.Bcc = []mail.Address{addr("p@one.example"), addr("q@two.example"), addr("c@corp.example")}
+	m.Learn(announce)
 
 	now := t0.Add(3 * time.Hour)
 	tests := []struct {
@@ -55,6 +58,9 @@ func TestLearnContactsAndDomains(t *testing.T) {
 		{"legal members who mailed partner.example", float64(m.DeptDomain("c@corp.example", "partner.example")), 0},
 		{"x and b together for a", float64(m.Together("a@corp.example", "x@partner.example", "b@corp.example")), 1},
 		{"a and x together for b (received)", float64(m.Together("b@corp.example", "a@corp.example", "x@partner.example")), 1},
+		{"a sent to p in Bcc", m.Contact("a@corp.example", "p@one.example", now).Sent, 1},
+		{"Bcc recipients not together for a", float64(m.Together("a@corp.example", "p@one.example", "q@two.example")), 0},
+		{"Bcc recipients not together for c (received)", float64(m.Together("c@corp.example", "p@one.example", "q@two.example")), 0},
 	}
 	for _, tt := range tests {
 		if math.Abs(tt.got-tt.want) > 1e-3 {

@@ -192,6 +192,26 @@ func (m *Model) DeptDomain(sender, dom string) int {
 	return int(m.deptDom[uint64(dept)<<32|uint64(id)])
 }
 
+// Department is addr's department by the directory, "" when unknown.
+func (m *Model) Department(addr string) string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if p := m.personOf(addr); p != nil && p.dept != 0 {
+		return m.depts.str[p.dept-1]
+	}
+	if m.cfg.Department != nil {
+		return m.cfg.Department(addr)
+	}
+	return ""
+}
+
+// Departments lists the departments of the people the model knows.
+func (m *Model) Departments() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Clone(m.depts.str)
+}
+
 // deptOf is sender's interned department + 1, 0 for none. The department
 // function is asked at query time too, so a directory imported after the
 // history still places a sender.
