@@ -35,7 +35,7 @@ func TestDemoLikeServe(t *testing.T) {
 	if rep.Upstream < rep.Passed+held {
 		t.Errorf("upstream got %d messages, want at least %d passed + %d notices", rep.Upstream, rep.Passed, held)
 	}
-	for _, want := range []string{"web UI", demo.Password, "(approver of ", "Approval needed"} {
+	for _, want := range []string{"web UI", demo.Password, "approver of ", "Approval needed"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("narrative lacks %q", want)
 		}

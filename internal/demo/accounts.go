@@ -38,7 +38,13 @@ func makeAccounts(ctx context.Context, org *learned) ([]account, error) {
 	}
 	var out []account
 	add := func(role string, p synth.Person) {
-		if p.Address == "" || slices.ContainsFunc(out, func(a account) bool { return a.address == p.Address }) {
+		if p.Address == "" {
+			return
+		}
+		// One person may play two parts: the sender approves for their
+		// own department.
+		if i := slices.IndexFunc(out, func(a account) bool { return a.address == p.Address }); i >= 0 {
+			out[i].role += " and " + role
 			return
 		}
 		out = append(out, account{role: role, address: p.Address, name: p.Name})

@@ -43,6 +43,8 @@ const (
 	fGreetNobody
 	fGreetNamesake
 	fNamesakePair
+	fSimilarKnown
+	fGreetDepartment
 	numFeatures
 )
 
@@ -88,4 +90,6 @@ var FeatureNames = []string{
 	fGreetNobody:        "greeting_names_nobody",       // the greeting names a person who is no recipient
 	fGreetNamesake:      "greeting_fits_namesake",      // the greeting's name fits the rarest recipient and a better-known namesake: greeting_names_rarest times the namesake's strength
 	fNamesakePair:       "namesake_pair",               // two recipients never mailed together look alike: 1/(1+exchanged) of the rarer
+	fSimilarKnown:       "similar_contact_rare",        // a rare contact resembles one mailed far more who fits the others better: likeness times 1/(1+exchanged)
+	fGreetDepartment:    "greeting_other_department",   // the greeting names a colleague's department, and the colleague it fits sits in another
 }

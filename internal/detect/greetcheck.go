@@ -28,6 +28,9 @@ func (c *check) greeting() {
 		greeted = append(greeted, nameTokens(g.Person)...)
 	}
 	for _, g := range greetings {
+		if g.Person != "" && g.Department != "" && g.Company == "" {
+			c.greetedDepartment(g.Department, g.Person, rNames)
+		}
 		if g.Person != "" {
 			c.greetedPerson(g.Person, rNames)
 			toks := nameTokens(g.Person)
@@ -138,6 +141,57 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 		c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.Medium}.
 			Say("greeting.nobody", finding.Args{"person": person}))
 	}
+}
+
+// greetedDepartment reports a greeting that names a colleague with their
+// department ("経理部 石川さん", as mail to another department opens) when
+// every insider recipient the name fits sits in another department: the
+// namesake elsewhere was picked. A department the directory does not have
+// is another company's, and proves nothing here.
+func (c *check) greetedDepartment(dept, person string, rNames [][]string) {
+	if c.f[fGreetDepartment] != 0 || !slices.ContainsFunc(c.m.Departments(), func(d string) bool { return sameDepartment(dept, d) }) {
+		return
+	}
+	toks := nameTokens(person)
+	wrong, actual := "", ""
+	for j, r := range c.rs {
+		if !r.internal || !shareToken(toks, rNames[j]) {
+			continue
+		}
+		d := c.m.Department(r.Addr)
+		if d == "" || sameDepartment(dept, d) {
+			return // the one greeted is here, or may be
+		}
+		wrong, actual = r.Addr, d
+	}
+	if wrong == "" {
+		return // the name fits no recipient: greetedPerson speaks for that
+	}
+	c.f[fGreetDepartment] = 1
+	f := finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High, Recipient: wrong}
+	cands := c.m.Contacts(c.sender, c.now)
+	for _, k := range cands[:min(len(cands), maxCandidates)] {
+		if allIn(toks, c.nameTokensOf(k.Addr, "")) && sameDepartment(dept, c.m.Department(k.Addr)) {
+			f.Suggestion = k.Addr
+			break
+		}
+	}
+	c.add(f.Say("greeting.department", finding.Args{"person": person, "department": dept, "addr": wrong, "actual": actual}))
+}
+
+// sameDepartment reports whether a greeting's department names directory
+// department d: the whole name, or its last part ("経理部" for "管理本部
+// 経理部" or "管理本部/経理部").
+func sameDepartment(greeted, d string) bool {
+	greeted, d = norm.NFKC.String(greeted), norm.NFKC.String(d)
+	if greeted == "" || d == "" {
+		return false
+	}
+	if greeted == d {
+		return true
+	}
+	rest, ok := strings.CutSuffix(d, greeted)
+	return ok && (strings.HasSuffix(rest, " ") || strings.HasSuffix(rest, "/"))
 }
 
 // outsideGreeting reports a greeting to someone at another company in mail

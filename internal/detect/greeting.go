@@ -10,8 +10,9 @@ import (
 
 // Greeting is whom the opening line of a message addresses.
 type Greeting struct {
-	Company string // "A社" → "a"; "" when the line names none
-	Person  string // "田中", "tanaka", "bob"
+	Company    string // "A社" → "a"; "" when the line names none
+	Department string // "経理部", as written; "" when the line names none
+	Person     string // "田中", "tanaka", "bob"
 }
 
 // Bounds on how much of a body the greeting parser reads: a greeting sits
@@ -30,6 +31,7 @@ func ParseGreeting(text string) []Greeting {
 	var out []Greeting
 	lines := 0
 	company := "" // the company a line of its own named, for the next line
+	dept := ""    // the department a line of its own named, for the next line
 	for len(text) > 0 && lines < greetingLines {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -53,17 +55,27 @@ func ParseGreeting(text string) []Greeting {
 				if g[i].Company == "" && company != "" {
 					g[i].Company = company
 				}
+				if g[i].Department == "" && dept != "" {
+					g[i].Department = dept
+				}
 			}
 			out = append(out, g...)
-			company = ""
+			company, dept = "", ""
 			continue
 		}
-		if company != "" && departmentLine(line) {
+		if c := companyLine(line); c != "" {
+			// "青葉食品株式会社 営業部" on a line of its own.
+			company = c
+			_, dept = splitDepartment(line)
+			continue
+		}
+		if departmentLine(line) {
 			// "株式会社A\n営業部\n田中様": the company still speaks for
-			// the name below the department.
+			// the name below the department, and the department does too.
+			dept = strings.TrimSpace(dept + " " + line)
 			continue
 		}
-		company = companyLine(line)
+		company, dept = "", ""
 		if g := englishGreeting(line); len(g) > 0 {
 			out = append(out, g...)
 		}
@@ -98,8 +110,9 @@ func japaneseGreeting(line string) []Greeting {
 			company, person = strings.TrimSpace(seg[:i]), seg[i+1:]
 		}
 		if i := strings.LastIndex(person, "の"); i >= 0 {
-			company, person = person[:i], person[i+len("の"):]
+			company, person = strings.TrimSpace(company+" "+person[:i]), person[i+len("の"):]
 		}
+		company, dept := splitDepartment(company)
 		// "部長" or "ご担当者" addresses a role, not a person.
 		for _, role := range []string{"ご担当者", "担当者", "各位", "皆", "みな", "部長", "課長", "社長", "先生"} {
 			person = strings.TrimSuffix(person, role)
@@ -112,8 +125,8 @@ func japaneseGreeting(line string) []Greeting {
 			person = ""
 		}
 		company = companyName(company)
-		if person != "" || company != "" {
-			out = append(out, Greeting{Company: company, Person: person})
+		if person != "" || company != "" || dept != "" {
+			out = append(out, Greeting{Company: company, Department: dept, Person: person})
 		}
 	}
 	return out
@@ -178,6 +191,26 @@ func departmentLine(line string) bool {
 		}
 	}
 	return false
+}
+
+// splitDepartment takes the department off the end of what a greeting puts
+// before the name: "A社 営業部" → "A社", "営業部"; "Aの営業部" → "A",
+// "営業部"; "経理部" → "", "経理部".
+func splitDepartment(s string) (company, dept string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", ""
+	}
+	if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 && departmentLine(s[i+1:]) {
+		return strings.TrimSpace(s[:i]), s[i+1:]
+	}
+	if i := strings.LastIndex(s, "の"); i >= 0 && departmentLine(s[i+len("の"):]) {
+		return strings.TrimSpace(s[:i]), s[i+len("の"):]
+	}
+	if departmentLine(s) && !strings.ContainsFunc(s, unicode.IsSpace) && companyLine(s) == "" {
+		return "", s
+	}
+	return s, ""
 }
 
 // companyName reduces "株式会社ABC", "ABC株式会社", "(株)ABC", "A社 営業部" to

@@ -12,9 +12,9 @@ func TestParseGreeting(t *testing.T) {
 	}{
 		{"A社 田中様\n\nお世話になっております。", []Greeting{{Company: "a", Person: "田中"}}},
 		{"株式会社Aの田中様", []Greeting{{Company: "a", Person: "田中"}}},
-		{"ABC商事株式会社 営業部 田中太郎様", []Greeting{{Company: "abc商事", Person: "田中太郎"}}},
+		{"ABC商事株式会社 営業部 田中太郎様", []Greeting{{Company: "abc商事", Department: "営業部", Person: "田中太郎"}}},
 		{"田中さん、鈴木さん\n", []Greeting{{Person: "田中"}, {Person: "鈴木"}}},
-		{"営業部 ご担当者様", []Greeting{{Company: "営業部"}}},
+		{"営業部 ご担当者様", []Greeting{{Department: "営業部"}}},
 		{"Dear Mr. Tanaka,\nThank you.", []Greeting{{Person: "tanaka"}}},
 		{"Hi Bob,", []Greeting{{Person: "bob"}}},
 		{"Hello Bob and Alice, here it is", []Greeting{{Person: "bob"}, {Person: "alice"}}},
@@ -26,14 +26,17 @@ func TestParseGreeting(t *testing.T) {
 		{"a\nb\nc\nd\ne\nf\nDear Mr. Late,", nil},                // only the first lines count
 		{"ＡＢＣ社　田中様", []Greeting{{Company: "abc", Person: "田中"}}}, // full width
 		{"株式会社青葉食品\n鈴木様\n\nいつもお世話になっております。", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
-		{"青葉食品株式会社 営業部\n鈴木様", []Greeting{{Company: "青葉食品", Person: "鈴木"}}},
+		{"青葉食品株式会社 営業部\n鈴木様", []Greeting{{Company: "青葉食品", Department: "営業部", Person: "鈴木"}}},
 		{"株式会社青葉食品\nお世話になっております。\n鈴木さん", []Greeting{{Person: "鈴木"}}},                                         // not the line above
-		{"東洋電機株式会社\n営業部 第二課\n田中様", []Greeting{{Company: "東洋電機", Person: "田中"}}},                              // department between
+		{"東洋電機株式会社\n営業部 第二課\n田中様", []Greeting{{Company: "東洋電機", Department: "営業部 第二課", Person: "田中"}}},       // department between
 		{"東洋電機株式会社\n営業部\n課長\n田中様", []Greeting{{Person: "田中"}}},                                               // too far apart
-		{"営業部\n田中様", []Greeting{{Person: "田中"}}},                                                             // no company above
+		{"営業部\n田中様", []Greeting{{Department: "営業部", Person: "田中"}}},                                          // no company above
 		{"Northwind Trading Co.\nDavid White様\n", []Greeting{{Company: "northwind", Person: "david white"}}}, // Western name, Latin company
-		{"Contoso, Inc.\nMs. Emily Clark\n", nil},                                                            // a company line alone greets nobody
+		{"Contoso, Inc.\nMs. Emily Clark\n", nil}, // a company line alone greets nobody
 		{"福田さん\n\nお疲れさまです。安藤です。", []Greeting{{Person: "福田"}}},
+		{"経理部 石川さん\n\nお疲れさまです。", []Greeting{{Department: "経理部", Person: "石川"}}}, // a colleague elsewhere
+		{"経理部の石川さん", []Greeting{{Department: "経理部", Person: "石川"}}},
+		{"山田商事の営業部の田中様", []Greeting{{Company: "山田商事", Department: "営業部", Person: "田中"}}},
 	}
 	for _, tt := range tests {
 		if got := ParseGreeting(tt.text); !slices.Equal(got, tt.want) {

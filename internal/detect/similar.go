@@ -15,6 +15,10 @@ import (
 const (
 	maxCandidates  = 400
 	minCandidateTx = 1.0 // decayed messages exchanged
+	// rareFactor is how many times more mail a contact must have had than
+	// a recipient the sender knows, for the recipient to be the rare
+	// namesake of the two.
+	rareFactor = 4.0
 	// maxExamined bounds how many recipients of one message are compared
 	// with every candidate, and checked for lookalike domains: a message to
 	// hundreds of strangers is flagged long before the last one.
@@ -28,7 +32,10 @@ func (c *check) similarContacts() {
 	var cands []model.Contact
 	examined := 0
 	for _, r := range c.rs {
-		if r.inThread || r.contact.Sent >= 1 || r.contact.Received >= 1 {
+		// A rare contact counts too, as the sender's other namesake: only
+		// when someone mailed far more often fits the others better.
+		known := r.contact.Sent >= 1 || r.contact.Received >= 1
+		if r.inThread || (known && len(c.rs) < 2) {
 			continue
 		}
 		if examined++; examined > maxExamined {
@@ -56,8 +63,11 @@ func (c *check) similarContacts() {
 			if sim == 0 {
 				continue
 			}
+			if known && k.Total() < rareFactor*(1+r.contact.Total()) {
+				break // sorted by Total: no one left is mailed far more
+			}
 			gain := c.fit(k.Addr) - c.fit(r.Addr)
-			if gain < 0 {
+			if gain < 0 || (known && gain == 0) {
 				continue
 			}
 			s := sim * k.Total() / (k.Total() + 2)
@@ -72,6 +82,12 @@ func (c *check) similarContacts() {
 			c.suggested = map[string]string{}
 		}
 		c.suggested[r.Addr] = best
+		if known {
+			c.f[fSimilarKnown] = math.Max(c.f[fSimilarKnown], bestStrength/(1+r.contact.Total()))
+			c.add(finding.Finding{Code: finding.SimilarContact, Severity: finding.Low, Recipient: r.Addr, Suggestion: best}.
+				Say("similar_contact", finding.Args{"best": best, "why": bestWhy}))
+			continue
+		}
 		if bestStrength > c.f[fSimilarContact] {
 			c.f[fSimilarContact] = bestStrength
 			c.f[fSimilarFreq] = math.Log1p(bestTotal)

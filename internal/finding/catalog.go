@@ -123,6 +123,9 @@ var catalog = map[string]entry{
 	"greeting.nobody": {
 		"the greeting names {person}, who is not among the recipients",
 		"書き出しの宛名「{person}」の方は宛先に含まれていません"},
+	"greeting.department": {
+		"the greeting addresses {person} of {department}, but {addr} is in {actual}",
+		"書き出しは{department}の{person}さん宛てですが、{addr} は{actual}の方です"},
 	"greeting.outside": {
 		"the greeting addresses someone at {company}, but every recipient is inside the organisation",
 		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},
