@@ -83,7 +83,8 @@ func top(counts map[[2]int]int, pid int) []int {
 	return ks
 }
 
-// Scenarios builds the demo messages: six mistakes and four honest messages.
+// Scenarios builds the demo messages: six or seven mistakes (the wrong
+// colleague needs namesakes in two departments) and four honest messages.
 // It replays the history's planning (not its rendering) to learn the habits,
 // so it costs a fraction of Messages.
 func (o *Org) Scenarios() ([]Scenario, error) {
@@ -199,6 +200,16 @@ func (o *Org) Scenarios() ([]Scenario, error) {
 	e.text = g.greetJA(o.Contacts[ga], s6) + "ご注文いただいた内容を確認いたしました。\n" + g.sig(s6)
 	add("greeting-names-other-partner", fmt.Sprintf("本文の宛名は%s %s様だが、宛先は%sの%s", o.Partners[o.Contacts[ga].Partner].Name, o.Contacts[ga].Surname, o.Partners[o.Contacts[gb].Partner].Name, o.Contacts[gb].Address), true, e)
 
+	// A colleague in another department, and the namesake elsewhere the
+	// address book offered: the greeting still names the department meant.
+	if s8, ia, ib := o.wrongColleague(h); s8 >= 0 {
+		pa, pb := o.People[ia], o.People[ib]
+		e = mk(party{pPerson, s8}, party{pPerson, ib})
+		e.subject = "月次締めの件"
+		e.text = o.Departments[pa.Dept].Name + " " + pa.Surname + "さん\n\nお疲れさまです。" + o.People[s8].Surname + "です。\n今月の締めの資料を送ります。\n" + g.sig(s8)
+		add("wrong-colleague", fmt.Sprintf("%sさんはいつも%sの%sさんに送っているが、今回は%sの%s（%s）を選んでしまった", o.People[s8].Surname, o.Departments[pa.Dept].Name, pa.Name, o.Departments[pb.Dept].Name, pb.Name, pb.Address), true, e)
+	}
+
 	// Honest: a reply in a known partner thread.
 	s7, pe := -1, (*event)(nil)
 	for pid := range o.People {
@@ -300,6 +311,31 @@ func (o *Org) twoPartners(h *habits, skip int) (int, int, int) {
 		}
 	}
 	return -1, -1, -1
+}
+
+// wrongColleague is a sender, the colleague in another department they
+// mail most among those with a namesake elsewhere, and that namesake, whom
+// the sender never mailed; -1s when the organisation has no such pair.
+func (o *Org) wrongColleague(h *habits) (sender, meant, wrong int) {
+	bySurname := map[string][]int{}
+	for _, p := range o.People {
+		bySurname[p.Surname] = append(bySurname[p.Surname], p.ID)
+	}
+	sender, meant, wrong = -1, -1, -1
+	best := 0
+	for k, n := range h.internal {
+		s, a := o.People[k[0]], o.People[k[1]]
+		if n < 3 || s.Dept == a.Dept || n < best || (n == best && sender >= 0 && (k[0] > sender || (k[0] == sender && k[1] > meant))) {
+			continue
+		}
+		for _, b := range bySurname[a.Surname] {
+			if pb := o.People[b]; pb.Dept != a.Dept && b != s.ID && h.internal[[2]int{s.ID, b}] == 0 {
+				sender, meant, wrong, best = s.ID, a.ID, b, n
+				break
+			}
+		}
+	}
+	return sender, meant, wrong
 }
 
 // internalThread is the latest internal-only message of someone who also
