@@ -14,18 +14,19 @@ func FuzzParseGreeting(f *testing.F) {
 		"様", "の様", "Dear ,", "Dear Mr.", "Dear Mr. .", "\x1b$B@6Ln\x1b(B様", "\xff\xfe様",
 		strings.Repeat("a", 5000) + "様", strings.Repeat("Dear ", 1000), "田中さん、、、鈴木さん",
 		"Dear Mr. Tanaka, Ms. Suzuki and Dr. Ito:", "ＡＢＣ社　田中様", "\r\n\r\n田中様\r\n",
+		"経理部 石川さん", "経理部の石川さん", "山田商事の営業部の田中様", "営業部\n第二課\n田中様", "の部 様", "部\n部\n部\n様",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, g := range ParseGreeting(s) {
-			if g.Person == "" && g.Company == "" {
+			if g.Person == "" && g.Company == "" && g.Department == "" {
 				t.Fatalf("empty greeting from %q", s)
 			}
-			if !utf8.ValidString(g.Person) || !utf8.ValidString(g.Company) {
+			if !utf8.ValidString(g.Person) || !utf8.ValidString(g.Company) || !utf8.ValidString(g.Department) {
 				t.Fatalf("invalid UTF-8 from %q", s)
 			}
-			if len(g.Person) > greetingLineSize || len(g.Company) > greetingLineSize {
+			if len(g.Person) > greetingLineSize || len(g.Company) > greetingLineSize || len(g.Department) > greetingLines*(greetingLineSize+1) {
 				t.Fatalf("greeting longer than a line from %q", s)
 			}
 		}
