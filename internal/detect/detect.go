@@ -106,6 +106,9 @@ type check struct {
 	// suggested is the "did you mean" contact found for a recipient, by
 	// the recipient's address.
 	suggested map[string]string
+	// opening is whom the message's first lines address (see opening()).
+	opening       []Greeting
+	openingParsed bool
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.

@@ -22,7 +22,7 @@ func (c *check) greeting() {
 		}
 	}
 	rarest := c.rarest()
-	greetings := ParseGreeting(c.msg.Text)
+	greetings := c.greetings()
 	var greeted []string // every name token the opening addresses
 	for _, g := range greetings {
 		greeted = append(greeted, nameTokens(g.Person)...)
@@ -57,6 +57,28 @@ func (c *check) greeting() {
 			}
 		}
 	}
+}
+
+// greetings are whom the opening lines address, parsed once per check.
+func (c *check) greetings() []Greeting {
+	if !c.openingParsed {
+		c.opening, c.openingParsed = ParseGreeting(c.msg.Text), true
+	}
+	return c.opening
+}
+
+// greetedAs reports whether the opening names addr: a person's name it
+// bears, and the department it sits in when the greeting gives one.
+func (c *check) greetedAs(addr string) bool {
+	for _, g := range c.greetings() {
+		if g.Person == "" || !allIn(nameTokens(g.Person), c.nameTokensOf(addr, "")) {
+			continue
+		}
+		if g.Department == "" || g.Company != "" || sameDepartment(g.Department, c.m.Department(addr)) {
+			return true
+		}
+	}
+	return false
 }
 
 // allNamed reports whether every recipient has a display name, in this

@@ -114,3 +114,25 @@ func TestRareNamesakeContact(t *testing.T) {
 		t.Errorf("rare contact alone flagged: %+v", r.Findings)
 	}
 }
+
+// The contact the greeting names is the one suggested, though another
+// looks more like the address typed.
+func TestSuggestionFollowsGreeting(t *testing.T) {
+	m := colleagues(t)
+	for i := range 30 {
+		b := newMsg(fmt.Sprint("dev", i), me, "石川 望 <n.ishikawa2@corp.example>")
+		b.m.Date = t0.Add(-time.Duration(i+1) * 24 * time.Hour)
+		m.Learn(b.m)
+	}
+	d := &Detector{Model: m}
+	for _, tc := range []struct{ text, want string }{
+		{"石川 望さん\n\nお疲れさまです。", "n.ishikawa2@corp.example"},
+		{"経理部 石川さん\n\nお疲れさまです。", "t.ishikawa@corp.example"},
+		{"お疲れさまです。", "n.ishikawa2@corp.example"}, // nobody greeted: the likest address
+	} {
+		r := d.Check(newMsg("check", me, "石川 直樹 <n.ishikawa@corp.example>").text(tc.text).m, t0)
+		if f, ok := codes(r)[finding.SimilarContact]; !ok || f.Suggestion != tc.want {
+			t.Errorf("%q: want SIMILAR_CONTACT suggesting %s, got %+v", tc.text, tc.want, r.Findings)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (c *check) similarContacts() {
 		rNames := c.nameTokensOf(r.Addr, r.Name)
 		rFamily := c.familyOf(r.Addr, r.Name)
 		rLocal := localPart(r.Addr)
-		best, bestStrength, bestWhy, bestTotal, bestGain := "", 0.0, "", 0.0, 0
+		best, bestStrength, bestWhy, bestTotal, bestGain, bestGreeted := "", 0.0, "", 0.0, 0, false
 		for _, k := range cands {
 			if k.Total() < minCandidateTx {
 				break // sorted by Total: the rest are rarer still
@@ -70,9 +70,12 @@ func (c *check) similarContacts() {
 			if gain < 0 || (known && gain == 0) {
 				continue
 			}
+			// The one the greeting names is the one meant, however
+			// alike another looks.
 			s := sim * k.Total() / (k.Total() + 2)
-			if s > bestStrength {
-				best, bestStrength, bestWhy, bestTotal, bestGain = k.Addr, s, why, k.Total(), gain
+			greeted := c.greetedAs(k.Addr)
+			if (greeted && !bestGreeted) || (greeted == bestGreeted && s > bestStrength) {
+				best, bestStrength, bestWhy, bestTotal, bestGain, bestGreeted = k.Addr, s, why, k.Total(), gain, greeted
 			}
 		}
 		if best == "" {
