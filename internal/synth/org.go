@@ -309,7 +309,9 @@ func (o *Org) makePeople(r *rand.Rand) {
 			case k == 0:
 				p.Roles = append(p.Roles, "approver")
 				d.Approvers = append(d.Approvers, p.ID)
-			case k <= size/15 && k < 4:
+			case k <= max(1, size/15) && k < 4:
+				// A deputy at least: the head's own held mail needs
+				// another approver.
 				p.Roles = append(p.Roles, "approver")
 				d.Approvers = append(d.Approvers, p.ID)
 			}
