@@ -6,13 +6,12 @@ import "github.com/misend/misend/internal/mail"
 // domain name the company there ("東洋電機株式会社\n田中様"); counted per
 // name and domain, they tell which domain a greeting's company means.
 
-// addressed returns the company names the opening of msg addresses and the
-// one outside domain it goes to, when an insider sends it to exactly one;
-// nil otherwise. It runs before the lock is taken: parsing a greeting is
-// the caller's code.
-func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) ([]string, string) {
-	if m.cfg.Addressed == nil || !m.internalDomain(domainOf(msg.From.Addr)) {
-		return nil, ""
+// outsideDomain is the one outside domain mail from an insider goes to,
+// "" when it goes to none or several, or comes from outside: only such mail
+// tells which domain the company its opening names is at.
+func (m *Model) outsideDomain(from string, rcpts []mail.Address) string {
+	if !m.internalDomain(domainOf(from)) {
+		return ""
 	}
 	outside := ""
 	for _, r := range rcpts {
@@ -21,14 +20,11 @@ func (m *Model) addressed(msg *mail.Message, rcpts []mail.Address) ([]string, st
 			continue
 		}
 		if outside != "" && d != outside {
-			return nil, ""
+			return ""
 		}
 		outside = d
 	}
-	if outside == "" {
-		return nil, ""
-	}
-	return m.cfg.Addressed(msg), outside
+	return outside
 }
 
 // learnCompanies (m.mu held) counts names against domain, which Learn has

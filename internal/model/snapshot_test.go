@@ -28,6 +28,11 @@ func fixtureModel() *Model { return fixture(true) }
 func fixtureModelV1() *Model { return fixture(false) }
 
 func fixture(companies bool) *Model {
+	return fixtureLearning(companies, func(m *Model, x *mail.Message) { m.Learn(x) })
+}
+
+// fixtureLearning builds the fixture with learn teaching each message.
+func fixtureLearning(companies bool, learn func(*Model, *mail.Message)) *Model {
 	depts := func(a string) string {
 		return map[string]string{"a@corp.example": "sales", "b@corp.example": "sales", "c@corp.example": "legal"}[a]
 	}
@@ -67,9 +72,9 @@ func fixture(companies bool) *Model {
 		if i%11 == 0 {
 			x.MessageID = "" // keyed by sender, date, subject, recipients
 		}
-		m.Learn(x)
+		learn(m, x)
 		if i%13 == 0 { // a reply from outside
-			m.Learn(&mail.Message{
+			learn(m, &mail.Message{
 				MessageID: fmt.Sprintf("r%d@partner.example", i), InReplyTo: fmt.Sprintf("m%d@corp.example", i),
 				Date: x.Date.Add(time.Hour), From: x.To[0], To: []mail.Address{x.From},
 			})

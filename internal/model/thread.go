@@ -73,11 +73,11 @@ func (ti *threadIndex) parent(inReplyTo string, refs []string) *thread {
 	return nil
 }
 
-func (ti *threadIndex) add(msg *mail.Message, from uint32, rcpts []uint32, h uint32) {
-	if msg.MessageID == "" && msg.InReplyTo == "" && len(msg.References) == 0 {
+func (ti *threadIndex) add(o *Observation, from uint32, rcpts []uint32, h uint32) {
+	if o.MessageID == "" && o.InReplyTo == "" && len(o.References) == 0 {
 		return
 	}
-	t := ti.parent(msg.InReplyTo, msg.References)
+	t := ti.parent(o.InReplyTo, o.References)
 	if t == nil {
 		t = &thread{}
 	}
@@ -88,15 +88,15 @@ func (ti *threadIndex) add(msg *mail.Message, from uint32, rcpts []uint32, h uin
 	if h > t.last {
 		t.last = h
 	}
-	if msg.MessageID != "" {
-		ti.byMsg[idHash(msg.MessageID)] = t
+	if o.MessageID != "" {
+		ti.byMsg[idHash(o.MessageID)] = t
 	}
 	// The parent may be missing from the history (not imported, or sent from
 	// another system); remembering the references lets later replies in the
 	// same conversation still find each other.
-	if msg.InReplyTo != "" {
-		if _, ok := ti.byMsg[idHash(msg.InReplyTo)]; !ok {
-			ti.byMsg[idHash(msg.InReplyTo)] = t
+	if o.InReplyTo != "" {
+		if _, ok := ti.byMsg[idHash(o.InReplyTo)]; !ok {
+			ti.byMsg[idHash(o.InReplyTo)] = t
 		}
 	}
 }
