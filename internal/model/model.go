@@ -89,6 +89,7 @@ type Model struct {
 	threads threadIndex
 
 	latest  uint32 // newest hour seen
+	journal int64  // position in the shared journal learned up to (SetJournalPosition)
 	learned int
 	dups    int
 	popular []uint32 // cached domains mailed by several insiders; nil when stale

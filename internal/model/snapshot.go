@@ -187,6 +187,14 @@ func (m *Model) Save(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}
+	// The position is taken before the state: what is encoded reaches at
+	// least this far, and entries learned twice are told apart by key.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM model_position`); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO model_position (id, journal) VALUES (1, ?)`, m.JournalPosition()); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
 	cw := &chunkWriter{ctx: ctx, tx: tx}
 	bw := bufio.NewWriterSize(cw, chunkSize)
 	if err := m.Encode(bw); err != nil {
@@ -272,7 +280,44 @@ func Load(ctx context.Context, db *store.DB, cfg Config) (*Model, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
+	pos, err := SavedJournalPosition(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	m.journal = pos
 	return m, nil
+}
+
+// SavedJournalPosition is how far into the shared journal the stored
+// snapshot reaches; 0 when none was saved or it predates the journal.
+func SavedJournalPosition(ctx context.Context, db *store.DB) (int64, error) {
+	if err := Migrate(ctx, db); err != nil {
+		return 0, err
+	}
+	var pos int64
+	err := db.QueryRowContext(ctx, `SELECT journal FROM model_position WHERE id = 1`).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("saved journal position: %w", err)
+	}
+	return pos, nil
+}
+
+// JournalPosition is how far into the shared journal the model has learned.
+func (m *Model) JournalPosition() int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.journal
+}
+
+// SetJournalPosition records that every journal entry up to pos has been
+// learned. It never moves back.
+func (m *Model) SetJournalPosition(pos int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.journal = max(m.journal, pos)
 }
 
 type chunkReader struct {

@@ -1,0 +1,132 @@
+// Package journal lets several `misend serve` replicas on one database
+// learn as one. Each replica learns in memory from the mail it lets
+// through; without the journal, each would also save its model over the
+// others' and learning seen by one would be lost. With it, a replica
+// appends the observation of every message it learned (model.Observation:
+// addresses, dates, thread ids, addressed company names; never a subject or
+// text) and applies, every second or so, what the others appended. The
+// model's snapshot records the journal position it covers, so a replica
+// starting from any replica's snapshot applies just the rest.
+//
+// It deliberately does not order learning across replicas beyond the
+// journal's sequence (counts decay by the message's own date, so the order
+// in which two replicas' mail is learned barely matters), and it does not
+// replace snapshots: entries are pruned once a snapshot covers them and a
+// day has passed. A replica that was stopped for longer than that starts
+// from the snapshot, which covers what it missed.
+package journal
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Journal is the shared table of observations.
+type Journal struct {
+	db     *store.DB
+	origin string
+}
+
+// Entry is one observation another process appended.
+type Entry struct {
+	Seq    int64
+	Origin string
+	Obs    model.Observation
+}
+
+// Open prepares db's journal for the process named origin (unique per
+// running replica: its own entries are not read back).
+func Open(ctx context.Context, db *store.DB, origin string) (*Journal, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("journal migrations: %w", err)
+	}
+	if err := db.Migrate(ctx, "journal", sub); err != nil {
+		return nil, err
+	}
+	return &Journal{db: db, origin: origin}, nil
+}
+
+// Append adds obs in one transaction. On PostgreSQL the table is locked for
+// the transaction, so entries commit in the order of their sequence
+// numbers: a reader that saw entry n has seen every entry before it.
+// (SQLite has one writer at a time anyway.)
+func (j *Journal) Append(ctx context.Context, obs []model.Observation) error {
+	if len(obs) == 0 {
+		return nil
+	}
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("journal append: %w", err)
+	}
+	defer tx.Rollback()
+	if j.db.Dialect == store.Postgres {
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE model_journal IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("journal append: %w", err)
+		}
+	}
+	now := time.Now().Unix()
+	for i := range obs {
+		b, err := json.Marshal(&obs[i])
+		if err != nil {
+			return fmt.Errorf("journal append: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO model_journal (origin, at, obs) VALUES (?, ?, ?)`, j.origin, now, b); err != nil {
+			return fmt.Errorf("journal append: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("journal append: %w", err)
+	}
+	return nil
+}
+
+// After returns the entries other processes appended after position pos,
+// in order, reading at most limit rows; the position the rows read reach
+// (past this process's own entries too); and whether rows may remain. An
+// entry that does not decode is skipped: one bad row must not stop
+// learning.
+func (j *Journal) After(ctx context.Context, pos int64, limit int) (entries []Entry, reached int64, more bool, err error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT seq, origin, obs FROM model_journal WHERE seq > ? ORDER BY seq LIMIT ?`, pos, limit)
+	if err != nil {
+		return nil, pos, false, fmt.Errorf("journal read: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+		var e Entry
+		var b []byte
+		if err := rows.Scan(&e.Seq, &e.Origin, &b); err != nil {
+			return nil, pos, false, fmt.Errorf("journal read: %w", err)
+		}
+		pos = e.Seq
+		if e.Origin == j.origin || json.Unmarshal(b, &e.Obs) != nil {
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, pos, false, fmt.Errorf("journal read: %w", err)
+	}
+	return entries, pos, n == limit, nil
+}
+
+// Prune deletes the entries up to position upTo appended before before.
+func (j *Journal) Prune(ctx context.Context, upTo int64, before time.Time) (int64, error) {
+	res, err := j.db.ExecContext(ctx, `DELETE FROM model_journal WHERE seq <= ? AND at < ?`, upTo, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("journal prune: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,186 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/store/pgtest"
+)
+
+var (
+	cfg = model.Config{OrgDomains: []string{"corp.example"}}
+	t0  = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+)
+
+func open(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// replica is one serve process: its model, its journal, its sharer.
+type replica struct {
+	m *model.Model
+	s *Sharer
+}
+
+func newReplica(t *testing.T, db *store.DB, origin string, m *model.Model) replica {
+	t.Helper()
+	j, err := Open(context.Background(), db, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return replica{m: m, s: NewSharer(j, m)}
+}
+
+// send is mail this replica lets through: learned here, queued for the
+// others.
+func (r replica) send(id int, from, to string) {
+	msg := &mail.Message{MessageID: fmt.Sprintf("<%d@corp.example>", id), Date: t0.Add(time.Duration(id) * time.Minute),
+		From: mail.Address{Addr: from}, To: []mail.Address{{Addr: to}}}
+	o := r.m.Observe(msg)
+	if r.m.LearnObservation(&o) {
+		r.s.Learned(o)
+	}
+}
+
+func (r replica) sync(t *testing.T) Synced {
+	t.Helper()
+	got, err := r.s.Sync(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func knows(m *model.Model, from, to string) bool { return m.Contact(from, to, t0.Add(24*time.Hour)).Sent > 0 }
+
+func TestReplicasLearnAsOne(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.Path(t, t.TempDir(), "j.db"))
+	a := newReplica(t, db, "a", model.New(cfg))
+	b := newReplica(t, db, "b", model.New(cfg))
+	a.send(1, "x@corp.example", "p@one.example")
+	b.send(2, "y@corp.example", "q@two.example")
+	b.send(3, "x@corp.example", "r@three.example")
+	if got := a.sync(t); got.Appended != 1 || got.Applied != 0 {
+		t.Errorf("a's first sync: %+v", got)
+	}
+	if got := b.sync(t); got.Appended != 2 || got.Applied != 1 {
+		t.Errorf("b's first sync: %+v", got)
+	}
+	if got := a.sync(t); got.Applied != 2 {
+		t.Errorf("a's second sync: %+v", got)
+	}
+	for _, r := range []replica{a, b} {
+		if !knows(r.m, "x@corp.example", "p@one.example") || !knows(r.m, "y@corp.example", "q@two.example") || !knows(r.m, "x@corp.example", "r@three.example") {
+			t.Fatal("a replica lacks what the other learned")
+		}
+		if st := r.m.Stats(); st.Learned != 3 || st.Duplicates != 0 {
+			t.Errorf("stats %+v, want 3 learned once each", st)
+		}
+	}
+
+	// a saves; b learns more and does not save. A replica starting from
+	// a's snapshot gets b's later learning from the journal.
+	if err := a.s.Save(ctx, func(ctx context.Context) error { return a.m.Save(ctx, db) }); err != nil {
+		t.Fatal(err)
+	}
+	b.send(4, "y@corp.example", "s@four.example")
+	b.sync(t)
+	loaded, err := model.Load(ctx, db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.JournalPosition() == 0 || loaded.JournalPosition() != a.m.JournalPosition() {
+		t.Errorf("snapshot at journal position %d, a at %d", loaded.JournalPosition(), a.m.JournalPosition())
+	}
+	c := newReplica(t, db, "c", loaded)
+	if got := c.sync(t); got.Applied != 1 {
+		t.Errorf("c applied %d after the snapshot, want b's one", got.Applied)
+	}
+	if !knows(c.m, "y@corp.example", "s@four.example") || !knows(c.m, "x@corp.example", "r@three.example") {
+		t.Error("c lacks learning from the snapshot or the journal")
+	}
+
+	// b is now behind the stored snapshot? No: b applied everything. A
+	// replica that is behind does not save over a snapshot that reaches
+	// further.
+	behind := newReplica(t, db, "d", model.New(cfg))
+	saved := false
+	if err := behind.s.Save(ctx, func(context.Context) error { saved = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if saved {
+		t.Error("a replica behind the stored snapshot saved over it")
+	}
+}
+
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.Path(t, t.TempDir(), "j.db"))
+	a := newReplica(t, db, "a", model.New(cfg))
+	for i := range 5 {
+		a.send(i, "x@corp.example", fmt.Sprintf("p%d@one.example", i))
+	}
+	a.sync(t)
+	// Only what a snapshot covers, and only once old enough.
+	if n, err := a.s.j.Prune(ctx, 3, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d fresh entries (%v)", n, err)
+	}
+	if n, err := a.s.j.Prune(ctx, 3, time.Now().Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("pruned %d of the 3 covered entries (%v)", n, err)
+	}
+	other := newReplica(t, db, "b", model.New(cfg))
+	other.m.SetJournalPosition(3)
+	if got := other.sync(t); got.Applied != 2 {
+		t.Errorf("applied %d, want the 2 left", got.Applied)
+	}
+}
+
+// Concurrent writers on PostgreSQL commit in sequence order: a reader
+// following along never steps over an entry that commits later.
+func TestConcurrentAppendNoGaps(t *testing.T) {
+	db := open(t, pgtest.DSN(t))
+	const writers, each = 4, 60
+	reader := newReplica(t, db, "reader", model.New(cfg))
+	var wg sync.WaitGroup
+	for w := range writers {
+		r := newReplica(t, db, fmt.Sprint("w", w), model.New(cfg))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				r.send(w*1000+i, "x@corp.example", fmt.Sprintf("p%d@w%d.example", i, w))
+				if _, err := r.s.Sync(context.Background()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for following := true; following; {
+		select {
+		case <-done:
+			following = false
+		default:
+		}
+		reader.sync(t)
+	}
+	reader.sync(t)
+	if st := reader.m.Stats(); st.Learned != writers*each {
+		t.Errorf("the reader learned %d of %d messages", st.Learned, writers*each)
+	}
+}
