@@ -63,7 +63,9 @@ func (r replica) sync(t *testing.T) Synced {
 	return got
 }
 
-func knows(m *model.Model, from, to string) bool { return m.Contact(from, to, t0.Add(24*time.Hour)).Sent > 0 }
+func knows(m *model.Model, from, to string) bool {
+	return m.Contact(from, to, t0.Add(24*time.Hour)).Sent > 0
+}
 
 func TestReplicasLearnAsOne(t *testing.T) {
 	ctx := context.Background()
@@ -113,9 +115,7 @@ func TestReplicasLearnAsOne(t *testing.T) {
 		t.Error("c lacks learning from the snapshot or the journal")
 	}
 
-	// b is now behind the stored snapshot? No: b applied everything. A
-	// replica that is behind does not save over a snapshot that reaches
-	// further.
+	// A replica behind the stored snapshot does not save over it.
 	behind := newReplica(t, db, "d", model.New(cfg))
 	saved := false
 	if err := behind.s.Save(ctx, func(context.Context) error { saved = true; return nil }); err != nil {
