@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
@@ -18,7 +19,9 @@ import (
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -274,6 +277,11 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		SaveEvery: time.Duration(cfg.Model.SaveEvery),
 		Log:       log,
 	}
+	if share := cfg.Model.Share; (share == nil && db.Dialect == store.Postgres) || (share != nil && *share) {
+		if o.Share, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
+			return fail(err)
+		}
+	}
 	if cfg.Queue.EncryptionKeyFile != "" {
 		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
 			return fail(err)
@@ -359,4 +367,22 @@ func cutThroughSessions(on *bool) int {
 		return 0
 	}
 	return 32
+}
+
+// modelSharer joins the replicas learning through db's journal, under a
+// name of this process's own, and learns what they learned since the
+// snapshot m was loaded from.
+func modelSharer(ctx context.Context, db *store.DB, m *model.Model) (*journal.Sharer, error) {
+	host, _ := os.Hostname()
+	var nonce [4]byte
+	rand.Read(nonce[:])
+	j, err := journal.Open(ctx, db, fmt.Sprintf("%s/%d/%x", host, os.Getpid(), nonce))
+	if err != nil {
+		return nil, err
+	}
+	s := journal.NewSharer(j, m)
+	if _, err := s.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("catch up with the other replicas: %w", err)
+	}
+	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/sink"
 	"github.com/misend/misend/internal/store"
@@ -20,8 +21,9 @@ import (
 // people imported as the directory, and a capturing upstream.
 type served struct {
 	*server.Server
-	db *store.DB
-	up *sink.Sink
+	db    *store.DB
+	up    *sink.Sink
+	model *model.Model
 }
 
 // startServed starts misend as `misend serve` assembles it, over a fresh
@@ -29,9 +31,15 @@ type served struct {
 // Everything stops when t ends.
 func startServed(t *testing.T, people []directory.Person, http string) *served {
 	t.Helper()
+	return startServedOn(t, pgtest.Path(t, t.TempDir(), "m.db"), people, http)
+}
+
+// startServedOn is startServed over the database dbPath, which other
+// replicas may share.
+func startServedOn(t *testing.T, dbPath string, people []directory.Person, http string) *served {
+	t.Helper()
 	ctx := context.Background()
 	tmp := t.TempDir()
-	dbPath := pgtest.Path(t, tmp, "m.db")
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -64,5 +72,5 @@ func startServed(t *testing.T, people []directory.Person, http string) *served {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Shutdown(ctx) })
-	return &served{Server: s, db: db, up: up}
+	return &served{Server: s, db: db, up: up, model: o.Model}
 }

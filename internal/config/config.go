@@ -69,6 +69,7 @@ import (
 //
 //	[model]
 //	save_every = "5m"
+//	share = true                        # learn with the other replicas on the database (default: on PostgreSQL)
 //
 //	[web]
 //	oidc_issuer = "https://login.microsoftonline.com/TENANT/v2.0"
@@ -160,6 +161,9 @@ type Web struct {
 // Model configures the learned model while serving.
 type Model struct {
 	SaveEvery Duration `toml:"save_every"`
+	// Share makes replicas on one database learn from each other's mail
+	// (package journal); nil means yes on PostgreSQL, no on SQLite.
+	Share *bool `toml:"share"`
 }
 
 // Duration is a time.Duration written as "90s" or "5m".

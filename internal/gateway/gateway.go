@@ -168,8 +168,8 @@ func fill(cfg Config) Config {
 // Serve accepts connections on l until Shutdown.
 func (g *Server) Serve(l net.Listener) error {
 	err := g.srv.Serve(noDelayListener{l})
-	if errors.Is(err, smtp.ErrServerClosed) {
-		return nil
+	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil // shut down, perhaps before Serve began
 	}
 	return err
 }

@@ -22,6 +22,9 @@ type learner struct {
 	met   *metrics.Metrics
 	log   *slog.Logger
 	dirty atomic.Bool
+	// learned, when set, is told each observation learned (for the
+	// other replicas).
+	learned func(model.Observation)
 
 	mu     sync.Mutex
 	closed bool
@@ -79,9 +82,13 @@ func (l *learner) learn(j learnJob) {
 		return
 	}
 	withEnvelope(msg, j.env)
-	if l.m.Learn(msg) {
+	o := l.m.Observe(msg)
+	if l.m.LearnObservation(&o) {
 		l.dirty.Store(true)
 		l.met.Learned.WithLabelValues("learned").Inc()
+		if l.learned != nil {
+			l.learned(o)
+		}
 	} else {
 		l.met.Learned.WithLabelValues("duplicate").Inc()
 	}

@@ -12,6 +12,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/metrics"
 	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/model"
@@ -79,6 +81,11 @@ type Options struct {
 	Model     *model.Model
 	SaveModel func(context.Context) error
 	SaveEvery time.Duration
+	// Share, when set, shares the model's learning with the other
+	// replicas on the same database every ShareEvery (0 means a second),
+	// and saves the model through it (journal.Sharer.Save).
+	Share      *journal.Sharer
+	ShareEvery time.Duration
 
 	Log *slog.Logger
 
@@ -127,7 +134,14 @@ type Server struct {
 	cutUp  *relay.Pool
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	ready  atomic.Bool
+
+	shutdown    sync.Once
+	shutdownErr error
+	// mailListeners are closed at shutdown by the server too: the SMTP
+	// and milter servers only close the listeners their Serve has
+	// reached, and a shutdown right after Start can come first.
+	mailListeners []net.Listener
+	ready         atomic.Bool
 }
 
 // Start opens the spool and starts listening and delivering.
@@ -171,6 +185,9 @@ func Start(o Options) (*Server, error) {
 	}
 	if o.Model != nil {
 		s.learn = newLearner(o.Model, s.Metrics, o.Log)
+		if o.Share != nil {
+			s.learn.learned = o.Share.Learned
+		}
 	}
 	if o.CutThrough > 0 {
 		c := o.Upstream
@@ -202,6 +219,7 @@ func Start(o Options) (*Server, error) {
 	}
 	ls = append(ls, sl)
 	s.SMTP = sl.Addr()
+	s.mailListeners = append(s.mailListeners, sl)
 	var ml net.Listener
 	if o.MilterAddr != "" {
 		ml, err = net.Listen("tcp", o.MilterAddr)
@@ -211,6 +229,7 @@ func Start(o Options) (*Server, error) {
 		}
 		ls = append(ls, ml)
 		s.Milter = ml.Addr()
+		s.mailListeners = append(s.mailListeners, ml)
 		s.ml = &milter.Server{
 			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter,
 			Log: o.Log, Accepted: s.milterAccepted,
@@ -290,8 +309,13 @@ func (s *Server) mux() http.Handler {
 
 // Shutdown finishes SMTP and milter sessions in flight, stops delivery
 // after the attempt in flight, closes the HTTP endpoints and saves the
-// model.
+// model. Later calls return what the first returned.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutdown.Do(func() { s.shutdownErr = s.stop(ctx) })
+	return s.shutdownErr
+}
+
+func (s *Server) stop(ctx context.Context) error {
 	s.ready.Store(false)
 	err := s.gw.Shutdown(ctx)
 	if s.cutUp != nil {
@@ -299,6 +323,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	if s.ml != nil {
 		s.ml.Close()
+	}
+	for _, l := range s.mailListeners {
+		l.Close()
 	}
 	if s.web != nil {
 		s.web.Shutdown(ctx)
@@ -326,8 +353,16 @@ func (s *Server) housekeeping(ctx context.Context) {
 	defer prune.Stop()
 	save := time.NewTicker(every)
 	defer save.Stop()
+	var share <-chan time.Time
+	if s.o.Share != nil && s.learn != nil {
+		t := time.NewTicker(cmp.Or(s.o.ShareEvery, time.Second))
+		defer t.Stop()
+		share = t.C
+	}
 	for {
 		select {
+		case <-share:
+			s.share(ctx)
 		case <-ctx.Done():
 			return
 		case <-prune.C:
@@ -348,11 +383,30 @@ func (s *Server) saveModel(ctx context.Context) error {
 	if s.learn == nil || s.o.SaveModel == nil || !s.learn.dirty.Swap(false) {
 		return nil
 	}
-	if err := s.o.SaveModel(ctx); err != nil {
+	save := s.o.SaveModel
+	if s.o.Share != nil {
+		save = func(ctx context.Context) error { return s.o.Share.Save(ctx, s.o.SaveModel) }
+	}
+	if err := save(ctx); err != nil {
 		s.learn.dirty.Store(true)
 		return fmt.Errorf("save model: %w", err)
 	}
 	return nil
+}
+
+// share sends what this replica learned to the journal and learns what the
+// others sent.
+func (s *Server) share(ctx context.Context) {
+	r, err := s.o.Share.Sync(ctx)
+	s.Metrics.Journal.WithLabelValues("appended").Add(float64(r.Appended))
+	s.Metrics.Journal.WithLabelValues("applied").Add(float64(r.Applied))
+	s.Metrics.Journal.WithLabelValues("dropped").Add(float64(r.Dropped))
+	if r.Applied > 0 {
+		s.learn.dirty.Store(true)
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("share learning with other replicas", "err", err)
+	}
 }
 
 // bounce returns the hook that sends a DSN for permanently refused mail

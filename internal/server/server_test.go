@@ -170,3 +170,33 @@ func TestPermanentRefusalBouncesOnce(t *testing.T) {
 		t.Errorf("a bounce was bounced: %v", s.Queue.Depth())
 	}
 }
+
+// A shutdown right after Start, before the listeners' Serve has begun,
+// still stops everything; a second Shutdown returns at once.
+func TestShutdownRightAfterStart(t *testing.T) {
+	_, up := startSink(t)
+	for range 20 {
+		s, err := Start(Options{
+			SMTPAddr: "127.0.0.1:0", MilterAddr: "127.0.0.1:0", SpoolDir: t.TempDir(),
+			Upstream: relay.Client{Addr: up, TLS: relay.TLSNone},
+			Decider:  bySubject{}, Gateway: gateway.Config{Parse: parseSubject},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			s.Shutdown(context.Background())
+			done <- s.Shutdown(context.Background())
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Shutdown right after Start hangs")
+		}
+		if c, err := net.DialTimeout("tcp", s.SMTP.String(), time.Second); err == nil {
+			c.Close()
+			t.Fatal("SMTP still accepts after Shutdown")
+		}
+	}
+}

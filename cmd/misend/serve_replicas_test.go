@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/smtp"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/directory"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store/pgtest"
+)
+
+// TestServeReplicasLearnTogether: two `misend serve` replicas on one
+// PostgreSQL database. Mail that leaves through one is learned by the
+// other within seconds, and the snapshot either saves lets a third start
+// with both replicas' learning.
+func TestServeReplicasLearnTogether(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	people := []directory.Person{
+		{Address: "sato@corp.example", Name: "Sato", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
+		{Address: "kato@corp.example", Name: "Kato", Department: "法務部", Roles: []directory.Role{directory.RoleSender}},
+	}
+	a := startServedOn(t, dsn, people, "")
+	b := startServedOn(t, dsn, people, "")
+	send := func(via *served, from, to string, n int) {
+		t.Helper()
+		msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: hello\r\nMessage-ID: <r%d@corp.example>\r\n\r\nhello\r\n", from, to, n)
+		if err := smtp.SendMail(via.SMTP.String(), nil, from, []string{to}, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	knows := func(m *model.Model, from, to string) bool { return m.Contact(from, to, time.Now()).Sent > 0 }
+	waitKnows := func(m *model.Model, from, to string) {
+		t.Helper()
+		for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			if knows(m, from, to) {
+				return
+			}
+		}
+		t.Fatalf("the model never learned %s → %s", from, to)
+	}
+	send(a, "sato@corp.example", "tanaka@partner.example", 1)
+	send(b, "kato@corp.example", "lawyer@firm.example", 2)
+	waitKnows(b.model, "sato@corp.example", "tanaka@partner.example")
+	waitKnows(a.model, "kato@corp.example", "lawyer@firm.example")
+
+	// Whichever saves last, a replica starting from the database knows both.
+	ctx := context.Background()
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := startServedOn(t, dsn, people, "")
+	if !knows(c.model, "sato@corp.example", "tanaka@partner.example") || !knows(c.model, "kato@corp.example", "lawyer@firm.example") {
+		t.Error("a replica started later lacks what the first two learned")
+	}
+	if st := c.model.Stats(); st.Learned != 2 {
+		t.Errorf("the third replica learned %d messages, want 2 once each", st.Learned)
+	}
+}
