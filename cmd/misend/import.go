@@ -12,10 +12,15 @@ import (
 
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/ingest"
+	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/store"
 )
+
+// importShareBatch is how many imported messages go to the journal at
+// once, on a database replicas share.
+const importShareBatch = 10_000
 
 type importCmd struct {
 	Paths      []string `arg:"" type:"path" help:"mbox files, Maildir trees, .eml files or directories, Exchange message-trace CSV."`
@@ -45,14 +50,32 @@ func (c *importCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	// On a database serve replicas share, what is imported goes through
+	// the journal too: otherwise the next replica to save its model would
+	// save over the imported history.
+	var share *journal.Sharer
+	if db.Dialect == store.Postgres {
+		if share, err = modelSharer(ctx, db, m); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	learned, dups := 0, 0
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr}, func(src string, msg *mail.Message) error {
 		idx.add(msg)
-		if m.Learn(msg) {
-			learned++
-		} else {
+		o := m.Observe(msg)
+		if !m.LearnObservation(&o) {
 			dups++
+			return nil
+		}
+		learned++
+		if share != nil {
+			share.Learned(o)
+			if learned%importShareBatch == 0 {
+				if _, err := share.Sync(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -65,7 +88,13 @@ func (c *importCmd) Run(g *Globals) error {
 	}
 	now := slices.Sorted(slices.Values(m.OrgDomains()))
 	if learned > 0 || !slices.Equal(now, stored) {
-		if err := m.Save(ctx, db); err != nil {
+		save := func(ctx context.Context) error { return m.Save(ctx, db) }
+		if share != nil {
+			err = share.Save(ctx, save)
+		} else {
+			err = save(ctx)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/smtp"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,8 +16,8 @@ import (
 
 // TestServeReplicasLearnTogether: two `misend serve` replicas on one
 // PostgreSQL database. Mail that leaves through one is learned by the
-// other within seconds, and the snapshot either saves lets a third start
-// with both replicas' learning.
+// other within seconds, so is history imported meanwhile, and the snapshot
+// either saves lets a third start with all of it.
 func TestServeReplicasLearnTogether(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	people := []directory.Person{
@@ -46,7 +48,17 @@ func TestServeReplicasLearnTogether(t *testing.T) {
 	waitKnows(b.model, "sato@corp.example", "tanaka@partner.example")
 	waitKnows(a.model, "kato@corp.example", "lawyer@firm.example")
 
-	// Whichever saves last, a replica starting from the database knows both.
+	// History imported while the replicas run reaches them too, and is not
+	// lost when they save their models afterwards.
+	hist := t.TempDir()
+	os.WriteFile(filepath.Join(hist, "old.eml"), []byte("From: sato@corp.example\r\nTo: client@imported.example\r\n"+
+		"Date: Mon, 2 Nov 2026 09:00:00 +0900\r\nMessage-ID: <old1@corp.example>\r\nSubject: old\r\n\r\nhello\r\n"), 0o644)
+	if err := (&importCmd{Paths: []string{hist}}).Run(&Globals{DB: dsn, OrgDomain: []string{"corp.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitKnows(a.model, "sato@corp.example", "client@imported.example")
+
+	// Whichever saves last, a replica starting from the database knows all.
 	ctx := context.Background()
 	if err := a.Shutdown(ctx); err != nil {
 		t.Fatal(err)
@@ -55,10 +67,11 @@ func TestServeReplicasLearnTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startServedOn(t, dsn, people, "")
-	if !knows(c.model, "sato@corp.example", "tanaka@partner.example") || !knows(c.model, "kato@corp.example", "lawyer@firm.example") {
-		t.Error("a replica started later lacks what the first two learned")
+	if !knows(c.model, "sato@corp.example", "tanaka@partner.example") || !knows(c.model, "kato@corp.example", "lawyer@firm.example") ||
+		!knows(c.model, "sato@corp.example", "client@imported.example") {
+		t.Error("a replica started later lacks what the first two learned or the import")
 	}
-	if st := c.model.Stats(); st.Learned != 2 {
-		t.Errorf("the third replica learned %d messages, want 2 once each", st.Learned)
+	if st := c.model.Stats(); st.Learned != 3 {
+		t.Errorf("the third replica learned %d messages, want 3 once each", st.Learned)
 	}
 }
