@@ -136,3 +136,24 @@ func TestSuggestionFollowsGreeting(t *testing.T) {
 		}
 	}
 }
+
+// Many known colleagues on one message do not use up the recipients
+// compared with the sender's contacts: the new namesake among them is
+// still found.
+func TestNewNamesakeAmongManyKnown(t *testing.T) {
+	m := colleagues(t)
+	var team []string
+	for i := range 2 * maxExamined {
+		addr := fmt.Sprintf("member%d@corp.example", i)
+		team = append(team, addr)
+		for k := range 3 {
+			b := newMsg(fmt.Sprint("team", i, "-", k), me, addr)
+			b.m.Date = t0.Add(-time.Duration(10*i+k+1) * time.Hour)
+			m.Learn(b.m)
+		}
+	}
+	r := (&Detector{Model: m}).Check(newMsg("check", me, append(team, "石川 直樹 <n.ishikawa@corp.example>")...).m, t0)
+	if f, ok := codes(r)[finding.SimilarContact]; !ok || f.Recipient != "n.ishikawa@corp.example" {
+		t.Fatalf("want SIMILAR_CONTACT on the new 石川 after %d known colleagues, got %+v", len(team), r.Findings)
+	}
+}

@@ -30,7 +30,7 @@ const (
 // other recipients and the thread better. The contact is suggested.
 func (c *check) similarContacts() {
 	var cands []model.Contact
-	examined := 0
+	var examined [2]int // new, known: known recipients must not crowd out new ones
 	for _, r := range c.rs {
 		// A rare contact counts too, as the sender's other namesake: only
 		// when someone mailed far more often fits the others better.
@@ -38,8 +38,12 @@ func (c *check) similarContacts() {
 		if r.inThread || (known && len(c.rs) < 2) {
 			continue
 		}
-		if examined++; examined > maxExamined {
-			break
+		kind := 0
+		if known {
+			kind = 1
+		}
+		if examined[kind]++; examined[kind] > maxExamined {
+			continue
 		}
 		if cands == nil {
 			cands = c.m.Contacts(c.sender, c.now)
