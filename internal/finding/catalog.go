@@ -112,6 +112,9 @@ var catalog = map[string]entry{
 	"unusual_volume": {
 		"you have sent far more mail today than usual",
 		"本日はいつもよりかなり多くのメールを送信しています"},
+	"sent_as": {
+		"sent by {submitter} in the name of {from}",
+		"{submitter} が {from} の名前で送信したメールです"},
 	"parse_problem": {
 		"the message is damaged: {problem}",
 		"メールの形式に問題があります（{problem}）"},

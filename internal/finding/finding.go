@@ -29,6 +29,9 @@ const (
 	ConfidentialTerms        Code = "CONFIDENTIAL_TERMS"
 	PersonalData             Code = "PERSONAL_DATA"
 	ParseProblem             Code = "PARSE_PROBLEM"
+	// SentAs: one insider sent mail in another's name (envelope sender
+	// and From differ). The one who sent it answers for it.
+	SentAs Code = "SENT_AS"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 )
@@ -75,13 +76,27 @@ func (d *CheckDecider) Decide(ctx context.Context, env Envelope, raw []byte) Res
 		}
 		addEnvelope(msg, env)
 		out := decide(msg, now())
-		dept := d.department(out.Sender)
+		sender, dept := out.Sender, d.department(out.Sender)
+		// Re-evaluated for the delay, shadow flag and rule that Outcome
+		// does not carry; the verdict is the same.
+		decision := pol.Evaluate(dept, out.Score, out.Findings)
+		if sub := d.submitter(env.From, sender); sub != "" {
+			// Mail in another insider's name: the one who sent it
+			// confirms it and is told about it, not the one it names,
+			// and the stricter of the two departments' rules applies.
+			out.Findings = append(out.Findings, finding.Finding{Code: finding.SentAs, Severity: finding.Info}.
+				Say("sent_as", finding.Args{"submitter": sub, "from": sender}))
+			decision = pol.Evaluate(dept, out.Score, out.Findings)
+			if subDept := d.department(sub); subDept != dept {
+				if other := pol.Evaluate(subDept, out.Score, out.Findings); other.Verdict.Stricter(decision.Verdict) {
+					decision, dept = other, subDept
+				}
+			}
+			sender = sub
+		}
 		done <- answer{Result{
-			MessageID: out.MessageID, Sender: out.Sender, Subject: msg.Subject, Department: dept,
-			// Re-evaluated for the delay, shadow flag and rule that
-			// Outcome does not carry; the verdict is the same.
-			Decision: pol.Evaluate(dept, out.Score, out.Findings),
-			Score:    out.Score, Findings: out.Findings,
+			MessageID: out.MessageID, Sender: sender, Subject: msg.Subject, Department: dept,
+			Decision: decision, Score: out.Score, Findings: out.Findings,
 		}}
 	}()
 	t := time.NewTimer(timeout)
@@ -103,6 +118,17 @@ func (d *CheckDecider) department(addr string) string {
 		return ""
 	}
 	return d.Service.Departments.DepartmentOf(addr)
+}
+
+// submitter is the envelope sender when it is a person of the directory
+// other than from, who is one too: someone sent mail in another's name
+// (a forged From, or a delegate). "" otherwise.
+func (d *CheckDecider) submitter(envFrom, from string) string {
+	envFrom = strings.ToLower(envFrom)
+	if envFrom == "" || strings.EqualFold(envFrom, from) || d.department(envFrom) == "" || d.department(from) == "" {
+		return ""
+	}
+	return envFrom
 }
 
 // addEnvelope makes the envelope count: an envelope recipient absent from

@@ -88,3 +88,52 @@ func TestCheckDecider(t *testing.T) {
 		t.Errorf("Bcc from envelope = %+v", seen.Bcc)
 	}
 }
+
+// TestSentInAnothersName: mail whose envelope sender is another person of
+// the directory than its From is the envelope sender's to answer for: the
+// held message and its notices are theirs, the stricter department's
+// rules apply, and a SENT_AS finding says so.
+func TestSentInAnothersName(t *testing.T) {
+	pol, err := policy.New(policy.Config{
+		Default: policy.Rules{Bands: map[policy.Verdict]float64{policy.Confirm: 0.5}},
+		Departments: map[string]policy.Rules{
+			"人事部": {Bands: map[policy.Verdict]float64{policy.Hold: 0.3}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := depts{"boss@corp.example": "営業部", "hr@corp.example": "人事部", "sato@corp.example": "営業部"}
+	svc := &check.Service{Policy: pol, Departments: people}
+	fromBoss := func([]byte, mail.Limits) (*mail.Message, error) {
+		return &mail.Message{MessageID: "id@x", From: mail.Address{Addr: "boss@corp.example"},
+			To: []mail.Address{{Addr: "a@partner.example"}}}, nil
+	}
+	scored := func(m *mail.Message, now time.Time) check.Outcome {
+		return check.Outcome{MessageID: m.MessageID, Sender: m.From.Addr, Score: 0.6, Findings: []finding.Finding{}}
+	}
+	d := &CheckDecider{Service: svc, parse: fromBoss, check: scored}
+	tests := []struct {
+		envFrom, sender, dept string
+		verdict               policy.Verdict
+		sentAs                bool
+	}{
+		{"boss@corp.example", "boss@corp.example", "営業部", policy.Confirm, false},          // their own
+		{"BOSS@corp.example", "boss@corp.example", "営業部", policy.Confirm, false},          // case
+		{"hr@corp.example", "hr@corp.example", "人事部", policy.Hold, true},                  // stricter department
+		{"sato@corp.example", "sato@corp.example", "営業部", policy.Confirm, true},           // same department
+		{"list-bounces@lists.example", "boss@corp.example", "営業部", policy.Confirm, false}, // not a person here
+		{"", "boss@corp.example", "営業部", policy.Confirm, false},
+	}
+	for _, tt := range tests {
+		res := d.Decide(context.Background(), Envelope{From: tt.envFrom, To: []string{"a@partner.example"}}, []byte("x"))
+		sentAs := false
+		for _, f := range res.Findings {
+			sentAs = sentAs || f.Code == finding.SentAs
+		}
+		if res.Sender != tt.sender || res.Department != tt.dept || res.Decision.Verdict != tt.verdict || sentAs != tt.sentAs {
+			t.Errorf("envelope %q: sender %s, department %s, verdict %s, SENT_AS %v; want %s, %s, %s, %v",
+				tt.envFrom, res.Sender, res.Department, res.Decision.Verdict, sentAs, tt.sender, tt.dept, tt.verdict, tt.sentAs)
+		}
+	}
+}
