@@ -13,11 +13,14 @@
 // in which two replicas' mail is learned barely matters), and it does not
 // replace snapshots: entries are pruned once a snapshot covers them and a
 // day has passed. A replica that was stopped for longer than that starts
-// from the snapshot, which covers what it missed.
+// from the snapshot, which covers what it missed; one that kept running but
+// could not reach the database that long reloads the snapshot when it finds
+// the entries it missed pruned.
 package journal
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -120,6 +123,15 @@ func (j *Journal) After(ctx context.Context, pos int64, limit int) (entries []En
 		return nil, pos, false, fmt.Errorf("journal read: %w", err)
 	}
 	return entries, pos, n == limit, nil
+}
+
+// first is the position of the oldest entry kept; false when there is none.
+func (j *Journal) first(ctx context.Context) (int64, bool, error) {
+	var seq sql.NullInt64
+	if err := j.db.QueryRowContext(ctx, `SELECT min(seq) FROM model_journal`).Scan(&seq); err != nil {
+		return 0, false, fmt.Errorf("journal read: %w", err)
+	}
+	return seq.Int64, seq.Valid, nil
 }
 
 // Prune deletes the entries up to position upTo appended before before.

@@ -184,3 +184,33 @@ func TestConcurrentAppendNoGaps(t *testing.T) {
 		t.Errorf("the reader learned %d of %d messages", st.Learned, writers*each)
 	}
 }
+
+// A replica that could not reach the journal while the entries it missed
+// were pruned reloads the stored snapshot, which covers them.
+func TestReloadAfterMissedEntriesPruned(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.Path(t, t.TempDir(), "j.db"))
+	stalled := newReplica(t, db, "stalled", model.New(cfg))
+	stalled.send(1, "x@corp.example", "mine@one.example")
+	stalled.sync(t)
+	b := newReplica(t, db, "b", model.New(cfg))
+	for i := range 5 {
+		b.send(10+i, "y@corp.example", fmt.Sprintf("p%d@two.example", i))
+	}
+	b.sync(t)
+	defer func(k time.Duration) { keepFor = k }(keepFor)
+	keepFor = -time.Hour // covered entries go at once
+	if err := b.s.Save(ctx, func(ctx context.Context) error { return b.m.Save(ctx, db) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := stalled.sync(t); !got.Reloaded {
+		t.Fatalf("no reload after missing pruned entries: %+v", got)
+	}
+	if !knows(stalled.m, "y@corp.example", "p4@two.example") || !knows(stalled.m, "x@corp.example", "mine@one.example") {
+		t.Error("the reloaded model lacks the other's learning or its own")
+	}
+	// Caught up, it does not reload again.
+	if got := stalled.sync(t); got.Reloaded {
+		t.Error("reloaded twice")
+	}
+}

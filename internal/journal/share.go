@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -14,10 +15,11 @@ import (
 const (
 	maxPending = 100_000
 	readBatch  = 1000
-	// keepFor is how long entries stay after a snapshot covers them, for
-	// replicas still catching up.
-	keepFor = 24 * time.Hour
 )
+
+// keepFor is how long entries stay after a snapshot covers them, for
+// replicas still catching up; a variable for tests.
+var keepFor = 24 * time.Hour
 
 // Sharer keeps one model and the journal in step: what the model learned
 // in this process goes out, what the others learned comes in.
@@ -35,6 +37,10 @@ type Synced struct {
 	Appended int // observations of this process written to the journal
 	Applied  int // observations of others learned
 	Dropped  int // observations of this process given up while the journal could not be written
+	// Reloaded tells that entries this process had not learned were
+	// pruned, and the model was reloaded from the stored snapshot, which
+	// covers them.
+	Reloaded bool
 }
 
 // NewSharer shares m's learning through j.
@@ -63,6 +69,9 @@ func (s *Sharer) Sync(ctx context.Context) (Synced, error) {
 	if err != nil {
 		return r, err
 	}
+	if r.Reloaded, err = s.catchUp(ctx); err != nil {
+		return r, err
+	}
 	for {
 		entries, pos, more, err := s.j.After(ctx, s.m.JournalPosition(), readBatch)
 		if err != nil {
@@ -78,6 +87,27 @@ func (s *Sharer) Sync(ctx context.Context) (Synced, error) {
 			return r, nil
 		}
 	}
+}
+
+// catchUp reloads the model from the stored snapshot when entries after
+// its position are gone: the snapshot reaches further than the model and
+// the oldest entry kept is not the next one. (A gap a rolled-back append
+// left looks the same; reloading then costs time, not learning: this
+// process's own observations were flushed before.)
+func (s *Sharer) catchUp(ctx context.Context) (bool, error) {
+	pos := s.m.JournalPosition()
+	stored, err := model.SavedJournalPosition(ctx, s.j.db)
+	if err != nil || stored <= pos {
+		return false, err
+	}
+	first, ok, err := s.j.first(ctx)
+	if err != nil || (ok && first <= pos+1) {
+		return false, err
+	}
+	if err := s.m.Reload(ctx, s.j.db); err != nil {
+		return false, fmt.Errorf("reload the model after missing pruned journal entries: %w", err)
+	}
+	return true, nil
 }
 
 // flush writes the pending observations; on failure they stay pending for

@@ -341,3 +341,27 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	r.buf = r.buf[n:]
 	return n, nil
 }
+
+// Reload replaces what m learned with the stored snapshot, keeping m's
+// configuration: for a serve replica that fell so far behind the shared
+// journal that entries it missed were pruned. Everyone holding m sees the
+// reloaded state.
+func (m *Model) Reload(ctx context.Context, db *store.DB) error {
+	m.mu.RLock()
+	cfg := m.cfg
+	m.mu.RUnlock()
+	o, err := Load(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cfg, m.hlHours, m.own = o.cfg, o.hlHours, o.own
+	m.addrs, m.domains, m.depts, m.names, m.addrDom = o.addrs, o.domains, o.depts, o.names, o.addrDom
+	m.people, m.addrNm = o.people, o.addrNm
+	m.orgAddr, m.orgDom, m.deptKn, m.deptDom = o.orgAddr, o.orgDom, o.deptKn, o.deptDom
+	m.compDom, m.compTop = o.compDom, o.compTop
+	m.seen, m.threads = o.seen, o.threads
+	m.latest, m.journal, m.learned, m.dups, m.popular = o.latest, o.journal, o.learned, o.dups, o.popular
+	return nil
+}

@@ -404,6 +404,9 @@ func (s *Server) share(ctx context.Context) {
 	if r.Applied > 0 {
 		s.learn.dirty.Store(true)
 	}
+	if r.Reloaded {
+		s.log.Warn("entries this replica had not learned were pruned from the journal; reloaded the model from the stored snapshot")
+	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Warn("share learning with other replicas", "err", err)
 	}

@@ -62,12 +62,30 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return prepare(ctx, &DB{DB: db, Dialect: SQLite, DSN: dsn})
 }
 
-// prepare creates the table of applied migrations.
+// prepare creates the table of applied migrations. On PostgreSQL it holds
+// the migration lock meanwhile: CREATE TABLE IF NOT EXISTS is not safe
+// against itself in another session, as replicas starting together are.
 func prepare(ctx context.Context, s *DB) (*DB, error) {
-	if _, err := s.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`); err != nil {
+	fail := func(err error) (*DB, error) {
 		s.Close()
 		return nil, fmt.Errorf("open %s: create schema_migrations: %w", s.DSN, err)
+	}
+	tx, err := s.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	if s.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`); err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
 	}
 	return s, nil
 }
@@ -100,6 +118,22 @@ func (db *DB) Migrate(ctx context.Context, component string, files fs.FS) error 
 		if err != nil {
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
 		}
+		if db.Dialect == Postgres {
+			// Replicas starting together migrate one at a time; whoever
+			// comes second finds the file applied.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s/%s: %w", component, name, err)
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE component = ? AND name = ?`, component, name).Scan(&n); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s/%s: %w", component, name, err)
+			}
+			if n > 0 {
+				tx.Rollback()
+				continue
+			}
+		}
 		if _, err := tx.ExecContext(ctx, ddl); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
@@ -114,6 +148,9 @@ func (db *DB) Migrate(ctx context.Context, component string, files fs.FS) error 
 	}
 	return nil
 }
+
+// migrationLock is the PostgreSQL advisory lock migrations hold.
+const migrationLock int64 = 0x6d6973656e64 // "misend"
 
 // redact hides a password in a URL-shaped DSN for error messages.
 func redact(dsn string) string {

@@ -80,3 +80,41 @@ func TestPostgresDDL(t *testing.T) {
 		t.Errorf("postgresDDL:\n got %s\nwant %s", got, want)
 	}
 }
+
+// Replicas starting together on one PostgreSQL database each migrate;
+// every one succeeds and each file runs once.
+func TestMigrateConcurrentlyOnPostgres(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	files := fstest.MapFS{
+		"001_a.sql": {Data: []byte(`CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);`)},
+		"002_b.sql": {Data: []byte(`INSERT INTO t (v) VALUES (1);`)},
+	}
+	const replicas = 6
+	errs := make(chan error, replicas)
+	for range replicas {
+		go func() {
+			db, err := Open(ctx, dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			errs <- db.Migrate(ctx, "test", files)
+		}()
+	}
+	for range replicas {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d rows (%v), want the insert once", n, err)
+	}
+}
