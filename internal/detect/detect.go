@@ -66,6 +66,8 @@ type Detector struct {
 	Model   *model.Model
 	Content []ContentChecker
 	Weights *Weights // nil means the built-in default weights
+
+	names nameCache // contacts' name tokens, across checks
 }
 
 // Result is what Check found.

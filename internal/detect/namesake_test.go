@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -155,5 +156,25 @@ func TestNewNamesakeAmongManyKnown(t *testing.T) {
 	r := (&Detector{Model: m}).Check(newMsg("check", me, append(team, "石川 直樹 <n.ishikawa@corp.example>")...).m, t0)
 	if f, ok := codes(r)[finding.SimilarContact]; !ok || f.Recipient != "n.ishikawa@corp.example" {
 		t.Fatalf("want SIMILAR_CONTACT on the new 石川 after %d known colleagues, got %+v", len(team), r.Findings)
+	}
+}
+
+// Contacts' names are kept across checks only while the model knows the
+// address by the same names: a new display name is seen at once.
+func TestNameCacheFollowsModel(t *testing.T) {
+	m := colleagues(t)
+	d := &Detector{Model: m}
+	tokens := func() []string {
+		c := &check{d: d, m: m}
+		return c.nameTokensOf("t.ishikawa@corp.example", "")
+	}
+	if got := tokens(); slices.Contains(got, "takashi") {
+		t.Fatalf("tokens %v before the name was seen", got)
+	}
+	b := newMsg("named", me, "Takashi Ishikawa <t.ishikawa@corp.example>")
+	b.m.Date = t0.Add(-time.Hour)
+	m.Learn(b.m)
+	if got := tokens(); !slices.Contains(got, "takashi") {
+		t.Fatalf("tokens %v after the model learned \"Takashi Ishikawa\"", got)
 	}
 }

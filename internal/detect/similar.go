@@ -209,23 +209,33 @@ func (c *check) familyOf(addr, shown string) []string { return c.namesOf(addr, s
 type names struct{ tokens, family []string }
 
 func (c *check) namesOf(addr, shown string) names {
-	if shown != "" {
-		return c.computeNames(addr, shown)
-	}
 	// Contacts are compared with every rare recipient and greeting: their
-	// names are worked out once per check.
-	if n, ok := c.names[addr]; ok {
-		return n
+	// names are worked out once per check, and kept across checks for as
+	// long as the model knows the address by the same names.
+	if shown == "" {
+		if n, ok := c.names[addr]; ok {
+			return n
+		}
 	}
-	n := c.computeNames(addr, "")
-	if c.names == nil {
-		c.names = map[string]names{}
+	known := c.m.Names(addr)
+	// By the set of names, not their order: the model orders them by use,
+	// which changes with every message.
+	key := addr + "\x00" + shown + "\x00" + strings.Join(slices.Sorted(slices.Values(known)), "\x00")
+	n, ok := c.d.names.get(key)
+	if !ok {
+		n = c.computeNames(addr, shown, known)
+		c.d.names.put(key, n)
 	}
-	c.names[addr] = n
+	if shown == "" {
+		if c.names == nil {
+			c.names = map[string]names{}
+		}
+		c.names[addr] = n
+	}
 	return n
 }
 
-func (c *check) computeNames(addr, shown string) names {
+func (c *check) computeNames(addr, shown string, known []string) names {
 	var n names
 	add := func(to *[]string, t string) {
 		// Initials and short fragments match too much.
@@ -245,7 +255,7 @@ func (c *check) computeNames(addr, shown string) names {
 	if shown != "" {
 		both(shown)
 	}
-	for _, name := range c.m.Names(addr) {
+	for _, name := range known {
 		both(name)
 	}
 	local := localPart(addr)
