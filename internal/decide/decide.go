@@ -29,6 +29,9 @@ type Envelope struct {
 	To      []string // RCPT TO addresses
 	Client  net.IP   // SMTP client of the MTA, if known
 	QueueID string   // the MTA's queue id (milter macro "i"), if sent
+	// Login is the SASL login the message was submitted under, when the
+	// MTA (milter macro {auth_authen}) or the gateway's own AUTH knows it.
+	Login string
 }
 
 // Result is a decision on one message.

@@ -218,7 +218,7 @@ type session struct {
 	g      *Server
 	env    queue.Envelope
 	client net.IP
-	authed bool
+	login  string // the AUTH user, "" before AUTH
 }
 
 // AuthMechanisms implements smtp.AuthSession.
@@ -239,7 +239,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 || (identity != "" && identity != user) {
 			return errAuthFailed
 		}
-		s.authed = true
+		s.login = user
 		return nil
 	}), nil
 }
@@ -252,7 +252,7 @@ func (s *session) Reset()        { s.env = queue.Envelope{} }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if len(s.g.cfg.Users) > 0 && !s.authed {
+	if len(s.g.cfg.Users) > 0 && s.login == "" {
 		return errAuthRequired
 	}
 	s.env = queue.Envelope{From: from}
@@ -280,7 +280,7 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
-	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client}, raw)
+	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client, Login: s.login}, raw)
 	cancel()
 	if res.Err != nil {
 		s.g.cfg.Log.Warn("fail-safe verdict", "err", res.Err, "verdict", res.Decision.Verdict, "from", s.env.From)

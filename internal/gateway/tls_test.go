@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,12 +11,14 @@ import (
 	"math/big"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
@@ -106,5 +109,49 @@ func TestAuth(t *testing.T) {
 	c.Hello("x")
 	if ok, _ := c.Extension("AUTH"); ok {
 		t.Error("AUTH offered without TLS")
+	}
+}
+
+// loginSeen is a decision path that remembers the SASL login it was given.
+type loginSeen struct {
+	mu    sync.Mutex
+	login string
+}
+
+func (l *loginSeen) Decide(_ context.Context, env decide.Envelope, _ []byte) decide.Result {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.login = env.Login
+	return decide.Result{Decision: policy.Decision{Verdict: policy.Pass, Decided: policy.Pass}}
+}
+
+// The user the gateway's own AUTH took reaches the decision as the login.
+func TestAuthUserReachesDecision(t *testing.T) {
+	cert, pool := selfSigned(t)
+	q, _ := queue.Open(t.TempDir())
+	cfg := Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"sato@corp.example": "s3cret"}, Parse: parseStub}
+	seen := &loginSeen{}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewServer(cfg, seen, spoolIntake{q})
+	go g.Serve(l)
+	t.Cleanup(func() { g.Shutdown(context.Background()) })
+	c, err := smtp.DialStartTLS(l.Addr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Auth(sasl.NewPlainClient("", "sato@corp.example", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendMail("boss@corp.example", []string{"b@x.example"}, strings.NewReader(msg)); err != nil {
+		t.Fatal(err)
+	}
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	if seen.login != "sato@corp.example" {
+		t.Errorf("login %q reached the decision, want sato@corp.example", seen.login)
 	}
 }

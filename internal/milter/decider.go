@@ -80,7 +80,7 @@ func (d *CheckDecider) Decide(ctx context.Context, env Envelope, raw []byte) Res
 		// Re-evaluated for the delay, shadow flag and rule that Outcome
 		// does not carry; the verdict is the same.
 		decision := pol.Evaluate(dept, out.Score, out.Findings)
-		if sub := d.submitter(env.From, sender); sub != "" {
+		if sub := d.submitter(env, sender); sub != "" {
 			// Mail in another insider's name: the one who sent it
 			// confirms it and is told about it, not the one it names,
 			// and the stricter of the two departments' rules applies.
@@ -120,15 +120,27 @@ func (d *CheckDecider) department(addr string) string {
 	return d.Service.Departments.DepartmentOf(addr)
 }
 
-// submitter is the envelope sender when it is a person of the directory
-// other than from, who is one too: someone sent mail in another's name
-// (a forged From, or a delegate). "" otherwise.
-func (d *CheckDecider) submitter(envFrom, from string) string {
-	envFrom = strings.ToLower(envFrom)
-	if envFrom == "" || strings.EqualFold(envFrom, from) || d.department(envFrom) == "" || d.department(from) == "" {
+// submitter is who sent the message, when that is a person of the
+// directory other than from, who is one too: someone sent mail in
+// another's name (a forged From, or a delegate). "" otherwise. The SASL
+// login says who sent it when it names a person (as an address, or as a
+// local part at the envelope sender's domain); else the envelope sender.
+func (d *CheckDecider) submitter(env Envelope, from string) string {
+	who := strings.ToLower(env.From)
+	if l := strings.ToLower(env.Login); l != "" {
+		if !strings.Contains(l, "@") {
+			if _, dom, ok := strings.Cut(who, "@"); ok {
+				l += "@" + dom
+			}
+		}
+		if d.department(l) != "" {
+			who = l
+		}
+	}
+	if who == "" || strings.EqualFold(who, from) || d.department(who) == "" || d.department(from) == "" {
 		return ""
 	}
-	return envFrom
+	return who
 }
 
 // addEnvelope makes the envelope count: an envelope recipient absent from

@@ -114,26 +114,29 @@ func TestSentInAnothersName(t *testing.T) {
 	}
 	d := &CheckDecider{Service: svc, parse: fromBoss, check: scored}
 	tests := []struct {
-		envFrom, sender, dept string
-		verdict               policy.Verdict
-		sentAs                bool
+		envFrom, login, sender, dept string
+		verdict                      policy.Verdict
+		sentAs                       bool
 	}{
-		{"boss@corp.example", "boss@corp.example", "営業部", policy.Confirm, false},          // their own
-		{"BOSS@corp.example", "boss@corp.example", "営業部", policy.Confirm, false},          // case
-		{"hr@corp.example", "hr@corp.example", "人事部", policy.Hold, true},                  // stricter department
-		{"sato@corp.example", "sato@corp.example", "営業部", policy.Confirm, true},           // same department
-		{"list-bounces@lists.example", "boss@corp.example", "営業部", policy.Confirm, false}, // not a person here
-		{"", "boss@corp.example", "営業部", policy.Confirm, false},
+		{"boss@corp.example", "", "boss@corp.example", "営業部", policy.Confirm, false},          // their own
+		{"BOSS@corp.example", "", "boss@corp.example", "営業部", policy.Confirm, false},          // case
+		{"hr@corp.example", "", "hr@corp.example", "人事部", policy.Hold, true},                  // stricter department
+		{"sato@corp.example", "", "sato@corp.example", "営業部", policy.Confirm, true},           // same department
+		{"list-bounces@lists.example", "", "boss@corp.example", "営業部", policy.Confirm, false}, // not a person here
+		{"", "", "boss@corp.example", "営業部", policy.Confirm, false},
+		{"boss@corp.example", "hr@corp.example", "hr@corp.example", "人事部", policy.Hold, true}, // the login says who
+		{"hr@corp.example", "boss", "boss@corp.example", "営業部", policy.Confirm, false},        // a login at the envelope's domain
+		{"boss@corp.example", "svc-relay", "boss@corp.example", "営業部", policy.Confirm, false}, // a login that is no person
 	}
 	for _, tt := range tests {
-		res := d.Decide(context.Background(), Envelope{From: tt.envFrom, To: []string{"a@partner.example"}}, []byte("x"))
+		res := d.Decide(context.Background(), Envelope{From: tt.envFrom, Login: tt.login, To: []string{"a@partner.example"}}, []byte("x"))
 		sentAs := false
 		for _, f := range res.Findings {
 			sentAs = sentAs || f.Code == finding.SentAs
 		}
 		if res.Sender != tt.sender || res.Department != tt.dept || res.Decision.Verdict != tt.verdict || sentAs != tt.sentAs {
-			t.Errorf("envelope %q: sender %s, department %s, verdict %s, SENT_AS %v; want %s, %s, %s, %v",
-				tt.envFrom, res.Sender, res.Department, res.Decision.Verdict, sentAs, tt.sender, tt.dept, tt.verdict, tt.sentAs)
+			t.Errorf("envelope %q, login %q: sender %s, department %s, verdict %s, SENT_AS %v; want %s, %s, %s, %v",
+				tt.envFrom, tt.login, res.Sender, res.Department, res.Decision.Verdict, sentAs, tt.sender, tt.dept, tt.verdict, tt.sentAs)
 		}
 	}
 }

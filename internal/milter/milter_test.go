@@ -378,3 +378,26 @@ func BenchmarkMessage(b *testing.B) {
 		send(b, cs, m)
 	}
 }
+
+// The SASL login Postfix passes with MAIL FROM reaches the decision, for
+// that message only.
+func TestLoginMacro(t *testing.T) {
+	holder := &memHolder{}
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
+	cs, err := newClient(addr).Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	if err := cs.Macros(gomilter.CodeMail, "{auth_authen}", "Hr@Corp.example"); err != nil {
+		t.Fatal(err)
+	}
+	send(t, cs, msg("hold"))
+	if err := cs.Macros(gomilter.CodeMail, "{mail_addr}", "taro@corp.example"); err != nil {
+		t.Fatal(err)
+	}
+	send(t, cs, msg("hold"))
+	if len(holder.got) != 2 || holder.got[0].env.Login != "Hr@Corp.example" || holder.got[1].env.Login != "" {
+		t.Fatalf("logins %+v, want the first message's only", holder.got)
+	}
+}

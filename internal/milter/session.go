@@ -2,6 +2,7 @@ package milter
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +62,10 @@ func (s *session) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response
 	s.env.Client = client
 	s.mailSeen = true
 	s.env.From = strings.ToLower(from)
+	if m != nil {
+		// Postfix sends {auth_authen} with MAIL FROM (milter_mail_macros).
+		s.env.Login = strings.TrimSpace(cmp.Or(m.Macros["{auth_authen}"], m.Macros["auth_authen"]))
+	}
 	return gomilter.RespContinue, nil
 }
 
