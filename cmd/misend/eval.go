@@ -34,6 +34,7 @@ type evalCmd struct {
 	Weights      string   `help:"Score with the weights in this JSON file (as --write-weights writes it) instead of stored or built-in ones." type:"path"`
 	WriteWeights string   `help:"Write the fitted weights to this JSON file." name:"write-weights" type:"path"`
 	Explain      bool     `help:"Also show which features the false alarms and missed mistakes at a 2% alarm rate have."`
+	Samples      string   `help:"Write every scored sample, clean and injected, to this file as JSON lines (score, features, the addresses involved)." type:"path"`
 }
 
 func (c *evalCmd) Run(g *Globals) error {
@@ -84,6 +85,11 @@ func (c *evalCmd) Run(g *Globals) error {
 		return fmt.Errorf("eval: no test messages sent from %s with recipients and a date", strings.Join(org, ", "))
 	}
 	rep := eval.Evaluate(run, strategies, modes)
+	if c.Samples != "" {
+		if err := writeSamples(c.Samples, run); err != nil {
+			return err
+		}
+	}
 	if c.SaveWeights {
 		if err := saveWeights(ctx, g.DB, rep); err != nil {
 			return err
@@ -227,6 +233,21 @@ func readWeights(path string) (*detect.Weights, error) {
 		return nil, fmt.Errorf("eval: weights %s: names and coefficients do not match", path)
 	}
 	return &w, nil
+}
+
+func writeSamples(path string, run *eval.Run) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := run.WriteSamples(f); err != nil {
+		f.Close()
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	return nil
 }
 
 func writeWeights(path string, rep *eval.Report) error {

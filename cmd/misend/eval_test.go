@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,9 +55,35 @@ func TestEvalCommand(t *testing.T) {
 		t.Errorf("stored weights %v, %v; want the fitted ones", w, err)
 	}
 
-	text, err := runTermsCLI(t, "eval", "--db", db, "--org-domain", mailgen.OrgDomain, "--max-test", "50", "corpus")
+	samples := filepath.Join(t.TempDir(), "samples.jsonl")
+	text, err := runTermsCLI(t, "eval", "--db", db, "--org-domain", mailgen.OrgDomain, "--max-test", "50", "--samples", samples, "corpus")
 	if err != nil || !strings.Contains(text, "autocomplete") || !strings.Contains(text, "fitted weights, held-out") {
 		t.Errorf("text report (%v):\n%s", err, text)
+	}
+	// One line per sample: 50 clean, and the injected ones with what was
+	// swapped for what.
+	b, err := os.ReadFile(samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, injected := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var s struct {
+			Strategy, Wrong string
+			Score           float64
+			Features        map[string]float64
+		}
+		if err := json.Unmarshal([]byte(line), &s); err != nil {
+			t.Fatalf("sample line %q: %v", line, err)
+		}
+		if s.Strategy == "" {
+			clean++
+		} else if s.Wrong != "" && len(s.Features) > 0 {
+			injected++
+		}
+	}
+	if clean != 50 || injected == 0 {
+		t.Errorf("samples file: %d clean, %d injected with features; want 50 and some", clean, injected)
 	}
 	for _, bad := range [][]string{
 		{"eval", "--strategies", "nonsense", "corpus"},
