@@ -88,6 +88,17 @@ func startServer(t testing.TB, s *Server) string {
 	return ln.Addr().String()
 }
 
+// openSession opens a milter session to addr, closed when t ends.
+func openSession(t testing.TB, addr string) *gomilter.ClientSession {
+	t.Helper()
+	cs, err := newClient(addr).Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
 func newClient(addr string) *gomilter.Client {
 	return gomilter.NewClientWithOptions("tcp", addr, gomilter.ClientOptions{
 		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
@@ -178,11 +189,7 @@ func TestVerdicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.verdict, func(t *testing.T) {
 			holder.got = nil
-			cs, err := newClient(addr).Session()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cs.Close()
+			cs := openSession(t, addr)
 			mods, act := send(t, cs, msg(tt.verdict))
 			if act.Code != tt.wantCode {
 				t.Fatalf("action %c, want %c", act.Code, tt.wantCode)
@@ -245,11 +252,7 @@ func TestWarningNamesCodesOnly(t *testing.T) {
 
 func TestHoldFailureTempFails(t *testing.T) {
 	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: &memHolder{fail: true}})
-	cs, err := newClient(addr).Session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := openSession(t, addr)
 	_, act := send(t, cs, msg("hold"))
 	if act.Code != gomilter.ActReplyCode || act.SMTPCode != 451 {
 		t.Fatalf("got %c %d %q, want 451 tempfail so Postfix keeps the message", act.Code, act.SMTPCode, act.SMTPText)
@@ -258,11 +261,7 @@ func TestHoldFailureTempFails(t *testing.T) {
 
 func TestNoHolderTempFails(t *testing.T) {
 	addr := startServer(t, &Server{Decider: subjectDecider{}})
-	cs, err := newClient(addr).Session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := openSession(t, addr)
 	if _, act := send(t, cs, msg("delay")); act.SMTPCode != 451 {
 		t.Fatalf("got %c %d, want 451", act.Code, act.SMTPCode)
 	}
@@ -270,11 +269,7 @@ func TestNoHolderTempFails(t *testing.T) {
 
 func TestForgedHeadersRemoved(t *testing.T) {
 	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: &memHolder{}})
-	cs, err := newClient(addr).Session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := openSession(t, addr)
 	m := msg("pass")
 	m.headers = append(m.headers, [2]string{"X-Misend-Verdict", "pass"}, [2]string{"x-misend-verdict", "pass"}, [2]string{"X-Misend-Score", "0"})
 	mods, act := send(t, cs, m)
@@ -298,11 +293,7 @@ func TestForgedHeadersRemoved(t *testing.T) {
 func TestLimits(t *testing.T) {
 	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: &memHolder{}, Limits: Limits{MaxMessageBytes: 200, MaxRecipients: 2}})
 	t.Run("too big", func(t *testing.T) {
-		cs, err := newClient(addr).Session()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer cs.Close()
+		cs := openSession(t, addr)
 		m := msg("pass")
 		m.body = strings.Repeat("x", 300)
 		if _, act := send(t, cs, m); act.SMTPCode != 552 {
@@ -310,11 +301,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("too many recipients", func(t *testing.T) {
-		cs, err := newClient(addr).Session()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer cs.Close()
+		cs := openSession(t, addr)
 		m := msg("pass")
 		m.to = []string{"a@x.example", "b@x.example", "c@x.example"}
 		if _, act := send(t, cs, m); act.SMTPCode != 452 {
@@ -326,11 +313,7 @@ func TestLimits(t *testing.T) {
 func TestSeveralMessagesOneConnection(t *testing.T) {
 	holder := &memHolder{}
 	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
-	cs, err := newClient(addr).Session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := openSession(t, addr)
 	for i, v := range []string{"pass", "hold", "pass", "hold"} {
 		_, act := send(t, cs, msg(v))
 		want := gomilter.ActAccept
@@ -384,11 +367,7 @@ func BenchmarkMessage(b *testing.B) {
 func TestLoginMacro(t *testing.T) {
 	holder := &memHolder{}
 	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
-	cs, err := newClient(addr).Session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := openSession(t, addr)
 	if err := cs.Macros(gomilter.CodeMail, "{auth_authen}", "Hr@Corp.example"); err != nil {
 		t.Fatal(err)
 	}
