@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
@@ -24,9 +23,7 @@ import (
 //
 // A message the caller may not see answers 404, as if it did not exist.
 
-func owns(p *auth.Principal, it held.Item) bool {
-	return strings.EqualFold(p.Address, it.Sender) || strings.EqualFold(p.Address, it.EnvelopeFrom)
-}
+func owns(p *auth.Principal, it held.Item) bool { return it.SentBy(p.Address) }
 
 func oversees(p *auth.Principal) bool { return p.Any(overseers...) }
 

@@ -71,6 +71,21 @@ type Item struct {
 	Comment      string            `json:"comment,omitempty"`   // an approver's reason for a reject
 }
 
+// SentBy reports whether addr sent the message: its sender, or its
+// envelope sender — unless the decision found it sent in another's name
+// (SENT_AS), when the sender it settled on is the only one.
+func (it Item) SentBy(addr string) bool {
+	switch {
+	case addr == "":
+		return false
+	case strings.EqualFold(addr, it.Sender):
+		return true
+	case strings.EqualFold(addr, it.EnvelopeFrom):
+		return !slices.ContainsFunc(it.Findings, func(f finding.Finding) bool { return f.Code == finding.SentAs })
+	}
+	return false
+}
+
 // Reader is who reads a body, for the audit log.
 type Reader struct {
 	Addr   string // the person's address (login)

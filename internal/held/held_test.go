@@ -208,3 +208,18 @@ func TestSecondPerson(t *testing.T) {
 		t.Errorf("sender releasing own delayed mail: %v", err)
 	}
 }
+
+// The envelope sender owns a message with the sender, unless the decision
+// found it sent in another's name: then only the sender it settled on does.
+func TestSentBy(t *testing.T) {
+	it := Item{Sender: "sato@corp.example", EnvelopeFrom: "forwarder@corp.example"}
+	for addr, want := range map[string]bool{"Sato@corp.example": true, "forwarder@corp.example": true, "other@corp.example": false, "": false} {
+		if got := it.SentBy(addr); got != want {
+			t.Errorf("SentBy(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	it.Findings = []finding.Finding{{Code: finding.SentAs}}
+	if it.SentBy("forwarder@corp.example") || !it.SentBy("sato@corp.example") {
+		t.Error("with SENT_AS, the envelope sender still owns the message")
+	}
+}

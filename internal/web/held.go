@@ -93,9 +93,7 @@ func (w *Web) own(ctx context.Context, q *req, id string) (held.Item, bool) {
 }
 
 // ownItem tells whether addr sent it.
-func ownItem(it held.Item, addr string) bool {
-	return strings.EqualFold(it.Sender, addr) || strings.EqualFold(it.EnvelopeFrom, addr)
-}
+func ownItem(it held.Item, addr string) bool { return it.SentBy(addr) }
 
 func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
 	it, ok := w.own(r.Context(), q, r.PathValue("id"))
