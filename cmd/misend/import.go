@@ -55,7 +55,7 @@ func (c *importCmd) Run(g *Globals) error {
 	// save over the imported history.
 	var share *journal.Sharer
 	if db.Dialect == store.Postgres {
-		if share, err = modelSharer(ctx, db, m); err != nil {
+		if share, _, err = modelSharer(ctx, db, m); err != nil {
 			return err
 		}
 	}

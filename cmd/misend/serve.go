@@ -278,9 +278,11 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		Log:       log,
 	}
 	if share := cfg.Model.Share; (share == nil && db.Dialect == store.Postgres) || (share != nil && *share) {
-		if o.Share, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
+		var applied int
+		if o.Share, applied, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
 			return fail(err)
 		}
+		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", svc.Detector.Model.JournalPosition())
 	}
 	if cfg.Queue.EncryptionKeyFile != "" {
 		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
@@ -371,18 +373,19 @@ func cutThroughSessions(on *bool) int {
 
 // modelSharer joins the replicas learning through db's journal, under a
 // name of this process's own, and learns what they learned since the
-// snapshot m was loaded from.
-func modelSharer(ctx context.Context, db *store.DB, m *model.Model) (*journal.Sharer, error) {
+// snapshot m was loaded from; it reports how many messages that was.
+func modelSharer(ctx context.Context, db *store.DB, m *model.Model) (*journal.Sharer, int, error) {
 	host, _ := os.Hostname()
 	var nonce [4]byte
 	rand.Read(nonce[:])
 	j, err := journal.Open(ctx, db, fmt.Sprintf("%s/%d/%x", host, os.Getpid(), nonce))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s := journal.NewSharer(j, m)
-	if _, err := s.Sync(ctx); err != nil {
-		return nil, fmt.Errorf("catch up with the other replicas: %w", err)
+	r, err := s.Sync(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("catch up with the other replicas: %w", err)
 	}
-	return s, nil
+	return s, r.Applied, nil
 }
