@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/misend/misend/internal/model"
@@ -33,6 +34,10 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// rowsPerInsert is how many entries one INSERT statement carries (three
+// parameters each, well under SQLite's and PostgreSQL's limits).
+const rowsPerInsert = 200
 
 // Journal is the shared table of observations.
 type Journal struct {
@@ -78,13 +83,25 @@ func (j *Journal) Append(ctx context.Context, obs []model.Observation) error {
 			return fmt.Errorf("journal append: %w", err)
 		}
 	}
+	// Many rows per statement: an import appends millions.
 	now := time.Now().Unix()
-	for i := range obs {
-		b, err := json.Marshal(&obs[i])
-		if err != nil {
-			return fmt.Errorf("journal append: %w", err)
+	for start := 0; start < len(obs); start += rowsPerInsert {
+		chunk := obs[start:min(start+rowsPerInsert, len(obs))]
+		q := strings.Builder{}
+		q.WriteString(`INSERT INTO model_journal (origin, at, obs) VALUES `)
+		args := make([]any, 0, 3*len(chunk))
+		for i := range chunk {
+			b, err := json.Marshal(&chunk[i])
+			if err != nil {
+				return fmt.Errorf("journal append: %w", err)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, j.origin, now, b)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO model_journal (origin, at, obs) VALUES (?, ?, ?)`, j.origin, now, b); err != nil {
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("journal append: %w", err)
 		}
 	}

@@ -214,3 +214,31 @@ func TestReloadAfterMissedEntriesPruned(t *testing.T) {
 		t.Error("reloaded twice")
 	}
 }
+
+// An import's worth in one append spans several INSERT statements; every
+// entry arrives, in order.
+func TestAppendMany(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.Path(t, t.TempDir(), "j.db"))
+	a := newReplica(t, db, "a", model.New(cfg))
+	const n = 2*rowsPerInsert + 50
+	for i := range n {
+		a.send(i, "x@corp.example", fmt.Sprintf("p%d@one.example", i))
+	}
+	if got := a.sync(t); got.Appended != n {
+		t.Fatalf("appended %d of %d", got.Appended, n)
+	}
+	j, err := Open(ctx, db, "reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, more, err := j.After(ctx, 0, 2*n)
+	if err != nil || more || len(entries) != n {
+		t.Fatalf("read %d entries (more %v, %v), want %d", len(entries), more, err, n)
+	}
+	for i, e := range entries {
+		if want := fmt.Sprintf("p%d@one.example", i); e.Obs.To[0].Addr != want || (i > 0 && e.Seq <= entries[i-1].Seq) {
+			t.Fatalf("entry %d: %s at %d, want %s in order", i, e.Obs.To[0].Addr, e.Seq, want)
+		}
+	}
+}
