@@ -18,7 +18,7 @@ var (
 	t0  = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 )
 
-func open(t *testing.T, dsn string) *store.DB {
+func open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
