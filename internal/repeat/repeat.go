@@ -23,6 +23,7 @@ package repeat
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -80,7 +81,18 @@ type Log struct {
 	at    map[Key]int64 // key → when noted, unix seconds
 	order []noted       // keys by time noted, for expiry
 	head  int           // order[:head] are expired or superseded
+
+	// A rewrite of a big file runs beside Note (compact): keys noted
+	// meanwhile go to the old file and to tail, for the new one.
+	rewriting bool
+	closing   bool
+	tail      []noted
+	compactor sync.WaitGroup
 }
+
+// compactHook, when set, runs in the background rewrite before it takes the
+// lock to finish; tests hold a rewrite open with it.
+var compactHook func()
 
 type noted struct {
 	k  Key
@@ -140,15 +152,90 @@ func (l *Log) Note(k Key, now time.Time) (again bool) {
 			l.f = nil
 		}
 		l.lines++
-		if l.lines > 2*len(l.at)+1024 {
-			l.rewrite()
+		if l.rewriting {
+			l.tail = append(l.tail, noted{k, t})
+		} else if l.lines > 2*len(l.at)+1024 && !l.closing {
+			l.compact(t)
 		}
 	}
 	return again
 }
 
-// Close closes the file.
+// compact (l.mu held) starts rewriting the file with the live keys in the
+// background: at the two million keys a busy gateway keeps, writing them
+// took 0.7 s, and every SMTP session noting a key would wait that long.
+// Only the copy of the keys is made under the lock.
+func (l *Log) compact(now int64) {
+	snap := slices.Clone(l.order[l.head:])
+	cut := now - int64(l.window/time.Second)
+	l.rewriting, l.tail = true, nil
+	l.compactor.Add(1)
+	go func() {
+		defer l.compactor.Done()
+		tmp := l.path + ".tmp"
+		err := os.WriteFile(tmp, liveLines(snap, cut), 0o600)
+		if compactHook != nil {
+			compactHook()
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		tail := l.tail
+		l.rewriting, l.tail = false, nil
+		if err == nil {
+			err = l.finishCompact(tmp, tail)
+		}
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+}
+
+// liveLines are the file lines of the latest note of each key in snap
+// noted at or after cut.
+func liveLines(snap []noted, cut int64) []byte {
+	latest := make(map[Key]int64, len(snap))
+	for _, n := range snap {
+		latest[n.k] = n.at
+	}
+	var buf bytes.Buffer
+	for _, n := range snap {
+		if n.at >= cut && latest[n.k] == n.at {
+			fmt.Fprintf(&buf, "%x %d\n", uint64(n.k), n.at)
+			latest[n.k] = -1 // once, though noted twice in one second
+		}
+	}
+	return buf.Bytes()
+}
+
+// finishCompact (l.mu held) adds the keys noted during the rewrite to the
+// new file and puts it in the old one's place.
+func (l *Log) finishCompact(tmp string, tail []noted) error {
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, n := range tail {
+		fmt.Fprintf(w, "%x %d\n", uint64(n.k), n.at)
+	}
+	if err := errors.Join(w.Flush(), os.Rename(tmp, l.path)); err != nil {
+		f.Close()
+		return err
+	}
+	if l.f != nil {
+		l.f.Close()
+	}
+	l.f, l.lines = f, len(l.at)+len(tail)
+	return nil
+}
+
+// Close closes the file, after a rewrite in progress has finished; none
+// starts after Close.
 func (l *Log) Close() error {
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	l.compactor.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
@@ -189,17 +276,11 @@ func (l *Log) dropOldest() {
 	}
 }
 
-// rewrite (l.mu held) replaces the file by one holding the live keys, so
+// rewrite (during Open) replaces the file by one holding the live keys, so
 // it does not grow without bound.
 func (l *Log) rewrite() error {
-	var buf bytes.Buffer
-	for _, n := range l.order[l.head:] {
-		if l.at[n.k] == n.at {
-			fmt.Fprintf(&buf, "%x %d\n", uint64(n.k), n.at)
-		}
-	}
 	tmp := l.path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(tmp, liveLines(l.order[l.head:], 0), 0o600); err != nil {
 		return fmt.Errorf("repeat: %w", err)
 	}
 	if err := os.Rename(tmp, l.path); err != nil {

@@ -103,3 +103,56 @@ func TestDamagedFile(t *testing.T) {
 		t.Errorf("keys after a damaged file: %v", l.at)
 	}
 }
+
+// A big file is rewritten in the background: keys noted while it runs are
+// neither lost nor made to wait for it, and the file shrinks to the live
+// keys.
+func TestCompactInBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "taken.log")
+	l := open(t, path, time.Hour, 0, t0)
+	hold, held := make(chan struct{}), make(chan struct{})
+	compactHook = func() { close(held); <-hold }
+	defer func() { compactHook = nil }()
+	same := KeyOf("<same@x>", "a@x", []string{"b@y"})
+	// The same key again and again grows the file, not the live keys.
+	for i := 0; ; i++ {
+		l.Note(same, t0.Add(time.Duration(i)*time.Millisecond))
+		l.mu.Lock()
+		started := l.rewriting
+		l.mu.Unlock()
+		if started {
+			break
+		}
+		if i > 5000 {
+			t.Fatal("no rewrite started")
+		}
+	}
+	<-held
+	// The rewrite is stuck writing; noting goes on.
+	done := make(chan bool)
+	during := KeyOf("<during@x>", "a@x", []string{"b@y"})
+	go func() { done <- l.Note(during, t0.Add(time.Second)) }()
+	select {
+	case again := <-done:
+		if again {
+			t.Error("a new key counted as taken again")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Note waited for the rewrite")
+	}
+	close(hold)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := bytes.Count(b, []byte("\n")); lines > 3 {
+		t.Errorf("%d lines after the rewrite, want the live keys only", lines)
+	}
+	next := open(t, path, time.Hour, 0, t0.Add(2*time.Second))
+	if !next.Note(during, t0.Add(2*time.Second)) || !next.Note(same, t0.Add(2*time.Second)) {
+		t.Error("a key noted before or during the rewrite was lost")
+	}
+}
