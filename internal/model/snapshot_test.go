@@ -318,3 +318,33 @@ func TestSaveWhileLearning(t *testing.T) {
 		t.Error("a message learned before saving was learned again")
 	}
 }
+
+// Reload puts the stored snapshot in place of what a model learned, for
+// everyone holding the model: the same state Load gives.
+func TestReloadInPlace(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, pgtest.Path(t, t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	saved := fixtureModel()
+	saved.SetJournalPosition(42)
+	if err := saved.Save(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	held := New(saved.cfg) // what a running replica holds, having learned other things
+	held.Learn(&mail.Message{MessageID: "other@corp.example", Date: time.Now(), From: mail.Address{Addr: "z@corp.example"},
+		To: []mail.Address{{Addr: "q@elsewhere.example"}}})
+	if err := held.Reload(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(ctx, db, saved.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, loaded, held)
+	if held.JournalPosition() != 42 {
+		t.Errorf("journal position %d after reload, want 42", held.JournalPosition())
+	}
+}
