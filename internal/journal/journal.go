@@ -62,6 +62,10 @@ func Open(ctx context.Context, db *store.DB, origin string) (*Journal, error) {
 	if err := db.Migrate(ctx, "journal", sub); err != nil {
 		return nil, err
 	}
+	// The model's tables hold the snapshot's journal position.
+	if err := model.Migrate(ctx, db); err != nil {
+		return nil, err
+	}
 	return &Journal{db: db, origin: origin}, nil
 }
 

@@ -82,10 +82,14 @@ type Message struct {
 }
 
 // Recipients returns To, Cc and Bcc in that order, without duplicates.
-func (m *Message) Recipients() []Address {
-	seen := make(map[string]bool, len(m.To)+len(m.Cc)+len(m.Bcc))
+func (m *Message) Recipients() []Address { return Recipients(m.To, m.Cc, m.Bcc) }
+
+// Recipients is To, Cc and Bcc as Message.Recipients merges them, for
+// callers that hold the lists without a message.
+func Recipients(to, cc, bcc []Address) []Address {
+	seen := make(map[string]bool, len(to)+len(cc)+len(bcc))
 	var out []Address
-	for _, l := range [][]Address{m.To, m.Cc, m.Bcc} {
+	for _, l := range [][]Address{to, cc, bcc} {
 		for _, a := range l {
 			if a.Addr == "" || seen[a.Addr] {
 				continue

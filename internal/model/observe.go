@@ -53,7 +53,7 @@ func (m *Model) Learn(msg *mail.Message) bool {
 // LearnObservation is Learn for what Observe took from a message, here or
 // in another process.
 func (m *Model) LearnObservation(o *Observation) bool {
-	rcpts := (&mail.Message{To: o.To, Cc: o.Cc, Bcc: o.Bcc}).Recipients()
+	rcpts := mail.Recipients(o.To, o.Cc, o.Bcc)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.seen[o.Key]; ok {

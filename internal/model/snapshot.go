@@ -289,11 +289,9 @@ func Load(ctx context.Context, db *store.DB, cfg Config) (*Model, error) {
 }
 
 // SavedJournalPosition is how far into the shared journal the stored
-// snapshot reaches; 0 when none was saved or it predates the journal.
+// snapshot reaches; 0 when none was saved or it predates the journal. The
+// model's tables must exist (Migrate): replicas ask every second.
 func SavedJournalPosition(ctx context.Context, db *store.DB) (int64, error) {
-	if err := Migrate(ctx, db); err != nil {
-		return 0, err
-	}
 	var pos int64
 	err := db.QueryRowContext(ctx, `SELECT journal FROM model_position WHERE id = 1`).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
