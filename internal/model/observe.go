@@ -26,14 +26,16 @@ type Observation struct {
 	// Companies are the names the opening addressed (Config.Addressed),
 	// set only for mail from an insider to one outside domain.
 	Companies []string `json:"companies,omitempty"`
+
+	rcpts []mail.Address // To, Cc and Bcc merged, when Observe had them
 }
 
 // Observe takes from msg what Learn learns. The greeting is parsed here,
 // outside the model's lock: it is the caller's code.
 func (m *Model) Observe(msg *mail.Message) Observation {
 	o := Observation{Key: MessageKey(msg), Date: msg.Date, From: msg.From, To: msg.To, Cc: msg.Cc, Bcc: msg.Bcc,
-		MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References}
-	if m.cfg.Addressed != nil && m.outsideDomain(msg.From.Addr, msg.Recipients()) != "" {
+		MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References, rcpts: msg.Recipients()}
+	if m.cfg.Addressed != nil && m.outsideDomain(msg.From.Addr, o.rcpts) != "" {
 		o.Companies = m.cfg.Addressed(msg)
 	}
 	return o
@@ -53,7 +55,10 @@ func (m *Model) Learn(msg *mail.Message) bool {
 // LearnObservation is Learn for what Observe took from a message, here or
 // in another process.
 func (m *Model) LearnObservation(o *Observation) bool {
-	rcpts := mail.Recipients(o.To, o.Cc, o.Bcc)
+	rcpts := o.rcpts
+	if rcpts == nil {
+		rcpts = mail.Recipients(o.To, o.Cc, o.Bcc) // from another process
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.seen[o.Key]; ok {
