@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/store/pgtest"
@@ -47,6 +49,16 @@ func TestServeReplicasLearnTogether(t *testing.T) {
 	send(b, "kato@corp.example", "lawyer@firm.example", 2)
 	waitKnows(b.model, "sato@corp.example", "tanaka@partner.example")
 	waitKnows(a.model, "kato@corp.example", "lawyer@firm.example")
+	position := func() float64 {
+		var m dto.Metric
+		a.Metrics.JournalAt.Write(&m)
+		return m.GetGauge().GetValue()
+	}
+	for end := time.Now().Add(5 * time.Second); position() < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("misend_model_journal_position %v, want both messages' entries", position())
+		}
+	}
 
 	// History imported while the replicas run reaches them too, and is not
 	// lost when they save their models afterwards.

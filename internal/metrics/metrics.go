@@ -33,6 +33,7 @@ type Metrics struct {
 	HeldActions    *prometheus.CounterVec // by action on waiting mail
 	Learned        *prometheus.CounterVec // by outcome: learned, duplicate, unparsed, dropped
 	Journal        *prometheus.CounterVec // by kind: appended, applied, dropped
+	JournalAt      prometheus.Gauge       // journal position the model has learned up to
 }
 
 // New registers the metrics; q, if not nil, is exported as queue depth by
@@ -55,9 +56,10 @@ func New(q *queue.Queue) *Metrics {
 		HeldActions:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_held_actions_total", Help: "Actions on waiting mail, by action."}, []string{"action"}),
 		Learned:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_learned_total", Help: "Messages offered to the model after they left, by outcome."}, []string{"outcome"}),
 		Journal:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_model_journal_total", Help: "Observations shared with other replicas through the journal, by kind: appended (learned here), applied (learned by others), dropped (not appended while the database was away)."}, []string{"kind"}),
+		JournalAt:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "misend_model_journal_position", Help: "How far into the shared journal this replica's model has learned; replicas far apart are not learning from each other."}),
 	}
 	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.Repeated, m.DecideSeconds,
-		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, m.Journal, collectors.NewGoCollector())
+		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, m.Journal, m.JournalAt, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})
 	}

@@ -401,6 +401,7 @@ func (s *Server) share(ctx context.Context) {
 	s.Metrics.Journal.WithLabelValues("appended").Add(float64(r.Appended))
 	s.Metrics.Journal.WithLabelValues("applied").Add(float64(r.Applied))
 	s.Metrics.Journal.WithLabelValues("dropped").Add(float64(r.Dropped))
+	s.Metrics.JournalAt.Set(float64(s.o.Model.JournalPosition()))
 	if r.Applied > 0 {
 		s.learn.dirty.Store(true)
 	}
