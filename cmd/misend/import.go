@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
@@ -54,7 +55,15 @@ func (c *importCmd) Run(g *Globals) error {
 	// the journal too: otherwise the next replica to save its model would
 	// save over the imported history.
 	var share *journal.Sharer
-	if db.Dialect == store.Postgres {
+	var shareCfg *bool // [model] share
+	if g.Config != "" {
+		cfg, err := config.Load(g.Config)
+		if err != nil {
+			return err
+		}
+		shareCfg = cfg.Model.Share
+	}
+	if sharesLearning(db, shareCfg) {
 		if share, _, err = modelSharer(ctx, db, m); err != nil {
 			return err
 		}

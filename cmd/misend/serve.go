@@ -277,7 +277,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		SaveEvery: time.Duration(cfg.Model.SaveEvery),
 		Log:       log,
 	}
-	if share := cfg.Model.Share; (share == nil && db.Dialect == store.Postgres) || (share != nil && *share) {
+	if sharesLearning(db, cfg.Model.Share) {
 		var applied int
 		if o.Share, applied, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
 			return fail(err)
@@ -369,6 +369,15 @@ func cutThroughSessions(on *bool) int {
 		return 0
 	}
 	return 32
+}
+
+// sharesLearning tells whether serve and import on db learn through the
+// replicas' journal: as [model] share says, else on PostgreSQL only.
+func sharesLearning(db *store.DB, share *bool) bool {
+	if share != nil {
+		return *share
+	}
+	return db.Dialect == store.Postgres
 }
 
 // modelSharer joins the replicas learning through db's journal, under a

@@ -77,16 +77,18 @@ func (d *CheckDecider) Decide(ctx context.Context, env Envelope, raw []byte) Res
 		addEnvelope(msg, env)
 		out := decide(msg, now())
 		sender, dept := out.Sender, d.department(out.Sender)
-		// Re-evaluated for the delay, shadow flag and rule that Outcome
-		// does not carry; the verdict is the same.
-		decision := pol.Evaluate(dept, out.Score, out.Findings)
-		if sub := d.submitter(env, sender); sub != "" {
-			// Mail in another insider's name: the one who sent it
-			// confirms it and is told about it, not the one it names,
-			// and the stricter of the two departments' rules applies.
+		// Mail in another insider's name: the one who sent it confirms it
+		// and is told about it, not the one it names, and the stricter of
+		// the two departments' rules applies.
+		sub := d.submitter(env, sender)
+		if sub != "" {
 			out.Findings = append(out.Findings, finding.Finding{Code: finding.SentAs, Severity: finding.Info}.
 				Say("sent_as", finding.Args{"submitter": sub, "from": sender}))
-			decision = pol.Evaluate(dept, out.Score, out.Findings)
+		}
+		// Re-evaluated for the delay, shadow flag and rule that Outcome
+		// does not carry.
+		decision := pol.Evaluate(dept, out.Score, out.Findings)
+		if sub != "" {
 			if subDept := d.department(sub); subDept != dept {
 				if other := pol.Evaluate(subDept, out.Score, out.Findings); other.Verdict.Stricter(decision.Verdict) {
 					decision, dept = other, subDept

@@ -207,8 +207,8 @@ func liveLines(snap []noted, cut int64) []byte {
 	return buf.Bytes()
 }
 
-// finishCompact (l.mu held) adds the keys noted during the rewrite to the
-// new file and puts it in the old one's place.
+// finishCompact (l.mu held, or during Open) adds the keys noted during a
+// rewrite to the new file and puts it in the old one's place.
 func (l *Log) finishCompact(tmp string, tail []noted) error {
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -280,20 +280,13 @@ func (l *Log) dropOldest() {
 // it does not grow without bound.
 func (l *Log) rewrite() error {
 	tmp := l.path + ".tmp"
-	if err := os.WriteFile(tmp, liveLines(l.order[l.head:], 0), 0o600); err != nil {
-		return fmt.Errorf("repeat: %w", err)
+	err := os.WriteFile(tmp, liveLines(l.order[l.head:], 0), 0o600)
+	if err == nil {
+		err = l.finishCompact(tmp, nil)
 	}
-	if err := os.Rename(tmp, l.path); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("repeat: %w", err)
 	}
-	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("repeat: %w", err)
-	}
-	if l.f != nil {
-		l.f.Close()
-	}
-	l.f, l.lines = f, len(l.at)
 	return nil
 }

@@ -62,30 +62,18 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return prepare(ctx, &DB{DB: db, Dialect: SQLite, DSN: dsn})
 }
 
-// prepare creates the table of applied migrations. On PostgreSQL it holds
-// the migration lock meanwhile: CREATE TABLE IF NOT EXISTS is not safe
-// against itself in another session, as replicas starting together are.
+// prepare creates the table of applied migrations, under the migration
+// lock: CREATE TABLE IF NOT EXISTS is not safe against itself in another
+// PostgreSQL session, as replicas starting together are.
 func prepare(ctx context.Context, s *DB) (*DB, error) {
-	fail := func(err error) (*DB, error) {
+	err := s.migrationTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`)
+		return err
+	})
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: create schema_migrations: %w", s.DSN, err)
-	}
-	tx, err := s.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback()
-	if s.Dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
-			return fail(err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`); err != nil {
-		return fail(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(err)
 	}
 	return s, nil
 }
@@ -99,54 +87,66 @@ func (db *DB) Migrate(ctx context.Context, component string, files fs.FS) error 
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE component = ? AND name = ?`, component, name).Scan(&n); err != nil {
-			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
+		applied, err := migrated(ctx, db, component, name)
+		if err == nil && !applied {
+			err = db.migrate(ctx, component, name, files)
 		}
-		if n > 0 {
-			continue
-		}
-		body, err := fs.ReadFile(files, name)
 		if err != nil {
-			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-		}
-		ddl := string(body)
-		if db.Dialect == Postgres {
-			ddl = postgresDDL(ddl)
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-		}
-		if db.Dialect == Postgres {
-			// Replicas starting together migrate one at a time; whoever
-			// comes second finds the file applied.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-			}
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE component = ? AND name = ?`, component, name).Scan(&n); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-			}
-			if n > 0 {
-				tx.Rollback()
-				continue
-			}
-		}
-		if _, err := tx.ExecContext(ctx, ddl); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, name) VALUES (?, ?)`, component, name); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
-		}
-		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate %s/%s: %w", component, name, err)
 		}
 	}
 	return nil
+}
+
+// migrate applies one file. Replicas starting together migrate one at a
+// time; whoever comes second finds the file applied.
+func (db *DB) migrate(ctx context.Context, component, name string, files fs.FS) error {
+	body, err := fs.ReadFile(files, name)
+	if err != nil {
+		return err
+	}
+	ddl := string(body)
+	if db.Dialect == Postgres {
+		ddl = postgresDDL(ddl)
+	}
+	return db.migrationTx(ctx, func(tx *sql.Tx) error {
+		if applied, err := migrated(ctx, tx, component, name); err != nil || applied {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, name) VALUES (?, ?)`, component, name)
+		return err
+	})
+}
+
+// migrated reports whether component's file name was applied.
+func migrated(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, component, name string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE component = ? AND name = ?`, component, name).Scan(&n)
+	return n > 0, err
+}
+
+// migrationTx runs f in a transaction holding, on PostgreSQL, the
+// migration lock, and commits it when f succeeds.
+func (db *DB) migrationTx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if db.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
+			return err
+		}
+	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // migrationLock is the PostgreSQL advisory lock migrations hold.
