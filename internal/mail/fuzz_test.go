@@ -52,3 +52,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func FuzzBaseSubject(f *testing.F) {
+	for _, s := range []string{"Re: x", "RE[2]: FW: y", "返信：z", "[tag] Re: w", "Re[", "Re[]]:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, subject string) {
+		base, _ := BaseSubject(subject)
+		again, reply := BaseSubject(base)
+		if reply && again != base && utf8.ValidString(subject) {
+			// Taking markers off a base subject again may only find
+			// markers that the first pass left inside a list tag.
+			if _, r2 := BaseSubject(again); r2 {
+				t.Errorf("BaseSubject(%q) = %q still carries markers", subject, base)
+			}
+		}
+		if len(base) > len(subject)*2+4 {
+			t.Errorf("BaseSubject(%q) grew to %q", subject, base)
+		}
+	})
+}
