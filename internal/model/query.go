@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/misend/misend/internal/mail"
 )
 
 // Contact is what a sender exchanged with one address or domain, as seen at
@@ -276,6 +278,37 @@ func (m *Model) Thread(inReplyTo string, refs []string) ([]string, bool) {
 	out := make([]string, len(t.people))
 	for i, id := range t.people {
 		out[i] = m.addrs.str[id]
+	}
+	return out, true
+}
+
+// Conversation returns the participants of the conversation msg answers:
+// the one its In-Reply-To or References name, else, for a reply by its
+// subject ("Re: …") that carries no such header, the latest conversation
+// under that subject in which sender took part. A subject alone does not
+// make a conversation the sender's: "Re: meeting" of other people is
+// someone else's.
+func (m *Model) Conversation(sender string, msg *mail.Message) ([]string, bool) {
+	if people, ok := m.Thread(msg.InReplyTo, msg.References); ok || msg.InReplyTo != "" || len(msg.References) > 0 {
+		return people, ok
+	}
+	if _, reply := mail.BaseSubject(msg.Subject); !reply {
+		return nil, false
+	}
+	key := TopicKey(msg.Subject)
+	if key == 0 {
+		return nil, false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	t := m.threads.byMsg[key]
+	id, ok := m.addrs.lookup(sender)
+	if t == nil || !ok || !slices.Contains(t.people, id) {
+		return nil, false
+	}
+	out := make([]string, len(t.people))
+	for i, p := range t.people {
+		out[i] = m.addrs.str[p]
 	}
 	return out, true
 }

@@ -25,7 +25,15 @@ func fixtureModel() *Model { return fixture(true) }
 
 // fixtureModelV1 is fixtureModel as the first snapshot format held it,
 // before company names were learned.
-func fixtureModelV1() *Model { return fixture(false) }
+// fixtureModelV1 is the fixture as that version learned it: subjects did
+// not thread mail then.
+func fixtureModelV1() *Model {
+	return fixtureLearning(false, func(m *Model, x *mail.Message) {
+		o := m.Observe(x)
+		o.Topic = 0
+		m.LearnObservation(&o)
+	})
+}
 
 func fixture(companies bool) *Model {
 	return fixtureLearning(companies, func(m *Model, x *mail.Message) { m.Learn(x) })

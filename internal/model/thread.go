@@ -37,6 +37,20 @@ func MessageKey(msg *mail.Message) uint64 {
 	return h.Sum64()
 }
 
+// TopicKey is the thread-index key of the conversation a subject names:
+// a hash of its base subject, in a key space of its own beside the
+// Message-ID hashes. 0 for subjects too short to name a conversation.
+func TopicKey(subject string) uint64 {
+	base, _ := mail.BaseSubject(subject)
+	if len([]rune(base)) < 3 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte("topic:"))
+	h.Write([]byte(base))
+	return h.Sum64()
+}
+
 func idHash(id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte("id:"))
@@ -74,12 +88,20 @@ func (ti *threadIndex) parent(inReplyTo string, refs []string) *thread {
 }
 
 func (ti *threadIndex) add(o *Observation, from uint32, rcpts []uint32, h uint32) {
-	if o.MessageID == "" && o.InReplyTo == "" && len(o.References) == 0 {
+	if o.MessageID == "" && o.InReplyTo == "" && len(o.References) == 0 && o.Topic == 0 {
 		return
 	}
 	t := ti.parent(o.InReplyTo, o.References)
+	if t == nil && o.Topic != 0 {
+		// No header links it to a message we know: the conversation is
+		// the one its subject names, if any.
+		t = ti.byMsg[o.Topic]
+	}
 	if t == nil {
 		t = &thread{}
+	}
+	if o.Topic != 0 {
+		ti.byMsg[o.Topic] = t
 	}
 	t.join(from)
 	for _, r := range rcpts {

@@ -1,0 +1,43 @@
+package model
+
+import (
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+)
+
+// TestConversationBySubject: mail without References is threaded by its
+// subject, for the people who took part in it only.
+func TestConversationBySubject(t *testing.T) {
+	m := New(Config{OrgDomains: []string{"corp.example"}})
+	at := time.Date(2001, 5, 1, 9, 0, 0, 0, time.UTC)
+	a, b, c := mail.Address{Addr: "a@corp.example"}, mail.Address{Addr: "b@partner.example"}, mail.Address{Addr: "c@corp.example"}
+	m.Learn(&mail.Message{MessageID: "1@x", Date: at, From: a, To: []mail.Address{b}, Subject: "Gas contract for May"})
+	m.Learn(&mail.Message{MessageID: "2@x", Date: at.Add(time.Hour), From: b, To: []mail.Address{a, c}, Subject: "RE: Gas contract for May"})
+
+	tests := []struct {
+		name    string
+		sender  string
+		subject string
+		irt     string
+		want    bool
+	}{
+		{"reply by a participant", "a@corp.example", "Re: gas  contract for may", "", true},
+		{"reply by someone copied in", "c@corp.example", "FW: Gas contract for May", "", true},
+		{"same subject, not a reply", "a@corp.example", "Gas contract for May", "", false},
+		{"someone else's conversation", "d@corp.example", "Re: Gas contract for May", "", false},
+		{"another subject", "a@corp.example", "Re: Power contract", "", false},
+		{"In-Reply-To names an unknown message", "a@corp.example", "Re: Gas contract for May", "9@x", false},
+	}
+	for _, tt := range tests {
+		msg := &mail.Message{Subject: tt.subject, InReplyTo: tt.irt}
+		people, ok := m.Conversation(tt.sender, msg)
+		if ok != tt.want {
+			t.Errorf("%s: found %v (%v), want %v", tt.name, ok, people, tt.want)
+		}
+		if ok && len(people) != 3 {
+			t.Errorf("%s: people %v, want a, b and c", tt.name, people)
+		}
+	}
+}
