@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
@@ -23,6 +24,9 @@ type evalCmd struct {
 	History      []string `help:"Mail history the model learns first." type:"path"`
 	Test         []string `help:"Mail scored after the history, clean and with injected mistakes." type:"path"`
 	Split        float64  `help:"Share of the corpus, by date, that is history; the rest is test." default:"0.8"`
+	SplitDate    string   `help:"Split the corpus at this date (YYYY-MM-DD, UTC) instead: history before it, test from it." name:"split-date"`
+	FitShare     float64  `help:"Share of the history, by date, whose messages are scored before they are learned and fitted on; weights never see test mail." name:"fit-share" default:"0.25"`
+	AllowSeen    bool     `help:"Score with stored or file weights even when they were fitted on mail of the test period." name:"allow-seen"`
 	Seed         uint64   `help:"Seed for the injected mistakes." default:"1"`
 	Strategies   []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, or all." default:"all" sep:","`
 	Inject       []string `help:"How a wrong address enters: replace, add." default:"replace,add" sep:","`
@@ -67,7 +71,7 @@ func (c *evalCmd) Run(g *Globals) error {
 	}
 	m := model.New(mcfg)
 	cfg := eval.Config{OrgDomains: org, Strategies: strategies, Modes: modes, Seed: c.Seed, Frozen: c.Frozen, MaxTest: c.MaxTest,
-		Weights: "default"}
+		Weights: "default", FitFrom: eval.FitFrom(history, c.FitShare)}
 	if weights != nil {
 		cfg.Weights = "stored"
 	}
@@ -76,6 +80,9 @@ func (c *evalCmd) Run(g *Globals) error {
 			return err
 		}
 		cfg.Weights = "file"
+	}
+	if err := c.unseen(weights, test); err != nil {
+		return err
 	}
 	run, err := eval.Replay(ctx, cfg, history, test, eval.DetectorScorer{D: &detect.Detector{Model: m, Weights: weights}}, m)
 	if err != nil {
@@ -146,6 +153,21 @@ func (c *evalCmd) fromDB(ctx context.Context, g *Globals, org []string) (model.C
 	return cfg, w, nil
 }
 
+// unseen refuses weights fitted on mail of the test period: their figures
+// would say how well they remember, not how well they detect.
+func (c *evalCmd) unseen(w *detect.Weights, test []*mail.Message) error {
+	if w == nil || w.Fit == nil || c.AllowSeen || len(test) == 0 {
+		return nil
+	}
+	from, until := test[0].Date, test[len(test)-1].Date
+	if !w.Fit.Overlaps(from, until) {
+		return nil
+	}
+	return fmt.Errorf("eval: the weights were fitted on mail from %s to %s, and the test period (%s to %s) overlaps it: "+
+		"their figures would flatter them. Use --builtin-weights, weights fitted on earlier mail, or --allow-seen to score anyway",
+		w.Fit.From.Format(time.DateOnly), w.Fit.Until.Format(time.DateOnly), from.Format(time.DateOnly), until.Format(time.DateOnly))
+}
+
 // corpus reads history and test messages, date-ordered, each message once.
 func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, err error) {
 	switch {
@@ -155,6 +177,14 @@ func (c *evalCmd) corpus(ctx context.Context) (history, test []*mail.Message, er
 		all, err := readMail(ctx, c.Corpus)
 		if err != nil {
 			return nil, nil, err
+		}
+		if c.SplitDate != "" {
+			at, err := time.Parse(time.DateOnly, c.SplitDate)
+			if err != nil {
+				return nil, nil, fmt.Errorf("eval: --split-date %q: want YYYY-MM-DD", c.SplitDate)
+			}
+			history, test = eval.SplitAt(eval.Dedupe(all), at)
+			return history, test, nil
 		}
 		history, test = eval.Split(eval.Dedupe(all), c.Split)
 		return history, test, nil

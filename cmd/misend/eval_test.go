@@ -57,7 +57,8 @@ func TestEvalCommand(t *testing.T) {
 
 	samples := filepath.Join(t.TempDir(), "samples.jsonl")
 	text, err := runTermsCLI(t, "eval", "--db", db, "--org-domain", mailgen.OrgDomain, "--max-test", "50", "--samples", samples, "corpus")
-	if err != nil || !strings.Contains(text, "autocomplete") || !strings.Contains(text, "fitted weights, held-out") {
+	if err != nil || !strings.Contains(text, "autocomplete") || !strings.Contains(text, "fitted weights, test messages") ||
+		!strings.Contains(text, "would have stopped") {
 		t.Errorf("text report (%v):\n%s", err, text)
 	}
 	// One line per sample: 50 clean, and the injected ones with what was
@@ -84,6 +85,15 @@ func TestEvalCommand(t *testing.T) {
 	}
 	if clean != 50 || injected == 0 {
 		t.Errorf("samples file: %d clean, %d injected with features; want 50 and some", clean, injected)
+	}
+	// The stored weights were fitted on the fit window of the first run;
+	// a test period that reaches into it is refused.
+	if _, err := runTermsCLI(t, "eval", "--db", db, "--split", "0.5", "--max-test", "20", "corpus"); err == nil ||
+		!strings.Contains(err.Error(), "overlaps") {
+		t.Errorf("eval on mail the stored weights were fitted on: %v, want a refusal", err)
+	}
+	if _, err := runTermsCLI(t, "eval", "--db", db, "--split", "0.5", "--max-test", "20", "--allow-seen", "corpus"); err != nil {
+		t.Errorf("--allow-seen: %v", err)
 	}
 	for _, bad := range [][]string{
 		{"eval", "--strategies", "nonsense", "corpus"},

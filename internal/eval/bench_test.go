@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -20,26 +19,14 @@ func BenchmarkReplay(b *testing.B) {
 	org.History(60, 3, func(m *mail.Message) { all = append(all, m) })
 	hist, test := Split(all, 0.8)
 	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
-	cfg := Config{OrgDomains: []string{mailgen.OrgDomain}}
-	if _, err := Replay(context.Background(), cfg, hist, nil, DetectorScorer{D: &detect.Detector{Model: m}}, m); err != nil {
-		b.Fatal(err)
-	}
-	sc := DetectorScorer{D: &detect.Detector{Model: m}}
-	x := newIndex(cfg.OrgDomains)
+	s := NewSession(Config{OrgDomains: []string{mailgen.OrgDomain}, Seed: 1}, DetectorScorer{D: &detect.Detector{Model: m}}, m)
 	for _, h := range hist {
-		x.add(h)
+		s.History(h)
 	}
-	run := &Run{Skipped: map[string]int{}, Examples: map[string][]Example{}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		msg := test[i%len(test)]
-		if !x.org.isTestMessage(msg) {
-			continue
-		}
-		run.score(1, x, msg, Strategies(), []Mode{Replace, Add}, sc)
-		m.Learn(msg)
-		x.add(msg)
+		s.Test(test[i%len(test)])
 	}
 }
 

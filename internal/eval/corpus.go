@@ -3,6 +3,7 @@ package eval
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
@@ -54,6 +55,38 @@ func Split(msgs []*mail.Message, frac float64) (history, test []*mail.Message) {
 	cut := undated + int(frac*float64(len(msgs)-undated)+0.5)
 	cut = min(cut, len(msgs))
 	return msgs[:cut], msgs[cut:]
+}
+
+// SplitAt sorts msgs by date and returns those dated before at, plus every
+// message without a Date, as history, and the rest as test.
+func SplitAt(msgs []*mail.Message, at time.Time) (history, test []*mail.Message) {
+	msgs = slices.Clone(msgs)
+	SortByDate(msgs)
+	cut, _ := slices.BinarySearchFunc(msgs, at, func(m *mail.Message, t time.Time) int {
+		if m.Date.IsZero() {
+			return -1
+		}
+		return m.Date.Compare(t)
+	})
+	return msgs[:cut], msgs[cut:]
+}
+
+// FitFrom returns the date from which the last share (0..1) of history's
+// dated messages lie: the start of the fit window. Zero when share is 0
+// or history has no dates.
+func FitFrom(history []*mail.Message, share float64) time.Time {
+	var dated []time.Time
+	for _, m := range history {
+		if !m.Date.IsZero() {
+			dated = append(dated, m.Date)
+		}
+	}
+	if share <= 0 || len(dated) == 0 {
+		return time.Time{}
+	}
+	slices.SortFunc(dated, time.Time.Compare)
+	i := int(float64(len(dated)) * (1 - min(share, 1)))
+	return dated[min(i, len(dated)-1)]
 }
 
 // orgDomains tells insider addresses from outsiders.

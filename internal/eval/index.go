@@ -27,20 +27,21 @@ type index struct {
 	seenDomains map[string]bool // domains of sorted, built on first use
 }
 
-// addrSet is a set that keeps insertion order.
+// addrSet is a set that keeps insertion order and counts how often each
+// address was added.
 type addrSet struct {
 	list []string
-	has  map[string]bool
+	has  map[string]int
 }
 
 func (s *addrSet) add(a string) {
 	if s.has == nil {
-		s.has = map[string]bool{}
+		s.has = map[string]int{}
 	}
-	if !s.has[a] {
-		s.has[a] = true
+	if s.has[a] == 0 {
 		s.list = append(s.list, a)
 	}
+	s.has[a]++
 }
 
 func newIndex(org []string) *index {
@@ -106,7 +107,15 @@ func (x *index) address(a mail.Address) {
 // sentTo reports whether sender has mailed addr before.
 func (x *index) sentTo(sender, addr string) bool {
 	c := x.contacts[sender]
-	return c != nil && c.has[addr]
+	return c != nil && c.has[addr] > 0
+}
+
+// timesSent is how many messages of the history sender sent to addr.
+func (x *index) timesSent(sender, addr string) int {
+	if c := x.contacts[sender]; c != nil {
+		return c.has[addr]
+	}
+	return 0
 }
 
 // mailedDomain reports whether sender has mailed anyone at dom before.

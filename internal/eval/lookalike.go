@@ -88,43 +88,63 @@ func typoDomain(dom string, r *rand.Rand) (string, bool) {
 	sub := dom[:len(dom)-len(reg)] // "mail." of mail.example.com, or ""
 	for try := 0; try < 16; try++ {
 		l, s := label, suffix
-		switch r.IntN(numTypos) {
-		case typoSubstitute:
-			i := r.IntN(len(l))
-			if n := neighbours[l[i]]; n != "" {
-				l = l[:i] + string(n[r.IntN(len(n))]) + l[i+1:]
-			}
-		case typoTranspose:
-			if len(l) >= 2 {
-				i := r.IntN(len(l) - 1)
-				l = l[:i] + string(l[i+1]) + string(l[i]) + l[i+2:]
-			}
-		case typoOmit:
-			if len(l) >= 3 {
-				i := r.IntN(len(l))
-				l = l[:i] + l[i+1:]
-			}
-		case typoInsert:
-			i := r.IntN(len(l))
-			l = l[:i+1] + l[i:] // a doubled key
-		case typoHomoglyph:
-			h := homoglyphs[r.IntN(len(homoglyphs))]
-			if j := strings.Index(l, h[0]); j >= 0 {
-				l = l[:j] + h[1] + l[j+len(h[0]):]
-			}
-		case typoTLD:
-			switch s {
-			case "co.jp":
-				s = "com"
-			case "com":
-				s = "co.jp"
-			}
+		if k := r.IntN(numTypos); k == typoTLD {
+			s = swapTLD(s, r)
+		} else {
+			l = mistype(l, k, r)
 		}
 		if (l != label || s != suffix) && validLabel(l) {
 			return sub + l + "." + s, true
 		}
 	}
 	return "", false
+}
+
+// mistype makes a slip of kind k (typoSubstitute … typoHomoglyph) in s; it
+// may return s unchanged when s offers no place for that slip.
+func mistype(l string, k int, r *rand.Rand) string {
+	switch k {
+	case typoSubstitute:
+		i := r.IntN(len(l))
+		if n := neighbours[l[i]]; n != "" {
+			l = l[:i] + string(n[r.IntN(len(n))]) + l[i+1:]
+		}
+	case typoTranspose:
+		if len(l) >= 2 {
+			i := r.IntN(len(l) - 1)
+			l = l[:i] + string(l[i+1]) + string(l[i]) + l[i+2:]
+		}
+	case typoOmit:
+		if len(l) >= 3 {
+			i := r.IntN(len(l))
+			l = l[:i] + l[i+1:]
+		}
+	case typoInsert:
+		i := r.IntN(len(l))
+		l = l[:i+1] + l[i:] // a doubled key
+	case typoHomoglyph:
+		h := homoglyphs[r.IntN(len(homoglyphs))]
+		if j := strings.Index(l, h[0]); j >= 0 {
+			l = l[:j] + h[1] + l[j+len(h[0]):]
+		}
+	}
+	return l
+}
+
+// tldSwaps are the public suffixes people confuse, each with what it is
+// mistaken for: the country's company suffix for the generic one and back,
+// and suffixes a finger or autocompletion turns into another.
+var tldSwaps = map[string][]string{
+	"co.jp": {"com", "jp", "ne.jp", "co"}, "com": {"co.jp", "co", "net", "cm", "org"}, "jp": {"co.jp", "com"},
+	"ne.jp": {"co.jp", "net"}, "net": {"com", "ne.jp"}, "org": {"com", "net"}, "or.jp": {"co.jp", "org"},
+	"co.uk": {"com", "uk"}, "de": {"com"}, "ac.jp": {"co.jp"}, "go.jp": {"co.jp"},
+}
+
+func swapTLD(s string, r *rand.Rand) string {
+	if alt := tldSwaps[s]; len(alt) > 0 {
+		return alt[r.IntN(len(alt))]
+	}
+	return s
 }
 
 func validLabel(l string) bool {

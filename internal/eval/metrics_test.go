@@ -102,21 +102,21 @@ func TestDedupe(t *testing.T) {
 }
 
 func TestCalibration(t *testing.T) {
-	run := &Run{}
-	// Even-numbered (fit part) clean messages: one in twenty scores 0.9.
+	var fit []Sample
+	// Clean fit-window messages: one in twenty scores 0.9.
 	for i := 0; i < 1000; i++ {
 		s := 0.1
 		if i%20 == 0 {
 			s = 0.9
 		}
-		run.Samples = append(run.Samples, Sample{Test: 2 * i, Score: s})
+		fit = append(fit, Sample{Test: i, Score: s})
 	}
-	shift := calibration(run)
+	shift := calibration(fit)
 	if shift >= 0 {
 		t.Fatalf("shift %v: 5%% of clean mail at 0.9 needs the scores moved down", shift)
 	}
 	warned := 0
-	for _, s := range run.Samples {
+	for _, s := range fit {
 		if shifted(s.Score, shift) >= WarnScore {
 			warned++
 		}
@@ -127,7 +127,7 @@ func TestCalibration(t *testing.T) {
 	if a, b := shifted(0.9, shift), shifted(0.1, shift); !(a > b) {
 		t.Errorf("calibration changed the order: %v, %v", a, b)
 	}
-	quiet := &Run{Samples: []Sample{{Test: 0, Score: 0.2}, {Test: 2, Score: 0.3}}}
+	quiet := []Sample{{Test: 0, Score: 0.2}, {Test: 1, Score: 0.3}}
 	if s := calibration(quiet); s != 0 {
 		t.Errorf("scores already under the warn band moved by %v", s)
 	}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"time"
 	"fmt"
 	"io"
 	"math"
@@ -22,7 +23,7 @@ type Row struct {
 // on one set of test messages.
 type Table struct {
 	Weights string `json:"weights"` // "default" (built in), "stored" or "file" (fitted earlier), "fitted" (here); "-calibrated" when only the alarm rate was fitted here
-	Part    string `json:"part"`    // "all", "held-out"
+	Part    string `json:"part"`    // "test": the messages after the history
 	Rows    []Row  `json:"rows"`
 }
 
@@ -32,7 +33,17 @@ type Report struct {
 	History    int                  `json:"history"`
 	Test       int                  `json:"test"`
 	NotTest    int                  `json:"not_test"`
-	Tables     []Table              `json:"tables"`
+	// FitFrom and FitUntil bound the fit window, TestFrom and TestUntil
+	// the test messages scored.
+	FitFrom     time.Time `json:"fit_from,omitzero"`
+	FitUntil    time.Time `json:"fit_until,omitzero"`
+	TestFrom    time.Time `json:"test_from,omitzero"`
+	TestUntil   time.Time `json:"test_until,omitzero"`
+	FitMessages int       `json:"fit_messages"` // clean fit-window messages the weights were fitted on
+	Tables      []Table   `json:"tables"`
+	// BottomLine is what the fitted weights would have done under the
+	// default policy bands.
+	BottomLine *BottomLine `json:"bottom_line,omitempty"`
 	Fitted     *detect.Weights      `json:"fitted_weights,omitempty"`
 	FitError   string               `json:"fit_error,omitempty"`
 	Examples   map[string][]Example `json:"examples,omitempty"`
@@ -44,25 +55,18 @@ type Report struct {
 // diagnoseAlarm is the alarm rate Evaluate explains: the target's.
 const diagnoseAlarm = 0.02
 
-// Part selects test messages by index.
-type part struct {
-	name string
-	keep func(test int) bool
-}
-
-var (
-	allPart     = part{"all", func(int) bool { return true }}
-	fitPart     = part{"fit", func(i int) bool { return i%2 == 0 }}
-	heldOutPart = part{"held-out", func(i int) bool { return i%2 == 1 }}
-)
+// MinFitMessages is how many fit-window messages Evaluate needs before it
+// fits weights: fewer give a fit that mostly reflects chance.
+const MinFitMessages = 50
 
 // Evaluate measures run with the scores it was replayed with (named by
-// run.Weights: "default", "stored" or "file"), then uses the even-numbered
-// test messages to fit weights, and to calibrate the replayed ones (move
-// their alarm rate to detect.MaxAlarm, keeping their order), and measures
-// the replayed, calibrated and fitted weights on the odd-numbered messages,
-// which neither saw. Alternating messages, rather than halves in time,
-// keeps both parts alike in how much history the model had.
+// run.Weights: "default", "stored" or "file"), then fits weights on the
+// fit window's samples (run.Fit: history scored before it was learned) and
+// calibrates the replayed ones on them (moves their alarm rate to
+// detect.MaxAlarm, keeping their order), and measures the calibrated and
+// fitted weights on the test messages, which neither saw. Fit-window
+// messages of a conversation that goes on in the test period are left out
+// of the fit. Without a fit window nothing is fitted.
 func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 	if strategies == nil {
 		strategies = Strategies()
@@ -70,46 +74,93 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 	if modes == nil {
 		modes = []Mode{Replace, Add}
 	}
-	rep := &Report{OrgDomains: run.OrgDomains, History: run.History, Test: run.Test, NotTest: run.NotTest, Examples: run.Examples}
+	rep := &Report{OrgDomains: run.OrgDomains, History: run.History, Test: run.Test, NotTest: run.NotTest, Examples: run.Examples,
+		FitFrom: run.FitFrom, FitUntil: run.FitUntil, TestFrom: run.TestFrom, TestUntil: run.TestUntil}
 	asRun := func(s Sample) float64 { return s.Score }
 	replayed := run.Weights
 	if replayed == "" {
 		replayed = "default"
 	}
-	rep.Tables = append(rep.Tables, table(run, strategies, modes, replayed, allPart, asRun))
+	rep.Tables = append(rep.Tables, table(run, strategies, modes, replayed, asRun))
 	rep.Diagnoses = Diagnose(run, diagnoseAlarm)
-
-	var x []detect.Features
-	var y []bool
-	for _, s := range run.Samples {
-		if fitPart.keep(s.Test) {
-			x = append(x, s.Features)
-			y = append(y, s.Injected())
-		}
+	fit := FitSamples(run)
+	rep.FitMessages = countMessages(fit)
+	if run.FitFrom.IsZero() {
+		rep.FitError = "no fit window: nothing fitted"
+		return rep
 	}
-	w, err := detect.Fit(x, y)
+	if rep.FitMessages < MinFitMessages {
+		rep.FitError = fmt.Sprintf("only %d messages in the fit window (at least %d needed)", rep.FitMessages, MinFitMessages)
+		return rep
+	}
+	w, err := FitWeights(fit)
 	if err != nil {
 		rep.FitError = err.Error()
 		return rep
 	}
+	w.Fit = &detect.FitInfo{From: run.FitFrom, Until: run.FitUntil, Messages: rep.FitMessages}
 	rep.Fitted = w
-	shift := calibration(run)
+	shift := calibration(fit)
 	rep.Tables = append(rep.Tables,
-		table(run, strategies, modes, replayed, heldOutPart, asRun),
-		table(run, strategies, modes, replayed+"-calibrated", heldOutPart, func(s Sample) float64 { return shifted(s.Score, shift) }),
-		table(run, strategies, modes, "fitted", heldOutPart, func(s Sample) float64 { return w.Score(s.Features) }))
+		table(run, strategies, modes, replayed+"-calibrated", func(s Sample) float64 { return shifted(s.Score, shift) }))
+	if lin, err := fitWith(detect.FitLinear, fit); err == nil {
+		rep.Tables = append(rep.Tables, table(run, strategies, modes, "fitted-linear", func(s Sample) float64 { return lin.Score(s.Features) }))
+	}
+	rep.Tables = append(rep.Tables, table(run, strategies, modes, "fitted", func(s Sample) float64 { return w.Score(s.Features) }))
+	rep.BottomLine = bottomLine(run, func(s Sample) float64 { return w.Score(s.Features) })
 	return rep
 }
 
-// calibration is how far the replayed scores' log-odds must move down so
-// that at most detect.MaxAlarm of the clean messages of the fit part reach
-// the warn band, as Fit places its intercept; 0 when they already do. The
-// feature weights stay as they were: only the alarm rate is fitted to the
-// organisation, which needs no injected mistakes and little mail.
-func calibration(run *Run) float64 {
-	var z []float64
+// FitSamples returns the fit-window samples of run that belong to no
+// conversation of the test period.
+func FitSamples(run *Run) []Sample {
+	inTest := map[uint64]bool{}
 	for _, s := range run.Samples {
-		if fitPart.keep(s.Test) && !s.Injected() {
+		if s.Thread != 0 {
+			inTest[s.Thread] = true
+		}
+	}
+	var out []Sample
+	for _, s := range run.Fit {
+		if s.Thread == 0 || !inTest[s.Thread] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// FitWeights fits the score's weights on samples (clean and injected).
+func FitWeights(samples []Sample) (*detect.Weights, error) { return fitWith(detect.Fit, samples) }
+
+func fitWith(fit func([]detect.Features, []bool) (*detect.Weights, error), samples []Sample) (*detect.Weights, error) {
+	x := make([]detect.Features, 0, len(samples))
+	y := make([]bool, 0, len(samples))
+	for _, s := range samples {
+		x = append(x, s.Features)
+		y = append(y, s.Injected())
+	}
+	return fit(x, y)
+}
+
+func countMessages(samples []Sample) int {
+	n := 0
+	for _, s := range samples {
+		if !s.Injected() {
+			n++
+		}
+	}
+	return n
+}
+
+// calibration is how far the replayed scores' log-odds must move down so
+// that at most detect.MaxAlarm of the clean fit samples reach the warn
+// band, as Fit places its intercept; 0 when they already do. The feature
+// weights stay as they were: only the alarm rate is fitted to the
+// organisation, which needs no injected mistakes and little mail.
+func calibration(fit []Sample) float64 {
+	var z []float64
+	for _, s := range fit {
+		if !s.Injected() {
 			z = append(z, logit(s.Score))
 		}
 	}
@@ -136,14 +187,11 @@ func shifted(p, shift float64) float64 {
 	return 1 / (1 + math.Exp(-(logit(p) + shift)))
 }
 
-func table(run *Run, strategies []Strategy, modes []Mode, weights string, p part, score func(Sample) float64) Table {
+func table(run *Run, strategies []Strategy, modes []Mode, weights string, score func(Sample) float64) Table {
 	var clean []float64
 	inj := map[string][]float64{}
 	var all []float64
 	for _, s := range run.Samples {
-		if !p.keep(s.Test) {
-			continue
-		}
 		v := score(s)
 		if !s.Injected() {
 			clean = append(clean, v)
@@ -153,7 +201,7 @@ func table(run *Run, strategies []Strategy, modes []Mode, weights string, p part
 		inj[k] = append(inj[k], v)
 		all = append(all, v)
 	}
-	t := Table{Weights: weights, Part: p.name}
+	t := Table{Weights: weights, Part: "test"}
 	for _, st := range strategies {
 		for _, m := range modes {
 			t.Rows = append(t.Rows, Row{Strategy: st.Name(), Mode: m, Skipped: run.Skipped[st.Name()],
@@ -168,8 +216,12 @@ func table(run *Run, strategies []Strategy, modes []Mode, weights string, p part
 func (rep *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "org domains %v; history %d messages; %d test messages scored (%d others in the test period not scored)\n",
 		rep.OrgDomains, rep.History, rep.Test, rep.NotTest)
+	if !rep.FitFrom.IsZero() {
+		fmt.Fprintf(w, "weights fitted on %d history messages from %s to %s (scored before they were learned); test mail from %s to %s\n",
+			rep.FitMessages, day(rep.FitFrom), day(rep.FitUntil), day(rep.TestFrom), day(rep.TestUntil))
+	}
 	for _, t := range rep.Tables {
-		fmt.Fprintf(w, "\n%s weights, %s test messages\n", t.Weights, t.Part)
+		fmt.Fprintf(w, "\n%s weights, %s messages\n", t.Weights, t.Part)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "strategy\tmode\tclean\tinjected\tskipped\tdet@1%\tdet@2%\tdet@5%\tAUC\tclean@warn\tdet@warn\t")
 		for _, r := range t.Rows {
@@ -182,12 +234,17 @@ func (rep *Report) WriteText(w io.Writer) error {
 		}
 	}
 	if rep.FitError != "" {
-		fmt.Fprintln(w, "\nfit failed:", rep.FitError)
+		fmt.Fprintln(w, "\nnot fitted:", rep.FitError)
+	}
+	if err := rep.BottomLine.Write(w); err != nil {
+		return err
 	}
 	_, err := fmt.Fprintln(w, "\ndet@a% = share of injected messages scoring above the threshold that a% of clean messages exceed;\n"+
 		"clean@warn, det@warn = share of clean and of injected messages scoring 0.5 or more, where the default policy warns")
 	return err
 }
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 func pct(v []float64, i int) string {
 	if i >= len(v) {

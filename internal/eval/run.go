@@ -41,6 +41,12 @@ type Config struct {
 	// clean test message is learned after it was scored, as in production.
 	Frozen  bool
 	MaxTest int // stop after this many test messages; 0 means no limit
+	// FitFrom starts the fit window: history messages dated at or after it
+	// are scored (clean and injected) before they are learned, and the
+	// weights are fitted on those samples only, so the figures on test
+	// mail come from weights that never saw it, as in an installation that
+	// fitted on its history. Zero means no fit window.
+	FitFrom time.Time
 	// Weights names the weights the Scorer uses, for the report: "default"
 	// (the built-in ones, also when empty), "stored" or "file".
 	Weights string
@@ -48,7 +54,8 @@ type Config struct {
 
 // Sample is one scored message: a clean test message or an injected copy.
 type Sample struct {
-	Test     int    // index of the test message it came from
+	Test     int    // index of the test (or, in Run.Fit, fit-window) message it came from
+	Thread   uint64 // the conversation it belongs to (see threadKey); 0 when unknown
 	Strategy string // "" for clean
 	Mode     Mode   // "" for clean
 	Score    float64
@@ -83,8 +90,15 @@ type Run struct {
 	Test       int            // test messages scored
 	Skipped    map[string]int // strategy → test messages it had no candidate for
 	NotTest    int            // test-period messages not scored (outsider sender, no recipient, no date)
-	Samples    []Sample
-	Examples   map[string][]Example // a few injections per strategy, for reading
+	Samples    []Sample       // test messages, clean and injected
+	// Fit holds the samples of the fit window (Config.FitFrom): history
+	// scored before it was learned, for fitting weights and nothing else.
+	Fit       []Sample
+	FitFrom   time.Time            // Config.FitFrom
+	FitUntil  time.Time            // the date of the last history message
+	TestFrom  time.Time            // the date of the first test message scored
+	TestUntil time.Time            // the date of the last test message scored
+	Examples  map[string][]Example // a few injections per strategy, for reading
 }
 
 // Example shows one injection.
@@ -96,81 +110,144 @@ type Example struct {
 
 const examplesPerStrategy = 3
 
-// Replay learns history, then scores each test message clean and with each
-// strategy's wrong address in each mode. Both slices are taken in date order
-// (see Split and SortByDate).
-func Replay(ctx context.Context, cfg Config, history, test []*mail.Message, sc Scorer, ln Learner) (*Run, error) {
-	strategies := cfg.Strategies
-	if strategies == nil {
-		strategies = Strategies()
+// A Session replays mail in date order: history is learned, test mail
+// scored clean and with each strategy's wrong address, then learned unless
+// the session is frozen. Replay drives one over two slices; misend import
+// drives one over a stream, to fit weights on the organisation's own mail.
+type Session struct {
+	cfg        Config
+	strategies []Strategy
+	modes      []Mode
+	x          *index
+	sc         Scorer
+	ln         Learner
+	run        *Run
+	fitN       int // fit-window messages scored
+}
+
+// NewSession starts a replay with nothing learned.
+func NewSession(cfg Config, sc Scorer, ln Learner) *Session {
+	s := &Session{cfg: cfg, strategies: cfg.Strategies, modes: cfg.Modes, x: newIndex(orgDomains(cfg.OrgDomains)), sc: sc, ln: ln}
+	if s.strategies == nil {
+		s.strategies = Strategies()
 	}
-	modes := cfg.Modes
-	if modes == nil {
-		modes = []Mode{Replace, Add}
+	if s.modes == nil {
+		s.modes = []Mode{Replace, Add}
 	}
-	org := orgDomains(cfg.OrgDomains)
-	x := newIndex(org)
 	weights := cfg.Weights
 	if weights == "" {
 		weights = "default"
 	}
-	run := &Run{OrgDomains: cfg.OrgDomains, Weights: weights, Skipped: map[string]int{}, Examples: map[string][]Example{}}
+	s.run = &Run{OrgDomains: cfg.OrgDomains, Weights: weights, Skipped: map[string]int{}, Examples: map[string][]Example{},
+		FitFrom: cfg.FitFrom}
+	return s
+}
+
+// History learns m as history. A message of the fit window (dated at or
+// after Config.FitFrom) sent by an insider is scored first, for fitting.
+func (s *Session) History(m *mail.Message) {
+	if !s.cfg.FitFrom.IsZero() && !m.Date.Before(s.cfg.FitFrom) && s.x.org.isTestMessage(m) {
+		s.run.Fit = s.score(s.run.Fit, s.fitN, m, nil)
+		s.fitN++
+	}
+	s.ln.Learn(m)
+	s.x.add(m)
+	s.run.History++
+	if m.Date.After(s.run.FitUntil) {
+		s.run.FitUntil = m.Date
+	}
+}
+
+// Test scores m, if it is mail misend would check, then learns it unless
+// the session is frozen. It reports false once Config.MaxTest messages
+// were scored.
+func (s *Session) Test(m *mail.Message) bool {
+	if s.cfg.MaxTest > 0 && s.run.Test >= s.cfg.MaxTest {
+		return false
+	}
+	if !s.x.org.isTestMessage(m) {
+		s.run.NotTest++
+	} else {
+		if s.run.TestFrom.IsZero() || m.Date.Before(s.run.TestFrom) {
+			s.run.TestFrom = m.Date
+		}
+		if m.Date.After(s.run.TestUntil) {
+			s.run.TestUntil = m.Date
+		}
+		s.run.Samples = s.score(s.run.Samples, s.run.Test, m, s.run.Examples)
+		s.run.Test++
+	}
+	if !s.cfg.Frozen {
+		s.ln.Learn(m)
+		s.x.add(m)
+	}
+	return true
+}
+
+// Run returns what the session scored so far.
+func (s *Session) Run() *Run { return s.run }
+
+// Replay learns history, then scores each test message clean and with each
+// strategy's wrong address in each mode. Both slices are taken in date order
+// (see Split and SortByDate).
+func Replay(ctx context.Context, cfg Config, history, test []*mail.Message, sc Scorer, ln Learner) (*Run, error) {
+	s := NewSession(cfg, sc, ln)
 	for i, m := range history {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("learn history: %w", ctx.Err())
 		}
-		ln.Learn(m)
-		x.add(m)
-		run.History++
+		s.History(m)
 	}
-	for _, m := range test {
-		if ctx.Err() != nil {
+	for i, m := range test {
+		if i%64 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("replay test messages: %w", ctx.Err())
 		}
-		if cfg.MaxTest > 0 && run.Test >= cfg.MaxTest {
+		if !s.Test(m) {
 			break
 		}
-		if !org.isTestMessage(m) {
-			run.NotTest++
-		} else {
-			run.score(cfg.Seed, x, m, strategies, modes, sc)
-		}
-		if !cfg.Frozen {
-			ln.Learn(m)
-			x.add(m)
-		}
 	}
-	return run, nil
+	return s.Run(), nil
 }
 
-func (run *Run) score(seed uint64, x *index, m *mail.Message, strategies []Strategy, modes []Mode, sc Scorer) {
-	ti := run.Test
-	run.Test++
-	s, f := sc.Score(m, m.Date)
-	run.Samples = append(run.Samples, Sample{Test: ti, Score: s, Features: f})
-	for _, st := range strategies {
+// score appends the samples of message number ti: m as it is and with each
+// strategy's wrong address in each mode. Examples are kept when examples
+// is not nil.
+func (s *Session) score(out []Sample, ti int, m *mail.Message, examples map[string][]Example) []Sample {
+	x := s.x
+	thread := threadKey(m)
+	v, f := s.sc.Score(m, m.Date)
+	out = append(out, Sample{Test: ti, Thread: thread, Score: v, Features: f})
+	for _, st := range s.strategies {
 		// One stream per message and strategy: adding a strategy or a
-		// message elsewhere does not change what this one picks.
-		r := rand.New(rand.NewPCG(seed^uint64(ti), nameHash(st.Name())))
+		// message elsewhere does not change what this one picks. Fit and
+		// test messages draw from different streams.
+		seed := s.cfg.Seed ^ uint64(ti)
+		if examples == nil {
+			seed = ^seed
+		}
+		r := rand.New(rand.NewPCG(seed, nameHash(st.Name())))
 		intended, wrong, ok := st.wrong(x, m, r)
 		if !ok {
-			run.Skipped[st.Name()]++
+			if examples != nil {
+				s.run.Skipped[st.Name()]++
+			}
 			continue
 		}
-		for _, mode := range modes {
+		in := m.Recipients()[intended].Addr
+		for _, mode := range s.modes {
 			inj := inject(m, intended, wrong, mode)
-			s, f := sc.Score(inj, m.Date)
-			run.Samples = append(run.Samples, Sample{Test: ti, Strategy: st.Name(), Mode: mode, Score: s, Features: f,
-				Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr),
-				NewIntended:      !x.mailedDomain(m.From.Addr, domainOf(m.Recipients()[intended].Addr)),
-				StrangerIntended: !x.sentTo(m.From.Addr, m.Recipients()[intended].Addr),
-				InsideIntended:   x.org.has(m.Recipients()[intended].Addr)})
-			if ex := run.Examples[st.Name()]; len(ex) < examplesPerStrategy*len(modes) {
-				run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr,
-					Intended: m.Recipients()[intended].Addr, Wrong: wrong.Addr, Mode: mode, Score: s})
+			v, f := s.sc.Score(inj, m.Date)
+			out = append(out, Sample{Test: ti, Thread: thread, Strategy: st.Name(), Mode: mode, Score: v, Features: f,
+				Intended: in, Wrong: wrong.Addr, KnownWrong: x.sentTo(m.From.Addr, wrong.Addr),
+				NewIntended:      !x.mailedDomain(m.From.Addr, domainOf(in)),
+				StrangerIntended: !x.sentTo(m.From.Addr, in),
+				InsideIntended:   x.org.has(in)})
+			if ex := examples[st.Name()]; examples != nil && len(ex) < examplesPerStrategy*len(s.modes) {
+				examples[st.Name()] = append(ex, Example{From: m.From.Addr, Intended: in, Wrong: wrong.Addr, Mode: mode, Score: v})
 			}
 		}
 	}
+	return out
 }
 
 func nameHash(s string) uint64 {

@@ -83,6 +83,46 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestFitWindow: history in the fit window is scored before it is learned,
+// kept apart from the test samples, and a fit-window message of a
+// conversation that goes on in the test period is not fitted on.
+func TestFitWindow(t *testing.T) {
+	subj := func(m *mail.Message, s string) *mail.Message { m.Subject = s; return m }
+	history := []*mail.Message{
+		msg(0, taro, hanako, cust), msg(1, hanako, kenji, other),
+		subj(msg(2, taro, kenji), "Budget"),        // fit window, thread goes on in the test period
+		subj(msg(3, taro, hanako), "Offsite plan"), // fit window
+	}
+	test := []*mail.Message{subj(msg(4, taro, kenji), "RE: budget")}
+	n := &novelty{sent: map[string]bool{}}
+	run, err := Replay(context.Background(), Config{OrgDomains: []string{"corp.example"}, Seed: 1, FitFrom: history[2].Date},
+		history, test, n, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := func(ss []Sample) (n int) {
+		for _, s := range ss {
+			if !s.Injected() {
+				n++
+			}
+		}
+		return n
+	}
+	if clean(run.Fit) != 2 || clean(run.Samples) != 1 {
+		t.Fatalf("fit window %d clean samples, test %d; want 2 and 1", clean(run.Fit), clean(run.Samples))
+	}
+	if run.Fit[0].Score != 1 {
+		t.Error("the fit-window message to a new contact was scored after it was learned")
+	}
+	fit := FitSamples(run)
+	if clean(fit) != 1 || fit[0].Thread != threadKey(history[3]) {
+		t.Errorf("fitted on %d clean messages, want only the one whose conversation stays in the history", clean(fit))
+	}
+	if FitFrom(history, 0.5) != history[2].Date || !FitFrom(history, 0).IsZero() {
+		t.Errorf("FitFrom(0.5) = %v, want %v", FitFrom(history, 0.5), history[2].Date)
+	}
+}
+
 func TestInject(t *testing.T) {
 	m := &mail.Message{From: taro, To: []mail.Address{hanako}, Cc: []mail.Address{kenji, cust}}
 	r := inject(m, 2, other, Replace)
@@ -118,7 +158,8 @@ func TestEndToEnd(t *testing.T) {
 	hist, test := Split(all, 0.8)
 	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
 	sc := DetectorScorer{D: &detect.Detector{Model: m}}
-	run, err := Replay(context.Background(), Config{OrgDomains: []string{mailgen.OrgDomain}, Seed: 3, MaxTest: *synthMaxTest}, hist, test, sc, m)
+	run, err := Replay(context.Background(), Config{OrgDomains: []string{mailgen.OrgDomain}, Seed: 3, MaxTest: *synthMaxTest,
+		FitFrom: FitFrom(hist, 0.25)}, hist, test, sc, m)
 	if err != nil {
 		t.Fatal(err)
 	}

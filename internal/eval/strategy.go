@@ -21,7 +21,7 @@ type Strategy interface {
 
 // Strategies returns every strategy, in report order.
 func Strategies() []Strategy {
-	return []Strategy{ColleagueContact{}, SameName{}, LookalikeDomain{}, Autocomplete{}}
+	return []Strategy{ColleagueContact{}, SameName{}, LookalikeDomain{}, Autocomplete{}, Typo{}}
 }
 
 // StrategiesByName returns the named strategies ("all" or empty for all).
@@ -38,7 +38,7 @@ func StrategiesByName(names []string) ([]Strategy, error) {
 			}
 		}
 		if found == nil {
-			return nil, fmt.Errorf("unknown strategy %q (have colleague-contact, same-name, lookalike-domain, autocomplete)", n)
+			return nil, fmt.Errorf("unknown strategy %q (have colleague-contact, same-name, lookalike-domain, autocomplete, typo)", n)
 		}
 		out = append(out, found)
 	}

@@ -1,0 +1,132 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
+)
+
+// Calibration fits the score's weights on an organisation's own history,
+// as misend import does after learning it, so that a new installation
+// flags about as little of its honest mail as the fit allows from the first
+// day, without a separate step. It is eval's protocol on history alone: a
+// fresh model learns the history before the fit window, then each
+// insider's message of the window is scored as it was sent and with each
+// strategy's wrong address, and learned; the weights are fitted on those
+// samples.
+//
+// Messages may come in any order (an import walks files, not dates): those
+// before the window are learned as they come, the window's are kept and
+// replayed in date order by Fit. The window is bounded (FitCut), and of
+// the mail in it only insiders' messages keep their text.
+type Calibration struct {
+	s      *Session
+	cut    time.Time
+	window []*mail.Message
+}
+
+// DefaultFitShare and DefaultFitMessages bound the fit window misend import
+// uses: the last quarter of the insiders' sent mail, at most this many
+// messages, which keeps the extra pass to seconds on a year of a
+// thousand people.
+const (
+	DefaultFitShare    = 0.25
+	DefaultFitMessages = 6000
+)
+
+// FitCut returns the start of the fit window for a history whose insiders'
+// sent messages carry the dates sent: the last share of them, and at most
+// most messages. Zero when there are too few to fit on.
+func FitCut(sent []time.Time, share float64, most int) time.Time {
+	if len(sent) < 2*MinFitMessages || share <= 0 {
+		return time.Time{}
+	}
+	sent = slices.Clone(sent)
+	slices.SortFunc(sent, time.Time.Compare)
+	n := min(int(float64(len(sent))*min(share, 1)), most)
+	return sent[len(sent)-max(n, 1)]
+}
+
+// NewCalibration starts a calibration whose fit window begins at cut; sc
+// must score with ln's model, which must start empty.
+func NewCalibration(cfg Config, cut time.Time, sc Scorer, ln Learner) *Calibration {
+	cfg.FitFrom = cut
+	cfg.Frozen = false
+	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut}
+}
+
+// Add takes one message of the history, in any order.
+func (c *Calibration) Add(m *mail.Message) {
+	if m.Date.IsZero() || m.Date.Before(c.cut) {
+		c.s.History(m)
+		return
+	}
+	if !c.s.x.org.isTestMessage(m) {
+		// Only learned: what it says is no use to the fit.
+		light := *m
+		light.Text, light.Attachments = "", nil
+		m = &light
+	}
+	c.window = append(c.window, m)
+}
+
+// FitHistory fits weights on the history walk yields (in any order, as
+// often as FitHistory calls it), whose insiders' sent mail carries the
+// dates sent: the calibration misend import runs after learning. The
+// model the fit replays into is a new one of mcfg, dropped afterwards.
+func FitHistory(ctx context.Context, mcfg model.Config, sent []time.Time, walk func(func(*mail.Message)) error) (*Fitted, error) {
+	cut := FitCut(sent, DefaultFitShare, DefaultFitMessages)
+	if cut.IsZero() {
+		return nil, fmt.Errorf("calibrate: too little mail sent by insiders to fit on (%d messages)", len(sent))
+	}
+	m := model.New(mcfg)
+	c := NewCalibration(Config{OrgDomains: m.OrgDomains(), Seed: 1}, cut, DetectorScorer{D: &detect.Detector{Model: m}}, m)
+	if err := walk(c.Add); err != nil {
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	return c.Fit(ctx)
+}
+
+// Fitted is what a calibration produced.
+type Fitted struct {
+	Weights  *detect.Weights
+	Messages int // clean messages fitted on
+	// Warned is the share of those honest messages the fitted weights
+	// score at the warn band (0.5) or above.
+	Warned float64
+}
+
+// Fit replays the window and fits weights on it.
+func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
+	window := Dedupe(c.window)
+	SortByDate(window)
+	for i, m := range window {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("calibrate: %w", ctx.Err())
+		}
+		c.s.History(m)
+	}
+	run := c.s.Run()
+	fit := FitSamples(run)
+	n := countMessages(fit)
+	if n < MinFitMessages {
+		return nil, fmt.Errorf("calibrate: only %d messages sent by insiders in the fit window (at least %d needed)", n, MinFitMessages)
+	}
+	w, err := FitWeights(fit)
+	if err != nil {
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC()}
+	warned := 0
+	for _, s := range fit {
+		if !s.Injected() && w.Score(s.Features) >= WarnScore {
+			warned++
+		}
+	}
+	return &Fitted{Weights: w, Messages: n, Warned: float64(warned) / float64(n)}, nil
+}
