@@ -157,7 +157,7 @@ func (c *check) add(f finding.Finding) { c.findings = append(c.findings, f) }
 
 // collect looks up every recipient once; detectors then only read c.rs.
 func (c *check) collect() {
-	c.thread, c.threaded = c.m.Thread(c.msg.InReplyTo, c.msg.References)
+	c.thread, c.threaded = c.m.Conversation(c.sender, c.msg)
 	all := c.msg.Recipients()
 	inThread := 0
 	for _, a := range all {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/misend/misend/internal/store"
 )
@@ -26,6 +27,28 @@ type Weights struct {
 	Names     []string  `json:"names"`
 	Coef      []float64 `json:"coef"`
 	Intercept float64   `json:"intercept"`
+	// Trees are boosted regression trees added to the linear score (see
+	// trees.go); their features index Names. None in weights fitted by
+	// older builds.
+	Trees []Tree `json:"trees,omitempty"`
+	// Fit says what the weights were fitted on, so a later evaluation can
+	// refuse to score mail they saw. Nil for weights of unknown origin.
+	Fit *FitInfo `json:"fit,omitempty"`
+}
+
+// FitInfo is the provenance of fitted weights.
+type FitInfo struct {
+	From     time.Time `json:"from"`     // the first message of the fit window
+	Until    time.Time `json:"until"`    // the last message learned before fitting
+	Messages int       `json:"messages"` // clean messages fitted on
+	Build    string    `json:"build,omitempty"`
+	At       time.Time `json:"at,omitzero"` // when the fit ran
+}
+
+// Overlaps reports whether mail dated from..until falls in what the
+// weights were fitted on or learned before fitting.
+func (fi *FitInfo) Overlaps(from, until time.Time) bool {
+	return fi != nil && !from.IsZero() && from.Before(fi.Until) && !until.Before(fi.From)
 }
 
 // Score maps features to [0,1]. Features are matched to coefficients by
@@ -33,19 +56,29 @@ type Weights struct {
 // build); a feature without a coefficient counts zero.
 func (w *Weights) Score(f Features) float64 {
 	z := w.Intercept
+	var feature []int
 	if slices.Equal(w.Names, FeatureNames) || len(w.Names) == 0 {
 		for i := 0; i < len(f) && i < len(w.Coef); i++ {
 			z += w.Coef[i] * f[i]
 		}
+		feature = identityFeatures
 	} else {
+		feature = make([]int, len(w.Names))
 		for i, n := range w.Names {
-			if j := slices.Index(FeatureNames, n); j >= 0 && j < len(f) && i < len(w.Coef) {
+			j := slices.Index(FeatureNames, n)
+			feature[i] = j
+			if j >= 0 && j < len(f) && i < len(w.Coef) {
 				z += w.Coef[i] * f[j]
 			}
 		}
 	}
+	if len(w.Trees) > 0 {
+		z += w.treeSum(f, feature)
+	}
 	return sigmoid(z)
 }
+
+var identityFeatures = identity(numFeatures)
 
 func sigmoid(z float64) float64 {
 	if z >= 0 {
@@ -76,19 +109,31 @@ const MaxAlarm = 0.015
 // clean training messages score 0.5 or more. This moves every score the
 // same way and keeps their order: detection at a given alarm rate, which
 // `misend eval` reports, does not change.
-func Fit(x []Features, y []bool) (*Weights, error) {
+func Fit(x []Features, y []bool) (*Weights, error) { return fit(x, y, true) }
+
+// FitLinear is Fit without the trees: the linear score alone, for
+// comparison.
+func FitLinear(x []Features, y []bool) (*Weights, error) { return fit(x, y, false) }
+
+func fit(x []Features, y []bool, trees bool) (*Weights, error) {
 	w, err := fitBalanced(x, y)
 	if err != nil {
 		return nil, err
 	}
-	var clean []float64
+	z := make([]float64, len(x))
 	for i, v := range x {
+		z[i] = w.Intercept
+		for j, f := range v {
+			z[i] += w.Coef[j] * f
+		}
+	}
+	if trees {
+		w.Trees = boost(x, y, balance(y), z)
+	}
+	var clean []float64
+	for i := range x {
 		if !y[i] {
-			z := w.Intercept
-			for j, f := range v {
-				z += w.Coef[j] * f
-			}
-			clean = append(clean, z)
+			clean = append(clean, z[i])
 		}
 	}
 	slices.Sort(clean)
@@ -99,6 +144,26 @@ func Fit(x []Features, y []bool) (*Weights, error) {
 		w.Intercept -= clean[k] + 1e-6
 	}
 	return w, nil
+}
+
+// balance weighs each sample so that each class weighs half in total.
+func balance(y []bool) []float64 {
+	var pos float64
+	for _, v := range y {
+		if v {
+			pos++
+		}
+	}
+	n, neg := float64(len(y)), float64(len(y))-pos
+	sw := make([]float64, len(y))
+	for i, v := range y {
+		if v {
+			sw[i] = n / (2 * pos)
+		} else {
+			sw[i] = n / (2 * neg)
+		}
+	}
+	return sw
 }
 
 func fitBalanced(x []Features, y []bool) (*Weights, error) {

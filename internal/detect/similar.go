@@ -67,6 +67,12 @@ func (c *check) similarContacts() {
 			if sim == 0 {
 				continue
 			}
+			if why == whyGivenName && r.internal != c.m.IsInternal(k.Addr) {
+				// A colleague is no likelier meant than a partner's
+				// person who shares her given name: "did you mean" must
+				// never offer someone less plausible than the recipient.
+				continue
+			}
 			if known && k.Total() < rareFactor*(1+r.contact.Total()) {
 				break // sorted by Total: no one left is mailed far more
 			}

@@ -1,0 +1,215 @@
+package detect
+
+import "slices"
+
+// The score is a logistic regression plus a small forest of boosted
+// regression trees fitted on what the regression leaves unexplained. The
+// regression carries the main effects, which trace to findings; the trees
+// add what a sum of features cannot say: a new recipient *and* one letter
+// away from a frequent contact *and* unknown to the whole organisation
+// weighs far more than each alone, and novelty means little in a reply to a
+// thread the recipient is in. On Enron's mail, fitted on history only, the
+// trees lift detection at a 2% alarm rate where the linear score leaves it
+// (see README), at a cost of well under a microsecond per check.
+const (
+	treeRounds   = 120  // trees
+	treeDepth    = 3    // splits from root to leaf
+	treeRate     = 0.1  // shrinkage of each tree's contribution
+	treeMinLeaf  = 30.0 // least sample weight in a leaf, on the balanced scale
+	treeBins     = 32   // candidate thresholds per feature
+	treeL2       = 1.0  // ridge on leaf values
+	treeMinGain  = 1e-3 // least loss reduction worth a split
+	treeMaxNodes = 1<<(treeDepth+1) - 1
+)
+
+// Tree is one regression tree. Node 0 is the root; a node with Feature < 0
+// is a leaf whose Value is added to the linear score.
+type Tree struct {
+	Nodes []TreeNode `json:"nodes"`
+}
+
+// TreeNode is a split (go Left when the feature is at most Threshold) or
+// a leaf.
+type TreeNode struct {
+	Feature   int     `json:"f"` // index into Weights.Names; -1 for a leaf
+	Threshold float64 `json:"t,omitempty"`
+	Left      int32   `json:"l,omitempty"`
+	Right     int32   `json:"r,omitempty"`
+	Value     float64 `json:"v,omitempty"`
+}
+
+// eval returns the leaf value f falls into; feature maps a Weights.Names
+// index to a position in f (-1: missing, taken as 0).
+func (t *Tree) eval(f Features, feature []int) float64 {
+	i := 0
+	for n := 0; n <= treeMaxNodes*2; n++ { // bound: a corrupt tree never loops
+		nd := &t.Nodes[i]
+		if nd.Feature < 0 || nd.Feature >= len(feature) {
+			return nd.Value
+		}
+		v := 0.0
+		if j := feature[nd.Feature]; j >= 0 && j < len(f) {
+			v = f[j]
+		}
+		next := nd.Right
+		if v <= nd.Threshold {
+			next = nd.Left
+		}
+		if next <= 0 || int(next) >= len(t.Nodes) {
+			return nd.Value
+		}
+		i = int(next)
+	}
+	return 0
+}
+
+// boost fits trees to the gradient of the balanced logistic loss, starting
+// from the margins z (updated in place). sw are the sample weights.
+func boost(x []Features, y []bool, sw, z []float64) []Tree {
+	if len(x) == 0 {
+		return nil
+	}
+	d := len(x[0])
+	bins := thresholds(x, d)
+	// Each value's bin, found once: a split then only sums per bin.
+	binOf := make([][]uint8, len(x))
+	for i, v := range x {
+		binOf[i] = make([]uint8, d)
+		for j, ts := range bins {
+			k, _ := slices.BinarySearch(ts, v[j])
+			binOf[i][j] = uint8(k)
+		}
+	}
+	grad, hess := make([]float64, len(x)), make([]float64, len(x))
+	var trees []Tree
+	idx := make([]int, len(x))
+	for round := 0; round < treeRounds; round++ {
+		for i := range x {
+			p := sigmoid(z[i])
+			t := 0.0
+			if y[i] {
+				t = 1
+			}
+			grad[i] = sw[i] * (p - t)
+			hess[i] = sw[i] * max(p*(1-p), 1e-6)
+			idx[i] = i
+		}
+		b := &treeBuilder{x: x, binOf: binOf, grad: grad, hess: hess, bins: bins}
+		b.grow(idx, 0)
+		if len(b.nodes) == 1 && b.nodes[0].Value == 0 {
+			break // nothing left to learn
+		}
+		t := Tree{Nodes: b.nodes}
+		all := identity(d)
+		for i := range x {
+			z[i] += t.eval(x[i], all)
+		}
+		trees = append(trees, t)
+	}
+	return trees
+}
+
+func identity(d int) []int {
+	out := make([]int, d)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// thresholds returns, per feature, the candidate split points: midpoints
+// between distinct quantiles of its values.
+func thresholds(x []Features, d int) [][]float64 {
+	out := make([][]float64, d)
+	vals := make([]float64, len(x))
+	for j := 0; j < d; j++ {
+		for i, v := range x {
+			vals[i] = v[j]
+		}
+		s := slices.Clone(vals)
+		slices.Sort(s)
+		s = slices.Compact(s)
+		if len(s) < 2 {
+			continue
+		}
+		step := max(1, len(s)/treeBins)
+		for k := step; k < len(s); k += step {
+			out[j] = append(out[j], (s[k-1]+s[k])/2)
+		}
+	}
+	return out
+}
+
+type treeBuilder struct {
+	x          []Features
+	binOf      [][]uint8 // binOf[i][f]: the bin of x[i][f] among bins[f]
+	grad, hess []float64
+	bins       [][]float64
+	nodes      []TreeNode
+}
+
+// grow adds the node for the samples idx at depth and returns its index.
+func (b *treeBuilder) grow(idx []int, depth int) int32 {
+	var g, h float64
+	for _, i := range idx {
+		g += b.grad[i]
+		h += b.hess[i]
+	}
+	me := int32(len(b.nodes))
+	leaf := TreeNode{Feature: -1, Value: -treeRate * g / (h + treeL2)}
+	b.nodes = append(b.nodes, leaf)
+	if depth == treeDepth || h < 2*treeMinLeaf {
+		return me
+	}
+	parent := g * g / (h + treeL2)
+	bestGain, bestF, bestT := treeMinGain, -1, 0.0
+	for f, ts := range b.bins {
+		if len(ts) == 0 {
+			continue
+		}
+		// Sum gradients per bin, then sweep thresholds left to right.
+		gs, hs := make([]float64, len(ts)+1), make([]float64, len(ts)+1)
+		for _, i := range idx {
+			k := b.binOf[i][f]
+			gs[k] += b.grad[i]
+			hs[k] += b.hess[i]
+		}
+		var gl, hl float64
+		for k, t := range ts {
+			gl += gs[k]
+			hl += hs[k]
+			gr, hr := g-gl, h-hl
+			if hl < treeMinLeaf || hr < treeMinLeaf {
+				continue
+			}
+			gain := gl*gl/(hl+treeL2) + gr*gr/(hr+treeL2) - parent
+			if gain > bestGain {
+				bestGain, bestF, bestT = gain, f, t
+			}
+		}
+	}
+	if bestF < 0 {
+		return me
+	}
+	var left, right []int
+	for _, i := range idx {
+		if b.x[i][bestF] <= bestT {
+			left = append(left, i)
+		} else {
+			right = append(right, i)
+		}
+	}
+	l := b.grow(left, depth+1)
+	r := b.grow(right, depth+1)
+	b.nodes[me] = TreeNode{Feature: bestF, Threshold: bestT, Left: l, Right: r}
+	return me
+}
+
+// treeSum is the forest's contribution to the linear score of f.
+func (w *Weights) treeSum(f Features, feature []int) float64 {
+	s := 0.0
+	for i := range w.Trees {
+		s += w.Trees[i].eval(f, feature)
+	}
+	return s
+}
