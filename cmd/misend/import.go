@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/eval"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
@@ -26,6 +29,10 @@ const importShareBatch = 10_000
 type importCmd struct {
 	Paths      []string `arg:"" type:"path" help:"mbox files, Maildir trees, .eml files or directories, Exchange message-trace CSV."`
 	IndexTerms bool     `help:"Also keep each message's nouns (never its text) for misend terms recommend; slower."`
+	Before     string   `help:"Learn only mail dated before this day (YYYY-MM-DD, UTC): history up to going live, or a replay's history." name:"before"`
+	NoFit      bool     `help:"Do not fit the score's weights on this history after learning it (by default import does, and check and serve use them)." name:"no-fit"`
+
+	before time.Time
 }
 
 // Run learns every message under the paths and saves the model. Messages
@@ -68,10 +75,25 @@ func (c *importCmd) Run(g *Globals) error {
 			return err
 		}
 	}
+	var before time.Time
+	if c.Before != "" {
+		if before, err = time.Parse(time.DateOnly, c.Before); err != nil {
+			return fmt.Errorf("import: --before %q: want YYYY-MM-DD", c.Before)
+		}
+	}
+	c.before = before
 	start := time.Now()
-	learned, dups := 0, 0
+	learned, dups, later := 0, 0, 0
+	var sent []time.Time // dates of insiders' mail, for the fit window
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr}, func(src string, msg *mail.Message) error {
+		if c.late(msg) {
+			later++
+			return nil
+		}
 		idx.add(msg)
+		if !msg.Date.IsZero() && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
+			sent = append(sent, msg.Date)
+		}
 		o := m.Observe(msg)
 		if !m.LearnObservation(&o) {
 			dups++
@@ -111,6 +133,9 @@ func (c *importCmd) Run(g *Globals) error {
 	st := m.Stats()
 	rate := float64(learned+dups) / max(elapsed.Seconds(), 1e-9)
 	fmt.Printf("%d messages from %d files: %d new, %d duplicates, %d skipped\n", learned+dups, sum.Files, learned, dups, skipped(sum))
+	if later > 0 {
+		fmt.Printf("  left out %d dated %s or later (--before)\n", later, c.Before)
+	}
 	for _, reason := range sortedReasons(sum.Skipped) {
 		fmt.Printf("  skipped %d (%s): %s\n", sum.Skipped[reason], reason, ingest.Describe(reason))
 		if ex := sum.Examples[reason]; ex != "" {
@@ -126,7 +151,55 @@ func (c *importCmd) Run(g *Globals) error {
 	if walkErr != nil {
 		return fmt.Errorf("import stopped after %d new messages: %w", learned, walkErr)
 	}
+	if c.NoFit || learned == 0 {
+		return nil
+	}
+	m = nil // the fit learns the history again in a model of its own
+	return c.fit(ctx, db, cfg, sent)
+}
+
+// late reports whether msg is dated on or after --before.
+func (c *importCmd) late(msg *mail.Message) bool {
+	return !c.before.IsZero() && !msg.Date.Before(c.before)
+}
+
+// fit fits the score's weights on the imported history (eval.Calibration)
+// and stores them, so that check and serve judge by this organisation's
+// habits from the first message.
+func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config, sent []time.Time) error {
+	start := time.Now()
+	f, err := eval.FitHistory(ctx, cfg, sent, func(add func(*mail.Message)) error {
+		_, err := walkMail(ctx, c.Paths, ingest.Options{}, func(_ string, msg *mail.Message) error {
+			if !c.late(msg) {
+				add(msg)
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("import: fit weights: %w", ctx.Err())
+		}
+		fmt.Printf("weights: not fitted (%v); keeping the %s ones\n", err, weightsInUse(ctx, db))
+		return nil
+	}
+	f.Weights.Fit.Build = buildVersion()
+	if err := detect.SaveWeights(ctx, db, f.Weights); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	fmt.Printf("weights: fitted on %d messages sent from %s to %s, scored before they were learned, with mistakes put in; "+
+		"%.1f%% of them would be warned (%s)\n", f.Messages, f.Weights.Fit.From.Format(time.DateOnly), f.Weights.Fit.Until.Format(time.DateOnly),
+		100*f.Warned, time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// weightsInUse names the weights check and serve use now.
+func weightsInUse(ctx context.Context, db *store.DB) string {
+	if w, err := detect.LoadWeights(ctx, db); err == nil && w != nil {
+		return "stored"
+	}
+	return "built-in"
 }
 
 // modelConfig sets up the model from --org-domain and the directory.
@@ -157,4 +230,20 @@ func orNone(l []string) string {
 		return "none (everyone counts as inside)"
 	}
 	return strings.Join(l, ", ")
+}
+
+// buildVersion names this build: the module version and VCS revision the
+// Go toolchain stamped, as far as it did.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
 }

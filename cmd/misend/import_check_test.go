@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/eval"
+	"github.com/misend/misend/internal/store"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/ingest"
@@ -47,6 +51,26 @@ func TestImportThenCheck(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d new, 0 duplicates", len(history)); !strings.Contains(out, want) {
 		t.Fatalf("first import: %q, want %q", out, want)
+	}
+	// Import fitted the weights on the history it learned, and says on what.
+	if !strings.Contains(out, "weights: fitted on") {
+		t.Errorf("first import did not fit weights: %q", out)
+	}
+	if s, err := store.Open(t.Context(), db); err != nil {
+		t.Fatal(err)
+	} else {
+		w, err := detect.LoadWeights(t.Context(), s)
+		s.Close()
+		first, last := history[0].Date, history[0].Date
+		for _, m := range history {
+			first, last = minTime(first, m.Date), maxTime(last, m.Date)
+		}
+		if err != nil || w == nil || w.Fit == nil {
+			t.Fatalf("stored weights without their provenance (%v)", err)
+		}
+		if w.Fit.Messages < eval.MinFitMessages || w.Fit.Until.After(last) || !w.Fit.From.After(first) {
+			t.Errorf("weights fitted on %+v: want the end of the history, %v to %v", *w.Fit, first, last)
+		}
 	}
 	// A second import of the same history, without --org-domain: nothing
 	// changes and the domains come from the database.
@@ -165,4 +189,18 @@ func TestImportThenCheck(t *testing.T) {
 	if _, err := runTermsCLI(t, "check", "--db", filepath.Join(dir, "none.db"), file); err == nil || !strings.Contains(err.Error(), "misend import") {
 		t.Errorf("missing database: %v", err)
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
