@@ -1,12 +1,12 @@
 package eval
 
 import (
-	"time"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"github.com/misend/misend/internal/detect"
 )
@@ -29,10 +29,10 @@ type Table struct {
 
 // Report is what `misend eval --json` prints.
 type Report struct {
-	OrgDomains []string             `json:"org_domains"`
-	History    int                  `json:"history"`
-	Test       int                  `json:"test"`
-	NotTest    int                  `json:"not_test"`
+	OrgDomains []string `json:"org_domains"`
+	History    int      `json:"history"`
+	Test       int      `json:"test"`
+	NotTest    int      `json:"not_test"`
 	// FitFrom and FitUntil bound the fit window, TestFrom and TestUntil
 	// the test messages scored.
 	FitFrom     time.Time `json:"fit_from,omitzero"`
@@ -43,7 +43,7 @@ type Report struct {
 	Tables      []Table   `json:"tables"`
 	// BottomLine is what the fitted weights would have done under the
 	// default policy bands.
-	BottomLine *BottomLine `json:"bottom_line,omitempty"`
+	BottomLine *BottomLine          `json:"bottom_line,omitempty"`
 	Fitted     *detect.Weights      `json:"fitted_weights,omitempty"`
 	FitError   string               `json:"fit_error,omitempty"`
 	Examples   map[string][]Example `json:"examples,omitempty"`
