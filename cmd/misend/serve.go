@@ -20,7 +20,6 @@ import (
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/journal"
-	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
@@ -218,7 +217,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		return o, nothing, fmt.Errorf("load model: %w", err)
 	}
 	loaded.Terms.OnError = func(err error) { log.Error("reload term lists", "err", err) }
-	svc := loaded.Service
+	m := loaded.Model
 	dlog, err := decisions.Open(ctx, db)
 	if err != nil {
 		db.Close()
@@ -270,19 +269,19 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 			Max:    orDuration(cfg.Queue.RetryMax, queue.DefaultRetry.Max),
 			MaxAge: orDuration(cfg.Queue.MaxAge, queue.DefaultRetry.MaxAge),
 		},
-		Decide:    &milter.CheckDecider{Service: svc, Policy: pol},
+		Decide:    loaded.Path,
 		Decisions: dlog,
-		Model:     svc.Detector.Model,
-		SaveModel: func(ctx context.Context) error { return svc.Detector.Model.Save(ctx, db) },
+		Model:     m,
+		SaveModel: func(ctx context.Context) error { return m.Save(ctx, db) },
 		SaveEvery: time.Duration(cfg.Model.SaveEvery),
 		Log:       log,
 	}
 	if sharesLearning(db, cfg.Model.Share) {
 		var applied int
-		if o.Share, applied, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
+		if o.Share, applied, err = modelSharer(ctx, db, m); err != nil {
 			return fail(err)
 		}
-		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", svc.Detector.Model.JournalPosition())
+		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", m.JournalPosition())
 	}
 	if cfg.Queue.EncryptionKeyFile != "" {
 		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {

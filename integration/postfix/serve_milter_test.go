@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
@@ -19,7 +19,7 @@ import (
 // startServeMilter starts misend with its milter listener as `misend serve
 // --milter` assembles it, deciding with d and sending released mail to
 // upstream.
-func startServeMilter(t testing.TB, d milter.Decider, upstream string) *server.Server {
+func startServeMilter(t testing.TB, d decide.Decider, upstream string) *server.Server {
 	t.Helper()
 	return startServe(t, server.Options{MilterAddr: "127.0.0.1:0", Decide: d}, upstream)
 }
@@ -55,7 +55,7 @@ func TestPostfixMilterServeReinjects(t *testing.T) {
 	g := generatedHistory(t, sitePolicy())
 	out, outAddr := startCapture(t)
 	reinject := freePort(t)
-	ms := startServeMilter(t, &milter.CheckDecider{Service: g.svc}, reinject)
+	ms := startServeMilter(t, g.svc, reinject)
 	pf := StartPostfix(t, Options{Relay: outAddr, Milter: ms.Milter.String(), Reinject: reinject})
 	submit := func(t *testing.T, from string, to []string, raw []byte) {
 		t.Helper()

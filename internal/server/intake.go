@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
@@ -39,7 +38,7 @@ func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res d
 	}
 	it := queue.Item{
 		Envelope: env,
-		Outcome: check.Outcome{
+		Outcome: queue.Outcome{
 			MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict,
 			Score: res.Score, Findings: res.Findings,
 		},
@@ -128,7 +127,7 @@ type outbox struct{ s *Server }
 
 func (o outbox) Send(ctx context.Context, m notify.Mail) error {
 	it := queue.Item{
-		Envelope: queue.Envelope{To: m.To}, Outcome: check.Outcome{Verdict: policy.Pass, Sender: m.From},
+		Envelope: queue.Envelope{To: m.To}, Outcome: queue.Outcome{Verdict: policy.Pass, Sender: m.From},
 		State: queue.Queued, System: true,
 	}
 	_, err := o.s.Queue.Add(ctx, it, m.Raw)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
 	"net"
 	"strings"
 	"testing"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/misend/misend/internal/check"
-	"github.com/misend/misend/internal/gateway"
-	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
@@ -22,20 +19,11 @@ import (
 // bySubject holds mail whose subject says HOLD and passes the rest.
 type bySubject struct{}
 
-func (bySubject) Decide(_ context.Context, _ queue.Envelope, m *mail.Message) (check.Outcome, error) {
-	if m.Subject == "HOLD" {
-		return check.Outcome{Verdict: policy.Hold}, nil
+func (bySubject) Decide(_ context.Context, _ decide.Envelope, raw []byte) decide.Result {
+	if strings.Contains(string(raw), "Subject: HOLD\r\n") {
+		return decide.Result{Subject: "HOLD", Decision: policy.Decision{Verdict: policy.Hold, Decided: policy.Hold}}
 	}
-	return check.Outcome{Verdict: policy.Pass}, nil
-}
-
-func parseSubject(r io.Reader) (*mail.Message, error) {
-	b, _ := io.ReadAll(r)
-	m := &mail.Message{}
-	if strings.Contains(string(b), "Subject: HOLD\r\n") {
-		m.Subject = "HOLD"
-	}
-	return m, nil
+	return decide.Result{Decision: policy.Decision{Verdict: policy.Pass, Decided: policy.Pass}}
 }
 
 func startSink(t testing.TB) (*sink.Sink, string) { return startSinkOn(t, "127.0.0.1:0") }
@@ -59,9 +47,8 @@ func startServer(t testing.TB, spool, upstream string, with ...func(*Options)) *
 		SMTPAddr: "127.0.0.1:0",
 		SpoolDir: spool,
 		Upstream: relay.Client{Addr: upstream, TLS: relay.TLSNone},
-		Gateway:  gateway.Config{Parse: parseSubject},
 		Retry:    queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decider:  bySubject{},
+		Decide:   bySubject{},
 	}
 	for _, f := range with {
 		f(&o)
@@ -179,7 +166,7 @@ func TestShutdownRightAfterStart(t *testing.T) {
 		s, err := Start(Options{
 			SMTPAddr: "127.0.0.1:0", MilterAddr: "127.0.0.1:0", SpoolDir: t.TempDir(),
 			Upstream: relay.Client{Addr: up, TLS: relay.TLSNone},
-			Decider:  bySubject{}, Gateway: gateway.Config{Parse: parseSubject},
+			Decide:   bySubject{},
 		})
 		if err != nil {
 			t.Fatal(err)
