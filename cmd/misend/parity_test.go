@@ -33,29 +33,7 @@ import (
 // directory's aliases, the department rules and the fail-safe the gateway
 // applied.
 func TestOneVerdictThreeWaysIn(t *testing.T) {
-	ctx := context.Background()
-	dbPath := pgtest.Path(t, t.TempDir(), "m.db")
-	people := []directory.Person{
-		{Address: "sato@corp.example", Name: "佐藤", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
-		{Address: "suzuki@corp.example", Name: "鈴木", Department: "営業部"},
-		{Address: "kato@corp.example", Name: "加藤", Department: "経理部"},
-	}
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := directory.Import(ctx, db, people, []string{"corp.example"}); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := terms.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Add(ctx, terms.DepartmentScope("営業部"), "ORION-7", 0.9, "boss@corp.example"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	s := startServedOn(t, dbPath, people, "127.0.0.1:0")
+	s, dbPath := startServedWithTerm(t)
 	secret, err := stdout(t, func() error {
 		return (&tokenCreateCmd{Name: "add-in", Expires: "1d", Address: "sato@corp.example"}).Run(&Globals{DB: dbPath})
 	})
@@ -180,4 +158,35 @@ func sendPlain(addr, from string, to []string, raw string) error {
 		return err
 	}
 	return c.Quit()
+}
+
+// startServedWithTerm starts misend as serve assembles it over a database
+// with three people, sato and suzuki of 営業部 and kato of 経理部, and the
+// term ORION-7 on 営業部's confidential list.
+func startServedWithTerm(t *testing.T) (*served, string) {
+	t.Helper()
+	ctx := context.Background()
+	dbPath := pgtest.Path(t, t.TempDir(), "m.db")
+	people := []directory.Person{
+		{Address: "sato@corp.example", Name: "佐藤", Department: "営業部", Roles: []directory.Role{directory.RoleSender},
+			Aliases: []string{"s.sato@corp.example"}},
+		{Address: "suzuki@corp.example", Name: "鈴木", Department: "営業部"},
+		{Address: "kato@corp.example", Name: "加藤", Department: "経理部"},
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := directory.Import(ctx, db, people, []string{"corp.example"}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := terms.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Add(ctx, terms.DepartmentScope("営業部"), "ORION-7", 0.9, "boss@corp.example"); err != nil {
+		t.Fatal(err)
+	}
+	return startServedOn(t, dbPath, people, "127.0.0.1:0"), dbPath
 }

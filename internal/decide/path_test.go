@@ -168,3 +168,93 @@ func TestSentInAnothersName(t *testing.T) {
 		}
 	}
 }
+
+// outsideTerms is a content checker standing for the term lists: the
+// From's department's term "ORION-7" must not reach anyone outside that
+// department.
+type outsideTerms struct{ dir people }
+
+func (c outsideTerms) CheckContent(msg *mail.Message) []finding.Finding {
+	dept := c.dir.DepartmentOf(msg.From.Addr)
+	if dept != "営業部" || !strings.Contains(msg.Text, "ORION-7") {
+		return nil
+	}
+	for _, r := range msg.Recipients() {
+		if c.dir.DepartmentOf(r.Addr) != dept {
+			return []finding.Finding{{Code: finding.ConfidentialTerms, Severity: finding.High, Scope: "department:" + dept, Recipient: r.Addr}}
+		}
+	}
+	return nil
+}
+
+// The confidential-term lists follow who sent the message, not its From:
+// line. With the same envelope sender, a From: naming an outsider, an
+// address the directory does not know or a colleague of another
+// department still gets the sender's department's lists, and the message
+// is held.
+func TestTermListsFollowTheSender(t *testing.T) {
+	pol, err := policy.New(policy.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := people{
+		"sato@corp.example": {"sato@corp.example", "営業部"}, "s.sato@corp.example": {"sato@corp.example", "営業部"},
+		"kato@corp.example": {"kato@corp.example", "経理部"},
+	}
+	content := outsideTerms{dir}
+	p := &Path{Policy: pol, People: dir, Content: []ContentChecker{content},
+		Detector: DetectorFunc(func(m *mail.Message, _ time.Time) (float64, []finding.Finding) {
+			return 0, content.CheckContent(m)
+		})}
+	for _, tt := range []struct {
+		name, from, login string
+	}{
+		{"own From", "sato@corp.example", ""},
+		{"an outside From", "ceo@evil.example", ""},
+		{"a From nobody in the directory has", "nobody@corp.example", ""},
+		{"a colleague of another department", "kato@corp.example", ""},
+		{"the SASL login says who, whatever the envelope", "kato@corp.example", "s.sato@corp.example"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			envFrom := "sato@corp.example"
+			if tt.login != "" {
+				envFrom = "kato@corp.example"
+			}
+			raw := "From: " + tt.from + "\r\nTo: tanaka@partner.example\r\nSubject: x\r\n\r\nORION-7 の件\r\n"
+			res := p.Decide(context.Background(), Envelope{From: envFrom, Login: tt.login, To: []string{"tanaka@partner.example"}}, []byte(raw))
+			if res.Decision.Verdict != policy.Hold || res.Sender != "sato@corp.example" {
+				t.Errorf("verdict %s, sender %s; want hold for sato: %+v", res.Decision.Verdict, res.Sender, res.Findings)
+			}
+		})
+	}
+}
+
+// Recipients whose addresses are routes are judged where they lead: a
+// percent hack or a quoted '@' at the organisation's domain is outside.
+func TestRoutedRecipientsJudgedWhereTheyLead(t *testing.T) {
+	dir := people{"sato@corp.example": {"sato@corp.example", "営業部"}}
+	var seen []string
+	p := &Path{Policy: &policy.Policy{}, People: dir,
+		Detector: DetectorFunc(func(m *mail.Message, _ time.Time) (float64, []finding.Finding) {
+			seen = nil
+			for _, r := range m.Recipients() {
+				seen = append(seen, r.Addr)
+			}
+			return 0, nil
+		})}
+	for _, tt := range []struct {
+		to, dest string
+		outside  bool
+	}{
+		{"suzuki@corp.example", "suzuki@corp.example", false},
+		{"attacker%evil.example@corp.example", "attacker@evil.example", true},
+		{`"attacker@evil.example"@corp.example`, "attacker@evil.example", true},
+		{"evil.example!attacker@corp.example", "attacker@evil.example", true},
+	} {
+		raw := "From: sato@corp.example\r\nTo: " + tt.to + "\r\nSubject: x\r\n\r\nx\r\n"
+		res := p.Decide(context.Background(), Envelope{}, []byte(raw))
+		if len(seen) != 1 || seen[0] != tt.dest || res.Outside != tt.outside {
+			t.Errorf("To: %s: detection saw %v, outside %v; want %s, %v", tt.to, seen, res.Outside, tt.dest, tt.outside)
+		}
+	}
+}

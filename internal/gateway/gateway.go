@@ -221,9 +221,20 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if _, routed := mail.Route(to); routed {
+		// A route may leave the organisation through a host that honours
+		// it while looking internal here: refused, never judged as the
+		// mailbox it pretends to be. (A source route never gets here:
+		// go-smtp drops it and hands over the final mailbox, which is
+		// what is checked and relayed.)
+		return errRouted
+	}
 	s.env.To = append(s.env.To, to)
 	return nil
 }
+
+var errRouted = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
+	Message: "Recipient address is a route (%, ! or @ in the local part); send to the mailbox itself"}
 
 var errRejected = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Message refused by the organisation's mail policy; contact your administrator"}
 

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -172,5 +173,48 @@ func TestNetworkAllowList(t *testing.T) {
 	addr = start(t, Config{Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, fixed{v: policy.Pass}, q)
 	if err := send(addr, []string{"b@x.example"}, msg); err != nil {
 		t.Errorf("allowed client: %v", err)
+	}
+}
+
+// Recipient addresses that are routes are refused at RCPT with 553 5.1.3:
+// accepted, they look internal here and leave the organisation at a host
+// that honours the route. A plain recipient in the same session still
+// goes through. Before, the quoted form reached the upstream unquoted, as
+// attacker@evil.example@corp.example.
+func TestRoutedRecipientsRefused(t *testing.T) {
+	q, _ := queue.Open(t.TempDir())
+	addr := start(t, Config{}, fixed{v: policy.Pass}, q)
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Mail("a@corp.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, rcpt := range []string{
+		"attacker%evil.example@corp.example",
+		`"attacker@evil.example"@corp.example`,
+		`"attacker%evil.example"@corp.example`,
+		"evil.example!attacker@corp.example",
+	} {
+		if err := c.Rcpt(rcpt, nil); code(err) != 553 {
+			t.Errorf("RCPT TO:<%s>: %v, want 553", rcpt, err)
+		}
+	}
+	if err := c.Rcpt("b@corp.example", nil); err != nil {
+		t.Fatalf("plain recipient: %v", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, msg)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	items := q.List(queue.Queued)
+	if len(items) != 1 || len(items[0].Envelope.To) != 1 || items[0].Envelope.To[0] != "b@corp.example" {
+		t.Errorf("spooled %+v, want one message to b@corp.example only", items)
 	}
 }

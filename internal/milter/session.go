@@ -16,6 +16,7 @@ import (
 
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -27,6 +28,7 @@ var (
 	replyTempFail = gomilter.NewResponseStr('y', "451 4.3.0 Message could not be checked now; try again later")
 	replyTooBig   = gomilter.NewResponseStr('y', "552 5.3.4 Message too big")
 	replyTooMany  = gomilter.NewResponseStr('y', "452 4.5.3 Too many recipients")
+	replyRouted   = gomilter.NewResponseStr('y', "553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
 )
 
 // errProtocol closes a connection whose peer does not follow the protocol.
@@ -75,6 +77,12 @@ func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, 
 	}
 	if len(s.env.To) >= s.srv.Limits.MaxRecipients {
 		return replyTooMany, nil
+	}
+	if _, routed := mail.Route(rcpt); routed {
+		// Postfix would deliver a percent hack, a bang path or a quoted
+		// '@' somewhere else than the mailbox it looks like; a source
+		// route is refused too, as Postfix hands it over as written.
+		return replyRouted, nil
 	}
 	s.env.To = append(s.env.To, strings.ToLower(rcpt))
 	return gomilter.RespContinue, nil
