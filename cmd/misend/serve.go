@@ -59,6 +59,7 @@ type serveCmd struct {
 	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
 	Workers      *int           `help:"Messages delivered upstream at once (default 8)." name:"delivery-workers"`
 	CutThrough   *bool          `help:"Send passing mail upstream before answering the client, spooling only what the upstream does not take (default on)." name:"cut-through" negatable:""`
+	StampOutside *bool          `help:"Add the X-Misend-* verdict headers also to mail with a recipient outside the organisation (default off)." name:"stamp-outside" negatable:""`
 	webFlags
 }
 
@@ -149,6 +150,9 @@ func (c *serveCmd) merge(cfg *config.Config) {
 	if c.CutThrough != nil {
 		cfg.Upstream.CutThrough = c.CutThrough
 	}
+	if c.StampOutside != nil {
+		cfg.SMTP.StampOutside = *c.StampOutside
+	}
 	if c.MaxMessage != nil {
 		cfg.SMTP.MaxMessageBytes = *c.MaxMessage
 	}
@@ -233,6 +237,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		MaxRecipients:   cfg.SMTP.MaxRecipients,
 		MaxLineLength:   cfg.SMTP.MaxLineLength,
 		MaxHeaderBytes:  cfg.SMTP.MaxHeaderBytes,
+		StampOutside:    cfg.SMTP.StampOutside,
 	}
 	if cfg.SMTP.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.SMTP.TLSCert, cfg.SMTP.TLSKey)

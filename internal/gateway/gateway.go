@@ -67,7 +67,11 @@ type Config struct {
 	MaxHeaderBytes int
 	DecideTimeout  time.Duration
 	Recorder       Recorder // optional
-	Log            *slog.Logger
+	// StampOutside also adds misend's X-Misend-* headers to mail with a
+	// recipient outside the organisation. Off by default: the headers
+	// would tell outsiders the verdict.
+	StampOutside bool
+	Log          *slog.Logger
 	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
 	// of these user → password pairs before MAIL.
 	Users map[string]string
@@ -251,6 +255,10 @@ func (s *session) Data(r io.Reader) error {
 	if err := checkLines(raw, s.g.cfg.MaxLineLength, s.g.cfg.MaxHeaderBytes); err != nil {
 		return err
 	}
+	if mail.BareCROrNUL(raw) {
+		return errBareCRorNUL
+	}
+	raw = stripOurs(raw)
 	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
 	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client, Login: s.login}, raw)
 	cancel()
@@ -273,7 +281,10 @@ func (s *session) Data(r io.Reader) error {
 		s.g.cfg.Log.Info("rejected", "from", s.env.From, "rcpts", len(s.env.To), "score", res.Score)
 		return errRejected
 	}
-	if v == policy.Warn {
+	if v == policy.Warn && (!res.Outside || s.g.cfg.StampOutside) {
+		// Only people of the organisation see it, unless the operator
+		// chose otherwise: outside recipients learn nothing of the
+		// verdict.
 		raw = append([]byte("X-Misend-Warning: possible misdirected recipient\r\n"), raw...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

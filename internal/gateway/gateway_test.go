@@ -20,8 +20,9 @@ import (
 // fixed answers every message with one verdict, or with the fail-safe
 // hold when err is set (a detector that broke).
 type fixed struct {
-	v   policy.Verdict
-	err error
+	v       policy.Verdict
+	err     error
+	outside bool // a recipient is outside the organisation
 }
 
 func (f fixed) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
@@ -32,7 +33,7 @@ func (f fixed) Decide(ctx context.Context, env decide.Envelope, raw []byte) deci
 	if f.v == policy.Delay {
 		d.Delay = time.Hour
 	}
-	return decide.Result{Decision: d}
+	return decide.Result{Decision: d, Outside: f.outside}
 }
 
 // spool is the part of the queue these tests store in.
@@ -216,5 +217,58 @@ func TestRoutedRecipientsRefused(t *testing.T) {
 	items := q.List(queue.Queued)
 	if len(items) != 1 || len(items[0].Envelope.To) != 1 || items[0].Envelope.To[0] != "b@corp.example" {
 		t.Errorf("spooled %+v, want one message to b@corp.example only", items)
+	}
+}
+
+// Message hygiene before anything is decided or stored: X-Misend-* headers
+// a client wrote are removed (they would forge a verdict downstream), a
+// warning header is added only when every recipient is inside the
+// organisation, and a bare CR or a NUL is refused with 550 5.6.0 rather
+// than relayed as it came.
+func TestMessageHygiene(t *testing.T) {
+	forged := "X-Misend-Verdict: pass\r\nX-MISEND-Score: 0.00\r\n\tfolded\r\n" + msg
+	tests := []struct {
+		name     string
+		d        fixed
+		raw      string
+		wantCode int
+		has, not []string
+	}{
+		{"forged headers removed", fixed{v: policy.Pass}, forged, 0, []string{"Subject: hi"}, []string{"X-Misend-Verdict", "X-MISEND-Score", "folded"}},
+		{"warning kept inside", fixed{v: policy.Warn}, msg, 0, []string{"X-Misend-Warning:"}, nil},
+		{"nothing added for outside recipients", fixed{v: policy.Warn, outside: true}, forged, 0, nil, []string{"X-Misend-", "X-MISEND-"}},
+		{"bare CR refused", fixed{v: policy.Pass}, msg + "a\rb\r\n", 550, nil, nil},
+		{"NUL refused", fixed{v: policy.Pass}, msg + "a\x00b\r\n", 550, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, _ := queue.Open(t.TempDir())
+			addr := start(t, Config{}, tt.d, q)
+			err := send(addr, []string{"b@partner.example"}, tt.raw)
+			if code(err) != tt.wantCode || tt.wantCode == 0 && err != nil {
+				t.Fatalf("send: %v, want code %d", err, tt.wantCode)
+			}
+			items := q.List(queue.Queued)
+			if tt.wantCode != 0 {
+				if len(items) != 0 {
+					t.Errorf("refused message spooled")
+				}
+				return
+			}
+			if len(items) != 1 {
+				t.Fatalf("spool %v", q.Depth())
+			}
+			body, _ := q.Body(items[0].ID)
+			for _, h := range tt.has {
+				if !strings.Contains(string(body), h) {
+					t.Errorf("relayed message lacks %q:\n%s", h, body)
+				}
+			}
+			for _, h := range tt.not {
+				if strings.Contains(string(body), h) {
+					t.Errorf("relayed message has %q:\n%s", h, body)
+				}
+			}
+		})
 	}
 }

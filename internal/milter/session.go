@@ -28,7 +28,10 @@ var (
 	replyTempFail = gomilter.NewResponseStr('y', "451 4.3.0 Message could not be checked now; try again later")
 	replyTooBig   = gomilter.NewResponseStr('y', "552 5.3.4 Message too big")
 	replyTooMany  = gomilter.NewResponseStr('y', "452 4.5.3 Too many recipients")
-	replyRouted   = gomilter.NewResponseStr('y', "553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
+	// Refused rather than rewritten: what misend checked is what leaves
+	// (see gateway's errBareCRorNUL).
+	replyBareCRorNUL = gomilter.NewResponseStr('y', "550 5.6.0 Message contains a bare CR or a NUL octet, which RFC 5322 does not allow; encode it (quoted-printable or base64)")
+	replyRouted      = gomilter.NewResponseStr('y', "553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
 )
 
 // errProtocol closes a connection whose peer does not follow the protocol.
@@ -93,10 +96,14 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 		return nil, errProtocol
 	}
 	if isOurs(name) {
+		// A client's X-Misend-* header is a forged verdict: left out of
+		// the copy misend decides on and keeps (a held message leaves
+		// from it), and removed from Postfix's copy when it passes.
 		if s.forged == nil {
 			s.forged = make(map[string]int)
 		}
 		s.forged[textproto.CanonicalMIMEHeaderKey(name)]++
+		return nil, nil
 	}
 	// Postfix sends folded values with bare LF; the queue keeps CRLF.
 	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
@@ -165,6 +172,9 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 	}
 	ctx := context.Background()
 	raw := s.raw.Bytes()
+	if mail.BareCROrNUL(raw) {
+		return replyBareCRorNUL, nil
+	}
 	res := srv.Decider.Decide(ctx, s.env, raw)
 	v := res.Decision.Verdict
 	rec := decisions.Record{
@@ -217,7 +227,8 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 	return resp, nil
 }
 
-// stamp removes forged X-Misend-* headers and adds ours.
+// stamp removes forged X-Misend-* headers and adds ours, when every
+// recipient is inside the organisation (or StampOutside says so).
 func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 	if m == nil {
 		return nil
@@ -229,6 +240,10 @@ func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 				return err
 			}
 		}
+	}
+	if res.Outside && !s.srv.StampOutside {
+		// Outside recipients learn nothing of the verdict.
+		return nil
 	}
 	if err := m.AddHeader(HeaderVerdict, string(res.Decision.Verdict)); err != nil {
 		return err

@@ -223,7 +223,7 @@ func Start(o Options) (*Server, error) {
 		s.Milter = ml.Addr()
 		s.mailListeners = append(s.mailListeners, ml)
 		s.ml = &milter.Server{
-			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter,
+			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter, StampOutside: o.Gateway.StampOutside,
 			Log: o.Log, Accepted: s.milterAccepted,
 		}
 	}
