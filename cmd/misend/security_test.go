@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/store/pgtest"
 )
 
 // The confidential-term lists follow who sent the message (SASL login,
@@ -47,5 +53,37 @@ func TestForgedFromKeepsTheSendersTermLists(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// misend serve refuses to start an SMTP listener other hosts can reach
+// with neither --network nor --auth-file, saying what to set; before, it
+// relayed for anyone. With a network list it starts.
+func TestServeRefusesOpenRelay(t *testing.T) {
+	ctx := context.Background()
+	dbPath := pgtest.Path(t, t.TempDir(), "m.db")
+	for _, network := range [][]string{nil, {"10.0.0.0/8"}} {
+		cfg := &config.Config{}
+		cfg.SMTP.Listen = "0.0.0.0:0"
+		cfg.Upstream.Addr, cfg.Upstream.TLS = "127.0.0.1:1", "none"
+		cfg.Queue.Dir = filepath.Join(t.TempDir(), "spool")
+		none := ""
+		sc := serveCmd{HTTP: &none, Network: network}
+		sc.merge(cfg)
+		o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := server.Start(o)
+		if network == nil {
+			if err == nil || !strings.Contains(err.Error(), "--network") || !strings.Contains(err.Error(), "--auth-file") {
+				t.Errorf("open listener: %v, want a refusal naming --network and --auth-file", err)
+			}
+		} else if err != nil {
+			t.Errorf("with --network: %v", err)
+		} else {
+			s.Shutdown(ctx)
+		}
+		closeAll()
 	}
 }

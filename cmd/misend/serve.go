@@ -47,7 +47,7 @@ type serveCmd struct {
 	TLSCert      *string        `help:"Gateway STARTTLS certificate (PEM)." name:"tls-cert"`
 	TLSKey       *string        `help:"Gateway STARTTLS key (PEM)." name:"tls-key"`
 	AuthFile     *string        `help:"File of user:password lines; clients must AUTH (over TLS) before MAIL." name:"auth-file"`
-	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable; default: any)." name:"network"`
+	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable). A listener other hosts can reach needs this or --auth-file." name:"network"`
 	MaxMessage   *int64         `help:"Largest message in octets (default 10 MiB)." name:"max-message-bytes"`
 	MaxRcpts     *int           `help:"Most recipients per message (default 1000)." name:"max-recipients"`
 	MaxLine      *int           `help:"Longest line in octets; longer lines are refused with 500 5.5.2 (default 998, RFC 5322)." name:"max-line-length"`

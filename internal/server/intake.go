@@ -75,11 +75,13 @@ func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, su
 		QueueID: string(id), Sender: res.Sender, Department: res.Department, Recipients: env.To,
 		Subject: subject, Decision: res.Decision, Findings: res.Findings,
 	}
-	if w.Sender == "" {
-		w.Sender = env.From
-	}
-	if w.Sender == "" {
-		return // a bounce: nobody to tell
+	if !res.SenderKnown {
+		// Only people of the directory are told: a notice names the
+		// recipients and the findings, and the envelope sender or From:
+		// of mail from outside (or from a client that made them up) may
+		// be anyone's address.
+		s.log.Info("no notice: the sender is nobody of the directory", "id", id, "sender", res.Sender, "verdict", res.Decision.Verdict)
+		return
 	}
 	if res.Decision.Verdict == policy.Delay {
 		if it, err := s.Queue.Get(id); err == nil {

@@ -154,6 +154,11 @@ func Start(o Options) (*Server, error) {
 	if o.Decide == nil {
 		return nil, errors.New("server: no decider")
 	}
+	if a, err := net.ResolveTCPAddr("tcp", o.SMTPAddr); err != nil {
+		return nil, fmt.Errorf("smtp listen address: %w", err)
+	} else if err := gateway.CheckExposure(a, o.Gateway); err != nil {
+		return nil, err
+	}
 	q, err := queue.OpenOptions(o.SpoolDir, queue.Options{Key: o.SpoolKey, Workers: o.DeliveryWorkers})
 	if err != nil {
 		return nil, err

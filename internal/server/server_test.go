@@ -1,7 +1,11 @@
 package server
 
 import (
+	dto "github.com/prometheus/client_model/go"
+
+	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -185,5 +189,48 @@ func TestShutdownRightAfterStart(t *testing.T) {
 			c.Close()
 			t.Fatal("SMTP still accepts after Shutdown")
 		}
+	}
+}
+
+// knownSender is bySubject for senders the directory knows or not.
+type knownSender struct{ known bool }
+
+func (k knownSender) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
+	res := bySubject{}.Decide(ctx, env, raw)
+	res.Sender, res.SenderKnown = env.From, k.known
+	return res
+}
+
+// misend's notices about held mail go only to people of the directory:
+// never to an envelope sender or From: that is nobody's (an outside
+// client's, or one made up), since a notice names the recipients and why
+// the message waits. Before, the notice went to whatever address the
+// message gave.
+func TestNoticesOnlyToPeople(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprint("known=", known), func(t *testing.T) {
+			_, up := startSink(t)
+			s := startServer(t, t.TempDir(), up, func(o *Options) {
+				o.Decide = knownSender{known}
+				o.Notify = &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://misend.invalid", From: "misend@corp.example"}
+			})
+			raw := "From: someone@partner.example\r\nTo: b@partner.example\r\nSubject: HOLD\r\n\r\nx\r\n"
+			c, err := smtp.Dial(s.SMTP.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.SendMail("someone@partner.example", []string{"b@partner.example"}, strings.NewReader(raw)); err != nil {
+				t.Fatal(err)
+			}
+			var m dto.Metric
+			if err := s.Metrics.Notices.Write(&m); err != nil {
+				t.Fatal(err)
+			}
+			notices := int(m.GetCounter().GetValue())
+			if want := map[bool]int{true: 1, false: 0}[known]; notices != want {
+				t.Errorf("%d notices queued, want %d", notices, want)
+			}
+		})
 	}
 }
