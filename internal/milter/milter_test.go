@@ -434,3 +434,18 @@ func TestForgedHeadersNotKeptWhenHeld(t *testing.T) {
 		t.Errorf("held copy: %+v", holder.got)
 	}
 }
+
+// A bare CR or a NUL in the message is refused with 550 5.6.0, never
+// passed on as it came.
+func TestBareCRorNULRefused(t *testing.T) {
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: &memHolder{}})
+	for _, body := range []string{"Hello,\rsee attached.\r\n", "Hello,\x00\r\n"} {
+		cs := openSession(t, addr)
+		m := msg("pass")
+		m.body = body
+		_, act := send(t, cs, m)
+		if act.Code != gomilter.ActReplyCode || act.SMTPCode != 550 || !strings.HasPrefix(act.SMTPText, "5.6.0") {
+			t.Errorf("body %q: got %c %d %q, want 550 5.6.0", body, act.Code, act.SMTPCode, act.SMTPText)
+		}
+	}
+}
