@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/mail"
@@ -171,11 +173,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	content := terms.NewCheckerFrom(c.dir, c.terms(), nil, nil)
-	svc := &check.Service{
-		Detector:    &detect.Detector{Model: c.model(), Content: []detect.ContentChecker{content}},
-		Policy:      pol,
-		Departments: c.dir,
-	}
+	path := check.Path(&detect.Detector{Model: c.model(), Content: []detect.ContentChecker{content}}, pol, check.Fixed{Directory: c.dir})
 	b.SetBytes(c.bytes / int64(len(c.pool)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -189,7 +187,7 @@ func BenchmarkCheck(b *testing.B) {
 		if now.IsZero() {
 			now = time.Unix(0, 0)
 		}
-		svc.Check(msg, now)
+		path.DecideMessage(context.Background(), decide.Envelope{From: msg.From.Addr, At: now}, msg)
 	}
 	c.report(b, cpu0)
 }

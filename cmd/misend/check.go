@@ -12,6 +12,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
@@ -99,8 +100,9 @@ func looksLikeMailbox(path string) bool {
 }
 
 // checkService builds the decision path from the database (check.Load)
-// with the policy from --config.
-func checkService(ctx context.Context, g *Globals) (*check.Service, error) {
+// with the policy from --config: the path the gateway, the milter and the
+// HTTP API decide through.
+func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		return nil, err
@@ -114,7 +116,10 @@ func checkService(ctx context.Context, g *Globals) (*check.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.Service, nil
+	// One message at a time with nobody waiting on an SMTP answer: the
+	// deadline only guards against a stuck check.
+	l.Path.Timeout = time.Minute
+	return l.Path, nil
 }
 
 // loadPolicy reads the [policy] section of the TOML configuration; no file
@@ -150,12 +155,16 @@ type checkPrinter struct {
 	lang     string // of the findings' sentences; "" is English
 }
 
-func (p checkPrinter) print(src string, msg *mail.Message, svc *check.Service) error {
-	now := msg.Date
-	if now.IsZero() {
-		now = time.Now()
+// print decides on msg as if sent at its Date, from its From to its
+// recipients, as the gateway would with that envelope, and prints the
+// outcome.
+func (p checkPrinter) print(src string, msg *mail.Message, path *decide.Path) error {
+	env := decide.Envelope{From: msg.From.Addr, At: msg.Date}
+	res := path.DecideMessage(context.Background(), env, msg)
+	if res.Err != nil {
+		return fmt.Errorf("%s: could not be checked: %w", src, res.Err)
 	}
-	out := svc.Check(msg, now)
+	out := res.Outcome()
 	out.File = src
 	if !p.operator {
 		out.Findings = finding.SenderView(out.Findings)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model/mailgen"
@@ -102,7 +102,7 @@ func TestImportThenCheck(t *testing.T) {
 	saved := parseMail
 	t.Cleanup(func() { parseMail = saved })
 
-	var got check.Outcome
+	var got decide.Outcome
 	parseMail = func(io.Reader, mail.Limits) (*mail.Message, error) { return wrong, nil }
 	out, err = runTermsCLI(t, "check", "--db", db, "--json", file)
 	if err != nil {
@@ -125,7 +125,7 @@ func TestImportThenCheck(t *testing.T) {
 	}
 
 	// --lang ja writes the same findings in Japanese, keys unchanged.
-	var ja check.Outcome
+	var ja decide.Outcome
 	out, err = runTermsCLI(t, "check", "--db", db, "--json", "--lang", "ja", file)
 	if err != nil {
 		t.Fatal(err)

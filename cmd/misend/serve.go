@@ -20,7 +20,6 @@ import (
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/journal"
-	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
@@ -48,7 +47,7 @@ type serveCmd struct {
 	TLSCert      *string        `help:"Gateway STARTTLS certificate (PEM)." name:"tls-cert"`
 	TLSKey       *string        `help:"Gateway STARTTLS key (PEM)." name:"tls-key"`
 	AuthFile     *string        `help:"File of user:password lines; clients must AUTH (over TLS) before MAIL." name:"auth-file"`
-	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable; default: any)." name:"network"`
+	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable). A listener other hosts can reach needs this or --auth-file." name:"network"`
 	MaxMessage   *int64         `help:"Largest message in octets (default 10 MiB)." name:"max-message-bytes"`
 	MaxRcpts     *int           `help:"Most recipients per message (default 1000)." name:"max-recipients"`
 	MaxLine      *int           `help:"Longest line in octets; longer lines are refused with 500 5.5.2 (default 998, RFC 5322)." name:"max-line-length"`
@@ -60,6 +59,7 @@ type serveCmd struct {
 	SaveEvery    *time.Duration `help:"How often the learned model is saved while serving (default 5m)." name:"save-every"`
 	Workers      *int           `help:"Messages delivered upstream at once (default 8)." name:"delivery-workers"`
 	CutThrough   *bool          `help:"Send passing mail upstream before answering the client, spooling only what the upstream does not take (default on)." name:"cut-through" negatable:""`
+	StampOutside *bool          `help:"Add the X-Misend-* verdict headers also to mail with a recipient outside the organisation (default off)." name:"stamp-outside" negatable:""`
 	webFlags
 }
 
@@ -150,6 +150,9 @@ func (c *serveCmd) merge(cfg *config.Config) {
 	if c.CutThrough != nil {
 		cfg.Upstream.CutThrough = c.CutThrough
 	}
+	if c.StampOutside != nil {
+		cfg.SMTP.StampOutside = *c.StampOutside
+	}
 	if c.MaxMessage != nil {
 		cfg.SMTP.MaxMessageBytes = *c.MaxMessage
 	}
@@ -218,7 +221,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		return o, nothing, fmt.Errorf("load model: %w", err)
 	}
 	loaded.Terms.OnError = func(err error) { log.Error("reload term lists", "err", err) }
-	svc := loaded.Service
+	m := loaded.Model
 	dlog, err := decisions.Open(ctx, db)
 	if err != nil {
 		db.Close()
@@ -234,6 +237,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		MaxRecipients:   cfg.SMTP.MaxRecipients,
 		MaxLineLength:   cfg.SMTP.MaxLineLength,
 		MaxHeaderBytes:  cfg.SMTP.MaxHeaderBytes,
+		StampOutside:    cfg.SMTP.StampOutside,
 	}
 	if cfg.SMTP.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.SMTP.TLSCert, cfg.SMTP.TLSKey)
@@ -270,19 +274,19 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 			Max:    orDuration(cfg.Queue.RetryMax, queue.DefaultRetry.Max),
 			MaxAge: orDuration(cfg.Queue.MaxAge, queue.DefaultRetry.MaxAge),
 		},
-		Decide:    &milter.CheckDecider{Service: svc, Policy: pol},
+		Decide:    loaded.Path,
 		Decisions: dlog,
-		Model:     svc.Detector.Model,
-		SaveModel: func(ctx context.Context) error { return svc.Detector.Model.Save(ctx, db) },
+		Model:     m,
+		SaveModel: func(ctx context.Context) error { return m.Save(ctx, db) },
 		SaveEvery: time.Duration(cfg.Model.SaveEvery),
 		Log:       log,
 	}
 	if sharesLearning(db, cfg.Model.Share) {
 		var applied int
-		if o.Share, applied, err = modelSharer(ctx, db, svc.Detector.Model); err != nil {
+		if o.Share, applied, err = modelSharer(ctx, db, m); err != nil {
 			return fail(err)
 		}
-		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", svc.Detector.Model.JournalPosition())
+		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", m.JournalPosition())
 	}
 	if cfg.Queue.EncryptionKeyFile != "" {
 		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {

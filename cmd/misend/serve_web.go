@@ -13,9 +13,11 @@ import (
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/feedback"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/reports"
 	"github.com/misend/misend/internal/server"
@@ -60,10 +62,11 @@ func (f *webFlags) merge(w config.Web) {
 // where people reach misend.
 func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.DB, loaded *check.Loaded, pcfg *policy.Config,
 	dlog *decisions.Log, dir *directory.Directory, publicURL string, log *slog.Logger) error {
-	var svc *check.Service
+	var path decide.Decider // nil without a loaded path: checking answers unavailable
+	var learner0 *model.Model
 	var dirChanged func(*directory.Directory)
 	if loaded != nil {
-		svc = loaded.Service
+		path, learner0 = loaded.Path, loaded.Model
 		dirChanged = func(d *directory.Directory) {
 			if err := loaded.SetDirectory(context.Background(), d); err != nil {
 				log.Error("new directory", "err", err)
@@ -83,8 +86,8 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 		return err
 	}
 	var learner feedback.Learner
-	if svc != nil && svc.Detector != nil && svc.Detector.Model != nil {
-		learner = svc.Detector.Model
+	if learner0 != nil {
+		learner = learner0
 	}
 	fb, err := feedback.Open(ctx, db, learner)
 	if err != nil {
@@ -127,7 +130,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			log.Error("web UI not started", "err", err)
 			return nil
 		}
-		a := api.New(api.Options{Tokens: authSvc, Check: svc, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
+		a := api.New(api.Options{Tokens: authSvc, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
 			Feedback: fb, Audit: alog, Location: loc, Log: log})
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/queue"
@@ -64,7 +64,7 @@ func TestAddInPath(t *testing.T) {
 	newcomer := "yamada@partner-a.example"
 	msgID := "draft-1@corp.example"
 	draft := map[string]any{"message_id": msgID, "to": []string{"tanaka@partner-a.example", newcomer}, "subject": "ご紹介", "body": "はじめまして。"}
-	var out check.Outcome
+	var out decide.Outcome
 	if code := call(satoTok, "POST", "/api/v1/check", draft, &out); code != 200 || out.Verdict != "confirm" {
 		t.Fatalf("draft check: %d %+v", code, out)
 	}

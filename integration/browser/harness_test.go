@@ -28,7 +28,6 @@ import (
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -231,7 +230,7 @@ func start(t *testing.T) *rig {
 		SpoolDir:    t.TempDir(),
 		Upstream:    relay.Client{Addr: sl.Addr().String(), TLS: relay.TLSNone},
 		Retry:       queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decide:      &milter.CheckDecider{Service: loaded.Service},
+		Decide:      loaded.Path,
 		Decisions:   dl,
 		Model:       loaded.Model,
 		AuditBody:   al.BodyReads(),
@@ -245,7 +244,7 @@ func start(t *testing.T) *rig {
 				return nil
 			}
 			mux := http.NewServeMux()
-			mux.Handle(api.Prefix, api.New(api.Options{Tokens: as, Check: loaded.Service, Held: s.Held, Decisions: dl,
+			mux.Handle(api.Prefix, api.New(api.Options{Tokens: as, Check: loaded.Path, Held: s.Held, Decisions: dl,
 				Reports: reports.DecisionsTable{DB: db}, Feedback: fl, Audit: al, Location: tokyo, Log: logger}))
 			mux.Handle("/", ui)
 			return mux

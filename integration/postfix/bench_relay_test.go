@@ -1,7 +1,6 @@
 package postfix
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -9,20 +8,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/misend/misend/internal/check"
-	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/policy"
-	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/server"
 )
 
-// passDecider passes everything, so the relay benchmark measures the
-// gateway, spool and delivery rather than detection.
-type passDecider struct{}
-
-func (passDecider) Decide(context.Context, queue.Envelope, *mail.Message) (check.Outcome, error) {
-	return check.Outcome{Verdict: policy.Pass}, nil
+// passPath is the one decision path with a detector that finds nothing,
+// so the relay benchmark measures parsing, identity, policy, the gateway,
+// spool and delivery rather than detection.
+func passPath() *decide.Path {
+	return &decide.Path{Detector: decide.DetectorFunc(func(*mail.Message, time.Time) (float64, []finding.Finding) { return 0, nil })}
 }
 
 // BenchmarkPostfixRelay sends the same traffic through Postfix → sink and
@@ -52,9 +48,9 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				plain := StartPostfix(b, Options{Relay: plainSink.Addr})
 
 				msink := startSink(b)
-				var dec gateway.Decider = passDecider{}
+				dec := passPath()
 				if l.detect {
-					dec = gateway.ServiceDecider{Service: learnedService(b, time.Now())}
+					dec = learnedService(b, time.Now())
 				}
 				cut := 32
 				if l.spool {

@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/milter"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/store"
 )
@@ -199,15 +200,16 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				}
 				msink := startSink(b)
 				var dec milter.Decider = subjectDecider{}
-				var svc *check.Service
+				var learned *model.Model
 				if l.detect || l.serve {
-					svc = learnedService(b, time.Now())
-					dec = &milter.CheckDecider{Service: svc, Parse: parseForTest(b)}
+					var p *decide.Path
+					p, learned = learnedPath(b, time.Now())
+					dec = withParse(p, parseForTest(b))
 				}
 				var maddr string
 				if l.serve {
 					maddr = startServe(b, server.Options{
-						MilterAddr: "127.0.0.1:0", Decide: dec, Decisions: rec, Model: svc.Detector.Model,
+						MilterAddr: "127.0.0.1:0", Decide: dec, Decisions: rec, Model: learned,
 					}, msink.Addr).Milter.String()
 				} else {
 					maddr = startMilter(b, &milter.Server{Decider: dec, Recorder: rec})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
@@ -20,7 +21,7 @@ import (
 // with the demo scenarios dated just after that history.
 type generated struct {
 	org       *synth.Org
-	svc       *check.Service
+	svc       *decide.Path
 	scenarios map[string]synth.Scenario
 	now       time.Time // the end of the history
 }
@@ -79,11 +80,8 @@ func generatedHistory(t testing.TB, pol policy.Config) *generated {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.svc = &check.Service{
-		Detector:    &detect.Detector{Model: m, Content: []detect.ContentChecker{terms.NewCheckerFrom(dir, nil, nil, nil)}},
-		Policy:      p,
-		Departments: dir,
-	}
+	g.svc = check.Path(&detect.Detector{Model: m, Content: []detect.ContentChecker{terms.NewCheckerFrom(dir, nil, nil, nil)}},
+		p, check.Fixed{Directory: dir})
 	t.Logf("learned %d generated messages", n)
 	return g
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
@@ -23,14 +24,14 @@ import (
 
 // startGateway starts misend's SMTP gateway in-process as `misend serve`
 // assembles it (gateway, cut-through, durable spool, upstream delivery),
-// deciding with dec and delivering to upstream.
-func startGateway(t testing.TB, dec gateway.Decider, upstream string) *server.Server {
+// deciding on the one decision path dec and delivering to upstream.
+func startGateway(t testing.TB, dec decide.Decider, upstream string) *server.Server {
 	return startGatewayCut(t, dec, upstream, 32)
 }
 
 // startGatewayCut is startGateway with cutThrough sessions (0: every
 // message goes through the spool).
-func startGatewayCut(t testing.TB, dec gateway.Decider, upstream string, cutThrough int) *server.Server {
+func startGatewayCut(t testing.TB, dec decide.Decider, upstream string, cutThrough int) *server.Server {
 	t.Helper()
 	s, err := server.Start(server.Options{
 		CutThrough: cutThrough,
@@ -41,9 +42,9 @@ func startGatewayCut(t testing.TB, dec gateway.Decider, upstream string, cutThro
 			Domain:   "misend.test.example",
 			Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		},
-		Retry:   queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour},
-		Decider: dec,
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Retry:  queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour},
+		Decide: dec,
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestPostfixRelayThroughMisend(t *testing.T) {
 	g := generatedHistory(t, sitePolicy())
 	upstream, upAddr := startCapture(t)
 	mailbox, mbAddr := startCapture(t)
-	gw := startGateway(t, gateway.ServiceDecider{Service: g.svc}, upAddr)
+	gw := startGateway(t, g.svc, upAddr)
 	pf := StartPostfix(t, Options{
 		Relay: gw.SMTP.String(),
 		Extra: map[string]string{

@@ -26,7 +26,7 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/held"
@@ -68,8 +68,10 @@ type AuditLog interface {
 // required; a nil Held, Decisions, Reports or Feedback makes the routes
 // that need it answer 503 unavailable.
 type Options struct {
-	Tokens    Authenticator
-	Check     *check.Service
+	Tokens Authenticator
+	// Check is misend's one decision path, the one the gateway and the
+	// milter decide through (decide.Path).
+	Check     decide.Decider
 	Held      held.Holds
 	Decisions DecisionLog
 	// Reports reads decisions for reports (reports.DecisionsTable).

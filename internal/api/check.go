@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/auth"
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
@@ -37,7 +37,7 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	if err := decode(r, &d, false); err != nil {
 		return err
 	}
-	from := p.Address
+	from, sender := p.Address, strings.ToLower(p.Address)
 	if d.From != "" {
 		addr, err := addrSpec("from", d.From)
 		if err != nil {
@@ -46,7 +46,7 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 		if addr != strings.ToLower(p.Address) && !p.Has(auth.RoleOperator) {
 			return errForbidden("you may check only drafts from your own address")
 		}
-		from = d.From
+		from, sender = d.From, addr
 	}
 	lang, err := langOf(r)
 	if err != nil {
@@ -57,15 +57,23 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	if err != nil {
 		return err
 	}
-	msg, err := mail.Parse(bytes.NewReader(raw), mail.Limits{})
-	if err != nil {
+	if _, err := mail.Parse(bytes.NewReader(raw), mail.Limits{}); err != nil {
 		return errBadRequest("the draft cannot be read as a message: " + err.Error())
 	}
-	out, err := a.decide(msg, now)
+	// The composed draft names every recipient (Bcc too), as the
+	// envelope would. The signed-in person is who sends it, as a SASL
+	// login is at the gateway, unless an operator checks a draft on
+	// someone's behalf.
+	env := decide.Envelope{From: sender, At: now}
+	if strings.EqualFold(sender, p.Address) {
+		env.Login = p.Address
+	}
+	res, err := a.decide(r, env, raw)
 	if err != nil {
 		return err
 	}
-	a.record(r, msg, out, now)
+	a.record(r, res, now)
+	out := res.Outcome()
 	if !operator {
 		out.Findings = finding.SenderView(out.Findings)
 	}
@@ -73,34 +81,34 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// decide runs the shared decision path; a detector panic is an internal
-// error for this caller, never a crash of the server.
-func (a *API) decide(msg *mail.Message, now time.Time) (out check.Outcome, err error) {
+// decide runs the one decision path; a detector panic is an internal
+// error for this caller, never a crash of the server, and so is a
+// fail-safe decision: a draft that could not be checked is not answered
+// with a verdict the sender would take for misend's opinion of it.
+func (a *API) decide(r *http.Request, env decide.Envelope, raw []byte) (res decide.Result, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "the draft could not be checked", err: fmt.Errorf("check panicked: %v", v)}
 		}
 	}()
-	return a.o.Check.Check(msg, now), nil
+	res = a.o.Check.Decide(r.Context(), env, raw)
+	if res.Err != nil {
+		return res, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "the draft could not be checked", err: res.Err}
+	}
+	return res, nil
 }
 
 // record writes the decision to the decisions log (operator view, as every
 // entrance records it), so reports and feedback on drafts line up with
 // gateway mail. A lost record is logged, not returned: the sender still
 // gets the verdict.
-func (a *API) record(r *http.Request, msg *mail.Message, out check.Outcome, now time.Time) {
+func (a *API) record(r *http.Request, res decide.Result, now time.Time) {
 	if a.o.Decisions == nil {
 		return
 	}
-	dept := ""
-	if a.o.Check.Departments != nil {
-		dept = a.o.Check.Departments.DepartmentOf(msg.From.Addr)
-	}
-	dec := a.o.Check.Policy.Evaluate(dept, out.Score, out.Findings)
-	dec.Verdict = out.Verdict
-	rec := decisions.Record{At: now, Via: "api", MessageID: out.MessageID, Sender: out.Sender, Department: dept,
-		Decision: dec, Score: out.Score, Findings: out.Findings}
+	rec := decisions.Record{At: now, Via: "api", MessageID: res.MessageID, Sender: res.Sender, Department: res.Department,
+		Decision: res.Decision, Score: res.Score, Findings: res.Findings}
 	if err := a.o.Decisions.Append(r.Context(), rec); err != nil {
-		a.o.Log.Warn("api: record decision", "message_id", out.MessageID, "err", err)
+		a.o.Log.Warn("api: record decision", "message_id", res.MessageID, "err", err)
 	}
 }

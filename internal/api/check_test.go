@@ -2,12 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 )
@@ -34,7 +35,7 @@ func TestCheckMatchesCheckJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := e.svc.Check(msg, e.now)
+		out := e.svc.DecideMessage(context.Background(), decide.Envelope{From: msg.From.Addr, At: e.now}, msg).Outcome()
 		out.Findings = finding.SenderView(out.Findings)
 		want, err := json.Marshal(out)
 		if err != nil {
@@ -47,7 +48,7 @@ func TestCheckMatchesCheckJSON(t *testing.T) {
 		if got := bytes.TrimSpace(a.body); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n api   %s\n check %s", tc.name, got, want)
 		}
-		var o check.Outcome
+		var o decide.Outcome
 		a.json(t, &o)
 		if string(o.Verdict) != tc.want {
 			t.Errorf("%s: verdict %s, want %s", tc.name, o.Verdict, tc.want)

@@ -14,6 +14,7 @@ import (
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
@@ -37,7 +38,7 @@ type env struct {
 	t      testing.TB
 	srv    *httptest.Server
 	db     *store.DB
-	svc    *check.Service
+	svc    *decide.Path
 	model  *model.Model
 	queue  *queue.Queue
 	held   *held.Service
@@ -85,7 +86,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &check.Service{Detector: &detect.Detector{Model: m, Content: []detect.ContentChecker{content}}, Policy: pol, Departments: dir}
+	svc := check.Path(&detect.Detector{Model: m, Content: []detect.ContentChecker{content}}, pol, check.Fixed{Directory: dir})
 	q, err := queue.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +143,7 @@ func (e *env) holdFrom(sender string, state queue.State, to ...string) string {
 	}
 	id, err := e.queue.Add(context.Background(), queue.Item{
 		Envelope:   queue.Envelope{From: sender, To: to},
-		Outcome:    check.Outcome{MessageID: fmt.Sprintf("held-%d@corp.example", e.seq), Sender: sender, Verdict: v, Score: 0.8, Findings: fs},
+		Outcome:    queue.Outcome{MessageID: fmt.Sprintf("held-%d@corp.example", e.seq), Sender: sender, Verdict: v, Score: 0.8, Findings: fs},
 		State:      state,
 		NotBefore:  e.now.Add(5 * time.Minute),
 		Department: "営業部",

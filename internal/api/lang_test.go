@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
@@ -55,13 +55,13 @@ func hasJapanese(s string) bool {
 func TestCheckLanguage(t *testing.T) {
 	e := newEnv(t)
 	draft := Draft{MessageID: "l1@corp.example", To: []string{"tanaka@partner-a.examp1e"}, Subject: "計画", Body: "例の件"}
-	outcome := func(path, lang string) check.Outcome {
+	outcome := func(path, lang string) decide.Outcome {
 		t.Helper()
 		a := e.callIn("sato@corp.example", "POST", path, lang, draft)
 		if a.status != http.StatusOK {
 			t.Fatalf("%s %q: %d %s", path, lang, a.status, a.body)
 		}
-		var o check.Outcome
+		var o decide.Outcome
 		a.json(t, &o)
 		if len(o.Findings) == 0 {
 			t.Fatalf("%s: no findings", path)
@@ -104,7 +104,7 @@ func TestHeldLanguage(t *testing.T) {
 	}
 	id, err := e.queue.Add(context.Background(), queue.Item{
 		Envelope:   queue.Envelope{From: "sato@corp.example", To: []string{"x@partner-z.example"}},
-		Outcome:    check.Outcome{MessageID: "lang-1@corp.example", Sender: "sato@corp.example", Verdict: policy.Confirm, Score: 0.8, Findings: fs},
+		Outcome:    queue.Outcome{MessageID: "lang-1@corp.example", Sender: "sato@corp.example", Verdict: policy.Confirm, Score: 0.8, Findings: fs},
 		State:      queue.Confirming,
 		NotBefore:  e.now.Add(5 * time.Minute),
 		Department: "営業部",

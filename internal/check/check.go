@@ -1,56 +1,66 @@
-// Package check is the one decision path shared by `misend check`, the SMTP
-// gateway, the milter and the HTTP check API: parse → detect → policy →
-// Outcome, whose JSON form is the public `check --json` schema.
+// Package check assembles misend's decision path (package decide) from
+// its parts: the learned model and weights behind the detector, the
+// confidential-term lists and the directory, read from the database by
+// Load. It holds no decision logic of its own.
 package check
 
 import (
 	"time"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/detect"
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 )
 
-// Outcome is the decision on one message, in the `check --json` schema.
-type Outcome struct {
-	File      string            `json:"file,omitempty"`
-	MessageID string            `json:"message_id"`
-	Sender    string            `json:"sender"`
-	Verdict   policy.Verdict    `json:"verdict"`
-	Score     float64           `json:"score"`
-	Findings  []finding.Finding `json:"findings"`
+// Path puts d on the decision path with pol deciding verdicts and dir
+// telling who is who (nil: nobody is known). The content checkers d runs
+// for the header From are run again for the person who really sent a
+// message (decide.Path.Content).
+func Path(d *detect.Detector, pol *policy.Policy, dir Directory) *decide.Path {
+	p := &decide.Path{Detector: Detector(d), Policy: pol}
+	for _, c := range d.Content {
+		p.Content = append(p.Content, c)
+	}
+	if dir != nil {
+		p.People = People{dir}
+	}
+	return p
 }
 
-// Departments tells which department a sender belongs to.
-type Departments interface {
-	DepartmentOf(addr string) string
+// Detector is d as the decision path's Detector.
+func Detector(d *detect.Detector) decide.Detector {
+	return decide.DetectorFunc(func(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+		r := d.Check(msg, now)
+		return r.Score, r.Findings
+	})
 }
 
-// Service decides on messages.
-type Service struct {
-	Detector    *detect.Detector
-	Policy      *policy.Policy
-	Departments Departments // may be nil
+// Directory is a directory as loaded (*directory.Directory) or in force
+// while serving (*directory.Current).
+type Directory interface {
+	Load() *directory.Directory
 }
 
-// Check decides on msg as if sent at now. Findings keep operator-only fields;
-// callers facing a sender must pass them through finding.SenderView.
-func (s *Service) Check(msg *mail.Message, now time.Time) Outcome {
-	res := s.Detector.Check(msg, now)
-	dept := ""
-	if s.Departments != nil {
-		dept = s.Departments.DepartmentOf(msg.From.Addr)
-	}
-	fs := res.Findings
-	if fs == nil {
-		fs = []finding.Finding{}
-	}
-	return Outcome{
-		MessageID: msg.MessageID,
-		Sender:    msg.From.Addr,
-		Verdict:   s.Policy.Decide(dept, res.Score, fs),
-		Score:     res.Score,
-		Findings:  fs,
-	}
+// People answers the decision path's questions from a directory.
+type People struct{ Dir Directory }
+
+// PersonOf implements decide.People.
+func (p People) PersonOf(addr string) (string, bool) {
+	person, ok := p.Dir.Load().Person(addr)
+	return person.Address, ok
 }
+
+// DepartmentOf implements decide.People.
+func (p People) DepartmentOf(addr string) string { return p.Dir.Load().DepartmentOf(addr) }
+
+// IsInternal implements decide.People.
+func (p People) IsInternal(addr string) bool { return p.Dir.Load().IsInternal(addr) }
+
+// Fixed is a directory that does not change, as Directory.
+type Fixed struct{ *directory.Directory }
+
+// Load implements Directory.
+func (f Fixed) Load() *directory.Directory { return f.Directory }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/model"
@@ -13,12 +14,13 @@ import (
 	"github.com/misend/misend/internal/terms"
 )
 
-// Loaded is a Service assembled from a database, with the parts callers
-// that also learn or look people up need.
+// Loaded is a decision path assembled from a database, with the parts
+// callers that also learn or look people up need.
 type Loaded struct {
-	*Service
-	Model *model.Model
-	// Directory is the directory in force, which Service.Departments
+	*decide.Path
+	Detector *detect.Detector
+	Model    *model.Model
+	// Directory is the directory in force, which the path's People
 	// answers from; SetDirectory replaces it.
 	Directory *directory.Current
 	// Terms is the checker following list changes, when asked for
@@ -89,11 +91,8 @@ func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
 	} else if content, err = terms.NewChecker(ctx, db, dir); err != nil {
 		return nil, err
 	}
-	l.Service = &Service{
-		Detector:    &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}},
-		Policy:      o.Policy,
-		Departments: l.Directory,
-	}
+	l.Detector = &detect.Detector{Model: m, Weights: w, Content: []detect.ContentChecker{content}}
+	l.Path = Path(l.Detector, o.Policy, l.Directory)
 	return l, nil
 }
 

@@ -108,6 +108,10 @@ type SMTP struct {
 	MaxLineLength   int      `toml:"max_line_length"`
 	MaxHeaderBytes  int      `toml:"max_header_bytes"`
 	FailSafe        string   `toml:"fail_safe"`
+	// StampOutside adds misend's X-Misend-* headers also to mail with a
+	// recipient outside the organisation (gateway and milter); off, the
+	// default, outsiders learn nothing of the verdict.
+	StampOutside bool `toml:"stamp_outside"`
 }
 
 // Upstream is the smarthost misend relays to.

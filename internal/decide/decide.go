@@ -1,11 +1,22 @@
-// Package decide holds the types of misend's one decision path, shared by
-// the SMTP gateway and the milter: the envelope a message came with, the
-// Result of deciding on it, and the Decider that produces it
-// (milter.CheckDecider over check.Service is the real one).
+// Package decide is misend's one decision path. The SMTP gateway, the
+// milter, POST /api/v1/check and `misend check` all call Path.Decide
+// (envelope + message → Result), so the same message and envelope get the
+// same verdict whichever way they came in.
 //
-// It deliberately holds no logic beyond reading a message's subject for
-// notices: deciding is check and policy's job, carrying a verdict out is the
-// gateway's, the milter's and the queue's.
+// Decide settles, once per message: who sent it (the SASL login, else the
+// envelope sender, else the header From, each resolved to a person of the
+// directory through their aliases); where each recipient really goes
+// (routing tricks such as user%elsewhere@corp.example are judged at their
+// real destination); the findings, with the confidential-term lists of
+// both the sender and the header From's person; the department whose
+// policy applies (the stricter one when they differ); and the fail-safe
+// verdict when the message cannot be parsed, detection panics or the
+// deadline passes.
+//
+// It does not score messages itself (a Detector does), speak SMTP or the
+// milter protocol, store, relay or hold mail, send notices, or record
+// decisions: carrying a verdict out is the gateway's, the milter's and the
+// queue's job.
 package decide
 
 import (
@@ -15,6 +26,7 @@ import (
 	"mime"
 	"net"
 	"net/textproto"
+	"time"
 
 	"github.com/emersion/go-message/charset"
 
@@ -30,20 +42,33 @@ type Envelope struct {
 	Client  net.IP   // SMTP client of the MTA, if known
 	QueueID string   // the MTA's queue id (milter macro "i"), if sent
 	// Login is the SASL login the message was submitted under, when the
-	// MTA (milter macro {auth_authen}) or the gateway's own AUTH knows it.
+	// MTA (milter macro {auth_authen}) or the gateway's own AUTH knows it;
+	// for the HTTP API, the signed-in person.
 	Login string
+	// At is when the message is sent; zero means now. `misend check`
+	// judges a message of the past as of its Date.
+	At time.Time
 }
 
-// Result is a decision on one message.
+// Result is a decision on one message: misend's one decision type. Its
+// public JSON form is Outcome.
 type Result struct {
-	MessageID  string
-	Sender     string
-	Subject    string // decoded, from the parse the decision made; "" when it could not parse
-	Department string
-	Decision   policy.Decision
-	Score      float64
-	Findings   []finding.Finding // operator view; filtered before anything reaches the sender
-	Err        error             // detection failure behind a fail-safe decision
+	MessageID string
+	// Sender is who sent the message: the person of the directory it was
+	// resolved to (their main address), else the envelope sender or From
+	// as written. SenderKnown tells which.
+	Sender      string
+	SenderKnown bool
+	Subject     string // decoded, from the parse the decision made; "" when it could not parse
+	Department  string
+	Decision    policy.Decision
+	Score       float64
+	Findings    []finding.Finding // operator view; filtered before anything reaches the sender
+	// Outside is set when a recipient is outside the organisation (or its
+	// address is a route that may leave it): anything added to the
+	// message is seen there.
+	Outside bool
+	Err     error // detection failure behind a fail-safe decision
 }
 
 // Decider decides on one message. It must return promptly and must not fail

@@ -14,8 +14,6 @@ import (
 
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/milter"
-	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
@@ -146,8 +144,8 @@ func (org *learned) bareGateway(_ context.Context, env ServeEnv) (*server.Server
 		HTTPAddr: env.HTTPAddr,
 		SpoolDir: env.SpoolDir,
 		Upstream: relay.Client{Addr: env.Upstream, TLS: relay.TLSNone},
-		Decide:   &milter.CheckDecider{Service: org.svc.Service},
-		Gateway:  gateway.Config{Domain: "misend.localhost", FailSafe: policy.Hold},
+		Decide:   org.svc.Path,
+		Gateway:  gateway.Config{Domain: "misend.localhost"},
 		Log:      env.Log,
 	})
 	if err != nil {

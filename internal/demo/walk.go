@@ -2,13 +2,14 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"mime"
 	"strings"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
@@ -25,7 +26,7 @@ func walkThrough(w *narrator, org *learned, rep *Report) error {
 		if err != nil {
 			return fmt.Errorf("demo: scenario %s: %w", s.Name, err)
 		}
-		out := org.svc.Check(msg, msg.Date)
+		out := org.svc.DecideMessage(context.Background(), decide.Envelope{From: msg.From.Addr, At: msg.Date}, msg).Outcome()
 		org.outcomes = append(org.outcomes, scenarioOutcome{sender: msg.From.Addr, verdict: out.Verdict})
 		kind := "honest"
 		if s.Mistake {
@@ -71,7 +72,7 @@ func senderLang(org *learned, addr string) string {
 }
 
 // printOutcome prints what the sender is told, in lang.
-func printOutcome(w *narrator, out check.Outcome, lang string) {
+func printOutcome(w *narrator, out decide.Outcome, lang string) {
 	w.printf("    verdict %s (score %.2f)\n", strings.ToUpper(string(out.Verdict)), out.Score)
 	for _, f := range finding.LocalizeAll(finding.SenderView(out.Findings), lang) {
 		line := f.Message

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/model"
@@ -35,7 +34,7 @@ func TestHeldChanged(t *testing.T) {
 	add := func(state queue.State, to ...string) string {
 		id, err := q.Add(ctx, queue.Item{
 			Envelope: queue.Envelope{From: "sato@corp.example", To: to},
-			Outcome:  check.Outcome{MessageID: "m@corp.example", Sender: "sato@corp.example", Verdict: policy.Confirm, Findings: fs},
+			Outcome:  queue.Outcome{MessageID: "m@corp.example", Sender: "sato@corp.example", Verdict: policy.Confirm, Findings: fs},
 			State:    state, Department: "営業部", Flagged: held.FlaggedRecipients(to, fs),
 		}, []byte("Subject: x\r\n\r\nbody\r\n"))
 		if err != nil {

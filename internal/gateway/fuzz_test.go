@@ -34,7 +34,7 @@ func FuzzSMTPSession(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	g := New(Config{MaxMessageBytes: 4096, MaxRecipients: 5, Parse: parseStub, Log: slog.New(slog.DiscardHandler)}, fixed{v: policy.Pass}, q)
+	g := New(Config{MaxMessageBytes: 4096, MaxRecipients: 5, Log: slog.New(slog.DiscardHandler)}, fixed{v: policy.Pass}, spoolIntake{q})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		f.Fatal(err)

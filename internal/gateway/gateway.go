@@ -24,7 +24,6 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -34,25 +33,12 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
-
-// Decider decides on one parsed message. msg is nil when the message could
-// not be parsed; the decider still answers (fail-safe). Servers built with
-// NewServer take a decide.Decider instead, the path shared with the milter.
-type Decider interface {
-	Decide(ctx context.Context, env queue.Envelope, msg *mail.Message) (check.Outcome, error)
-}
-
-// Spool is the part of the queue New needs.
-type Spool interface {
-	Accept(ctx context.Context, env queue.Envelope, raw []byte, out check.Outcome, state queue.State, notBefore time.Time) (queue.ID, error)
-}
 
 // Intake takes a decided message into misend's queue: queued for delivery,
 // or waiting (held, confirming, delayed) by res. On a nil error the message
@@ -80,18 +66,15 @@ type Config struct {
 	// header_size_limit.
 	MaxHeaderBytes int
 	DecideTimeout  time.Duration
-	// FailSafe and Delay serve servers built with New: the verdict when the
-	// Decider fails (default hold) and how long a delay waits. A
-	// decide.Decider carries both in its Result.
-	FailSafe policy.Verdict
-	Delay    time.Duration
-	Recorder Recorder // optional
-	Log      *slog.Logger
+	Recorder       Recorder // optional
+	// StampOutside also adds misend's X-Misend-* headers to mail with a
+	// recipient outside the organisation. Off by default: the headers
+	// would tell outsiders the verdict.
+	StampOutside bool
+	Log          *slog.Logger
 	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
 	// of these user → password pairs before MAIL.
 	Users map[string]string
-	// Parse reads a message; nil means mail.Parse with its default limits.
-	Parse func(io.Reader) (*mail.Message, error)
 }
 
 // Server is the SMTP gateway.
@@ -102,21 +85,9 @@ type Server struct {
 	srv     *smtp.Server
 }
 
-// New builds a gateway deciding with a Decider over parsed messages and
-// storing in s; call Serve to start it.
-func New(cfg Config, d Decider, s Spool) *Server {
-	return NewServer(cfg, OutcomeDecider(cfg, d), spoolIntake{s})
-}
-
-// OutcomeDecider puts a Decider over parsed messages on the shared decision
-// path, parsing with cfg.Parse and failing safe to cfg.FailSafe.
-func OutcomeDecider(cfg Config, d Decider) decide.Decider {
-	return outcomeDecider{d: d, cfg: fill(cfg)}
-}
-
-// NewServer builds a gateway on misend's shared decision path: d decides
-// (milter.CheckDecider), in stores. Call Serve to start it.
-func NewServer(cfg Config, d decide.Decider, in Intake) *Server {
+// New builds a gateway on misend's one decision path: d decides
+// (decide.Path), in stores. Call Serve to start it.
+func New(cfg Config, d decide.Decider, in Intake) *Server {
 	cfg = fill(cfg)
 	g := &Server{cfg: cfg, decider: d, intake: in}
 	srv := smtp.NewServer(g)
@@ -143,12 +114,6 @@ func fill(cfg Config) Config {
 	}
 	if cfg.DecideTimeout == 0 {
 		cfg.DecideTimeout = 10 * time.Second
-	}
-	if cfg.FailSafe == "" {
-		cfg.FailSafe = policy.Hold
-	}
-	if cfg.Parse == nil {
-		cfg.Parse = func(r io.Reader) (*mail.Message, error) { return mail.Parse(r, mail.Limits{}) }
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -260,9 +225,20 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if _, routed := mail.Route(to); routed {
+		// A route may leave the organisation through a host that honours
+		// it while looking internal here: refused, never judged as the
+		// mailbox it pretends to be. (A source route never gets here:
+		// go-smtp drops it and hands over the final mailbox, which is
+		// what is checked and relayed.)
+		return errRouted
+	}
 	s.env.To = append(s.env.To, to)
 	return nil
 }
+
+var errRouted = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
+	Message: "Recipient address is a route (%, ! or @ in the local part); send to the mailbox itself"}
 
 var errRejected = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Message refused by the organisation's mail policy; contact your administrator"}
 
@@ -279,6 +255,10 @@ func (s *session) Data(r io.Reader) error {
 	if err := checkLines(raw, s.g.cfg.MaxLineLength, s.g.cfg.MaxHeaderBytes); err != nil {
 		return err
 	}
+	if mail.BareCROrNUL(raw) {
+		return errBareCRorNUL
+	}
+	raw = stripOurs(raw)
 	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
 	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client, Login: s.login}, raw)
 	cancel()
@@ -301,7 +281,10 @@ func (s *session) Data(r io.Reader) error {
 		s.g.cfg.Log.Info("rejected", "from", s.env.From, "rcpts", len(s.env.To), "score", res.Score)
 		return errRejected
 	}
-	if v == policy.Warn {
+	if v == policy.Warn && (!res.Outside || s.g.cfg.StampOutside) {
+		// Only people of the organisation see it, unless the operator
+		// chose otherwise: outside recipients learn nothing of the
+		// verdict.
 		raw = append([]byte("X-Misend-Warning: possible misdirected recipient\r\n"), raw...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -377,48 +360,4 @@ func Waiting(res decide.Result, now time.Time) (queue.State, time.Time) {
 		return queue.Delayed, now.Add(d)
 	}
 	return queue.Queued, time.Time{}
-}
-
-// outcomeDecider puts a Decider over parsed messages on the shared
-// decision path: parse errors and decider errors become the configured
-// fail-safe verdict.
-type outcomeDecider struct {
-	d   Decider
-	cfg Config
-}
-
-func (a outcomeDecider) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
-	msg, perr := a.cfg.Parse(bytes.NewReader(raw))
-	if perr != nil {
-		msg = nil
-	}
-	out, err := a.d.Decide(ctx, queue.Envelope{From: env.From, To: env.To}, msg)
-	if err == nil && perr == nil {
-		d := policy.Decision{Verdict: out.Verdict, Decided: out.Verdict, Rule: "decider"}
-		if d.Verdict == policy.Delay {
-			d.Delay = a.cfg.Delay
-		}
-		return decide.Result{MessageID: out.MessageID, Sender: out.Sender, Decision: d, Score: out.Score, Findings: out.Findings}
-	}
-	if err == nil {
-		err = fmt.Errorf("parse: %w", perr)
-	}
-	fs := a.cfg.FailSafe
-	d := policy.Decision{Verdict: fs, Decided: fs, Rule: "fail-safe"}
-	if fs == policy.Delay {
-		d.Delay = a.cfg.Delay
-	}
-	return decide.Result{Sender: env.From, Decision: d, Findings: out.Findings, Err: err}
-}
-
-// spoolIntake stores through a Spool.
-type spoolIntake struct{ s Spool }
-
-func (in spoolIntake) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
-	state, notBefore := Waiting(res, time.Now())
-	out := check.Outcome{MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict, Score: res.Score, Findings: res.Findings}
-	if out.Sender == "" {
-		out.Sender = env.From
-	}
-	return in.s.Accept(ctx, env, raw, out, state, notBefore)
 }

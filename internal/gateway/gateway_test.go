@@ -12,47 +12,57 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/misend/misend/internal/check"
-	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
 
-// fixed answers every message with one verdict, or an error.
+// fixed answers every message with one verdict, or with the fail-safe
+// hold when err is set (a detector that broke).
 type fixed struct {
-	v   policy.Verdict
-	err error
+	v       policy.Verdict
+	err     error
+	outside bool // a recipient is outside the organisation
 }
 
-func (f fixed) Decide(ctx context.Context, env queue.Envelope, m *mail.Message) (check.Outcome, error) {
-	return check.Outcome{Verdict: f.v}, f.err
+func (f fixed) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
+	if f.err != nil {
+		return decide.Result{Decision: policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, Err: f.err}
+	}
+	d := policy.Decision{Verdict: f.v, Decided: f.v, Rule: "fixed"}
+	if f.v == policy.Delay {
+		d.Delay = time.Hour
+	}
+	return decide.Result{Decision: d, Outside: f.outside}
+}
+
+// spool is the part of the queue these tests store in.
+type spool interface {
+	Accept(ctx context.Context, env queue.Envelope, raw []byte, out queue.Outcome, state queue.State, notBefore time.Time) (queue.ID, error)
+}
+
+// spoolIntake takes decided messages into a spool by their verdict.
+type spoolIntake struct{ s spool }
+
+func (in spoolIntake) Take(ctx context.Context, env queue.Envelope, raw []byte, res decide.Result) (queue.ID, error) {
+	state, notBefore := Waiting(res, time.Now())
+	out := queue.Outcome{MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict, Score: res.Score, Findings: res.Findings}
+	return in.s.Accept(ctx, env, raw, out, state, notBefore)
 }
 
 type failingSpool struct{}
 
-func (failingSpool) Accept(context.Context, queue.Envelope, []byte, check.Outcome, queue.State, time.Time) (queue.ID, error) {
+func (failingSpool) Accept(context.Context, queue.Envelope, []byte, queue.Outcome, queue.State, time.Time) (queue.ID, error) {
 	return "", errors.New("fsync: input/output error")
 }
 
-// parseStub stands for mail.Parse so these tests are about the gateway only.
-func parseStub(r io.Reader) (*mail.Message, error) {
-	b, _ := io.ReadAll(r)
-	if strings.Contains(string(b), "BROKEN") {
-		return nil, errors.New("broken MIME")
-	}
-	return &mail.Message{}, nil
-}
-
-func start(t *testing.T, cfg Config, d Decider, s Spool) string {
+func start(t *testing.T, cfg Config, d decide.Decider, s spool) string {
 	t.Helper()
-	if cfg.Parse == nil {
-		cfg.Parse = parseStub
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := New(cfg, d, s)
+	g := New(cfg, d, spoolIntake{s})
 	go g.Serve(l)
 	t.Cleanup(func() { g.Shutdown(context.Background()) })
 	return l.Addr().String()
@@ -104,7 +114,7 @@ func TestVerdictsToStates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			addr := start(t, Config{Delay: time.Hour}, tc.d, q)
+			addr := start(t, Config{}, tc.d, q)
 			err = send(addr, []string{"b@partner.example", "c@partner.example"}, msg)
 			if code(err) != tc.wantCode || (tc.wantCode == 0 && err != nil) {
 				t.Fatalf("send: %v, want code %d", err, tc.wantCode)
@@ -167,13 +177,98 @@ func TestNetworkAllowList(t *testing.T) {
 	}
 }
 
-func TestParseErrorFailsSafe(t *testing.T) {
+// Recipient addresses that are routes are refused at RCPT with 553 5.1.3:
+// accepted, they look internal here and leave the organisation at a host
+// that honours the route. A plain recipient in the same session still
+// goes through. Before, the quoted form reached the upstream unquoted, as
+// attacker@evil.example@corp.example.
+func TestRoutedRecipientsRefused(t *testing.T) {
 	q, _ := queue.Open(t.TempDir())
 	addr := start(t, Config{}, fixed{v: policy.Pass}, q)
-	if err := send(addr, []string{"b@x.example"}, msg+"BROKEN\r\n"); err != nil {
-		t.Fatalf("unparseable message refused: %v", err)
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := len(q.List(queue.Held)); n != 1 {
-		t.Errorf("unparseable message not held: %v", q.Depth())
+	defer c.Close()
+	if err := c.Mail("a@corp.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, rcpt := range []string{
+		"attacker%evil.example@corp.example",
+		`"attacker@evil.example"@corp.example`,
+		`"attacker%evil.example"@corp.example`,
+		"evil.example!attacker@corp.example",
+	} {
+		if err := c.Rcpt(rcpt, nil); code(err) != 553 {
+			t.Errorf("RCPT TO:<%s>: %v, want 553", rcpt, err)
+		}
+	}
+	if err := c.Rcpt("b@corp.example", nil); err != nil {
+		t.Fatalf("plain recipient: %v", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, msg)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	items := q.List(queue.Queued)
+	if len(items) != 1 || len(items[0].Envelope.To) != 1 || items[0].Envelope.To[0] != "b@corp.example" {
+		t.Errorf("spooled %+v, want one message to b@corp.example only", items)
+	}
+}
+
+// Message hygiene before anything is decided or stored: X-Misend-* headers
+// a client wrote are removed (they would forge a verdict downstream), a
+// warning header is added only when every recipient is inside the
+// organisation, and a bare CR or a NUL is refused with 550 5.6.0 rather
+// than relayed as it came.
+func TestMessageHygiene(t *testing.T) {
+	forged := "X-Misend-Verdict: pass\r\nX-MISEND-Score: 0.00\r\n\tfolded\r\n" + msg
+	tests := []struct {
+		name     string
+		d        fixed
+		raw      string
+		wantCode int
+		has, not []string
+	}{
+		{"forged headers removed", fixed{v: policy.Pass}, forged, 0, []string{"Subject: hi"}, []string{"X-Misend-Verdict", "X-MISEND-Score", "folded"}},
+		{"warning kept inside", fixed{v: policy.Warn}, msg, 0, []string{"X-Misend-Warning:"}, nil},
+		{"nothing added for outside recipients", fixed{v: policy.Warn, outside: true}, forged, 0, nil, []string{"X-Misend-", "X-MISEND-"}},
+		{"bare CR refused", fixed{v: policy.Pass}, msg + "a\rb\r\n", 550, nil, nil},
+		{"NUL refused", fixed{v: policy.Pass}, msg + "a\x00b\r\n", 550, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, _ := queue.Open(t.TempDir())
+			addr := start(t, Config{}, tt.d, q)
+			err := send(addr, []string{"b@partner.example"}, tt.raw)
+			if code(err) != tt.wantCode || tt.wantCode == 0 && err != nil {
+				t.Fatalf("send: %v, want code %d", err, tt.wantCode)
+			}
+			items := q.List(queue.Queued)
+			if tt.wantCode != 0 {
+				if len(items) != 0 {
+					t.Errorf("refused message spooled")
+				}
+				return
+			}
+			if len(items) != 1 {
+				t.Fatalf("spool %v", q.Depth())
+			}
+			body, _ := q.Body(items[0].ID)
+			for _, h := range tt.has {
+				if !strings.Contains(string(body), h) {
+					t.Errorf("relayed message lacks %q:\n%s", h, body)
+				}
+			}
+			for _, h := range tt.not {
+				if strings.Contains(string(body), h) {
+					t.Errorf("relayed message has %q:\n%s", h, body)
+				}
+			}
+		})
 	}
 }

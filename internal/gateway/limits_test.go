@@ -103,7 +103,7 @@ func TestSharedDecisionPathRecords(t *testing.T) {
 			q, _ := queue.Open(t.TempDir())
 			r := &recording{res: decide.Result{Sender: "a@corp.example", Department: "営業部", Score: 0.8,
 				Decision: policy.Decision{Verdict: v, Decided: v, Rule: "test"}}}
-			g := NewServer(Config{Recorder: r}, r, queueIntake{q})
+			g := New(Config{Recorder: r}, r, queueIntake{q})
 			l := listen(t)
 			go g.Serve(l)
 			t.Cleanup(func() { g.Shutdown(context.Background()) })

@@ -129,13 +129,13 @@ func (l *loginSeen) Decide(_ context.Context, env decide.Envelope, _ []byte) dec
 func TestAuthUserReachesDecision(t *testing.T) {
 	cert, pool := selfSigned(t)
 	q, _ := queue.Open(t.TempDir())
-	cfg := Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"sato@corp.example": "s3cret"}, Parse: parseStub}
+	cfg := Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"sato@corp.example": "s3cret"}}
 	seen := &loginSeen{}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := NewServer(cfg, seen, spoolIntake{q})
+	g := New(cfg, seen, spoolIntake{q})
 	go g.Serve(l)
 	t.Cleanup(func() { g.Shutdown(context.Background()) })
 	c, err := smtp.DialStartTLS(l.Addr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})

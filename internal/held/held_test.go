@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -29,7 +28,7 @@ func add(t *testing.T, q *queue.Queue, state queue.State, dept string, to ...str
 	t.Helper()
 	it := queue.Item{
 		Envelope:   queue.Envelope{From: "sato@corp.example", To: to},
-		Outcome:    check.Outcome{Sender: "sato@corp.example", Verdict: policy.Confirm, Findings: findings},
+		Outcome:    queue.Outcome{Sender: "sato@corp.example", Verdict: policy.Confirm, Findings: findings},
 		State:      state,
 		Department: dept,
 		Subject:    "見積もり",

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -17,7 +16,7 @@ func TestEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.Accept(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x"), check.Outcome{}, queue.Held, time.Time{})
+	q.Accept(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x"), queue.Outcome{}, queue.Held, time.Time{})
 	m := New(q)
 	m.Verdicts.WithLabelValues("hold").Inc()
 	ready := false

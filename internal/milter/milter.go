@@ -2,8 +2,8 @@
 // about each message, over the Sendmail milter protocol.
 //
 // It collects the envelope and the message, asks a Decider, and answers
-// within milliseconds: pass and warn are accepted with X-Misend-* headers
-// added; confirm, delay and hold are handed to a Holder (misend's durable
+// within milliseconds: pass and warn are accepted, with X-Misend-* headers
+// added when every recipient is inside the organisation; confirm, delay and hold are handed to a Holder (misend's durable
 // queue) and then discarded from Postfix, so no SMTP session is ever held
 // open waiting for a person; reject is refused with 550 5.7.1 and a generic
 // reason. If the Holder cannot store the message, Postfix is told to try
@@ -89,7 +89,11 @@ type Server struct {
 	// the sender of a warning. It must not block for long.
 	Accepted func(ctx context.Context, env Envelope, raw []byte, res Result)
 	Limits   Limits // zero fields take DefaultLimits
-	Log      *slog.Logger
+	// StampOutside also adds the X-Misend-* headers to mail with a
+	// recipient outside the organisation; off by default, so outsiders
+	// learn nothing of the verdict.
+	StampOutside bool
+	Log          *slog.Logger
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
 

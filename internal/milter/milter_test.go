@@ -380,3 +380,72 @@ func TestLoginMacro(t *testing.T) {
 		t.Fatalf("logins %+v, want the first message's only", holder.got)
 	}
 }
+
+// outsideDecider is subjectDecider for mail with a recipient outside the
+// organisation.
+type outsideDecider struct{ subjectDecider }
+
+func (d outsideDecider) Decide(ctx context.Context, env Envelope, raw []byte) Result {
+	res := d.subjectDecider.Decide(ctx, env, raw)
+	res.Outside = true
+	return res
+}
+
+// Mail to outside recipients leaves without anything of misend's: no
+// verdict, score or finding codes for outsiders to read (forged copies are
+// still removed). Before, every passing message carried them.
+func TestNothingAddedForOutsideRecipients(t *testing.T) {
+	for _, v := range []string{"pass", "warn"} {
+		addr := startServer(t, &Server{Decider: outsideDecider{}, Holder: &memHolder{}})
+		cs := openSession(t, addr)
+		m := msg(v)
+		m.headers = append(m.headers, [2]string{"X-Misend-Verdict", "pass"})
+		mods, act := send(t, cs, m)
+		if act.Code != gomilter.ActAccept {
+			t.Fatalf("%s: action %c", v, act.Code)
+		}
+		deleted := 0
+		for _, mod := range mods {
+			switch {
+			case mod.Code == gomilter.ActAddHeader, mod.Code == gomilter.ActInsertHeader:
+				t.Errorf("%s: added %s: %s", v, mod.HeaderName, mod.HeaderValue)
+			case mod.Code == gomilter.ActChangeHeader && mod.HeaderValue == "":
+				deleted++
+			}
+		}
+		if deleted != 1 {
+			t.Errorf("%s: %d forged headers removed, want 1", v, deleted)
+		}
+	}
+}
+
+// A held message is kept without the client's X-Misend-* headers, so they
+// do not leave with it when it is released.
+func TestForgedHeadersNotKeptWhenHeld(t *testing.T) {
+	holder := &memHolder{}
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
+	cs := openSession(t, addr)
+	m := msg("hold")
+	m.headers = append(m.headers, [2]string{"X-Misend-Verdict", "pass"})
+	if _, act := send(t, cs, m); act.Code != gomilter.ActDiscard {
+		t.Fatalf("action %c", act.Code)
+	}
+	if len(holder.got) != 1 || strings.Contains(strings.ToLower(holder.got[0].raw), "x-misend-") {
+		t.Errorf("held copy: %+v", holder.got)
+	}
+}
+
+// A bare CR or a NUL in the message is refused with 550 5.6.0, never
+// passed on as it came.
+func TestBareCRorNULRefused(t *testing.T) {
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: &memHolder{}})
+	for _, body := range []string{"Hello,\rsee attached.\r\n", "Hello,\x00\r\n"} {
+		cs := openSession(t, addr)
+		m := msg("pass")
+		m.body = body
+		_, act := send(t, cs, m)
+		if act.Code != gomilter.ActReplyCode || act.SMTPCode != 550 || !strings.HasPrefix(act.SMTPText, "5.6.0") {
+			t.Errorf("body %q: got %c %d %q, want 550 5.6.0", body, act.Code, act.SMTPCode, act.SMTPText)
+		}
+	}
+}

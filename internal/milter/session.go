@@ -16,6 +16,7 @@ import (
 
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -27,6 +28,10 @@ var (
 	replyTempFail = gomilter.NewResponseStr('y', "451 4.3.0 Message could not be checked now; try again later")
 	replyTooBig   = gomilter.NewResponseStr('y', "552 5.3.4 Message too big")
 	replyTooMany  = gomilter.NewResponseStr('y', "452 4.5.3 Too many recipients")
+	// Refused rather than rewritten: what misend checked is what leaves
+	// (see gateway's errBareCRorNUL).
+	replyBareCRorNUL = gomilter.NewResponseStr('y', "550 5.6.0 Message contains a bare CR or a NUL octet, which RFC 5322 does not allow; encode it (quoted-printable or base64)")
+	replyRouted      = gomilter.NewResponseStr('y', "553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
 )
 
 // errProtocol closes a connection whose peer does not follow the protocol.
@@ -76,6 +81,12 @@ func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, 
 	if len(s.env.To) >= s.srv.Limits.MaxRecipients {
 		return replyTooMany, nil
 	}
+	if _, routed := mail.Route(rcpt); routed {
+		// Postfix would deliver a percent hack, a bang path or a quoted
+		// '@' somewhere else than the mailbox it looks like; a source
+		// route is refused too, as Postfix hands it over as written.
+		return replyRouted, nil
+	}
 	s.env.To = append(s.env.To, strings.ToLower(rcpt))
 	return gomilter.RespContinue, nil
 }
@@ -85,10 +96,14 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 		return nil, errProtocol
 	}
 	if isOurs(name) {
+		// A client's X-Misend-* header is a forged verdict: left out of
+		// the copy misend decides on and keeps (a held message leaves
+		// from it), and removed from Postfix's copy when it passes.
 		if s.forged == nil {
 			s.forged = make(map[string]int)
 		}
 		s.forged[textproto.CanonicalMIMEHeaderKey(name)]++
+		return nil, nil
 	}
 	// Postfix sends folded values with bare LF; the queue keeps CRLF.
 	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
@@ -157,6 +172,9 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 	}
 	ctx := context.Background()
 	raw := s.raw.Bytes()
+	if mail.BareCROrNUL(raw) {
+		return replyBareCRorNUL, nil
+	}
 	res := srv.Decider.Decide(ctx, s.env, raw)
 	v := res.Decision.Verdict
 	rec := decisions.Record{
@@ -209,7 +227,8 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 	return resp, nil
 }
 
-// stamp removes forged X-Misend-* headers and adds ours.
+// stamp removes forged X-Misend-* headers and adds ours, when every
+// recipient is inside the organisation (or StampOutside says so).
 func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 	if m == nil {
 		return nil
@@ -221,6 +240,10 @@ func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 				return err
 			}
 		}
+	}
+	if res.Outside && !s.srv.StampOutside {
+		// Outside recipients learn nothing of the verdict.
+		return nil
 	}
 	if err := m.AddHeader(HeaderVerdict, string(res.Decision.Verdict)); err != nil {
 		return err

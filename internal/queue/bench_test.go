@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/misend/misend/internal/check"
 )
 
 // benchBody is a typical small business message.
@@ -34,7 +32,7 @@ func BenchmarkAccept(b *testing.B) {
 			for range writers {
 				wg.Go(func() {
 					for next.Add(1) <= int64(b.N) {
-						if _, err := q.Accept(ctx, env, benchBody, check.Outcome{}, Queued, time.Time{}); err != nil {
+						if _, err := q.Accept(ctx, env, benchBody, Outcome{}, Queued, time.Time{}); err != nil {
 							b.Error(err)
 							return
 						}
@@ -69,7 +67,7 @@ func BenchmarkDrain(b *testing.B) {
 	for range 32 {
 		wg.Go(func() {
 			for next.Add(1) <= int64(b.N) {
-				if _, err := q.Accept(ctx, env, benchBody, check.Outcome{}, Queued, time.Time{}); err != nil {
+				if _, err := q.Accept(ctx, env, benchBody, Outcome{}, Queued, time.Time{}); err != nil {
 					b.Error(err)
 					return
 				}

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/misend/misend/internal/check"
 )
 
 // TestOldLayoutStillRead opens a spool written by earlier versions: a body
@@ -105,7 +103,7 @@ func TestCrashStates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			q, _ := Open(dir)
-			id, err := q.Accept(ctx, env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+			id, err := q.Accept(ctx, env, []byte("m"), Outcome{}, Queued, time.Time{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +143,7 @@ func TestCrashStates(t *testing.T) {
 func TestMetadataWithoutBodyIsFinished(t *testing.T) {
 	dir := t.TempDir()
 	q, _ := Open(dir)
-	id, _ := q.Accept(context.Background(), env, []byte("m"), check.Outcome{}, Held, time.Time{})
+	id, _ := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Held, time.Time{})
 	q.Release(context.Background(), id, "op")
 	os.Remove(q.msgPath(id))
 	q2, _ := Open(dir)
@@ -162,7 +160,7 @@ func TestMetadataWithoutBodyIsFinished(t *testing.T) {
 func TestTornJournalLine(t *testing.T) {
 	dir := t.TempDir()
 	q, _ := Open(dir)
-	id, _ := q.Accept(context.Background(), env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+	id, _ := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Queued, time.Time{})
 	os.WriteFile(filepath.Join(dir, journalName), []byte(string(id)+" 1"), 0o600)
 	q2, _ := Open(dir)
 	if n := q2.PossibleDuplicates(); n != 0 {
@@ -179,7 +177,7 @@ func TestJournalRewrite(t *testing.T) {
 	ctx := context.Background()
 	var ids []ID
 	for range 20 {
-		id, _ := q.Accept(ctx, env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+		id, _ := q.Accept(ctx, env, []byte("m"), Outcome{}, Queued, time.Time{})
 		ids = append(ids, id)
 	}
 	if err := q.journal.claim(ids[0], 1); err != nil {
@@ -217,7 +215,7 @@ func TestGroupCommitSharesSyncs(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			if _, err := q.Accept(context.Background(), env, []byte("m"), check.Outcome{}, Queued, time.Time{}); err != nil {
+			if _, err := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Queued, time.Time{}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -239,7 +237,7 @@ func TestRunDrainsWithWorkers(t *testing.T) {
 	defer cancel()
 	const n = 200
 	for range n {
-		q.Accept(ctx, env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+		q.Accept(ctx, env, []byte("m"), Outcome{}, Queued, time.Time{})
 	}
 	d := &scripted{}
 	done := make(chan struct{})

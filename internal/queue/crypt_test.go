@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -25,7 +24,7 @@ func TestEncryptedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	id, err := q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: check.Outcome{Verdict: policy.Hold}}, []byte(secret))
+	id, err := q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: Outcome{Verdict: policy.Hold}}, []byte(secret))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +34,7 @@ func TestEncryptedAtRest(t *testing.T) {
 	if err := q.Cancel(ctx, id, "op"); err != nil {
 		t.Fatal(err)
 	}
-	id, err = q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: check.Outcome{Verdict: policy.Hold}}, []byte(secret))
+	id, err = q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: Outcome{Verdict: policy.Hold}}, []byte(secret))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/policy"
 )
 
 // State is where a message stands in the spool.
@@ -103,17 +104,28 @@ type Envelope struct {
 	To   []string `json:"to"`
 }
 
+// Outcome is the decision a message was taken with, as the spool keeps it
+// (the same JSON as the `check --json` schema, so spools written before
+// still read).
+type Outcome struct {
+	MessageID string            `json:"message_id"`
+	Sender    string            `json:"sender"`
+	Verdict   policy.Verdict    `json:"verdict"`
+	Score     float64           `json:"score"`
+	Findings  []finding.Finding `json:"findings"`
+}
+
 // Item is the metadata of one spooled message.
 type Item struct {
-	ID        ID            `json:"id"`
-	Envelope  Envelope      `json:"envelope"`
-	Outcome   check.Outcome `json:"outcome"`
-	State     State         `json:"state"`
-	Created   time.Time     `json:"created"`
-	NotBefore time.Time     `json:"not_before"`
-	Attempts  int           `json:"attempts"`
-	LastError string        `json:"last_error,omitempty"`
-	By        string        `json:"by,omitempty"` // who released, cancelled or rejected
+	ID        ID        `json:"id"`
+	Envelope  Envelope  `json:"envelope"`
+	Outcome   Outcome   `json:"outcome"`
+	State     State     `json:"state"`
+	Created   time.Time `json:"created"`
+	NotBefore time.Time `json:"not_before"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	By        string    `json:"by,omitempty"` // who released, cancelled or rejected
 
 	// Department is the sender's department when the message was decided.
 	Department string `json:"department,omitempty"`
@@ -325,7 +337,7 @@ func NewID() ID {
 // Accept stores a message durably and returns only once it is. state is
 // Queued for mail to deliver, or Held, Delayed or Confirming; notBefore
 // delays the first attempt.
-func (q *Queue) Accept(ctx context.Context, env Envelope, raw []byte, out check.Outcome, state State, notBefore time.Time) (ID, error) {
+func (q *Queue) Accept(ctx context.Context, env Envelope, raw []byte, out Outcome, state State, notBefore time.Time) (ID, error) {
 	return q.Add(ctx, Item{Envelope: env, Outcome: out, State: state, NotBefore: notBefore}, raw)
 }
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -23,7 +22,7 @@ func TestAcceptSurvivesReopen(t *testing.T) {
 	ctx := context.Background()
 	ids := map[State]ID{}
 	for _, s := range []State{Queued, Held, Delayed, Confirming} {
-		id, err := q.Accept(ctx, env, []byte("Subject: "+string(s)+"\r\n\r\nbody\r\n"), check.Outcome{Verdict: policy.Hold}, s, time.Now().Add(time.Hour))
+		id, err := q.Accept(ctx, env, []byte("Subject: "+string(s)+"\r\n\r\nbody\r\n"), Outcome{Verdict: policy.Hold}, s, time.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatalf("accept %s: %v", s, err)
 		}
@@ -42,7 +41,7 @@ func TestAcceptSurvivesReopen(t *testing.T) {
 			t.Errorf("%s body after reopen: %q, %v", s, b, err)
 		}
 	}
-	if _, err := q2.Accept(ctx, env, nil, check.Outcome{}, Delivered, time.Time{}); !errors.Is(err, ErrState) {
+	if _, err := q2.Accept(ctx, env, nil, Outcome{}, Delivered, time.Time{}); !errors.Is(err, ErrState) {
 		t.Errorf("accept as delivered: %v, want ErrState", err)
 	}
 }
@@ -53,7 +52,7 @@ func TestAcceptFailsWhenFsyncFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.syncFile = func(*os.File) error { return errors.New("disk gone") }
-	if _, err := q.Accept(context.Background(), env, []byte("x"), check.Outcome{}, Queued, time.Time{}); err == nil {
+	if _, err := q.Accept(context.Background(), env, []byte("x"), Outcome{}, Queued, time.Time{}); err == nil {
 		t.Fatal("accept succeeded although fsync failed")
 	}
 	if n := len(q.List(Queued)); n != 0 {
@@ -64,8 +63,8 @@ func TestAcceptFailsWhenFsyncFails(t *testing.T) {
 func TestTransitions(t *testing.T) {
 	q, _ := Open(t.TempDir())
 	ctx := context.Background()
-	held, _ := q.Accept(ctx, env, []byte("x"), check.Outcome{}, Held, time.Time{})
-	queued, _ := q.Accept(ctx, env, []byte("x"), check.Outcome{}, Queued, time.Time{})
+	held, _ := q.Accept(ctx, env, []byte("x"), Outcome{}, Held, time.Time{})
+	queued, _ := q.Accept(ctx, env, []byte("x"), Outcome{}, Queued, time.Time{})
 	if err := q.Release(ctx, queued, "op"); !errors.Is(err, ErrState) {
 		t.Errorf("release of queued mail: %v, want ErrState", err)
 	}
@@ -117,7 +116,7 @@ func TestDeliveryRetriesThenBounces(t *testing.T) {
 			q, _ := Open(t.TempDir())
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			id, _ := q.Accept(ctx, env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+			id, _ := q.Accept(ctx, env, []byte("m"), Outcome{}, Queued, time.Time{})
 			d := &scripted{res: tc.res}
 			var delivered, bounced int
 			h := Hooks{Delivered: func(Item, []byte) { delivered++ }, Bounced: func(Item, []byte, error) { bounced++ }}
@@ -147,7 +146,7 @@ func TestDeliveryRetriesThenBounces(t *testing.T) {
 func TestInFlightAtCrashCountsAsDuplicate(t *testing.T) {
 	dir := t.TempDir()
 	q, _ := Open(dir)
-	id, _ := q.Accept(context.Background(), env, []byte("m"), check.Outcome{}, Queued, time.Time{})
+	id, _ := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Queued, time.Time{})
 	if _, _, ok := q.claim(time.Now()); !ok {
 		t.Fatal("nothing due")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -90,12 +91,16 @@ const (
 
 // sendOn runs one transaction on an open connection and tells how far it
 // got.
+//
+// Addresses go out as they were checked: a local part that needs quotes
+// gets them back (mail.SMTPPath), where the SMTP server that took the
+// message had removed them.
 func sendOn(cl *smtp.Client, env queue.Envelope, raw []byte) (stage, error) {
-	if err := cl.Mail(env.From, nil); err != nil {
+	if err := cl.Mail(mail.SMTPPath(env.From), nil); err != nil {
 		return notStarted, fmt.Errorf("relay: send: %w", err)
 	}
 	for _, to := range env.To {
-		if err := cl.Rcpt(to, nil); err != nil {
+		if err := cl.Rcpt(mail.SMTPPath(to), nil); err != nil {
 			return started, fmt.Errorf("relay: send: %w", err)
 		}
 	}

@@ -1,8 +1,11 @@
 package relay
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/misend/misend/internal/queue"
@@ -70,5 +73,64 @@ func TestDeliverDownUpstreamIsTemporary(t *testing.T) {
 	res := (&Client{Addr: addr}).Deliver(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x\r\n"))
 	if res.Err == nil || res.Permanent {
 		t.Errorf("%+v, want temporary error", res)
+	}
+}
+
+// The upstream reads the address misend checked: a local part whose quotes
+// the receiving SMTP server removed ("john doe"@corp.example arrives as
+// john doe@corp.example) goes out quoted again, not as another address.
+func TestDeliverQuotesLocalParts(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	lines := make(chan string, 20)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		fmt.Fprintf(c, "220 upstream ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			cmd := strings.ToUpper(strings.TrimSpace(line))
+			switch {
+			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+				fmt.Fprintf(c, "250 upstream\r\n")
+			case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"):
+				lines <- strings.TrimSpace(line)
+				fmt.Fprintf(c, "250 ok\r\n")
+			case cmd == "DATA":
+				fmt.Fprintf(c, "354 go\r\n")
+				for {
+					l, err := r.ReadString('\n')
+					if err != nil || l == ".\r\n" {
+						break
+					}
+				}
+				fmt.Fprintf(c, "250 queued\r\n")
+			case cmd == "QUIT":
+				fmt.Fprintf(c, "221 bye\r\n")
+				return
+			default:
+				fmt.Fprintf(c, "250 ok\r\n")
+			}
+		}
+	}()
+	env := queue.Envelope{From: "a b@corp.example", To: []string{"john doe@corp.example", "sato@partner.example"}}
+	if res := (&Client{Addr: l.Addr().String(), TLS: TLSNone}).Deliver(context.Background(), env, []byte("Subject: x\r\n\r\nx\r\n")); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := []string{`MAIL FROM:<"a b"@corp.example>`, `RCPT TO:<"john doe"@corp.example>`, `RCPT TO:<sato@partner.example>`}
+	for _, w := range want {
+		if got := <-lines; !strings.HasPrefix(got, w) {
+			t.Errorf("upstream read %q, want %q", got, w)
+		}
 	}
 }

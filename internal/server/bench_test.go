@@ -13,7 +13,6 @@ import (
 
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/metrics"
-	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -60,7 +59,7 @@ func BenchmarkRelayThroughput(b *testing.B) {
 // clear and encrypted (AES-256-GCM).
 func BenchmarkDecideAndSpool(b *testing.B) {
 	o := newOrg(b)
-	dec := &milter.CheckDecider{Service: o.svc}
+	dec := o.svc
 	raw := []byte("From: 佐藤 <" + sato + ">\r\nTo: 田中 <tanaka@partner-a.example>\r\nSubject: 打ち合わせ\r\nMessage-ID: <bench@corp.example>\r\n\r\n" +
 		strings.Repeat("お世話になっております。来週の打ち合わせの件です。\r\n", 80))
 	env := decide.Envelope{From: sato, To: []string{"tanaka@partner-a.example"}}

@@ -23,13 +23,13 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
@@ -49,7 +49,7 @@ const (
 // people at partner-a for months; boss approves for 営業部.
 type org struct {
 	model *model.Model
-	svc   *check.Service
+	svc   *decide.Path
 	dir   *directory.Directory
 }
 
@@ -78,7 +78,7 @@ func newOrg(t testing.TB) *org {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &org{model: m, dir: dir, svc: &check.Service{Detector: &detect.Detector{Model: m}, Policy: pol, Departments: dir}}
+	return &org{model: m, dir: dir, svc: check.Path(&detect.Detector{Model: m}, pol, check.Fixed{Directory: dir})}
 }
 
 type rig struct {
@@ -124,7 +124,7 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 		SpoolKey:   key,
 		Upstream:   relay.Client{Addr: up, TLS: relay.TLSNone},
 		Retry:      queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decide:     &milter.CheckDecider{Service: r.org.svc},
+		Decide:     r.org.svc,
 		Decisions:  r.dlog,
 		Notify: &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://" + httpAddr, From: "misend@corp.example",
 			People: notify.DirectoryPeople{Dir: directory.NewCurrent(r.org.dir)}},
@@ -470,12 +470,12 @@ func TestMetricsByVerdictCodeAndFailSafe(t *testing.T) {
 	s, err := Start(Options{
 		SMTPAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", SpoolDir: t.TempDir(),
 		Upstream: relay.Client{Addr: up, TLS: relay.TLSNone},
-		Decide: &milter.CheckDecider{Service: o.svc, Parse: func(raw []byte, lim mail.Limits) (*mail.Message, error) {
+		Decide: withParse(o.svc, func(raw []byte, lim mail.Limits) (*mail.Message, error) {
 			if bytes.Contains(raw, []byte("BROKEN")) {
 				return nil, errors.New("broken MIME")
 			}
 			return mail.Parse(bytes.NewReader(raw), lim)
-		}},
+		}),
 		Log: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -523,4 +523,11 @@ func TestModelSavedPeriodically(t *testing.T) {
 	if n := r.saves.Load(); n != 1 {
 		t.Errorf("saved %d times, want 1", n)
 	}
+}
+
+// withParse is a copy of p that reads messages with parse.
+func withParse(p *decide.Path, parse func([]byte, mail.Limits) (*mail.Message, error)) *decide.Path {
+	c := *p
+	c.Parse = parse
+	return &c
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
@@ -39,7 +38,7 @@ func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res d
 	}
 	it := queue.Item{
 		Envelope: env,
-		Outcome: check.Outcome{
+		Outcome: queue.Outcome{
 			MessageID: res.MessageID, Sender: res.Sender, Verdict: res.Decision.Verdict,
 			Score: res.Score, Findings: res.Findings,
 		},
@@ -76,11 +75,13 @@ func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, su
 		QueueID: string(id), Sender: res.Sender, Department: res.Department, Recipients: env.To,
 		Subject: subject, Decision: res.Decision, Findings: res.Findings,
 	}
-	if w.Sender == "" {
-		w.Sender = env.From
-	}
-	if w.Sender == "" {
-		return // a bounce: nobody to tell
+	if !res.SenderKnown {
+		// Only people of the directory are told: a notice names the
+		// recipients and the findings, and the envelope sender or From:
+		// of mail from outside (or from a client that made them up) may
+		// be anyone's address.
+		s.log.Info("no notice: the sender is nobody of the directory", "id", id, "sender", res.Sender, "verdict", res.Decision.Verdict)
+		return
 	}
 	if res.Decision.Verdict == policy.Delay {
 		if it, err := s.Queue.Get(id); err == nil {
@@ -128,7 +129,7 @@ type outbox struct{ s *Server }
 
 func (o outbox) Send(ctx context.Context, m notify.Mail) error {
 	it := queue.Item{
-		Envelope: queue.Envelope{To: m.To}, Outcome: check.Outcome{Verdict: policy.Pass, Sender: m.From},
+		Envelope: queue.Envelope{To: m.To}, Outcome: queue.Outcome{Verdict: policy.Pass, Sender: m.From},
 		State: queue.Queued, System: true,
 	}
 	_, err := o.s.Queue.Add(ctx, it, m.Raw)

@@ -5,7 +5,7 @@
 // `misend demo` start the same thing.
 //
 // Both ways in share one decision path (a decide.Decider, normally
-// milter.CheckDecider) and one queue: mail the milter holds waits in the
+// decide.Path) and one queue: mail the milter holds waits in the
 // same spool as mail the gateway holds and leaves through the same upstream
 // when released. It holds no logic of its own beyond wiring and orderly
 // shutdown.
@@ -24,7 +24,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
@@ -63,11 +62,8 @@ type Options struct {
 	CutThrough int
 
 	// Decide is the one decision path for the gateway and the milter
-	// (milter.CheckDecider over check.Service).
+	// (decide.Path, as check.Load assembles it).
 	Decide decide.Decider
-	// Decider is the older gateway-only form, deciding on parsed messages;
-	// used when Decide is nil, with Gateway.Parse and Gateway.FailSafe.
-	Decider gateway.Decider
 	// Decisions records every decision (decisions.Log); optional.
 	Decisions gateway.Recorder
 
@@ -155,8 +151,13 @@ func Start(o Options) (*Server, error) {
 	if o.KeepFinished <= 0 {
 		o.KeepFinished = 72 * time.Hour
 	}
-	if o.Decide == nil && o.Decider == nil {
+	if o.Decide == nil {
 		return nil, errors.New("server: no decider")
+	}
+	if a, err := net.ResolveTCPAddr("tcp", o.SMTPAddr); err != nil {
+		return nil, fmt.Errorf("smtp listen address: %w", err)
+	} else if err := gateway.CheckExposure(a, o.Gateway); err != nil {
+		return nil, err
 	}
 	q, err := queue.OpenOptions(o.SpoolDir, queue.Options{Key: o.SpoolKey, Workers: o.DeliveryWorkers})
 	if err != nil {
@@ -198,14 +199,10 @@ func Start(o Options) (*Server, error) {
 		s.cut = newCutThrough(countingDeliverer{s.cutUp, s.Metrics}, o.CutThrough, s.Metrics, o.Log)
 	}
 
-	dec := o.Decide
-	if dec == nil {
-		dec = gateway.OutcomeDecider(o.Gateway, o.Decider)
-	}
-	dec = countingDecider{dec, s.Metrics}
+	dec := countingDecider{o.Decide, s.Metrics}
 	o.Gateway.Log = o.Log
 	o.Gateway.Recorder = o.Decisions
-	s.gw = gateway.NewServer(o.Gateway, dec, s)
+	s.gw = gateway.New(o.Gateway, dec, s)
 
 	var ls []net.Listener
 	closeAll := func() {
@@ -231,7 +228,7 @@ func Start(o Options) (*Server, error) {
 		s.Milter = ml.Addr()
 		s.mailListeners = append(s.mailListeners, ml)
 		s.ml = &milter.Server{
-			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter,
+			Decider: dec, Holder: milterHolder{s}, Recorder: o.Decisions, Limits: o.Milter, StampOutside: o.Gateway.StampOutside,
 			Log: o.Log, Accepted: s.milterAccepted,
 		}
 	}
@@ -422,7 +419,7 @@ func (s *Server) bounce() func(queue.Item, []byte, error) {
 		if dsn == nil {
 			return
 		}
-		sys := queue.Item{Envelope: env, Outcome: check.Outcome{Verdict: "pass"}, State: queue.Queued, System: true}
+		sys := queue.Item{Envelope: env, Outcome: queue.Outcome{Verdict: "pass"}, State: queue.Queued, System: true}
 		if _, err := s.Queue.Add(context.Background(), sys, dsn); err != nil {
 			s.log.Error("queue bounce", "id", it.ID, "err", err)
 		}

@@ -1,8 +1,11 @@
 package server
 
 import (
+	dto "github.com/prometheus/client_model/go"
+
+	"bytes"
 	"context"
-	"io"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -10,9 +13,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/misend/misend/internal/check"
-	"github.com/misend/misend/internal/gateway"
-	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
@@ -22,20 +23,11 @@ import (
 // bySubject holds mail whose subject says HOLD and passes the rest.
 type bySubject struct{}
 
-func (bySubject) Decide(_ context.Context, _ queue.Envelope, m *mail.Message) (check.Outcome, error) {
-	if m.Subject == "HOLD" {
-		return check.Outcome{Verdict: policy.Hold}, nil
+func (bySubject) Decide(_ context.Context, _ decide.Envelope, raw []byte) decide.Result {
+	if strings.Contains(string(raw), "Subject: HOLD\r\n") {
+		return decide.Result{Subject: "HOLD", Decision: policy.Decision{Verdict: policy.Hold, Decided: policy.Hold}}
 	}
-	return check.Outcome{Verdict: policy.Pass}, nil
-}
-
-func parseSubject(r io.Reader) (*mail.Message, error) {
-	b, _ := io.ReadAll(r)
-	m := &mail.Message{}
-	if strings.Contains(string(b), "Subject: HOLD\r\n") {
-		m.Subject = "HOLD"
-	}
-	return m, nil
+	return decide.Result{Decision: policy.Decision{Verdict: policy.Pass, Decided: policy.Pass}}
 }
 
 func startSink(t testing.TB) (*sink.Sink, string) { return startSinkOn(t, "127.0.0.1:0") }
@@ -59,9 +51,8 @@ func startServer(t testing.TB, spool, upstream string, with ...func(*Options)) *
 		SMTPAddr: "127.0.0.1:0",
 		SpoolDir: spool,
 		Upstream: relay.Client{Addr: upstream, TLS: relay.TLSNone},
-		Gateway:  gateway.Config{Parse: parseSubject},
 		Retry:    queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decider:  bySubject{},
+		Decide:   bySubject{},
 	}
 	for _, f := range with {
 		f(&o)
@@ -179,7 +170,7 @@ func TestShutdownRightAfterStart(t *testing.T) {
 		s, err := Start(Options{
 			SMTPAddr: "127.0.0.1:0", MilterAddr: "127.0.0.1:0", SpoolDir: t.TempDir(),
 			Upstream: relay.Client{Addr: up, TLS: relay.TLSNone},
-			Decider:  bySubject{}, Gateway: gateway.Config{Parse: parseSubject},
+			Decide:   bySubject{},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -198,5 +189,48 @@ func TestShutdownRightAfterStart(t *testing.T) {
 			c.Close()
 			t.Fatal("SMTP still accepts after Shutdown")
 		}
+	}
+}
+
+// knownSender is bySubject for senders the directory knows or not.
+type knownSender struct{ known bool }
+
+func (k knownSender) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
+	res := bySubject{}.Decide(ctx, env, raw)
+	res.Sender, res.SenderKnown = env.From, k.known
+	return res
+}
+
+// misend's notices about held mail go only to people of the directory:
+// never to an envelope sender or From: that is nobody's (an outside
+// client's, or one made up), since a notice names the recipients and why
+// the message waits. Before, the notice went to whatever address the
+// message gave.
+func TestNoticesOnlyToPeople(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprint("known=", known), func(t *testing.T) {
+			_, up := startSink(t)
+			s := startServer(t, t.TempDir(), up, func(o *Options) {
+				o.Decide = knownSender{known}
+				o.Notify = &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://misend.invalid", From: "misend@corp.example"}
+			})
+			raw := "From: someone@partner.example\r\nTo: b@partner.example\r\nSubject: HOLD\r\n\r\nx\r\n"
+			c, err := smtp.Dial(s.SMTP.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.SendMail("someone@partner.example", []string{"b@partner.example"}, strings.NewReader(raw)); err != nil {
+				t.Fatal(err)
+			}
+			var m dto.Metric
+			if err := s.Metrics.Notices.Write(&m); err != nil {
+				t.Fatal(err)
+			}
+			notices := int(m.GetCounter().GetValue())
+			if want := map[bool]int{true: 1, false: 0}[known]; notices != want {
+				t.Errorf("%d notices queued, want %d", notices, want)
+			}
+		})
 	}
 }

@@ -18,6 +18,7 @@ func TestLiveFollowsChanges(t *testing.T) {
 	if fs := l.CheckContent(msg); len(fs) != 0 {
 		t.Fatalf("flagged before any list: %+v", fs)
 	}
+	l.Settle()
 	g0, _ := s.Generation(ctx)
 	if err := s.Add(ctx, Scope(Organization), "ファルコン計画", 0.9, "op"); err != nil {
 		t.Fatal(err)
@@ -25,12 +26,25 @@ func TestLiveFollowsChanges(t *testing.T) {
 	if g1, _ := s.Generation(ctx); g1 == g0 {
 		t.Fatal("generation did not move on add")
 	}
+	// The message that finds the lists changed is checked against the
+	// lists in force; the new ones are built in the background (held
+	// back here until that message was checked).
+	l.lookStarts = make(chan struct{}, 1)
+	if fs := l.CheckContent(msg); len(fs) != 0 {
+		t.Fatalf("rebuilt inline, on the message that found the change: %+v", fs)
+	}
+	l.lookStarts <- struct{}{}
+	l.Settle()
+	l.lookStarts = nil
 	if fs := l.CheckContent(msg); len(fs) != 1 {
 		t.Fatalf("added term not picked up: %+v", fs)
 	}
+	l.Settle()
 	if err := s.SetRule(ctx, Rule{Scope: Scope(Organization), MeanAtLeast: 0.95}); err != nil {
 		t.Fatal(err)
 	}
+	l.CheckContent(msg)
+	l.Settle()
 	if fs := l.CheckContent(msg); len(fs) != 0 {
 		t.Fatalf("rule change not picked up: %+v", fs)
 	}
@@ -40,6 +54,8 @@ func TestLiveFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SetRule(ctx, Rule{Scope: Scope(Organization), Any: true})
+	slow.CheckContent(msg)
+	slow.Settle()
 	if fs := slow.CheckContent(msg); len(fs) != 0 {
 		t.Fatalf("reloaded before its interval: %+v", fs)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
-	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
@@ -130,7 +129,7 @@ func (e *env) add(f fixture) string {
 	raw := []byte(fmt.Sprintf(rawMsg, f.sender, strings.Join(f.to, ", "), f.subject, msgSeq, msgSeq))
 	id, err := e.q.Add(context.Background(), queue.Item{
 		Envelope:   queue.Envelope{From: f.sender, To: f.to},
-		Outcome:    check.Outcome{MessageID: "x", Sender: f.sender, Verdict: verdictOf(f.state), Score: 0.8, Findings: f.findings},
+		Outcome:    queue.Outcome{MessageID: "x", Sender: f.sender, Verdict: verdictOf(f.state), Score: 0.8, Findings: f.findings},
 		State:      f.state,
 		Department: f.dept,
 		Subject:    f.subject,
