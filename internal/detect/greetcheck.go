@@ -81,11 +81,16 @@ func (c *check) greetedAs(addr string) bool {
 	return false
 }
 
-// allNamed reports whether every recipient has a display name, in this
-// message or in history.
-func (c *check) allNamed() bool {
+// allNamedIn reports whether every recipient has a display name, in this
+// message or in history, written in the script of the greeting's tokens.
+func (c *check) allNamedIn(toks []string) bool {
+	cjk := slices.ContainsFunc(toks, isCJK)
 	for _, r := range c.rs {
-		if r.Name == "" && len(c.m.Names(r.Addr)) == 0 {
+		// A greeting in kanji names nobody only when every recipient is
+		// known by a name in kanji: 田中様 to a partner whose address
+		// book entry reads "Tanaka Taro" greets him all the same.
+		inScript := func(name string) bool { return name != "" && isCJK(name) == cjk }
+		if !inScript(r.Name) && !slices.ContainsFunc(c.m.Names(r.Addr), inScript) {
 			return false
 		}
 	}
@@ -140,7 +145,7 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 	// Only when every recipient is known by name does a greeting that fits
 	// none of them name someone else, rather than a recipient by a name
 	// mail never showed ("Hi Bob" to bsmith@).
-	named := c.allNamed()
+	named := c.allNamedIn(toks)
 	if named {
 		c.f[fGreetNobody] = 1
 	}
