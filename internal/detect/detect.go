@@ -9,27 +9,37 @@
 // they wrote to the sender before, the message answers a thread they are in,
 // the sender's team or organisation knows them or their domain.
 //
-// The score is a logistic model over Features (see FeatureNames): per-finding
-// strengths, novelty of the rarest recipient, softening evidence and counts.
-// Its weights are fitted, never hand-picked: Fit is L2-regularised logistic
-// regression on standardised features, solved by iteratively reweighted least
+// The score is a logistic regression over Features (see FeatureNames):
+// per-finding strengths, novelty of the rarest recipient, softening
+// evidence and counts; plus, in weights fitted on an organisation's own
+// history, a small forest of boosted regression trees on what the
+// regression leaves unexplained (trees.go). The regression carries the
+// main effects, which trace to findings; the trees add what a sum cannot
+// say ("new, and nobody in the quoted conversation, and one letter from a
+// frequent contact"). Fitted on history only and measured on the Enron
+// mailboxes after the fit (scripts/enron-eval.sh), the trees lifted
+// detection at a 2% alarm rate from 42% to 55% for namesakes and from 38%
+// to 50% for autocomplete slips, at well under a microsecond per check.
+// Weights are fitted, never hand-picked: Fit solves L2-regularised logistic
+// regression on standardised features by iteratively reweighted least
 // squares, with the two classes weighted equally so a score of 0.5 is the
-// balanced decision boundary. The built-in weights (weights.json) were
-// produced by `go test ./internal/detect -run TestFitDefaultWeights -update`,
-// which generates a 400-person synthetic organisation (package synth: 240
-// days of real MIME mail, read back with the real parser, and its
-// directory), learns the first 80% of its mail by date, then scores the
-// rest as it is and with a wrong recipient from each of four strategies (a
-// colleague's contact, a namesake, a lookalike domain, an autocomplete
-// neighbour), replaced or added, the way `misend eval` does, and fits on
-// that; the test without -update fails when weights.json is stale, and
-// TestDetectionTarget checks them on an organisation from another
-// generator (package model/mailgen). `misend eval` refits them on a real or
-// synthetic corpus and stores them with SaveWeights; `misend check`, `misend
-// eval` and the gateway use stored weights when there are any
-// (LoadWeights). Weights fitted on one organisation's habits carry over
-// only so far: an organisation whose honest mail reaches new people much
-// more often should refit.
+// balanced decision boundary, then boosts the trees on the same balanced
+// loss, then lowers the intercept until at most MaxAlarm of the honest
+// training mail reaches the warn band.
+//
+// misend import fits weights on the organisation's own history
+// (eval.Calibration: the last quarter of the history is scored, clean and
+// with injected slips, before it is learned) and stores them with
+// SaveWeights, recording what they were fitted on (FitInfo); check, eval
+// and the gateway use stored weights when there are any (LoadWeights).
+// The built-in weights (weights.json), for a history too small to fit on,
+// are the regression alone, produced by `go test ./internal/detect -run
+// TestFitDefaultWeights -update` on a 1000-person synthetic organisation
+// (package synth: 240 days of real MIME mail read back with the real
+// parser, and its directory): trees fitted on generated mail would learn
+// its generator's habits as much as mistakes. The test without -update
+// fails when weights.json is stale, and TestDetectionTarget checks them on
+// an organisation from another generator (package model/mailgen).
 //
 // There is no isolation forest among the inputs: one over these features,
 // fitted on clean mail and given to the fit as one more input, changed
@@ -158,6 +168,13 @@ func (c *check) add(f finding.Finding) { c.findings = append(c.findings, f) }
 // collect looks up every recipient once; detectors then only read c.rs.
 func (c *check) collect() {
 	c.thread, c.threaded = c.m.Conversation(c.sender, c.msg)
+	q := quotedPeople(c.msg.Text)
+	if !q.empty() {
+		c.f[fQuoted] = 1
+	}
+	if isForward(c.msg.Subject) {
+		c.f[fForward] = 1
+	}
 	all := c.msg.Recipients()
 	inThread := 0
 	for _, a := range all {
@@ -171,6 +188,19 @@ func (c *check) collect() {
 		r.contact = c.m.Contact(c.sender, a.Addr, c.now)
 		r.domain = c.m.Domain(c.sender, r.dom, c.now)
 		r.inThread = c.threaded && slices.Contains(c.thread, a.Addr)
+		if !q.empty() && !r.inThread {
+			// By name only for an address the organisation has mailed:
+			// a mistyped address shows the name it was meant for.
+			var names []string
+			if r.contact.Known() || c.m.OrgAddress(a.Addr) > 0 {
+				names = c.nameTokensOf(a.Addr, a.Name)
+			}
+			if q.has(a.Addr, names) {
+				r.inThread = true
+			} else {
+				c.f[fQuotedOutsider] = max(c.f[fQuotedOutsider], 1/(1+r.contact.Total()))
+			}
+		}
 		if r.inThread {
 			inThread++
 		}
@@ -208,7 +238,7 @@ const fullHistory = 50.0
 // senderRelative are the features that measure novelty against the
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
-	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider}
+	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.

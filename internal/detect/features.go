@@ -45,6 +45,9 @@ const (
 	fNamesakePair
 	fSimilarKnown
 	fGreetDepartment
+	fQuoted
+	fQuotedOutsider
+	fForward
 	numFeatures
 )
 
@@ -92,4 +95,7 @@ var FeatureNames = []string{
 	fNamesakePair:       "namesake_pair",               // two recipients never mailed together look alike: 1/(1+exchanged) of the rarer
 	fSimilarKnown:       "similar_contact_rare",        // a rare contact resembles one mailed far more who fits the others better: likeness times 1/(1+exchanged)
 	fGreetDepartment:    "greeting_other_department",   // the greeting names a colleague's department, and the colleague it fits sits in another
+	fQuoted:             "quoted_headers",              // the text quotes a message's headers (a reply or forward); recipients they name count as in the thread
+	fQuotedOutsider:     "quoted_outsider",             // the text quotes headers, and a recipient they do not name: 1/(1+exchanged) of the rarest such
+	fForward:            "forward",                     // the subject says the message is forwarded: new people are its point
 }

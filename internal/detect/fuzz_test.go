@@ -46,3 +46,28 @@ func FuzzNameTokens(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuotedPeople feeds the quoted-header reader what replies carry:
+// Outlook, Notes and Japanese header blocks, broken ones, huge lists.
+func FuzzQuotedPeople(f *testing.F) {
+	for _, s := range []string{
+		"x\n-----Original Message-----\nFrom: Allen, Phillip K.\nTo: a@b.example; Last, First\n",
+		"x\n> 差出人: 田中 太郎 [mailto:t@x.co.jp]\n> 宛先: 鈴木\n", "x\nTo: Mark Taylor/HOU/ECT@ECT, a, b\n",
+		"x\nCc:\n", "x\nFrom:" + strings.Repeat(",", 3000), "x\nTo: <@>;[mailto:];@.;\n", "x\n\xffTo:\xfe\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := quotedPeople(s)
+		for a := range q.addrs {
+			if !strings.Contains(a, "@") || !q.has(a, nil) {
+				t.Fatalf("address %q read from %q is not one", a, s)
+			}
+		}
+		for _, n := range q.names {
+			if len(n) == 0 {
+				t.Fatalf("empty name from %q", s)
+			}
+		}
+	})
+}

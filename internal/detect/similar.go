@@ -23,6 +23,8 @@ const (
 	// with every candidate, and checked for lookalike domains: a message to
 	// hundreds of strangers is flagged long before the last one.
 	maxExamined = 10
+	// maxNamesakeRecipients bounds the recipients compared pairwise.
+	maxNamesakeRecipients = 60
 )
 
 // similarContacts finds the "wrong Tanaka": a new or rare recipient whose
@@ -31,7 +33,7 @@ const (
 func (c *check) similarContacts() {
 	var cands []model.Contact
 	var examined [2]int // new, known: known recipients must not crowd out new ones
-	for _, r := range c.rs {
+	for _, r := range c.byOrgNovelty() {
 		// A rare contact counts too, as the sender's other namesake: only
 		// when someone mailed far more often fits the others better.
 		known := r.contact.Sent >= 1 || r.contact.Received >= 1
@@ -127,20 +129,44 @@ func (c *check) similarContacts() {
 	}
 }
 
+// byOrgNovelty returns the recipients, those the organisation never
+// exchanged mail with first: on a long list, a mistyped address is one
+// nobody knows, and it must be among the few compared with every contact.
+func (c *check) byOrgNovelty() []rcpt {
+	if len(c.rs) <= maxExamined {
+		return c.rs
+	}
+	rs := slices.Clone(c.rs)
+	known := make(map[string]int, len(rs))
+	for _, r := range rs {
+		known[r.Addr] = c.m.OrgAddress(r.Addr)
+	}
+	slices.SortStableFunc(rs, func(a, b rcpt) int { return known[a.Addr] - known[b.Addr] })
+	return rs
+}
+
 // namesakePairs reports two recipients who look alike and were never on
 // one message of the sender's before: an address book that completed the
 // wrong entry next to the right one, or a namesake added by mistake. The
 // rarer of the two is blamed, and its novelty is the strength.
 func (c *check) namesakePairs() {
-	if len(c.rs) < 2 || len(c.rs) > maxPairRecipients {
+	if len(c.rs) < 2 || len(c.rs) > maxNamesakeRecipients {
 		return
 	}
+	// Beyond the model's pair cap, whether two were mailed together is not
+	// known, and a long list holds namesakes by chance: only a pair of a
+	// contact and someone the sender never exchanged mail with counts, and
+	// only when their addresses are one letter or a number apart.
+	long := len(c.rs) > maxPairRecipients
 	rarer, other, why := -1, -1, ""
 	for i, a := range c.rs {
 		aNames, aFamily, aLocal := c.nameTokensOf(a.Addr, a.Name), c.familyOf(a.Addr, a.Name), localPart(a.Addr)
 		for j := i + 1; j < len(c.rs); j++ {
 			b := c.rs[j]
 			if a.inThread && b.inThread {
+				continue
+			}
+			if long && (a.contact.Known() == b.contact.Known() || !addressAlike(aLocal, a.dom, b.Addr)) {
 				continue
 			}
 			r, o := i, j
@@ -153,7 +179,7 @@ func (c *check) namesakePairs() {
 			}
 			sim, w := similarity(a.Addr, aLocal, a.dom, aNames, aFamily, b.Addr,
 				func() []string { return c.nameTokensOf(b.Addr, b.Name) }, func() []string { return c.familyOf(b.Addr, b.Name) })
-			if sim == 0 || sim*nov <= c.f[fNamesakePair] || c.m.Together(c.sender, a.Addr, b.Addr) > 0 {
+			if sim == 0 || sim*nov <= c.f[fNamesakePair] || (!long && c.m.Together(c.sender, a.Addr, b.Addr) > 0) {
 				continue
 			}
 			c.f[fNamesakePair] = sim * nov
@@ -288,6 +314,16 @@ const (
 	whyNumbered  = "similar.numbered"
 	whyOneLetter = "similar.one_letter"
 )
+
+// addressAlike reports whether k is at r's domain and its local part is
+// one letter, or only a number, away from r's.
+func addressAlike(rLocal, rDom, k string) bool {
+	kLocal := localPart(k)
+	if domainOf(k) != rDom || len(kLocal) < 3 {
+		return false
+	}
+	return editDistance(rLocal, kLocal, 1) <= 1 || (len(rLocal) != len(kLocal) && trimDigits(rLocal) == trimDigits(kLocal))
+}
 
 // trimDigits drops the digits that end a local part, which number
 // namesakes (t.fukuda2).
