@@ -240,12 +240,16 @@ func (r *reader) endLead() {
 }
 
 // inflate reads what src decompresses to, for the file at, compressed
-// from compressed octets, within the file, total and ratio limits.
-func (r *reader) inflate(at string, src io.Reader, compressed int64) ([]byte, bool) {
+// from compressed octets (declared: what the file says it expands to),
+// within the file, total and ratio limits.
+func (r *reader) inflate(at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
 	limit := min(r.lim.MaxFileBytes, r.lim.MaxTotalBytes-r.total)
 	byRatio := max(ratioFloor, r.lim.MaxRatio*max(compressed, 1))
 	limit = min(limit, byRatio)
 	var buf bytes.Buffer
+	// The declared size spares regrowing; it is a hint, never trusted
+	// past the limit.
+	buf.Grow(int(min(max(declared, 0), limit) + bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
 	r.total += n
 	switch {

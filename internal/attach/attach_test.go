@@ -287,6 +287,8 @@ func noise(n int) string {
 	return b.String()
 }
 
+var farFuture = time.Now().Add(time.Hour)
+
 func hasReason(ps []Problem, r Reason) bool {
 	for _, p := range ps {
 		if p.Reason == r {

@@ -366,9 +366,9 @@ func (p *pdfFile) streamOf(obj []byte) ([]byte, bool) {
 	var out []byte
 	var ok bool
 	if zr, err := zlib.NewReader(bytes.NewReader(s)); err == nil {
-		out, ok = p.r.inflate(p.at, zr, int64(len(s)))
+		out, ok = p.r.inflate(p.at, zr, int64(len(s)), 4*int64(len(s)))
 	} else {
-		out, ok = p.r.inflate(p.at, flate.NewReader(bytes.NewReader(s)), int64(len(s)))
+		out, ok = p.r.inflate(p.at, flate.NewReader(bytes.NewReader(s)), int64(len(s)), 4*int64(len(s)))
 	}
 	// A stream cut short still shows the text before the cut.
 	return out, ok || len(out) > 0

@@ -97,7 +97,7 @@ func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 		return nil, false
 	}
 	defer rc.Close()
-	return r.inflate(at, rc, int64(f.CompressedSize64))
+	return r.inflate(at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
 }
 
 // entryName is a file's name in UTF-8: archives made on Japanese Windows
