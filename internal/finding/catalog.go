@@ -173,6 +173,10 @@ var catalog = map[string]entry{
 		"share the file through the approved file-sharing service instead",
 		"パスワード付きファイルではなく、所定のファイル共有サービスをご利用ください"},
 
+	"greeting.attachment_company": {
+		"the attachment {file} names {company}, whose mail goes to {domain}, but no recipient is at {domain}",
+		"添付ファイル {file} に「{company}」とありますが、{company}宛てのメールの送信先である {domain} の方は宛先にいません"},
+
 	// CONFIDENTIAL_TERMS: the scope, never a term.
 	"confidential_terms": {
 		"the message contains terms confidential to {@scope}, and {recipient} is outside it",
