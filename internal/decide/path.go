@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/misend/misend/internal/attach"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
@@ -63,6 +64,9 @@ type Path struct {
 	Now     func() time.Time // nil means time.Now
 	// Parse reads a message; nil means mail.Parse.
 	Parse func(raw []byte, lim mail.Limits) (*mail.Message, error)
+	// Attachments bounds reading inside attachments (package attach);
+	// zero fields take attach.DefaultLimits.
+	Attachments attach.Limits
 }
 
 // Decide decides on raw, the message as it will leave, sent with env.
@@ -118,6 +122,9 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: %w", err))
 	}
 	msg, outside := p.prepare(parsed, env)
+	// Confidential terms, personal data and names are checked in what
+	// the attachments hold, not only in their names.
+	msg.Attachments = attach.Fill(ctx, msg.Attachments, p.Attachments)
 	now := env.At
 	if now.IsZero() {
 		now = p.now()
@@ -144,6 +151,11 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 		// Bounded work that still overran: the policy's fail-safe, as
 		// for any detector that does not answer in time.
 		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: no answer within the deadline: %w", err))
+	}
+	if outside {
+		// What cannot be read, or needs a password, leaves unchecked.
+		// Between colleagues it stays inside and says nothing.
+		fs = append(fs, attach.Findings(msg.Attachments, p.firstOutside(msg))...)
 	}
 	if who.person && who.fromPerson && who.sender != who.from {
 		// Mail in another insider's name: the one who sent it confirms it
@@ -213,6 +225,17 @@ func (p *Path) prepare(parsed *mail.Message, env Envelope) (msg *mail.Message, o
 	}
 	m.To, m.Cc, m.Bcc = dest(m.To), dest(m.Cc), dest(m.Bcc)
 	return &m, outside
+}
+
+// firstOutside is the first recipient outside the organisation (or whose
+// address is a route), "" if none is known.
+func (p *Path) firstOutside(msg *mail.Message) string {
+	for _, r := range msg.Recipients() {
+		if _, routed := mail.Route(r.Addr); routed || p.People == nil || !p.People.IsInternal(r.Addr) {
+			return r.Addr
+		}
+	}
+	return ""
 }
 
 // hasScope reports whether fs already has a finding of f's code and scope

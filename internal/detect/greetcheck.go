@@ -57,6 +57,7 @@ func (c *check) greeting() {
 			}
 		}
 	}
+	c.attachmentCompanies(rOrgs)
 }
 
 // greetings are whom the opening lines address, parsed once per check.

@@ -139,10 +139,51 @@ var catalog = map[string]entry{
 		"the attachment {file} names {domain}, but no recipient is at {domain}",
 		"添付ファイル {file} に {domain} の会社名がありますが、宛先に {domain} の方はいません"},
 
+	// ATTACHMENT_UNREADABLE and why.
+	"attachment_unreadable": {
+		"the attachment {file} could not be checked: {@reason}",
+		"添付ファイル {file} の内容を確認できませんでした（{@reason}）"},
+	"suggest.attachment_unreadable": {
+		"check the attachment's contents and recipients before sending",
+		"送信前に添付ファイルの内容と宛先をご確認ください"},
+	"attachment.reason.damaged": {
+		"the file is damaged",
+		"ファイルが破損しています"},
+	"attachment.reason.too_large": {
+		"it is too large to read",
+		"サイズが大きすぎるため読み取れません"},
+	"attachment.reason.bomb": {
+		"it expands far beyond its size, as an archive bomb does",
+		"展開後のサイズが異常に大きく、圧縮爆弾の疑いがあります"},
+	"attachment.reason.too_deep": {
+		"archives or forwarded messages are nested too deep",
+		"圧縮ファイルや転送メールの入れ子が深すぎます"},
+	"attachment.reason.unsupported": {
+		"this file type cannot be read",
+		"このファイル形式は読み取りに対応していません"},
+	"attachment.reason.timeout": {
+		"reading it took too long",
+		"読み取りに時間がかかりすぎました"},
+
+	// ENCRYPTED_ATTACHMENT: the PPAP pattern.
+	"encrypted_attachment": {
+		"the attachment {file} is protected by a password, so its contents cannot be checked; a password sent in a later mail reaches the same recipients",
+		"添付ファイル {file} はパスワード付きのため内容を確認できません。パスワードを後から別のメールで送っても、同じ宛先に届きます"},
+	"suggest.encrypted_attachment": {
+		"share the file through the approved file-sharing service instead",
+		"パスワード付きファイルではなく、所定のファイル共有サービスをご利用ください"},
+
+	"greeting.attachment_company": {
+		"the attachment {file} names {company}, whose mail goes to {domain}, but no recipient is at {domain}",
+		"添付ファイル {file} に「{company}」とありますが、{company}宛てのメールの送信先である {domain} の方は宛先にいません"},
+
 	// CONFIDENTIAL_TERMS: the scope, never a term.
 	"confidential_terms": {
 		"the message contains terms confidential to {@scope}, and {recipient} is outside it",
 		"このメールには{@scope}限りの情報が含まれていますが、{recipient} は{@scope}以外の宛先です"},
+	"confidential_terms.attachment": {
+		"the attachment {file} contains terms confidential to {@scope}, and {recipient} is outside it",
+		"添付ファイル {file} には{@scope}限りの情報が含まれていますが、{recipient} は{@scope}以外の宛先です"},
 	"suggest.confidential": {
 		"remove the confidential content or the recipients outside {@scope}",
 		"{@scope}限りの情報を削除するか、{@scope}以外の宛先を外してください"},
@@ -160,6 +201,9 @@ var catalog = map[string]entry{
 	"personal_data": {
 		"the message contains {@found} and goes outside the organisation",
 		"このメールには{@found}が含まれており、社外に送信されます"},
+	"personal_data.attachment": {
+		"the attachment {file} contains {@found} and goes outside the organisation",
+		"添付ファイル {file} には{@found}が含まれており、社外に送信されます"},
 	"suggest.personal_data": {
 		"remove the personal data or send it through the approved channel",
 		"個人情報を削除するか、所定の方法で送付してください"},

@@ -32,6 +32,14 @@ const (
 	// SentAs: one insider sent mail in another's name (envelope sender
 	// and From differ). The one who sent it answers for it.
 	SentAs Code = "SENT_AS"
+	// AttachmentUnreadable: an attachment going outside could not be read
+	// (damaged, too large, an archive bomb, a kind misend does not read),
+	// so nothing in it was checked.
+	AttachmentUnreadable Code = "ATTACHMENT_UNREADABLE"
+	// EncryptedAttachment: an attachment going outside needs a password
+	// (a ZIP, Office or PDF file): the PPAP pattern, whose password
+	// usually follows to the same recipients.
+	EncryptedAttachment Code = "ENCRYPTED_ATTACHMENT"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// HTMLText reduces HTML to the text a reader sees, as Parse does for
+// text/html bodies: for HTML found elsewhere (attachments, archives).
+func HTMLText(s string) string { return htmlToText(s) }
+
 // htmlToText reduces HTML to the text a reader sees: tags go, the contents
 // of script, style, head and comments go, block elements end lines, runs of
 // blanks collapse and entities are decoded (after the tags are gone, so an

@@ -15,6 +15,10 @@ type Limits struct {
 	MaxDepth        int // MIME nesting
 	MaxParts        int // parts in total
 	MaxTextBytes    int // decoded text kept in Message.Text and per attachment
+	// MaxAttachmentBytes is how many decoded octets of attachments, in
+	// total, are kept in Attachment.Data for package attach to read
+	// inside; 0 keeps none. Past it, later attachments keep none.
+	MaxAttachmentBytes int
 }
 
 // DefaultLimits are used when Parse is given a zero Limits.
@@ -24,6 +28,8 @@ var DefaultLimits = Limits{
 	MaxDepth:        100,
 	MaxParts:        1000,
 	MaxTextBytes:    1 << 20,
+	// The whole message: every attachment of mail Postfix passes.
+	MaxAttachmentBytes: 10 << 20,
 }
 
 // Why Parse refuses a message, for callers that count refusals by kind

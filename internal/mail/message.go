@@ -54,8 +54,29 @@ type Attachment struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"content_type"`
 	Size        int    `json:"size"`
-	// Text is the decoded text of text/* attachments (capped); empty otherwise.
+	// Text is the decoded text of text/* attachments (capped); empty
+	// otherwise until package attach reads the attachment's contents.
 	Text string `json:"-"`
+	// Data is the decoded content (Limits.MaxAttachmentBytes), for package
+	// attach to read; nil when over the limit or not asked for.
+	Data []byte `json:"-"`
+
+	// Set by package attach, which reads inside documents, archives and
+	// forwarded messages:
+	//
+	// Lead is the text of the first page, sheet or slide (the start of
+	// Text for kinds without pages), where a document names whom it is for.
+	Lead string `json:"-"`
+	// Encrypted names the parts that need a password to open: "." for
+	// the attachment itself, else paths inside it ("a.zip/b.docx").
+	Encrypted []string `json:"encrypted,omitempty"`
+	// Unreadable says why (part of) the attachment could not be read: a
+	// reason word of package attach ("damaged", "too_large", "bomb",
+	// "too_deep", "unsupported", "timeout"); "" when all was read.
+	Unreadable string `json:"unreadable,omitempty"`
+	// UnreadablePath is where inside the attachment the first unreadable
+	// part is ("." for the attachment itself).
+	UnreadablePath string `json:"unreadable_path,omitempty"`
 }
 
 // Message is a parsed message. Bodies are reduced to Text.

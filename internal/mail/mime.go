@@ -13,6 +13,7 @@ type partWalker struct {
 	lim     Limits
 	msg     *Message
 	parts   int
+	kept    int // octets kept in Attachment.Data
 	html    strings.Builder
 	scratch []byte
 	fields  []field
@@ -45,7 +46,9 @@ func (p *partWalker) walk(h *header, body []byte, depth int) error {
 		name = cparams["name"]
 	}
 	name = p.msg.decodeWords("filename", name)
-	isAttachment := disp == "attachment" || name != ""
+	// A forwarded message is an attachment even when shown inline: what
+	// it carries leaves with the mail.
+	isAttachment := disp == "attachment" || name != "" || ctype == "message/rfc822"
 	isText := strings.HasPrefix(ctype, "text/")
 	if !isAttachment && !isText {
 		return nil
@@ -73,6 +76,11 @@ func (p *partWalker) walk(h *header, body []byte, depth int) error {
 		a := Attachment{Filename: name, ContentType: ctype, Size: len(dec)}
 		if isText {
 			a.Text = text()
+		}
+		if n := len(dec); n > 0 && p.kept+n <= p.lim.MaxAttachmentBytes {
+			// dec lives in the scratch buffer or the caller's octets.
+			a.Data = bytes.Clone(dec)
+			p.kept += n
 		}
 		p.msg.Attachments = append(p.msg.Attachments, a)
 	case ctype == "text/html":

@@ -75,7 +75,7 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 		m.problem("header: %d malformed lines skipped", h.bad)
 	}
 	parseHeader(m, &h)
-	p.lim, p.msg, p.parts = lim, m, 0
+	p.lim, p.msg, p.parts, p.kept = lim, m, 0, 0
 	if err := p.walk(&h, body, 0); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,8 @@ type Rules struct {
 // DefaultConfig is the policy used when none is configured: most mail passes,
 // a confidential-term leak is held for an approver, a mass mail with outside
 // addresses in To/Cc, personal data or an outsider joining an internal-only
-// thread asks the sender to confirm, and detection failures hold.
+// thread asks the sender to confirm, an attachment that cannot be read or
+// needs a password warns, and detection failures hold.
 func DefaultConfig() Config {
 	return Config{Default: Rules{
 		Bands: map[Verdict]float64{Warn: 0.5, Confirm: 0.7, Hold: 0.9},
@@ -64,6 +65,12 @@ func DefaultConfig() Config {
 			finding.BccRecommended:           Confirm,
 			finding.PersonalData:             Confirm,
 			finding.ExternalInInternalThread: Confirm,
+			// An attachment leaving unchecked, or locked with a password
+			// (PPAP), is worth a line to the sender, not a stop: a
+			// department that forbids PPAP sets ENCRYPTED_ATTACHMENT to
+			// confirm or hold.
+			finding.AttachmentUnreadable: Warn,
+			finding.EncryptedAttachment:  Warn,
 		},
 		DelayMinutes: 5,
 		FailSafe:     Hold,

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/misend/misend/internal/attach"
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
@@ -114,6 +116,11 @@ type Leak struct {
 	Terms      []string
 	Mean       float64
 	Restricted bool
+	// Attachments names the attachments that hold a matched term (their
+	// names or their text); OnlyAttachments is set when the subject and
+	// body hold none.
+	Attachments     []string
+	OnlyAttachments bool
 }
 
 // Leaks returns, for every applicable scope with matched terms, what
@@ -133,10 +140,12 @@ func (c *Checker) Leaks(msg *mail.Message) []Leak {
 		return nil
 	}
 	now := c.now()
+	where := c.where(msg)
 	var leaks []Leak
 	for _, sc := range scopes {
 		var terms []string
 		var weights []float64
+		var counted []int
 		for _, i := range found {
 			for _, e := range c.entries[i] {
 				if e.scope != sc.scope {
@@ -147,19 +156,77 @@ func (c *Checker) Leaks(msg *mail.Message) []Leak {
 				}
 				terms = append(terms, e.term)
 				weights = append(weights, e.weight)
+				counted = append(counted, i)
 			}
 		}
 		if len(terms) == 0 {
 			continue
 		}
+		atts, only := where.attachments(counted)
 		rule, ok := c.rules[sc.scope]
 		if !ok {
 			rule = Rule{Scope: sc.scope, MeanAtLeast: DefaultThreshold}
 		}
 		restricted, mean := rule.Restricted(weights)
-		leaks = append(leaks, Leak{Scope: sc.scope, Recipient: sc.recipient, Terms: terms, Mean: mean, Restricted: restricted})
+		leaks = append(leaks, Leak{Scope: sc.scope, Recipient: sc.recipient, Terms: terms, Mean: mean, Restricted: restricted,
+			Attachments: atts, OnlyAttachments: only})
 	}
 	return leaks
+}
+
+// termPlaces tells where in a message the matcher's patterns were found:
+// the subject and body, and each attachment by name.
+type termPlaces struct {
+	body  map[int]bool
+	names []string
+	atts  []map[int]bool
+}
+
+// where matches the subject and body and each attachment on their own.
+// It is called only once a term matched the whole message, so mail without
+// confidential terms costs nothing more.
+func (c *Checker) where(msg *mail.Message) termPlaces {
+	set := func(found []int) map[int]bool {
+		m := make(map[int]bool, len(found))
+		for _, i := range found {
+			m[i] = true
+		}
+		return m
+	}
+	w := termPlaces{body: set(c.matcher.Match(Prepare(msg.Subject, msg.Text)))}
+	for _, a := range msg.Attachments {
+		if len(w.atts) >= maxNamedAttachments {
+			break
+		}
+		if found := c.matcher.Match(Prepare(a.Filename, a.Text)); len(found) > 0 {
+			w.names = append(w.names, attach.Name(a))
+			w.atts = append(w.atts, set(found))
+		}
+	}
+	return w
+}
+
+// maxNamedAttachments bounds the attachments a finding names.
+const maxNamedAttachments = 10
+
+// attachments names the attachments holding any of patterns, and tells
+// whether the subject and body hold none of them.
+func (w termPlaces) attachments(patterns []int) (names []string, only bool) {
+	only = true
+	for _, i := range patterns {
+		if w.body[i] {
+			only = false
+		}
+	}
+	for k, found := range w.atts {
+		for _, i := range patterns {
+			if found[i] {
+				names = append(names, w.names[k])
+				break
+			}
+		}
+	}
+	return names, only && len(names) > 0
 }
 
 type applicableScope struct {
@@ -211,7 +278,15 @@ func (c *Checker) CheckContent(msg *mail.Message) []finding.Finding {
 		}
 		w := RoundWeight(l.Mean)
 		// The sentence names the scope and the reason, never a term (paper
-		// §3.3.1: lists are not revealed to senders).
+		// §3.3.1: lists are not revealed to senders); the attachments that
+		// hold terms are named, for operators and as a hint to the sender.
+		args, key := scopeArgs(l.Scope, l.Recipient), "confidential_terms"
+		if len(l.Attachments) > 0 {
+			args["attachments"] = strings.Join(l.Attachments, ", ")
+			if l.OnlyAttachments {
+				args["file"], key = l.Attachments[0], "confidential_terms.attachment"
+			}
+		}
 		fs = append(fs, finding.Finding{
 			Code:      finding.ConfidentialTerms,
 			Severity:  finding.High,
@@ -219,7 +294,7 @@ func (c *Checker) CheckContent(msg *mail.Message) []finding.Finding {
 			Scope:     string(l.Scope),
 			Weight:    &w,
 			Terms:     l.Terms,
-		}.Say("confidential_terms", scopeArgs(l.Scope, l.Recipient)).Suggest("suggest.confidential"))
+		}.Say(key, args).Suggest("suggest.confidential"))
 	}
 	if f, ok := c.personalData(msg); ok {
 		fs = append(fs, f)
@@ -252,8 +327,32 @@ func (c *Checker) personalData(msg *mail.Message) (finding.Finding, bool) {
 	if pd.MyNumbers > 0 || pd.Cards > 0 {
 		sev = finding.High
 	}
+	args, key := pd.args(c.many), "personal_data"
+	if atts := c.personalAttachments(msg, pd); len(atts) > 0 {
+		args["attachments"] = strings.Join(atts, ", ")
+		if !FindPersonalData(msg.Subject, msg.Text).Flagged(c.many) {
+			args["file"], key = atts[0], "personal_data.attachment"
+		}
+	}
 	return finding.Finding{Code: finding.PersonalData, Severity: sev, Recipient: external}.
-		Say("personal_data", pd.args(c.many)).Suggest("suggest.personal_data"), true
+		Say(key, args).Suggest("suggest.personal_data"), true
+}
+
+// personalAttachments names the attachments that hold any of the kinds of
+// personal data that made the message flagged.
+func (c *Checker) personalAttachments(msg *mail.Message, flagged PersonalData) []string {
+	var names []string
+	for _, a := range msg.Attachments {
+		if a.Text == "" || len(names) >= maxNamedAttachments {
+			continue
+		}
+		p := FindPersonalData(a.Text)
+		if p.MyNumbers > 0 || p.Cards > 0 ||
+			(flagged.Phones >= c.many && p.Phones > 0) || (flagged.PostalAddress >= c.many && p.PostalAddress > 0) {
+			names = append(names, attach.Name(a))
+		}
+	}
+	return names
 }
 
 // RoundWeight rounds a weight to the three decimals weights are written

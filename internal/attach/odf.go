@@ -1,0 +1,110 @@
+package attach
+
+import (
+	"archive/zip"
+	"bytes"
+)
+
+// odf reads an OpenDocument file (text, spreadsheet, presentation): the
+// text inside office:body of content.xml, a paragraph or heading per line.
+// The lead ends at the first sheet or slide, or at the first page break
+// the office suite recorded. A manifest with encryption data means a
+// password protects the content.
+func (r *reader) odf(at string, z map[string]*zip.File) {
+	manifest, ok := r.entry(join(at, "META-INF/manifest.xml"), z["META-INF/manifest.xml"])
+	if !ok {
+		return
+	}
+	if bytes.Contains(manifest, []byte("encryption-data")) {
+		r.encrypted(at)
+		return
+	}
+	data, ok := r.entry(join(at, "content.xml"), z["content.xml"])
+	if !ok && data == nil {
+		return
+	}
+	s := xmlScanner{data: data}
+	var buf []byte
+	inBody := false
+	// Paragraph styles that start a new page ("fo:break-before=page"):
+	// where the first page ends in a file saved without layout.
+	breaks := map[string]bool{}
+	style := ""
+	flush := func() {
+		r.write(buf)
+		buf = buf[:0]
+	}
+	for {
+		tok, name, inside := s.next()
+		switch tok {
+		case xmlEOF:
+			flush()
+			return
+		case xmlStart, xmlEmpty:
+			switch string(name) {
+			case "body":
+				inBody = true
+			case "style":
+				style = string(attr(inside, "name"))
+			case "paragraph-properties":
+				if string(attr(inside, "break-before")) == "page" && style != "" {
+					breaks[style] = true
+				}
+			case "p", "h":
+				if inBody && breaks[string(attr(inside, "style-name"))] {
+					flush()
+					r.endLead()
+				}
+			}
+			if tok == xmlStart {
+				continue
+			}
+		}
+		switch tok {
+		case xmlEnd:
+			switch string(name) {
+			case "body":
+				inBody = false
+			case "p", "h":
+				buf = append(buf, '\n')
+			case "table-cell":
+				buf = append(bytes.TrimRight(buf, "\n"), '\t')
+			case "table-row":
+				buf = append(bytes.TrimRight(buf, "\t"), '\n')
+			case "page":
+				if inBody {
+					flush()
+					r.endLead()
+				}
+			case "table":
+				// The first sheet of a spreadsheet; a table in a text
+				// document ends the lead just as well.
+				flush()
+				r.endLead()
+			}
+		case xmlEmpty:
+			switch string(name) {
+			case "s":
+				buf = append(buf, ' ')
+			case "tab":
+				buf = append(buf, '\t')
+			case "line-break":
+				buf = append(buf, '\n')
+			case "soft-page-break":
+				flush()
+				r.endLead()
+			}
+		case xmlText:
+			if inBody {
+				buf = appendUnescaped(buf, name)
+			}
+		case xmlCDATA:
+			if inBody {
+				buf = append(buf, name...)
+			}
+		}
+		if len(buf) > 32<<10 {
+			flush()
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package attach
+
+import (
+	"archive/zip"
+	"bytes"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// docx reads a Word document's body (word/document.xml): the text of its
+// runs (w:t), paragraph by paragraph. Deleted revisions (w:delText) and
+// field codes (w:instrText) are not text a reader sees and are left out.
+// The first page ends where Word last broke the page when it saved.
+func (r *reader) docx(at string, z map[string]*zip.File) {
+	data, ok := r.entry(join(at, "word/document.xml"), z["word/document.xml"])
+	if !ok && data == nil {
+		return
+	}
+	s := xmlScanner{data: data}
+	inText := false
+	var buf []byte
+	for {
+		tok, name, inside := s.next()
+		switch tok {
+		case xmlEOF:
+			r.write(buf)
+			return
+		case xmlStart:
+			inText = string(name) == "t"
+		case xmlEnd:
+			switch string(name) {
+			case "t":
+				inText = false
+			case "p":
+				buf = append(buf, '\n')
+			}
+		case xmlEmpty:
+			switch string(name) {
+			case "tab":
+				buf = append(buf, '\t')
+			case "br", "cr":
+				buf = append(buf, '\n')
+				if string(name) == "br" && string(attr(inside, "type")) == "page" {
+					r.write(buf)
+					buf = buf[:0]
+					r.endLead()
+				}
+			case "lastRenderedPageBreak":
+				r.write(buf)
+				buf = buf[:0]
+				r.endLead()
+			}
+		case xmlText:
+			if inText {
+				buf = appendUnescaped(buf, name)
+			}
+		case xmlCDATA:
+			if inText {
+				buf = append(buf, name...)
+			}
+		}
+		if len(buf) > 32<<10 {
+			r.write(buf)
+			buf = buf[:0]
+		}
+	}
+}
+
+// xlsx reads a workbook: every cell of every sheet, a row per line with
+// cells separated by tabs. Strings come from the shared string table (its
+// phonetic guides, rPh, left out) or sit in the cell (inlineStr); numbers
+// are kept as written, since card and phone numbers are often stored as
+// numbers. The first sheet is the lead.
+func (r *reader) xlsx(at string, zr *zip.Reader, z map[string]*zip.File) {
+	var shared [][]byte
+	if f := z["xl/sharedStrings.xml"]; f != nil {
+		if data, ok := r.entry(join(at, f.Name), f); ok {
+			shared = sharedStrings(data)
+		}
+	}
+	sheets := numbered(zr, "xl/worksheets/sheet", ".xml")
+	for i, f := range sheets {
+		if r.timeUp(at) || r.full {
+			return
+		}
+		data, ok := r.entry(join(at, f.Name), f)
+		if !ok && data == nil {
+			continue
+		}
+		r.sheet(data, shared)
+		r.newline()
+		if i == 0 {
+			r.endLead()
+		}
+	}
+}
+
+// sharedStrings reads xl/sharedStrings.xml into its strings, by index.
+func sharedStrings(data []byte) [][]byte {
+	var out [][]byte
+	s := xmlScanner{data: data}
+	var cur []byte
+	inT, inPhonetic, inItem := false, false, false
+	for {
+		tok, name, _ := s.next()
+		switch tok {
+		case xmlEOF:
+			return out
+		case xmlStart:
+			switch string(name) {
+			case "si":
+				inItem, cur = true, nil
+			case "t":
+				inT = true
+			case "rPh":
+				inPhonetic = true
+			}
+		case xmlEnd:
+			switch string(name) {
+			case "si":
+				if inItem {
+					out = append(out, cur)
+				}
+				inItem = false
+			case "t":
+				inT = false
+			case "rPh":
+				inPhonetic = false
+			}
+		case xmlEmpty:
+			if string(name) == "si" {
+				out = append(out, nil)
+			}
+		case xmlText:
+			if inItem && inT && !inPhonetic {
+				cur = appendUnescaped(cur, name)
+			}
+		case xmlCDATA:
+			if inItem && inT && !inPhonetic {
+				cur = append(cur, name...)
+			}
+		}
+	}
+}
+
+// sheet writes the cells of one worksheet.
+func (r *reader) sheet(data []byte, shared [][]byte) {
+	s := xmlScanner{data: data}
+	var buf []byte
+	cellType := ""
+	inValue, inT, inPhonetic, first := false, false, false, true
+	var val []byte
+	for {
+		tok, name, inside := s.next()
+		switch tok {
+		case xmlEOF:
+			r.write(buf)
+			return
+		case xmlStart:
+			switch string(name) {
+			case "row":
+				first = true
+			case "c":
+				cellType, val = string(attr(inside, "t")), val[:0]
+			case "v":
+				inValue = true
+			case "t":
+				inT = true
+			case "rPh":
+				inPhonetic = true
+			}
+		case xmlEnd:
+			switch string(name) {
+			case "row":
+				buf = append(buf, '\n')
+			case "v":
+				inValue = false
+			case "t":
+				inT = false
+			case "rPh":
+				inPhonetic = false
+			case "c":
+				text := val
+				if cellType == "s" {
+					text = nil
+					if i, err := strconv.Atoi(string(bytes.TrimSpace(val))); err == nil && i >= 0 && i < len(shared) {
+						text = shared[i]
+					}
+				}
+				if len(text) > 0 {
+					if !first {
+						buf = append(buf, '\t')
+					}
+					buf = append(buf, text...)
+					first = false
+				}
+			}
+		case xmlText:
+			if inValue || (inT && !inPhonetic) {
+				val = appendUnescaped(val, name)
+			}
+		}
+		if len(buf) > 32<<10 {
+			r.write(buf)
+			buf = buf[:0]
+		}
+	}
+}
+
+// pptx reads the slides in their numbered order: the text of their
+// shapes (a:t), a paragraph per line. The first slide is the lead.
+func (r *reader) pptx(at string, zr *zip.Reader) {
+	for i, f := range numbered(zr, "ppt/slides/slide", ".xml") {
+		if r.timeUp(at) || r.full {
+			return
+		}
+		data, ok := r.entry(join(at, f.Name), f)
+		if !ok && data == nil {
+			continue
+		}
+		r.drawingML(data)
+		r.newline()
+		if i == 0 {
+			r.endLead()
+		}
+	}
+}
+
+// drawingML writes the text of a:t runs, a paragraph (a:p) per line.
+func (r *reader) drawingML(data []byte) {
+	s := xmlScanner{data: data}
+	var buf []byte
+	inT := false
+	for {
+		tok, name, _ := s.next()
+		switch tok {
+		case xmlEOF:
+			r.write(buf)
+			return
+		case xmlStart:
+			inT = string(name) == "t"
+		case xmlEnd:
+			switch string(name) {
+			case "t":
+				inT = false
+			case "p":
+				buf = append(buf, '\n')
+			}
+		case xmlEmpty:
+			if string(name) == "br" {
+				buf = append(buf, '\n')
+			}
+		case xmlText:
+			if inT {
+				buf = appendUnescaped(buf, name)
+			}
+		}
+	}
+}
+
+// numbered returns the files named prefix+N+suffix in the order of N
+// (slide2 before slide10).
+func numbered(zr *zip.Reader, prefix, suffix string) []*zip.File {
+	type nf struct {
+		n int
+		f *zip.File
+	}
+	var out []nf
+	for _, f := range zr.File {
+		mid, ok := strings.CutPrefix(f.Name, prefix)
+		if !ok {
+			continue
+		}
+		mid, ok = strings.CutSuffix(mid, suffix)
+		if n, err := strconv.Atoi(mid); ok && err == nil {
+			out = append(out, nf{n, f})
+		}
+	}
+	slices.SortFunc(out, func(a, b nf) int { return a.n - b.n })
+	files := make([]*zip.File, len(out))
+	for i, x := range out {
+		files[i] = x.f
+	}
+	return files
+}

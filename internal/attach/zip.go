@@ -1,0 +1,128 @@
+package attach
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/japanese"
+)
+
+// zipFile reads a ZIP container: an Office Open XML or OpenDocument file,
+// else an archive whose files are read one by one.
+func (r *reader) zipFile(at, ext string, data []byte, depth int) Kind {
+	if n, ok := zipEntryCount(data); ok && n > r.lim.MaxEntries-r.entries {
+		// Refused before archive/zip allocates a header per entry.
+		r.problem(at, Bomb, "archive lists %d files, more than %d", n, r.lim.MaxEntries)
+		r.halted = true
+		return KindZIP
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		r.problem(at, Damaged, "ZIP: %v", err)
+		return KindZIP
+	}
+	if len(zr.File) > r.lim.MaxEntries-r.entries {
+		r.problem(at, Bomb, "archive holds %d files, more than %d", len(zr.File), r.lim.MaxEntries)
+		r.halted = true
+		return KindZIP
+	}
+	z := zipIndex(zr)
+	switch {
+	case z["[Content_Types].xml"] != nil && z["word/document.xml"] != nil:
+		r.docx(at, z)
+		return KindDOCX
+	case z["[Content_Types].xml"] != nil && z["xl/workbook.xml"] != nil:
+		r.xlsx(at, zr, z)
+		return KindXLSX
+	case z["[Content_Types].xml"] != nil && z["ppt/presentation.xml"] != nil:
+		r.pptx(at, zr)
+		return KindPPTX
+	case z["META-INF/manifest.xml"] != nil && z["content.xml"] != nil:
+		r.odf(at, z)
+		return KindODF
+	}
+	r.archive(at, zr, depth)
+	return KindZIP
+}
+
+func zipIndex(zr *zip.Reader) map[string]*zip.File {
+	z := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		z[f.Name] = f
+	}
+	return z
+}
+
+// archive reads every file of a plain archive: its name on a line, then
+// what it holds.
+func (r *reader) archive(at string, zr *zip.Reader, depth int) {
+	for _, f := range zr.File {
+		if r.timeUp(at) || r.full {
+			return
+		}
+		r.entries++
+		name := entryName(f)
+		if strings.HasSuffix(name, "/") {
+			continue
+		}
+		p := join(at, name)
+		r.writeString(name)
+		r.newline()
+		if f.Flags&1 != 0 {
+			// The general-purpose flag's bit 0: a password protects it
+			// (ZipCrypto or AES alike).
+			r.encrypted(p)
+			continue
+		}
+		data, ok := r.entry(p, f)
+		if !ok {
+			continue
+		}
+		r.read(p, name, "", data, depth+1)
+	}
+}
+
+// entry decompresses one file of an archive within the limits.
+func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
+	if f.Flags&1 != 0 {
+		r.encrypted(at)
+		return nil, false
+	}
+	rc, err := f.Open()
+	if err != nil {
+		r.problem(at, Damaged, "ZIP entry: %v", err)
+		return nil, false
+	}
+	defer rc.Close()
+	return r.inflate(at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
+}
+
+// entryName is a file's name in UTF-8: archives made on Japanese Windows
+// write names in Shift_JIS without saying so.
+func entryName(f *zip.File) string {
+	if utf8.ValidString(f.Name) {
+		return f.Name
+	}
+	if s, err := japanese.ShiftJIS.NewDecoder().String(f.Name); err == nil && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(f.Name, "\uFFFD")
+}
+
+// zipEntryCount reads the number of entries from the end of central
+// directory record, when there is one in the last 64 KiB.
+func zipEntryCount(data []byte) (int, bool) {
+	tail := data[max(0, len(data)-(65535+22)):]
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < 22 {
+		return 0, false
+	}
+	n := int(binary.LittleEndian.Uint16(tail[i+10:]))
+	if n == 0xFFFF {
+		return 0, false // ZIP64: archive/zip reads the count, checked after
+	}
+	return n, true
+}
