@@ -208,7 +208,7 @@ func readMail(ctx context.Context, paths []string) ([]*mail.Message, error) {
 		return nil, nil
 	}
 	var msgs []*mail.Message
-	sum, err := walkMail(ctx, paths, ingest.Options{Progress: os.Stderr}, func(_ string, m *mail.Message) error {
+	sum, err := walkMail(ctx, paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(_ string, m *mail.Message) error {
 		msgs = append(msgs, m)
 		return nil
 	})

@@ -85,7 +85,7 @@ func (c *importCmd) Run(g *Globals) error {
 	start := time.Now()
 	learned, dups, later := 0, 0, 0
 	var sent []time.Time // dates of insiders' mail, for the fit window
-	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr}, func(src string, msg *mail.Message) error {
+	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(src string, msg *mail.Message) error {
 		if c.late(msg) {
 			later++
 			return nil
@@ -169,7 +169,7 @@ func (c *importCmd) late(msg *mail.Message) bool {
 func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config, sent []time.Time) error {
 	start := time.Now()
 	f, err := eval.FitHistory(ctx, cfg, sent, func(add func(*mail.Message)) error {
-		_, err := walkMail(ctx, c.Paths, ingest.Options{}, func(_ string, msg *mail.Message) error {
+		_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
 			if !c.late(msg) {
 				add(msg)
 			}

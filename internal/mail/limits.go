@@ -32,6 +32,15 @@ var DefaultLimits = Limits{
 	MaxAttachmentBytes: 10 << 20,
 }
 
+// HistoryLimits are DefaultLimits for mail read as history (import, eval):
+// its attachments' contents are never read, and a corpus held in memory
+// must not hold them either.
+var HistoryLimits = func() Limits {
+	l := DefaultLimits
+	l.MaxAttachmentBytes = 0
+	return l
+}()
+
 // Why Parse refuses a message, for callers that count refusals by kind
 // (errors.Is); the error text adds the detail.
 var (
