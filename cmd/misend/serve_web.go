@@ -114,6 +114,8 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 		}
 	}
 	o.AuditBody = alog.BodyReads()
+	o.AuditAction = alog.HeldActions()
+	o.People = authSvc
 	if o.HeldChanged == nil {
 		o.HeldChanged = fb.HeldChanged
 	}

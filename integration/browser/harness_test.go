@@ -235,6 +235,8 @@ func start(t *testing.T) *rig {
 		Decisions:   dl,
 		Model:       loaded.Model,
 		AuditBody:   al.BodyReads(),
+		AuditAction: al.HeldActions(),
+		People:      as,
 		HeldChanged: fl.HeldChanged,
 		Log:         logger,
 		Web: func(s *server.Server) http.Handler {

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/queue"
 )
 
 // Instance is a private Postfix started for one test: its own config and
@@ -34,6 +39,16 @@ type Options struct {
 	// misend's milter documentation tells sites to set up).
 	Reinject string
 	Extra    map[string]string
+}
+
+// approver releases held mail in these tests: an approver of the whole
+// organisation, through held.Service as every release goes.
+var approver = held.Actor{Principal: auth.Principal{Address: "approver@corp.example", Roles: []auth.Role{auth.RoleApprover}, ApprovesOrganization: true}}
+
+// release lets a held message of q leave, as an approver would.
+func release(q *queue.Queue, id queue.ID) error {
+	_, err := (&held.Service{Queue: q}).Release(context.Background(), string(id), approver, "")
+	return err
 }
 
 func postfixBin() string {

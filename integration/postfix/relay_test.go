@@ -24,6 +24,7 @@ import (
 // startGateway starts misend's SMTP gateway in-process as `misend serve`
 // assembles it (gateway, cut-through, durable spool, upstream delivery),
 // deciding with dec and delivering to upstream.
+
 func startGateway(t testing.TB, dec gateway.Decider, upstream string) *server.Server {
 	return startGatewayCut(t, dec, upstream, 32)
 }
@@ -179,7 +180,7 @@ func TestPostfixRelayThroughMisend(t *testing.T) {
 		if st := pf.Status(messageID(raw)); st != "sent" {
 			t.Errorf("Postfix logs the hand-over to misend as %q, want sent:\n%s", st, pf.Log())
 		}
-		if err := gw.Queue.Release(context.Background(), it.ID, "approver@corp.example"); err != nil {
+		if err := release(gw.Queue, it.ID); err != nil {
 			t.Fatal(err)
 		}
 		got := awaitMessage(t, upstream, messageID(raw), 10*time.Second)

@@ -143,3 +143,36 @@ func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
+
+// PersonOf returns the address of the person whose address or alias addr
+// is, in the directory in force; addr itself, lower-cased, when nobody
+// has it. Ownership of mail compares people, not address strings.
+func (s *Service) PersonOf(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if dir := s.Directory(); dir != nil {
+		if p, ok := dir.Person(addr); ok {
+			return p.Address
+		}
+	}
+	return addr
+}
+
+// Current returns the principal addr acts as now: the directory in force
+// and the local account's extra roles. A disabled account, or someone
+// neither in the directory nor given a role, is refused: what a person
+// could do when a link was mailed to them does not outlast their place.
+func (s *Service) Current(ctx context.Context, addr string) (Principal, error) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	roles, disabled, err := s.accountRoles(ctx, addr)
+	if err != nil {
+		return Principal{}, fmt.Errorf("current principal of %s: %w", addr, err)
+	}
+	if disabled {
+		return Principal{}, fmt.Errorf("%s: %w", addr, ErrNoAccount)
+	}
+	p, err := s.Principal(addr, roles)
+	if err != nil {
+		return Principal{}, err
+	}
+	return s.withPrefs(ctx, p), nil
+}

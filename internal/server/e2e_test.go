@@ -22,6 +22,8 @@ import (
 	gomilter "github.com/emersion/go-milter"
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/detect"
@@ -87,6 +89,8 @@ type rig struct {
 	sink  *sink.Sink
 	org   *org
 	dlog  *decisions.Log
+	auth  *auth.Service // who may act on held mail now
+	audit *audit.Log
 	saves atomic.Int32
 	spool string
 }
@@ -114,18 +118,26 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	if r.dlog, err = decisions.Open(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
+	if r.auth, err = auth.Open(context.Background(), db, r.org.dir); err != nil {
+		t.Fatal(err)
+	}
+	if r.audit, err = audit.Open(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { r.dlog.Close() })
 	httpAddr := freeAddr(t)
 	r.s, err = Start(Options{
-		SMTPAddr:   "127.0.0.1:0",
-		MilterAddr: "127.0.0.1:0",
-		HTTPAddr:   httpAddr,
-		SpoolDir:   r.spool,
-		SpoolKey:   key,
-		Upstream:   relay.Client{Addr: up, TLS: relay.TLSNone},
-		Retry:      queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decide:     &milter.CheckDecider{Service: r.org.svc},
-		Decisions:  r.dlog,
+		SMTPAddr:    "127.0.0.1:0",
+		MilterAddr:  "127.0.0.1:0",
+		HTTPAddr:    httpAddr,
+		SpoolDir:    r.spool,
+		SpoolKey:    key,
+		Upstream:    relay.Client{Addr: up, TLS: relay.TLSNone},
+		Retry:       queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
+		Decide:      &milter.CheckDecider{Service: r.org.svc},
+		Decisions:   r.dlog,
+		People:      r.auth,
+		AuditAction: r.audit.HeldActions(),
 		Notify: &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://" + httpAddr, From: "misend@corp.example",
 			People: notify.DirectoryPeople{Dir: directory.NewCurrent(r.org.dir)}},
 		Model:     r.org.model,
@@ -334,6 +346,12 @@ func TestHoldRejectAndCancel(t *testing.T) {
 	if got.State != queue.Rejected || got.By != boss {
 		t.Errorf("after reject: %s by %q", got.State, got.By)
 	}
+	// A link's action is audited like any other (item 4 of issue 12).
+	es, err := r.audit.Query(context.Background(), audit.Filter{Target: string(it.ID)})
+	if err != nil || len(es) != 1 || es[0].Action != audit.Reject || es[0].Actor != boss || es[0].Role != "approver" ||
+		!strings.Contains(es[0].Detail, "via link") || es[0].Remote != "127.0.0.1" {
+		t.Errorf("audit of the link's reject: %+v, %v", es, err)
+	}
 	r.bodyFileGone(it.ID)
 	r.await(sato, "Your message was not approved: hold me")
 
@@ -390,7 +408,7 @@ func TestMilterHoldReleasedThroughUpstream(t *testing.T) {
 	}
 	it := r.only(queue.Held)
 	r.await(boss, "からのメールが承認待ちです")
-	if _, err := r.s.Held.Release(context.Background(), string(it.ID), boss); err != nil {
+	if _, err := r.s.Held.Release(context.Background(), string(it.ID), r.actor(boss), ""); err != nil {
 		t.Fatal(err)
 	}
 	m := r.await("x@elsewhere.example", "body from postfix")
@@ -414,11 +432,70 @@ func TestHeldInterfaceConfirmRecipient(t *testing.T) {
 	if len(mine) != 1 || len(mine[0].Recipients) != 2 || mine[0].Recipients[0].Flagged || !mine[0].Recipients[1].Flagged {
 		t.Fatalf("sender's list %+v", mine)
 	}
-	got, err := r.s.Held.ConfirmRecipient(context.Background(), string(it.ID), "ito@partner-a.example", sato)
+	got, err := r.s.Held.ConfirmRecipient(context.Background(), string(it.ID), "ito@partner-a.example", r.actor(sato))
 	if err != nil || got.State != queue.Queued {
 		t.Fatalf("confirm: %+v %v", got, err)
 	}
 	r.await("tanaka@partner-a.example", "two recipients")
+}
+
+// actor is addr acting on held mail as the directory says now.
+func (r *rig) actor(addr string) held.Actor {
+	r.t.Helper()
+	a, err := r.s.Held.ActorFor(context.Background(), addr, "test", "")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return a
+}
+
+// TestLinkRecheckedWhenUsed: an approval link is checked against the
+// directory when it is used, not when it was mailed: once the approver's
+// role is removed (a new directory in force) the link is refused, the
+// message stays held and the refusal is not audited as an action; the same
+// goes for a disabled account. (Item 4 of issue 12; before, the link
+// released for its whole 72 hours.)
+func TestLinkRecheckedWhenUsed(t *testing.T) {
+	for _, revoke := range []struct {
+		name string
+		do   func(r *rig)
+	}{
+		{"role removed", func(r *rig) {
+			r.auth.SetDirectory(directory.New([]directory.Person{
+				{Address: sato, Name: "佐藤", Department: "営業部"},
+				{Address: boss, Name: "上司", Department: "営業部"},
+			}, []string{"corp.example"}))
+		}},
+		{"account disabled", func(r *rig) {
+			if err := r.auth.AddAccount(context.Background(), boss, "correct horse battery", nil); err != nil {
+				r.t.Fatal(err)
+			}
+			if err := r.auth.SetDisabled(context.Background(), boss, true); err != nil {
+				r.t.Fatal(err)
+			}
+		}},
+		{"left the organisation", func(r *rig) {
+			r.auth.SetDirectory(directory.New([]directory.Person{{Address: sato, Name: "佐藤", Department: "営業部"}}, []string{"corp.example"}))
+		}},
+	} {
+		t.Run(revoke.name, func(t *testing.T) {
+			r := startRig(t, nil)
+			r.send([]string{"x@unknown-partner.example"}, "hold me")
+			it := r.only(queue.Held)
+			approval := r.await(boss, "からのメールが承認待ちです")
+			u := link(t, approval, notify.ActRelease)
+			revoke.do(r)
+			if code := post(t, u); code != http.StatusForbidden {
+				t.Fatalf("POST release after revocation: %d, want 403", code)
+			}
+			if got, _ := r.s.Queue.Get(it.ID); got.State != queue.Held {
+				t.Fatalf("state %s after a refused link, want held", got.State)
+			}
+			if es, _ := r.audit.Query(context.Background(), audit.Filter{Target: string(it.ID)}); len(es) != 0 {
+				t.Errorf("refused link audited as an action: %+v", es)
+			}
+		})
+	}
 }
 
 func smtpDial(addr net.Addr) (*smtp.Client, error) { return smtp.Dial(addr.String()) }
@@ -447,14 +524,14 @@ func TestEncryptedHeldBody(t *testing.T) {
 	}
 	var reads []held.BodyRead
 	r.s.Held.Audit = func(_ context.Context, b held.BodyRead) error { reads = append(reads, b); return nil }
-	body, err := r.s.Held.Body(context.Background(), string(it.ID), held.Reader{Addr: boss, Role: "approver"})
+	body, err := r.s.Held.Body(context.Background(), string(it.ID), r.actor(boss), "approval")
 	if err != nil || !strings.Contains(string(body), "お世話になっております") {
 		t.Fatalf("body through held: %v", err)
 	}
 	if len(reads) != 1 || reads[0].Reader.Addr != boss {
 		t.Errorf("audit %+v", reads)
 	}
-	if _, err := r.s.Held.Release(context.Background(), string(it.ID), boss); err != nil {
+	if _, err := r.s.Held.Release(context.Background(), string(it.ID), r.actor(boss), ""); err != nil {
 		t.Fatal(err)
 	}
 	r.await("x@unknown-partner.example", "secret quote")

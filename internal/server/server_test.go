@@ -10,8 +10,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/gateway"
+	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -21,6 +23,10 @@ import (
 
 // bySubject holds mail whose subject says HOLD and passes the rest.
 type bySubject struct{}
+
+// approver releases held mail in these tests: an approver of the whole
+// organisation, through held.Service as every release goes.
+var approver = held.Actor{Principal: auth.Principal{Address: "approver@corp.example", Roles: []auth.Role{auth.RoleApprover}, ApprovesOrganization: true}}
 
 func (bySubject) Decide(_ context.Context, _ queue.Envelope, m *mail.Message) (check.Outcome, error) {
 	if m.Subject == "HOLD" {
@@ -113,7 +119,7 @@ func TestPassDeliversHoldSurvivesRestart(t *testing.T) {
 	if len(held) != 1 {
 		t.Fatalf("held after restart: %v", s.Queue.Depth())
 	}
-	if err := s.Queue.Release(context.Background(), held[0].ID, "approver@corp.example"); err != nil {
+	if _, err := s.Held.Release(context.Background(), string(held[0].ID), approver, ""); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "released delivery", func() bool { return len(sk.Messages()) == 2 })

@@ -442,22 +442,44 @@ func TestSignInThrottledPerClient(t *testing.T) {
 	}
 }
 
-// An approver's own held message is not theirs to release: it is not
-// listed for them and acting on it answers "not found".
+// An approver's own held message is not theirs to release — sent from
+// their address or from one of their directory aliases (item 3 of issue
+// 12): it is not listed for them, acting on it answers "not found", and
+// another approver's release is audited before it takes effect.
 func TestApproverCannotReleaseOwnMail(t *testing.T) {
-	e := newEnv(t, nil)
-	fs := []finding.Finding{{Code: finding.NewDomain, Severity: finding.High, Recipient: "x@partner-c.example", Message: "never mailed"}}
-	own := e.add(fixture{sender: "boss@corp.example", dept: "営業部", subject: "自分の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
-	other := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "部下の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
-	bc, bcsrf := e.session("boss@corp.example")
-	_, page, _ := e.do("GET", "/approvals", bc, nil, nil)
-	if strings.Contains(page, own) || !strings.Contains(page, other) {
-		t.Errorf("approvals page: own listed %v, other listed %v", strings.Contains(page, own), strings.Contains(page, other))
-	}
-	if s, _, _ := e.do("POST", "/approvals/"+own+"/release", bc, url.Values{"csrf": {bcsrf}}, nil); s != http.StatusNotFound {
-		t.Errorf("releasing own held mail: %d, want 404", s)
-	}
-	if it, _ := e.q.Get(queue.ID(own)); it.State != queue.Held {
-		t.Errorf("own message is %s", it.State)
+	for _, from := range []string{"boss@corp.example", "eigyo-bucho@corp.example", "Eigyo-Bucho@corp.example"} {
+		t.Run(from, func(t *testing.T) {
+			e := newEnv(t, nil)
+			fs := []finding.Finding{{Code: finding.NewDomain, Severity: finding.High, Recipient: "x@partner-c.example", Message: "never mailed"}}
+			own := e.add(fixture{sender: from, dept: "営業部", subject: "自分の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+			other := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "部下の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+			bc, bcsrf := e.session("boss@corp.example")
+			_, page, _ := e.do("GET", "/approvals", bc, nil, nil)
+			if strings.Contains(page, own) || !strings.Contains(page, other) {
+				t.Errorf("approvals page: own listed %v, other listed %v", strings.Contains(page, own), strings.Contains(page, other))
+			}
+			for _, act := range []string{"release", "reject"} {
+				if s, _, _ := e.do("POST", "/approvals/"+own+"/"+act, bc, url.Values{"csrf": {bcsrf}, "comment": {"ok"}}, nil); s != http.StatusNotFound {
+					t.Errorf("%s of own held mail: %d, want 404", act, s)
+				}
+			}
+			if s, _, _ := e.do("GET", "/approvals/"+own+"/body", bc, nil, nil); s != http.StatusNotFound {
+				t.Errorf("own held mail's body on the approvals page: %d, want 404", s)
+			}
+			if it, _ := e.q.Get(queue.ID(own)); it.State != queue.Held {
+				t.Errorf("own message is %s", it.State)
+			}
+			// The sender sees it among their own, whichever address sent it.
+			if _, page, _ := e.do("GET", "/held", bc, nil, nil); !strings.Contains(page, "自分の保留メール") {
+				t.Error("own held mail is not on the sender's page")
+			}
+			if s, _, _ := e.do("POST", "/approvals/"+other+"/release", bc, url.Values{"csrf": {bcsrf}}, nil); s != http.StatusSeeOther {
+				t.Fatalf("releasing another's held mail: %d", s)
+			}
+			es, err := e.audit.Query(context.Background(), audit.Filter{Target: other})
+			if err != nil || len(es) != 1 || es[0].Action != audit.Release || es[0].Actor != "boss@corp.example" || es[0].Role != "approver" {
+				t.Errorf("audit of the release: %+v, %v", es, err)
+			}
+		})
 	}
 }

@@ -43,7 +43,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	addr := strings.ToLower(strings.TrimSpace(r.PostFormValue("address")))
-	ip := clientIP(r)
+	ip := w.clientIP(r)
 	if w.signins.blocked(ip) {
 		w.record(r.Context(), r, audit.Entry{Actor: orUnknown(addr), Action: audit.SignInFailed, Detail: "too many failures from " + ip})
 		rw.Header().Set("Retry-After", "600")

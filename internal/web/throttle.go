@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -21,14 +19,6 @@ type throttle struct {
 
 func newThrottle(max int, window time.Duration, now func() time.Time) *throttle {
 	return &throttle{max: max, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // recent drops failures older than the window; callers hold mu.

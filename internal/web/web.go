@@ -142,9 +142,3 @@ func (w *Web) record(ctx context.Context, r *http.Request, e audit.Entry) error 
 	}
 	return nil
 }
-
-// recordHeld audits what the signed-in person (in role) did to waiting
-// message it; detail is the recipient or the comment concerned.
-func (w *Web) recordHeld(r *http.Request, q *req, role, action string, it held.Item, detail string) {
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: role, Action: action, Target: it.ID, Department: it.Department, Detail: detail})
-}
