@@ -137,7 +137,8 @@ func TestUpstreamOutageLosesNothing(t *testing.T) {
 	for i := 0; i < n; i++ {
 		send(t, s.SMTP, "msg")
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Every message has been tried and refused once: the outage was met.
+	waitFor(t, "first attempts", func() bool { return sk.Refused() >= n })
 	if got := len(sk.Messages()); got != 0 {
 		t.Fatalf("refusing sink stored %d", got)
 	}
