@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 
@@ -34,16 +33,8 @@ func (a *API) canSee(p *auth.Principal, it held.Item) bool {
 
 // actor is the caller acting on held mail; the token's principal was
 // rebuilt from the directory for this request.
-func actor(r *http.Request, p *auth.Principal) held.Actor {
-	return held.Actor{Principal: *p, Via: "api", Remote: remoteHost(r)}
-}
-
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+func (a *API) actor(r *http.Request, p *auth.Principal) held.Actor {
+	return held.Actor{Principal: *p, Via: "api", Remote: a.o.TrustedProxies.Of(r)}
 }
 
 // viewFor keeps confidential-list terms from anyone who is only the sender.
@@ -165,7 +156,7 @@ func (a *API) heldBody(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if !a.owns(p, it) && !p.ApprovesDepartment(it.Department) {
 		return errForbidden("only the sender and the department's approvers may read a held message")
 	}
-	body, err := a.o.Held.Body(r.Context(), it.ID, actor(r, p), "api")
+	body, err := a.o.Held.Body(r.Context(), it.ID, a.actor(r, p), "api")
 	if err != nil {
 		return heldError(err)
 	}
@@ -212,12 +203,12 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		if flagged {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRecipientsNeeded, Message: "name each flagged recipient you confirm"}
 		}
-		if after, err = a.o.Held.Confirm(r.Context(), it.ID, actor(r, p)); err != nil {
+		if after, err = a.o.Held.Confirm(r.Context(), it.ID, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
 	}
 	for _, rc := range rcpts {
-		if after, err = a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, actor(r, p)); err != nil {
+		if after, err = a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
 	}
@@ -239,7 +230,7 @@ func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	}
 	var after held.Item
 	for _, rc := range rcpts {
-		if after, err = a.o.Held.DropRecipient(r.Context(), it.ID, rc, actor(r, p)); err != nil {
+		if after, err = a.o.Held.DropRecipient(r.Context(), it.ID, rc, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
 	}
@@ -251,7 +242,7 @@ func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	after, err := a.o.Held.Cancel(r.Context(), it.ID, actor(r, p))
+	after, err := a.o.Held.Cancel(r.Context(), it.ID, a.actor(r, p))
 	if err != nil {
 		return heldError(err)
 	}
@@ -268,7 +259,7 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if !p.ApprovesDepartment(it.Department) && !(a.owns(p, it) && it.State == queue.Delayed) {
 		return errForbidden("only an approver of the sender's department may release this message")
 	}
-	after, err := a.o.Held.Release(r.Context(), it.ID, actor(r, p), "")
+	after, err := a.o.Held.Release(r.Context(), it.ID, a.actor(r, p), "")
 	if err != nil {
 		return heldError(err)
 	}
@@ -294,7 +285,7 @@ func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if len(req.Comment) > 2000 {
 		return errBadRequest("comment: at most 2000 bytes")
 	}
-	after, err := a.o.Held.Reject(r.Context(), it.ID, actor(r, p), req.Comment)
+	after, err := a.o.Held.Reject(r.Context(), it.ID, a.actor(r, p), req.Comment)
 	if err != nil {
 		return heldError(err)
 	}

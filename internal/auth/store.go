@@ -25,11 +25,13 @@ var migrations embed.FS
 // person signing in; these tell the server's log and tests apart.
 var (
 	ErrBadCredentials = errors.New("auth: wrong address or password")
-	ErrLocked         = errors.New("auth: account locked after repeated failures")
-	ErrUnknownPerson  = errors.New("auth: not a known person")
-	ErrNoSession      = errors.New("auth: no valid session")
-	ErrBadToken       = errors.New("auth: invalid or revoked token")
-	ErrNoAccount      = errors.New("auth: no such account")
+	// ErrLocked is kept for callers that test for it; Login no longer
+	// locks accounts.
+	ErrLocked        = errors.New("auth: account locked after repeated failures")
+	ErrUnknownPerson = errors.New("auth: not a known person")
+	ErrNoSession     = errors.New("auth: no valid session")
+	ErrBadToken      = errors.New("auth: invalid or revoked token")
+	ErrNoAccount     = errors.New("auth: no such account")
 )
 
 // Service authenticates people and tokens against the database and the
@@ -42,10 +44,6 @@ type Service struct {
 
 	// Now is the clock; tests set it.
 	Now func() time.Time
-	// Lockout: after MaxFailures wrong passwords in a row an account is
-	// locked for LockFor. Defaults 5 and 15 minutes.
-	MaxFailures int
-	LockFor     time.Duration
 	// SessionTTL is how long a session lives without sign-in; default 12h.
 	SessionTTL time.Duration
 }
@@ -60,7 +58,7 @@ func Open(ctx context.Context, db *store.DB, dir Directory) (*Service, error) {
 	if err := db.Migrate(ctx, "auth", sub); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, dir: dir, Now: time.Now, MaxFailures: 5, LockFor: 15 * time.Minute, SessionTTL: 12 * time.Hour}, nil
+	return &Service{db: db, dir: dir, Now: time.Now, SessionTTL: 12 * time.Hour}, nil
 }
 
 // SetDirectory swaps the directory principals are built from, e.g. after a

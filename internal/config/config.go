@@ -156,6 +156,9 @@ type Web struct {
 	NoLocalAccounts      bool   `toml:"no_local_accounts"`
 	SecureCookies        bool   `toml:"secure_cookies"`
 	TimeZone             string `toml:"time_zone"`
+	// TrustedProxies are reverse proxies (addresses or CIDR prefixes)
+	// whose X-Forwarded-For names the client; none by default.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // Model configures the learned model while serving.

@@ -32,6 +32,9 @@ type Handler struct {
 	Queue  Queue
 	Log    *slog.Logger
 	Now    func() time.Time
+	// ClientIP names the client of a request for the audit log (behind
+	// trusted proxies); nil: the connection's address.
+	ClientIP func(*http.Request) string
 }
 
 // Mount registers the handler's routes on mux.
@@ -80,7 +83,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := h.Queue.Act(r.Context(), g, remoteHost(r))
+	remote := remoteHost(r)
+	if h.ClientIP != nil {
+		remote = h.ClientIP(r)
+	}
+	err := h.Queue.Act(r.Context(), g, remote)
 	if errors.Is(err, ErrRefused) {
 		h.log().Warn("notify: link action refused", "action", g.Action, "queue_id", g.QueueID, "by", g.Actor, "err", err)
 		h.page(w, http.StatusForbidden, pageData{State: "refused", Action: g.Action, QueueID: g.QueueID})

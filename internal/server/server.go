@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
@@ -100,6 +101,9 @@ type Options struct {
 	// AuditAction records every action on waiting mail before it takes
 	// effect (held.Service.Record); web, API and link actions alike.
 	AuditAction func(ctx context.Context, r held.ActionRecord) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// a link's user in the audit log.
+	TrustedProxies clientip.Proxies
 	// People says who may act on waiting mail now (held.Service.People,
 	// an auth.Service); without it links in notices cannot act.
 	People held.People
@@ -303,7 +307,7 @@ func (s *Server) mux() http.Handler {
 		mux.Handle(p, ops)
 	}
 	if s.Notifier != nil {
-		(&notify.Handler{Signer: s.Notifier.Signer, Queue: actQueue{s.Held}, Log: s.log}).Mount(mux)
+		(&notify.Handler{Signer: s.Notifier.Signer, Queue: actQueue{s.Held}, Log: s.log, ClientIP: s.o.TrustedProxies.Of}).Mount(mux)
 	}
 	if s.o.Web != nil {
 		if h := s.o.Web(s); h != nil {
