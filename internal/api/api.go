@@ -79,6 +79,9 @@ type Options struct {
 	// Audit is the audit log. Actions on held mail and body reads are
 	// audited by Held itself, before they take effect.
 	Audit AuditLog
+	// ChecksPerMinute limits drafts checked per API token; 0 means
+	// DefaultChecksPerMinute.
+	ChecksPerMinute int
 	// MaxBody caps request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	// Location is where report days begin when a request names no tz;
@@ -96,6 +99,8 @@ type Options struct {
 type API struct {
 	o   Options
 	mux *http.ServeMux
+	// checks limits /check per token (ratelimit.go).
+	checks *tokenBuckets
 }
 
 // route is one method on one path. roles, when set, are the roles allowed
@@ -144,7 +149,7 @@ func New(o Options) *API {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	a := &API{o: o, mux: http.NewServeMux()}
+	a := &API{o: o, mux: http.NewServeMux(), checks: newTokenBuckets(o.ChecksPerMinute, o.Now)}
 	byPath := map[string][]route{}
 	var order []string
 	for _, rt := range routes {

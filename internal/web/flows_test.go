@@ -24,6 +24,7 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/reports"
+	"github.com/misend/misend/internal/terms"
 )
 
 func cookieOf(resp *http.Response, name string) *http.Cookie {
@@ -563,5 +564,25 @@ func TestApproverCannotReleaseOwnMail(t *testing.T) {
 				t.Errorf("audit of the release: %+v, %v", es, err)
 			}
 		})
+	}
+}
+
+// The proposer of a term-list change cannot approve it on the page, even
+// as an approver of its scope (item 9 of issue 12): he is told another
+// approver decides, and the list is unchanged.
+func TestOwnTermChangeNeedsSecondPerson(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	id, err := e.terms.Propose(ctx, nil, terms.Change{Scope: "department:営業部", Action: terms.ActionAdd, Term: "合併計画", Weight: 0.8, ProposedBy: "eigyo-bucho@corp.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, csrf := e.session("boss@corp.example")
+	s, page, _ := e.do("POST", fmt.Sprintf("/terms/changes/%d/approve", id), bc, url.Values{"csrf": {csrf}, "note": {"ok"}}, map[string]string{"Accept-Language": "en"})
+	if s != http.StatusForbidden || !strings.Contains(page, tr("en", "err.ownchange")) {
+		t.Fatalf("approving his own proposal: %d", s)
+	}
+	if l, _ := e.terms.List(ctx, "department:営業部"); len(l) != 0 {
+		t.Errorf("list changed: %+v", l)
 	}
 }

@@ -58,6 +58,7 @@ var messages = map[string][2]string{
 	"err.noaudit":   {"Message bodies cannot be shown: no audit log is configured.", "監査ログが設定されていないため本文は表示できません。"},
 	"err.noterms":   {"Term lists are not available on this server.", "このサーバーでは機密語リストを利用できません。"},
 	"err.weight":    {"A weight between 0 and 1 is needed.", "0から1までの重みを入力してください。"},
+	"err.ownchange": {"You proposed this change: another approver decides on it. You may withdraw it.", "この変更はご自身の提案です。別の承認者が判断します（取り下げは可能です）。"},
 	"err.proposal":  {"The proposal was refused: check the term and weight.", "提案は受け付けられませんでした。語と重みを確認してください。"},
 	"err.import":    {"The directory was not imported; nothing changed.", "組織情報は取り込まれませんでした。変更はありません。"},
 	"err.dates":     {"Dates must be YYYY-MM-DD, the first before the second, and the range not too long for the period chosen.", "日付は YYYY-MM-DD 形式で、開始日を終了日より前にし、期間の単位に対して長すぎない範囲にしてください。"},
