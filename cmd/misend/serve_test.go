@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,8 +113,8 @@ func TestServeRefusesBadSettings(t *testing.T) {
 	}
 	ok := filepath.Join(dir, "users-ok")
 	os.WriteFile(ok, []byte("# relay users\nmta:s3cret\n\n"), 0o600)
-	if u, err := readUsers(ok); err != nil || u["mta"] != "s3cret" {
-		t.Errorf("auth file: %v %v", u, err)
+	if u, err := readUsers(ok); err != nil || u.Authenticate("mta", "s3cret", net.IPv4(127, 0, 0, 1)) != nil || len(u.Clear) != 1 {
+		t.Errorf("auth file: %+v %v", u, err)
 	}
 }
 

@@ -252,6 +252,27 @@ func (s *Service) Login(ctx context.Context, addr, password string) (Principal, 
 	return s.withPrefs(ctx, p), nil
 }
 
+// HashPassword returns the argon2id hash of pw in PHC form, as local
+// accounts store it; other password tables (SMTP AUTH users) use it too.
+func HashPassword(pw string) string { return hashPassword(pw) }
+
+// VerifyPassword checks pw against a hash from HashPassword in constant
+// time; a malformed hash never matches. Passwords beyond 1024 bytes never
+// match either, after the same work.
+func VerifyPassword(hash, pw string) bool {
+	overlong := len(pw) > 1024
+	if overlong {
+		pw = pw[:1024]
+	}
+	return verifyPassword(hash, pw) && !overlong
+}
+
+// IsHash reports whether s is an argon2id hash misend would write.
+func IsHash(s string) bool {
+	_, ok := parsePHC(s)
+	return ok
+}
+
 // CheckNothing costs what Login costs and checks nothing: an answer given
 // without a check (a client made to wait) then takes as long as any other.
 func CheckNothing(password string) {
