@@ -294,6 +294,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 			return fail(err)
 		}
 	}
+	warnPlainSpool(log, cfg.Queue.Dir, o.SpoolKey)
 	if cfg.Notify.BaseURL != "" {
 		keyFile := cfg.Notify.SigningKeyFile
 		if keyFile == "" {
@@ -337,6 +338,17 @@ func readSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is readable by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
 	}
 	return os.ReadFile(path)
+}
+
+// warnPlainSpool warns at start when held mail will sit on disk in the
+// clear: the spool keeps whole messages, bodies and attachments, for as
+// long as they wait.
+func warnPlainSpool(log *slog.Logger, dir string, key []byte) {
+	if key != nil || log == nil {
+		return
+	}
+	log.Warn("the spool is not encrypted: waiting messages are stored in the clear; give --spool-key (or [queue] encryption_key_file) to encrypt them at rest",
+		"spool", dir)
 }
 
 // readUsers reads the gateway's AUTH file ("user:hash" lines, or older

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -119,3 +120,18 @@ func TestServeRefusesBadSettings(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// serve says at start when held mail will sit on disk in the clear (item
+// 10 of issue 12), and says nothing when a key is given.
+func TestWarnPlainSpool(t *testing.T) {
+	var b strings.Builder
+	log := slog.New(slog.NewTextHandler(&b, nil))
+	warnPlainSpool(log, "/var/spool/misend", make([]byte, 32))
+	if b.Len() != 0 {
+		t.Errorf("warned with a key: %s", b.String())
+	}
+	warnPlainSpool(log, "/var/spool/misend", nil)
+	if !strings.Contains(b.String(), "level=WARN") || !strings.Contains(b.String(), "not encrypted") || !strings.Contains(b.String(), "--spool-key") {
+		t.Errorf("no warning without a key: %q", b.String())
+	}
+}
