@@ -57,7 +57,8 @@ func (f *webFlags) merge(w config.Web) {
 	f.SecureCookies = f.SecureCookies || w.SecureCookies
 }
 
-// webOptions sets o.Web, o.AuditBody and, unless already set,
+// webOptions sets o.Web, o.AuditBody, o.AuditAction, o.People,
+// o.TrustedProxies and, unless already set,
 // o.HeldChanged: the web UI at / and the HTTP API at /api/v1/ on the HTTP
 // listener, over the same held mail, audit log and feedback. dir is the
 // directory loaded at start; a directory imported on the web page is put in
