@@ -43,8 +43,9 @@ import (
 )
 
 const (
-	sato = "sato@corp.example"
-	boss = "boss@corp.example"
+	sato  = "sato@corp.example"
+	boss  = "boss@corp.example"
+	bucho = "eigyo-bucho@corp.example" // boss's alias
 )
 
 // org is a small learned organisation: sato in 営業部 has mailed two
@@ -59,7 +60,7 @@ func newOrg(t testing.TB) *org {
 	t.Helper()
 	dir := directory.New([]directory.Person{
 		{Address: sato, Name: "佐藤", Department: "営業部", Lang: "en"},
-		{Address: boss, Name: "上司", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja"},
+		{Address: boss, Name: "上司", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja", Aliases: []string{bucho}},
 	}, []string{"corp.example"})
 	m := model.New(model.Config{OrgDomains: []string{"corp.example"}, Department: dir.DepartmentOf})
 	start := time.Now().Add(-200 * 24 * time.Hour)
@@ -497,6 +498,28 @@ func TestLinkRecheckedWhenUsed(t *testing.T) {
 				t.Errorf("refused link audited as an action: %+v", es)
 			}
 		})
+	}
+}
+
+// TestAliasLinkFourEyes: mail boss sends from his alias is his own (item 3
+// of issue 12): he gets no approval request for it, and a release link
+// made out to him is refused when used; the message stays held.
+func TestAliasLinkFourEyes(t *testing.T) {
+	r := startRig(t, nil)
+	raw := fmt.Sprintf("From: 部長 <%s>\r\nTo: x@unknown-partner.example\r\nSubject: own hold\r\nMessage-ID: <own.%d@corp.example>\r\nDate: %s\r\n\r\nお世話になっております。\r\n",
+		bucho, time.Now().UnixNano(), time.Now().Format(time.RFC1123Z))
+	sendRaw(t, r.s.SMTP, bucho, []string{"x@unknown-partner.example"}, raw)
+	it := r.only(queue.Held)
+	r.await(bucho, "own hold") // the sender hears it waits (in his language)
+	if got := r.arrived(boss, "からのメールが承認待ちです"); len(got) != 0 {
+		t.Errorf("boss was asked to approve his own mail sent from his alias")
+	}
+	u := r.s.Notifier.Signer.Sign(notify.Grant{Action: notify.ActRelease, QueueID: string(it.ID), Actor: boss, Expires: time.Now().Add(time.Hour)})
+	if code := post(t, "http://"+r.s.HTTP.String()+"/act/"+u); code != http.StatusForbidden {
+		t.Fatalf("boss releasing his own mail by link: %d, want 403", code)
+	}
+	if got, _ := r.s.Queue.Get(it.ID); got.State != queue.Held {
+		t.Fatalf("state %s, want held", got.State)
 	}
 }
 
