@@ -37,6 +37,7 @@ import (
 	"github.com/misend/misend/internal/sink"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
+	"github.com/misend/misend/internal/testneeds"
 	"github.com/misend/misend/internal/web"
 )
 
@@ -49,21 +50,22 @@ const (
 	salesList = terms.Scope("department:営業部")
 )
 
-// needBrowser skips unless Chromium and playwright-core are installed
-// (integration/browser/install.sh) and the run is not -short.
+// needBrowser ends the test unless Chromium and playwright-core are
+// installed (integration/install-servers.sh) and the run is not -short: a
+// failure where servers are required, a skip elsewhere.
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are slow; skipped with -short")
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Skip("no /usr/bin/chromium: run integration/browser/install.sh as root")
+		testneeds.Missing(t, "Chromium", "no /usr/bin/chromium (integration/install-servers.sh installs it)")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("no node")
+		testneeds.Missing(t, "Chromium", "no node to drive it")
 	}
 	if _, err := os.Stat("node_modules/playwright-core/package.json"); err != nil {
-		t.Skip("no playwright-core: run integration/browser/install.sh")
+		testneeds.Missing(t, "Chromium", "no playwright-core to drive it (integration/browser/install.sh)")
 	}
 }
 
@@ -234,6 +236,8 @@ func start(t *testing.T) *rig {
 		Decisions:   dl,
 		Model:       loaded.Model,
 		AuditBody:   al.BodyReads(),
+		AuditAction: al.HeldActions(),
+		People:      as,
 		HeldChanged: fl.HeldChanged,
 		Log:         logger,
 		Web: func(s *server.Server) http.Handler {
