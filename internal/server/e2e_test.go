@@ -502,15 +502,21 @@ func TestLinkRecheckedWhenUsed(t *testing.T) {
 }
 
 // TestAliasLinkFourEyes: mail boss sends from his alias is his own (item 3
-// of issue 12): he gets no approval request for it, and a release link
-// made out to him is refused when used; the message stays held.
+// of issue 12): he is told it waits, gets no approval request for it, and
+// a release link made out to him is refused when used; the message stays
+// held.
 func TestAliasLinkFourEyes(t *testing.T) {
 	r := startRig(t, nil)
 	raw := fmt.Sprintf("From: 部長 <%s>\r\nTo: x@unknown-partner.example\r\nSubject: own hold\r\nMessage-ID: <own.%d@corp.example>\r\nDate: %s\r\n\r\nお世話になっております。\r\n",
 		bucho, time.Now().UnixNano(), time.Now().Format(time.RFC1123Z))
 	sendRaw(t, r.s.SMTP, bucho, []string{"x@unknown-partner.example"}, raw)
 	it := r.only(queue.Held)
-	r.await(bucho, "own hold") // the sender hears it waits (in his language)
+	if it.Outcome.Sender != boss {
+		t.Errorf("held for sender %q, want the alias's owner %s", it.Outcome.Sender, boss)
+	}
+	// The decision resolved the alias to boss: he hears at his own address
+	// that it waits (in his language), and is asked nothing.
+	r.await(boss, "メール「own hold」は部署の承認者の確認待ちです")
 	if got := r.arrived(boss, "からのメールが承認待ちです"); len(got) != 0 {
 		t.Errorf("boss was asked to approve his own mail sent from his alias")
 	}
