@@ -19,7 +19,6 @@ package api
 import (
 	"context"
 	"errors"
-	"github.com/misend/misend/internal/clientip"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/feedback"
