@@ -103,8 +103,9 @@ func TestOperatorAcceptsRecommendation(t *testing.T) {
 	if got := list(); !slices.Contains(got, term) {
 		t.Errorf("list after approval: %v", got)
 	}
-	// The next message carrying the new term out of 営業部 is held.
-	time.Sleep(100 * time.Millisecond) // the live lists look for changes every 50 ms
+	// Once the server has looked again, the next message carrying the new
+	// term out of 営業部 is held.
+	r.followLists()
 	id := r.send(sato, []string{"tanaka@partner-a.example"}, "ご報告", "先日の"+term+"の結果です。")
 	r.waiting(id, queue.Held)
 }

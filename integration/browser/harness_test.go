@@ -76,6 +76,7 @@ type rig struct {
 	sink     *sink.Sink
 	db       *store.DB
 	terms    *terms.Store
+	live     *terms.Live
 	audit    *audit.Log
 	model    *model.Model
 	auth     *auth.Service
@@ -83,6 +84,15 @@ type rig struct {
 	decided  *decisions.Log
 	base     string
 	shots    string
+}
+
+// followLists waits until the server's term lists include the changes
+// approved so far: the first message checked after the interval starts a
+// look in the background and is itself checked against the lists in force.
+func (r *rig) followLists() {
+	time.Sleep(100 * time.Millisecond) // the live lists look for changes every 50 ms
+	r.live.CheckContent(&mail.Message{})
+	r.live.Settle()
 }
 
 var people = []directory.Person{
@@ -225,7 +235,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, live: live, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
