@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole misend test suite: static checks, unit and integration tests.
-# Integration tests that need a real Postfix, PostgreSQL, OpenLDAP or Chromium
-# install them from Debian here when missing (CI runs as root) and start them
-# on loopback themselves.
+# The servers integration tests start on loopback (Postfix, PostgreSQL,
+# OpenLDAP, Chromium) are installed here, before any test, from Debian (CI
+# runs as root); then MISEND_REQUIRE_SERVERS=1 makes a server that is
+# missing or does not start FAIL its tests instead of skipping them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,9 +22,11 @@ if ! command -v staticcheck >/dev/null; then
 fi
 staticcheck ./...
 
+echo "== servers for the integration tests"
+integration/install-servers.sh
+export MISEND_REQUIRE_SERVERS=1
+
 echo "== go test"
-integration/postfix/install.sh
-integration/browser/install.sh
 go test -count=1 -timeout 15m ./...
 echo "== the packages that keep data, again on PostgreSQL"
 MISEND_TEST_DB=postgres go test -count=1 -timeout 10m ./cmd/misend/ ./internal/audit/ ./internal/auth/ \

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/server"
@@ -58,29 +60,45 @@ func TestForgedFromKeepsTheSendersTermLists(t *testing.T) {
 
 // misend serve refuses to start an SMTP listener other hosts can reach
 // with neither --network nor --auth-file, saying what to set; before, it
-// relayed for anyone. With a network list it starts.
+// relayed for anyone. With a network list or an AUTH file it starts.
 func TestServeRefusesOpenRelay(t *testing.T) {
 	ctx := context.Background()
 	dbPath := pgtest.Path(t, t.TempDir(), "m.db")
-	for _, network := range [][]string{nil, {"10.0.0.0/8"}} {
+	authFile := filepath.Join(t.TempDir(), "smtp-users")
+	if err := os.WriteFile(authFile, []byte("mta:"+auth.HashPassword("correct horse battery")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		network  []string
+		authFile string
+		open     bool
+	}{
+		{"nobody named", nil, "", true},
+		{"--network", []string{"10.0.0.0/8"}, "", false},
+		{"--auth-file", nil, authFile, false},
+	} {
 		cfg := &config.Config{}
 		cfg.SMTP.Listen = "0.0.0.0:0"
 		cfg.Upstream.Addr, cfg.Upstream.TLS = "127.0.0.1:1", "none"
 		cfg.Queue.Dir = filepath.Join(t.TempDir(), "spool")
 		none := ""
-		sc := serveCmd{HTTP: &none, Network: network}
+		sc := serveCmd{HTTP: &none, Network: tt.network}
+		if tt.authFile != "" {
+			sc.AuthFile = &tt.authFile
+		}
 		sc.merge(cfg)
 		o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
 		s, err := server.Start(o)
-		if network == nil {
+		if tt.open {
 			if err == nil || !strings.Contains(err.Error(), "--network") || !strings.Contains(err.Error(), "--auth-file") {
-				t.Errorf("open listener: %v, want a refusal naming --network and --auth-file", err)
+				t.Errorf("%s: open listener: %v, want a refusal naming --network and --auth-file", tt.name, err)
 			}
 		} else if err != nil {
-			t.Errorf("with --network: %v", err)
+			t.Errorf("%s: %v", tt.name, err)
 		} else {
 			s.Shutdown(ctx)
 		}

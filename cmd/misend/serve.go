@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -26,6 +24,7 @@ import (
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/smtpauth"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -46,7 +45,7 @@ type serveCmd struct {
 	FailSafe     *string        `help:"Verdict when a message cannot be parsed or decided on (default hold)." name:"fail-safe"`
 	TLSCert      *string        `help:"Gateway STARTTLS certificate (PEM)." name:"tls-cert"`
 	TLSKey       *string        `help:"Gateway STARTTLS key (PEM)." name:"tls-key"`
-	AuthFile     *string        `help:"File of user:password lines; clients must AUTH (over TLS) before MAIL." name:"auth-file"`
+	AuthFile     *string        `help:"File of user:hash lines (misend smtp-user add); clients must AUTH (over TLS) before MAIL." name:"auth-file"`
 	Network      []string       `help:"Client network allowed to relay, CIDR (repeatable). A listener other hosts can reach needs this or --auth-file." name:"network"`
 	MaxMessage   *int64         `help:"Largest message in octets (default 10 MiB)." name:"max-message-bytes"`
 	MaxRcpts     *int           `help:"Most recipients per message (default 1000)." name:"max-recipients"`
@@ -247,9 +246,15 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		gw.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if cfg.SMTP.AuthFile != "" {
-		if gw.Users, err = readUsers(cfg.SMTP.AuthFile); err != nil {
+		users, err := readUsers(cfg.SMTP.AuthFile)
+		if err != nil {
 			return fail(err)
 		}
+		if len(users.Clear) > 0 && log != nil {
+			log.Warn("DEPRECATED: the SMTP AUTH file holds clear-text passwords; hash them with `misend smtp-user hash "+cfg.SMTP.AuthFile+"`",
+				"file", cfg.SMTP.AuthFile, "users", users.Clear)
+		}
+		gw.Auth = users
 	}
 	up := relay.Client{Addr: cfg.Upstream.Addr, TLS: relay.TLSMode(cfg.Upstream.TLS), Username: cfg.Upstream.Username}
 	if cfg.Upstream.PasswordFile != "" {
@@ -293,6 +298,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 			return fail(err)
 		}
 	}
+	warnPlainSpool(log, cfg.Queue.Dir, o.SpoolKey)
 	if cfg.Notify.BaseURL != "" {
 		keyFile := cfg.Notify.SigningKeyFile
 		if keyFile == "" {
@@ -338,30 +344,25 @@ func readSecret(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// readUsers reads "user:password" lines; blank lines and # comments are
-// skipped.
-func readUsers(path string) (map[string]string, error) {
+// warnPlainSpool warns at start when held mail will sit on disk in the
+// clear: the spool keeps whole messages, bodies and attachments, for as
+// long as they wait.
+func warnPlainSpool(log *slog.Logger, dir string, key []byte) {
+	if key != nil || log == nil {
+		return
+	}
+	log.Warn("the spool is not encrypted: waiting messages are stored in the clear; give --spool-key (or [queue] encryption_key_file) to encrypt them at rest",
+		"spool", dir)
+}
+
+// readUsers reads the gateway's AUTH file ("user:hash" lines, or older
+// "user:password" ones; blank lines and # comments are skipped).
+func readUsers(path string) (*smtpauth.Users, error) {
 	b, err := readSecret(path)
 	if err != nil {
 		return nil, fmt.Errorf("auth file: %w", err)
 	}
-	users := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		u, p, ok := strings.Cut(line, ":")
-		if !ok || u == "" || p == "" {
-			return nil, fmt.Errorf("auth file %s line %d: want user:password", path, n)
-		}
-		users[u] = p
-	}
-	if len(users) == 0 {
-		return nil, fmt.Errorf("auth file %s has no users", path)
-	}
-	return users, nil
+	return smtpauth.Parse(path, b)
 }
 
 // cutThroughSessions is how many messages may go upstream at once before

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,9 +114,24 @@ func TestServeRefusesBadSettings(t *testing.T) {
 	}
 	ok := filepath.Join(dir, "users-ok")
 	os.WriteFile(ok, []byte("# relay users\nmta:s3cret\n\n"), 0o600)
-	if u, err := readUsers(ok); err != nil || u["mta"] != "s3cret" {
-		t.Errorf("auth file: %v %v", u, err)
+	if u, err := readUsers(ok); err != nil || u.Authenticate("mta", "s3cret", net.IPv4(127, 0, 0, 1)) != nil || len(u.Clear) != 1 {
+		t.Errorf("auth file: %+v %v", u, err)
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// serve says at start when held mail will sit on disk in the clear (item
+// 10 of issue 12), and says nothing when a key is given.
+func TestWarnPlainSpool(t *testing.T) {
+	var b strings.Builder
+	log := slog.New(slog.NewTextHandler(&b, nil))
+	warnPlainSpool(log, "/var/spool/misend", make([]byte, 32))
+	if b.Len() != 0 {
+		t.Errorf("warned with a key: %s", b.String())
+	}
+	warnPlainSpool(log, "/var/spool/misend", nil)
+	if !strings.Contains(b.String(), "level=WARN") || !strings.Contains(b.String(), "not encrypted") || !strings.Contains(b.String(), "--spool-key") {
+		t.Errorf("no warning without a key: %q", b.String())
+	}
+}

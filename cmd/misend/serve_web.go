@@ -12,6 +12,7 @@ import (
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
@@ -29,13 +30,14 @@ import (
 // webFlags are misend serve's flags for the web UI and its sign-in;
 // serveCmd embeds them.
 type webFlags struct {
-	OIDCIssuer      string `help:"OpenID Connect issuer for web sign-in (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)." name:"oidc-issuer"`
-	OIDCClientID    string `help:"OIDC client (application) ID." name:"oidc-client-id"`
-	OIDCSecretFile  string `help:"File holding the OIDC client secret (mode 600)." name:"oidc-client-secret-file"`
-	OIDCRedirectURL string `help:"OIDC redirect URL (default PUBLIC-URL/auth/oidc/callback)." name:"oidc-redirect-url"`
-	NoLocalAccounts bool   `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
-	SecureCookies   bool   `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
-	WebTimeZone     string `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+	OIDCIssuer      string   `help:"OpenID Connect issuer for web sign-in (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)." name:"oidc-issuer"`
+	OIDCClientID    string   `help:"OIDC client (application) ID." name:"oidc-client-id"`
+	OIDCSecretFile  string   `help:"File holding the OIDC client secret (mode 600)." name:"oidc-client-secret-file"`
+	OIDCRedirectURL string   `help:"OIDC redirect URL (default PUBLIC-URL/auth/oidc/callback)." name:"oidc-redirect-url"`
+	NoLocalAccounts bool     `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
+	SecureCookies   bool     `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
+	WebTimeZone     string   `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+	TrustedProxies  []string `help:"Reverse proxy (address or CIDR) whose X-Forwarded-For names the client, for sign-in throttles and the audit log (repeatable; default: none)." name:"trusted-proxy"`
 }
 
 // merge lays the web flags over the file's [web] table: a flag given wins.
@@ -50,11 +52,15 @@ func (f *webFlags) merge(w config.Web) {
 	or(&f.OIDCSecretFile, w.OIDCClientSecretFile)
 	or(&f.OIDCRedirectURL, w.OIDCRedirectURL)
 	or(&f.WebTimeZone, w.TimeZone)
+	if len(f.TrustedProxies) == 0 {
+		f.TrustedProxies = w.TrustedProxies
+	}
 	f.NoLocalAccounts = f.NoLocalAccounts || w.NoLocalAccounts
 	f.SecureCookies = f.SecureCookies || w.SecureCookies
 }
 
-// webOptions sets o.Web, o.AuditBody and, unless already set,
+// webOptions sets o.Web, o.AuditBody, o.AuditAction, o.People,
+// o.TrustedProxies and, unless already set,
 // o.HeldChanged: the web UI at / and the HTTP API at /api/v1/ on the HTTP
 // listener, over the same held mail, audit log and feedback. dir is the
 // directory loaded at start; a directory imported on the web page is put in
@@ -116,7 +122,14 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			return fmt.Errorf("--web-time-zone: %w", err)
 		}
 	}
+	proxies, err := clientip.Parse(f.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
+	o.TrustedProxies = proxies
 	o.AuditBody = alog.BodyReads()
+	o.AuditAction = alog.HeldActions()
+	o.People = authSvc
 	if o.HeldChanged == nil {
 		o.HeldChanged = fb.HeldChanged
 	}
@@ -125,13 +138,13 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	o.Web = func(s *server.Server) http.Handler {
 		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
 			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg,
-			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, Location: loc, Log: log})
+			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, TrustedProxies: proxies, Location: loc, Log: log})
 		if err != nil {
 			log.Error("web UI not started", "err", err)
 			return nil
 		}
 		a := api.New(api.Options{Tokens: authSvc, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
-			Feedback: fb, Audit: alog, Location: loc, Log: log})
+			Feedback: fb, Audit: alog, TrustedProxies: proxies, Location: loc, Log: log})
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
 		mux.Handle("/", w)

@@ -37,6 +37,7 @@ import (
 	"github.com/misend/misend/internal/sink"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
+	"github.com/misend/misend/internal/testneeds"
 	"github.com/misend/misend/internal/web"
 )
 
@@ -49,21 +50,22 @@ const (
 	salesList = terms.Scope("department:営業部")
 )
 
-// needBrowser skips unless Chromium and playwright-core are installed
-// (integration/browser/install.sh) and the run is not -short.
+// needBrowser ends the test unless Chromium and playwright-core are
+// installed (integration/install-servers.sh) and the run is not -short: a
+// failure where servers are required, a skip elsewhere.
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are slow; skipped with -short")
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Skip("no /usr/bin/chromium: run integration/browser/install.sh as root")
+		testneeds.Missing(t, "Chromium", "no /usr/bin/chromium (integration/install-servers.sh installs it)")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("no node")
+		testneeds.Missing(t, "Chromium", "no node to drive it")
 	}
 	if _, err := os.Stat("node_modules/playwright-core/package.json"); err != nil {
-		t.Skip("no playwright-core: run integration/browser/install.sh")
+		testneeds.Missing(t, "Chromium", "no playwright-core to drive it (integration/browser/install.sh)")
 	}
 }
 
@@ -74,6 +76,7 @@ type rig struct {
 	sink     *sink.Sink
 	db       *store.DB
 	terms    *terms.Store
+	live     *terms.Live
 	audit    *audit.Log
 	model    *model.Model
 	auth     *auth.Service
@@ -81,6 +84,15 @@ type rig struct {
 	decided  *decisions.Log
 	base     string
 	shots    string
+}
+
+// followLists waits until the server's term lists include the changes
+// approved so far: the first message checked after the interval starts a
+// look in the background and is itself checked against the lists in force.
+func (r *rig) followLists() {
+	time.Sleep(100 * time.Millisecond) // the live lists look for changes every 50 ms
+	r.live.CheckContent(&mail.Message{})
+	r.live.Settle()
 }
 
 var people = []directory.Person{
@@ -223,7 +235,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, live: live, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
@@ -234,6 +246,8 @@ func start(t *testing.T) *rig {
 		Decisions:   dl,
 		Model:       loaded.Model,
 		AuditBody:   al.BodyReads(),
+		AuditAction: al.HeldActions(),
+		People:      as,
 		HeldChanged: fl.HeldChanged,
 		Log:         logger,
 		Web: func(s *server.Server) http.Handler {

@@ -3,7 +3,8 @@
 # Japanese fonts (as root, when missing) and playwright-core from
 # package-lock.json into node_modules here. playwright-core never downloads a browser; the tests
 # drive /usr/bin/chromium. Without root and without chromium this prints a
-# note and succeeds: the Go tests then skip themselves.
+# note and succeeds (the Go tests then skip themselves) — unless
+# MISEND_REQUIRE_SERVERS=1, when it fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,9 +20,14 @@ if [ ${#want[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}" >/dev/null
   fi
 fi
-command -v chromium >/dev/null 2>&1 || exit 0
+required() { [ "${MISEND_REQUIRE_SERVERS:-}" = 1 ]; }
+if ! command -v chromium >/dev/null 2>&1; then
+  required && { echo "integration/browser: chromium could not be installed" >&2; exit 1; }
+  exit 0
+fi
 
 if ! command -v npm >/dev/null 2>&1; then
+  required && { echo "integration/browser: npm is not installed" >&2; exit 1; }
   echo "integration/browser: npm is not installed; browser tests will be skipped" >&2
   exit 0
 fi

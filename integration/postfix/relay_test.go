@@ -180,7 +180,7 @@ func TestPostfixRelayThroughMisend(t *testing.T) {
 		if st := pf.Status(messageID(raw)); st != "sent" {
 			t.Errorf("Postfix logs the hand-over to misend as %q, want sent:\n%s", st, pf.Log())
 		}
-		if err := gw.Queue.Release(context.Background(), it.ID, "approver@corp.example"); err != nil {
+		if err := release(gw.Queue, it.ID); err != nil {
 			t.Fatal(err)
 		}
 		got := awaitMessage(t, upstream, messageID(raw), 10*time.Second)

@@ -98,7 +98,7 @@ func TestPostfixMilterServeReinjects(t *testing.T) {
 			t.Fatalf("held message left %d times before release", n)
 		}
 
-		if err := ms.Queue.Release(context.Background(), held[0].ID, "approver@corp.example"); err != nil {
+		if _, err := ms.Held.Release(context.Background(), string(held[0].ID), approver, ""); err != nil {
 			t.Fatal(err)
 		}
 		got := awaitMessage(t, out, id, 20*time.Second)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/feedback"
@@ -77,22 +78,31 @@ type Options struct {
 	// Reports reads decisions for reports (reports.DecisionsTable).
 	Reports  reports.Decisions
 	Feedback FeedbackLog
-	// Audit records who acted on held mail through the API; nil records
-	// nothing (body reads are audited by Held itself).
+	// Audit is the audit log. Actions on held mail and body reads are
+	// audited by Held itself, before they take effect.
 	Audit AuditLog
+	// ChecksPerMinute limits drafts checked per API token; 0 means
+	// DefaultChecksPerMinute.
+	ChecksPerMinute int
 	// MaxBody caps request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	// Location is where report days begin when a request names no tz;
 	// nil means UTC.
 	Location *time.Location
-	Now      func() time.Time
-	Log      *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client in the audit log and throttles; none: the connection's
+	// address is the client's.
+	TrustedProxies clientip.Proxies
+	Now            func() time.Time
+	Log            *slog.Logger
 }
 
 // API is the handler.
 type API struct {
 	o   Options
 	mux *http.ServeMux
+	// checks limits /check per token (ratelimit.go).
+	checks *tokenBuckets
 }
 
 // route is one method on one path. roles, when set, are the roles allowed
@@ -141,7 +151,7 @@ func New(o Options) *API {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	a := &API{o: o, mux: http.NewServeMux()}
+	a := &API{o: o, mux: http.NewServeMux(), checks: newTokenBuckets(o.ChecksPerMinute, o.Now)}
 	byPath := map[string][]route{}
 	var order []string
 	for _, rt := range routes {

@@ -22,6 +22,9 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	if a.o.Check == nil {
 		return errUnavailable("checking")
 	}
+	if wait := a.checks.take(r); wait > 0 {
+		return errRateLimited(w, wait)
+	}
 	operator := false
 	switch v := r.URL.Query().Get("view"); v {
 	case "", "sender":

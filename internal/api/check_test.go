@@ -61,8 +61,13 @@ func TestCheckViews(t *testing.T) {
 	e := newEnv(t)
 	d := Draft{To: []string{"x@elsewhere.example"}, Subject: "s", Body: "本件は" + secretTerm + "です"}
 	sender := e.call("sato@corp.example", "POST", "/api/v1/check", d)
-	if sender.status != 200 || bytes.Contains(sender.body, []byte(secretTerm)) || !bytes.Contains(sender.body, []byte("CONFIDENTIAL_TERMS")) {
+	if sender.status != 200 || bytes.Contains(sender.body, []byte(secretTerm)) || !bytes.Contains(sender.body, []byte("CONFIDENTIAL_TERMS")) ||
+		!bytes.Contains(sender.body, []byte(`"scope":"department:営業部"`)) {
 		t.Errorf("sender view: %d %s", sender.status, sender.body)
+	}
+	// Nor the mean weight of what matched (item 9 of issue 12).
+	if bytes.Contains(sender.body, []byte(`"weight"`)) {
+		t.Errorf("sender view shows the terms' weight: %s", sender.body)
 	}
 	d.From = "sato@corp.example"
 	op := e.call("ope@corp.example", "POST", "/api/v1/check?view=operator", d)
@@ -140,5 +145,27 @@ func TestCheckRefusesBadDrafts(t *testing.T) {
 	}
 	if a := e.call("sato@corp.example", "GET", "/api/v1/nothing", nil); a.status != 404 || errCode(t, a) != CodeNotFound {
 		t.Errorf("unknown route: %d %s", a.status, a.body)
+	}
+}
+
+// Checking drafts is limited per API token, so a program cannot bisect a
+// confidential-term list at machine speed (item 9 of issue 12); another
+// token is not held up, and the bucket refills with time.
+func TestCheckRateLimitedPerToken(t *testing.T) {
+	e := newEnv(t)
+	d := Draft{To: []string{"tanaka@partner-a.example"}, Subject: "s", Body: "いつもお世話になっております。"}
+	for i := range DefaultChecksPerMinute {
+		if a := e.call("sato@corp.example", "POST", "/api/v1/check", d); a.status != http.StatusOK {
+			t.Fatalf("check %d: %d %s", i, a.status, a.body)
+		}
+	}
+	a := e.call("sato@corp.example", "POST", "/api/v1/check", d)
+	var body struct{ Error Error }
+	a.json(t, &body)
+	if a.status != http.StatusTooManyRequests || body.Error.Code != CodeRateLimited || a.header.Get("Retry-After") != "2" {
+		t.Fatalf("check over the limit: %d %s %q", a.status, a.body, a.header.Get("Retry-After"))
+	}
+	if a := e.call("ueda@corp.example", "POST", "/api/v1/check", d); a.status == http.StatusTooManyRequests {
+		t.Error("another token held up by sato's checks")
 	}
 }

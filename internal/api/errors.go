@@ -23,6 +23,7 @@ const (
 	CodeRecipientsNeeded = "recipients_required"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
+	CodeRateLimited      = "rate_limited"
 )
 
 // Error is an API error: an HTTP status, a stable code and a sentence.

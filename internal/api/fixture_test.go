@@ -55,7 +55,7 @@ const secretTerm = "極秘計画"
 var people = []directory.Person{
 	{Address: "sato@corp.example", Name: "佐藤", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
 	{Address: "ueda@corp.example", Name: "上田", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
-	{Address: "boss@corp.example", Name: "部長", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}},
+	{Address: "boss@corp.example", Name: "部長", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Aliases: []string{"eigyo-bucho@corp.example"}},
 	{Address: "kacho@corp.example", Name: "課長", Department: "開発部", Roles: []directory.Role{directory.RoleApprover}},
 	{Address: "ope@corp.example", Name: "Ope", Department: "情報システム部", Roles: []directory.Role{directory.RoleOperator}},
 	{Address: "aud@corp.example", Name: "Aud", Department: "監査室", Roles: []directory.Role{directory.RoleAuditor}},
@@ -104,11 +104,11 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &held.Service{Queue: q, Audit: al.BodyReads(), Changed: fl.HeldChanged, Now: func() time.Time { return now }}
 	as, err := auth.Open(ctx, db, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	hs := &held.Service{Queue: q, People: as, Audit: al.BodyReads(), Record: al.HeldActions(), Changed: fl.HeldChanged, Now: func() time.Time { return now }}
 	e := &env{t: t, db: db, svc: svc, model: m, queue: q, held: hs, audit: al, dec: dl, fb: fl, tokens: map[string]string{}, now: now}
 	for _, p := range people {
 		secret, _, err := as.CreateToken(ctx, p.Address, "test", nil, time.Time{})

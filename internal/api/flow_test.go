@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -157,5 +158,36 @@ func TestDraftRecipientDroppedIsACatch(t *testing.T) {
 	}
 	if e.model.Contact(sato, wrong, e.now.Add(time.Minute)).Known() {
 		t.Error("a dropped recipient was learned")
+	}
+}
+
+// An approver's held mail sent from their directory alias is still their
+// own (item 3 of issue 12): they can neither release nor reject it, while
+// another approver's release is audited as theirs.
+func TestAliasFourEyes(t *testing.T) {
+	e := newEnv(t)
+	for _, from := range []string{"boss@corp.example", "eigyo-bucho@corp.example"} {
+		id := e.holdFrom(from, queue.Held, "tanaka@partner-b.example")
+		for _, act := range []string{"release", "reject"} {
+			a := e.call("boss@corp.example", "POST", "/api/v1/held/"+id+"/"+act, map[string]string{"comment": "ok"})
+			if a.status != http.StatusForbidden {
+				t.Errorf("%s: boss %ss his own held mail: %d %s", from, act, a.status, a.body)
+			}
+		}
+		if it, _ := e.queue.Get(queue.ID(id)); it.State != queue.Held {
+			t.Fatalf("%s: state %s", from, it.State)
+		}
+		var list heldList
+		e.call("boss@corp.example", "GET", "/api/v1/held?scope=own", nil).json(t, &list)
+		if !slices.ContainsFunc(list.Items, func(it held.Item) bool { return it.ID == id }) {
+			t.Errorf("%s: own held mail missing from scope=own", from)
+		}
+		if a := e.call("adm@corp.example", "POST", "/api/v1/held/"+id+"/release", nil); a.status != http.StatusOK {
+			t.Fatalf("%s: an organisation approver's release: %d %s", from, a.status, a.body)
+		}
+		es, err := e.audit.Query(context.Background(), audit.Filter{Target: id})
+		if err != nil || len(es) != 1 || es[0].Action != audit.Release || es[0].Actor != "adm@corp.example" || es[0].Remote != "127.0.0.1" {
+			t.Errorf("%s: audit %+v %v", from, es, err)
+		}
 	}
 }

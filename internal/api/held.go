@@ -2,11 +2,9 @@ package api
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 
-	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
@@ -22,13 +20,21 @@ import (
 //     (operator view) but not bodies, and act on none.
 //
 // A message the caller may not see answers 404, as if it did not exist.
+// held.Service checks each action again, as people (an alias is its
+// owner), and records it in the audit log before it takes effect.
 
-func owns(p *auth.Principal, it held.Item) bool { return it.SentBy(p.Address) }
+func (a *API) owns(p *auth.Principal, it held.Item) bool { return a.o.Held.Sent(it, p) }
 
 func oversees(p *auth.Principal) bool { return p.Any(overseers...) }
 
-func canSee(p *auth.Principal, it held.Item) bool {
-	return owns(p, it) || p.ApprovesDepartment(it.Department) || oversees(p)
+func (a *API) canSee(p *auth.Principal, it held.Item) bool {
+	return a.owns(p, it) || p.ApprovesDepartment(it.Department) || oversees(p)
+}
+
+// actor is the caller acting on held mail; the token's principal was
+// rebuilt from the directory for this request.
+func (a *API) actor(r *http.Request, p *auth.Principal) held.Actor {
+	return held.Actor{Principal: *p, Via: "api", Remote: a.o.TrustedProxies.Of(r)}
 }
 
 // viewFor keeps confidential-list terms from anyone who is only the sender.
@@ -115,7 +121,7 @@ func (a *API) item(r *http.Request, p *auth.Principal) (held.Item, error) {
 	if err != nil {
 		return held.Item{}, heldError(err)
 	}
-	if !canSee(p, it) {
+	if !a.canSee(p, it) {
 		return held.Item{}, errNotFound("no such held message")
 	}
 	if viewFor(p, it) == held.SenderView {
@@ -147,16 +153,10 @@ func (a *API) heldBody(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if err != nil {
 		return err
 	}
-	role := ""
-	switch {
-	case owns(p, it):
-		role = string(auth.RoleSender)
-	case p.ApprovesDepartment(it.Department):
-		role = string(auth.RoleApprover)
-	default:
+	if !a.owns(p, it) && !p.ApprovesDepartment(it.Department) {
 		return errForbidden("only the sender and the department's approvers may read a held message")
 	}
-	body, err := a.o.Held.Body(r.Context(), it.ID, held.Reader{Addr: p.Address, Role: role, Reason: "api"})
+	body, err := a.o.Held.Body(r.Context(), it.ID, a.actor(r, p), "api")
 	if err != nil {
 		return heldError(err)
 	}
@@ -203,18 +203,14 @@ func (a *API) heldConfirm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		if flagged {
 			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeRecipientsNeeded, Message: "name each flagged recipient you confirm"}
 		}
-		if after, err = a.o.Held.Confirm(r.Context(), it.ID, p.Address); err != nil {
+		if after, err = a.o.Held.Confirm(r.Context(), it.ID, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
 	}
 	for _, rc := range rcpts {
-		if after, err = a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+		if after, err = a.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
-		a.audit(r, p, audit.Confirm, "sender", it, rc)
-	}
-	if len(rcpts) == 0 {
-		a.audit(r, p, audit.Confirm, "sender", it, "")
 	}
 	return a.answer(w, r, p, after)
 }
@@ -234,10 +230,9 @@ func (a *API) heldDrop(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	}
 	var after held.Item
 	for _, rc := range rcpts {
-		if after, err = a.o.Held.DropRecipient(r.Context(), it.ID, rc, p.Address); err != nil {
+		if after, err = a.o.Held.DropRecipient(r.Context(), it.ID, rc, a.actor(r, p)); err != nil {
 			return heldError(err)
 		}
-		a.audit(r, p, audit.Drop, "sender", it, rc)
 	}
 	return a.answer(w, r, p, after)
 }
@@ -247,11 +242,10 @@ func (a *API) heldCancel(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	after, err := a.o.Held.Cancel(r.Context(), it.ID, p.Address)
+	after, err := a.o.Held.Cancel(r.Context(), it.ID, a.actor(r, p))
 	if err != nil {
 		return heldError(err)
 	}
-	a.audit(r, p, audit.Cancel, "sender", it, "")
 	return a.answer(w, r, p, after)
 }
 
@@ -262,22 +256,13 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if err != nil {
 		return err
 	}
-	if !p.ApprovesDepartment(it.Department) && !(owns(p, it) && it.State == queue.Delayed) {
+	if !p.ApprovesDepartment(it.Department) && !(a.owns(p, it) && it.State == queue.Delayed) {
 		return errForbidden("only an approver of the sender's department may release this message")
 	}
-	// Four eyes: an approver's own held mail needs another approver.
-	if owns(p, it) && it.State == queue.Held {
-		return errForbidden("another approver must release your own held mail")
-	}
-	after, err := a.o.Held.Release(r.Context(), it.ID, p.Address)
+	after, err := a.o.Held.Release(r.Context(), it.ID, a.actor(r, p), "")
 	if err != nil {
 		return heldError(err)
 	}
-	role := "approver"
-	if !p.ApprovesDepartment(it.Department) {
-		role = "sender"
-	}
-	a.audit(r, p, audit.Release, role, it, "")
 	return a.answer(w, r, p, after)
 }
 
@@ -300,28 +285,11 @@ func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if len(req.Comment) > 2000 {
 		return errBadRequest("comment: at most 2000 bytes")
 	}
-	after, err := a.o.Held.Reject(r.Context(), it.ID, p.Address, req.Comment)
+	after, err := a.o.Held.Reject(r.Context(), it.ID, a.actor(r, p), req.Comment)
 	if err != nil {
 		return heldError(err)
 	}
-	a.audit(r, p, audit.Reject, "approver", it, req.Comment)
 	return a.answer(w, r, p, after)
-}
-
-// audit records an action; a failure is logged, the action stands (it is
-// also in the spool's metadata, with who did it).
-func (a *API) audit(r *http.Request, p *auth.Principal, action, role string, it held.Item, detail string) {
-	if a.o.Audit == nil {
-		return
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	e := audit.Entry{At: a.o.Now(), Actor: p.Address, Role: role, Action: action, Target: it.ID, Department: it.Department, Detail: detail, Remote: host}
-	if err := a.o.Audit.Record(r.Context(), e); err != nil {
-		a.o.Log.Warn("api: audit", "action", action, "id", it.ID, "err", err)
-	}
 }
 
 // ownItem loads a message the caller sent; anyone else's is 404 or 403.
@@ -330,7 +298,7 @@ func (a *API) ownItem(r *http.Request, p *auth.Principal) (held.Item, error) {
 	if err != nil {
 		return held.Item{}, err
 	}
-	if !owns(p, it) {
+	if !a.owns(p, it) {
 		return held.Item{}, errForbidden("only the sender may do this")
 	}
 	return it, nil
@@ -353,6 +321,11 @@ func heldError(err error) error {
 	switch {
 	case errors.Is(err, held.ErrNotFound):
 		return errNotFound("no such held message")
+	case errors.Is(err, held.ErrOwnMessage):
+		// Four eyes: an approver's own held mail needs another approver.
+		return errForbidden("another approver must release or reject your own held mail")
+	case errors.Is(err, held.ErrNotAllowed):
+		return errForbidden("you may not do this to this message")
 	case errors.Is(err, held.ErrState):
 		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "the message is no longer waiting for this", err: err}
 	case errors.Is(err, held.ErrNotRecipient):

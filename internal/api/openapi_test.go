@@ -73,7 +73,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	codes := doc.Components.Schemas["Error"].Properties["error"].Properties["code"].Enum
 	want := []string{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeMethodNotAllowed, CodeBadRequest, CodeInvalidJSON,
-		CodeTooLarge, CodeUnsupportedType, CodeConflict, CodeNotRecipient, CodeNotFlagged, CodeRecipientsNeeded, CodeUnavailable, CodeInternal}
+		CodeTooLarge, CodeUnsupportedType, CodeConflict, CodeNotRecipient, CodeNotFlagged, CodeRecipientsNeeded, CodeUnavailable, CodeInternal, CodeRateLimited}
 	slices.Sort(codes)
 	slices.Sort(want)
 	if !slices.Equal(codes, want) {

@@ -125,6 +125,39 @@ func (l *Log) BodyReads() func(ctx context.Context, r held.BodyRead) error {
 	}
 }
 
+// HeldActions returns the hook held.Service calls before an action on
+// waiting mail takes effect (server.Options.AuditAction): the action is
+// stored, or it is not taken. Web, API and link actions all come through
+// it.
+func (l *Log) HeldActions() func(ctx context.Context, r held.ActionRecord) error {
+	return func(ctx context.Context, r held.ActionRecord) error {
+		detail := r.Detail
+		if r.Via == "link" {
+			// A link's holder is whoever has the mail; say so.
+			detail = strings.TrimPrefix(detail+"; via link", "; ")
+		}
+		return l.Record(ctx, Entry{At: r.At, Actor: r.By, Role: r.Role, Action: heldAction(r.Action), Target: r.ID,
+			Department: r.Department, Detail: detail, Remote: r.Remote})
+	}
+}
+
+// heldAction names a held.Action as the audit log always has.
+func heldAction(a held.Action) string {
+	switch a {
+	case held.Confirmed:
+		return Confirm
+	case held.Dropped:
+		return Drop
+	case held.Released:
+		return Release
+	case held.Cancelled:
+		return Cancel
+	case held.Rejected:
+		return Reject
+	}
+	return string(a)
+}
+
 // Filter selects entries; zero fields match everything.
 type Filter struct {
 	Actor      string // exact address

@@ -92,8 +92,10 @@ func checkPassword(pw string) error {
 
 // Account is a local sign-in account.
 type Account struct {
-	Address     string    `json:"address"`
-	Roles       []Role    `json:"roles,omitempty"` // extra roles beyond the directory's
+	Address string `json:"address"`
+	Roles   []Role `json:"roles,omitempty"` // extra roles beyond the directory's
+	// Failures and LockedUntil are no longer kept (sign-in has no
+	// lockout); they stay in the JSON for the tools that read it.
 	Failures    int       `json:"failures"`
 	LockedUntil time.Time `json:"locked_until,omitzero"`
 	Disabled    bool      `json:"disabled"`
@@ -217,51 +219,67 @@ func (s *Service) accountRoles(ctx context.Context, addr string) ([]Role, bool, 
 	return splitRoles(roles), disabled != 0, nil
 }
 
-// Login checks a password. After MaxFailures wrong passwords in a row the
-// account is locked for LockFor, even to the right password, so guessing
-// is slow; a success resets the count.
+// Login checks a password. It does the same work for every answer — an
+// unknown address, a disabled account, a wrong or an overlong password
+// all cost one argon2id verification — so its time tells nothing about
+// who has an account. It keeps no lockout: a lockout is a weapon anyone
+// can aim at a colleague. Callers slow guessing per account and per
+// client with internal/backoff.
 func (s *Service) Login(ctx context.Context, addr, password string) (Principal, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
-	var hash, roles, locked string
-	var failures, disabled int
-	err := s.db.QueryRowContext(ctx, `SELECT hash, roles, failures, locked_until, disabled FROM auth_accounts WHERE address = ?`, addr).
-		Scan(&hash, &roles, &failures, &locked, &disabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		verifyPassword(dummyHash, password)
-		return Principal{}, ErrBadCredentials
-	}
-	if err != nil {
+	var hash, roles string
+	var disabled int
+	err := s.db.QueryRowContext(ctx, `SELECT hash, roles, disabled FROM auth_accounts WHERE address = ?`, addr).
+		Scan(&hash, &roles, &disabled)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, fmt.Errorf("login: %w", err)
 	}
-	now := s.now()
-	if lu := parseTime(locked); !lu.IsZero() && now.Before(lu) {
-		return Principal{}, ErrLocked
+	if !found {
+		hash = dummyHash
 	}
-	if len(password) > 1024 || !verifyPassword(hash, password) {
-		failures++
-		lockedUntil := ""
-		if failures >= s.MaxFailures {
-			lockedUntil, failures = fmtTime(now.Add(s.LockFor)), 0
-		}
-		if _, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET failures = ?, locked_until = ? WHERE address = ?`, failures, lockedUntil, addr); err != nil {
-			return Principal{}, fmt.Errorf("login: %w", err)
-		}
-		if lockedUntil != "" {
-			return Principal{}, ErrLocked
-		}
+	pw, overlong := password, len(password) > 1024
+	if overlong {
+		pw = pw[:1024]
+	}
+	if ok := verifyPassword(hash, pw); !ok || !found || overlong || disabled != 0 {
 		return Principal{}, ErrBadCredentials
-	}
-	if disabled != 0 {
-		return Principal{}, ErrBadCredentials
-	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE auth_accounts SET failures = 0, locked_until = '' WHERE address = ?`, addr); err != nil {
-		return Principal{}, fmt.Errorf("login: %w", err)
 	}
 	p, err := s.Principal(addr, splitRoles(roles))
 	if err != nil {
 		return Principal{}, err
 	}
 	return s.withPrefs(ctx, p), nil
+}
+
+// HashPassword returns the argon2id hash of pw in PHC form, as local
+// accounts store it; other password tables (SMTP AUTH users) use it too.
+func HashPassword(pw string) string { return hashPassword(pw) }
+
+// VerifyPassword checks pw against a hash from HashPassword in constant
+// time; a malformed hash never matches. Passwords beyond 1024 bytes never
+// match either, after the same work.
+func VerifyPassword(hash, pw string) bool {
+	overlong := len(pw) > 1024
+	if overlong {
+		pw = pw[:1024]
+	}
+	return verifyPassword(hash, pw) && !overlong
+}
+
+// IsHash reports whether s is an argon2id hash misend would write.
+func IsHash(s string) bool {
+	_, ok := parsePHC(s)
+	return ok
+}
+
+// CheckNothing costs what Login costs and checks nothing: an answer given
+// without a check (a client made to wait) then takes as long as any other.
+func CheckNothing(password string) {
+	if len(password) > 1024 {
+		password = password[:1024]
+	}
+	verifyPassword(dummyHash, password)
 }
 
 // SetLang records a person's language choice ("ja", "en", or "" for the

@@ -44,23 +44,16 @@ func TestAccountsAndLockout(t *testing.T) {
 	if _, err := s.Login(ctx, "sato@corp.example", pw); err != nil {
 		t.Fatalf("login after 4 failures: %v", err)
 	}
-	// Five in a row lock the account, even against the right password.
-	for i := range 5 {
-		_, err := s.Login(ctx, "sato@corp.example", "wrong password!")
-		if i < 4 && !errors.Is(err, ErrBadCredentials) || i == 4 && !errors.Is(err, ErrLocked) {
-			t.Fatalf("failure %d: %v", i+1, err)
+	// Wrong passwords, however many, never lock the owner out: Login
+	// has no lockout (item 6 of issue 12); callers slow guessing with
+	// internal/backoff, which caps the owner's wait.
+	for range 20 {
+		if _, err := s.Login(ctx, "sato@corp.example", "wrong password!"); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("wrong password: %v", err)
 		}
 	}
-	if _, err := s.Login(ctx, "sato@corp.example", pw); !errors.Is(err, ErrLocked) {
-		t.Fatalf("locked account let in: %v", err)
-	}
-	now = now.Add(14 * time.Minute)
-	if _, err := s.Login(ctx, "sato@corp.example", pw); !errors.Is(err, ErrLocked) {
-		t.Fatalf("lock ended early: %v", err)
-	}
-	now = now.Add(2 * time.Minute)
 	if _, err := s.Login(ctx, "sato@corp.example", pw); err != nil {
-		t.Fatalf("after the lock: %v", err)
+		t.Fatalf("the owner after twenty wrong guesses by someone else: %v", err)
 	}
 
 	// A new password signs the account out everywhere.

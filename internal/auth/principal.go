@@ -1,5 +1,5 @@
 // Package auth says who is asking: local accounts (argon2id password hashes,
-// lockout after repeated failures), OIDC sign-in, server-side sessions with a
+// the same work for every answer), OIDC sign-in, server-side sessions with a
 // CSRF token each, and hashed API bearer tokens. Every way in ends in a
 // Principal whose roles and departments come from internal/directory.
 //

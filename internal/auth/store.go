@@ -25,11 +25,13 @@ var migrations embed.FS
 // person signing in; these tell the server's log and tests apart.
 var (
 	ErrBadCredentials = errors.New("auth: wrong address or password")
-	ErrLocked         = errors.New("auth: account locked after repeated failures")
-	ErrUnknownPerson  = errors.New("auth: not a known person")
-	ErrNoSession      = errors.New("auth: no valid session")
-	ErrBadToken       = errors.New("auth: invalid or revoked token")
-	ErrNoAccount      = errors.New("auth: no such account")
+	// ErrLocked is kept for callers that test for it; Login no longer
+	// locks accounts.
+	ErrLocked        = errors.New("auth: account locked after repeated failures")
+	ErrUnknownPerson = errors.New("auth: not a known person")
+	ErrNoSession     = errors.New("auth: no valid session")
+	ErrBadToken      = errors.New("auth: invalid or revoked token")
+	ErrNoAccount     = errors.New("auth: no such account")
 )
 
 // Service authenticates people and tokens against the database and the
@@ -42,10 +44,6 @@ type Service struct {
 
 	// Now is the clock; tests set it.
 	Now func() time.Time
-	// Lockout: after MaxFailures wrong passwords in a row an account is
-	// locked for LockFor. Defaults 5 and 15 minutes.
-	MaxFailures int
-	LockFor     time.Duration
 	// SessionTTL is how long a session lives without sign-in; default 12h.
 	SessionTTL time.Duration
 }
@@ -60,7 +58,7 @@ func Open(ctx context.Context, db *store.DB, dir Directory) (*Service, error) {
 	if err := db.Migrate(ctx, "auth", sub); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, dir: dir, Now: time.Now, MaxFailures: 5, LockFor: 15 * time.Minute, SessionTTL: 12 * time.Hour}, nil
+	return &Service{db: db, dir: dir, Now: time.Now, SessionTTL: 12 * time.Hour}, nil
 }
 
 // SetDirectory swaps the directory principals are built from, e.g. after a
@@ -142,4 +140,37 @@ func randomToken(n int) string {
 func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// PersonOf returns the address of the person whose address or alias addr
+// is, in the directory in force; addr itself, lower-cased, when nobody
+// has it. Ownership of mail compares people, not address strings.
+func (s *Service) PersonOf(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if dir := s.Directory(); dir != nil {
+		if p, ok := dir.Person(addr); ok {
+			return p.Address
+		}
+	}
+	return addr
+}
+
+// Current returns the principal addr acts as now: the directory in force
+// and the local account's extra roles. A disabled account, or someone
+// neither in the directory nor given a role, is refused: what a person
+// could do when a link was mailed to them does not outlast their place.
+func (s *Service) Current(ctx context.Context, addr string) (Principal, error) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	roles, disabled, err := s.accountRoles(ctx, addr)
+	if err != nil {
+		return Principal{}, fmt.Errorf("current principal of %s: %w", addr, err)
+	}
+	if disabled {
+		return Principal{}, fmt.Errorf("%s: %w", addr, ErrNoAccount)
+	}
+	p, err := s.Principal(addr, roles)
+	if err != nil {
+		return Principal{}, err
+	}
+	return s.withPrefs(ctx, p), nil
 }

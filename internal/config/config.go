@@ -30,7 +30,7 @@ import (
 //	domain = "misend.corp.example"      # HELO name and bounce domain
 //	tls_cert = "/etc/misend/cert.pem"   # with tls_key: offer STARTTLS
 //	tls_key = "/etc/misend/key.pem"
-//	auth_file = "/etc/misend/smtp-users" # "user:password" lines; AUTH required
+//	auth_file = "/etc/misend/smtp-users" # "user:hash" lines (misend smtp-user); AUTH required
 //	networks = ["10.0.0.0/8"]           # clients allowed to relay
 //	max_message_bytes = 10485760
 //	max_recipients = 1000
@@ -160,6 +160,9 @@ type Web struct {
 	NoLocalAccounts      bool   `toml:"no_local_accounts"`
 	SecureCookies        bool   `toml:"secure_cookies"`
 	TimeZone             string `toml:"time_zone"`
+	// TrustedProxies are reverse proxies (addresses or CIDR prefixes)
+	// whose X-Forwarded-For names the client; none by default.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // Model configures the learned model while serving.

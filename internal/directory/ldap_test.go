@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/misend/misend/internal/testneeds"
 )
 
 const (
@@ -28,20 +30,16 @@ type slapd struct {
 	URL string
 }
 
-// startSlapd installs OpenLDAP from Debian when missing (root only; see
-// testdata/install-slapd.sh), starts it on loopback and loads ldif.
+// startSlapd starts OpenLDAP on loopback and loads ldif. test.sh installs
+// it (integration/install-servers.sh); a missing slapd fails the test
+// where servers are required and skips it elsewhere.
 func startSlapd(t *testing.T, ldif string) *slapd {
 	t.Helper()
 	if _, err := os.Stat("/usr/sbin/slapd"); err != nil {
-		if os.Geteuid() != 0 {
-			t.Skip("OpenLDAP (slapd) is not installed and installing it needs root: run the tests as root or apt-get install slapd ldap-utils")
-		}
-		if out, err := exec.Command("bash", "testdata/install-slapd.sh").CombinedOutput(); err != nil {
-			t.Skipf("could not install OpenLDAP: %v\n%s", err, out)
-		}
+		testneeds.Missing(t, "OpenLDAP", "/usr/sbin/slapd: %v (apt-get install slapd ldap-utils)", err)
 	}
 	if _, err := exec.LookPath("ldapadd"); err != nil {
-		t.Skip("ldapadd (ldap-utils) is not installed")
+		testneeds.Missing(t, "OpenLDAP", "ldapadd (ldap-utils) is not installed")
 	}
 	dir := t.TempDir()
 	os.Mkdir(filepath.Join(dir, "db"), 0o700)

@@ -28,7 +28,7 @@ func (l *Log) HeldChanged(ctx context.Context, c held.Change) {
 func eventsOf(c held.Change) []Event {
 	it := c.Item
 	base := Event{QueueID: it.ID, Sender: strings.ToLower(it.Sender), Department: it.Department, By: c.By, Codes: codesOf(it.Findings)}
-	isSender := it.SentBy(c.By)
+	isSender := c.BySender
 	var out []Event
 	add := func(k Kind, rcpt string) {
 		e := base

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/model"
@@ -27,6 +28,8 @@ func TestHeldChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := &held.Service{Queue: q, Changed: l.HeldChanged}
+	sato := held.Actor{Principal: auth.Principal{Address: "sato@corp.example"}}
+	boss := held.Actor{Principal: auth.Principal{Address: "boss@corp.example", Roles: []auth.Role{auth.RoleApprover}, Departments: []string{"営業部"}}}
 	fs := []finding.Finding{
 		{Code: finding.SimilarContact, Severity: finding.High, Recipient: "tanaka@partner-b.example", Message: "m"},
 		{Code: finding.NewDomain, Severity: finding.Medium, Recipient: "kato@partner-c.example", Message: "m"},
@@ -43,10 +46,10 @@ func TestHeldChanged(t *testing.T) {
 		return string(id)
 	}
 	a := add(queue.Confirming, "tanaka@partner-b.example", "kato@partner-c.example", "suzuki@partner-a.example")
-	if _, err := hs.ConfirmRecipient(ctx, a, "tanaka@partner-b.example", "sato@corp.example"); err != nil {
+	if _, err := hs.ConfirmRecipient(ctx, a, "tanaka@partner-b.example", sato); err != nil {
 		t.Fatal(err)
 	}
-	it, err := hs.DropRecipient(ctx, a, "kato@partner-c.example", "sato@corp.example")
+	it, err := hs.DropRecipient(ctx, a, "kato@partner-c.example", sato)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,15 +57,15 @@ func TestHeldChanged(t *testing.T) {
 		t.Fatalf("after confirming one and dropping the other flagged recipient: %s, want queued", it.State)
 	}
 	b := add(queue.Held, "tanaka@partner-b.example")
-	if _, err := hs.Release(ctx, b, "boss@corp.example"); err != nil {
+	if _, err := hs.Release(ctx, b, boss, ""); err != nil {
 		t.Fatal(err)
 	}
 	c := add(queue.Held, "kato@partner-c.example")
-	if _, err := hs.Reject(ctx, c, "boss@corp.example", "wrong company"); err != nil {
+	if _, err := hs.Reject(ctx, c, boss, "wrong company"); err != nil {
 		t.Fatal(err)
 	}
 	d := add(queue.Confirming, "kato@partner-c.example")
-	if _, err := hs.Cancel(ctx, d, "sato@corp.example"); err != nil {
+	if _, err := hs.Cancel(ctx, d, sato); err != nil {
 		t.Fatal(err)
 	}
 	type ev struct {

@@ -85,7 +85,10 @@ type Finding struct {
 func SenderView(fs []Finding) []Finding {
 	out := make([]Finding, len(fs))
 	for i, f := range fs {
-		f.Terms = nil
+		// The terms, and their mean weight, would let a sender learn the
+		// list by trying drafts: a sender hears only that confidential
+		// terms of a scope are there.
+		f.Terms, f.Weight = nil, nil
 		out[i] = f
 	}
 	return out

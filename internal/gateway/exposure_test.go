@@ -5,10 +5,17 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/smtpauth"
 )
 
 func TestCheckExposure(t *testing.T) {
 	lan := netip.MustParsePrefix("10.0.0.0/8")
+	hashed, err := smtpauth.Parse("users", []byte("mta:"+auth.HashPassword("correct horse battery")+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name string
 		ip   string
@@ -22,6 +29,7 @@ func TestCheckExposure(t *testing.T) {
 		{"a LAN address, nobody named", "10.1.2.3", Config{}, true},
 		{"with networks", "0.0.0.0", Config{Networks: []netip.Prefix{lan}}, false},
 		{"with AUTH", "0.0.0.0", Config{Users: map[string]string{"mta": "x"}}, false},
+		{"with an AUTH file", "0.0.0.0", Config{Auth: hashed}, false},
 	} {
 		err := CheckExposure(&net.TCPAddr{IP: net.ParseIP(tt.ip), Port: 2525}, tt.cfg)
 		if (err != nil) != tt.open {

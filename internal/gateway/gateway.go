@@ -38,6 +38,7 @@ import (
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/smtpauth"
 )
 
 // Intake takes a decided message into misend's queue: queued for delivery,
@@ -73,8 +74,20 @@ type Config struct {
 	StampOutside bool
 	Log          *slog.Logger
 	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
-	// of these user → password pairs before MAIL.
+	// of these user → password pairs before MAIL (tests; misend serve uses
+	// Auth).
 	Users map[string]string
+	// Auth, when set, requires AUTH PLAIN (offered over TLS only) before
+	// MAIL and checks logins: smtpauth.Users, with argon2id hashes and a
+	// back-off per user and client.
+	Auth Authenticator
+}
+
+// Authenticator checks an AUTH PLAIN login from client. An error wrapping
+// smtpauth.ErrWait is answered as a temporary failure (454); any other as
+// invalid credentials (535).
+type Authenticator interface {
+	Authenticate(user, password string, client net.IP) error
 }
 
 // Server is the SMTP gateway.
@@ -186,9 +199,12 @@ type session struct {
 	login  string // the AUTH user, "" before AUTH
 }
 
+// authRequired tells whether clients must AUTH before MAIL.
+func (g *Server) authRequired() bool { return g.cfg.Auth != nil || len(g.cfg.Users) > 0 }
+
 // AuthMechanisms implements smtp.AuthSession.
 func (s *session) AuthMechanisms() []string {
-	if len(s.g.cfg.Users) == 0 {
+	if !s.g.authRequired() {
 		return nil
 	}
 	return []string{sasl.Plain}
@@ -196,18 +212,33 @@ func (s *session) AuthMechanisms() []string {
 
 // Auth implements smtp.AuthSession.
 func (s *session) Auth(mech string) (sasl.Server, error) {
-	if mech != sasl.Plain || len(s.g.cfg.Users) == 0 {
+	if mech != sasl.Plain || !s.g.authRequired() {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		if identity != "" && identity != user {
+			return errAuthFailed
+		}
+		if a := s.g.cfg.Auth; a != nil {
+			switch err := a.Authenticate(user, pass, s.client); {
+			case errors.Is(err, smtpauth.ErrWait):
+				return errAuthWait
+			case err != nil:
+				return errAuthFailed
+			}
+			s.login = user
+			return nil
+		}
 		want, ok := s.g.cfg.Users[user]
-		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 || (identity != "" && identity != user) {
+		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
 			return errAuthFailed
 		}
 		s.login = user
 		return nil
 	}), nil
 }
+
+var errAuthWait = &smtp.SMTPError{Code: 454, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many failed logins; try again later"}
 
 var errAuthFailed = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
 
@@ -217,7 +248,7 @@ func (s *session) Reset()        { s.env = queue.Envelope{} }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if len(s.g.cfg.Users) > 0 && s.login == "" {
+	if s.g.authRequired() && s.login == "" {
 		return errAuthRequired
 	}
 	s.env = queue.Envelope{From: from}

@@ -1,24 +1,29 @@
-// Package held is what the web UI and the HTTP API use to see and act on
-// mail waiting in misend's queue: messages held for an approver, waiting
-// for their sender's confirmation, or delayed.
+// Package held is what the web UI, the HTTP API and the signed links in
+// notices use to see and act on mail waiting in misend's queue: messages
+// held for an approver, waiting for their sender's confirmation, or
+// delayed.
 //
-// People act through a Service:
+// Every action goes through a Service, which decides who may act — as a
+// person, not an address: a person's directory aliases are the same
+// person, and what counts is the directory in force and the person's
+// account now, not what was true when a page was shown or a link signed:
 //
 //   - a sender lists their own waiting mail (ForSender), confirms each
 //     flagged recipient (ConfirmRecipient; when every flagged recipient is
 //     confirmed the message leaves), confirms the whole message (Confirm),
-//     drops a recipient (DropRecipient) or cancels (Cancel);
-//   - an approver lists the waiting mail of their departments
+//     drops a recipient (DropRecipient) or cancels (Cancel), and may send
+//     a delayed message now (Release);
+//   - an approver of the message's department lists its waiting mail
 //     (ForDepartments) and releases (Release) or refuses it with a comment
-//     (Reject);
-//   - anyone allowed to read a body calls Body with who is reading, and
-//     the read is handed to the Audit hook before the body is returned.
+//     (Reject) — never mail held for their own sending (four eyes);
+//   - the sender and the department's approvers read a body (Body).
+//
+// Each action and each body read is handed to the audit hook before it
+// takes effect: an action that cannot be recorded does not happen.
 //
 // Item carries findings in the sender view (confidential-list terms
-// removed) or the operator view, as the caller asks: the caller knows who
-// is looking. The package deliberately does no authorisation (internal/auth
-// and the callers decide who may do what) and sends no mail itself: the
-// Changed hook tells the rest of misend what happened.
+// removed) or the operator view, as the caller asks. The package sends no
+// mail itself: the Changed hook tells the rest of misend what happened.
 package held
 
 import (
@@ -29,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
@@ -71,21 +77,6 @@ type Item struct {
 	Comment      string            `json:"comment,omitempty"`   // an approver's reason for a reject
 }
 
-// SentBy reports whether addr sent the message: its sender, or its
-// envelope sender — unless the decision found it sent in another's name
-// (SENT_AS), when the sender it settled on is the only one.
-func (it Item) SentBy(addr string) bool {
-	switch {
-	case addr == "":
-		return false
-	case strings.EqualFold(addr, it.Sender):
-		return true
-	case strings.EqualFold(addr, it.EnvelopeFrom):
-		return !slices.ContainsFunc(it.Findings, func(f finding.Finding) bool { return f.Code == finding.SentAs })
-	}
-	return false
-}
-
 // Reader is who reads a body, for the audit log.
 type Reader struct {
 	Addr   string // the person's address (login)
@@ -117,9 +108,12 @@ const (
 // Change is one action on a waiting message, for notifications and logs.
 type Change struct {
 	Action  Action
-	Item    Item // after the action, operator view
-	By      string
+	Item    Item   // after the action, operator view
+	By      string // the acting person's address
 	Comment string
+	// BySender: the person who acted sent the message (through any of
+	// their addresses).
+	BySender bool
 }
 
 // Errors callers may test for (with errors.Is).
@@ -133,6 +127,10 @@ var (
 	// ErrOwnMessage means an approver tried to release or reject a message
 	// held for their own sending: a hold needs a second person.
 	ErrOwnMessage = errors.New("held: a held message is released or rejected by an approver other than its sender")
+	// ErrNotAllowed means the person may not do this to this message: not
+	// its sender, not an approver of its department (any more), or no
+	// longer a person misend knows.
+	ErrNotAllowed = errors.New("held: not allowed to act on this message")
 	// ErrNoAudit means bodies cannot be read: no audit hook is configured.
 	ErrNoAudit = errors.New("held: no audit log configured; bodies are not shown")
 )
@@ -143,21 +141,31 @@ type Holds interface {
 	ForDepartments(ctx context.Context, depts []string, v View) ([]Item, error)
 	All(ctx context.Context, v View) ([]Item, error)
 	Get(ctx context.Context, id string, v View) (Item, error)
-	Body(ctx context.Context, id string, r Reader) ([]byte, error)
-	ConfirmRecipient(ctx context.Context, id, rcpt, by string) (Item, error)
-	Confirm(ctx context.Context, id, by string) (Item, error)
-	DropRecipient(ctx context.Context, id, rcpt, by string) (Item, error)
-	Release(ctx context.Context, id, by string) (Item, error)
-	Cancel(ctx context.Context, id, by string) (Item, error)
-	Reject(ctx context.Context, id, by, comment string) (Item, error)
+	Sent(it Item, p *auth.Principal) bool
+	MayDecide(it Item, p *auth.Principal) bool
+	Body(ctx context.Context, id string, by Actor, reason string) ([]byte, error)
+	ConfirmRecipient(ctx context.Context, id, rcpt string, by Actor) (Item, error)
+	Confirm(ctx context.Context, id string, by Actor) (Item, error)
+	DropRecipient(ctx context.Context, id, rcpt string, by Actor) (Item, error)
+	Release(ctx context.Context, id string, by Actor, comment string) (Item, error)
+	Cancel(ctx context.Context, id string, by Actor) (Item, error)
+	Reject(ctx context.Context, id string, by Actor, comment string) (Item, error)
 }
 
 // Service acts on misend's queue.
 type Service struct {
 	Queue *queue.Queue
+	// People says who is who now (auth.Service). Without it every
+	// address is a person of its own and links cannot act (ActorFor
+	// fails): nobody can be re-checked.
+	People People
 	// Audit records a human view of a body. Body refuses to return a body
 	// when it is nil or fails: no unlogged reads.
 	Audit func(ctx context.Context, r BodyRead) error
+	// Record records an action before it takes effect; when it fails the
+	// action is not taken. Without it actions are recorded only in the
+	// spool's metadata (who acted last).
+	Record func(ctx context.Context, r ActionRecord) error
 	// Changed, if set, is told of every action after it is stored.
 	Changed func(ctx context.Context, c Change)
 	Now     func() time.Time
@@ -177,15 +185,16 @@ func people(it *queue.Item) bool { return !it.System && it.State.Waiting() }
 
 func lower(a string) string { return strings.ToLower(strings.TrimSpace(a)) }
 
-// ForSender returns the waiting mail sent by addr (header From or envelope
+// ForSender returns the waiting mail sent by the person with address (or
+// alias) addr through any of their addresses (header From or envelope
 // sender), oldest first.
 func (s *Service) ForSender(ctx context.Context, addr string, v View) ([]Item, error) {
-	addr = lower(addr)
-	if addr == "" {
+	who := s.personOf(addr)
+	if who == "" {
 		return nil, nil
 	}
 	return s.list(v, func(it *queue.Item) bool {
-		return lower(it.Outcome.Sender) == addr || lower(it.Envelope.From) == addr
+		return s.personOf(it.Outcome.Sender) == who || s.personOf(it.Envelope.From) == who
 	}), nil
 }
 
@@ -224,9 +233,11 @@ func (s *Service) Get(ctx context.Context, id string, v View) (Item, error) {
 	return toItem(it, v), nil
 }
 
-// Body returns the raw message of a waiting message after handing the read
-// to the Audit hook. Bodies of finished messages are gone (ErrNotFound).
-func (s *Service) Body(ctx context.Context, id string, r Reader) ([]byte, error) {
+// Body returns the raw message of a waiting message to its sender or an
+// approver of its department, after handing the read to the Audit hook.
+// reason says why, for the audit log. Bodies of finished messages are gone
+// (ErrNotFound).
+func (s *Service) Body(ctx context.Context, id string, by Actor, reason string) ([]byte, error) {
 	if s.Audit == nil {
 		return nil, ErrNoAudit
 	}
@@ -237,157 +248,22 @@ func (s *Service) Body(ctx context.Context, id string, r Reader) ([]byte, error)
 	if !people(&it) {
 		return nil, ErrNotFound
 	}
-	if r.Addr == "" {
+	var role string
+	switch {
+	case by.Address == "":
 		return nil, errors.New("held: body read without a reader")
+	case s.sentBy(&it, by.Address):
+		role = string(auth.RoleSender)
+	case by.ApprovesDepartment(it.Department):
+		role = string(auth.RoleApprover)
+	default:
+		return nil, fmt.Errorf("%w: %s may not read %s", ErrNotAllowed, by.Address, id)
 	}
+	r := Reader{Addr: by.Address, Role: role, Reason: reason}
 	if err := s.Audit(ctx, BodyRead{ID: id, Sender: it.Outcome.Sender, Department: it.Department, Reader: r, At: s.now()}); err != nil {
 		return nil, fmt.Errorf("held: audit body read: %w", err)
 	}
 	return s.Queue.Body(queue.ID(id))
-}
-
-// ConfirmRecipient records the sender's confirmation of one flagged
-// recipient of a message waiting for confirmation (or delayed). When every
-// flagged recipient still in the envelope is confirmed, the message is
-// released: the returned Item's State is then queued. Recipients no
-// finding names need no confirmation (ErrNotFlagged).
-func (s *Service) ConfirmRecipient(ctx context.Context, id, rcpt, by string) (Item, error) {
-	rcpt = lower(rcpt)
-	return s.modify(ctx, id, by, "", Confirmed, func(it *queue.Item) error {
-		if it.State != queue.Confirming && it.State != queue.Delayed {
-			return fmt.Errorf("%w: %s is %s, not waiting for its sender", ErrState, id, it.State)
-		}
-		if !hasAddr(it.Envelope.To, rcpt) {
-			return fmt.Errorf("%w: %s", ErrNotRecipient, rcpt)
-		}
-		if !hasAddr(it.Flagged, rcpt) {
-			return fmt.Errorf("%w: %s is not flagged", ErrNotFlagged, rcpt)
-		}
-		if !hasAddr(it.Confirmed, rcpt) {
-			it.Confirmed = append(it.Confirmed, rcpt)
-		}
-		if allConfirmed(it) {
-			it.State = queue.Queued
-		}
-		return nil
-	})
-}
-
-// Confirm is the sender's confirmation of the whole message (every flagged
-// recipient at once): a message waiting for confirmation, or delayed, is
-// released.
-func (s *Service) Confirm(ctx context.Context, id, by string) (Item, error) {
-	return s.modify(ctx, id, by, "", Confirmed, func(it *queue.Item) error {
-		if it.State != queue.Confirming && it.State != queue.Delayed {
-			return fmt.Errorf("%w: %s is %s, not waiting for its sender", ErrState, id, it.State)
-		}
-		for _, f := range it.Flagged {
-			if hasAddr(it.Envelope.To, f) && !hasAddr(it.Confirmed, f) {
-				it.Confirmed = append(it.Confirmed, lower(f))
-			}
-		}
-		it.State = queue.Queued
-		return nil
-	})
-}
-
-// DropRecipient removes a recipient from a waiting message: it will not
-// receive it (the header still names it; only the envelope changes). A
-// message left without recipients is cancelled; one whose remaining flagged
-// recipients are all confirmed, and which waits for its sender, is released.
-func (s *Service) DropRecipient(ctx context.Context, id, rcpt, by string) (Item, error) {
-	rcpt = lower(rcpt)
-	return s.modify(ctx, id, by, "", Dropped, func(it *queue.Item) error {
-		i := slices.IndexFunc(it.Envelope.To, func(a string) bool { return lower(a) == rcpt })
-		if i < 0 {
-			return fmt.Errorf("%w: %s", ErrNotRecipient, rcpt)
-		}
-		it.Envelope.To = slices.Delete(it.Envelope.To, i, i+1)
-		it.Dropped = append(it.Dropped, rcpt)
-		switch {
-		case len(it.Envelope.To) == 0:
-			it.State = queue.Cancelled
-		case it.State == queue.Confirming && allConfirmed(it):
-			// The sender confirmed some flagged recipients and dropped the rest.
-			it.State = queue.Queued
-		}
-		return nil
-	})
-}
-
-// Release lets a waiting message leave now (an approver, or the sender for
-// a delay).
-func (s *Service) Release(ctx context.Context, id, by string) (Item, error) {
-	return s.modify(ctx, id, by, "", Released, func(it *queue.Item) error {
-		if err := secondPerson(it, by); err != nil {
-			return err
-		}
-		it.State = queue.Queued
-		return nil
-	})
-}
-
-// Cancel withdraws a waiting message; its body is deleted at once.
-func (s *Service) Cancel(ctx context.Context, id, by string) (Item, error) {
-	return s.modify(ctx, id, by, "", Cancelled, func(it *queue.Item) error {
-		it.State = queue.Cancelled
-		return nil
-	})
-}
-
-// Reject refuses a waiting message for good with an approver's comment; its
-// body is deleted at once.
-func (s *Service) Reject(ctx context.Context, id, by, comment string) (Item, error) {
-	comment = strings.TrimSpace(comment)
-	if len(comment) > 2000 {
-		comment = comment[:2000]
-	}
-	return s.modify(ctx, id, by, comment, Rejected, func(it *queue.Item) error {
-		if err := secondPerson(it, by); err != nil {
-			return err
-		}
-		it.State = queue.Rejected
-		it.Comment = comment
-		return nil
-	})
-}
-
-// secondPerson refuses a decision on a held message by its own sender: an
-// approver whose mail is held is not the one to judge it.
-func secondPerson(it *queue.Item, by string) error {
-	if it.State != queue.Held {
-		return nil
-	}
-	by = lower(by)
-	if by != "" && (lower(it.Outcome.Sender) == by || lower(it.Envelope.From) == by) {
-		return ErrOwnMessage
-	}
-	return nil
-}
-
-func (s *Service) modify(ctx context.Context, id, by, comment string, act Action, fn func(*queue.Item) error) (Item, error) {
-	cur, err := s.Queue.Get(queue.ID(id))
-	if err != nil {
-		return Item{}, err
-	}
-	if cur.System {
-		return Item{}, ErrNotFound
-	}
-	it, err := s.Queue.Modify(ctx, queue.ID(id), by, fn)
-	if err != nil {
-		return Item{}, err
-	}
-	out := toItem(it, OperatorView)
-	if out.Subject == "" {
-		out.Subject = cur.Subject // a finished message no longer keeps it
-	}
-	if s.Changed != nil {
-		s.Changed(ctx, Change{Action: act, Item: out, By: by, Comment: comment})
-		if act == Confirmed && it.State == queue.Queued {
-			s.Changed(ctx, Change{Action: Released, Item: out, By: by})
-		}
-	}
-	return out, nil
 }
 
 // allConfirmed reports whether the sender has dealt with every flagged

@@ -1,6 +1,10 @@
 package notify
 
-import "github.com/misend/misend/internal/directory"
+import (
+	"strings"
+
+	"github.com/misend/misend/internal/directory"
+)
 
 // DirectoryPeople answers People from misend's directory. A department
 // without approvers of its own falls back to the organisation's, so a hold
@@ -25,4 +29,13 @@ func (p DirectoryPeople) ApproversOf(dept string) []string {
 		}
 	}
 	return p.Dir.Load().ApproversOfScope("organization")
+}
+
+// PersonOf returns the address of the person with address or alias addr,
+// addr (lower-cased) when the directory knows nobody with it.
+func (p DirectoryPeople) PersonOf(addr string) string {
+	if person, ok := p.Dir.Load().Person(addr); ok {
+		return person.Address
+	}
+	return strings.ToLower(strings.TrimSpace(addr))
 }

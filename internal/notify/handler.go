@@ -5,21 +5,24 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
 
-// Queue is what links act on: misend's queue of waiting messages.
+// Queue is what links act on: misend's queue of waiting messages, through
+// the same checks and audit log as the web UI and the API.
 type Queue interface {
-	// Confirm is the sender's confirmation: the message leaves now.
-	Confirm(ctx context.Context, queueID, by string) error
-	// Release lets a waiting message leave now (an approver).
-	Release(ctx context.Context, queueID, by string) error
-	// Cancel withdraws a waiting message; it is never sent.
-	Cancel(ctx context.Context, queueID, by string) error
-	// Reject refuses a held message (an approver); it is never sent.
-	Reject(ctx context.Context, queueID, by string) error
+	// Act does what the grant says for its actor, coming from remote: a
+	// sender confirms or cancels, an approver releases or refuses. The
+	// actor is checked as they are now (directory and account), not as
+	// they were when the link was signed; a refusal wraps ErrRefused.
+	Act(ctx context.Context, g Grant, remote string) error
 }
+
+// ErrRefused means the link's holder may not (or no longer) do what it
+// says: their role was removed, or the message is their own held mail.
+var ErrRefused = errors.New("notify: not allowed")
 
 // Handler serves /act/{token}. GET only shows what the link will do, with a
 // button: mail scanners and link previewers fetch links, and must not
@@ -29,6 +32,9 @@ type Handler struct {
 	Queue  Queue
 	Log    *slog.Logger
 	Now    func() time.Time
+	// ClientIP names the client of a request for the audit log (behind
+	// trusted proxies); nil: the connection's address.
+	ClientIP func(*http.Request) string
 }
 
 // Mount registers the handler's routes on mux.
@@ -77,16 +83,15 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var err error
-	switch g.Action {
-	case ActConfirm:
-		err = h.Queue.Confirm(r.Context(), g.QueueID, g.Actor)
-	case ActRelease:
-		err = h.Queue.Release(r.Context(), g.QueueID, g.Actor)
-	case ActCancel:
-		err = h.Queue.Cancel(r.Context(), g.QueueID, g.Actor)
-	case ActReject:
-		err = h.Queue.Reject(r.Context(), g.QueueID, g.Actor)
+	remote := remoteHost(r)
+	if h.ClientIP != nil {
+		remote = h.ClientIP(r)
+	}
+	err := h.Queue.Act(r.Context(), g, remote)
+	if errors.Is(err, ErrRefused) {
+		h.log().Warn("notify: link action refused", "action", g.Action, "queue_id", g.QueueID, "by", g.Actor, "err", err)
+		h.page(w, http.StatusForbidden, pageData{State: "refused", Action: g.Action, QueueID: g.QueueID})
+		return
 	}
 	if err != nil {
 		// Most often the message was already released or cancelled by
@@ -100,7 +105,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 }
 
 type pageData struct {
-	State   string // ask, done, failed, invalid
+	State   string // ask, done, refused, failed, invalid
 	Action  Action
 	QueueID string
 	Expired bool
@@ -139,6 +144,8 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 <form method="post"><button type="submit">{{ja .Action}} / {{en .Action}}</button></form>
 {{else if eq .State "done"}}
 <p>完了しました。<br>Done.</p>
+{{else if eq .State "refused"}}
+<p>この操作を行う権限がありません。<br>You may not do this.</p>
 {{else if eq .State "failed"}}
 <p>このメールは既に処理済みか、見つかりません。<br>This message was already handled, or cannot be found.</p>
 {{else}}
@@ -147,3 +154,11 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 {{end}}
 </body></html>
 `))
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,9 +16,10 @@ import (
 // stateQueue is a queue of waiting messages that refuses a second action,
 // as misend's queue does.
 type stateQueue struct {
-	mu    sync.Mutex
-	state map[string]string
-	by    map[string]string
+	mu     sync.Mutex
+	state  map[string]string
+	by     map[string]string
+	refuse map[string]bool // actors who may no longer act
 }
 
 func (q *stateQueue) move(id, by, to string) error {
@@ -30,17 +32,13 @@ func (q *stateQueue) move(id, by, to string) error {
 	return nil
 }
 
-func (q *stateQueue) Confirm(ctx context.Context, id, by string) error {
-	return q.move(id, by, "confirmed")
-}
-func (q *stateQueue) Release(ctx context.Context, id, by string) error {
-	return q.move(id, by, "released")
-}
-func (q *stateQueue) Cancel(ctx context.Context, id, by string) error {
-	return q.move(id, by, "cancelled")
-}
-func (q *stateQueue) Reject(ctx context.Context, id, by string) error {
-	return q.move(id, by, "rejected")
+var moved = map[Action]string{ActConfirm: "confirmed", ActRelease: "released", ActCancel: "cancelled", ActReject: "rejected"}
+
+func (q *stateQueue) Act(ctx context.Context, g Grant, remote string) error {
+	if q.refuse[g.Actor] {
+		return fmt.Errorf("%w: %s is no longer an approver", ErrRefused, g.Actor)
+	}
+	return q.move(g.QueueID, g.Actor, moved[g.Action])
 }
 
 type linkTest struct {
@@ -148,5 +146,20 @@ func TestHandlerFakeQueue(t *testing.T) {
 	runLinkTests(t, lt, [4]string{"a", "b", "c", "d"})
 	if q.by["a"] != "boss@corp.example" {
 		t.Errorf("actor not passed to the queue: %v", q.by)
+	}
+}
+
+// A link whose holder may no longer act (the queue says so: the directory
+// or account changed since it was mailed) is refused with its own page,
+// and changes nothing.
+func TestHandlerRefused(t *testing.T) {
+	q := &stateQueue{state: map[string]string{"a": "waiting"}, by: map[string]string{}, refuse: map[string]bool{"boss@corp.example": true}}
+	lt := newLinkServer(t, q, func(id string) string { q.mu.Lock(); defer q.mu.Unlock(); return q.state[id] })
+	code, body := do(t, http.MethodPost, lt.url(ActRelease, "a", time.Hour))
+	if code != http.StatusForbidden || !strings.Contains(body, "You may not do this") || !strings.Contains(body, "権限がありません") {
+		t.Fatalf("refused link: %d %s", code, body)
+	}
+	if q.state["a"] != "waiting" {
+		t.Errorf("refused link changed the message to %s", q.state["a"])
 	}
 }

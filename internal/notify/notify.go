@@ -28,11 +28,14 @@ type Outbox interface {
 	Send(ctx context.Context, m Mail) error
 }
 
-// People tells a recipient's language and a department's approvers
-// (the directory).
+// People tells a recipient's language, a department's approvers and who
+// is who (the directory).
 type People interface {
 	LangOf(addr string) string // "ja", "en" or ""
 	ApproversOf(dept string) []string
+	// PersonOf returns the address of the person who has addr as their
+	// address or an alias; addr, lower-cased, when nobody has it.
+	PersonOf(addr string) string
 }
 
 // Notifier sends notifications about waiting messages.
@@ -78,11 +81,11 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	case policy.Hold:
 		var approvers []string
 		if n.People != nil {
-			approvers = othersThan(w.Sender, n.People.ApproversOf(w.Department))
+			approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(w.Department))
 			if len(approvers) == 0 {
 				// The sender is their department's only approver: a hold
 				// needs a second person, so it goes to the organisation's.
-				approvers = othersThan(w.Sender, n.People.ApproversOf(""))
+				approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(""))
 			}
 		}
 		if err := n.send(ctx, w, w.Sender, kindHeldSender, nil); err != nil {
@@ -102,11 +105,14 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	return nil
 }
 
-// othersThan is addrs without sender.
-func othersThan(sender string, addrs []string) []string {
+// othersThan is addrs without the person who sent the message, through
+// whichever of their addresses: an approver mailing from an alias is still
+// not the one to release it.
+func othersThan(people People, sender string, addrs []string) []string {
+	who := strings.ToLower(people.PersonOf(sender))
 	out := make([]string, 0, len(addrs))
 	for _, a := range addrs {
-		if !strings.EqualFold(a, sender) {
+		if strings.ToLower(people.PersonOf(a)) != who {
 			out = append(out, a)
 		}
 	}

@@ -32,10 +32,18 @@ func (o *memOutbox) Send(ctx context.Context, m Mail) error {
 type people struct {
 	lang      map[string]string
 	approvers map[string][]string
+	aliases   map[string]string // alias → the person's address
 }
 
 func (p people) LangOf(a string) string        { return p.lang[a] }
 func (p people) ApproversOf(d string) []string { return p.approvers[d] }
+func (p people) PersonOf(a string) string {
+	a = strings.ToLower(a)
+	if o, ok := p.aliases[a]; ok {
+		return o
+	}
+	return a
+}
 
 // decoded reads a notification back the way a mail client would.
 func decoded(t *testing.T, raw []byte) (subject, body string, h mail.Header) {
@@ -241,11 +249,14 @@ func TestNotifyHoldNeedsSecondPerson(t *testing.T) {
 	}{
 		{"other approvers", map[string][]string{"営業部": {"taro@corp.example", "deputy@corp.example"}, "": {"ceo@corp.example"}}, []string{"deputy@corp.example"}},
 		{"sole approver", map[string][]string{"営業部": {"Taro@corp.example"}, "": {"ceo@corp.example", "taro@corp.example"}}, []string{"ceo@corp.example"}},
+		// Item 3 of issue 12: the sender's alias is the same person.
+		{"sender's alias", map[string][]string{"営業部": {"bucho@corp.example", "deputy@corp.example"}, "": {"ceo@corp.example"}}, []string{"deputy@corp.example"}},
+		{"sole approver through an alias", map[string][]string{"営業部": {"bucho@corp.example"}, "": {"ceo@corp.example", "bucho@corp.example"}}, []string{"ceo@corp.example"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := &memOutbox{}
 			n := newNotifier(t, out)
-			n.People = people{approvers: tc.approvers}
+			n.People = people{approvers: tc.approvers, aliases: map[string]string{"bucho@corp.example": "taro@corp.example"}}
 			if err := n.Notify(context.Background(), waiting(policy.Hold)); err != nil {
 				t.Fatal(err)
 			}

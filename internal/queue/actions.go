@@ -9,41 +9,9 @@ import (
 )
 
 // What people do to waiting mail, and the pruning of finished mail: each
-// change is made durable before it returns.
-
-// Release queues a held, delayed or confirming message for delivery now.
-func (q *Queue) Release(ctx context.Context, id ID, by string) error {
-	err := q.transition(id, by, func(s State) bool { return s == Held || s == Delayed || s == Confirming }, Queued)
-	if err == nil {
-		q.poke()
-	}
-	return err
-}
-
-// Cancel drops a waiting message and deletes its body.
-func (q *Queue) Cancel(ctx context.Context, id ID, by string) error {
-	return q.transition(id, by, func(s State) bool { return !s.final() && s != Delivering }, Cancelled)
-}
-
-// Reject refuses a waiting message for good and deletes its body.
-func (q *Queue) Reject(ctx context.Context, id ID, by string) error {
-	return q.transition(id, by, func(s State) bool { return s == Held || s == Delayed || s == Confirming }, Rejected)
-}
-
-func (q *Queue) transition(id ID, by string, allowed func(State) bool, to State) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	it, ok := q.items[id]
-	if !ok {
-		return ErrNotFound
-	}
-	if !allowed(it.State) {
-		return fmt.Errorf("%w: %s is %s", ErrState, id, it.State)
-	}
-	next := *it
-	next.State, next.By = to, by
-	return q.commit(it, next)
-}
+// change is made durable before it returns. People act only through
+// Modify, which internal/held calls after checking who may act and
+// recording it: there is no second way to release, cancel or reject.
 
 // commit stores next as the new metadata of it (q.mu held) durably,
 // finishing the message when its state is final. These are a person's

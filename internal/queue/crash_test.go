@@ -144,7 +144,7 @@ func TestMetadataWithoutBodyIsFinished(t *testing.T) {
 	dir := t.TempDir()
 	q, _ := Open(dir)
 	id, _ := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Held, time.Time{})
-	q.Release(context.Background(), id, "op")
+	moveTo(context.Background(), q, id, "op", Queued)
 	os.Remove(q.msgPath(id))
 	q2, _ := Open(dir)
 	if it, _ := q2.Get(id); it.State != Delivered {

@@ -28,10 +28,10 @@ func TestEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Release(ctx, id, "op"); err != nil { // metadata written apart from the message file
+	if err := moveTo(ctx, q, id, "op", Delayed); err != nil { // metadata written apart from the message file
 		t.Fatal(err)
 	}
-	if err := q.Cancel(ctx, id, "op"); err != nil {
+	if err := moveTo(ctx, q, id, "op", Cancelled); err != nil {
 		t.Fatal(err)
 	}
 	id, err = q.Add(ctx, Item{Envelope: env, State: Held, Subject: "極秘の見積もり", Outcome: Outcome{Verdict: policy.Hold}}, []byte(secret))
@@ -103,7 +103,7 @@ func TestFinishedBodiesGoAndPrune(t *testing.T) {
 		id, _ := q.Add(ctx, Item{Envelope: env, State: Held, Subject: "s"}, []byte(secret))
 		ids = append(ids, id)
 	}
-	if err := q.Cancel(ctx, ids[0], "sato"); err != nil {
+	if err := moveTo(ctx, q, ids[0], "sato", Cancelled); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := q.Modify(ctx, ids[1], "boss", func(it *Item) error { it.State, it.Comment = Rejected, "no"; return nil }); err != nil {

@@ -22,6 +22,8 @@ import (
 	gomilter "github.com/emersion/go-milter"
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/decisions"
@@ -41,8 +43,9 @@ import (
 )
 
 const (
-	sato = "sato@corp.example"
-	boss = "boss@corp.example"
+	sato  = "sato@corp.example"
+	boss  = "boss@corp.example"
+	bucho = "eigyo-bucho@corp.example" // boss's alias
 )
 
 // org is a small learned organisation: sato in 営業部 has mailed two
@@ -57,7 +60,7 @@ func newOrg(t testing.TB) *org {
 	t.Helper()
 	dir := directory.New([]directory.Person{
 		{Address: sato, Name: "佐藤", Department: "営業部", Lang: "en"},
-		{Address: boss, Name: "上司", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja"},
+		{Address: boss, Name: "上司", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja", Aliases: []string{bucho}},
 	}, []string{"corp.example"})
 	m := model.New(model.Config{OrgDomains: []string{"corp.example"}, Department: dir.DepartmentOf})
 	start := time.Now().Add(-200 * 24 * time.Hour)
@@ -87,6 +90,8 @@ type rig struct {
 	sink  *sink.Sink
 	org   *org
 	dlog  *decisions.Log
+	auth  *auth.Service // who may act on held mail now
+	audit *audit.Log
 	saves atomic.Int32
 	spool string
 }
@@ -114,18 +119,26 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	if r.dlog, err = decisions.Open(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
+	if r.auth, err = auth.Open(context.Background(), db, r.org.dir); err != nil {
+		t.Fatal(err)
+	}
+	if r.audit, err = audit.Open(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { r.dlog.Close() })
 	httpAddr := freeAddr(t)
 	r.s, err = Start(Options{
-		SMTPAddr:   "127.0.0.1:0",
-		MilterAddr: "127.0.0.1:0",
-		HTTPAddr:   httpAddr,
-		SpoolDir:   r.spool,
-		SpoolKey:   key,
-		Upstream:   relay.Client{Addr: up, TLS: relay.TLSNone},
-		Retry:      queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
-		Decide:     r.org.svc,
-		Decisions:  r.dlog,
+		SMTPAddr:    "127.0.0.1:0",
+		MilterAddr:  "127.0.0.1:0",
+		HTTPAddr:    httpAddr,
+		SpoolDir:    r.spool,
+		SpoolKey:    key,
+		Upstream:    relay.Client{Addr: up, TLS: relay.TLSNone},
+		Retry:       queue.Retry{First: 50 * time.Millisecond, Max: 200 * time.Millisecond, MaxAge: time.Hour},
+		Decide:      r.org.svc,
+		Decisions:   r.dlog,
+		People:      r.auth,
+		AuditAction: r.audit.HeldActions(),
 		Notify: &Notify{Key: bytes.Repeat([]byte{7}, 32), BaseURL: "http://" + httpAddr, From: "misend@corp.example",
 			People: notify.DirectoryPeople{Dir: directory.NewCurrent(r.org.dir)}},
 		Model:     r.org.model,
@@ -334,6 +347,12 @@ func TestHoldRejectAndCancel(t *testing.T) {
 	if got.State != queue.Rejected || got.By != boss {
 		t.Errorf("after reject: %s by %q", got.State, got.By)
 	}
+	// A link's action is audited like any other (item 4 of issue 12).
+	es, err := r.audit.Query(context.Background(), audit.Filter{Target: string(it.ID)})
+	if err != nil || len(es) != 1 || es[0].Action != audit.Reject || es[0].Actor != boss || es[0].Role != "approver" ||
+		!strings.Contains(es[0].Detail, "via link") || es[0].Remote != "127.0.0.1" {
+		t.Errorf("audit of the link's reject: %+v, %v", es, err)
+	}
 	r.bodyFileGone(it.ID)
 	r.await(sato, "Your message was not approved: hold me")
 
@@ -344,7 +363,9 @@ func TestHoldRejectAndCancel(t *testing.T) {
 		t.Fatalf("POST cancel: %d", code)
 	}
 	r.bodyFileGone(c.ID)
-	time.Sleep(300 * time.Millisecond) // a few delivery rounds
+	// Mail sent after them arriving shows delivery went on meanwhile.
+	r.send([]string{"tanaka@partner-a.example"}, "after them")
+	r.await("tanaka@partner-a.example", "after them")
 	if len(r.arrived("x@unknown-partner.example", "hold me"))+len(r.arrived("kimura@partner-a.example", "cancel me")) != 0 {
 		t.Error("a rejected or cancelled message was delivered")
 	}
@@ -390,7 +411,7 @@ func TestMilterHoldReleasedThroughUpstream(t *testing.T) {
 	}
 	it := r.only(queue.Held)
 	r.await(boss, "からのメールが承認待ちです")
-	if _, err := r.s.Held.Release(context.Background(), string(it.ID), boss); err != nil {
+	if _, err := r.s.Held.Release(context.Background(), string(it.ID), r.actor(boss), ""); err != nil {
 		t.Fatal(err)
 	}
 	m := r.await("x@elsewhere.example", "body from postfix")
@@ -414,11 +435,98 @@ func TestHeldInterfaceConfirmRecipient(t *testing.T) {
 	if len(mine) != 1 || len(mine[0].Recipients) != 2 || mine[0].Recipients[0].Flagged || !mine[0].Recipients[1].Flagged {
 		t.Fatalf("sender's list %+v", mine)
 	}
-	got, err := r.s.Held.ConfirmRecipient(context.Background(), string(it.ID), "ito@partner-a.example", sato)
+	got, err := r.s.Held.ConfirmRecipient(context.Background(), string(it.ID), "ito@partner-a.example", r.actor(sato))
 	if err != nil || got.State != queue.Queued {
 		t.Fatalf("confirm: %+v %v", got, err)
 	}
 	r.await("tanaka@partner-a.example", "two recipients")
+}
+
+// actor is addr acting on held mail as the directory says now.
+func (r *rig) actor(addr string) held.Actor {
+	r.t.Helper()
+	a, err := r.s.Held.ActorFor(context.Background(), addr, "test", "")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return a
+}
+
+// TestLinkRecheckedWhenUsed: an approval link is checked against the
+// directory when it is used, not when it was mailed: once the approver's
+// role is removed (a new directory in force) the link is refused, the
+// message stays held and the refusal is not audited as an action; the same
+// goes for a disabled account. (Item 4 of issue 12; before, the link
+// released for its whole 72 hours.)
+func TestLinkRecheckedWhenUsed(t *testing.T) {
+	for _, revoke := range []struct {
+		name string
+		do   func(r *rig)
+	}{
+		{"role removed", func(r *rig) {
+			r.auth.SetDirectory(directory.New([]directory.Person{
+				{Address: sato, Name: "佐藤", Department: "営業部"},
+				{Address: boss, Name: "上司", Department: "営業部"},
+			}, []string{"corp.example"}))
+		}},
+		{"account disabled", func(r *rig) {
+			if err := r.auth.AddAccount(context.Background(), boss, "correct horse battery", nil); err != nil {
+				r.t.Fatal(err)
+			}
+			if err := r.auth.SetDisabled(context.Background(), boss, true); err != nil {
+				r.t.Fatal(err)
+			}
+		}},
+		{"left the organisation", func(r *rig) {
+			r.auth.SetDirectory(directory.New([]directory.Person{{Address: sato, Name: "佐藤", Department: "営業部"}}, []string{"corp.example"}))
+		}},
+	} {
+		t.Run(revoke.name, func(t *testing.T) {
+			r := startRig(t, nil)
+			r.send([]string{"x@unknown-partner.example"}, "hold me")
+			it := r.only(queue.Held)
+			approval := r.await(boss, "からのメールが承認待ちです")
+			u := link(t, approval, notify.ActRelease)
+			revoke.do(r)
+			if code := post(t, u); code != http.StatusForbidden {
+				t.Fatalf("POST release after revocation: %d, want 403", code)
+			}
+			if got, _ := r.s.Queue.Get(it.ID); got.State != queue.Held {
+				t.Fatalf("state %s after a refused link, want held", got.State)
+			}
+			if es, _ := r.audit.Query(context.Background(), audit.Filter{Target: string(it.ID)}); len(es) != 0 {
+				t.Errorf("refused link audited as an action: %+v", es)
+			}
+		})
+	}
+}
+
+// TestAliasLinkFourEyes: mail boss sends from his alias is his own (item 3
+// of issue 12): he is told it waits, gets no approval request for it, and
+// a release link made out to him is refused when used; the message stays
+// held.
+func TestAliasLinkFourEyes(t *testing.T) {
+	r := startRig(t, nil)
+	raw := fmt.Sprintf("From: 部長 <%s>\r\nTo: x@unknown-partner.example\r\nSubject: own hold\r\nMessage-ID: <own.%d@corp.example>\r\nDate: %s\r\n\r\nお世話になっております。\r\n",
+		bucho, time.Now().UnixNano(), time.Now().Format(time.RFC1123Z))
+	sendRaw(t, r.s.SMTP, bucho, []string{"x@unknown-partner.example"}, raw)
+	it := r.only(queue.Held)
+	if it.Outcome.Sender != boss {
+		t.Errorf("held for sender %q, want the alias's owner %s", it.Outcome.Sender, boss)
+	}
+	// The decision resolved the alias to boss: he hears at his own address
+	// that it waits (in his language), and is asked nothing.
+	r.await(boss, "メール「own hold」は部署の承認者の確認待ちです")
+	if got := r.arrived(boss, "からのメールが承認待ちです"); len(got) != 0 {
+		t.Errorf("boss was asked to approve his own mail sent from his alias")
+	}
+	u := r.s.Notifier.Signer.Sign(notify.Grant{Action: notify.ActRelease, QueueID: string(it.ID), Actor: boss, Expires: time.Now().Add(time.Hour)})
+	if code := post(t, "http://"+r.s.HTTP.String()+"/act/"+u); code != http.StatusForbidden {
+		t.Fatalf("boss releasing his own mail by link: %d, want 403", code)
+	}
+	if got, _ := r.s.Queue.Get(it.ID); got.State != queue.Held {
+		t.Fatalf("state %s, want held", got.State)
+	}
 }
 
 func smtpDial(addr net.Addr) (*smtp.Client, error) { return smtp.Dial(addr.String()) }
@@ -447,14 +555,14 @@ func TestEncryptedHeldBody(t *testing.T) {
 	}
 	var reads []held.BodyRead
 	r.s.Held.Audit = func(_ context.Context, b held.BodyRead) error { reads = append(reads, b); return nil }
-	body, err := r.s.Held.Body(context.Background(), string(it.ID), held.Reader{Addr: boss, Role: "approver"})
+	body, err := r.s.Held.Body(context.Background(), string(it.ID), r.actor(boss), "approval")
 	if err != nil || !strings.Contains(string(body), "お世話になっております") {
 		t.Fatalf("body through held: %v", err)
 	}
 	if len(reads) != 1 || reads[0].Reader.Addr != boss {
 		t.Errorf("audit %+v", reads)
 	}
-	if _, err := r.s.Held.Release(context.Background(), string(it.ID), boss); err != nil {
+	if _, err := r.s.Held.Release(context.Background(), string(it.ID), r.actor(boss), ""); err != nil {
 		t.Fatal(err)
 	}
 	r.await("x@unknown-partner.example", "secret quote")

@@ -2,7 +2,8 @@ package server
 
 import (
 	"context"
-	"strings"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/misend/misend/internal/decide"
@@ -139,24 +140,31 @@ func (o outbox) Send(ctx context.Context, m notify.Mail) error {
 	return err
 }
 
-// actQueue lets the signed links act through held, so a link and the web
-// UI do the same thing.
+// actQueue lets the signed links act through held, so a link, the web UI
+// and the API check the same things and write the same audit entries. The
+// link's holder is resolved as they are now: a link does not outlive the
+// role it was mailed for.
 type actQueue struct{ h *held.Service }
 
-func (a actQueue) Confirm(ctx context.Context, id, by string) error {
-	_, err := a.h.Confirm(ctx, id, by)
-	return err
-}
-func (a actQueue) Release(ctx context.Context, id, by string) error {
-	_, err := a.h.Release(ctx, id, by)
-	return err
-}
-func (a actQueue) Cancel(ctx context.Context, id, by string) error {
-	_, err := a.h.Cancel(ctx, id, by)
-	return err
-}
-func (a actQueue) Reject(ctx context.Context, id, by string) error {
-	_, err := a.h.Reject(ctx, id, by, "")
+func (a actQueue) Act(ctx context.Context, g notify.Grant, remote string) error {
+	by, err := a.h.ActorFor(ctx, g.Actor, "link", remote)
+	if err == nil {
+		switch g.Action {
+		case notify.ActConfirm:
+			_, err = a.h.Confirm(ctx, g.QueueID, by)
+		case notify.ActRelease:
+			_, err = a.h.Release(ctx, g.QueueID, by, "")
+		case notify.ActCancel:
+			_, err = a.h.Cancel(ctx, g.QueueID, by)
+		case notify.ActReject:
+			_, err = a.h.Reject(ctx, g.QueueID, by, "")
+		default:
+			err = fmt.Errorf("%w: unknown action %q", held.ErrNotAllowed, g.Action)
+		}
+	}
+	if errors.Is(err, held.ErrNotAllowed) || errors.Is(err, held.ErrOwnMessage) {
+		return fmt.Errorf("%w: %w", notify.ErrRefused, err)
+	}
 	return err
 }
 
@@ -165,7 +173,7 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 	s.log.Info("held mail", "action", c.Action, "id", c.Item.ID, "state", c.Item.State, "by", c.By)
 	// The sender of a held message was told they would hear the approver's
 	// decision; their own confirmations and cancellations need no notice.
-	if s.Notifier != nil && c.Item.Verdict == policy.Hold && !strings.EqualFold(c.By, c.Item.Sender) &&
+	if s.Notifier != nil && c.Item.Verdict == policy.Hold && !c.BySender &&
 		(c.Action == held.Released || c.Action == held.Rejected) {
 		w := notify.Waiting{QueueID: c.Item.ID, Sender: c.Item.Sender, Department: c.Item.Department, Subject: c.Item.Subject}
 		if w.Subject == "" {

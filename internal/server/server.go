@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/held"
@@ -93,6 +94,15 @@ type Options struct {
 	// AuditBody records every human view of a held body (held.Service.Audit);
 	// without it held bodies cannot be read.
 	AuditBody func(ctx context.Context, r held.BodyRead) error
+	// AuditAction records every action on waiting mail before it takes
+	// effect (held.Service.Record); web, API and link actions alike.
+	AuditAction func(ctx context.Context, r held.ActionRecord) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// a link's user in the audit log.
+	TrustedProxies clientip.Proxies
+	// People says who may act on waiting mail now (held.Service.People,
+	// an auth.Service); without it links in notices cannot act.
+	People held.People
 	// HeldChanged is told of every action on waiting mail (feedback,
 	// reports), after misend's own notices.
 	HeldChanged func(ctx context.Context, c held.Change)
@@ -170,7 +180,7 @@ func Start(o Options) (*Server, error) {
 	if s.taken, err = repeat.Open(filepath.Join(o.SpoolDir, "taken.log"), 0, 0, time.Now()); err != nil {
 		return nil, err
 	}
-	s.Held = &held.Service{Queue: q, Audit: o.AuditBody, Changed: s.heldChanged}
+	s.Held = &held.Service{Queue: q, People: o.People, Audit: o.AuditBody, Record: o.AuditAction, Changed: s.heldChanged}
 	if o.Notify != nil {
 		sg, err := notify.NewSigner(o.Notify.Key)
 		if err != nil {
@@ -294,7 +304,7 @@ func (s *Server) mux() http.Handler {
 		mux.Handle(p, ops)
 	}
 	if s.Notifier != nil {
-		(&notify.Handler{Signer: s.Notifier.Signer, Queue: actQueue{s.Held}, Log: s.log}).Mount(mux)
+		(&notify.Handler{Signer: s.Notifier.Signer, Queue: actQueue{s.Held}, Log: s.log, ClientIP: s.o.TrustedProxies.Of}).Mount(mux)
 	}
 	if s.o.Web != nil {
 		if h := s.o.Web(s); h != nil {

@@ -26,9 +26,10 @@ type Message struct {
 type Sink struct {
 	srv *smtp.Server
 
-	mu     sync.Mutex
-	msgs   []Message
-	refuse *smtp.SMTPError // non-nil: answer DATA with this
+	mu      sync.Mutex
+	msgs    []Message
+	refuse  *smtp.SMTPError // non-nil: answer DATA with this
+	refused int             // messages refused so far
 }
 
 // New returns a sink ready to Serve.
@@ -70,6 +71,14 @@ func (s *Sink) Refuse(code int) {
 	s.refuse = &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: "sink told to refuse"}
 }
 
+// Refused returns how many messages the sink has refused so far: tests
+// wait for attempts to happen rather than sleep and hope they did.
+func (s *Sink) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 // Messages returns a copy of what was received so far.
 func (s *Sink) Messages() []Message {
 	s.mu.Lock()
@@ -101,6 +110,7 @@ func (ss *session) Data(r io.Reader) error {
 	ss.s.mu.Lock()
 	defer ss.s.mu.Unlock()
 	if ss.s.refuse != nil {
+		ss.s.refused++
 		return ss.s.refuse
 	}
 	ss.s.msgs = append(ss.s.msgs, Message{From: ss.from, To: append([]string(nil), ss.to...), Data: b})

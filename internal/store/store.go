@@ -14,8 +14,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -51,6 +53,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// synchronous(NORMAL) with WAL is durable across process crashes; components
 	// that acknowledge mail fsync their own spool.
 	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	if err := createPrivate(dsn); err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
 	db, err := sql.Open("sqlite", "file:"+dsn+q)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
@@ -60,6 +65,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
 	return prepare(ctx, &DB{DB: db, Dialect: SQLite, DSN: dsn})
+}
+
+// createPrivate creates a new SQLite database file readable and writable
+// by its owner only: it holds the audit log, learned contacts and the
+// confidential-term lists. SQLite gives the -wal and -shm files it makes
+// next to it the same mode. An existing file keeps its mode.
+func createPrivate(path string) error {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, os.ErrExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	return f.Close()
 }
 
 // prepare creates the table of applied migrations, under the migration

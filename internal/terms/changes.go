@@ -57,6 +57,29 @@ type Authority interface {
 // ErrNotAllowed is returned when someone acts outside their role.
 var ErrNotAllowed = errors.New("not allowed")
 
+// ErrOwnChange is returned when the proposer of a change tries to approve
+// it: a list change needs a second person, as held mail does. It is also
+// an ErrNotAllowed.
+var ErrOwnChange = fmt.Errorf("%w: a change is approved by someone other than its proposer", ErrNotAllowed)
+
+// samePerson reports whether a and b are one person: the same address, or
+// addresses of one person in the directory (an alias is its owner), when
+// auth can tell.
+func samePerson(auth Authority, a, b string) bool {
+	if strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) {
+		return true
+	}
+	people, ok := auth.(interface {
+		Person(addr string) (directory.Person, bool)
+	})
+	if !ok {
+		return false
+	}
+	pa, okA := people.Person(a)
+	pb, okB := people.Person(b)
+	return okA && okB && pa.Address == pb.Address
+}
+
 func checkTerm(term string) error {
 	if Normalize(term) == "" {
 		return errors.New("empty term")
@@ -178,6 +201,11 @@ func (s *Store) decide(ctx context.Context, auth Authority, id int64, by, note s
 	approvers := auth.ApproversOfScope(string(c.Scope))
 	if !slices.Contains(approvers, strings.ToLower(by)) {
 		return c, fmt.Errorf("%s %d: %s is not an approver of %s (approvers: %s): %w", verb, id, by, c.Scope, strings.Join(approvers, ", "), ErrNotAllowed)
+	}
+	// Four eyes: withdrawing one's own proposal is fine, approving it is
+	// not (item 9 of issue 12).
+	if st == StatusApproved && samePerson(auth, by, c.ProposedBy) {
+		return c, fmt.Errorf("approve %d: %s proposed it: %w", id, by, ErrOwnChange)
 	}
 	now := s.now()
 	if st == StatusApproved {

@@ -137,3 +137,34 @@ func TestStoreCheckerEndToEnd(t *testing.T) {
 		t.Fatalf("excepted terms still flagged: %d", n)
 	}
 }
+
+// Four eyes on term lists: an operator who also approves the scope cannot
+// approve his own proposal, through any of his addresses; another approver
+// can, and he may withdraw it himself (item 9 of issue 12).
+func TestOwnChangeNeedsSecondPerson(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	scope := DepartmentScope("部署A")
+	dir2 := directory.New([]directory.Person{
+		{Address: "opboss@corp.example", Department: "部署A", Roles: []directory.Role{directory.RoleOperator, directory.RoleApprover}, Aliases: []string{"buchou@corp.example"}},
+		{Address: "boss@corp.example", Department: "部署A", Roles: []directory.Role{directory.RoleApprover}},
+	}, nil)
+	for _, proposer := range []string{"opboss@corp.example", "buchou@corp.example"} {
+		own, err := s.Propose(ctx, dir2, Change{Scope: scope, Action: ActionAdd, Term: "合併計画", Weight: 0.9, ProposedBy: proposer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Approve(ctx, dir2, own, "opboss@corp.example", ""); !errors.Is(err, ErrOwnChange) || !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("proposer %s approved his own change: %v", proposer, err)
+		}
+		if proposer == "opboss@corp.example" {
+			if _, err := s.Reject(ctx, dir2, own, "opboss@corp.example", "withdrawn"); err != nil {
+				t.Fatalf("withdrawing one's own proposal: %v", err)
+			}
+			continue
+		}
+		if _, err := s.Approve(ctx, dir2, own, "boss@corp.example", ""); err != nil {
+			t.Fatalf("a second approver: %v", err)
+		}
+	}
+}

@@ -7,11 +7,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/queue"
 )
 
 // approvable returns the held messages an approver may decide on: those
@@ -27,7 +25,7 @@ func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, e
 	}
 	var out []held.Item
 	for _, it := range items {
-		if it.State == queue.Held && p.ApprovesDepartment(it.Department) && !ownItem(it, p.Address) {
+		if w.o.Held.MayDecide(it, p) {
 			out = append(out, it)
 		}
 	}
@@ -43,7 +41,7 @@ func (w *Web) approvalsList(rw http.ResponseWriter, r *http.Request, q *req) {
 // is "not found".
 func (w *Web) toApprove(ctx context.Context, q *req, id string) (held.Item, bool) {
 	it, err := w.o.Held.Get(ctx, id, held.OperatorView)
-	if err != nil || it.State != queue.Held || !q.p.ApprovesDepartment(it.Department) || ownItem(it, q.p.Address) {
+	if err != nil || !w.o.Held.MayDecide(it, q.p) {
 		return held.Item{}, false
 	}
 	return it, true
@@ -55,12 +53,10 @@ func (w *Web) approvalRelease(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 		return
 	}
-	comment := strings.TrimSpace(r.PostFormValue("comment"))
-	if _, err := w.o.Held.Release(r.Context(), it.ID, q.p.Address); err != nil {
+	if _, err := w.o.Held.Release(r.Context(), it.ID, w.actor(r, q), strings.TrimSpace(r.PostFormValue("comment"))); err != nil {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.recordHeld(r, q, "approver", audit.Release, it, comment)
 	http.Redirect(rw, r, "/approvals?done=released", http.StatusSeeOther)
 }
 
@@ -75,11 +71,10 @@ func (w *Web) approvalReject(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusBadRequest, "err.comment")
 		return
 	}
-	if _, err := w.o.Held.Reject(r.Context(), it.ID, q.p.Address, comment); err != nil {
+	if _, err := w.o.Held.Reject(r.Context(), it.ID, w.actor(r, q), comment); err != nil {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.recordHeld(r, q, "approver", audit.Reject, it, comment)
 	http.Redirect(rw, r, "/approvals?done=rejected", http.StatusSeeOther)
 }
 
@@ -89,7 +84,7 @@ func (w *Web) approvalBody(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 		return
 	}
-	w.showBody(rw, r, q, it, held.Reader{Addr: q.p.Address, Role: string(auth.RoleApprover), Reason: "approval"}, "/approvals")
+	w.showBody(rw, r, q, it, "approval", "/approvals")
 }
 
 type bodyData struct {
@@ -99,10 +94,11 @@ type bodyData struct {
 	Problem bool
 }
 
-// showBody reads a body through held.Holds, which writes the audit entry
-// before returning it, and shows it as text (never as HTML).
-func (w *Web) showBody(rw http.ResponseWriter, r *http.Request, q *req, it held.Item, rd held.Reader, back string) {
-	raw, err := w.o.Held.Body(r.Context(), it.ID, rd)
+// showBody reads a body through held.Holds, which checks the reader and
+// writes the audit entry before returning it, and shows it as text (never
+// as HTML).
+func (w *Web) showBody(rw http.ResponseWriter, r *http.Request, q *req, it held.Item, reason, back string) {
+	raw, err := w.o.Held.Body(r.Context(), it.ID, w.actor(r, q), reason)
 	if err != nil {
 		if errors.Is(err, held.ErrNoAudit) {
 			w.fail(rw, r, q, http.StatusServiceUnavailable, "err.noaudit")

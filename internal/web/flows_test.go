@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +17,14 @@ import (
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/auth/oidctest"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/reports"
+	"github.com/misend/misend/internal/terms"
 )
 
 func cookieOf(resp *http.Response, name string) *http.Cookie {
@@ -93,17 +97,18 @@ func TestPasswordSignIn(t *testing.T) {
 				t.Errorf("next %q redirected to %q", next, resp.Header.Get("Location"))
 			}
 		}
-		// Lockout: five wrong passwords, then the right one is refused too.
-		for range 5 {
+		// Back-off, not lockout: after five free failures the next try
+		// waits a second, and is told so.
+		for range 6 {
 			post(wrong, true)
 		}
-		if s, _, _ := post(good, true); s != http.StatusUnauthorized {
-			t.Errorf("locked account signed in: %d", s)
+		if s, body, resp := post(good, true); s != http.StatusTooManyRequests || !strings.Contains(body, tr("en", "login.wait")) || resp.Header.Get("Retry-After") != "2" {
+			t.Errorf("sign-in during the back-off: %d %q", s, resp.Header.Get("Retry-After"))
 		}
 		fails, _ := e.audit.Query(ctx, audit.Filter{Action: audit.SignInFailed})
 		ins, _ := e.audit.Query(ctx, audit.Filter{Action: audit.SignIn})
-		if len(fails) != 8 || len(ins) != 4 {
-			t.Errorf("audit: %d failed and %d sign-ins, want 8 and 4", len(fails), len(ins))
+		if len(fails) != 9 || len(ins) != 4 {
+			t.Errorf("audit: %d failed and %d sign-ins, want 9 and 4", len(fails), len(ins))
 		}
 		// Sign-out ends the session on the server, not just in the browser.
 		_, page, _ = e.do("GET", "/held", sc.Value, nil, nil)
@@ -405,59 +410,179 @@ func uploadCSV(t *testing.T, e *env, cookie, csrf, csv string) (int, string) {
 	return e.post("/directory/import", cookie, csrf, b.String(), mw.FormDataContentType())
 }
 
-func TestSignInThrottledPerClient(t *testing.T) {
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	for _, a := range []string{"sato@corp.example", "ito@corp.example"} {
-		if err := e.auth.AddAccount(ctx, a, testPassword, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+// signIn posts the sign-in form for addr with pw, through a client at
+// xff behind the test's proxy ("" for a direct connection), and returns
+// the status, the page and the Retry-After header.
+func (e *env) signIn(addr, pw, xff string) (int, string, string) {
+	e.t.Helper()
 	_, page, resp := e.do("GET", "/login", "", nil, nil)
 	lc, tok := cookieOf(resp, loginCookie), csrfIn(page)
-	try := func(addr, pw string) int {
-		r, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {tok}, "address": {addr}, "password": {pw}}.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.AddCookie(lc)
-		resp, err := client.Do(r)
-		if err != nil {
+	r, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"csrf": {tok}, "address": {addr}, "password": {pw}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(lc)
+	if xff != "" {
+		r.Header.Set("X-Forwarded-For", xff)
+	}
+	resp, err := client.Do(r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String(), resp.Header.Get("Retry-After")
+}
+
+// Spraying guesses across many accounts from one client is slowed per
+// client; X-Forwarded-For is believed only from a configured proxy.
+func TestSignInThrottledPerClient(t *testing.T) {
+	for _, proxied := range []bool{false, true} {
+		e := newEnv(t, func(o *Options) {
+			if proxied {
+				o.TrustedProxies, _ = clientip.Parse([]string{"127.0.0.1"})
+			}
+		})
+		if err := e.auth.AddAccount(context.Background(), "ito@corp.example", testPassword, nil); err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	// Spraying guesses across many accounts (never enough for one
-	// account's lockout) is stopped after 20 from one address.
-	for i := range 20 {
-		if s := try(fmt.Sprintf("user%d@corp.example", i), "guess guess guess"); s != http.StatusUnauthorized {
-			t.Fatalf("guess %d: %d", i, s)
+		for i := range 21 {
+			if s, _, _ := e.signIn(fmt.Sprintf("user%d@corp.example", i), "guess guess guess", "198.51.100.1"); s != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d", i, s)
+			}
 		}
-	}
-	if s := try("ito@corp.example", testPassword); s != http.StatusTooManyRequests {
-		t.Fatalf("after 20 failures: %d, want 429", s)
-	}
-	e.web.signins.now = func() time.Time { return time.Now().Add(11 * time.Minute) }
-	if s := try("ito@corp.example", testPassword); s != http.StatusSeeOther {
-		t.Fatalf("after the window: %d", s)
+		if s, _, _ := e.signIn("ito@corp.example", testPassword, "198.51.100.1"); s != http.StatusTooManyRequests {
+			t.Fatalf("after 21 failures: %d, want 429", s)
+		}
+		// Another client behind the proxy is another client; without a
+		// trusted proxy the header is the guesser's own words.
+		want := http.StatusTooManyRequests
+		if proxied {
+			want = http.StatusSeeOther
+		}
+		if s, _, _ := e.signIn("ito@corp.example", testPassword, "198.51.100.2"); s != want {
+			t.Fatalf("proxied %v, a second client: %d, want %d", proxied, s, want)
+		}
+		later := time.Now().Add(11 * time.Minute)
+		e.web.clients.Now = func() time.Time { return later }
+		if s, _, _ := e.signIn("ito@corp.example", testPassword, "198.51.100.1"); s != http.StatusSeeOther {
+			t.Fatalf("after the wait: %d", s)
+		}
 	}
 }
 
-// An approver's own held message is not theirs to release: it is not
-// listed for them and acting on it answers "not found".
+// Wrong passwords typed for someone else's account do not lock its owner
+// out (item 6 of issue 12): the owner waits at most a minute, however long
+// the run; and an address without an account answers exactly as one with
+// it, so the answers tell nobody who has one.
+func TestLockoutIsNoWeapon(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.TrustedProxies, _ = clientip.Parse([]string{"127.0.0.1"}) })
+	if err := e.auth.AddAccount(context.Background(), "sato@corp.example", testPassword, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e.web.accounts.Now = func() time.Time { return now }
+	answers := func(addr string) []string {
+		var out []string
+		// Thirty wrong guesses from thirty machines: no client throttle
+		// helps; the account's back-off does. A patient attacker waits
+		// out each back-off to keep it as long as it can be.
+		for i := range 30 {
+			s, page, retry := e.signIn(addr, "wrong password!!", fmt.Sprintf("198.51.100.%d", i+1))
+			for _, key := range []string{"login.failed", "login.wait"} {
+				if strings.Contains(page, tr("en", key)) {
+					out = append(out, fmt.Sprint(s, key, retry))
+				}
+			}
+			if retry != "" {
+				n, _ := strconv.Atoi(retry)
+				if n > 61 {
+					t.Fatalf("the owner of %s is kept out for %ds", addr, n)
+				}
+				now = now.Add(time.Duration(n) * time.Second)
+			}
+		}
+		return out
+	}
+	real, none := answers("sato@corp.example"), answers("nobody@corp.example")
+	if !slices.Equal(real, none) {
+		t.Errorf("an account and no account answer differently:\n%v\n%v", real, none)
+	}
+	if !slices.ContainsFunc(real, func(a string) bool { return strings.Contains(a, "login.wait") }) {
+		t.Errorf("thirty wrong guesses slowed nothing: %v", real)
+	}
+	// The owner, from their own machine, is in after at most a minute.
+	s, _, retry := e.signIn("sato@corp.example", testPassword, "203.0.113.7")
+	if s == http.StatusTooManyRequests {
+		n, _ := strconv.Atoi(retry)
+		if n > 61 {
+			t.Fatalf("owner told to wait %ds", n)
+		}
+		now = now.Add(time.Duration(n) * time.Second)
+		s, _, _ = e.signIn("sato@corp.example", testPassword, "203.0.113.7")
+	}
+	if s != http.StatusSeeOther {
+		t.Fatalf("the owner's correct password after the run: %d", s)
+	}
+}
+
+// An approver's own held message is not theirs to release — sent from
+// their address or from one of their directory aliases (item 3 of issue
+// 12): it is not listed for them, acting on it answers "not found", and
+// another approver's release is audited before it takes effect.
 func TestApproverCannotReleaseOwnMail(t *testing.T) {
+	for _, from := range []string{"boss@corp.example", "eigyo-bucho@corp.example", "Eigyo-Bucho@corp.example"} {
+		t.Run(from, func(t *testing.T) {
+			e := newEnv(t, nil)
+			fs := []finding.Finding{{Code: finding.NewDomain, Severity: finding.High, Recipient: "x@partner-c.example", Message: "never mailed"}}
+			own := e.add(fixture{sender: from, dept: "営業部", subject: "自分の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+			other := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "部下の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
+			bc, bcsrf := e.session("boss@corp.example")
+			_, page, _ := e.do("GET", "/approvals", bc, nil, nil)
+			if strings.Contains(page, own) || !strings.Contains(page, other) {
+				t.Errorf("approvals page: own listed %v, other listed %v", strings.Contains(page, own), strings.Contains(page, other))
+			}
+			for _, act := range []string{"release", "reject"} {
+				if s, _, _ := e.do("POST", "/approvals/"+own+"/"+act, bc, url.Values{"csrf": {bcsrf}, "comment": {"ok"}}, nil); s != http.StatusNotFound {
+					t.Errorf("%s of own held mail: %d, want 404", act, s)
+				}
+			}
+			if s, _, _ := e.do("GET", "/approvals/"+own+"/body", bc, nil, nil); s != http.StatusNotFound {
+				t.Errorf("own held mail's body on the approvals page: %d, want 404", s)
+			}
+			if it, _ := e.q.Get(queue.ID(own)); it.State != queue.Held {
+				t.Errorf("own message is %s", it.State)
+			}
+			// The sender sees it among their own, whichever address sent it.
+			if _, page, _ := e.do("GET", "/held", bc, nil, nil); !strings.Contains(page, "自分の保留メール") {
+				t.Error("own held mail is not on the sender's page")
+			}
+			if s, _, _ := e.do("POST", "/approvals/"+other+"/release", bc, url.Values{"csrf": {bcsrf}}, nil); s != http.StatusSeeOther {
+				t.Fatalf("releasing another's held mail: %d", s)
+			}
+			es, err := e.audit.Query(context.Background(), audit.Filter{Target: other})
+			if err != nil || len(es) != 1 || es[0].Action != audit.Release || es[0].Actor != "boss@corp.example" || es[0].Role != "approver" {
+				t.Errorf("audit of the release: %+v, %v", es, err)
+			}
+		})
+	}
+}
+
+// The proposer of a term-list change cannot approve it on the page, even
+// as an approver of its scope (item 9 of issue 12): he is told another
+// approver decides, and the list is unchanged.
+func TestOwnTermChangeNeedsSecondPerson(t *testing.T) {
 	e := newEnv(t, nil)
-	fs := []finding.Finding{{Code: finding.NewDomain, Severity: finding.High, Recipient: "x@partner-c.example", Message: "never mailed"}}
-	own := e.add(fixture{sender: "boss@corp.example", dept: "営業部", subject: "自分の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
-	other := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "部下の保留メール", state: queue.Held, to: []string{"x@partner-c.example"}, findings: fs})
-	bc, bcsrf := e.session("boss@corp.example")
-	_, page, _ := e.do("GET", "/approvals", bc, nil, nil)
-	if strings.Contains(page, own) || !strings.Contains(page, other) {
-		t.Errorf("approvals page: own listed %v, other listed %v", strings.Contains(page, own), strings.Contains(page, other))
+	ctx := context.Background()
+	id, err := e.terms.Propose(ctx, nil, terms.Change{Scope: "department:営業部", Action: terms.ActionAdd, Term: "合併計画", Weight: 0.8, ProposedBy: "eigyo-bucho@corp.example"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if s, _, _ := e.do("POST", "/approvals/"+own+"/release", bc, url.Values{"csrf": {bcsrf}}, nil); s != http.StatusNotFound {
-		t.Errorf("releasing own held mail: %d, want 404", s)
+	bc, csrf := e.session("boss@corp.example")
+	s, page, _ := e.do("POST", fmt.Sprintf("/terms/changes/%d/approve", id), bc, url.Values{"csrf": {csrf}, "note": {"ok"}}, map[string]string{"Accept-Language": "en"})
+	if s != http.StatusForbidden || !strings.Contains(page, tr("en", "err.ownchange")) {
+		t.Fatalf("approving his own proposal: %d", s)
 	}
-	if it, _ := e.q.Get(queue.ID(own)); it.State != queue.Held {
-		t.Errorf("own message is %s", it.State)
+	if l, _ := e.terms.List(ctx, "department:営業部"); len(l) != 0 {
+		t.Errorf("list changed: %+v", l)
 	}
 }

@@ -46,7 +46,7 @@ const testPassword = "correct horse battery staple"
 var people = []directory.Person{
 	{Address: "sato@corp.example", Name: "佐藤 一郎", Department: "営業部", Roles: []directory.Role{directory.RoleSender}},
 	{Address: "ito@corp.example", Name: "伊藤 花子", Department: "経理部", Roles: []directory.Role{directory.RoleSender}},
-	{Address: "boss@corp.example", Name: "Boss Eigyo", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}},
+	{Address: "boss@corp.example", Name: "Boss Eigyo", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Aliases: []string{"eigyo-bucho@corp.example"}},
 	{Address: "kei@corp.example", Name: "Kei Keiri", Department: "経理部", Roles: []directory.Role{directory.RoleApprover}},
 	{Address: "op@corp.example", Name: "Operator", Department: "情報システム部", Roles: []directory.Role{directory.RoleOperator}},
 	{Address: "aud@corp.example", Name: "Auditor", Department: "監査室", Roles: []directory.Role{directory.RoleAuditor}},
@@ -82,7 +82,7 @@ func newEnv(t testing.TB, mod func(*Options)) *env {
 	if e.q, err = queue.Open(filepath.Join(dir, "spool")); err != nil {
 		t.Fatal(err)
 	}
-	e.held = &held.Service{Queue: e.q, Audit: e.audit.BodyReads()}
+	e.held = &held.Service{Queue: e.q, People: e.auth, Audit: e.audit.BodyReads(), Record: e.audit.HeldActions()}
 	o := Options{Auth: e.auth, Audit: e.audit, Held: e.held, Directory: d, DB: db, Terms: e.terms,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if mod != nil {

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/misend/misend/internal/audit"
-	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/queue"
@@ -86,14 +84,17 @@ func (w *Web) own(ctx context.Context, q *req, id string) (held.Item, bool) {
 	if err != nil || !it.State.Waiting() {
 		return held.Item{}, false
 	}
-	if !ownItem(it, q.p.Address) {
+	if !w.o.Held.Sent(it, q.p) {
 		return held.Item{}, false
 	}
 	return it, true
 }
 
-// ownItem tells whether addr sent it.
-func ownItem(it held.Item, addr string) bool { return it.SentBy(addr) }
+// actor is the signed-in person acting on held mail; the session rebuilt
+// their principal from the directory and account for this request.
+func (w *Web) actor(r *http.Request, q *req) held.Actor {
+	return held.Actor{Principal: *q.p, Via: "web", Remote: w.clientIP(r)}
+}
 
 func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
 	it, ok := w.own(r.Context(), q, r.PathValue("id"))
@@ -109,11 +110,10 @@ func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	for _, rc := range rcpts {
-		if _, err := w.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, q.p.Address); err != nil {
+		if _, err := w.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, w.actor(r, q)); err != nil {
 			w.heldError(rw, r, q, err)
 			return
 		}
-		w.recordHeld(r, q, "sender", audit.Confirm, it, rc)
 	}
 	http.Redirect(rw, r, "/held?done=confirmed", http.StatusSeeOther)
 }
@@ -125,11 +125,10 @@ func (w *Web) heldDrop(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	rc := r.PostFormValue("rcpt")
-	if _, err := w.o.Held.DropRecipient(r.Context(), it.ID, rc, q.p.Address); err != nil {
+	if _, err := w.o.Held.DropRecipient(r.Context(), it.ID, rc, w.actor(r, q)); err != nil {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.recordHeld(r, q, "sender", audit.Drop, it, rc)
 	http.Redirect(rw, r, "/held?done=dropped", http.StatusSeeOther)
 }
 
@@ -139,11 +138,10 @@ func (w *Web) heldCancel(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 		return
 	}
-	if _, err := w.o.Held.Cancel(r.Context(), it.ID, q.p.Address); err != nil {
+	if _, err := w.o.Held.Cancel(r.Context(), it.ID, w.actor(r, q)); err != nil {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	w.recordHeld(r, q, "sender", audit.Cancel, it, "")
 	http.Redirect(rw, r, "/held?done=cancelled", http.StatusSeeOther)
 }
 
@@ -153,13 +151,14 @@ func (w *Web) heldBody(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 		return
 	}
-	w.showBody(rw, r, q, it, held.Reader{Addr: q.p.Address, Role: string(auth.RoleSender), Reason: "own message"}, "/held")
+	w.showBody(rw, r, q, it, "own message", "/held")
 }
 
 // heldError answers a refused action on held mail.
 func (w *Web) heldError(rw http.ResponseWriter, r *http.Request, q *req, err error) {
 	switch {
-	case errors.Is(err, held.ErrNotFound):
+	case errors.Is(err, held.ErrNotFound), errors.Is(err, held.ErrNotAllowed), errors.Is(err, held.ErrOwnMessage):
+		// Whether a message exists is no business of someone who may not act on it.
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 	case errors.Is(err, held.ErrState):
 		w.fail(rw, r, q, http.StatusConflict, "err.state")

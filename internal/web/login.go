@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
@@ -43,27 +45,39 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	addr := strings.ToLower(strings.TrimSpace(r.PostFormValue("address")))
-	ip := clientIP(r)
-	if w.signins.blocked(ip) {
-		w.record(r.Context(), r, audit.Entry{Actor: orUnknown(addr), Action: audit.SignInFailed, Detail: "too many failures from " + ip})
-		rw.Header().Set("Retry-After", "600")
-		w.showLogin(rw, r, q, http.StatusTooManyRequests, "login.throttled", addr)
+	password := r.PostFormValue("password")
+	ip := w.clientIP(r)
+	// Slowed down per address signed into and per client. A wait is
+	// answered after the same password work as a check, for addresses
+	// with and without an account alike: neither the answer nor its time
+	// tells whether an account exists.
+	if wait := max(w.accounts.Wait(addr), w.clients.Wait(ip)); wait > 0 {
+		auth.CheckNothing(password)
+		w.record(r.Context(), r, audit.Entry{Actor: orUnknown(addr), Action: audit.SignInFailed, Detail: "waiting: too many failures (" + ip + ")"})
+		rw.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
+		key := "login.wait"
+		if w.clients.Wait(ip) > 0 {
+			key = "login.throttled"
+		}
+		w.showLogin(rw, r, q, http.StatusTooManyRequests, key, addr)
 		return
 	}
-	p, err := w.o.Auth.Login(r.Context(), addr, r.PostFormValue("password"))
+	p, err := w.o.Auth.Login(r.Context(), addr, password)
 	if err != nil {
-		w.signins.fail(ip)
-		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrLocked) && !errors.Is(err, auth.ErrUnknownPerson) {
+		w.accounts.Fail(addr)
+		w.clients.Fail(ip)
+		if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrUnknownPerson) {
 			w.o.Log.Error("web: sign-in", "err", err)
 		}
 		if addr != "" {
 			w.record(r.Context(), r, audit.Entry{Actor: addr, Action: audit.SignInFailed, Detail: failReason(err)})
 		}
 		// One message for every failure: the page must not tell whether an
-		// account exists or is locked.
+		// account exists.
 		w.showLogin(rw, r, q, http.StatusUnauthorized, "login.failed", addr)
 		return
 	}
+	w.accounts.Succeed(addr)
 	w.startSession(rw, r, p.Address, "password", r.PostFormValue("next"))
 }
 
@@ -76,8 +90,6 @@ func orUnknown(addr string) string {
 
 func failReason(err error) string {
 	switch {
-	case errors.Is(err, auth.ErrLocked):
-		return "locked"
 	case errors.Is(err, auth.ErrUnknownPerson):
 		return "not in the directory"
 	}

@@ -239,14 +239,6 @@ func (w *Web) nav(q *req, current string) []navItem {
 	return out
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
-}
-
 var errBadInput = errors.New("bad input")
 
 func contains[T comparable](s []T, v T) bool { return slices.Contains(s, v) }

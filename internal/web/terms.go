@@ -30,6 +30,9 @@ func (a authority) HasRole(addr string, role directory.Role) bool {
 	return a.dir.HasRole(addr, role)
 }
 
+// Person lets terms compare people, not addresses (an alias is its owner).
+func (a authority) Person(addr string) (directory.Person, bool) { return a.dir.Person(addr) }
+
 func (a authority) ApproversOfScope(scope string) []string {
 	l := a.dir.ApproversOfScope(scope)
 	if a.p.ApprovesScope(scope) && !slices.Contains(l, a.p.Address) {
@@ -210,6 +213,9 @@ func (w *Web) termsDecide(rw http.ResponseWriter, r *http.Request, q *req, appro
 	c, err := decide(r.Context(), a, id, q.p.Address, note)
 	switch {
 	case err == nil:
+	case errors.Is(err, terms.ErrOwnChange):
+		w.fail(rw, r, q, http.StatusForbidden, "err.ownchange")
+		return
 	case errors.Is(err, terms.ErrNotAllowed):
 		// Not an approver of that scope: as if the change did not exist.
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")

@@ -28,6 +28,8 @@ import (
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/backoff"
+	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/policy"
@@ -63,6 +65,10 @@ type Options struct {
 	// SecureCookies marks cookies Secure even on plain HTTP, for a
 	// TLS-terminating proxy in front; on TLS connections they always are.
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for sign-in throttles and the audit log); none: the
+	// connection's address is the client's.
+	TrustedProxies clientip.Proxies
 	// Location is where report days begin and times are shown; default
 	// time.Local.
 	Location *time.Location
@@ -76,8 +82,9 @@ type Web struct {
 	dir   atomic.Pointer[directory.Directory]
 	pages map[string]*template.Template // by lang + "/" + page
 	mux   *http.ServeMux
-	// signins limits failed password sign-ins per client address.
-	signins *throttle
+	// accounts and clients slow password guessing per address signed
+	// into and per client address (internal/backoff).
+	accounts, clients *backoff.Limiter
 }
 
 // New checks o and returns the handler for "/".
@@ -104,7 +111,13 @@ func New(o Options) (*Web, error) {
 		}
 		o.Policy = &c
 	}
-	w := &Web{o: o, signins: newThrottle(20, 10*time.Minute, o.Now)}
+	w := &Web{o: o,
+		// An account's owner waits at most a minute, however many wrong
+		// passwords others typed for it; one client trying many accounts
+		// is slowed to one attempt per ten minutes.
+		accounts: &backoff.Limiter{Free: 5, Base: time.Second, Max: time.Minute, Now: o.Now},
+		clients:  &backoff.Limiter{Free: 20, Base: 2 * time.Second, Max: 10 * time.Minute, Now: o.Now},
+	}
 	if o.Directory == nil {
 		o.Directory = directory.New(nil, nil)
 	}
@@ -141,10 +154,4 @@ func (w *Web) record(ctx context.Context, r *http.Request, e audit.Entry) error 
 		return err
 	}
 	return nil
-}
-
-// recordHeld audits what the signed-in person (in role) did to waiting
-// message it; detail is the recipient or the comment concerned.
-func (w *Web) recordHeld(r *http.Request, q *req, role, action string, it held.Item, detail string) {
-	w.record(r.Context(), r, audit.Entry{Actor: q.p.Address, Role: role, Action: action, Target: it.ID, Department: it.Department, Detail: detail})
 }

@@ -1,10 +1,13 @@
 // Package pgtest runs a private PostgreSQL server for tests, so that code
 // written for PostgreSQL is tested against the real thing. The server is
-// installed from Debian when it is missing and the tests run as root (as
-// in CI), started once per test process on a loopback port with its data
-// in a temporary directory, and stopped when the process exits; each test
-// gets a database of its own. Where no server can run, tests that need one
-// are skipped, never failed.
+// started once per test process on a loopback port with its data in a
+// temporary directory, and stopped when the process exits; each test gets
+// a database of its own.
+//
+// It installs nothing: test.sh installs PostgreSQL before the tests and
+// sets MISEND_REQUIRE_SERVERS=1, under which a server that is missing or
+// does not start fails the tests that need it (internal/testneeds);
+// elsewhere they are skipped with a message saying so.
 package pgtest
 
 import (
@@ -24,6 +27,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/misend/misend/internal/testneeds"
 )
 
 var (
@@ -49,7 +54,7 @@ func DSN(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { admin, problem = start() })
 	if problem != nil {
-		t.Skipf("no PostgreSQL for this test: %v", problem)
+		testneeds.Missing(t, "PostgreSQL", "%v", problem)
 	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
@@ -82,7 +87,7 @@ func hostPort(dsn string) string {
 	return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
 }
 
-// start installs PostgreSQL if needed and can, and starts a server.
+// start starts a server.
 func start() (string, error) {
 	bin, err := binaries()
 	if err != nil {
@@ -135,42 +140,25 @@ func start() (string, error) {
 	return "", fmt.Errorf("postgres did not accept connections on port %d", port)
 }
 
-// binaries finds the server's programs, installing the Debian package when
-// they are missing and this is root with apt-get.
+// binaries finds the server's programs: in MISEND_TEST_PG_BIN when set
+// (to test against another version), else the newest Debian install.
 func binaries() (string, error) {
-	find := func() string {
-		dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-		for i := len(dirs) - 1; i >= 0; i-- {
-			if _, err := os.Stat(filepath.Join(dirs[i], "initdb")); err == nil {
-				return dirs[i]
-			}
+	if b := os.Getenv("MISEND_TEST_PG_BIN"); b != "" {
+		if _, err := os.Stat(filepath.Join(b, "initdb")); err != nil {
+			return "", fmt.Errorf("MISEND_TEST_PG_BIN: %w", err)
 		}
-		if p, err := exec.LookPath("initdb"); err == nil {
-			return filepath.Dir(p)
-		}
-		return ""
-	}
-	if b := find(); b != "" {
 		return b, nil
 	}
-	if os.Geteuid() != 0 {
-		return "", fmt.Errorf("PostgreSQL is not installed and installing it needs root")
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(dirs[i], "initdb")); err == nil {
+			return dirs[i], nil
+		}
 	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return "", fmt.Errorf("PostgreSQL is not installed and there is no apt-get")
+	if p, err := exec.LookPath("initdb"); err == nil {
+		return filepath.Dir(p), nil
 	}
-	// Other tests may be installing their servers at the same time: wait
-	// for dpkg's lock rather than fail on it.
-	cmd := exec.Command("sh", "-c", "apt='apt-get -o DPkg::Lock::Timeout=600'; $apt install -y -qq postgresql >/dev/null 2>&1 || "+
-		"{ $apt update -qq >/dev/null 2>&1; $apt install -y -qq postgresql >/dev/null; }")
-	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("apt-get install postgresql: %v\n%s", err, out)
-	}
-	if b := find(); b != "" {
-		return b, nil
-	}
-	return "", fmt.Errorf("PostgreSQL installed but initdb not found")
+	return "", fmt.Errorf("initdb not found: PostgreSQL is not installed (test.sh installs it; or apt-get install postgresql)")
 }
 
 func freePort() (int, error) {
