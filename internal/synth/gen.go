@@ -39,6 +39,7 @@ const (
 	kList
 	kMass
 	kIntro
+	kFwd
 )
 
 // event is one message planned; text and bytes come later, and only when
@@ -61,6 +62,10 @@ type event struct {
 	depth        int
 	text         string
 	internalOnly bool
+	fwdOf        *event  // the message a forward carries
+	added        []party // people a reply brings into the thread
+	forBoss      bool    // written by an assistant for the head, who is copied
+	first        bool    // the first mail to a company: no greeting as to an acquaintance
 }
 
 func (e *event) firstTo() party {
@@ -80,6 +85,7 @@ type gen struct {
 	render  bool
 	seq     int
 	pending [][]*event // replies scheduled per day
+	day     int        // the day being planned
 	// watch, when set, sees every planned event in date order.
 	watch func(e *event)
 }
@@ -117,9 +123,14 @@ func (g *gen) workTime(day int, offHours bool) time.Time {
 	base := g.org.Opt.Start.AddDate(0, 0, day)
 	base = time.Date(base.Year(), base.Month(), base.Day(), 0, 0, 0, 0, g.org.Opt.Start.Location())
 	var sec int
-	if offHours && g.plan.IntN(3) == 0 {
+	switch {
+	case offHours && g.plan.IntN(3) == 0:
 		sec = 20*3600 + g.plan.IntN(4*3600)
-	} else {
+	case g.plan.IntN(10) == 0:
+		// Japanese offices work late: about one message in ten from
+		// ordinary staff leaves between 18:30 and 22:00.
+		sec = 18*3600 + 30*60 + g.plan.IntN(3*3600+30*60)
+	default:
 		sec = 8*3600 + 30*60 + g.plan.IntN(10*3600)
 	}
 	return base.Add(time.Duration(sec) * time.Second)
@@ -140,9 +151,20 @@ func (g *gen) run(emit func(e *event) error) error {
 		weekend := wd == time.Saturday || wd == time.Sunday
 		events := g.pending[day]
 		g.pending[day] = nil
+		g.day = day
 		for pid := range o.People {
 			p := &o.People[pid]
-			if p.away(day) || (weekend && !(p.OffHours && g.plan.IntN(3) == 0)) {
+			if p.joins == day && day > 0 {
+				events = append(events, g.welcome(pid, day))
+			}
+			if p.joins > day {
+				continue
+			}
+			// At weekends the off-hours people often mail, and anyone
+			// else now and then: one in twenty-five catches up on a
+			// weekend day, a few dozen people in a thousand, so that
+			// weekends carry a couple of percent of the week's mail.
+			if p.away(day) || (weekend && !(p.OffHours && g.plan.IntN(3) == 0) && g.plan.IntN(25) != 0) {
 				continue
 			}
 			for range g.poisson(o.Opt.Rate * p.Activity) {
@@ -163,6 +185,7 @@ func (g *gen) run(emit func(e *event) error) error {
 		}
 		if !weekend {
 			events = append(events, g.lists(day, date)...)
+			events = append(events, g.assistants(day)...)
 		}
 		slices.SortStableFunc(events, cmpEvent)
 		for i := 0; i < len(events); i++ {
@@ -174,7 +197,10 @@ func (g *gen) run(emit func(e *event) error) error {
 			if err := emit(e); err != nil {
 				return err
 			}
-			if r := g.maybeReply(e, day); r != nil {
+			for _, r := range [2]*event{g.maybeReply(e, day), g.maybeForward(e, day)} {
+				if r == nil {
+					continue
+				}
 				rd := int(r.at.Sub(o.Opt.Start.AddDate(0, 0, day)).Hours()/24) + day
 				switch {
 				case rd <= day:
@@ -215,9 +241,12 @@ func (g *gen) finish(e *event) {
 	if !g.render || e.text != "" {
 		return
 	}
-	if e.parent != nil {
+	switch {
+	case e.fwdOf != nil:
+		e.text = g.forwardBody(e)
+	case e.parent != nil:
 		e.text = g.replyBody(e, e.parent)
-	} else {
+	default:
 		e.text = g.body(e)
 	}
 }

@@ -89,7 +89,11 @@ type Person struct {
 	Activity  float64
 	Contacts  []int // partner contacts (indexes in Org.Contacts) this person deals with
 	weights   []float64
-	vacations [][2]int // day ranges [from, to)
+	vacations [][2]int  // day ranges [from, to)
+	roman     [2]string // surname and given name in romaji: Tanaka, Taro
+	display   string    // the name mail headers show, when not Name
+	project   int       // index in Org.projects, -1 for none
+	joins     int       // the day they start, 0 for staff from the start
 }
 
 // Department is a unit with a mailing list and approvers.
@@ -101,6 +105,7 @@ type Department struct {
 	Partners    []int  // partner indexes the department deals with
 	Terms       []string
 	external    float64
+	assistant   int // the person who writes for the head, -1 for none
 }
 
 // Group is a cross-department project group.
@@ -115,6 +120,7 @@ type Partner struct {
 	Name, English, Domain, Kind string
 	InEnglish                   bool
 	Contacts                    []int // indexes in Org.Contacts
+	romaji                      uint8 // its mail shows names in romaji: 1 Ichiro Tanaka, 2 TANAKA Ichiro
 }
 
 // Contact is a person at a partner company.
@@ -131,6 +137,8 @@ type Contact struct {
 	Joins      int
 	Introducer int
 	Meets      int // the person they first write to or are introduced to
+	arrival    arrival
+	roman      [2]string // surname and given name in romaji
 }
 
 // Org is a generated organisation. Its fields are plain data for callers to
@@ -145,6 +153,7 @@ type Org struct {
 	Partners    []Partner
 	Contacts    []Contact
 	AllList     string // all-staff list
+	projects    []project
 }
 
 func newRand(seed uint64, stream uint64) *rand.Rand {
@@ -166,6 +175,9 @@ func New(seed uint64, opt Options) (*Org, error) {
 	o.makePeople(r)
 	o.makeGroups(r)
 	o.assignContacts(r)
+	// What follows draws from its own stream, so that the people, partners
+	// and habits above stay those of earlier versions for the same seed.
+	o.addVariety(newRand(seed, 5))
 	return o, nil
 }
 
@@ -186,6 +198,7 @@ func (o *Org) makePartners(r *rand.Rand) {
 		if c.Surname != "田中" {
 			given := pickGiven(r)
 			c.Surname, c.Name = "田中", "田中 "+given.Kanji
+			c.roman = [2]string{"Tanaka", title(given.Roman)}
 			c.Address = uniqueAddr(taken, "tanaka", o.Partners[pi].Domain)
 		}
 	}
@@ -210,10 +223,12 @@ func (o *Org) addContact(r *rand.Rand, p *Partner, pi int, taken map[string]bool
 	if p.InEnglish || r.IntN(25) == 0 {
 		g, s := englishGiven[r.IntN(len(englishGiven))], englishSurnames[r.IntN(len(englishSurnames))]
 		c.Name, c.Surname, c.English = g+" "+s, s, true
+		c.roman = [2]string{s, g}
 		local = strings.ToLower(g + "." + s)
 	} else {
 		s, g := pickSurname(r), pickGiven(r)
 		c.Name, c.Surname = s.Kanji+" "+g.Kanji, s.Kanji
+		c.roman = [2]string{title(s.Roman), title(g.Roman)}
 		// Each company has its own address convention.
 		switch len(p.Domain) % 4 {
 		case 0:
@@ -298,10 +313,12 @@ func (o *Org) makePeople(r *rand.Rand) {
 			if r.IntN(40) == 0 {
 				g, s := englishGiven[r.IntN(len(englishGiven))], englishSurnames[r.IntN(len(englishSurnames))]
 				p.Name, p.Surname, p.English = g+" "+s, s, true
+				p.roman = [2]string{s, g}
 				p.Address = uniqueAddr(taken, strings.ToLower(g[:1]+"."+s), o.Opt.Domain)
 			} else {
 				s, g := pickSurname(r), pickGiven(r)
 				p.Name, p.Surname = s.Kanji+" "+g.Kanji, s.Kanji
+				p.roman = [2]string{title(s.Roman), title(g.Roman)}
 				p.Address = uniqueAddr(taken, g.Roman[:1]+"."+s.Roman, o.Opt.Domain)
 			}
 			p.Roles = []string{"sender"}

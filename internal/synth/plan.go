@@ -43,6 +43,14 @@ func (g *gen) conversation(pid, day int) *event {
 				}
 			}
 		}
+		// A joint project's mail goes to both its companies.
+		if c2 := g.projectPeer(p, ct.Partner, day); c2 >= 0 {
+			if r.IntN(2) == 0 {
+				e.to = append(e.to, party{pContact, c2})
+			} else {
+				e.cc = append(e.cc, party{pContact, c2})
+			}
+		}
 		// Cc habits: the boss on external mail, or a teammate.
 		if p.Boss != pid && r.IntN(4) == 0 {
 			e.cc = append(e.cc, party{pPerson, p.Boss})
@@ -63,7 +71,12 @@ func (g *gen) conversation(pid, day int) *event {
 			g.internalTo(e, p, d)
 			break
 		}
-		e.to = []party{{pPerson, od.Members[r.IntN(len(od.Members))]}}
+		m := od.Members[r.IntN(len(od.Members))]
+		if !g.present(m) {
+			g.internalTo(e, p, d)
+			break
+		}
+		e.to = []party{{pPerson, m}}
 		if r.IntN(3) == 0 && p.Boss != pid {
 			e.cc = []party{{pPerson, p.Boss}}
 		}
@@ -115,7 +128,7 @@ func (g *gen) teammate(p *Person, d *Department) int {
 			off = -off
 		}
 		j := ((i+off)%len(d.Members) + len(d.Members)) % len(d.Members)
-		if d.Members[j] != p.ID {
+		if d.Members[j] != p.ID && g.present(d.Members[j]) {
 			return d.Members[j]
 		}
 	}
@@ -125,7 +138,7 @@ func (g *gen) teammate(p *Person, d *Department) int {
 func (g *gen) pickContact(p *Person, day int) int {
 	total := 0.0
 	for k, c := range p.Contacts {
-		if g.org.Contacts[c].Joins <= day {
+		if g.org.available(c, day) {
 			total += p.weights[k]
 		}
 	}
@@ -134,7 +147,7 @@ func (g *gen) pickContact(p *Person, day int) int {
 	}
 	x := g.plan.Float64() * total
 	for k, c := range p.Contacts {
-		if g.org.Contacts[c].Joins <= day {
+		if g.org.available(c, day) {
 			x -= p.weights[k]
 			if x <= 0 {
 				return c
@@ -199,6 +212,10 @@ func (g *gen) inbound(pid, day int) *event {
 			e.cc = []party{{pPerson, m}}
 		}
 	}
+	// A partner in a joint project copies the other company.
+	if c2 := g.projectPeer(p, e.partner, day); c2 >= 0 {
+		e.cc = append(e.cc, party{pContact, c2})
+	}
 	e.lang = g.langFor(e.from, e.to)
 	g.pickTopic(e)
 	return e
@@ -209,6 +226,12 @@ func (g *gen) inbound(pid, day int) *event {
 func (g *gen) intro(ci, day int) *event {
 	o := g.org
 	c := o.Contacts[ci]
+	switch c.arrival {
+	case coldContact:
+		return g.coldMail(ci, day)
+	case metWithColleague:
+		return g.metMail(ci, day)
+	}
 	var e *event
 	if c.Introducer >= 0 {
 		e = g.newEvent(kIntro, g.workTime(day, false), party{pContact, c.Introducer})
@@ -311,29 +334,44 @@ func (g *gen) maybeReply(e *event, day int) *event {
 	if from.kind == pPerson && o.People[from.id].away(day) {
 		return nil
 	}
-	delay := time.Duration(5+r.ExpFloat64()*180) * time.Minute
-	at := e.at.Add(delay)
-	if h := at.Hour(); h >= 20 || h < 8 {
-		off := from.kind == pPerson && o.People[from.id].OffHours
-		if !off {
-			next := at
-			if h >= 20 {
-				next = at.AddDate(0, 0, 1)
-			}
-			at = time.Date(next.Year(), next.Month(), next.Day(), 9, r.IntN(120), r.IntN(60), 0, at.Location())
-		}
-	}
+	at := g.later(e.at, from)
 	re := g.newEvent(kReply, at, from)
 	re.to = []party{e.from}
 	if r.IntN(2) == 0 {
+		// Reply all, the lists the message went to included.
 		for _, x := range append(slices.Clone(e.to), e.cc...) {
-			if x != from && x.kind <= pContact {
+			if x != from && x != e.from && x.kind != pAllList && !slices.Contains(re.cc, x) {
 				re.cc = append(re.cc, x)
 			}
 		}
 	}
 	re.parent, re.depth, re.partner, re.topic = e, e.depth+1, e.partner, e.topic
 	re.lang, re.internalOnly = e.lang, e.internalOnly
+	g.addToThread(re, day)
 	re.subject = "Re: " + trimRe(e.subject)
 	return re
+}
+
+// later is when an answer or a forward to mail sent at goes out.
+func (g *gen) later(at time.Time, from party) time.Time {
+	r := g.plan
+	delay := time.Duration(5+r.ExpFloat64()*180) * time.Minute
+	at = at.Add(delay)
+	// Replies that would go out late wait for the morning, unless the
+	// replier keeps late hours; until ten, half go out in the evening.
+	if h := at.Hour(); h >= 22 || h < 8 || (h >= 20 && r.IntN(2) == 0) {
+		off := from.kind == pPerson && g.org.People[from.id].OffHours
+		if !off {
+			next := at
+			if h >= 20 {
+				next = at.AddDate(0, 0, 1)
+			}
+			// A Friday night's answer waits for Monday.
+			for wd := next.Weekday(); h >= 20 && (wd == time.Saturday || wd == time.Sunday); wd = next.Weekday() {
+				next = next.AddDate(0, 0, 1)
+			}
+			at = time.Date(next.Year(), next.Month(), next.Day(), 9, r.IntN(120), r.IntN(60), 0, at.Location())
+		}
+	}
+	return at
 }

@@ -293,7 +293,7 @@ func encodeWord(s string, enc encoding) string {
 }
 
 func (g *gen) mailbox(p party, enc encoding) string {
-	name := g.fullName(p)
+	name := g.displayName(p)
 	a := g.addr(p)
 	if name == "" {
 		return a

@@ -83,10 +83,9 @@ func (g *gen) body(e *event) string {
 	from, to := e.from, e.firstTo()
 	external := from.kind == pContact || to.kind == pContact
 	if e.lang == langEN {
-		if to.kind == pContact || to.kind == pPerson {
-			b.WriteString("Dear " + g.salutation(to, true) + ",\n\n")
-		} else {
-			b.WriteString("Hi all,\n\n")
+		b.WriteString(g.enGreeting(e))
+		if e.first {
+			b.WriteString("My name is " + g.fullName(from) + " from " + o.Company + ". ")
 		}
 		for _, l := range e.topic.Lines {
 			b.WriteString(l + " ")
@@ -104,17 +103,27 @@ func (g *gen) body(e *event) string {
 	}
 	switch {
 	case to.kind == pContact:
-		c := o.Contacts[to.id]
-		b.WriteString(o.Partners[c.Partner].Name + "\n" + c.Surname + "様\n\n")
-		b.WriteString("いつもお世話になっております。\n" + o.Company + "の" + g.surname(from) + "です。\n\n")
+		b.WriteString(g.jaExternalGreeting(e) + "\n")
+		if e.first {
+			b.WriteString("はじめてご連絡いたします。\n" + o.Company + " " + o.Departments[o.People[from.id].Dept].Name + "の" + g.fullName(from) + "と申します。\n\n")
+		} else {
+			b.WriteString("いつもお世話になっております。\n" + o.Company + "の" + g.surname(from) + "です。\n\n")
+		}
 	case from.kind == pContact:
-		b.WriteString(o.Company + "\n" + g.surname(to) + "様\n\n")
+		// Partners greet us by surname, some with the department first.
+		name := g.surname(to) + "様"
+		if to.kind == pPerson && g.text.IntN(4) == 0 {
+			name = o.Departments[o.People[to.id].Dept].Name + " " + name
+		}
+		b.WriteString(o.Company + "\n" + name + "\n\n")
 		c := o.Contacts[from.id]
 		b.WriteString("いつもお世話になっております。\n" + o.Partners[c.Partner].Name + "の" + c.Surname + "です。\n\n")
-	case to.kind == pPerson:
-		b.WriteString(g.internalSalutation(from, to) + "さん\n\nお疲れさまです。" + g.surname(from) + "です。\n\n")
 	default:
-		b.WriteString("各位\n\nお疲れさまです。" + g.surname(from) + "です。\n\n")
+		b.WriteString(g.jaInternalGreeting(e) + "お疲れさまです。")
+		if e.forBoss {
+			b.WriteString(o.Departments[o.People[from.id].Dept].Name + "の")
+		}
+		b.WriteString(g.surname(from) + "です。\n\n")
 	}
 	for _, l := range e.topic.Lines {
 		b.WriteString(l + "\n")
@@ -147,16 +156,30 @@ func (g *gen) replyBody(e *event, parent *event) string {
 	var b strings.Builder
 	to := e.firstTo()
 	if e.lang == langEN {
-		b.WriteString("Dear " + g.salutation(to, true) + ",\n\n")
+		// Quick replies often skip the greeting.
+		if r.IntN(5) != 0 {
+			b.WriteString("Dear " + g.enName(to) + ",\n\n")
+		}
 		b.WriteString(pick(r, []string{"Thank you for your email.", "Thanks, noted.", "Thank you for the quick reply."}) + " ")
+		b.WriteString(g.addedNote(e))
 		b.WriteString(pick(r, enFiller) + "\n\nBest regards,\n" + g.fullName(e.from) + "\n")
 	} else {
 		if to.kind == pContact || e.from.kind == pContact {
-			b.WriteString(g.surname(to) + "様\n\nいつもお世話になっております。" + g.surname(e.from) + "です。\n\n")
+			b.WriteString(g.surname(to) + "様\n")
+			if e.from.kind == pPerson {
+				b.WriteString(g.ccLine(e, "様", "弊社 "))
+			}
+			b.WriteString("\nいつもお世話になっております。" + g.surname(e.from) + "です。\n\n")
 			b.WriteString(pick(r, []string{"ご連絡ありがとうございます。", "早速のご対応ありがとうございます。", "承知いたしました。"}) + "\n")
+			b.WriteString(g.addedNote(e))
 			b.WriteString(pick(r, jaFiller) + "\n\n引き続きよろしくお願いいたします。\n")
 		} else {
-			b.WriteString(g.surname(to) + "さん\n\n" + pick(r, []string{"確認しました。", "ありがとうございます。対応します。", "了解です。"}) + "\n")
+			// A quarter of internal replies go straight to the point.
+			if r.IntN(4) != 0 {
+				b.WriteString(g.surname(to) + "さん\n\n")
+			}
+			b.WriteString(pick(r, []string{"確認しました。", "ありがとうございます。対応します。", "了解です。"}) + "\n")
+			b.WriteString(g.addedNote(e))
 			b.WriteString(pick(r, jaFiller) + "\n\nよろしくお願いします。\n")
 		}
 		b.WriteString("\n--\n" + g.fullName(e.from) + "\n")
@@ -213,17 +236,6 @@ func (g *gen) fullName(p party) string {
 		return g.org.Contacts[p.id].Name
 	}
 	return g.listName(p)
-}
-
-func (g *gen) salutation(p party, en bool) string {
-	name := g.fullName(p)
-	if i := strings.IndexByte(name, ' '); i >= 0 && en {
-		if (p.kind == pContact && g.org.Contacts[p.id].English) || (p.kind == pPerson && g.org.People[p.id].English) {
-			return name[:i]
-		}
-		return "Mr./Ms. " + name[:i]
-	}
-	return name
 }
 
 func (g *gen) signatureOrg(p party) string {
