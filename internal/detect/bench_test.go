@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +54,34 @@ func BenchmarkCheckHostile(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d.Check(msg, now)
+	}
+}
+
+// BenchmarkScoreFitted is the score alone with weights as import fits
+// them: the regression and the full forest of trees.
+func BenchmarkScoreFitted(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var x []Features
+	var y []bool
+	for i := 0; i < 4000; i++ {
+		f := make(Features, numFeatures)
+		bad := i%2 == 0
+		for j := range f {
+			f[j] = r.Float64()
+			if bad && j%3 == 0 {
+				f[j] += 0.5 * r.Float64()
+			}
+		}
+		x, y = append(x, f), append(y, bad)
+	}
+	w, err := Fit(x, y)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(w.Trees)), "trees")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		w.Score(x[i%len(x)])
 	}
 }

@@ -159,6 +159,8 @@ func TestDetectors(t *testing.T) {
 		// GREETING_MISMATCH
 		{name: "greeting names another contact", msg: newMsg("g1", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("田中様\n\nいつもお世話になっております。"),
 			fires: finding.GreetingMismatch, suggestion: "tanaka@partner-a.co.jp"},
+		{name: "kanji greeting to a partner the sender knows only by a romaji name", msg: newMsg("g8", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("山田様\n\nいつもお世話になっております。"),
+			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "English greeting names another contact", msg: newMsg("g2", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("Dear Mr. Tanaka,\nthanks."),
 			fires: finding.GreetingMismatch},
 		{name: "greeting matches the recipient", msg: newMsg("g3", me, "Tanaka Taro <tanaka@partner-a.co.jp>").text("株式会社パートナーAの田中様\n"),

@@ -57,7 +57,7 @@ var FeatureNames = []string{
 	fHistory:            "history_confidence",          // min(1, sent/50): novelty features are scaled by it
 	fNewExternal:        "new_external",                // an outside recipient never exchanged with
 	fNewDomain:          "new_domain",                  // an outside domain never exchanged with
-	fDeptUnknown:        "dept_unknown",                // 1/(1+team members who mailed the rarest recipient)
+	fDeptUnknown:        "dept_unknown",                // 1/(1+team members who exchanged mail with the rarest recipient)
 	fOrgUnknown:         "org_unknown",                 // 1/(1+insiders who mailed the rarest recipient)
 	fOrgDomainUnknown:   "org_domain_unknown",          // 1/(1+insiders who mailed the newest domain)
 	fWroteBefore:        "wrote_before",                // the rarest recipient wrote to the sender before

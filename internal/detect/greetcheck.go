@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/model"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -87,15 +88,40 @@ func (c *check) greetedAs(addr string) bool {
 func (c *check) allNamedIn(toks []string) bool {
 	cjk := slices.ContainsFunc(toks, isCJK)
 	for _, r := range c.rs {
-		// A greeting in kanji names nobody only when every recipient is
-		// known by a name in kanji: 田中様 to a partner whose address
-		// book entry reads "Tanaka Taro" greets him all the same.
-		inScript := func(name string) bool { return name != "" && isCJK(name) == cjk }
-		if !inScript(r.Name) && !slices.ContainsFunc(c.m.Names(r.Addr), inScript) {
+		if !c.namedIn(r, cjk) {
 			return false
 		}
 	}
 	return true
+}
+
+// otherScript returns the name tokens, in the script the greeting is not
+// written in, of the contacts that bear every greeted token.
+func (c *check) otherScript(toks []string, cjk bool, cands []model.Contact) []string {
+	var out []string
+	for _, k := range cands {
+		if k.Total() < minCandidateTx {
+			break
+		}
+		names := c.nameTokensOf(k.Addr, "")
+		if !allIn(toks, names) {
+			continue
+		}
+		for _, t := range names {
+			if isCJK(t) != cjk && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// namedIn reports whether r is known by a name written in kanji (cjk) or
+// in Latin letters: 田中様 to a partner whose address book entry reads
+// "Tanaka Taro" greets him all the same, which no name comparison shows.
+func (c *check) namedIn(r rcpt, cjk bool) bool {
+	inScript := func(name string) bool { return name != "" && isCJK(name) == cjk }
+	return inScript(r.Name) || slices.ContainsFunc(c.m.Names(r.Addr), inScript)
 }
 
 // ungreetedPeer reports whether another recipient outside the thread,
@@ -143,16 +169,35 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 	if shareToken(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
 		return
 	}
+	cands := c.m.Contacts(c.sender, c.now)
+	if len(cands) > maxCandidates {
+		cands = cands[:maxCandidates]
+	}
+	// 田中様 to "Tanaka Kazuya": the greeting may name a recipient in the
+	// other script. Contacts known by the greeted name in both scripts
+	// say what it reads as (田中 → tanaka); without them, a recipient the
+	// sender knows, by no name in the greeting's script, is most likely
+	// the one it greets.
+	cjk := slices.ContainsFunc(toks, isCJK)
+	if other := c.otherScript(toks, cjk, cands); len(other) > 0 {
+		for _, rn := range rNames {
+			if shareToken(other, rn) {
+				return
+			}
+		}
+	} else {
+		for _, r := range c.rs {
+			if r.contact.Known() && !c.namedIn(r, cjk) {
+				return
+			}
+		}
+	}
 	// Only when every recipient is known by name does a greeting that fits
 	// none of them name someone else, rather than a recipient by a name
 	// mail never showed ("Hi Bob" to bsmith@).
 	named := c.allNamedIn(toks)
 	if named {
 		c.f[fGreetNobody] = 1
-	}
-	cands := c.m.Contacts(c.sender, c.now)
-	if len(cands) > maxCandidates {
-		cands = cands[:maxCandidates]
 	}
 	for _, k := range cands {
 		if k.Total() < minCandidateTx {

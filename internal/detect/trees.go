@@ -12,8 +12,8 @@ import "slices"
 // trees lift detection at a 2% alarm rate where the linear score leaves it
 // (see README), at a cost of well under a microsecond per check.
 const (
-	treeRounds   = 120  // trees
-	treeDepth    = 3    // splits from root to leaf
+	treeRounds   = 200  // trees
+	treeDepth    = 4    // splits from root to leaf
 	treeRate     = 0.1  // shrinkage of each tree's contribution
 	treeMinLeaf  = 30.0 // least sample weight in a leaf, on the balanced scale
 	treeBins     = 32   // candidate thresholds per feature

@@ -78,9 +78,9 @@ type Model struct {
 
 	people  map[uint32]*person // per-sender state, insiders only
 	addrNm  map[uint32][]nameCount
-	orgAddr map[uint32]uint32 // address → distinct insiders who mailed it
+	orgAddr map[uint32]uint32 // address → distinct insiders who exchanged mail with it
 	orgDom  map[uint32]uint32 // domain → distinct insiders who mailed it
-	deptKn  map[uint64]uint32 // dept<<32|address → distinct insiders of dept who mailed it
+	deptKn  map[uint64]uint32 // dept<<32|address → distinct insiders of dept who exchanged mail with it
 	deptDom map[uint64]uint32 // dept<<32|domain → same, per domain
 	compDom map[uint64]uint32 // company name<<32|domain → sent messages whose opening named it
 	compTop map[uint32]uint32 // company name → its domain with the most such messages
@@ -250,10 +250,9 @@ func (m *Model) learnSent(fromID uint32, rcpts, visible []uint32, h uint32) {
 		c, had := p.contacts[r]
 		if !had || c.sent.at == 0 {
 			first = true
-			m.orgAddr[r]++
-			if p.dept != 0 {
-				m.deptKn[uint64(p.dept)<<32|uint64(r)]++
-			}
+		}
+		if !had || (c.sent.at == 0 && c.recv.at == 0) {
+			m.knownBy(p, r)
 		}
 		c.sent.add(h, m.hlHours)
 		c.touch(h)
@@ -283,7 +282,10 @@ func (m *Model) learnSent(fromID uint32, rcpts, visible []uint32, h uint32) {
 // all at once.
 func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 	p := m.person(rcpt)
-	c := p.contacts[from]
+	c, had := p.contacts[from]
+	if !had || (c.sent.at == 0 && c.recv.at == 0) {
+		m.knownBy(p, from)
+	}
 	c.recv.add(h, m.hlHours)
 	c.touch(h)
 	p.contacts[from] = c
@@ -301,6 +303,16 @@ func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 		}
 	}
 	addPairs(p.pairs, group)
+}
+
+// knownBy counts that insider p exchanged mail with addr for the first
+// time: someone who wrote to the organisation is no stranger to it,
+// whether or not anyone wrote back.
+func (m *Model) knownBy(p *person, addr uint32) {
+	m.orgAddr[addr]++
+	if p.dept != 0 {
+		m.deptKn[uint64(p.dept)<<32|uint64(addr)]++
+	}
 }
 
 // addPairs counts every unordered pair among the first maxPairRecipients ids.

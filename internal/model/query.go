@@ -140,7 +140,7 @@ func (m *Model) Domains(sender string) []string {
 	return out
 }
 
-// OrgAddress is how many distinct insiders have mailed addr.
+// OrgAddress is how many distinct insiders have exchanged mail with addr.
 func (m *Model) OrgAddress(addr string) int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -163,7 +163,7 @@ func (m *Model) OrgDomain(dom string) int {
 }
 
 // DeptAddress is how many insiders of sender's department (other than
-// possibly sender) have mailed addr; 0 when sender has no department.
+// possibly sender) have exchanged mail with addr; 0 when sender has no department.
 func (m *Model) DeptAddress(sender, addr string) int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

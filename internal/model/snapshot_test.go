@@ -26,13 +26,26 @@ func fixtureModel() *Model { return fixture(true) }
 // fixtureModelV1 is fixtureModel as the first snapshot format held it,
 // before company names were learned.
 // fixtureModelV1 is the fixture as that version learned it: subjects did
-// not thread mail then.
+// not thread mail then, and an address counted as known to the
+// organisation only once an insider had mailed it.
 func fixtureModelV1() *Model {
-	return fixtureLearning(false, func(m *Model, x *mail.Message) {
+	m := fixtureLearning(false, func(m *Model, x *mail.Message) {
 		o := m.Observe(x)
 		o.Topic = 0
 		m.LearnObservation(&o)
 	})
+	m.orgAddr, m.deptKn = map[uint32]uint32{}, map[uint64]uint32{}
+	for _, p := range m.people {
+		for r, c := range p.contacts {
+			if c.sent.at != 0 {
+				m.orgAddr[r]++
+				if p.dept != 0 {
+					m.deptKn[uint64(p.dept)<<32|uint64(r)]++
+				}
+			}
+		}
+	}
+	return m
 }
 
 func fixture(companies bool) *Model {
