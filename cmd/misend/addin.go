@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/misend/misend/internal/addin"
+	"github.com/misend/misend/internal/config"
 )
 
 // addinFlags are misend serve's flags for the mail-client add-ins it
@@ -19,4 +24,66 @@ type addinFlags struct {
 // reach misend.
 func (f addinFlags) handler(publicURL string) (*addin.Handler, error) {
 	return addin.New(addin.Options{PublicURL: publicURL, SendMode: f.SendMode, Timeout: f.Timeout, SSO: f.SSO, Lang: f.Lang})
+}
+
+// addinCmd writes what deploying the add-ins needs.
+type addinCmd struct {
+	OutlookManifest outlookManifestCmd `cmd:"" name:"outlook-manifest" help:"Write the Outlook add-in's XML manifest and unified (JSON) manifest for the public URL."`
+}
+
+type outlookManifestCmd struct {
+	PublicURL string `help:"Public https URL where mail clients reach misend (default: the config's notify base URL)." name:"public-url"`
+	ID        string `help:"The add-in's GUID (default: derived from the public URL, stable per deployment)." name:"id"`
+	AppID     string `help:"Entra ID application (client) ID for Office single sign-on; omit for API tokens only." name:"app-id"`
+	SendMode  string `help:"promptUser, softBlock or block; the same as misend serve --addin-send-mode." name:"send-mode" default:"softBlock"`
+	JSON      bool   `help:"Print the unified manifest (manifest.json) instead of the XML manifest." name:"json"`
+	Out       string `help:"Directory to write manifest.xml, manifest.json, ja-jp.json and misend-outlook.zip (the unified app package) into, instead of printing." name:"out" type:"path"`
+}
+
+func (c *outlookManifestCmd) Run(g *Globals) error {
+	if c.PublicURL == "" && g.Config != "" {
+		cfg, err := config.Load(g.Config)
+		if err != nil {
+			return err
+		}
+		c.PublicURL = cfg.Notify.BaseURL
+	}
+	if c.PublicURL == "" {
+		return fmt.Errorf("outlook-manifest: give --public-url (the https URL of misend serve)")
+	}
+	m := addin.Manifest{PublicURL: c.PublicURL, ID: c.ID, AppID: c.AppID, SendMode: c.SendMode}
+	x, err := m.XML()
+	if err != nil {
+		return fmt.Errorf("outlook-manifest: %w", err)
+	}
+	js, err := m.JSON()
+	if err != nil {
+		return fmt.Errorf("outlook-manifest: %w", err)
+	}
+	if c.Out == "" {
+		if c.JSON {
+			_, err = os.Stdout.Write(js)
+		} else {
+			_, err = os.Stdout.Write(x)
+		}
+		return err
+	}
+	ja, err := m.JSONJa()
+	if err != nil {
+		return err
+	}
+	var zipped bytes.Buffer
+	if err := m.Package(&zipped); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"manifest.xml": x, "manifest.json": js, "ja-jp.json": ja, "misend-outlook.zip": zipped.Bytes()} {
+		if err := os.WriteFile(filepath.Join(c.Out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "wrote manifest.xml, manifest.json, ja-jp.json and misend-outlook.zip to %s\n", c.Out)
+	return nil
 }

@@ -221,8 +221,17 @@ var ErrNoConfigLine = errors.New("addin: script without its config line")
 // icon draws the add-in's icon: misend's blue square with a white check
 // mark, n pixels wide.
 func icon(n int) []byte {
+	return drawIcon(n, color.NRGBA{0x1f, 0x5f, 0xbf, 0xff})
+}
+
+// outlineIcon is the white-on-transparent icon the unified manifest asks
+// for beside the colour one.
+func outlineIcon(n int) []byte {
+	return drawIcon(n, color.NRGBA{})
+}
+
+func drawIcon(n int, blue color.NRGBA) []byte {
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))
-	blue := color.NRGBA{0x1f, 0x5f, 0xbf, 0xff}
 	white := color.NRGBA{0xff, 0xff, 0xff, 0xff}
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
