@@ -115,3 +115,24 @@ func TestRefusals(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestTaskPane(t *testing.T) {
+	h, _ := New(Options{})
+	w := get(t, h, "GET", OutlookPrefix+"taskpane.html")
+	b := w.Body.String()
+	if w.Code != 200 || !strings.Contains(b, `src="launchevent.js"`) || !strings.Contains(b, `src="taskpane.js"`) || !strings.Contains(b, `href="taskpane.css"`) {
+		t.Fatalf("taskpane.html: %d\n%s", w.Code, b)
+	}
+	if regexp.MustCompile(`<script>`).MatchString(b) {
+		t.Error("no inline scripts: the page's CSP allows only files")
+	}
+	for _, f := range []string{"taskpane.js", "taskpane.css"} {
+		if w := get(t, h, "GET", OutlookPrefix+f); w.Code != 200 || w.Body.Len() == 0 {
+			t.Errorf("%s: %d", f, w.Code)
+		}
+	}
+	js := get(t, h, "GET", OutlookPrefix+"taskpane.js").Body.String()
+	if strings.Contains(js, "innerHTML") {
+		t.Error("the pane writes findings as text, never as HTML")
+	}
+}
