@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/misend/misend/internal/addin"
+	"github.com/misend/misend/internal/api"
+	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
 )
 
@@ -18,6 +21,27 @@ type addinFlags struct {
 	Timeout  time.Duration `help:"How long the Outlook add-in waits for misend at Send before following the send mode (0.5s to 4.5s)." name:"timeout" default:"3.5s"`
 	Lang     string        `help:"Add-in language for Outlook clients shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
 	SSO      bool          `help:"The Outlook add-in signs in with Office single sign-on (needs --addin-app-id and --oidc-issuer)." name:"sso"`
+	AppID    string        `help:"The add-in's Entra ID application (client) ID: the audience of its SSO tokens." name:"app-id"`
+}
+
+// tokens returns the API's token check: misend API tokens, and with
+// --addin-sso Office SSO tokens verified against the OIDC issuer's keys.
+func (f addinFlags) tokens(apiTokens *auth.Service, issuer, publicURL string) (api.Authenticator, error) {
+	if !f.SSO {
+		return apiTokens, nil
+	}
+	if issuer == "" || f.AppID == "" {
+		return nil, fmt.Errorf("--addin-sso needs --oidc-issuer and --addin-app-id")
+	}
+	cfg := addin.SSOConfig{Issuer: issuer, AppID: f.AppID}
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		cfg.Audiences = []string{"api://" + u.Host + "/" + f.AppID}
+	}
+	sso, err := addin.NewSSO(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return addin.Tokens{API: apiTokens, SSO: sso, People: apiTokens}, nil
 }
 
 // handler is the add-ins' handler for serve; publicURL is where clients

@@ -139,6 +139,10 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	if err != nil {
 		return err
 	}
+	tokens, err := f.Addin.tokens(authSvc, f.OIDCIssuer, publicURL)
+	if err != nil {
+		return err
+	}
 	decided := reports.DecisionsTable{DB: db}
 	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
 	o.Web = func(s *server.Server) http.Handler {
@@ -149,7 +153,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			log.Error("web UI not started", "err", err)
 			return nil
 		}
-		a := api.New(api.Options{Tokens: authSvc, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
+		a := api.New(api.Options{Tokens: tokens, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
 			Feedback: fb, Audit: alog, TrustedProxies: proxies, Location: loc, Log: log})
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
