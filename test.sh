@@ -22,6 +22,13 @@ if ! command -v staticcheck >/dev/null; then
 fi
 staticcheck ./...
 
+# The Outlook add-in's Send handler is JavaScript; its tests run in Node
+# with a fake Office object and no packages. Node is required: a missing
+# node fails the run rather than skipping the add-in's tests.
+echo "== add-in JavaScript (node --test)"
+if ! command -v node >/dev/null; then echo "node is required for the add-in tests (apt-get install nodejs)"; exit 1; fi
+node --test internal/addin/jstest/
+
 echo "== servers for the integration tests"
 integration/install-servers.sh
 export MISEND_REQUIRE_SERVERS=1

@@ -32,6 +32,7 @@ type cli struct {
 	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
 	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
 	SMTPUser  smtpUserCmd  `cmd:"" name:"smtp-user" help:"Users of the gateway's SMTP AUTH file: add, hash."`
+	Addin     addinCmd     `cmd:"" help:"Mail-client add-ins: write the Outlook add-in's manifests."`
 }
 
 func main() {

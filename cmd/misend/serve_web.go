@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/misend/misend/internal/addin"
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
@@ -30,14 +31,15 @@ import (
 // webFlags are misend serve's flags for the web UI and its sign-in;
 // serveCmd embeds them.
 type webFlags struct {
-	OIDCIssuer      string   `help:"OpenID Connect issuer for web sign-in (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)." name:"oidc-issuer"`
-	OIDCClientID    string   `help:"OIDC client (application) ID." name:"oidc-client-id"`
-	OIDCSecretFile  string   `help:"File holding the OIDC client secret (mode 600)." name:"oidc-client-secret-file"`
-	OIDCRedirectURL string   `help:"OIDC redirect URL (default PUBLIC-URL/auth/oidc/callback)." name:"oidc-redirect-url"`
-	NoLocalAccounts bool     `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
-	SecureCookies   bool     `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
-	WebTimeZone     string   `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
-	TrustedProxies  []string `help:"Reverse proxy (address or CIDR) whose X-Forwarded-For names the client, for sign-in throttles and the audit log (repeatable; default: none)." name:"trusted-proxy"`
+	OIDCIssuer      string     `help:"OpenID Connect issuer for web sign-in (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)." name:"oidc-issuer"`
+	OIDCClientID    string     `help:"OIDC client (application) ID." name:"oidc-client-id"`
+	OIDCSecretFile  string     `help:"File holding the OIDC client secret (mode 600)." name:"oidc-client-secret-file"`
+	OIDCRedirectURL string     `help:"OIDC redirect URL (default PUBLIC-URL/auth/oidc/callback)." name:"oidc-redirect-url"`
+	NoLocalAccounts bool       `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
+	SecureCookies   bool       `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
+	WebTimeZone     string     `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+	TrustedProxies  []string   `help:"Reverse proxy (address or CIDR) whose X-Forwarded-For names the client, for sign-in throttles and the audit log (repeatable; default: none)." name:"trusted-proxy"`
+	Addin           addinFlags `embed:"" prefix:"addin-"`
 }
 
 // merge lays the web flags over the file's [web] table: a flag given wins.
@@ -133,6 +135,14 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	if o.HeldChanged == nil {
 		o.HeldChanged = fb.HeldChanged
 	}
+	addins, err := f.Addin.handler(publicURL)
+	if err != nil {
+		return err
+	}
+	tokens, err := f.Addin.tokens(authSvc, f.OIDCIssuer, publicURL)
+	if err != nil {
+		return err
+	}
 	decided := reports.DecisionsTable{DB: db}
 	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
 	o.Web = func(s *server.Server) http.Handler {
@@ -143,10 +153,11 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			log.Error("web UI not started", "err", err)
 			return nil
 		}
-		a := api.New(api.Options{Tokens: authSvc, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
+		a := api.New(api.Options{Tokens: tokens, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
 			Feedback: fb, Audit: alog, TrustedProxies: proxies, Location: loc, Log: log})
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
+		mux.Handle(addin.OutlookPrefix, addins)
 		mux.Handle("/", w)
 		return mux
 	}

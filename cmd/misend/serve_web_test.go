@@ -126,7 +126,7 @@ func TestServeWebUI(t *testing.T) {
 	if it, _ := s.Queue.Get(queue.ID(id)); it.State == queue.Held || it.By != "boss@corp.example" {
 		t.Fatalf("after release: %s by %q", it.State, it.By)
 	}
-	for _, p := range []string{"/metrics", "/api/v1/openapi.json", "/static/htmx.min.js"} {
+	for _, p := range []string{"/metrics", "/api/v1/openapi.json", "/static/htmx.min.js", "/addin/outlook/launchevent.js", "/addin/outlook/commands.html"} {
 		if s, _ := get(p); s != http.StatusOK {
 			t.Errorf("%s: %d", p, s)
 		}

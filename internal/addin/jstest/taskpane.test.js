@@ -1,0 +1,94 @@
+// Tests of the task pane's logic (static/outlook/taskpane.js): keeping what
+// the sender confirmed with the draft, removing or replacing a recipient,
+// and the Send check honouring what the pane confirmed.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert");
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+
+const dir = path.join(__dirname, "..", "static", "outlook");
+const ok = (value) => ({ status: "succeeded", value });
+
+function fakeItem() {
+  const props = {};
+  const recips = (list) => {
+    const f = { list };
+    f.getAsync = (cb) => setImmediate(() => cb(ok(f.list.map((r) => Object.assign({}, r)))));
+    // Arrays made in the script's own global are copied as plain data.
+    f.setAsync = (l, cb) => setImmediate(() => { f.list = JSON.parse(JSON.stringify(l)); cb(ok()); });
+    return f;
+  };
+  return {
+    props,
+    from: recips([]),
+    to: recips([{ emailAddress: "Tanaka@partner-b.example", displayName: "Tanaka" }, { emailAddress: "sato@corp.example", displayName: "Sato" }]),
+    cc: recips([{ emailAddress: "tanaka@partner-b.example", displayName: "" }]),
+    bcc: recips([]),
+    subject: { getAsync: (cb) => setImmediate(() => cb(ok("s"))) },
+    body: { getAsync: (k, cb) => setImmediate(() => cb(ok("b"))) },
+    getAttachmentsAsync: (cb) => setImmediate(() => cb(ok([]))),
+    loadCustomPropertiesAsync: (cb) => setImmediate(() => cb(ok({
+      get: (k) => props[k],
+      set: (k, v) => { props[k] = v; },
+      saveAsync: (cb2) => setImmediate(() => cb2(ok())),
+    }))),
+  };
+}
+
+function load(item, fetchImpl) {
+  const office = {
+    AsyncResultStatus: { Succeeded: "succeeded" },
+    actions: { associate: () => {} },
+    context: {
+      displayLanguage: "ja-JP",
+      requirements: { isSetSupported: () => true },
+      roamingSettings: { get: () => "msd_test" },
+      mailbox: { item },
+    },
+  };
+  const ctx = { Office: office, fetch: fetchImpl, setTimeout, clearTimeout, Promise, JSON };
+  vm.createContext(ctx);
+  for (const f of ["launchevent.js", "taskpane.js"]) {
+    vm.runInContext(fs.readFileSync(path.join(dir, f), "utf8"), ctx, { filename: f });
+  }
+  return { ctx, office };
+}
+
+test("confirming keeps the recipient with the draft, unticking takes it back", async () => {
+  const item = fakeItem();
+  const { ctx } = load(item);
+  await ctx.misendSetConfirmed(item, "Tanaka@partner-b.example", true);
+  await ctx.misendSetConfirmed(item, "code:CONFIDENTIAL_TERMS", true);
+  assert.deepStrictEqual(JSON.parse(item.props.misendConfirmed), ["tanaka@partner-b.example", "code:confidential_terms"]);
+  await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", false);
+  assert.deepStrictEqual(JSON.parse(item.props.misendConfirmed), ["code:confidential_terms"]);
+});
+
+test("remove and replace change To, Cc and Bcc", async () => {
+  const item = fakeItem();
+  const { ctx } = load(item);
+  await ctx.misendRemoveRecipient(item, "tanaka@partner-b.example", "tanaka@partner-a.example");
+  assert.deepStrictEqual(item.to.list.map((r) => r.emailAddress), ["tanaka@partner-a.example", "sato@corp.example"]);
+  assert.deepStrictEqual(item.cc.list.map((r) => r.emailAddress), ["tanaka@partner-a.example"]);
+  await ctx.misendRemoveRecipient(item, "tanaka@partner-a.example", null);
+  assert.deepStrictEqual(item.to.list.map((r) => r.emailAddress), ["sato@corp.example"]);
+  assert.deepStrictEqual(item.cc.list, []);
+});
+
+test("the pane's check lists flagged recipients and what was confirmed", async () => {
+  const item = fakeItem();
+  const answer = { verdict: "confirm", findings: [{ code: "SIMILAR_CONTACT", severity: "high", recipient: "tanaka@partner-b.example", message: "m", suggestion: "tanaka@partner-a.example" }] };
+  const { ctx } = load(item, () => Promise.resolve({ status: 200, json: () => Promise.resolve(answer) }));
+  await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", true);
+  const r = JSON.parse(JSON.stringify(await ctx.misendPaneCheck(item, "ja")));
+  assert.strictEqual(r.flagged.length, 1);
+  assert.deepStrictEqual(r.confirmed, { "tanaka@partner-b.example": true });
+  // And the Send check now lets the draft go.
+  const calls = [];
+  ctx.onMessageSendHandler({ completed: (o) => calls.push(JSON.parse(JSON.stringify(o))) });
+  await new Promise((res) => setTimeout(res, 100));
+  assert.deepStrictEqual(calls, [{ allowEvent: true }]);
+});
