@@ -47,8 +47,8 @@ func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned,
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	w.printf("misend demo: %s, %d people in %d departments, %d partner companies (seed %d)\n",
-		org.Company, len(org.People), len(org.Departments), len(org.Partners), o.Seed)
+	w.printf("misend demo: %s, %d people in %d departments, %d partner companies and %d first written to during the year (seed %d)\n",
+		org.Company, len(org.People), len(org.Departments), len(org.Partners)-org.NewCompanies(), org.NewCompanies(), o.Seed)
 
 	t := time.Now()
 	history := filepath.Join(dir, "history")

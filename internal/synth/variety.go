@@ -360,3 +360,16 @@ func newCompany(r *rand.Rand, domains map[string]bool) (Partner, bool) {
 	domains[pt.Domain] = true
 	return pt, true
 }
+
+// NewCompanies is how many of Partners are companies nobody here had
+// mailed before the year began: someone writes to them for the first time
+// during it.
+func (o *Org) NewCompanies() int {
+	n := 0
+	for _, p := range o.Partners {
+		if len(p.Contacts) > 0 && o.Contacts[p.Contacts[0]].arrival == coldContact {
+			n++
+		}
+	}
+	return n
+}
