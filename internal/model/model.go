@@ -55,6 +55,7 @@ type Config struct {
 const (
 	maxPairRecipients = 12 // co-recipient pairs use at most this many recipients
 	maxThreadPeople   = 32 // participants remembered per thread
+	maxReceivedGroup  = 8  // recipients of received mail whose pairs are learned
 	maxNamesPerAddr   = 4  // display names remembered per address
 	maxCompanyNames   = 4  // company names learned from one message
 	maxCompanyName    = 96 // octets; longer is not a company name
@@ -295,6 +296,13 @@ func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 	dc.touch(h)
 	p.domains[d] = dc
 
+	// Who was copied together on mail one received says whom one may
+	// reply to all at once; a broadcast says nothing of the kind, and its
+	// pairs, kept for every insider it reached, would be most of the model
+	// (5.6 million of them for half of Enron's mail).
+	if len(all) > maxReceivedGroup {
+		return
+	}
 	group := make([]uint32, 0, maxPairRecipients)
 	group = append(group, from)
 	for _, r := range all {
