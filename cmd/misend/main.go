@@ -31,6 +31,7 @@ type cli struct {
 	Synth     synthCmd     `cmd:"" help:"Write a synthetic organisation's mail history and directory."`
 	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
 	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
+	Version   versionCmd   `cmd:"" help:"Print the version, commit and build date of this misend."`
 }
 
 func main() {
