@@ -22,6 +22,7 @@ type cli struct {
 	Globals
 
 	Init      initCmd      `cmd:"" help:"Write a commented configuration for the organisation and create the first administrator."`
+	ConfigCmd configCmd    `cmd:"" name:"config" help:"Check the configuration file."`
 	Serve     serveCmd     `cmd:"" help:"Run the SMTP gateway, milter, web UI/API and /metrics."`
 	Import    importCmd    `cmd:"" help:"Learn from mail history: mbox, Maildir, .eml, Exchange message-trace CSV."`
 	Check     checkCmd     `cmd:"" help:"Score messages without learning from them."`

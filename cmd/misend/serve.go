@@ -86,6 +86,11 @@ func (c *serveCmd) Run(g *Globals) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeAll()
+	// Said once, here, rather than on every message it concerns; the
+	// policy page shows the same.
+	for _, a := range c.advice {
+		log.Warn("configuration: "+a.Text("en"), "key", a.Key, "code", a.Code, "severity", string(a.Severity))
+	}
 	s, err := server.Start(o)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -196,6 +201,9 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if (cfg.SMTP.TLSCert == "") != (cfg.SMTP.TLSKey == "") {
 		return o, nothing, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	reviewed := *cfg
+	reviewed.DB, reviewed.OrgDomains = g.DB, g.OrgDomain
+	c.advice = config.Review(&reviewed, config.Machine)
 
 	pcfg := policy.DefaultConfig()
 	if cfg.Policy != nil {

@@ -36,6 +36,9 @@ type webFlags struct {
 	NoLocalAccounts bool   `help:"With OIDC, refuse password sign-in (misend user accounts)." name:"no-local-accounts"`
 	SecureCookies   bool   `help:"Mark web cookies Secure on plain HTTP, behind a TLS-terminating proxy (automatic for an https public URL)." name:"secure-cookies"`
 	WebTimeZone     string `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
+
+	// advice is what the configuration check found, for the policy page.
+	advice []config.Advice
 }
 
 // merge lays the web flags over the file's [web] table: a flag given wins.
@@ -125,7 +128,8 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	o.Web = func(s *server.Server) http.Handler {
 		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
 			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg,
-			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, Location: loc, Log: log})
+			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, Location: loc, Log: log,
+			ConfigAdvice: f.advice})
 		if err != nil {
 			log.Error("web UI not started", "err", err)
 			return nil

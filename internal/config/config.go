@@ -219,12 +219,12 @@ func Parse(b []byte) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		var sm *toml.StrictMissingError
 		if errors.As(err, &sm) {
-			var keys []string
+			var keys UnknownKeysError
 			for _, e := range sm.Errors {
 				row, _ := e.Position()
 				keys = append(keys, fmt.Sprintf("line %d: %s", row, strings.Join(e.Key(), ".")))
 			}
-			return nil, fmt.Errorf("unknown key: %s", strings.Join(keys, "; "))
+			return nil, keys
 		}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
@@ -247,6 +247,13 @@ func Parse(b []byte) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// UnknownKeysError lists keys the file sets that misend does not know,
+// each as "line N: section.key": usually typos, which must not silently
+// leave the default in force.
+type UnknownKeysError []string
+
+func (e UnknownKeysError) Error() string { return "unknown key: " + strings.Join(e, "; ") }
 
 // keyError is a bad value of one key, written section.key.
 type keyError struct {
