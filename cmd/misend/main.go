@@ -33,6 +33,9 @@ type cli struct {
 	Synth     synthCmd     `cmd:"" help:"Write a synthetic organisation's mail history and directory."`
 	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
 	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
+	Prune     pruneCmd     `cmd:"" help:"Delete decisions, audit entries and term index older than the retention ([retention] or flags)."`
+	Backup    backupCmd    `cmd:"" help:"Copy the live SQLite database to a file (PostgreSQL: use pg_dump)."`
+	Restore   restoreCmd   `cmd:"" help:"Put a backup in place of the SQLite database (misend stopped)."`
 	Version   versionCmd   `cmd:"" help:"Print the version, commit and build date of this misend."`
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
+	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/store"
 )
@@ -61,6 +62,10 @@ type serveCmd struct {
 	CutThrough   *bool          `help:"Send passing mail upstream before answering the client, spooling only what the upstream does not take (default on)." name:"cut-through" negatable:""`
 	StampOutside *bool          `help:"Add the X-Misend-* verdict headers also to mail with a recipient outside the organisation (default off)." name:"stamp-outside" negatable:""`
 	webFlags
+
+	// sweep deletes old records daily, with a [retention] table.
+	sweep       *retention.Sweeper
+	sweepPolicy retention.Policy
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -94,6 +99,9 @@ func (c *serveCmd) Run(g *Globals) error {
 	s, err := server.Start(o)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if c.sweep != nil {
+		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log)
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -237,6 +245,14 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	}
 	closeAll := func() { dlog.Close(); db.Close() }
 	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
+	if cfg.Retention != nil {
+		if p := retention.FromConfig(*cfg.Retention); !p.Keeps() {
+			if c.sweep, err = sweeperOn(ctx, db); err != nil {
+				return fail(err)
+			}
+			c.sweepPolicy = p
+		}
+	}
 
 	gw := gateway.Config{
 		Domain:          cfg.SMTP.Domain,

@@ -92,7 +92,21 @@ type Config struct {
 	Notify     Notify         `toml:"notify"`
 	Model      Model          `toml:"model"`
 	Web        Web            `toml:"web"`
+	Retention  *Retention     `toml:"retention"`
 	Policy     *policy.Config `toml:"policy"`
+}
+
+// Retention says how many days each kind of record is kept; 0 keeps it for
+// ever. Without a [retention] table nothing is deleted.
+//
+//	[retention]
+//	decisions_days = 400     # verdicts and findings, for reports
+//	audit_days = 1095        # who viewed, released, changed what
+//	term_index_days = 365    # imported mail's candidate terms
+type Retention struct {
+	DecisionsDays int `toml:"decisions_days"`
+	AuditDays     int `toml:"audit_days"`
+	TermIndexDays int `toml:"term_index_days"`
 }
 
 // SMTP configures the gateway's listener.
@@ -317,6 +331,16 @@ func (c *Config) check() error {
 	}
 	if u := c.Notify.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return bad("notify.base_url", "%q is not an http(s) URL", u)
+	}
+	if r := c.Retention; r != nil {
+		for _, d := range []struct {
+			key  string
+			days int
+		}{{"retention.decisions_days", r.DecisionsDays}, {"retention.audit_days", r.AuditDays}, {"retention.term_index_days", r.TermIndexDays}} {
+			if d.days < 0 || d.days > 36500 {
+				return bad(d.key, "%d is outside 0 (keep for ever) to 36500 days", d.days)
+			}
+		}
 	}
 	if c.Policy != nil {
 		if err := c.Policy.Validate(); err != nil {

@@ -103,6 +103,9 @@ func Review(c *Config, env Env) []Advice {
 	if c.Notify.BaseURL == "" {
 		add(Warning, "notify.base_url", "no_public_url", "")
 	}
+	if c.Retention == nil {
+		add(Warning, "retention", "no_retention", "")
+	}
 	if c.Queue.EncryptionKeyFile == "" {
 		add(Warning, "queue.encryption_key_file", "no_spool_key", "")
 	}

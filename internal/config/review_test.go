@@ -49,6 +49,8 @@ encryption_key_file = "/etc/misend/spool.key"
 base_url = "https://misend.corp.example"
 [web]
 time_zone = "Asia/Tokyo"
+[retention]
+decisions_days = 400
 `
 
 func TestReview(t *testing.T) {
@@ -61,7 +63,8 @@ func TestReview(t *testing.T) {
 		want   []string // severity:code, in order
 	}{
 		{"all set", good, "", keys, nil},
-		{"nothing set", ``, "", nil, []string{"error:no_upstream", "warning:no_org_domains", "warning:no_public_url", "warning:no_spool_key"}},
+		{"nothing set", ``, "", nil, []string{"error:no_upstream", "warning:no_org_domains", "warning:no_public_url", "warning:no_retention", "warning:no_spool_key"}},
+		{"no retention", strings.Replace(good, "[retention]\ndecisions_days = 400\n", "", 1), "", keys, []string{"warning:no_retention"}},
 		{"no public URL", strings.Replace(good, `base_url = "https://misend.corp.example"`, ``, 1), "", keys, []string{"warning:no_public_url"}},
 		{"open relay", strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "", keys, []string{"error:open_relay"}},
 		{"loopback needs no networks", strings.Replace(strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "0.0.0.0", "127.0.0.1", 1), "", keys, nil},
