@@ -27,6 +27,7 @@ import (
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/siem"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -66,6 +67,9 @@ type serveCmd struct {
 	// sweep deletes old records daily, with a [retention] table.
 	sweep       *retention.Sweeper
 	sweepPolicy retention.Policy
+	// siem sends decisions and audit entries on, with a [siem] table.
+	siem      *siem.Exporter
+	siemEvery time.Duration
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -102,6 +106,10 @@ func (c *serveCmd) Run(g *Globals) error {
 	}
 	if c.sweep != nil {
 		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log)
+	}
+	if c.siem != nil {
+		c.siem.Log = log
+		go c.siem.Run(ctx, c.siemEvery)
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -245,6 +253,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	}
 	closeAll := func() { dlog.Close(); db.Close() }
 	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
+	if c.siem, err = siemExporter(ctx, db, cfg.SIEM); err != nil {
+		return fail(err)
+	}
+	c.siemEvery = orDuration(cfg.SIEM.Every, 5*time.Second)
 	if cfg.Retention != nil {
 		if p := retention.FromConfig(*cfg.Retention); !p.Keeps() {
 			if c.sweep, err = sweeperOn(ctx, db); err != nil {
@@ -425,4 +437,28 @@ func modelSharer(ctx context.Context, db *store.DB, m *model.Model) (*journal.Sh
 		return nil, 0, fmt.Errorf("catch up with the other replicas: %w", err)
 	}
 	return s, r.Applied, nil
+}
+
+// siemExporter sets up the SIEM export of a [siem] table; nil without one.
+func siemExporter(ctx context.Context, db *store.DB, cfg config.SIEM) (*siem.Exporter, error) {
+	var sinks []siem.Sink
+	if cfg.JSONFile != "" {
+		sinks = append(sinks, siem.File{Path: cfg.JSONFile})
+	}
+	if cfg.Syslog != "" {
+		s, err := siem.NewSyslog(cfg.Syslog, cfg.SyslogCAFile)
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, s)
+	}
+	if len(sinks) == 0 {
+		return nil, nil
+	}
+	x, err := siem.New(ctx, db, sinks...)
+	if err != nil {
+		return nil, err
+	}
+	x.IncludeTerms = cfg.IncludeTerms
+	return x, nil
 }

@@ -93,7 +93,25 @@ type Config struct {
 	Model      Model          `toml:"model"`
 	Web        Web            `toml:"web"`
 	Retention  *Retention     `toml:"retention"`
+	SIEM       SIEM           `toml:"siem"`
 	Policy     *policy.Config `toml:"policy"`
+}
+
+// SIEM sends decisions and audit entries to the security team's
+// collector; see package siem and the README for the fields.
+//
+//	[siem]
+//	json_file = "/var/log/misend/events.jsonl"   # JSON lines for an agent to tail
+//	syslog = "tls://siem.corp.example:6514"      # RFC 5424 over udp://, tcp:// or tls://
+//	syslog_ca_file = "/etc/misend/siem-ca.pem"    # TLS: the collector's CA (default: the system's)
+//	include_terms = false                        # export matched confidential terms
+//	every = "5s"
+type SIEM struct {
+	JSONFile     string   `toml:"json_file"`
+	Syslog       string   `toml:"syslog"`
+	SyslogCAFile string   `toml:"syslog_ca_file"`
+	IncludeTerms bool     `toml:"include_terms"`
+	Every        Duration `toml:"every"`
 }
 
 // Retention says how many days each kind of record is kept; 0 keeps it for
@@ -331,6 +349,9 @@ func (c *Config) check() error {
 	}
 	if u := c.Notify.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return bad("notify.base_url", "%q is not an http(s) URL", u)
+	}
+	if d := c.SIEM.Syslog; d != "" && !strings.HasPrefix(d, "udp://") && !strings.HasPrefix(d, "tcp://") && !strings.HasPrefix(d, "tls://") {
+		return bad("siem.syslog", "%q is not udp://, tcp:// or tls://host:port", d)
 	}
 	if r := c.Retention; r != nil {
 		for _, d := range []struct {
