@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,8 +19,15 @@ import (
 )
 
 // withConfig reads --config, when given, and lets its db apply when --db
-// was not given; it returns an empty configuration without a file.
+// was not given. Given neither, the installed configuration applies when
+// there is one (so `misend backup FILE` works on a package install); else
+// the configuration is empty.
 func withConfig(g *Globals) (*config.Config, error) {
+	if g.Config == "" && g.DB == defaultDB {
+		if _, err := os.Stat(defaultConfigPath); err == nil {
+			g.Config = defaultConfigPath
+		}
+	}
 	if g.Config == "" {
 		return &config.Config{}, nil
 	}

@@ -16,6 +16,10 @@ import (
 // the Go toolchain itself stamps only the commit's time.
 var BuildDate string
 
+// Release is the version a package build names (packaging/build.sh), for
+// the binary of a build the toolchain stamped no module version on.
+var Release string
+
 // Commit is set by builds the toolchain cannot stamp from version control
 // (a git worktree, a source archive): -X …/version.Commit=$(git rev-parse HEAD).
 // A revision the toolchain stamped wins.
@@ -47,6 +51,9 @@ func fromBuildInfo(bi *debug.BuildInfo, ok bool) Info {
 	in.Module = bi.Main.Path
 	if bi.Main.Version != "" {
 		in.Version = bi.Main.Version
+	}
+	if (in.Version == "(devel)" || in.Version == "(unknown)") && Release != "" {
+		in.Version = "v" + strings.TrimPrefix(Release, "v")
 	}
 	if bi.GoVersion != "" {
 		in.Go = bi.GoVersion
