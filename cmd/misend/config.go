@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/misend/misend/internal/config"
 )
@@ -91,4 +92,25 @@ func printAdvice(w io.Writer, advice []config.Advice, lang string, asJSON bool) 
 	}
 	_, err := fmt.Fprintln(w, summary[i])
 	return err
+}
+
+// fromConfig lets --config give every command the database and the
+// organisation's domains, when --db and --org-domain are not given: an
+// administrator names the file once, as the service does. init writes the
+// file and config check reports on it, so neither reads it here.
+func (g *Globals) fromConfig(command string) error {
+	if g.Config == "" || strings.HasPrefix(command, "init") || strings.HasPrefix(command, "config") {
+		return nil
+	}
+	cfg, err := config.Load(g.Config)
+	if err != nil {
+		return err
+	}
+	if g.DB == defaultDB && cfg.DB != "" {
+		g.DB = cfg.DB
+	}
+	if len(g.OrgDomain) == 0 {
+		g.OrgDomain = cfg.OrgDomains
+	}
+	return nil
 }

@@ -61,3 +61,33 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("typo not named: %s", out.String())
 	}
 }
+
+func TestGlobalsFromConfig(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "misend.toml")
+	os.WriteFile(p, []byte("db = \"/var/lib/misend/misend.db\"\norg_domains = [\"corp.example\"]\n"), 0o640)
+	tests := []struct {
+		command string
+		g       Globals
+		wantDB  string
+		wantOrg string
+	}{
+		{"import <paths>", Globals{Config: p, DB: defaultDB}, "/var/lib/misend/misend.db", "corp.example"},
+		{"import <paths>", Globals{Config: p, DB: "other.db", OrgDomain: []string{"other.example"}}, "other.db", "other.example"},
+		{"init", Globals{Config: p, DB: defaultDB}, defaultDB, ""},
+		{"check <path>", Globals{DB: defaultDB}, defaultDB, ""},
+	}
+	for _, tt := range tests {
+		g := tt.g
+		if err := g.fromConfig(tt.command); err != nil {
+			t.Fatal(err)
+		}
+		if g.DB != tt.wantDB || strings.Join(g.OrgDomain, ",") != tt.wantOrg {
+			t.Errorf("%s %+v: db %q org %v", tt.command, tt.g, g.DB, g.OrgDomain)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(bad, []byte("dbb = 1\n"), 0o640)
+	if err := (&Globals{Config: bad, DB: defaultDB}).fromConfig("import <paths>"); err == nil {
+		t.Error("a configuration with a typo was used")
+	}
+}

@@ -46,6 +46,10 @@ func main() {
 		kong.Description("misend stops misdirected email before it leaves."),
 		kong.UsageOnError(),
 	)
+	if err := c.Globals.fromConfig(ctx.Command()); err != nil {
+		fmt.Fprintln(os.Stderr, "misend:", err)
+		os.Exit(1)
+	}
 	if err := ctx.Run(&c.Globals); err != nil {
 		fmt.Fprintln(os.Stderr, "misend:", err)
 		os.Exit(1)

@@ -95,6 +95,17 @@ func (o Org) withDefaults() (Org, error) {
 	if o.StateDir == "" {
 		o.StateDir = "/var/lib/misend"
 	}
+	// Paths in the file are absolute: the service does not start where
+	// the administrator's shell was.
+	var err error
+	if o.StateDir, err = filepath.Abs(o.StateDir); err != nil {
+		return o, err
+	}
+	if o.SpoolKey != "" {
+		if o.SpoolKey, err = filepath.Abs(o.SpoolKey); err != nil {
+			return o, err
+		}
+	}
 	if o.DB == "" {
 		o.DB = filepath.Join(o.StateDir, "misend.db")
 	}
