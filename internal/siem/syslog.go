@@ -75,6 +75,11 @@ func (s *Syslog) Name() string { return "syslog:" + s.network + "://" + s.addr }
 // Send implements Sink: every event, or an error after which the
 // connection is dropped and the batch sent again from its start.
 func (s *Syslog) Send(ctx context.Context, events []Event) error {
+	if s.conn != nil && s.network != "udp" && peerGone(s.conn) {
+		// A collector that restarted closed our connection; writes to it
+		// would still succeed into the socket buffer and be lost.
+		s.Close()
+	}
 	if s.conn == nil {
 		d := net.Dialer{Timeout: s.timeout}
 		var err error
@@ -102,6 +107,17 @@ func (s *Syslog) Send(ctx context.Context, events []Event) error {
 		}
 	}
 	return nil
+}
+
+// peerGone tells whether the collector closed conn: a collector never
+// writes to us, so anything but a timeout on a short read means it is gone.
+func peerGone(conn net.Conn) bool {
+	conn.SetReadDeadline(time.Now().Add(time.Millisecond))
+	defer conn.SetReadDeadline(time.Time{})
+	var b [1]byte
+	_, err := conn.Read(b[:])
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
 }
 
 // format writes e as RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID - JSON.
