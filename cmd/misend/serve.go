@@ -29,6 +29,7 @@ import (
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/siem"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/version"
 )
 
 // serveCmd's flags are pointers: nil means "not on the command line", so the
@@ -95,6 +96,7 @@ func (c *serveCmd) Run(g *Globals) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeAll()
+	log.Info("starting", "version", version.Read().String())
 	// Said once, here, rather than on every message it concerns; the
 	// policy page shows the same.
 	for _, a := range c.advice {
