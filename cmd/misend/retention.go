@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,12 +117,26 @@ func sweeperOn(ctx context.Context, db *store.DB) (*retention.Sweeper, error) {
 }
 
 type backupCmd struct {
-	File string `arg:"" type:"path" help:"The backup file to write; must not exist."`
+	File         string `arg:"" type:"path" help:"The backup file to write; must not exist."`
+	SpoolArchive string `help:"Also write the spool (held and waiting mail) to this .tar.gz." type:"path" name:"spool-archive"`
+	Spool        string `help:"Spool directory (default: [queue] dir, else ./misend-spool)." type:"path" name:"spool"`
+}
+
+// spoolDir is the spool a backup or restore works on.
+func spoolDir(flag string, cfg *config.Config) string {
+	switch {
+	case flag != "":
+		return flag
+	case cfg.Queue.Dir != "":
+		return cfg.Queue.Dir
+	}
+	return "./misend-spool"
 }
 
 // Run copies the live SQLite database; misend may keep serving meanwhile.
 func (c *backupCmd) Run(g *Globals) error {
-	if _, err := withConfig(g); err != nil {
+	cfg, err := withConfig(g)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if strings.Contains(g.DB, "://") {
@@ -138,18 +153,30 @@ func (c *backupCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("backed up %s to %s (%.1f MB, checked, %s); keep the spool key and the spool directory with it\n",
-		g.DB, c.File, float64(n)/1e6, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("backed up %s to %s (%.1f MB, checked, %s)\n", g.DB, c.File, float64(n)/1e6, time.Since(start).Round(time.Millisecond))
+	if c.SpoolArchive == "" {
+		fmt.Println("held mail is in the spool: back it up too (--spool-archive), and keep the spool key")
+		return nil
+	}
+	dir := spoolDir(c.Spool, cfg)
+	files, err := backup.SaveSpool(dir, c.SpoolArchive)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("backed up the spool %s to %s (%d files); it is no use without the spool key\n", dir, c.SpoolArchive, files)
 	return nil
 }
 
 type restoreCmd struct {
-	File  string `arg:"" type:"existingfile" help:"A file written by misend backup."`
-	Force bool   `help:"Replace an existing database (stop misend first); the replaced one is kept beside it."`
+	File         string `arg:"" type:"existingfile" help:"A file written by misend backup."`
+	Force        bool   `help:"Replace an existing database (stop misend first); the replaced one is kept beside it."`
+	SpoolArchive string `help:"Also restore the spool from this archive of misend backup, into an empty spool." type:"path" name:"spool-archive"`
+	Spool        string `help:"Spool directory (default: [queue] dir, else ./misend-spool)." type:"path" name:"spool"`
 }
 
 func (c *restoreCmd) Run(g *Globals) error {
-	if _, err := withConfig(g); err != nil {
+	cfg, err := withConfig(g)
+	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if strings.Contains(g.DB, "://") {
@@ -168,5 +195,24 @@ func (c *restoreCmd) Run(g *Globals) error {
 	if kept != "" {
 		fmt.Printf("the replaced database is kept as %s; remove it once misend runs well\n", kept)
 	}
+	if c.SpoolArchive == "" {
+		return nil
+	}
+	dir := spoolDir(c.Spool, cfg)
+	files, err := backup.RestoreSpool(c.SpoolArchive, dir)
+	if err != nil {
+		return err
+	}
+	var paths []string
+	filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err == nil {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err := setup.GiveTo(filepath.Dir(dir), paths...); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Printf("restored the spool %s from %s (%d files)\n", dir, c.SpoolArchive, files)
 	return nil
 }

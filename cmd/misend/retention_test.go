@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/audit"
+	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -17,7 +18,8 @@ func TestPruneBackupRestoreCommands(t *testing.T) {
 	db := filepath.Join(dir, "state", "misend.db")
 	cfg := filepath.Join(dir, "misend.toml")
 	os.MkdirAll(filepath.Dir(db), 0o750)
-	if err := os.WriteFile(cfg, []byte("db = \""+db+"\"\n[retention]\naudit_days = 30\n"), 0o640); err != nil {
+	doc := "db = \"" + db + "\"\n[queue]\ndir = \"" + filepath.Join(dir, "state", "spool") + "\"\n[retention]\naudit_days = 30\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -37,13 +39,31 @@ func TestPruneBackupRestoreCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "1 audit entries") {
 		t.Fatalf("prune: %v %s", err, out)
 	}
-	file := filepath.Join(dir, "backup.db")
-	if out, err := runTermsCLI(t, "backup", "--config", cfg, file); err != nil || !strings.Contains(out, "checked") {
+	// A held message in the spool.
+	q, err := queue.Open(filepath.Join(dir, "state", "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := q.Add(ctx, queue.Item{Envelope: queue.Envelope{From: "sato@corp.example", To: []string{"x@partner.example"}}, State: queue.Held},
+		[]byte("From: sato@corp.example\r\n\r\nbody\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, archive := filepath.Join(dir, "backup.db"), filepath.Join(dir, "spool.tar.gz")
+	if out, err := runTermsCLI(t, "backup", "--config", cfg, "--spool-archive", archive, file); err != nil || !strings.Contains(out, "checked") || !strings.Contains(out, "files") {
 		t.Fatalf("backup: %v %s", err, out)
 	}
 	fresh := filepath.Join(dir, "fresh", "misend.db")
-	if _, err := runTermsCLI(t, "restore", "--db", fresh, file); err != nil {
+	freshSpool := filepath.Join(dir, "fresh", "spool")
+	if _, err := runTermsCLI(t, "restore", "--db", fresh, "--spool", freshSpool, "--spool-archive", archive, file); err != nil {
 		t.Fatal(err)
+	}
+	q2, err := queue.Open(freshSpool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, err := q2.Get(id); err != nil || it.State != queue.Held {
+		t.Errorf("held message after restore: %+v %v", it, err)
 	}
 	s, err = store.Open(ctx, fresh)
 	if err != nil {
