@@ -80,7 +80,18 @@ func (c *checkCmd) Run(g *Globals) error {
 		}
 		return fmt.Errorf("%d of %d messages could not be read", n, n+sum.Messages)
 	}
+	if sum.Messages == 0 {
+		return noMessages("check", []string{c.Path}, sum)
+	}
 	return nil
+}
+
+// noMessages is the error of a command that found no mail to work on: an
+// empty directory, or only files that are no mail, is a mistake in the
+// path far more often than a wish to do nothing.
+func noMessages(cmd string, paths []string, sum ingest.Summary) error {
+	return fmt.Errorf("%s: no messages in %s (%d files looked at, none of them mail: mbox, Maildir, .eml or message-trace CSV)",
+		cmd, strings.Join(paths, ", "), sum.Files)
 }
 
 // looksLikeMailbox tells an mbox or CSV export (many messages, read by

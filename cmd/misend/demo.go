@@ -33,8 +33,12 @@ func (c *demoCmd) Run(g *Globals) error {
 	if c.Verbose {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	var db string // --db given: the demo's database, kept for misend check
+	if g.DB != defaultDB {
+		db = g.DB
+	}
 	_, err := demo.Run(ctx, demo.Options{
-		Seed: c.Seed, People: c.People, Days: c.Days, Dir: c.Dir,
+		Seed: c.Seed, People: c.People, Days: c.Days, Dir: c.Dir, DB: db,
 		Serve: !c.NoServe, SMTPAddr: c.SMTP, HTTPAddr: c.HTTP, For: c.For,
 		Out: os.Stdout, Log: log, Start: startLikeServe,
 	})

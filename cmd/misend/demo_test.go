@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/misend/misend/internal/demo"
+	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/store"
 )
 
 // TestDemoLikeServe runs the demo through serve's own assembly: the
@@ -39,5 +43,29 @@ func TestDemoLikeServe(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("narrative lacks %q", want)
 		}
+	}
+}
+
+// demo --db learns into that database, so misend check can use it after.
+func TestDemoDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and learns an organisation")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kept.db")
+	if _, err := runTermsCLI(t, "demo", "--no-serve", "--people", "60", "--days", "40", "--dir", filepath.Join(dir, "work"), "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m, err := model.Load(context.Background(), s, model.Config{})
+	if err != nil || m.Stats().Learned == 0 {
+		t.Fatalf("nothing learned into --db: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "work", "misend.db")); err == nil {
+		t.Error("the demo also made its own database")
 	}
 }

@@ -142,14 +142,17 @@ func (c *importCmd) Run(g *Globals) error {
 			fmt.Printf("    first: %s\n", ex)
 		}
 	}
-	fmt.Printf("model: %d messages, %d senders, %d addresses, %d domains; organisation domains: %s\n",
-		st.Learned, st.Senders, st.Addresses, st.Domains, orNone(m.OrgDomains()))
+	fmt.Printf("model: %d messages, %d senders of the organisation, %d addresses and %d domains seen; organisation domains: %s\n",
+		st.Learned, st.Sent, st.Addresses, st.Domains, orNone(m.OrgDomains()))
 	fmt.Printf("%s, %.0f msgs/s\n", elapsed.Round(time.Millisecond), rate)
 	if idxErr != nil {
 		return idxErr
 	}
 	if walkErr != nil {
 		return fmt.Errorf("import stopped after %d new messages: %w", learned, walkErr)
+	}
+	if learned+dups+later == 0 {
+		return noMessages("import", c.Paths, sum)
 	}
 	if c.NoFit || learned == 0 {
 		return nil

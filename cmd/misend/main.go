@@ -21,6 +21,8 @@ type Globals struct {
 type cli struct {
 	Globals
 
+	Init      initCmd      `cmd:"" help:"Write a commented configuration for the organisation and create the first administrator."`
+	ConfigCmd configCmd    `cmd:"" name:"config" help:"Check the configuration file."`
 	Serve     serveCmd     `cmd:"" help:"Run the SMTP gateway, milter, web UI/API and /metrics."`
 	Import    importCmd    `cmd:"" help:"Learn from mail history: mbox, Maildir, .eml, Exchange message-trace CSV."`
 	Check     checkCmd     `cmd:"" help:"Score messages without learning from them."`
@@ -33,6 +35,10 @@ type cli struct {
 	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
 	SMTPUser  smtpUserCmd  `cmd:"" name:"smtp-user" help:"Users of the gateway's SMTP AUTH file: add, hash."`
 	Addin     addinCmd     `cmd:"" help:"Mail-client add-ins: write the Outlook add-in's manifests."`
+	Prune     pruneCmd     `cmd:"" help:"Delete decisions, audit entries and term index older than the retention ([retention] or flags)."`
+	Backup    backupCmd    `cmd:"" help:"Copy the live SQLite database to a file (PostgreSQL: use pg_dump)."`
+	Restore   restoreCmd   `cmd:"" help:"Put a backup in place of the SQLite database (misend stopped)."`
+	Version   versionCmd   `cmd:"" help:"Print the version, commit and build date of this misend."`
 }
 
 func main() {
@@ -42,6 +48,10 @@ func main() {
 		kong.Description("misend stops misdirected email before it leaves."),
 		kong.UsageOnError(),
 	)
+	if err := c.Globals.fromConfig(ctx.Command()); err != nil {
+		fmt.Fprintln(os.Stderr, "misend:", err)
+		os.Exit(1)
+	}
 	if err := ctx.Run(&c.Globals); err != nil {
 		fmt.Fprintln(os.Stderr, "misend:", err)
 		os.Exit(1)

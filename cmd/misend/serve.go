@@ -23,9 +23,12 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
+	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/server"
+	"github.com/misend/misend/internal/siem"
 	"github.com/misend/misend/internal/smtpauth"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/version"
 )
 
 // serveCmd's flags are pointers: nil means "not on the command line", so the
@@ -60,6 +63,13 @@ type serveCmd struct {
 	CutThrough   *bool          `help:"Send passing mail upstream before answering the client, spooling only what the upstream does not take (default on)." name:"cut-through" negatable:""`
 	StampOutside *bool          `help:"Add the X-Misend-* verdict headers also to mail with a recipient outside the organisation (default off)." name:"stamp-outside" negatable:""`
 	webFlags
+
+	// sweep deletes old records daily, with a [retention] table.
+	sweep       *retention.Sweeper
+	sweepPolicy retention.Policy
+	// siem sends decisions and audit entries on, with a [siem] table.
+	siem      *siem.Exporter
+	siemEvery time.Duration
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -85,9 +95,22 @@ func (c *serveCmd) Run(g *Globals) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeAll()
+	log.Info("starting", "version", version.Read().String())
+	// Said once, here, rather than on every message it concerns; the
+	// policy page shows the same.
+	for _, a := range c.advice {
+		log.Warn("configuration: "+a.Text("en"), "key", a.Key, "code", a.Code, "severity", string(a.Severity))
+	}
 	s, err := server.Start(o)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if c.sweep != nil {
+		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log)
+	}
+	if c.siem != nil {
+		c.siem.Log = log
+		go c.siem.Run(ctx, c.siemEvery)
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -195,6 +218,9 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if (cfg.SMTP.TLSCert == "") != (cfg.SMTP.TLSKey == "") {
 		return o, nothing, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	reviewed := *cfg
+	reviewed.DB, reviewed.OrgDomains = g.DB, g.OrgDomain
+	c.advice = config.Review(&reviewed, config.Machine)
 
 	pcfg := policy.DefaultConfig()
 	if cfg.Policy != nil {
@@ -228,6 +254,18 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	}
 	closeAll := func() { dlog.Close(); db.Close() }
 	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
+	if c.siem, err = siemExporter(ctx, db, cfg.SIEM); err != nil {
+		return fail(err)
+	}
+	c.siemEvery = orDuration(cfg.SIEM.Every, 5*time.Second)
+	if cfg.Retention != nil {
+		if p := retention.FromConfig(*cfg.Retention); !p.Keeps() {
+			if c.sweep, err = sweeperOn(ctx, db); err != nil {
+				return fail(err)
+			}
+			c.sweepPolicy = p
+		}
+	}
 
 	gw := gateway.Config{
 		Domain:          cfg.SMTP.Domain,
@@ -402,4 +440,28 @@ func modelSharer(ctx context.Context, db *store.DB, m *model.Model) (*journal.Sh
 		return nil, 0, fmt.Errorf("catch up with the other replicas: %w", err)
 	}
 	return s, r.Applied, nil
+}
+
+// siemExporter sets up the SIEM export of a [siem] table; nil without one.
+func siemExporter(ctx context.Context, db *store.DB, cfg config.SIEM) (*siem.Exporter, error) {
+	var sinks []siem.Sink
+	if cfg.JSONFile != "" {
+		sinks = append(sinks, siem.File{Path: cfg.JSONFile})
+	}
+	if cfg.Syslog != "" {
+		s, err := siem.NewSyslog(cfg.Syslog, cfg.SyslogCAFile)
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, s)
+	}
+	if len(sinks) == 0 {
+		return nil, nil
+	}
+	x, err := siem.New(ctx, db, sinks...)
+	if err != nil {
+		return nil, err
+	}
+	x.IncludeTerms = cfg.IncludeTerms
+	return x, nil
 }

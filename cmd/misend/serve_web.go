@@ -40,6 +40,9 @@ type webFlags struct {
 	WebTimeZone     string     `help:"Time zone where report days begin (default: the system's)." name:"web-time-zone"`
 	TrustedProxies  []string   `help:"Reverse proxy (address or CIDR) whose X-Forwarded-For names the client, for sign-in throttles and the audit log (repeatable; default: none)." name:"trusted-proxy"`
 	Addin           addinFlags `embed:"" prefix:"addin-"`
+
+	// advice is what the configuration check found, for the policy page.
+	advice []config.Advice
 }
 
 // merge lays the web flags over the file's [web] table: a flag given wins.
@@ -148,7 +151,8 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	o.Web = func(s *server.Server) http.Handler {
 		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
 			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg,
-			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, TrustedProxies: proxies, Location: loc, Log: log})
+			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, TrustedProxies: proxies, Location: loc, Log: log,
+			ConfigAdvice: f.advice})
 		if err != nil {
 			log.Error("web UI not started", "err", err)
 			return nil

@@ -92,7 +92,39 @@ type Config struct {
 	Notify     Notify         `toml:"notify"`
 	Model      Model          `toml:"model"`
 	Web        Web            `toml:"web"`
+	Retention  *Retention     `toml:"retention"`
+	SIEM       SIEM           `toml:"siem"`
 	Policy     *policy.Config `toml:"policy"`
+}
+
+// SIEM sends decisions and audit entries to the security team's
+// collector; see package siem and the README for the fields.
+//
+//	[siem]
+//	json_file = "/var/log/misend/events.jsonl"   # JSON lines for an agent to tail
+//	syslog = "tls://siem.corp.example:6514"      # RFC 5424 over udp://, tcp:// or tls://
+//	syslog_ca_file = "/etc/misend/siem-ca.pem"    # TLS: the collector's CA (default: the system's)
+//	include_terms = false                        # export matched confidential terms
+//	every = "5s"
+type SIEM struct {
+	JSONFile     string   `toml:"json_file"`
+	Syslog       string   `toml:"syslog"`
+	SyslogCAFile string   `toml:"syslog_ca_file"`
+	IncludeTerms bool     `toml:"include_terms"`
+	Every        Duration `toml:"every"`
+}
+
+// Retention says how many days each kind of record is kept; 0 keeps it for
+// ever. Without a [retention] table nothing is deleted.
+//
+//	[retention]
+//	decisions_days = 400     # verdicts and findings, for reports
+//	audit_days = 1095        # who viewed, released, changed what
+//	term_index_days = 365    # imported mail's candidate terms
+type Retention struct {
+	DecisionsDays int `toml:"decisions_days"`
+	AuditDays     int `toml:"audit_days"`
+	TermIndexDays int `toml:"term_index_days"`
 }
 
 // SMTP configures the gateway's listener.
@@ -222,12 +254,12 @@ func Parse(b []byte) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		var sm *toml.StrictMissingError
 		if errors.As(err, &sm) {
-			var keys []string
+			var keys UnknownKeysError
 			for _, e := range sm.Errors {
 				row, _ := e.Position()
 				keys = append(keys, fmt.Sprintf("line %d: %s", row, strings.Join(e.Key(), ".")))
 			}
-			return nil, fmt.Errorf("unknown key: %s", strings.Join(keys, "; "))
+			return nil, keys
 		}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
@@ -250,6 +282,13 @@ func Parse(b []byte) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// UnknownKeysError lists keys the file sets that misend does not know,
+// each as "line N: section.key": usually typos, which must not silently
+// leave the default in force.
+type UnknownKeysError []string
+
+func (e UnknownKeysError) Error() string { return "unknown key: " + strings.Join(e, "; ") }
 
 // keyError is a bad value of one key, written section.key.
 type keyError struct {
@@ -313,6 +352,19 @@ func (c *Config) check() error {
 	}
 	if u := c.Notify.BaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return bad("notify.base_url", "%q is not an http(s) URL", u)
+	}
+	if d := c.SIEM.Syslog; d != "" && !strings.HasPrefix(d, "udp://") && !strings.HasPrefix(d, "tcp://") && !strings.HasPrefix(d, "tls://") {
+		return bad("siem.syslog", "%q is not udp://, tcp:// or tls://host:port", d)
+	}
+	if r := c.Retention; r != nil {
+		for _, d := range []struct {
+			key  string
+			days int
+		}{{"retention.decisions_days", r.DecisionsDays}, {"retention.audit_days", r.AuditDays}, {"retention.term_index_days", r.TermIndexDays}} {
+			if d.days < 0 || d.days > 36500 {
+				return bad(d.key, "%d is outside 0 (keep for ever) to 36500 days", d.days)
+			}
+		}
 	}
 	if c.Policy != nil {
 		if err := c.Policy.Validate(); err != nil {

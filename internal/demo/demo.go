@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -28,6 +29,10 @@ type Options struct {
 	// Dir holds the history, the database and the spool; empty means a
 	// temporary directory removed when Run returns.
 	Dir string
+	// DB is the database the demo learns into and serves from (a SQLite
+	// path or postgres:// URL), kept for misend check afterwards; empty
+	// means misend.db in Dir.
+	DB string
 	// Serve keeps the gateway running on SMTPAddr/HTTPAddr until ctx ends;
 	// false stops after the walk-through.
 	Serve    bool
@@ -74,6 +79,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	// A port already taken is said now, not after the minutes of
+	// learning the walk-through takes.
+	if o.Serve {
+		if err := portsFree(o.SMTPAddr, o.HTTPAddr); err != nil {
+			return rep, err
+		}
+	}
 	dir := o.Dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "misend-demo-")
@@ -113,3 +125,19 @@ func (n *narrator) printf(format string, args ...any) {
 }
 
 func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
+
+// portsFree tells whether the listen addresses can be listened on, by
+// listening on them for a moment.
+func portsFree(addrs ...string) error {
+	for _, a := range addrs {
+		if a == "" {
+			continue
+		}
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return fmt.Errorf("demo: cannot listen on %s (another misend or demo running? choose another with --smtp or --http): %w", a, err)
+		}
+		l.Close()
+	}
+	return nil
+}

@@ -59,7 +59,10 @@ func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned,
 	w.printf("  wrote %d days of mail, %d messages (%.0f MB of mbox, one folder per person) to %s in %s\n",
 		o.Days, msgs, float64(size)/1e6, history, since(t))
 
-	dbPath := filepath.Join(dir, "misend.db")
+	dbPath := o.DB
+	if dbPath == "" {
+		dbPath = filepath.Join(dir, "misend.db")
+	}
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, err

@@ -385,7 +385,8 @@ func (m *Model) PopularDomains(min int) []string {
 type Stats struct {
 	Learned    int // messages learned
 	Duplicates int // messages refused as already learned
-	Senders    int // insiders with state
+	Senders    int // insiders with state, as senders or recipients
+	Sent       int // insiders who sent at least one message learned
 	Addresses  int
 	Domains    int
 	Threads    int // message ids in the thread index
@@ -395,5 +396,11 @@ type Stats struct {
 func (m *Model) Stats() Stats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return Stats{Learned: m.learned, Duplicates: m.dups, Senders: len(m.people), Addresses: len(m.addrs.str), Domains: len(m.domains.str), Threads: len(m.threads.byMsg)}
+	sent := 0
+	for _, p := range m.people {
+		if p.sent.v > 0 {
+			sent++
+		}
+	}
+	return Stats{Learned: m.learned, Duplicates: m.dups, Senders: len(m.people), Sent: sent, Addresses: len(m.addrs.str), Domains: len(m.domains.str), Threads: len(m.threads.byMsg)}
 }

@@ -185,6 +185,9 @@ var messages = map[string][2]string{
 	"policy.shadowmode": {"Shadow mode (decide and log, always pass)", "シャドーモード（判定・記録のみで常に送信）"},
 	"policy.failsafe":   {"When detection fails", "検知失敗時"},
 	"policy.inherits":   {"as the default", "既定と同じ"},
+	"policy.advice":     {"What the configuration check found (misend config check)", "設定の確認結果（misend config check）"},
+	"severity.error":    {"Error", "エラー"},
+	"severity.warning":  {"Warning", "警告"},
 	"policy.unlisted":   {"Departments following the default", "既定に従う部署"},
 
 	"reports.since":       {"From", "開始日"},

@@ -59,6 +59,14 @@ type policyData struct {
 	// Unlisted are departments of the directory with no rules of their
 	// own: they follow the default.
 	Unlisted []string
+	// Advice is what the configuration check found, in the page's language.
+	Advice []adviceRow
+}
+
+type adviceRow struct {
+	Severity string
+	Key      string
+	Text     string
 }
 
 // policyPage shows the policy in force. It is read-only: the policy lives
@@ -78,5 +86,8 @@ func (w *Web) policyPage(rw http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	slices.Sort(d.Unlisted)
+	for _, a := range w.o.ConfigAdvice {
+		d.Advice = append(d.Advice, adviceRow{string(a.Severity), a.Key, a.Text(q.lang)})
+	}
 	w.render(rw, r, q, http.StatusOK, "policy", page{Title: "title.policy", Data: d})
 }

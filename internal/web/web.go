@@ -30,6 +30,7 @@ import (
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/backoff"
 	"github.com/misend/misend/internal/clientip"
+	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/policy"
@@ -59,6 +60,9 @@ type Options struct {
 	// Policy is the policy in force, shown read-only (it is set in the
 	// configuration file).
 	Policy *policy.Config
+	// ConfigAdvice is what the configuration check found missing or
+	// unsafe when misend started, shown on the policy page.
+	ConfigAdvice []config.Advice
 	// Decisions and Feedback feed the reports page; nil: no data yet.
 	Decisions reports.Decisions
 	Feedback  reports.Feedback
