@@ -68,7 +68,8 @@ func TestSayAndLocalize(t *testing.T) {
 }
 
 // Findings without a key, and keys or arguments that cannot be rendered,
-// keep the English sentence rather than show a half-written one.
+// are said in their code's general sentence rather than a half-written
+// one or English in a Japanese page; a code without one keeps the English.
 func TestLocalizeFallsBack(t *testing.T) {
 	for _, f := range []Finding{
 		{Code: NewRecipient, Message: "stored before the catalogue"},
@@ -77,8 +78,22 @@ func TestLocalizeFallsBack(t *testing.T) {
 		{Code: SimilarContact, Message: "bad fragment", Key: "similar_contact", Args: Args{"best": "a@b", "why": "no.such"}},
 		{Code: SimilarContact, Message: "self fragment", Key: "lookalike_domain", Args: Args{"domain": "x", "why": "lookalike_domain"}},
 	} {
-		if got := Localize(f, "ja"); got.Message != f.Message {
-			t.Errorf("%s: got %q", f.Message, got.Message)
+		got := Localize(f, "ja")
+		if want, _ := Text("ja", "code."+string(f.Code), nil); got.Message != want || want == "" {
+			t.Errorf("%s: got %q, want %q", f.Message, got.Message, want)
+		}
+		if got := Localize(f, "en"); got.Message != f.Message {
+			t.Errorf("%s: English changed to %q", f.Message, got.Message)
+		}
+	}
+	if f := (Finding{Code: "NO_SUCH_CODE", Message: "kept"}); Localize(f, "ja").Message != "kept" {
+		t.Errorf("unknown code: %q", Localize(f, "ja").Message)
+	}
+	for _, c := range []Code{NewRecipient, NewDomain, SimilarContact, LookalikeDomain, UnusualCombination, ExternalInInternalThread,
+		CrossCompany, BccRecommended, GreetingMismatch, FreemailRecipient, UnusualVolume, UnusualTime, ConfidentialTerms,
+		PersonalData, ParseProblem, SentAs, AttachmentUnreadable, EncryptedAttachment} {
+		if _, ok := codeCatalog[c]; !ok {
+			t.Errorf("%s has no general sentence", c)
 		}
 	}
 	if f := (Finding{}).Say("no.such.key", nil); f.Message != "no.such.key" {
