@@ -115,9 +115,26 @@ var catalog = map[string]entry{
 	"sent_as": {
 		"sent by {submitter} in the name of {from}",
 		"{submitter} が {from} の名前で送信したメールです"},
+	// PARSE_PROBLEM: {problem} is the parser's own words, for logs; people
+	// read {@kind}, derived from it (parseKind).
 	"parse_problem": {
-		"the message is damaged: {problem}",
-		"メールの形式に問題があります（{problem}）"},
+		"not all of the message could be checked: {@kind}",
+		"メールの内容をすべては確認できませんでした（{@kind}）"},
+	"parse.encoding": {
+		"part of the text is wrongly encoded",
+		"本文の一部の符号化や文字コードが壊れています"},
+	"parse.structure": {
+		"its parts (text and attachments) are not put together correctly",
+		"本文と添付ファイルの区切りなど、メールの構成が壊れています"},
+	"parse.header": {
+		"some header lines, such as the addresses, are malformed",
+		"宛先などのヘッダーの一部が正しい形式ではありません"},
+	"parse.too_large": {
+		"it is too long to check in full",
+		"長すぎるため全体を確認できませんでした"},
+	"parse.other": {
+		"part of it could not be read",
+		"一部を読み取れませんでした"},
 
 	// GREETING_MISMATCH
 	"greeting.person": {
@@ -134,7 +151,10 @@ var catalog = map[string]entry{
 		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},
 	"greeting.company": {
 		"the greeting names {domain}, but no recipient is at {domain}",
-		"書き出しに {domain} の会社名がありますが、宛先に {domain} の方はいません"},
+		"書き出しの会社名は {domain} の会社を指していますが、宛先に {domain} の方はいません"},
+	"greeting.company_named": {
+		"the greeting names {company}, whose mail goes to {domain}, but no recipient is at {domain}",
+		"書き出しに「{company}」とありますが、{company}宛てのメールの送信先である {domain} の方は宛先にいません"},
 	"greeting.attachment": {
 		"the attachment {file} names {domain}, but no recipient is at {domain}",
 		"添付ファイル {file} に {domain} の会社名がありますが、宛先に {domain} の方はいません"},

@@ -136,7 +136,35 @@ func Text(lang, key string, args Args) (string, bool) {
 // otherwise recurse for ever.
 const maxDepth = 3
 
+// parseKind says in a few plain words what a parser problem (the mail
+// package's own words) means for a person: a catalogue key.
+func parseKind(problem string) string {
+	p := strings.ToLower(problem)
+	switch {
+	case strings.Contains(p, "truncated"):
+		return "parse.too_large"
+	case strings.Contains(p, "base64") || strings.Contains(p, "quoted-printable") || strings.Contains(p, "charset") ||
+		strings.Contains(p, "encod") || strings.Contains(p, "decod"):
+		return "parse.encoding"
+	case strings.Contains(p, "boundary") || strings.Contains(p, "multipart") || strings.Contains(p, "part "):
+		return "parse.structure"
+	case strings.Contains(p, "header") || strings.Contains(p, "address"):
+		return "parse.header"
+	}
+	return "parse.other"
+}
+
 func render(lang, key string, args Args, depth int) (string, bool) {
+	if key == "parse_problem" && depth == 0 && args["kind"] == "" {
+		// Stored findings carry the parser's words only.
+		a := Args{"kind": parseKind(args["problem"])}
+		for k, v := range args {
+			if k != "kind" {
+				a[k] = v
+			}
+		}
+		args = a
+	}
 	e, ok := catalog[key]
 	if !ok || depth > maxDepth {
 		return "", false

@@ -127,3 +127,31 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("after JSON: %+v", got)
 	}
 }
+
+// A parser's problem reaches people as a plain sentence in their language,
+// never the parser's own words; the greeting names the company as written.
+func TestPlainSentences(t *testing.T) {
+	for _, tc := range []struct {
+		problem string
+		ja      string
+	}{
+		{"text/plain part: bad base64, decoded up to the damage", "本文の一部の符号化や文字コードが壊れています"},
+		{"multipart: closing boundary missing", "メールの構成が壊れています"},
+		{"header: 3 malformed lines skipped", "ヘッダーの一部が正しい形式ではありません"},
+		{"text truncated to 1048576 octets", "長すぎるため"},
+		{"something new", "一部を読み取れませんでした"},
+	} {
+		f := Finding{Code: ParseProblem}.Say("parse_problem", Args{"problem": tc.problem})
+		ja := Localize(f, "ja").Message
+		if !strings.Contains(ja, tc.ja) || strings.ContainsFunc(ja, func(r rune) bool { return r < 0x80 && r != ' ' }) {
+			t.Errorf("%q: Japanese %q", tc.problem, ja)
+		}
+		if strings.Contains(f.Message, tc.problem) || strings.Contains(f.Message, "damage") {
+			t.Errorf("%q: English shows the parser's words: %q", tc.problem, f.Message)
+		}
+	}
+	g := Finding{Code: GreetingMismatch}.Say("greeting.company_named", Args{"company": "株式会社山田商会", "domain": "yamada-shokai.co.jp"})
+	if ja := Localize(g, "ja").Message; !strings.Contains(ja, "「株式会社山田商会」") || strings.Contains(ja, "yamada-shokai.co.jp の会社名") {
+		t.Errorf("greeting: %q", ja)
+	}
+}

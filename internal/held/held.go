@@ -148,6 +148,7 @@ type Holds interface {
 	Confirm(ctx context.Context, id string, by Actor) (Item, error)
 	DropRecipient(ctx context.Context, id, rcpt string, by Actor) (Item, error)
 	Release(ctx context.Context, id string, by Actor, comment string) (Item, error)
+	ReleaseExcept(ctx context.Context, id string, by Actor, drop []string, comment string) (Item, error)
 	Cancel(ctx context.Context, id string, by Actor) (Item, error)
 	Reject(ctx context.Context, id string, by Actor, comment string) (Item, error)
 }

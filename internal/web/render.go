@@ -29,8 +29,10 @@ type page struct {
 	CSRF  string
 	Nav   []navItem
 	Path  string
-	// Notice and Error are message keys shown above the content.
+	// Notice and Error are message keys shown above the content;
+	// NoticeText a notice already written (naming a message).
 	Notice, Error string
+	NoticeText    string
 	Data          any
 }
 
@@ -63,6 +65,10 @@ func parseTemplates() (map[string]*template.Template, error) {
 func funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		// tv translates a stored value (an audit action, a role) under
+		// prefix, showing the value itself when the catalogue lacks it.
+		"tv":    func(prefix, v string) string { return trValue(lang, prefix, v) },
+		"scope": func(s string) string { return scopeText(lang, s) },
 		"time": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
