@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/finding"
@@ -24,6 +25,7 @@ func TestJapanesePagesHaveNoRawWords(t *testing.T) {
 		c.Default.Codes = map[finding.Code]policy.Verdict{finding.ConfidentialTerms: policy.Hold}
 		c.Departments = map[string]policy.Rules{"経理部": {DelayMinutes: 5}}
 		o.Policy = &c
+		o.Location = time.FixedZone("JST", 9*3600)
 	})
 	ctx := context.Background()
 	w := 0.8
@@ -55,7 +57,7 @@ func TestJapanesePagesHaveNoRawWords(t *testing.T) {
 			[]string{"佐藤 一郎", "送信者はこのアドレスに送信したことがありません", "営業第二部", "一致した機密語の重み（平均） 0.800", "保留されました", "この宛先には送信しない"}},
 		{"sato@corp.example", "/held",
 			[]string{"bad base64", "decoded up to", "<td>–</td>", ">–<", "この宛先で正しい", "確認が必要な宛先を一つずつ確認", "送信 "},
-			[]string{"符号化や文字コードが壊れています", "確認できないまま送信されないよう保留しています", "この宛先に送信する", "受付 "}},
+			[]string{"符号化や文字コードが壊れています", "確認できないまま送信されないよう保留しています", "この宛先に送信する", "受付 ", " JST</time>"}},
 		{"root@corp.example", "/audit",
 			[]string{">sign-in<", ">view-body<", ">approver<", ">" + hid + "<", "sender sato", "approval<"},
 			[]string{"サインイン", "本文の閲覧", "承認者", "「自宅作業用」", "承認の判断のため"}},
