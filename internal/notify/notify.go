@@ -100,15 +100,31 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 		if len(approvers) == 0 {
 			return fmt.Errorf("%w %q (message %s)", ErrNoApprovers, w.Department, w.QueueID)
 		}
+		// Confidential information is released only with a reason on
+		// record, which a link cannot take: the request then points to
+		// the approvals page for a release.
+		acts := []Action{ActRelease, ActReject}
+		if confidential(w.Findings) {
+			acts = []Action{ActReject}
+		}
 		var errs []error
 		for _, a := range approvers {
-			if err := n.send(ctx, w, a, kindApprove, []Action{ActRelease, ActReject}); err != nil {
+			if err := n.send(ctx, w, a, kindApprove, acts); err != nil {
 				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
 	}
 	return nil
+}
+
+func confidential(fs []finding.Finding) bool {
+	for _, f := range fs {
+		if f.Code == finding.ConfidentialTerms {
+			return true
+		}
+	}
+	return false
 }
 
 // othersThan is addrs without the person who sent the message, through
@@ -213,6 +229,7 @@ func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind n
 	v := view{
 		Waiting: w, Comment: oneLine(comment), Reasons: finding.LocalizeAll(finding.SenderView(w.Findings), lang), Links: links, Expires: now.Add(ttl),
 		SenderName: n.nameOf(w.Sender), Decider: decider, DeciderName: n.nameOf(decider),
+		ApprovalsURL: strings.TrimRight(n.BaseURL, "/") + "/approvals",
 	}
 	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused {
 		// Approvers read about the sender, not as the sender.

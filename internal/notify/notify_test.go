@@ -134,7 +134,8 @@ func TestNotify(t *testing.T) {
 		{policy.Hold, []string{"taro@corp.example", "boss@corp.example", "deputy@corp.example"},
 			[]string{"承認待ちのメール", "Approval needed: message from taro@corp.example", "Approval needed"},
 			[]string{"承認されるまでは、次のリンクから送信を取り消すこともできます", "Recipients: tanaka@partner-b.example", "Department: 営業部"},
-			[][]Action{{ActCancel}, {ActRelease, ActReject}, {ActRelease, ActReject}}},
+			// Confidential information: released on the approvals page only.
+			[][]Action{{ActCancel}, {ActReject}, {ActReject}}},
 		{policy.Warn, []string{"taro@corp.example"}, []string{"送信したメールをご確認ください"},
 			[]string{"tanaka@partner-a.example の間違いではありませんか"}, [][]Action{nil}},
 		{policy.Pass, nil, nil, nil, nil},

@@ -133,6 +133,9 @@ func TestJapaneseNotices(t *testing.T) {
 	if g := linksIn(t, n.Signer, func() string { _, b, _ := decoded(t, out.got[0].Raw); return b }()); g[ActCancel].QueueID != "q-42" {
 		t.Errorf("held-mail notice to the sender has no cancel link: %v", g)
 	}
+	if g := linksIn(t, n.Signer, func() string { _, b, _ := decoded(t, out.got[1].Raw); return b }()); g[ActRelease].QueueID != "q-42" || g[ActReject].QueueID != "q-42" {
+		t.Errorf("approval request lacks its links: %v", g)
+	}
 }
 
 // Approvers other than the one who decided hear of the decision; the one
@@ -149,5 +152,21 @@ func TestDecidedOthers(t *testing.T) {
 	subj, body, _ := decoded(t, out.got[0].Raw)
 	if !strings.Contains(subj, "Already refused by Boss@corp.example") || strings.Contains(body, "/act/") {
 		t.Errorf("notice:\n%s\n%s", subj, body)
+	}
+}
+
+// Mail with confidential information is released only on the approvals
+// page, with a comment: the request has no release link, but says where.
+func TestConfidentialApprovalHasNoReleaseLink(t *testing.T) {
+	out := &memOutbox{}
+	n := newNotifier(t, out)
+	n.People = people{lang: map[string]string{"boss@corp.example": "ja"}, approvers: map[string][]string{"営業部": {"boss@corp.example"}}}
+	if err := n.Notify(context.Background(), waiting(policy.Hold)); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := decoded(t, out.got[1].Raw)
+	links := linksIn(t, n.Signer, body)
+	if _, ok := links[ActRelease]; ok || links[ActReject].QueueID != "q-42" || !strings.Contains(body, "承認画面で理由を入力してください") || !strings.Contains(body, "https://misend.corp.example/approvals") {
+		t.Errorf("approval request for confidential mail:\n%s", body)
 	}
 }

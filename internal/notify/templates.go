@@ -38,6 +38,9 @@ type view struct {
 	SenderName  string // the sender's name in the directory, "" when unknown
 	Decider     string // the approver who decided (others-* notices)
 	DeciderName string
+	// ApprovalsURL is the web UI's approvals page, where mail with
+	// confidential information is released with a comment.
+	ApprovalsURL string
 }
 
 // Templates are plain text; the first line is the subject. Japanese
@@ -94,8 +97,9 @@ From: {{who .}}
 {{end}}Subject: {{.Subject}}
 Recipients: {{join .Recipients ", "}}
 {{template "reasons" .}}
-Release it:
-{{link . "release"}}
+{{if link . "release"}}Release it:
+{{link . "release"}}{{else}}It contains confidential information: to release it, give your reason on the approvals page:
+{{.ApprovalsURL}}{{end}}
 
 Refuse it:
 {{link . "reject"}}
@@ -167,8 +171,9 @@ Nothing more needs doing.
 {{end}}件名: {{.Subject}}
 宛先: {{join .Recipients ", "}}
 {{template "reasons" .}}
-送信を許可する:
-{{link . "release"}}
+{{if link . "release"}}送信を許可する:
+{{link . "release"}}{{else}}機密情報を含むため、送信を許可する場合は承認画面で理由を入力してください:
+{{.ApprovalsURL}}{{end}}
 
 差し戻す:
 {{link . "reject"}}
