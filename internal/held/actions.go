@@ -20,6 +20,7 @@ type ActionRecord struct {
 	Via        string // "web", "api", "link"
 	Remote     string
 	Sender     string
+	Subject    string
 	Department string
 	Detail     string // the recipient or the comment concerned
 	At         time.Time
@@ -238,7 +239,7 @@ func (s *Service) act(ctx context.Context, id string, by Actor, act Action, deta
 		rctx, cancel := context.WithTimeout(ctx, auditTimeout)
 		defer cancel()
 		r := ActionRecord{ID: id, Action: act, By: by.Address, Role: role, Via: by.Via, Remote: by.Remote,
-			Sender: it.Outcome.Sender, Department: it.Department, Detail: detail, At: s.now()}
+			Sender: it.Outcome.Sender, Subject: it.Subject, Department: it.Department, Detail: detail, At: s.now()}
 		if err := s.Record(rctx, r); err != nil {
 			return fmt.Errorf("held: audit %s of %s: %w", act, id, err)
 		}

@@ -336,7 +336,7 @@ func TestAuditBeforeAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ActionRecord{ID: id, Action: Released, By: "boss@corp.example", Role: "approver", Via: "link", Remote: "192.0.2.7",
-		Sender: "sato@corp.example", Department: "営業部"}
+		Sender: "sato@corp.example", Subject: "見積もり", Department: "営業部"}
 	if len(recs) != 1 {
 		t.Fatalf("records %+v", recs)
 	}

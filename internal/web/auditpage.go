@@ -52,10 +52,18 @@ func detailText(lang, d string) string {
 	return d
 }
 
-// targetText names the waiting message id for the audit page: "subject"
-// (sender), or the sender alone once a finished message has dropped its
-// subject; "" when the target is not a message misend still knows.
-func (w *Web) targetText(r *http.Request, lang, id string) string {
+// targetText names the message an entry is about for the audit page:
+// "subject" (sender) as recorded with the entry, else as the spool still
+// has it (entries written before), the sender alone once a finished
+// message has dropped its subject; "" when the target is not a message.
+func (w *Web) targetText(r *http.Request, lang string, e audit.Entry) string {
+	if subj, sender, ok := audit.SplitAbout(e.About); ok {
+		if subj == "" {
+			return tr(lang, "audit.mailfrom", sender)
+		}
+		return tr(lang, "audit.mail", subj, sender)
+	}
+	id := e.Target
 	if id == "" || strings.ContainsAny(id, ":@ ") {
 		return ""
 	}
@@ -100,7 +108,7 @@ func (w *Web) auditPage(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	for _, e := range entries {
-		d.Entries = append(d.Entries, auditRow{Entry: e, TargetText: w.targetText(r, q.lang, e.Target), DetailText: detailText(q.lang, e.Detail)})
+		d.Entries = append(d.Entries, auditRow{Entry: e, TargetText: w.targetText(r, q.lang, e), DetailText: detailText(q.lang, e.Detail)})
 	}
 	if len(entries) == auditPage {
 		nv := r.URL.Query()

@@ -153,6 +153,14 @@ func TestApproverDropsAndComments(t *testing.T) {
 	if it.State != queue.Queued || len(it.Envelope.To) != 1 || it.Envelope.To[0] != "a@partner-a.example" {
 		t.Errorf("after release: %s %v", it.State, it.Envelope.To)
 	}
+	// The audit log names the message by subject and sender, whatever the
+	// spool still keeps of it.
+	rc, _ := e.session("root@corp.example")
+	_, body, _ = e.do("GET", "/audit", rc, nil, ja)
+	body = html.UnescapeString(body)
+	if !strings.Contains(body, "「資料」（差出人 sato@corp.example）") || !strings.Contains(body, "送信しない宛先: kato@newco.example; 社外秘部分は削除済み") {
+		t.Errorf("audit page after the release:\n%s", body)
+	}
 }
 
 func TestLegendFitsJapanese(t *testing.T) {
