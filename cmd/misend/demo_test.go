@@ -39,7 +39,8 @@ func TestDemoLikeServe(t *testing.T) {
 	if rep.Upstream < rep.Passed+held {
 		t.Errorf("upstream got %d messages, want at least %d passed + %d notices", rep.Upstream, rep.Passed, held)
 	}
-	for _, want := range []string{"web UI", demo.Password, "approver of ", "Approval needed"} {
+	// The demo company is Japanese: its notices are in Japanese by default.
+	for _, want := range []string{"web UI", demo.Password, "approver of ", "承認依頼"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("narrative lacks %q", want)
 		}

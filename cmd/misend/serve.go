@@ -353,8 +353,12 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		if from == "" && len(g.OrgDomain) > 0 {
 			from = "misend@" + g.OrgDomain[0]
 		}
+		people := loaded.Directory.Load().People()
+		lang, why := notify.ChooseDefaultLang(cfg.Notify.DefaultLang, g.OrgDomain, people)
+		log.Info("notices: default language", "lang", lang, "because", why,
+			"people_with_own_language", notify.OwnLangCount(people), "set_with", "notify.default_lang or the directory's lang column")
 		o.Notify = &server.Notify{Key: key, BaseURL: cfg.Notify.BaseURL, From: from,
-			DefaultLang: cfg.Notify.DefaultLang, TTL: time.Duration(cfg.Notify.LinkTTL)}
+			DefaultLang: lang, TTL: time.Duration(cfg.Notify.LinkTTL)}
 		o.Notify.People = notify.DirectoryPeople{Dir: loaded.Directory}
 	}
 	if err := c.webOptions(ctx, &o, db, loaded, &pcfg, dlog, loaded.Directory.Load(), cfg.Notify.BaseURL, log); err != nil {

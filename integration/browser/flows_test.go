@@ -26,10 +26,13 @@ func TestSenderConfirms(t *testing.T) {
 	}
 	r.notDelivered(id)
 	r.browse(login(sato), []step{
-		goTo("/held"), status(200), text(newcomer), text("新しいご担当者様へ"), shot("held"),
-		viewport(390, 844), shot("held-phone"), viewport(1366, 768),
+		goTo("/held"), status(200), text(newcomer), text("新しいご担当者様へ"), text("この宛先に送信する"), shot("held"),
+		viewport(360, 740), shot("held-phone"), viewport(1366, 768),
+		// Nothing ticked: the page again, saying what to do.
+		click("button[form='confirm-" + string(it.ID) + "']"), text("宛先が選ばれていないため、送信していません"), shot("held-nothing-ticked"),
 		tick("input[name=rcpt][value='" + newcomer + "']"),
-		click("button[form='confirm-" + string(it.ID) + "']"), status(200), shot("held-confirmed"),
+		click("button[form='confirm-" + string(it.ID) + "']"), status(200),
+		text("メール「新しいご担当者様へ」を送信しました"), absent("すべて確認されると送信されます"), shot("held-confirmed"),
 	})
 	m := r.delivered(id)
 	if !slices.Contains(m.To, newcomer) || !slices.Contains(m.To, "tanaka@partner-a.example") {
@@ -61,7 +64,10 @@ func TestApproverReleases(t *testing.T) {
 	r.browse(login(sato), []step{goTo("/held"), text("資料送付"), absent("厳秘"), shot("held-sender-view")}, logout, login(boss), []step{
 		goTo("/approvals"), status(200), text("資料送付"), text("機密情報"), shot("approvals"),
 		goTo("/approvals/" + string(it.ID) + "/body"), status(200), text("厳秘の資料"), shot("approval-body"),
-		goTo("/approvals"),
+		goTo("/approvals"), text("佐藤"), absent("(high)"), viewport(360, 740), shot("approvals-phone"), viewport(1366, 768),
+		// Confidential information leaves only with a reason.
+		click("button[formaction='/approvals/" + string(it.ID) + "/release']"), text("送信を許可する理由をコメントに入力してください"),
+		fill("#c-"+string(it.ID), "先方との NDA 締結済み"),
 		click("button[formaction='/approvals/" + string(it.ID) + "/release']"), status(200), shot("approvals-released"),
 	})
 	r.delivered(id)
@@ -148,7 +154,8 @@ func TestPagesRender(t *testing.T) {
 		goTo("/login"), fill("#address", adm), fill("#password", password),
 		keys("Tab", "Enter"), status(200), shot("home"),
 		// Two of four flagged messages were false alarms, two catches.
-		goTo("/reports"), text("50.0%"), text("NEW_RECIPIENT"),
+		goTo("/reports"), text("50.0%"), text("初めての宛先"), absent("NEW_RECIPIENT"),
+		goTo("/audit"), text("送信の許可"), text("差し戻し"), absent(">release<"), absent(">sign-in<"),
 	}, pages("reports", "audit", "directory", "policy", "terms"), logout,
 		login(sato), []step{goTo("/"), shot("home-sender"), goTo("/reports"), status(200), shot("reports-sender"),
 			goTo("/audit"), status(403), shot("audit-forbidden")})
@@ -157,7 +164,7 @@ func TestPagesRender(t *testing.T) {
 func pages(names ...string) []step {
 	var out []step
 	for _, n := range names {
-		out = append(out, goTo("/"+n), status(200), shot(n), viewport(390, 844), shot(n+"-phone"), viewport(1366, 768))
+		out = append(out, goTo("/"+n), status(200), shot(n), viewport(360, 740), shot(n+"-phone"), viewport(1366, 768))
 	}
 	return out
 }

@@ -53,15 +53,19 @@ var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, C
 
 // Entry is one audit record.
 type Entry struct {
-	ID         int64     `json:"id"`
-	At         time.Time `json:"at"`
-	Actor      string    `json:"actor"`          // who (address), "" never
-	Role       string    `json:"role,omitempty"` // in which capacity
-	Action     string    `json:"action"`
-	Target     string    `json:"target,omitempty"`     // e.g. a queue ID or a scope
-	Department string    `json:"department,omitempty"` // the department concerned
-	Detail     string    `json:"detail,omitempty"`     // e.g. a recipient, a comment
-	Remote     string    `json:"remote,omitempty"`     // client address
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`          // who (address), "" never
+	Role   string    `json:"role,omitempty"` // in which capacity
+	Action string    `json:"action"`
+	Target string    `json:"target,omitempty"` // e.g. a queue ID or a scope
+	// About says what Target is for people: a held message's subject and
+	// sender ("subject\x00sender"; see AboutMessage). Empty in entries
+	// written before it was kept.
+	About      string `json:"about,omitempty"`
+	Department string `json:"department,omitempty"` // the department concerned
+	Detail     string `json:"detail,omitempty"`     // e.g. a recipient, a comment
+	Remote     string `json:"remote,omitempty"`     // client address
 }
 
 // Log is the audit log.
@@ -105,8 +109,8 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.At.IsZero() {
 		e.At = l.now()
 	}
-	_, err := l.db.ExecContext(ctx, `INSERT INTO audit_log (at, actor, role, action, target, department, detail, remote) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At.UnixMilli(), clip(e.Actor, 320), clip(e.Role, 40), clip(e.Action, 60), clip(e.Target, 400), clip(e.Department, 200), clip(e.Detail, 2000), clip(e.Remote, 100))
+	_, err := l.db.ExecContext(ctx, `INSERT INTO audit_log (at, actor, role, action, target, department, detail, remote, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At.UnixMilli(), clip(e.Actor, 320), clip(e.Role, 40), clip(e.Action, 60), clip(e.Target, 400), clip(e.Department, 200), clip(e.Detail, 2000), clip(e.Remote, 100), clip(e.About, 600))
 	if err != nil {
 		return fmt.Errorf("audit: record %s by %s: %w", e.Action, e.Actor, err)
 	}
@@ -121,7 +125,8 @@ func (l *Log) BodyReads() func(ctx context.Context, r held.BodyRead) error {
 		if r.Reader.Reason != "" {
 			detail += "; " + r.Reader.Reason
 		}
-		return l.Record(ctx, Entry{At: r.At, Actor: r.Reader.Addr, Role: r.Reader.Role, Action: ViewBody, Target: r.ID, Department: r.Department, Detail: detail})
+		return l.Record(ctx, Entry{At: r.At, Actor: r.Reader.Addr, Role: r.Reader.Role, Action: ViewBody, Target: r.ID, Department: r.Department, Detail: detail,
+			About: AboutMessage(r.Subject, r.Sender)})
 	}
 }
 
@@ -137,7 +142,7 @@ func (l *Log) HeldActions() func(ctx context.Context, r held.ActionRecord) error
 			detail = strings.TrimPrefix(detail+"; via link", "; ")
 		}
 		return l.Record(ctx, Entry{At: r.At, Actor: r.By, Role: r.Role, Action: heldAction(r.Action), Target: r.ID,
-			Department: r.Department, Detail: detail, Remote: r.Remote})
+			Department: r.Department, Detail: detail, Remote: r.Remote, About: AboutMessage(r.Subject, r.Sender)})
 	}
 }
 
@@ -204,7 +209,7 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, error) {
 		f.Limit = 100
 	}
 	f.Limit = min(f.Limit, 1000)
-	q := `SELECT id, at, actor, role, action, target, department, detail, remote FROM audit_log`
+	q := `SELECT id, at, actor, role, action, target, department, detail, remote, about FROM audit_log`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -219,11 +224,24 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, error) {
 	for rows.Next() {
 		var e Entry
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Role, &e.Action, &e.Target, &e.Department, &e.Detail, &e.Remote); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Role, &e.Action, &e.Target, &e.Department, &e.Detail, &e.Remote, &e.About); err != nil {
 			return nil, fmt.Errorf("audit: query: %w", err)
 		}
 		e.At = time.UnixMilli(at).UTC()
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AboutMessage is an entry's About for a held message.
+func AboutMessage(subject, sender string) string {
+	if subject == "" && sender == "" {
+		return ""
+	}
+	return strings.Join(strings.Fields(subject), " ") + "\x00" + sender
+}
+
+// SplitAbout returns the subject and sender an About of AboutMessage names.
+func SplitAbout(about string) (subject, sender string, ok bool) {
+	return strings.Cut(about, "\x00")
 }

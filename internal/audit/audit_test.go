@@ -102,3 +102,21 @@ func TestBodyReads(t *testing.T) {
 		t.Error("read without a reader recorded")
 	}
 }
+
+// Actions on held mail keep what the message was (subject and sender):
+// the spool forgets them once it is sent.
+func TestHeldActionsKeepWhatTheMessageWas(t *testing.T) {
+	l := openLog(t)
+	ctx := context.Background()
+	if err := l.HeldActions()(ctx, held.ActionRecord{ID: "q1", Action: held.Released, By: "boss@corp.example", Role: "approver",
+		Sender: "sato@corp.example", Subject: "見積書\r\nの件", Department: "営業部"}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := l.Query(ctx, Filter{Target: "q1"})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("%v %v", es, err)
+	}
+	if subj, sender, ok := SplitAbout(es[0].About); !ok || subj != "見積書 の件" || sender != "sato@corp.example" {
+		t.Errorf("about %q", es[0].About)
+	}
+}

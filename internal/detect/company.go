@@ -31,7 +31,9 @@ const minCompanyMail = 3
 // mail goes to toyo-denki.co.jp. A recipient's domain that mail with this
 // opening reached now and then (a fifth as often) counts as that company's
 // too: a group's companies share names.
-func (c *check) learnedCompany(company string) {
+//
+// written is the name as the sender wrote it, for the sentence.
+func (c *check) learnedCompany(company, written string) {
 	if c.f[fGreeting] != 0 {
 		return // already reported
 	}
@@ -54,5 +56,5 @@ func (c *check) learnedCompany(company string) {
 	}
 	c.f[fGreeting] = 1
 	c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High}.
-		Say("greeting.company", finding.Args{"domain": dom}))
+		Say("greeting.company_named", finding.Args{"domain": dom, "company": written}))
 }

@@ -45,8 +45,8 @@ func (c *check) greeting() {
 			}
 		}
 		if g.Company != "" {
-			c.namedCompany(squash(g.Company), rOrgs, "greeting.company", "")
-			c.learnedCompany(squash(g.Company))
+			c.namedCompany(squash(g.Company), rOrgs, "greeting.company", "", g.Company)
+			c.learnedCompany(squash(g.Company), g.Company)
 			c.outsideGreeting(g.Company)
 		}
 	}
@@ -54,7 +54,7 @@ func (c *check) greeting() {
 		name := squash(norm.NFKC.String(a.Filename))
 		for _, org := range c.knownOrgs() {
 			if len(org) >= 4 && strings.Contains(name, org) {
-				c.namedCompany(org, rOrgs, "greeting.attachment", a.Filename)
+				c.namedCompany(org, rOrgs, "greeting.attachment", a.Filename, "")
 			}
 		}
 	}
@@ -298,7 +298,10 @@ func allIn(want, have []string) bool {
 // namedCompany reports org when no recipient belongs to it but a domain the
 // sender mails does; key says where the name was (greeting.company, or
 // greeting.attachment of file).
-func (c *check) namedCompany(org string, rOrgs []string, key, file string) {
+//
+// written is the company's name as the sender wrote it, for the sentence:
+// people know 株式会社山田商会, not yamada-shokai.co.jp.
+func (c *check) namedCompany(org string, rOrgs []string, key, file, written string) {
 	if org == "" {
 		return
 	}
@@ -316,6 +319,9 @@ func (c *check) namedCompany(org string, rOrgs []string, key, file string) {
 			args := finding.Args{"domain": d}
 			if file != "" {
 				args["file"] = file
+			}
+			if written != "" && key == "greeting.company" {
+				key, args["company"] = "greeting.company_named", written
 			}
 			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High}.Say(key, args))
 			return

@@ -115,9 +115,26 @@ var catalog = map[string]entry{
 	"sent_as": {
 		"sent by {submitter} in the name of {from}",
 		"{submitter} が {from} の名前で送信したメールです"},
+	// PARSE_PROBLEM: {problem} is the parser's own words, for logs; people
+	// read {@kind}, derived from it (parseKind).
 	"parse_problem": {
-		"the message is damaged: {problem}",
-		"メールの形式に問題があります（{problem}）"},
+		"not all of the message could be checked: {@kind}",
+		"メールの内容をすべては確認できませんでした（{@kind}）"},
+	"parse.encoding": {
+		"part of the text is wrongly encoded",
+		"本文の一部の符号化や文字コードが壊れています"},
+	"parse.structure": {
+		"its parts (text and attachments) are not put together correctly",
+		"本文と添付ファイルの区切りなど、メールの構成が壊れています"},
+	"parse.header": {
+		"some header lines, such as the addresses, are malformed",
+		"宛先などのヘッダーの一部が正しい形式ではありません"},
+	"parse.too_large": {
+		"it is too long to check in full",
+		"長すぎるため全体を確認できませんでした"},
+	"parse.other": {
+		"part of it could not be read",
+		"一部を読み取れませんでした"},
 
 	// GREETING_MISMATCH
 	"greeting.person": {
@@ -134,7 +151,10 @@ var catalog = map[string]entry{
 		"書き出しは{company}の方宛てですが、宛先はすべて社内の方です"},
 	"greeting.company": {
 		"the greeting names {domain}, but no recipient is at {domain}",
-		"書き出しに {domain} の会社名がありますが、宛先に {domain} の方はいません"},
+		"書き出しの会社名は {domain} の会社を指していますが、宛先に {domain} の方はいません"},
+	"greeting.company_named": {
+		"the greeting names {company}, whose mail goes to {domain}, but no recipient is at {domain}",
+		"書き出しに「{company}」とありますが、{company}宛てのメールの送信先である {domain} の方は宛先にいません"},
 	"greeting.attachment": {
 		"the attachment {file} names {domain}, but no recipient is at {domain}",
 		"添付ファイル {file} に {domain} の会社名がありますが、宛先に {domain} の方はいません"},
@@ -245,3 +265,87 @@ func (e entry) in(lang string) string {
 
 // listSep joins the sentences of a {@name} argument with several keys.
 var listSep = map[string]string{"en": ", ", "ja": "、"}
+
+// aboutCatalog words, for an approver or auditor, the sentences that speak
+// to the sender ("you have never mailed…") as sentences about the sender.
+// Keys are catalog's; fragments ({@why}) come from catalog.
+var aboutCatalog = map[string]entry{
+	"new_recipient": {
+		"the sender has never mailed this address",
+		"送信者はこのアドレスに送信したことがありません"},
+	"new_recipient.team": {
+		"the sender has never mailed this address; others in their team have",
+		"送信者はこのアドレスに送信したことがありません。同じ部署の方は送信しています"},
+	"new_recipient.org": {
+		"the sender has never mailed this address; others in the organisation have",
+		"送信者はこのアドレスに送信したことがありません。社内の他の方は送信しています"},
+	"new_recipient.colleague": {
+		"the sender has never mailed this colleague",
+		"送信者は社内のこの方に送信したことがありません"},
+	"new_domain.team": {
+		"the sender has never mailed {domain}; others in their team have",
+		"送信者は {domain} に送信したことがありません。同じ部署の方は送信しています"},
+	"new_domain.team_neither": {
+		"the sender has never mailed {domain}; their team neither",
+		"送信者は {domain} に送信したことがありません。同じ部署の方も送信していません"},
+	"new_domain.nobody": {
+		"the sender has never mailed {domain}; nobody in the organisation has",
+		"送信者は {domain} に送信したことがありません。社内でも送信した方はいません"},
+	"similar_contact": {
+		"the sender rarely or never mailed this address; they often mail {best}, {@why}",
+		"送信者はこのアドレスにほとんど送信していません。送信者がよく送る {best}（{@why}）とよく似ています"},
+	"similar_recipient": {
+		"this address and {other}, {@why}, are both recipients, and the sender has never mailed them together",
+		"このアドレスと宛先の {other}（{@why}）はよく似ていますが、送信者は一緒に送信したことがありません"},
+	"lookalike_domain": {
+		"{domain} {@why}, which the sender knows",
+		"{domain} は{@why}"},
+	"unusual_combination": {
+		"the sender has never mailed this address together with the other recipients",
+		"送信者はこのアドレスと他の宛先に一緒に送信したことがありません"},
+	"cross_company": {
+		"the sender has never mailed {domain} and {other} in one message",
+		"送信者は {domain} と {other} を同じメールの宛先にしたことがありません"},
+	"freemail_recipient": {
+		"this is a personal webmail address the sender has never mailed",
+		"送信者が送信したことのない個人のフリーメールアドレスです"},
+	"unusual_time": {
+		"the sender does not usually send mail at this hour",
+		"送信者が普段はメールを送信しない時間帯です"},
+	"unusual_volume": {
+		"the sender has sent far more mail today than usual",
+		"送信者は本日、いつもよりかなり多くのメールを送信しています"},
+	"greeting.person": {
+		"the greeting names {person}, who is not among the recipients; the sender knows {addr} by that name",
+		"書き出しの宛名「{person}」の方は宛先に含まれていません。送信者はこの名前の方と {addr} でやり取りしています"},
+}
+
+// codeCatalog holds a general sentence for each code, said for a finding
+// whose own sentence cannot be written in the reader's language (stored
+// before the catalogue). Merged into catalog as "code.<CODE>".
+var codeCatalog = map[Code]entry{
+	NewRecipient:             {"you have never mailed this recipient", "送信したことのない宛先です"},
+	NewDomain:                {"you have never mailed this recipient's domain", "送信したことのないドメインの宛先です"},
+	SimilarContact:           {"this address looks like one you usually mail, but is another", "いつもの宛先とよく似た、別のアドレスです"},
+	LookalikeDomain:          {"this domain looks like one you know, but is another", "送信実績のあるドメインとよく似た、別のドメインです"},
+	UnusualCombination:       {"you do not usually mail these recipients together", "普段は一緒に送信しない宛先の組み合わせです"},
+	ExternalInInternalThread: {"this conversation was internal so far; this recipient is outside the organisation", "これまで社内だけのやり取りでしたが、この宛先は社外です"},
+	CrossCompany:             {"you do not usually mail these companies in one message", "普段は同じメールで送信しない会社どうしが宛先に含まれています"},
+	BccRecommended:           {"many outside addresses of different organisations can all see each other", "複数の会社の社外宛先が、互いに見える状態です"},
+	GreetingMismatch:         {"the greeting does not match the recipients", "書き出しの宛名と宛先が一致しません"},
+	FreemailRecipient:        {"this is a personal webmail address", "個人のフリーメールアドレスです"},
+	UnusualVolume:            {"you have sent far more mail today than usual", "本日はいつもよりかなり多くのメールを送信しています"},
+	UnusualTime:              {"you do not usually send mail at this hour", "普段はメールを送信しない時間帯です"},
+	ConfidentialTerms:        {"the message contains confidential information and a recipient is outside its scope", "このメールには取り扱いの限られた情報が含まれていますが、その範囲外の宛先があります"},
+	PersonalData:             {"the message contains personal data and goes outside the organisation", "このメールには個人情報が含まれており、社外に送信されます"},
+	ParseProblem:             {"the message is damaged, so part of it could not be checked", "メールの形式に問題があるため、内容の一部を確認できませんでした"},
+	SentAs:                   {"sent in another person's name", "別の方の名前で送信されたメールです"},
+	AttachmentUnreadable:     {"an attachment could not be checked", "内容を確認できない添付ファイルがあります"},
+	EncryptedAttachment:      {"an attachment is protected by a password, so its contents cannot be checked", "パスワード付きの添付ファイルがあるため、内容を確認できません"},
+}
+
+func init() {
+	for c, e := range codeCatalog {
+		catalog["code."+string(c)] = e
+	}
+}

@@ -49,15 +49,24 @@ func (f Finding) Suggest(key string) Finding {
 
 // Localize returns f with Message and Suggestion in lang ("en" or "ja").
 // A finding without a key (written before the catalogue, or by a detector
-// not converted) keeps its English sentences; so does anything that fails
-// to render.
+// not converted), or whose sentence fails to render, is said in the
+// general sentence of its code ("code.NEW_RECIPIENT"), or, for a code
+// without one, keeps its English; its Suggestion stays as it was.
 func Localize(f Finding, lang string) Finding {
 	lang = Lang(lang)
 	if lang == "en" {
 		return f
 	}
+	done := false
 	if f.Key != "" {
 		if s, ok := Text(lang, f.Key, f.Args); ok {
+			f.Message, done = s, true
+		}
+	}
+	if !done {
+		// Stored before the catalogue, or not renderable: the kind's
+		// general sentence rather than English in a Japanese page.
+		if s, ok := Text(lang, "code."+string(f.Code), nil); ok {
 			f.Message = s
 		}
 	}
@@ -67,6 +76,42 @@ func Localize(f Finding, lang string) Finding {
 		}
 	}
 	return f
+}
+
+// LocalizeAbout returns copies of fs localized to lang for someone reading
+// about the sender — an approver, an auditor — rather than the sender
+// themselves: "the sender has never mailed this address", not "you have
+// never mailed". Sentences without such a wording read as Localize's.
+func LocalizeAbout(fs []Finding, lang string) []Finding {
+	if fs == nil {
+		return nil
+	}
+	lang = Lang(lang)
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		f = Localize(f, lang)
+		if f.Key != "" {
+			if s, ok := renderAbout(lang, f.Key, f.Args); ok {
+				f.Message = s
+			}
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// TextAbout writes key as read about the sender (LocalizeAbout); ok is
+// false when key has no such wording.
+func TextAbout(lang, key string, args Args) (string, bool) {
+	return renderAbout(Lang(lang), key, args)
+}
+
+func renderAbout(lang, key string, args Args) (string, bool) {
+	e, ok := aboutCatalog[key]
+	if !ok {
+		return "", false
+	}
+	return renderTemplate(lang, e.in(lang), args, 0)
 }
 
 // LocalizeAll returns copies of fs localized to lang.
@@ -91,12 +136,43 @@ func Text(lang, key string, args Args) (string, bool) {
 // otherwise recurse for ever.
 const maxDepth = 3
 
+// parseKind says in a few plain words what a parser problem (the mail
+// package's own words) means for a person: a catalogue key.
+func parseKind(problem string) string {
+	p := strings.ToLower(problem)
+	switch {
+	case strings.Contains(p, "truncated"):
+		return "parse.too_large"
+	case strings.Contains(p, "base64") || strings.Contains(p, "quoted-printable") || strings.Contains(p, "charset") ||
+		strings.Contains(p, "encod") || strings.Contains(p, "decod"):
+		return "parse.encoding"
+	case strings.Contains(p, "boundary") || strings.Contains(p, "multipart") || strings.Contains(p, "part "):
+		return "parse.structure"
+	case strings.Contains(p, "header") || strings.Contains(p, "address"):
+		return "parse.header"
+	}
+	return "parse.other"
+}
+
 func render(lang, key string, args Args, depth int) (string, bool) {
+	if key == "parse_problem" && depth == 0 && args["kind"] == "" {
+		// Stored findings carry the parser's words only.
+		a := Args{"kind": parseKind(args["problem"])}
+		for k, v := range args {
+			if k != "kind" {
+				a[k] = v
+			}
+		}
+		args = a
+	}
 	e, ok := catalog[key]
 	if !ok || depth > maxDepth {
 		return "", false
 	}
-	t := e.in(lang)
+	return renderTemplate(lang, e.in(lang), args, depth)
+}
+
+func renderTemplate(lang, t string, args Args, depth int) (string, bool) {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(t, '{')

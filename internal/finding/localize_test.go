@@ -68,7 +68,8 @@ func TestSayAndLocalize(t *testing.T) {
 }
 
 // Findings without a key, and keys or arguments that cannot be rendered,
-// keep the English sentence rather than show a half-written one.
+// are said in their code's general sentence rather than a half-written
+// one or English in a Japanese page; a code without one keeps the English.
 func TestLocalizeFallsBack(t *testing.T) {
 	for _, f := range []Finding{
 		{Code: NewRecipient, Message: "stored before the catalogue"},
@@ -77,8 +78,22 @@ func TestLocalizeFallsBack(t *testing.T) {
 		{Code: SimilarContact, Message: "bad fragment", Key: "similar_contact", Args: Args{"best": "a@b", "why": "no.such"}},
 		{Code: SimilarContact, Message: "self fragment", Key: "lookalike_domain", Args: Args{"domain": "x", "why": "lookalike_domain"}},
 	} {
-		if got := Localize(f, "ja"); got.Message != f.Message {
-			t.Errorf("%s: got %q", f.Message, got.Message)
+		got := Localize(f, "ja")
+		if want, _ := Text("ja", "code."+string(f.Code), nil); got.Message != want || want == "" {
+			t.Errorf("%s: got %q, want %q", f.Message, got.Message, want)
+		}
+		if got := Localize(f, "en"); got.Message != f.Message {
+			t.Errorf("%s: English changed to %q", f.Message, got.Message)
+		}
+	}
+	if f := (Finding{Code: "NO_SUCH_CODE", Message: "kept"}); Localize(f, "ja").Message != "kept" {
+		t.Errorf("unknown code: %q", Localize(f, "ja").Message)
+	}
+	for _, c := range []Code{NewRecipient, NewDomain, SimilarContact, LookalikeDomain, UnusualCombination, ExternalInInternalThread,
+		CrossCompany, BccRecommended, GreetingMismatch, FreemailRecipient, UnusualVolume, UnusualTime, ConfidentialTerms,
+		PersonalData, ParseProblem, SentAs, AttachmentUnreadable, EncryptedAttachment} {
+		if _, ok := codeCatalog[c]; !ok {
+			t.Errorf("%s has no general sentence", c)
 		}
 	}
 	if f := (Finding{}).Say("no.such.key", nil); f.Message != "no.such.key" {
@@ -110,5 +125,33 @@ func TestJSON(t *testing.T) {
 	}
 	if got := Localize(back, "ja"); got.Suggestion != "社外の宛先は Bcc に入れてください" || !utf8.ValidString(got.Message) {
 		t.Fatalf("after JSON: %+v", got)
+	}
+}
+
+// A parser's problem reaches people as a plain sentence in their language,
+// never the parser's own words; the greeting names the company as written.
+func TestPlainSentences(t *testing.T) {
+	for _, tc := range []struct {
+		problem string
+		ja      string
+	}{
+		{"text/plain part: bad base64, decoded up to the damage", "本文の一部の符号化や文字コードが壊れています"},
+		{"multipart: closing boundary missing", "メールの構成が壊れています"},
+		{"header: 3 malformed lines skipped", "ヘッダーの一部が正しい形式ではありません"},
+		{"text truncated to 1048576 octets", "長すぎるため"},
+		{"something new", "一部を読み取れませんでした"},
+	} {
+		f := Finding{Code: ParseProblem}.Say("parse_problem", Args{"problem": tc.problem})
+		ja := Localize(f, "ja").Message
+		if !strings.Contains(ja, tc.ja) || strings.ContainsFunc(ja, func(r rune) bool { return r < 0x80 && r != ' ' }) {
+			t.Errorf("%q: Japanese %q", tc.problem, ja)
+		}
+		if strings.Contains(f.Message, tc.problem) || strings.Contains(f.Message, "damage") {
+			t.Errorf("%q: English shows the parser's words: %q", tc.problem, f.Message)
+		}
+	}
+	g := Finding{Code: GreetingMismatch}.Say("greeting.company_named", Args{"company": "株式会社山田商会", "domain": "yamada-shokai.co.jp"})
+	if ja := Localize(g, "ja").Message; !strings.Contains(ja, "「株式会社山田商会」") || strings.Contains(ja, "yamada-shokai.co.jp の会社名") {
+		t.Errorf("greeting: %q", ja)
 	}
 }

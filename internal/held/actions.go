@@ -20,6 +20,7 @@ type ActionRecord struct {
 	Via        string // "web", "api", "link"
 	Remote     string
 	Sender     string
+	Subject    string
 	Department string
 	Detail     string // the recipient or the comment concerned
 	At         time.Time
@@ -115,6 +116,43 @@ func (s *Service) Release(ctx context.Context, id string, by Actor, comment stri
 	})
 }
 
+// ReleaseExcept is an approver's release of a held message to all its
+// recipients but drop: those are taken out of the envelope (as
+// DropRecipient does for a sender) and the rest leave now, in one step and
+// one audit entry whose detail names the recipients left out. Dropping
+// every recipient is refused (ErrNotRecipient): that is a Reject. With
+// drop empty it is Release.
+func (s *Service) ReleaseExcept(ctx context.Context, id string, by Actor, drop []string, comment string) (Item, error) {
+	if len(drop) == 0 {
+		return s.Release(ctx, id, by, comment)
+	}
+	comment = clipComment(comment)
+	for i := range drop {
+		drop[i] = lower(drop[i])
+	}
+	detail := strings.TrimSuffix("without "+strings.Join(drop, ", ")+"; "+comment, "; ")
+	return s.act(ctx, id, by, Released, detail, "", s.approverOnly, func(it *queue.Item) error {
+		if it.State != queue.Held {
+			return fmt.Errorf("%w: %s is %s, not held for an approver", ErrState, id, it.State)
+		}
+		to := slices.Clone(it.Envelope.To)
+		for _, rc := range drop {
+			i := slices.IndexFunc(to, func(a string) bool { return lower(a) == rc })
+			if i < 0 {
+				return fmt.Errorf("%w: %s", ErrNotRecipient, rc)
+			}
+			to = slices.Delete(to, i, i+1)
+		}
+		if len(to) == 0 {
+			return fmt.Errorf("%w: every recipient dropped; refuse the message instead", ErrNotRecipient)
+		}
+		it.Envelope.To = to
+		it.Dropped = append(it.Dropped, drop...)
+		it.State = queue.Queued
+		return nil
+	})
+}
+
 // Cancel withdraws a waiting message (its sender); its body is deleted at
 // once.
 func (s *Service) Cancel(ctx context.Context, id string, by Actor) (Item, error) {
@@ -201,7 +239,7 @@ func (s *Service) act(ctx context.Context, id string, by Actor, act Action, deta
 		rctx, cancel := context.WithTimeout(ctx, auditTimeout)
 		defer cancel()
 		r := ActionRecord{ID: id, Action: act, By: by.Address, Role: role, Via: by.Via, Remote: by.Remote,
-			Sender: it.Outcome.Sender, Department: it.Department, Detail: detail, At: s.now()}
+			Sender: it.Outcome.Sender, Subject: it.Subject, Department: it.Department, Detail: detail, At: s.now()}
 		if err := s.Record(rctx, r); err != nil {
 			return fmt.Errorf("held: audit %s of %s: %w", act, id, err)
 		}

@@ -87,6 +87,7 @@ type Reader struct {
 // BodyRead is one human view of a held body.
 type BodyRead struct {
 	ID         string
+	Subject    string
 	Sender     string
 	Department string
 	Reader     Reader
@@ -148,6 +149,7 @@ type Holds interface {
 	Confirm(ctx context.Context, id string, by Actor) (Item, error)
 	DropRecipient(ctx context.Context, id, rcpt string, by Actor) (Item, error)
 	Release(ctx context.Context, id string, by Actor, comment string) (Item, error)
+	ReleaseExcept(ctx context.Context, id string, by Actor, drop []string, comment string) (Item, error)
 	Cancel(ctx context.Context, id string, by Actor) (Item, error)
 	Reject(ctx context.Context, id string, by Actor, comment string) (Item, error)
 }
@@ -260,7 +262,7 @@ func (s *Service) Body(ctx context.Context, id string, by Actor, reason string) 
 		return nil, fmt.Errorf("%w: %s may not read %s", ErrNotAllowed, by.Address, id)
 	}
 	r := Reader{Addr: by.Address, Role: role, Reason: reason}
-	if err := s.Audit(ctx, BodyRead{ID: id, Sender: it.Outcome.Sender, Department: it.Department, Reader: r, At: s.now()}); err != nil {
+	if err := s.Audit(ctx, BodyRead{ID: id, Subject: it.Subject, Sender: it.Outcome.Sender, Department: it.Department, Reader: r, At: s.now()}); err != nil {
 		return nil, fmt.Errorf("held: audit body read: %w", err)
 	}
 	return s.Queue.Body(queue.ID(id))

@@ -3,6 +3,7 @@ package held
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -335,7 +336,7 @@ func TestAuditBeforeAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ActionRecord{ID: id, Action: Released, By: "boss@corp.example", Role: "approver", Via: "link", Remote: "192.0.2.7",
-		Sender: "sato@corp.example", Department: "営業部"}
+		Sender: "sato@corp.example", Subject: "見積もり", Department: "営業部"}
 	if len(recs) != 1 {
 		t.Fatalf("records %+v", recs)
 	}
@@ -375,5 +376,31 @@ func TestSent(t *testing.T) {
 	it.Findings = []finding.Finding{{Code: finding.SentAs}}
 	if s.Sent(it, &auth.Principal{Address: "forwarder@corp.example"}) || !s.Sent(it, &auth.Principal{Address: "sato@corp.example"}) {
 		t.Error("with SENT_AS, the envelope sender still owns the message")
+	}
+}
+
+// An approver leaves a wrong recipient out and releases the rest; the
+// sender may not; leaving everyone out is a refusal, not a release.
+func TestReleaseExcept(t *testing.T) {
+	ctx := context.Background()
+	s, q := newService(t)
+	var recs []ActionRecord
+	s.Record = func(_ context.Context, r ActionRecord) error { recs = append(recs, r); return nil }
+	id := add(t, q, queue.Held, "営業部", "tanaka@partner-b.example", "b@corp.example")
+	if _, err := s.ReleaseExcept(ctx, id, sato, []string{"tanaka@partner-b.example"}, ""); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("sender leaving out a recipient: %v", err)
+	}
+	if _, err := s.ReleaseExcept(ctx, id, boss, []string{"tanaka@partner-b.example", "B@corp.example"}, ""); !errors.Is(err, ErrNotRecipient) {
+		t.Fatalf("leaving out everyone: %v", err)
+	}
+	it, err := s.ReleaseExcept(ctx, id, boss, []string{"Tanaka@partner-b.example"}, "先方違い")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.State != queue.Queued || len(it.Recipients) != 1 || it.Recipients[0].Addr != "b@corp.example" || !slices.Equal(it.Dropped, []string{"tanaka@partner-b.example"}) {
+		t.Fatalf("after: %+v", it)
+	}
+	if last := recs[len(recs)-1]; last.Action != Released || last.Detail != "without tanaka@partner-b.example; 先方違い" || last.Role != "approver" {
+		t.Errorf("audit record %+v", last)
 	}
 }

@@ -39,3 +39,10 @@ func (p DirectoryPeople) PersonOf(addr string) string {
 	}
 	return strings.ToLower(strings.TrimSpace(addr))
 }
+
+// NameOf returns the person's name as the directory writes it, "" when
+// it has none.
+func (p DirectoryPeople) NameOf(addr string) string {
+	person, _ := p.Dir.Load().Person(addr)
+	return person.Name
+}

@@ -38,6 +38,12 @@ type People interface {
 	PersonOf(addr string) string
 }
 
+// Namer is a People that also knows names: approval requests then name
+// the sender as colleagues know them, not only by address.
+type Namer interface {
+	NameOf(addr string) string
+}
+
 // Notifier sends notifications about waiting messages.
 type Notifier struct {
 	Signer  *Signer
@@ -88,21 +94,37 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 				approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(""))
 			}
 		}
-		if err := n.send(ctx, w, w.Sender, kindHeldSender, nil); err != nil {
+		if err := n.send(ctx, w, w.Sender, kindHeldSender, []Action{ActCancel}); err != nil {
 			return err
 		}
 		if len(approvers) == 0 {
 			return fmt.Errorf("%w %q (message %s)", ErrNoApprovers, w.Department, w.QueueID)
 		}
+		// Confidential information is released only with a reason on
+		// record, which a link cannot take: the request then points to
+		// the approvals page for a release.
+		acts := []Action{ActRelease, ActReject}
+		if confidential(w.Findings) {
+			acts = []Action{ActReject}
+		}
 		var errs []error
 		for _, a := range approvers {
-			if err := n.send(ctx, w, a, kindApprove, []Action{ActRelease, ActReject}); err != nil {
+			if err := n.send(ctx, w, a, kindApprove, acts); err != nil {
 				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
 	}
 	return nil
+}
+
+func confidential(fs []finding.Finding) bool {
+	for _, f := range fs {
+		if f.Code == finding.ConfidentialTerms {
+			return true
+		}
+	}
+	return false
 }
 
 // othersThan is addrs without the person who sent the message, through
@@ -129,11 +151,62 @@ func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, commen
 	return n.sendView(ctx, w, w.Sender, kind, nil, strings.TrimSpace(comment))
 }
 
+// DecidedOthers tells the held message's other approvers that decider
+// released or refused it, so that nobody opens a request already answered.
+// The sender and the one who decided are not told by it.
+func (n *Notifier) DecidedOthers(ctx context.Context, w Waiting, decider string, released bool, comment string) error {
+	if n.People == nil {
+		return nil
+	}
+	approvers := othersThan(n.People, w.Sender, n.People.ApproversOf(w.Department))
+	if len(approvers) == 0 {
+		approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(""))
+	}
+	approvers = othersThan(n.People, decider, approvers)
+	kind := kindOthersRefused
+	if released {
+		kind = kindOthersReleased
+	}
+	var errs []error
+	for _, a := range approvers {
+		if err := n.sendDecided(ctx, w, a, kind, nil, strings.TrimSpace(comment), decider); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// langOf is the language of notices to addr: their own, else the default;
+// a directory's "ja-JP" is Japanese.
+func (n *Notifier) langOf(addr string) string {
+	lang := n.DefaultLang
+	if n.People != nil {
+		if l := n.People.LangOf(addr); l != "" {
+			lang = l
+		}
+	}
+	if l := strings.ToLower(lang); l == "ja" || strings.HasPrefix(l, "ja-") || strings.HasPrefix(l, "ja_") {
+		return "ja"
+	}
+	return "en"
+}
+
+func (n *Notifier) nameOf(addr string) string {
+	if nm, ok := n.People.(Namer); ok && addr != "" {
+		return oneLine(nm.NameOf(addr))
+	}
+	return ""
+}
+
 func (n *Notifier) send(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action) error {
 	return n.sendView(ctx, w, to, kind, acts, "")
 }
 
 func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment string) error {
+	return n.sendDecided(ctx, w, to, kind, acts, comment, "")
+}
+
+func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {
 	now := time.Now()
 	if n.Now != nil {
 		now = n.Now()
@@ -142,15 +215,7 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 	if ttl <= 0 {
 		ttl = 72 * time.Hour
 	}
-	lang := n.DefaultLang
-	if n.People != nil {
-		if l := n.People.LangOf(to); l != "" {
-			lang = l
-		}
-	}
-	if lang != "ja" {
-		lang = "en"
-	}
+	lang := n.langOf(to)
 	// The subject is the sender's text: one line, bounded, whatever came in.
 	w.Subject = oneLine(w.Subject)
 	if len(w.Subject) > 200 {
@@ -161,9 +226,16 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 		tok := n.Signer.Sign(Grant{Action: a, QueueID: w.QueueID, Actor: to, Expires: now.Add(ttl)})
 		links = append(links, link{Action: a, URL: strings.TrimRight(n.BaseURL, "/") + "/act/" + url.PathEscape(tok)})
 	}
-	subj, body, err := render(lang, kind, view{
+	v := view{
 		Waiting: w, Comment: oneLine(comment), Reasons: finding.LocalizeAll(finding.SenderView(w.Findings), lang), Links: links, Expires: now.Add(ttl),
-	})
+		SenderName: n.nameOf(w.Sender), Decider: decider, DeciderName: n.nameOf(decider),
+		ApprovalsURL: strings.TrimRight(n.BaseURL, "/") + "/approvals",
+	}
+	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused {
+		// Approvers read about the sender, not as the sender.
+		v.Reasons = finding.LocalizeAbout(finding.SenderView(w.Findings), lang)
+	}
+	subj, body, err := render(lang, kind, v)
 	if err != nil {
 		return err
 	}

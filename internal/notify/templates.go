@@ -13,13 +13,15 @@ import (
 type noticeKind string
 
 const (
-	kindWarn       noticeKind = "warn"        // sender: sent, but look again
-	kindConfirm    noticeKind = "confirm"     // sender: confirm or cancel
-	kindDelay      noticeKind = "delay"       // sender: leaves at ReleaseAt unless cancelled
-	kindHeldSender noticeKind = "held-sender" // sender: waits for an approver
-	kindApprove    noticeKind = "approve"     // approver: release or reject
-	kindReleased   noticeKind = "released"    // sender: an approver let it go
-	kindRefused    noticeKind = "refused"     // sender: an approver refused it
+	kindWarn           noticeKind = "warn"            // sender: sent, but look again
+	kindConfirm        noticeKind = "confirm"         // sender: confirm or cancel
+	kindDelay          noticeKind = "delay"           // sender: leaves at ReleaseAt unless cancelled
+	kindHeldSender     noticeKind = "held-sender"     // sender: waits for an approver; can still cancel
+	kindApprove        noticeKind = "approve"         // approver: release or reject
+	kindReleased       noticeKind = "released"        // sender: an approver let it go
+	kindRefused        noticeKind = "refused"         // sender: an approver refused it
+	kindOthersReleased noticeKind = "others-released" // other approvers: someone released it
+	kindOthersRefused  noticeKind = "others-refused"  // other approvers: someone refused it
 )
 
 type link struct {
@@ -29,13 +31,22 @@ type link struct {
 
 type view struct {
 	Waiting
-	Comment string            // an approver's reason for a refusal
-	Reasons []finding.Finding // sender view only
-	Links   []link
-	Expires time.Time
+	Comment     string            // an approver's reason for a refusal
+	Reasons     []finding.Finding // sender view only
+	Links       []link
+	Expires     time.Time
+	SenderName  string // the sender's name in the directory, "" when unknown
+	Decider     string // the approver who decided (others-* notices)
+	DeciderName string
+	// ApprovalsURL is the web UI's approvals page, where mail with
+	// confidential information is released with a comment.
+	ApprovalsURL string
 }
 
-// Templates are plain text; the first line is the subject.
+// Templates are plain text; the first line is the subject. Japanese
+// notices to senders are in polite business Japanese (敬語); every notice
+// says what happened, what the reader can still do, and gives the link
+// that does it.
 var templates = map[string]map[noticeKind]string{
 	"en": {
 		kindReleased: `Your message was approved and sent: {{.Subject}}
@@ -71,78 +82,117 @@ If it should not go, cancel it before then:
 {{link . "cancel"}}
 `,
 		kindHeldSender: `Your message waits for approval: {{.Subject}}
-Your message "{{.Subject}}" has been held for your department's approver.
+Your message "{{.Subject}}" has not been sent: it is held for your department's approver.
 {{template "reasons" .}}
-You will hear when it is released or refused. Nothing else needs doing.
-`,
-		kindApprove: `Approval needed: message from {{.Sender}}
-A message from {{.Sender}} is held for your approval.
+You will hear when it is released or refused. Until an approver decides, you can still cancel it:
+{{link . "cancel"}}
 
-Subject: {{.Subject}}
+The link works until {{when .Expires}}.
+`,
+		kindApprove: `Approval needed: message from {{who .}}
+A message from {{who .}} is held for your approval. Please release it or refuse it.
+
+From: {{who .}}
+{{if .Department}}Department: {{.Department}}
+{{end}}Subject: {{.Subject}}
 Recipients: {{join .Recipients ", "}}
-Department: {{.Department}}
 {{template "reasons" .}}
-Release it:
-{{link . "release"}}
+{{if link . "release"}}Release it:
+{{link . "release"}}{{else}}It contains confidential information: to release it, give your reason on the approvals page:
+{{.ApprovalsURL}}{{end}}
 
 Refuse it:
 {{link . "reject"}}
 
-The links work until {{when .Expires}}. Operators can see the full details in misend.
+The links work until {{when .Expires}}. The message itself can be read on misend's approvals page.
+`,
+		kindOthersReleased: `Already released by {{decider .}}: {{.Subject}}
+The message "{{.Subject}}" from {{who .}} that was waiting for approval was released by {{decider .}} and has been sent.
+{{if .Comment}}
+Comment: {{.Comment}}
+{{end}}
+Nothing more needs doing.
+`,
+		kindOthersRefused: `Already refused by {{decider .}}: {{.Subject}}
+The message "{{.Subject}}" from {{who .}} that was waiting for approval was refused by {{decider .}} and has not been sent.
+{{if .Comment}}
+Comment: {{.Comment}}
+{{end}}
+Nothing more needs doing.
 `,
 	},
 	"ja": {
 		kindReleased: `承認され送信されました: {{.Subject}}
-メール「{{.Subject}}」は承認者により許可され、送信されました。
+メール「{{.Subject}}」は承認者により送信が許可され、送信されました。
 `,
 		kindRefused: `承認されませんでした: {{.Subject}}
-メール「{{.Subject}}」は承認者により差し戻され、送信されていません。
+メール「{{.Subject}}」は承認者により差し戻されたため、送信されていません。
 {{if .Comment}}
-コメント: {{.Comment}}
+承認者のコメント: {{.Comment}}
 {{end}}
-送る必要がある場合は、宛先を確認して送り直すか、承認者に相談してください。
+送信が必要な場合は、宛先と内容をご確認のうえ送り直すか、承認者にご相談ください。
 `,
 		kindWarn: `送信したメールをご確認ください: {{.Subject}}
 メール「{{.Subject}}」は送信されましたが、いつもと異なる点があります。
 {{template "reasons" .}}
-宛先を誤った場合は、すぐに相手先と管理者へ連絡してください。
+宛先を誤っていた場合は、速やかに相手先と管理者へご連絡ください。
 `,
 		kindConfirm: `送信確認のお願い: {{.Subject}}
 メール「{{.Subject}}」はまだ送信されていません。
 {{template "reasons" .}}
-このまま送ってよければ、確認してください。すぐに送信されます:
+このまま送信してよろしければ、次のリンクから送信してください。すぐに送信されます:
 {{link . "confirm"}}
 
-送らない場合は取り消してください:
+送信しない場合は、次のリンクから取り消してください:
 {{link . "cancel"}}
 
-確認がなければ送信されません。リンクの有効期限: {{when .Expires}}
+確認いただくまで送信されません。リンクの有効期限: {{when .Expires}}
 `,
 		kindDelay: `{{when .ReleaseAt}}に送信します: {{.Subject}}
 メール「{{.Subject}}」は{{when .ReleaseAt}}に送信されます。
 {{template "reasons" .}}
-送るべきでない場合は、それまでに取り消してください:
+送信しない場合は、それまでに次のリンクから取り消してください:
 {{link . "cancel"}}
 `,
 		kindHeldSender: `承認待ちのメール: {{.Subject}}
-メール「{{.Subject}}」は部署の承認者の確認待ちです。
+メール「{{.Subject}}」は、部署の承認者の確認待ちのため、まだ送信されていません。
 {{template "reasons" .}}
-送信または差し戻しの際にお知らせします。操作は不要です。
-`,
-		kindApprove: `承認依頼: {{.Sender}} からのメール
-{{.Sender}} からのメールが承認待ちです。
+承認者が送信を許可または差し戻した時点で、あらためてお知らせします。
+承認されるまでは、次のリンクから送信を取り消すこともできます:
+{{link . "cancel"}}
 
-件名: {{.Subject}}
+リンクの有効期限: {{when .Expires}}
+`,
+		kindApprove: `承認依頼: {{who .}} からのメール
+{{who .}} からのメールが承認待ちです。内容をご確認のうえ、送信を許可するか差し戻してください。
+
+差出人: {{who .}}
+{{if .Department}}部署: {{.Department}}
+{{end}}件名: {{.Subject}}
 宛先: {{join .Recipients ", "}}
-部署: {{.Department}}
 {{template "reasons" .}}
-送信を許可する:
-{{link . "release"}}
+{{if link . "release"}}送信を許可する:
+{{link . "release"}}{{else}}機密情報を含むため、送信を許可する場合は承認画面で理由を入力してください:
+{{.ApprovalsURL}}{{end}}
 
 差し戻す:
 {{link . "reject"}}
 
-リンクの有効期限: {{when .Expires}}。詳細は misend で確認できます。
+リンクの有効期限: {{when .Expires}}。本文は misend の承認画面でご覧いただけます。
+`,
+		kindOthersReleased: `{{decider .}} が送信を許可しました: {{.Subject}}
+承認待ちだった {{who .}} からのメール「{{.Subject}}」は、{{decider .}} が送信を許可し、送信されました。
+{{if .Comment}}
+コメント: {{.Comment}}
+{{end}}
+対応は不要です。
+`,
+		kindOthersRefused: `{{decider .}} が差し戻しました: {{.Subject}}
+承認待ちだった {{who .}} からのメール「{{.Subject}}」は、{{decider .}} が差し戻したため、送信されていません。
+{{if .Comment}}
+コメント: {{.Comment}}
+{{end}}
+対応は不要です。
 `,
 	},
 }
@@ -167,6 +217,10 @@ var parsed = func() map[string]map[noticeKind]*template.Template {
 		for kind, src := range kinds {
 			funcs := template.FuncMap{
 				"join": strings.Join,
+				// who names the sender as colleagues know them:
+				// 山田 太郎 <taro@corp.example>, or the address alone.
+				"who":     func(v view) string { return nameAddr(v.SenderName, v.Sender) },
+				"decider": func(v view) string { return nameAddr(v.DeciderName, v.Decider) },
 				// A suggested address is a question; a suggested action
 				// (put them in Bcc) is not.
 				"isaddr": func(s string) bool { return strings.Contains(s, "@") && !strings.ContainsAny(s, " 　") },
@@ -205,4 +259,11 @@ func render(lang string, kind noticeKind, v view) (subject, body string, err err
 	}
 	subject, body, _ = strings.Cut(b.String(), "\n")
 	return subject, body, nil
+}
+
+func nameAddr(name, addr string) string {
+	if name == "" {
+		return addr
+	}
+	return name + " <" + addr + ">"
 }

@@ -516,7 +516,7 @@ func TestAliasLinkFourEyes(t *testing.T) {
 	}
 	// The decision resolved the alias to boss: he hears at his own address
 	// that it waits (in his language), and is asked nothing.
-	r.await(boss, "メール「own hold」は部署の承認者の確認待ちです")
+	r.await(boss, "メール「own hold」は、部署の承認者の確認待ちのため")
 	if got := r.arrived(boss, "からのメールが承認待ちです"); len(got) != 0 {
 		t.Errorf("boss was asked to approve his own mail sent from his alias")
 	}

@@ -183,6 +183,12 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify decision", "id", c.Item.ID, "err", err)
 		}
+		// The other approvers got the same request: they hear that it is
+		// answered, and by whom.
+		if err := s.Notifier.DecidedOthers(ctx, w, c.By, c.Action == held.Released, c.Comment); err != nil {
+			s.Metrics.NoticeErrors.Inc()
+			s.log.Error("notify other approvers", "id", c.Item.ID, "err", err)
+		}
 	}
 	if s.o.HeldChanged != nil {
 		s.o.HeldChanged(ctx, c)

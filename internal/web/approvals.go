@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/mail"
 )
@@ -53,8 +55,24 @@ func (w *Web) approvalRelease(rw http.ResponseWriter, r *http.Request, q *req) {
 		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
 		return
 	}
-	if _, err := w.o.Held.Release(r.Context(), it.ID, w.actor(r, q), strings.TrimSpace(r.PostFormValue("comment"))); err != nil {
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	if comment == "" && slices.ContainsFunc(it.Findings, func(f finding.Finding) bool { return f.Code == finding.ConfidentialTerms }) {
+		// Confidential information leaves only with a reason on record.
+		w.approvalsAgain(rw, r, q, "err.confcomment")
+		return
+	}
+	drop := r.PostForm["drop"]
+	if len(drop) > 0 && len(drop) >= len(it.Recipients) {
+		w.approvalsAgain(rw, r, q, "err.dropall")
+		return
+	}
+	if _, err := w.o.Held.ReleaseExcept(r.Context(), it.ID, w.actor(r, q), drop, comment); err != nil {
 		w.heldError(rw, r, q, err)
+		return
+	}
+	if len(drop) > 0 {
+		w.setFlash(rw, r, flash{Key: "notice.partreleased", Subject: it.Subject})
+		http.Redirect(rw, r, "/approvals", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(rw, r, "/approvals?done=released", http.StatusSeeOther)
@@ -68,7 +86,7 @@ func (w *Web) approvalReject(rw http.ResponseWriter, r *http.Request, q *req) {
 	}
 	comment := strings.TrimSpace(r.PostFormValue("comment"))
 	if comment == "" {
-		w.fail(rw, r, q, http.StatusBadRequest, "err.comment")
+		w.approvalsAgain(rw, r, q, "err.comment")
 		return
 	}
 	if _, err := w.o.Held.Reject(r.Context(), it.ID, w.actor(r, q), comment); err != nil {
@@ -76,6 +94,17 @@ func (w *Web) approvalReject(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	http.Redirect(rw, r, "/approvals?done=rejected", http.StatusSeeOther)
+}
+
+// approvalsAgain shows the approvals page again with what is missing,
+// rather than an error page that loses the approver's place.
+func (w *Web) approvalsAgain(rw http.ResponseWriter, r *http.Request, q *req, key string) {
+	items, err := w.approvable(r.Context(), q.p)
+	if err != nil {
+		w.internal(rw, r, q, err)
+		return
+	}
+	w.renderWaitingPage(rw, r, q, "approvals", items, http.StatusBadRequest, page{Error: key})
 }
 
 func (w *Web) approvalBody(rw http.ResponseWriter, r *http.Request, q *req) {

@@ -82,7 +82,7 @@ func legend(b *strings.Builder, names []string, colour func(int, string) string,
 		l := label(n)
 		fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/>`, x, chartH-14, colour(i, n))
 		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#333">%s</text>`, x+14, chartH-5, html.EscapeString(l))
-		x += 24 + 7*len([]rune(l))
+		x += 24 + textWidth(l, 11)
 	}
 }
 
@@ -191,4 +191,18 @@ func hbars(title string, labels []string, values []int) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// textWidth estimates the width in pixels of s at font size px: Japanese
+// (wide) characters take a full em, others a little over half.
+func textWidth(s string, px int) int {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
+			w += float64(px)
+		} else {
+			w += 0.62 * float64(px)
+		}
+	}
+	return int(w + 0.5)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -21,6 +23,15 @@ type heldView struct {
 	General []finding.Finding
 	// CanConfirm: the message waits for its sender's confirmation.
 	CanConfirm bool
+	// For approvers: the sender as the directory knows them, whether the
+	// score alone reached the hold band, and whether releasing needs a
+	// comment (confidential information).
+	SenderName, SenderDept string
+	ByScore                bool
+	Confidential           bool
+	// Unreadable: held because misend could not read it, with nothing
+	// else to say about it.
+	Unreadable bool
 }
 
 type rcptRow struct {
@@ -28,10 +39,23 @@ type rcptRow struct {
 	Findings []finding.Finding
 }
 
-// viewOf groups an item's findings by recipient, written in the reader's language lang.
-func viewOf(it held.Item, lang string) heldView {
-	it.Findings = finding.LocalizeAll(it.Findings, lang)
+// viewOf groups an item's findings by recipient, written in the reader's
+// language lang; about: for an approver, who reads about the sender.
+// Recipients to check come first: on a phone they are what is seen.
+func viewOf(it held.Item, lang string, about bool) heldView {
+	if about {
+		it.Findings = finding.LocalizeAbout(it.Findings, lang)
+	} else {
+		it.Findings = finding.LocalizeAll(it.Findings, lang)
+	}
 	v := heldView{Item: it, CanConfirm: it.State == queue.Confirming}
+	for _, f := range it.Findings {
+		if f.Code == finding.ConfidentialTerms {
+			v.Confidential = true
+		}
+	}
+	v.Unreadable = it.State == queue.Held && (len(it.Findings) == 0 ||
+		!slices.ContainsFunc(it.Findings, func(f finding.Finding) bool { return f.Code != finding.ParseProblem }))
 	for _, rc := range it.Recipients {
 		row := rcptRow{Recipient: rc}
 		for _, f := range it.Findings {
@@ -41,12 +65,27 @@ func viewOf(it held.Item, lang string) heldView {
 		}
 		v.Rows = append(v.Rows, row)
 	}
+	slices.SortStableFunc(v.Rows, func(a, b rcptRow) int { return rowRank(a) - rowRank(b) })
 	for _, f := range it.Findings {
 		if f.Recipient == "" || !slices.ContainsFunc(it.Recipients, func(rc held.Recipient) bool { return strings.EqualFold(rc.Addr, f.Recipient) }) {
 			v.General = append(v.General, f)
 		}
 	}
 	return v
+}
+
+// rowRank orders recipients: flagged and not yet confirmed, flagged, then
+// those with a finding, then the rest.
+func rowRank(r rcptRow) int {
+	switch {
+	case r.Flagged && !r.Confirmed:
+		return 0
+	case r.Flagged:
+		return 1
+	case len(r.Findings) > 0:
+		return 2
+	}
+	return 3
 }
 
 // notices maps the ?done= of a redirect after an action to its message.
@@ -70,11 +109,79 @@ func (w *Web) renderWaiting(rw http.ResponseWriter, r *http.Request, q *req, nam
 		w.internal(rw, r, q, err)
 		return
 	}
+	w.renderWaitingPage(rw, r, q, name, items, http.StatusOK, page{Notice: notice(r), NoticeText: w.takeFlash(rw, r, q)})
+}
+
+func (w *Web) renderWaitingPage(rw http.ResponseWriter, r *http.Request, q *req, name string, items []held.Item, status int, pg page) {
 	var views []heldView
 	for _, it := range items {
-		views = append(views, viewOf(it, q.lang))
+		v := viewOf(it, q.lang, name == "approvals")
+		if name == "approvals" {
+			if p, ok := w.Directory().Person(it.Sender); ok {
+				v.SenderName, v.SenderDept = p.Name, p.Department
+			}
+			v.ByScore = it.Score >= w.holdBand(it.Department)
+		}
+		views = append(views, v)
 	}
-	w.render(rw, r, q, http.StatusOK, name, page{Title: "title." + name, Notice: notice(r), Data: views})
+	pg.Title, pg.Data = "title."+name, views
+	w.render(rw, r, q, status, name, pg)
+}
+
+// holdBand is the score from which the department's mail is held.
+func (w *Web) holdBand(dept string) float64 {
+	if w.o.Policy == nil {
+		return 1
+	}
+	if r, ok := w.o.Policy.Departments[dept]; ok {
+		if at, ok := r.Bands[policy.Hold]; ok {
+			return at
+		}
+	}
+	if at, ok := w.o.Policy.Default.Bands[policy.Hold]; ok {
+		return at
+	}
+	return 1
+}
+
+// flash is a notice that names the message it is about, carried across
+// the redirect after an action in a short-lived cookie.
+type flash struct {
+	Key     string `json:"k"`
+	Subject string `json:"s"`
+	N       int    `json:"n,omitempty"`
+}
+
+const flashCookie = "misend_flash"
+
+func (w *Web) setFlash(rw http.ResponseWriter, r *http.Request, f flash) {
+	if len(f.Subject) > 120 {
+		f.Subject = strings.ToValidUTF8(f.Subject[:120], "") + "…"
+	}
+	b, _ := json.Marshal(f)
+	w.setCookie(rw, r, flashCookie, encodeCookie(b), 60)
+}
+
+// takeFlash returns the flash notice in the reader's language and clears it.
+func (w *Web) takeFlash(rw http.ResponseWriter, r *http.Request, q *req) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	w.setCookie(rw, r, flashCookie, "", -1)
+	b, err := decodeCookie(c.Value)
+	var f flash
+	if err != nil || json.Unmarshal(b, &f) != nil || !strings.HasPrefix(f.Key, "notice.") {
+		return ""
+	}
+	subj := f.Subject
+	if subj == "" {
+		subj = tr(q.lang, "nosubject")
+	}
+	if f.Key == "notice.partly" {
+		return tr(q.lang, f.Key, subj, f.N)
+	}
+	return tr(q.lang, f.Key, subj)
 }
 
 // own returns a waiting message of the signed-in sender; any other
@@ -106,16 +213,34 @@ func (w *Web) heldConfirm(rw http.ResponseWriter, r *http.Request, q *req) {
 	// no "confirm all" (a ritual tick-all defeats the check).
 	rcpts := r.PostForm["rcpt"]
 	if len(rcpts) == 0 {
-		w.fail(rw, r, q, http.StatusBadRequest, "err.tickeach")
+		// The list again, saying what to do: not a dead-end error page.
+		items, err := w.o.Held.ForSender(r.Context(), q.p.Address, held.SenderView)
+		if err != nil {
+			w.internal(rw, r, q, err)
+			return
+		}
+		w.renderWaitingPage(rw, r, q, "held", items, http.StatusBadRequest, page{Error: "err.tickeach"})
 		return
 	}
+	after := it
 	for _, rc := range rcpts {
-		if _, err := w.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, w.actor(r, q)); err != nil {
+		var err error
+		if after, err = w.o.Held.ConfirmRecipient(r.Context(), it.ID, rc, w.actor(r, q)); err != nil {
 			w.heldError(rw, r, q, err)
 			return
 		}
 	}
-	http.Redirect(rw, r, "/held?done=confirmed", http.StatusSeeOther)
+	f := flash{Key: "notice.sent", Subject: it.Subject}
+	if after.State != queue.Queued {
+		f.Key = "notice.partly"
+		for _, rc := range after.Recipients {
+			if rc.Flagged && !rc.Confirmed {
+				f.N++
+			}
+		}
+	}
+	w.setFlash(rw, r, f)
+	http.Redirect(rw, r, "/held", http.StatusSeeOther)
 }
 
 func (w *Web) heldDrop(rw http.ResponseWriter, r *http.Request, q *req) {
@@ -125,11 +250,21 @@ func (w *Web) heldDrop(rw http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	rc := r.PostFormValue("rcpt")
-	if _, err := w.o.Held.DropRecipient(r.Context(), it.ID, rc, w.actor(r, q)); err != nil {
+	after, err := w.o.Held.DropRecipient(r.Context(), it.ID, rc, w.actor(r, q))
+	if err != nil {
 		w.heldError(rw, r, q, err)
 		return
 	}
-	http.Redirect(rw, r, "/held?done=dropped", http.StatusSeeOther)
+	switch after.State {
+	case queue.Queued:
+		w.setFlash(rw, r, flash{Key: "notice.droppedsent", Subject: it.Subject})
+	case queue.Cancelled:
+		w.setFlash(rw, r, flash{Key: "notice.droppedlast", Subject: it.Subject})
+	default:
+		http.Redirect(rw, r, "/held?done=dropped", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(rw, r, "/held", http.StatusSeeOther)
 }
 
 func (w *Web) heldCancel(rw http.ResponseWriter, r *http.Request, q *req) {

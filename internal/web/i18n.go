@@ -84,6 +84,34 @@ func tr(lang, key string, args ...any) string {
 	return s
 }
 
+// trValue translates a stored value v (an audit action, a role, a
+// finding code) through the key prefix+v, v itself when there is none: a
+// value recorded by a newer version is shown rather than a key.
+func trValue(lang, prefix, v string) string {
+	if v == "" {
+		return ""
+	}
+	if _, ok := messages[prefix+v]; ok {
+		return tr(lang, prefix+v)
+	}
+	return v
+}
+
+// scopeText writes a confidential-list or approver scope
+// ("department:営業部", "group:役員会", "organization") for people.
+func scopeText(lang, s string) string {
+	kind, name, _ := strings.Cut(s, ":")
+	switch kind {
+	case "department":
+		return tr(lang, "scope.department", name)
+	case "group":
+		return tr(lang, "scope.group", name)
+	case "organization":
+		return tr(lang, "scope.organization")
+	}
+	return s
+}
+
 func randomToken() string {
 	b := make([]byte, 32)
 	rand.Read(b)

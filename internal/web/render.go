@@ -29,19 +29,21 @@ type page struct {
 	CSRF  string
 	Nav   []navItem
 	Path  string
-	// Notice and Error are message keys shown above the content.
+	// Notice and Error are message keys shown above the content;
+	// NoticeText a notice already written (naming a message).
 	Notice, Error string
+	NoticeText    string
 	Data          any
 }
 
-func parseTemplates() (map[string]*template.Template, error) {
+func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]*template.Template{}
 	for _, lang := range langs {
-		base := template.New("layout").Funcs(funcs(lang))
+		base := template.New("layout").Funcs(funcs(lang, loc))
 		if _, err := base.ParseFS(templateFS, "templates/layout.html"); err != nil {
 			return nil, fmt.Errorf("web templates: %w", err)
 		}
@@ -60,14 +62,23 @@ func parseTemplates() (map[string]*template.Template, error) {
 	return out, nil
 }
 
-func funcs(lang string) template.FuncMap {
+// funcs are the page templates' functions in lang; times are shown in
+// loc with its zone (2026-12-07 09:15 JST), never an unnamed server zone.
+func funcs(lang string, loc *time.Location) template.FuncMap {
+	if loc == nil {
+		loc = time.Local
+	}
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		// tv translates a stored value (an audit action, a role) under
+		// prefix, showing the value itself when the catalogue lacks it.
+		"tv":    func(prefix, v string) string { return trValue(lang, prefix, v) },
+		"scope": func(s string) string { return scopeText(lang, s) },
 		"time": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.Local().Format("2006-01-02 15:04")
+			return t.In(loc).Format("2006-01-02 15:04 MST")
 		},
 		"isotime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"score":   func(f float64) string { return fmt.Sprintf("%.2f", f) },

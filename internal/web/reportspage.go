@@ -93,7 +93,7 @@ func (w *Web) reportsPage(rw http.ResponseWriter, r *http.Request, q *req) {
 	var labels []string
 	var values []int
 	for _, c := range rep.ByCode {
-		labels = append(labels, string(c.Code))
+		labels = append(labels, trValue(q.lang, "code.", string(c.Code)))
 		values = append(values, c.Decisions)
 	}
 	if len(labels) > 0 {

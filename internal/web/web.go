@@ -127,7 +127,7 @@ func New(o Options) (*Web, error) {
 	}
 	w.dir.Store(o.Directory)
 	var err error
-	if w.pages, err = parseTemplates(); err != nil {
+	if w.pages, err = parseTemplates(o.Location); err != nil {
 		return nil, err
 	}
 	w.mux = http.NewServeMux()
