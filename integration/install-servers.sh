@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every server the integration tests start privately on loopback:
-# Postfix, PostgreSQL, OpenLDAP (slapd, ldap-utils) and Chromium (with
-# playwright-core to drive it). Debian packages, no system instance left
+# Postfix, PostgreSQL, OpenLDAP (slapd, ldap-utils), Chromium (with
+# playwright-core to drive it) and rsyslog (the SIEM export's collector). Debian packages, no system instance left
 # running. test.sh runs this before any test and then sets
 # MISEND_REQUIRE_SERVERS=1: a server still missing fails here, and a server
 # that does not start fails its tests — never a silent skip.
@@ -38,6 +38,7 @@ fi
 
 MISEND_REQUIRE_SERVERS=1 postfix/install.sh
 MISEND_REQUIRE_SERVERS=1 browser/install.sh
+MISEND_REQUIRE_SERVERS=1 syslog/install.sh
 
 missing=()
 have_postgres || missing+=(PostgreSQL)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/misend/misend/internal/testneeds"
 	"net"
 	"os"
 	"os/exec"
@@ -34,7 +35,7 @@ func rsyslogd(t *testing.T) string {
 			return bin
 		}
 	}
-	t.Skip("rsyslogd not installed (integration/syslog/install.sh)")
+	testneeds.Missing(t, "rsyslogd", "not installed (integration/syslog/install.sh)")
 	return ""
 }
 
