@@ -11,19 +11,20 @@ import (
 // slips, how many the default policy would have stopped (asked the sender
 // to confirm, or held), and how often it would have bothered honest mail.
 type BottomLine struct {
-	Slips         int `json:"slips"`          // injected messages, replaced and added
-	Stopped       int `json:"stopped"`        // of them, at confirm or above
-	Honest        int `json:"honest"`         // clean test messages
-	HonestWarned  int `json:"honest_warned"`  // of them, at warn or above
-	HonestStopped int `json:"honest_stopped"` // of them, at confirm or above
+	Weights       string `json:"weights"`        // "fitted" (here), "stored" or "file"
+	Slips         int    `json:"slips"`          // injected messages, replaced and added
+	Stopped       int    `json:"stopped"`        // of them, at confirm or above
+	Honest        int    `json:"honest"`         // clean test messages
+	HonestWarned  int    `json:"honest_warned"`  // of them, at warn or above
+	HonestStopped int    `json:"honest_stopped"` // of them, at confirm or above
 	// ByStrategy is the share of each strategy's slips stopped.
 	ByStrategy map[string]float64 `json:"by_strategy"`
 }
 
-func bottomLine(run *Run, score func(Sample) float64) *BottomLine {
+func bottomLine(run *Run, weights string, score func(Sample) float64) *BottomLine {
 	bands := policy.DefaultConfig().Default.Bands
 	warn, stop := bands[policy.Warn], bands[policy.Confirm]
-	b := &BottomLine{ByStrategy: map[string]float64{}}
+	b := &BottomLine{Weights: weights, ByStrategy: map[string]float64{}}
 	per := map[string][2]int{}
 	for _, s := range run.Samples {
 		v := score(s)
@@ -61,9 +62,9 @@ func (b *BottomLine) Write(w io.Writer) error {
 	if b.HonestStopped > 0 {
 		oneIn = fmt.Sprintf("about 1 in %d", (b.Honest+b.HonestStopped/2)/b.HonestStopped)
 	}
-	_, err := fmt.Fprintf(w, "\nWith the fitted weights and the default policy, misend would have stopped %d of %d slips (%.1f%%) "+
+	_, err := fmt.Fprintf(w, "\nWith the %s weights and the default policy, misend would have stopped %d of %d slips (%.1f%%) "+
 		"and asked about or held %s honest messages (%d of %d; %.1f%% warned or worse).\n",
-		b.Stopped, b.Slips, 100*float64(b.Stopped)/float64(b.Slips), oneIn, b.HonestStopped, b.Honest,
+		b.Weights, b.Stopped, b.Slips, 100*float64(b.Stopped)/float64(b.Slips), oneIn, b.HonestStopped, b.Honest,
 		100*float64(b.HonestWarned)/float64(b.Honest))
 	return err
 }

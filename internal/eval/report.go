@@ -107,7 +107,13 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 		rep.Tables = append(rep.Tables, table(run, strategies, modes, "fitted-linear", func(s Sample) float64 { return lin.Score(s.Features) }))
 	}
 	rep.Tables = append(rep.Tables, table(run, strategies, modes, "fitted", func(s Sample) float64 { return w.Score(s.Features) }))
-	rep.BottomLine = bottomLine(run, func(s Sample) float64 { return w.Score(s.Features) })
+	// The bottom line is for the weights an installation would check with:
+	// the stored ones when there are any, else those fitted here.
+	if replayed == "default" {
+		rep.BottomLine = bottomLine(run, "fitted", func(s Sample) float64 { return w.Score(s.Features) })
+	} else {
+		rep.BottomLine = bottomLine(run, replayed, asRun)
+	}
 	return rep
 }
 
