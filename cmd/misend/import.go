@@ -85,13 +85,16 @@ func (c *importCmd) Run(g *Globals) error {
 	start := time.Now()
 	learned, dups, later := 0, 0, 0
 	var sent []time.Time // dates of insiders' mail, for the fit window
+	horizon := time.Now().Add(48 * time.Hour)
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(src string, msg *mail.Message) error {
 		if c.late(msg) {
 			later++
 			return nil
 		}
 		idx.add(msg)
-		if !msg.Date.IsZero() && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
+		// Dates in the future are bogus (Enron's reach 2044): they would
+		// put the fit window after every real message.
+		if !msg.Date.IsZero() && msg.Date.Before(horizon) && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
 			sent = append(sent, msg.Date)
 		}
 		o := m.Observe(msg)
