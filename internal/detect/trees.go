@@ -9,8 +9,10 @@ import "slices"
 // away from a frequent contact *and* unknown to the whole organisation
 // weighs far more than each alone, and novelty means little in a reply to a
 // thread the recipient is in. On Enron's mail, fitted on history only, the
-// trees lift detection at a 2% alarm rate where the linear score leaves it
-// (see README), at a cost of well under a microsecond per check.
+// trees lift detection at a 2% alarm rate by 10 to 18 points over the
+// linear score alone (see the package doc), for a few microseconds per
+// check. Deeper or more trees (depth 5, 300 rounds) gained under a point
+// there and warned on more honest mail.
 const (
 	treeRounds   = 200  // trees
 	treeDepth    = 4    // splits from root to leaf
