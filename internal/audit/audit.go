@@ -60,7 +60,7 @@ type Entry struct {
 	Action string    `json:"action"`
 	Target string    `json:"target,omitempty"` // e.g. a queue ID or a scope
 	// About says what Target is for people: a held message's subject and
-	// sender ("subject\x00sender"; see AboutMessage). Empty in entries
+	// sender ("subject\x1fsender"; see AboutMessage). Empty in entries
 	// written before it was kept.
 	About      string `json:"about,omitempty"`
 	Department string `json:"department,omitempty"` // the department concerned
@@ -238,10 +238,25 @@ func AboutMessage(subject, sender string) string {
 	if subject == "" && sender == "" {
 		return ""
 	}
-	return strings.Join(strings.Fields(subject), " ") + "\x00" + sender
+	// The unit separator, not NUL: PostgreSQL text holds no NUL. Control
+	// characters are taken out of the subject, so the last separator is
+	// the one AboutMessage put there.
+	subject = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, subject)
+	return strings.Join(strings.Fields(subject), " ") + aboutSep + sender
 }
+
+const aboutSep = "\x1f"
 
 // SplitAbout returns the subject and sender an About of AboutMessage names.
 func SplitAbout(about string) (subject, sender string, ok bool) {
-	return strings.Cut(about, "\x00")
+	i := strings.LastIndex(about, aboutSep)
+	if i < 0 {
+		return about, "", false
+	}
+	return about[:i], about[i+len(aboutSep):], true
 }
