@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -160,7 +161,12 @@ func (c *importCmd) Run(g *Globals) error {
 	if c.NoFit || learned == 0 {
 		return nil
 	}
-	m = nil // the fit learns the history again in a model of its own
+	// The fit learns the history again in a model of its own: let the
+	// learned one go first, or both would be in memory at once until the
+	// collector's next cycle (twice the first's size away).
+	m = nil
+	runtime.GC()
+	debug.FreeOSMemory()
 	return c.fit(ctx, db, cfg, sent)
 }
 
