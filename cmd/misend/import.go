@@ -84,36 +84,48 @@ func (c *importCmd) Run(g *Globals) error {
 	}
 	c.before = before
 	start := time.Now()
-	learned, dups, later := 0, 0, 0
-	var sent []time.Time // dates of insiders' mail, for the fit window
-	horizon := time.Now().Add(48 * time.Hour)
+	l := &importLearner{ctx: ctx, m: m, share: share}
+	// A first import learns the history and fits the weights on it in one
+	// model: the dates say where the fit window starts, then the history
+	// before it is learned as it comes and the window is replayed in date
+	// order, each message scored before it is learned. One model in
+	// memory, where fitting after the import would need a second.
+	var cal *eval.Calibration
+	fitNow := !c.NoFit && m.Stats().Learned == 0
+	if fitNow {
+		cut, err := c.fitCut(ctx, m)
+		if err != nil {
+			return err
+		}
+		if !cut.IsZero() {
+			cal = eval.NewCalibration(eval.Config{OrgDomains: m.OrgDomains(), Seed: 1}, cut,
+				eval.DetectorScorer{D: &detect.Detector{Model: m}}, l)
+		}
+	}
+	later := 0
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(src string, msg *mail.Message) error {
 		if c.late(msg) {
 			later++
 			return nil
 		}
 		idx.add(msg)
-		// Dates in the future are bogus (Enron's reach 2044): they would
-		// put the fit window after every real message.
-		if !msg.Date.IsZero() && msg.Date.Before(horizon) && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
-			sent = append(sent, msg.Date)
+		if cal != nil {
+			cal.Add(msg)
+		} else {
+			l.Learn(msg)
 		}
-		o := m.Observe(msg)
-		if !m.LearnObservation(&o) {
-			dups++
-			return nil
-		}
-		learned++
-		if share != nil {
-			share.Learned(o)
-			if learned%importShareBatch == 0 {
-				if _, err := share.Sync(ctx); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return l.err
 	})
+	var fitted *eval.Fitted
+	var fitErr error
+	fitStart := time.Now()
+	if cal != nil && walkErr == nil {
+		fitted, fitErr = cal.Fit(ctx)
+		if walkErr = l.err; walkErr == nil && ctx.Err() != nil {
+			walkErr = ctx.Err()
+		}
+	}
+	learned, dups := l.learned, l.dups
 	idxErr := idx.close()
 	// Save what was learned even when the walk stopped early: the model is
 	// idempotent, so the next run picks up the rest without double counts.
@@ -133,7 +145,7 @@ func (c *importCmd) Run(g *Globals) error {
 			return err
 		}
 	}
-	elapsed := time.Since(start)
+	elapsed := fitStart.Sub(start) // reading and learning; the fit says its own time
 	st := m.Stats()
 	rate := float64(learned+dups) / max(elapsed.Seconds(), 1e-9)
 	fmt.Printf("%d messages from %d files: %d new, %d duplicates, %d skipped\n", learned+dups, sum.Files, learned, dups, skipped(sum))
@@ -158,16 +170,82 @@ func (c *importCmd) Run(g *Globals) error {
 	if learned+dups+later == 0 {
 		return noMessages("import", c.Paths, sum)
 	}
-	if c.NoFit || learned == 0 {
+	switch {
+	case c.NoFit || learned == 0:
+		return nil
+	case cal != nil:
+		if fitErr != nil {
+			fmt.Printf("weights: not fitted (%v); keeping the %s ones\n", fitErr, weightsInUse(ctx, db))
+			return nil
+		}
+		return saveFitted(ctx, db, fitted, fitStart)
+	case fitNow:
+		fmt.Printf("weights: too little mail sent by insiders to fit on; keeping the %s ones\n", weightsInUse(ctx, db))
 		return nil
 	}
-	// The fit learns the history again in a model of its own: let the
-	// learned one go first, or both would be in memory at once until the
-	// collector's next cycle (twice the first's size away).
+	// Added to a model that had learned before: the fit replays the
+	// history in a model of its own, so that no message is scored by a
+	// model that already knows it. Let the learned one go first, or both
+	// would be in memory until the collector's next cycle.
 	m = nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	return c.fit(ctx, db, cfg, sent)
+	return c.fit(ctx, db, cfg)
+}
+
+// fitCut reads the paths once for the dates of the insiders' mail and
+// returns where the fit window starts; zero for too little mail.
+func (c *importCmd) fitCut(ctx context.Context, m *model.Model) (time.Time, error) {
+	sent, err := c.sentDates(ctx, m)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return eval.FitCut(sent, eval.DefaultFitShare, eval.DefaultFitMessages), nil
+}
+
+// sentDates returns the dates of the messages insiders sent under the
+// paths, leaving out dates in the future: they are bogus (Enron's reach
+// 2044) and would put the fit window after every real message.
+func (c *importCmd) sentDates(ctx context.Context, m *model.Model) ([]time.Time, error) {
+	horizon := time.Now().Add(48 * time.Hour)
+	var sent []time.Time
+	_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
+		if !c.late(msg) && !msg.Date.IsZero() && msg.Date.Before(horizon) && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
+			sent = append(sent, msg.Date)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import: read dates: %w", err)
+	}
+	return sent, nil
+}
+
+// importLearner learns messages for import: into the model, and through
+// the journal on a database replicas share. It counts what it learned.
+type importLearner struct {
+	ctx           context.Context
+	m             *model.Model
+	share         *journal.Sharer
+	learned, dups int
+	err           error // the journal's, which stops the import
+}
+
+// Learn implements eval.Learner.
+func (l *importLearner) Learn(msg *mail.Message) bool {
+	o := l.m.Observe(msg)
+	if !l.m.LearnObservation(&o) {
+		l.dups++
+		return false
+	}
+	l.learned++
+	if l.share != nil && l.err == nil {
+		l.share.Learned(o)
+		if l.learned%importShareBatch == 0 {
+			_, l.err = l.share.Sync(l.ctx)
+		}
+	}
+	return true
 }
 
 // late reports whether msg is dated on or after --before.
@@ -178,8 +256,12 @@ func (c *importCmd) late(msg *mail.Message) bool {
 // fit fits the score's weights on the imported history (eval.Calibration)
 // and stores them, so that check and serve judge by this organisation's
 // habits from the first message.
-func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config, sent []time.Time) error {
+func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config) error {
 	start := time.Now()
+	sent, err := c.sentDates(ctx, model.New(cfg))
+	if err != nil {
+		return err
+	}
 	f, err := eval.FitHistory(ctx, cfg, sent, func(add func(*mail.Message)) error {
 		_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
 			if !c.late(msg) {
@@ -196,6 +278,11 @@ func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config, sen
 		fmt.Printf("weights: not fitted (%v); keeping the %s ones\n", err, weightsInUse(ctx, db))
 		return nil
 	}
+	return saveFitted(ctx, db, f, start)
+}
+
+// saveFitted stores fitted weights for check and serve and says so.
+func saveFitted(ctx context.Context, db *store.DB, f *eval.Fitted, start time.Time) error {
 	f.Weights.Fit.Build = buildVersion()
 	if err := detect.SaveWeights(ctx, db, f.Weights); err != nil {
 		return fmt.Errorf("import: %w", err)
