@@ -126,6 +126,9 @@ func (c *importCmd) Run(g *Globals) error {
 		}
 	}
 	learned, dups := l.learned, l.dups
+	if cal != nil {
+		dups += cal.Copies()
+	}
 	idxErr := idx.close()
 	// Save what was learned even when the walk stopped early: the model is
 	// idempotent, so the next run picks up the rest without double counts.

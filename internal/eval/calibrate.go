@@ -28,6 +28,7 @@ type Calibration struct {
 	s      *Session
 	cut    time.Time
 	window []*mail.Message
+	copies int // window messages that were copies of another, left out by Fit
 }
 
 // DefaultFitShare and DefaultFitMessages bound the fit window misend import
@@ -92,6 +93,10 @@ func FitHistory(ctx context.Context, mcfg model.Config, sent []time.Time, walk f
 	return c.Fit(ctx)
 }
 
+// Copies is how many messages of the window Fit left out as copies of
+// another (the same mail in the sender's and the recipients' folders).
+func (c *Calibration) Copies() int { return c.copies }
+
 // Fitted is what a calibration produced.
 type Fitted struct {
 	Weights  *detect.Weights
@@ -104,6 +109,7 @@ type Fitted struct {
 // Fit replays the window and fits weights on it.
 func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
 	window := Dedupe(c.window)
+	c.copies = len(c.window) - len(window)
 	SortByDate(window)
 	for i, m := range window {
 		if i%256 == 0 && ctx.Err() != nil {
