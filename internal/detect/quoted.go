@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Replies and forwards quote the message they answer, headers and all:
@@ -87,18 +88,11 @@ func quotedValue(line string) (string, bool) {
 	field := strings.ToLower(strings.TrimSpace(s[:colon]))
 	for _, f := range quotedFields {
 		if field == f {
-			_, size := firstRune(s[colon:])
+			_, size := utf8.DecodeRuneInString(s[colon:])
 			return strings.TrimSpace(s[colon+size:]), true
 		}
 	}
 	return "", false
-}
-
-func firstRune(s string) (rune, int) {
-	for _, r := range s {
-		return r, len(string(r))
-	}
-	return 0, 0
 }
 
 func (q *quoted) add(piece string) {
