@@ -17,6 +17,30 @@ func (r *reader) docx(at string, z map[string]*zip.File) {
 	if !ok && data == nil {
 		return
 	}
+	r.runs(data, func(name, inside, buf []byte) []byte {
+		switch string(name) {
+		case "tab":
+			buf = append(buf, '\t')
+		case "br", "cr":
+			buf = append(buf, '\n')
+			if string(name) == "br" && string(attr(inside, "type")) == "page" {
+				r.write(buf)
+				buf = buf[:0]
+				r.endLead()
+			}
+		case "lastRenderedPageBreak":
+			r.write(buf)
+			buf = buf[:0]
+			r.endLead()
+		}
+		return buf
+	})
+}
+
+// runs writes the text of a document's runs (t elements), a paragraph (p)
+// per line, as Word's and DrawingML's XML both hold it. Empty elements
+// (breaks, tabs) go to empty, which returns buf with what they add.
+func (r *reader) runs(data []byte, empty func(name, inside, buf []byte) []byte) {
 	s := xmlScanner{data: data}
 	inText := false
 	var buf []byte
@@ -36,21 +60,7 @@ func (r *reader) docx(at string, z map[string]*zip.File) {
 				buf = append(buf, '\n')
 			}
 		case xmlEmpty:
-			switch string(name) {
-			case "tab":
-				buf = append(buf, '\t')
-			case "br", "cr":
-				buf = append(buf, '\n')
-				if string(name) == "br" && string(attr(inside, "type")) == "page" {
-					r.write(buf)
-					buf = buf[:0]
-					r.endLead()
-				}
-			case "lastRenderedPageBreak":
-				r.write(buf)
-				buf = buf[:0]
-				r.endLead()
-			}
+			buf = empty(name, inside, buf)
 		case xmlText:
 			if inText {
 				buf = appendUnescaped(buf, name)
@@ -229,34 +239,12 @@ func (r *reader) pptx(at string, zr *zip.Reader) {
 
 // drawingML writes the text of a:t runs, a paragraph (a:p) per line.
 func (r *reader) drawingML(data []byte) {
-	s := xmlScanner{data: data}
-	var buf []byte
-	inT := false
-	for {
-		tok, name, _ := s.next()
-		switch tok {
-		case xmlEOF:
-			r.write(buf)
-			return
-		case xmlStart:
-			inT = string(name) == "t"
-		case xmlEnd:
-			switch string(name) {
-			case "t":
-				inT = false
-			case "p":
-				buf = append(buf, '\n')
-			}
-		case xmlEmpty:
-			if string(name) == "br" {
-				buf = append(buf, '\n')
-			}
-		case xmlText:
-			if inT {
-				buf = appendUnescaped(buf, name)
-			}
+	r.runs(data, func(name, _, buf []byte) []byte {
+		if string(name) == "br" {
+			buf = append(buf, '\n')
 		}
-	}
+		return buf
+	})
 }
 
 // numbered returns the files named prefix+N+suffix in the order of N
