@@ -173,7 +173,7 @@ func (c *check) collect() {
 	if !q.empty() {
 		c.f[fQuoted] = 1
 	}
-	if isForward(c.msg.Subject) {
+	if mail.IsForward(c.msg.Subject) {
 		c.f[fForward] = 1
 	}
 	all := c.msg.Recipients()

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -142,7 +143,7 @@ func (q quoted) has(addr string, names []string) bool {
 	for _, n := range q.names {
 		hits := 0
 		for _, t := range names {
-			if containsWord(n, t) {
+			if slices.Contains(n, t) {
 				hits++
 			}
 		}
@@ -153,25 +154,4 @@ func (q quoted) has(addr string, names []string) bool {
 	return false
 }
 
-func containsWord(words []string, w string) bool {
-	for _, x := range words {
-		if x == w {
-			return true
-		}
-	}
-	return false
-}
-
 func (q quoted) empty() bool { return len(q.addrs) == 0 && len(q.names) == 0 }
-
-// isForward reports whether subject's first marker says the message is
-// forwarded ("Fw:", "FWD:", "転送:").
-func isForward(subject string) bool {
-	s := strings.ToLower(strings.TrimSpace(subject))
-	for _, p := range []string{"fw:", "fwd:", "fw :", "転送:", "転送：", "tr:", "wg:"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}

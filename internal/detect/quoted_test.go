@@ -32,11 +32,3 @@ func TestQuotedPeople(t *testing.T) {
 		t.Errorf("a first line names %v", q.names)
 	}
 }
-
-func TestIsForward(t *testing.T) {
-	for s, want := range map[string]bool{"FW: x": true, "Fwd: x": true, "転送: 見積": true, "RE: FW: x": false, "Fwiw": false} {
-		if isForward(s) != want {
-			t.Errorf("isForward(%q) = %v", s, !want)
-		}
-	}
-}

@@ -83,6 +83,7 @@ func boost(x []Features, y []bool, sw, z []float64) []Tree {
 		}
 	}
 	grad, hess := make([]float64, len(x)), make([]float64, len(x))
+	all := identity(d)
 	var trees []Tree
 	idx := make([]int, len(x))
 	for round := 0; round < treeRounds; round++ {
@@ -102,7 +103,6 @@ func boost(x []Features, y []bool, sw, z []float64) []Tree {
 			break // nothing left to learn
 		}
 		t := Tree{Nodes: b.nodes}
-		all := identity(d)
 		for i := range x {
 			z[i] += t.eval(x[i], all)
 		}

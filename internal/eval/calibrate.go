@@ -44,13 +44,22 @@ const (
 // sent messages carry the dates sent: the last share of them, and at most
 // most messages. Zero when there are too few to fit on.
 func FitCut(sent []time.Time, share float64, most int) time.Time {
-	if len(sent) < 2*MinFitMessages || share <= 0 {
+	if len(sent) < 2*MinFitMessages {
 		return time.Time{}
 	}
-	sent = slices.Clone(sent)
-	slices.SortFunc(sent, time.Time.Compare)
-	n := min(int(float64(len(sent))*min(share, 1)), most)
-	return sent[len(sent)-max(n, 1)]
+	return windowStart(sent, share, most)
+}
+
+// windowStart returns the date from which the last share (0..1) of dates
+// lie, at most most of them; zero for no dates or no share.
+func windowStart(dates []time.Time, share float64, most int) time.Time {
+	if share <= 0 || len(dates) == 0 {
+		return time.Time{}
+	}
+	dates = slices.Clone(dates)
+	slices.SortFunc(dates, time.Time.Compare)
+	n := min(int(float64(len(dates))*min(share, 1)), most)
+	return dates[len(dates)-max(n, 1)]
 }
 
 // NewCalibration starts a calibration whose fit window begins at cut; sc

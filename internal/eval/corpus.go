@@ -81,12 +81,7 @@ func FitFrom(history []*mail.Message, share float64) time.Time {
 			dated = append(dated, m.Date)
 		}
 	}
-	if share <= 0 || len(dated) == 0 {
-		return time.Time{}
-	}
-	slices.SortFunc(dated, time.Time.Compare)
-	i := int(float64(len(dated)) * (1 - min(share, 1)))
-	return dated[min(i, len(dated)-1)]
+	return windowStart(dated, share, len(dated))
 }
 
 // orgDomains tells insider addresses from outsiders.

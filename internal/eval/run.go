@@ -147,7 +147,7 @@ func NewSession(cfg Config, sc Scorer, ln Learner) *Session {
 // after Config.FitFrom) sent by an insider is scored first, for fitting.
 func (s *Session) History(m *mail.Message) {
 	if !s.cfg.FitFrom.IsZero() && !m.Date.Before(s.cfg.FitFrom) && s.x.org.isTestMessage(m) {
-		s.run.Fit = s.score(s.run.Fit, s.fitN, m, nil)
+		s.run.Fit = s.score(s.run.Fit, s.fitN, m, false)
 		s.fitN++
 	}
 	s.ln.Learn(m)
@@ -174,7 +174,7 @@ func (s *Session) Test(m *mail.Message) bool {
 		if m.Date.After(s.run.TestUntil) {
 			s.run.TestUntil = m.Date
 		}
-		s.run.Samples = s.score(s.run.Samples, s.run.Test, m, s.run.Examples)
+		s.run.Samples = s.score(s.run.Samples, s.run.Test, m, true)
 		s.run.Test++
 	}
 	if !s.cfg.Frozen {
@@ -210,9 +210,9 @@ func Replay(ctx context.Context, cfg Config, history, test []*mail.Message, sc S
 }
 
 // score appends the samples of message number ti: m as it is and with each
-// strategy's wrong address in each mode. Examples are kept when examples
-// is not nil.
-func (s *Session) score(out []Sample, ti int, m *mail.Message, examples map[string][]Example) []Sample {
+// strategy's wrong address in each mode. Of test messages (not the fit
+// window's), skipped strategies are counted and a few examples kept.
+func (s *Session) score(out []Sample, ti int, m *mail.Message, test bool) []Sample {
 	x := s.x
 	thread := threadKey(m)
 	v, f := s.sc.Score(m, m.Date)
@@ -222,13 +222,13 @@ func (s *Session) score(out []Sample, ti int, m *mail.Message, examples map[stri
 		// message elsewhere does not change what this one picks. Fit and
 		// test messages draw from different streams.
 		seed := s.cfg.Seed ^ uint64(ti)
-		if examples == nil {
+		if !test {
 			seed = ^seed
 		}
 		r := rand.New(rand.NewPCG(seed, nameHash(st.Name())))
 		intended, wrong, ok := st.wrong(x, m, r)
 		if !ok {
-			if examples != nil {
+			if test {
 				s.run.Skipped[st.Name()]++
 			}
 			continue
@@ -242,8 +242,8 @@ func (s *Session) score(out []Sample, ti int, m *mail.Message, examples map[stri
 				NewIntended:      !x.mailedDomain(m.From.Addr, domainOf(in)),
 				StrangerIntended: !x.sentTo(m.From.Addr, in),
 				InsideIntended:   x.org.has(in)})
-			if ex := examples[st.Name()]; examples != nil && len(ex) < examplesPerStrategy*len(s.modes) {
-				examples[st.Name()] = append(ex, Example{From: m.From.Addr, Intended: in, Wrong: wrong.Addr, Mode: mode, Score: v})
+			if ex := s.run.Examples[st.Name()]; test && len(ex) < examplesPerStrategy*len(s.modes) {
+				s.run.Examples[st.Name()] = append(ex, Example{From: m.From.Addr, Intended: in, Wrong: wrong.Addr, Mode: mode, Score: v})
 			}
 		}
 	}

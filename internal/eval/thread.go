@@ -1,10 +1,12 @@
 package eval
 
 import (
+	"encoding/binary"
 	"hash/fnv"
 	"slices"
 
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
 )
 
 // threadKey names the conversation m belongs to by its base subject and its
@@ -15,8 +17,8 @@ import (
 // keep two unrelated exchanges that happen to share a common subject
 // ("Re: meeting") apart. 0 means no subject to tell.
 func threadKey(m *mail.Message) uint64 {
-	base, _ := mail.BaseSubject(m.Subject)
-	if len(base) < 3 {
+	topic := model.TopicKey(m.Subject)
+	if topic == 0 {
 		return 0
 	}
 	people := []string{m.From.Addr}
@@ -26,7 +28,7 @@ func threadKey(m *mail.Message) uint64 {
 	slices.Sort(people)
 	people = slices.Compact(people)
 	h := fnv.New64a()
-	h.Write([]byte(base))
+	h.Write(binary.BigEndian.AppendUint64(nil, topic))
 	for _, p := range people {
 		h.Write([]byte{0})
 		h.Write([]byte(p))

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -9,6 +10,9 @@ import (
 // answer or forward, in English, German, Japanese clients and Outlook's
 // localisations that Japanese offices meet most; compared case-insensitively.
 var replyPrefixes = []string{"re", "fw", "fwd", "aw", "wg", "返信", "転送", "答复", "回复", "sv", "vs", "tr", "rif", "antw"}
+
+// forwardPrefixes are the markers of replyPrefixes that say forwarded.
+var forwardPrefixes = []string{"fw", "fwd", "wg", "転送", "tr"}
 
 // BaseSubject returns subject without the reply and forward markers clients
 // add ("Re: Fw: RE[2]: 返信: x" → "x"), list tags ("[project-x] ") and
@@ -26,7 +30,7 @@ func BaseSubject(subject string) (base string, isReply bool) {
 			}
 		}
 		t = strings.TrimLeftFunc(t, unicode.IsSpace)
-		rest, ok := cutReplyPrefix(t)
+		rest, _, ok := cutReplyPrefix(t)
 		if !ok {
 			s = t
 			break
@@ -37,8 +41,16 @@ func BaseSubject(subject string) (base string, isReply bool) {
 	return strings.ToLower(strings.Join(strings.Fields(s), " ")), isReply
 }
 
-// cutReplyPrefix cuts one "Re:", "RE[2]:", "Fw：" or "返信:" off s.
-func cutReplyPrefix(s string) (string, bool) {
+// IsForward reports whether subject's first marker says the message is
+// forwarded ("Fw:", "FWD:", "転送:"; not "RE: FW:").
+func IsForward(subject string) bool {
+	_, p, ok := cutReplyPrefix(strings.TrimSpace(subject))
+	return ok && slices.Contains(forwardPrefixes, p)
+}
+
+// cutReplyPrefix cuts one "Re:", "RE[2]:", "Fw：" or "返信:" off s and says
+// which marker it was.
+func cutReplyPrefix(s string) (rest, marker string, ok bool) {
 	for _, p := range replyPrefixes {
 		if len(s) < len(p) || !strings.EqualFold(s[:len(p)], p) {
 			continue
@@ -52,9 +64,9 @@ func cutReplyPrefix(s string) (string, bool) {
 		t = strings.TrimLeft(t, " ")
 		for _, colon := range []string{":", "："} {
 			if strings.HasPrefix(t, colon) {
-				return t[len(colon):], true
+				return t[len(colon):], p, true
 			}
 		}
 	}
-	return s, false
+	return s, "", false
 }

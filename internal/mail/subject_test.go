@@ -27,3 +27,11 @@ func TestBaseSubject(t *testing.T) {
 		}
 	}
 }
+
+func TestIsForward(t *testing.T) {
+	for s, want := range map[string]bool{"FW: x": true, "Fwd: x": true, "fw : x": true, "転送: 見積": true, "RE: FW: x": false, "Fwiw": false, "": false} {
+		if IsForward(s) != want {
+			t.Errorf("IsForward(%q) = %v", s, !want)
+		}
+	}
+}
