@@ -110,6 +110,7 @@ func (c *serveCmd) Run(g *Globals) error {
 	}
 	if c.siem != nil {
 		c.siem.Log = log
+		c.siem.Observe = s.Metrics.ObserveSIEM
 		go c.siem.Run(ctx, c.siemEvery)
 	}
 	<-ctx.Done()
@@ -459,6 +460,18 @@ func siemExporter(ctx context.Context, db *store.DB, cfg config.SIEM) (*siem.Exp
 		}
 		sinks = append(sinks, s)
 	}
+	if cfg.HECURL != "" {
+		tok, err := readSecret(cfg.HECTokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("siem: HEC token: %w", err)
+		}
+		h, err := siem.NewHEC(siem.HECOptions{URL: cfg.HECURL, Token: string(tok), CAFile: cfg.HECCAFile,
+			Index: cfg.HECIndex, Sourcetype: cfg.HECSourcetype})
+		if err != nil {
+			return nil, fmt.Errorf("siem: %w", err)
+		}
+		sinks = append(sinks, h)
+	}
 	if len(sinks) == 0 {
 		return nil, nil
 	}
@@ -467,5 +480,8 @@ func siemExporter(ctx context.Context, db *store.DB, cfg config.SIEM) (*siem.Exp
 		return nil, err
 	}
 	x.IncludeTerms = cfg.IncludeTerms
+	if cfg.MaxBackoff > 0 {
+		x.MaxBackoff = time.Duration(cfg.MaxBackoff)
+	}
 	return x, nil
 }

@@ -104,14 +104,26 @@ type Config struct {
 //	json_file = "/var/log/misend/events.jsonl"   # JSON lines for an agent to tail
 //	syslog = "tls://siem.corp.example:6514"      # RFC 5424 over udp://, tcp:// or tls://
 //	syslog_ca_file = "/etc/misend/siem-ca.pem"    # TLS: the collector's CA (default: the system's)
+//	hec_url = "https://splunk.corp.example:8088"  # Splunk HTTP Event Collector (https only)
+//	hec_token_file = "/etc/misend/hec.token"      # the HEC token, mode 600
+//	hec_ca_file = "/etc/misend/splunk-ca.pem"     # the collector's CA (default: the system's)
+//	hec_index = "security"                        # default: the token's index
+//	hec_sourcetype = "misend:event"
 //	include_terms = false                        # export matched confidential terms
 //	every = "5s"
+//	max_backoff = "5m"                           # longest pause before a failing collector is tried again
 type SIEM struct {
-	JSONFile     string   `toml:"json_file"`
-	Syslog       string   `toml:"syslog"`
-	SyslogCAFile string   `toml:"syslog_ca_file"`
-	IncludeTerms bool     `toml:"include_terms"`
-	Every        Duration `toml:"every"`
+	JSONFile      string   `toml:"json_file"`
+	Syslog        string   `toml:"syslog"`
+	SyslogCAFile  string   `toml:"syslog_ca_file"`
+	HECURL        string   `toml:"hec_url"`
+	HECTokenFile  string   `toml:"hec_token_file"`
+	HECCAFile     string   `toml:"hec_ca_file"`
+	HECIndex      string   `toml:"hec_index"`
+	HECSourcetype string   `toml:"hec_sourcetype"`
+	IncludeTerms  bool     `toml:"include_terms"`
+	Every         Duration `toml:"every"`
+	MaxBackoff    Duration `toml:"max_backoff"`
 }
 
 // Retention says how many days each kind of record is kept; 0 keeps it for
@@ -355,6 +367,12 @@ func (c *Config) check() error {
 	}
 	if d := c.SIEM.Syslog; d != "" && !strings.HasPrefix(d, "udp://") && !strings.HasPrefix(d, "tcp://") && !strings.HasPrefix(d, "tls://") {
 		return bad("siem.syslog", "%q is not udp://, tcp:// or tls://host:port", d)
+	}
+	if u := c.SIEM.HECURL; u != "" && !strings.HasPrefix(u, "https://") {
+		return bad("siem.hec_url", "%q is not an https:// URL (the token and the events must be encrypted)", u)
+	}
+	if (c.SIEM.HECURL == "") != (c.SIEM.HECTokenFile == "") {
+		return bad("siem.hec_token_file", "hec_url and hec_token_file go together")
 	}
 	if r := c.Retention; r != nil {
 		for _, d := range []struct {

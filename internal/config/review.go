@@ -115,6 +115,7 @@ func Review(c *Config, env Env) []Advice {
 		{"upstream.password_file", c.Upstream.PasswordFile},
 		{"web.oidc_client_secret_file", c.Web.OIDCClientSecretFile},
 		{"smtp.tls_key", c.SMTP.TLSKey},
+		{"siem.hec_token_file", c.SIEM.HECTokenFile},
 	} {
 		if f.path == "" {
 			continue
