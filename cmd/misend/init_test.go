@@ -10,6 +10,7 @@ import (
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/setup"
 )
 
@@ -32,6 +33,10 @@ func TestInitWritesConfigKeyAndAdmin(t *testing.T) {
 	}
 	if _, err := queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
 		t.Errorf("spool key: %v", err)
+	}
+	// The ages the operations guide defends are the ones written.
+	if cfg.Retention == nil || *cfg.Retention != retention.Defaults {
+		t.Errorf("[retention] written: %+v, want %+v", cfg.Retention, retention.Defaults)
 	}
 	s, db, err := openAuth(context.Background(), &Globals{DB: cfg.DB})
 	if err != nil {

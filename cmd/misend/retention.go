@@ -46,6 +46,7 @@ type pruneCmd struct {
 	DecisionsDays *int `help:"Delete decisions older than this many days (default: [retention] decisions_days; 0 keeps them)." name:"decisions-days"`
 	AuditDays     *int `help:"Delete audit entries older than this many days (default: [retention] audit_days; 0 keeps them)." name:"audit-days"`
 	TermIndexDays *int `help:"Delete the term index of mail older than this many days (default: [retention] term_index_days; 0 keeps it)." name:"term-index-days"`
+	JournalDays   *int `help:"Delete the replicas' model journal older than this many days (default: [retention] journal_days; 0 keeps it)." name:"journal-days"`
 }
 
 // Run sweeps once, as serve does daily with a [retention] table, and
@@ -62,7 +63,7 @@ func (c *pruneCmd) Run(g *Globals) error {
 	for _, o := range []struct {
 		flag *int
 		dst  *int
-	}{{c.DecisionsDays, &r.DecisionsDays}, {c.AuditDays, &r.AuditDays}, {c.TermIndexDays, &r.TermIndexDays}} {
+	}{{c.DecisionsDays, &r.DecisionsDays}, {c.AuditDays, &r.AuditDays}, {c.TermIndexDays, &r.TermIndexDays}, {c.JournalDays, &r.JournalDays}} {
 		if o.flag != nil {
 			if *o.flag < 0 {
 				return errors.New("prune: days must not be negative")
@@ -70,9 +71,13 @@ func (c *pruneCmd) Run(g *Globals) error {
 			*o.dst = *o.flag
 		}
 	}
+	// Held mail is in the spool of the serving misend, which ends it in
+	// its own daily sweep; two processes on one spool would race.
+	heldDays := r.HeldDays
+	r.HeldDays = 0
 	p := retention.FromConfig(r)
 	if p.Keeps() {
-		return errors.New("prune: nothing to delete: set a [retention] table in the configuration, or give --decisions-days, --audit-days or --term-index-days")
+		return errors.New("prune: nothing to delete: set a [retention] table in the configuration, or give --decisions-days, --audit-days, --term-index-days or --journal-days")
 	}
 	ctx := context.Background()
 	s, closeDB, err := openSweeper(ctx, g.DB)
@@ -85,8 +90,11 @@ func (c *pruneCmd) Run(g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)
 	}
-	fmt.Printf("deleted %d decisions, %d audit entries and %d messages of the term index; recorded in the audit log\n",
-		out.Decisions, out.Audit, out.TermIndex)
+	fmt.Printf("deleted %d decisions, %d audit entries, %d messages of the term index and %d entries of the model journal; recorded in the audit log\n",
+		out.Decisions, out.Audit, out.TermIndex, out.Journal)
+	if heldDays > 0 {
+		fmt.Printf("held mail waiting over %d days is deleted unsent by misend serve's daily sweep, which owns the spool\n", heldDays)
+	}
 	return nil
 }
 

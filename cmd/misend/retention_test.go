@@ -18,7 +18,7 @@ func TestPruneBackupRestoreCommands(t *testing.T) {
 	db := filepath.Join(dir, "state", "misend.db")
 	cfg := filepath.Join(dir, "misend.toml")
 	os.MkdirAll(filepath.Dir(db), 0o750)
-	doc := "db = \"" + db + "\"\n[queue]\ndir = \"" + filepath.Join(dir, "state", "spool") + "\"\n[retention]\naudit_days = 30\n"
+	doc := "db = \"" + db + "\"\n[queue]\ndir = \"" + filepath.Join(dir, "state", "spool") + "\"\n[retention]\naudit_days = 30\nheld_days = 14\n"
 	if err := os.WriteFile(cfg, []byte(doc), 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestPruneBackupRestoreCommands(t *testing.T) {
 	s.Close()
 
 	out, err := runTermsCLI(t, "prune", "--config", cfg)
-	if err != nil || !strings.Contains(out, "1 audit entries") {
+	if err != nil || !strings.Contains(out, "1 audit entries") || !strings.Contains(out, "over 14 days is deleted unsent by misend serve") {
 		t.Fatalf("prune: %v %s", err, out)
 	}
 	// A held message in the spool.

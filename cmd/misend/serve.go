@@ -106,7 +106,10 @@ func (c *serveCmd) Run(g *Globals) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	if c.sweep != nil {
-		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log)
+		c.sweep.Held = s.Held // the spool is this process's: only its sweep ends held mail
+		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log, func(out retention.Swept, err error) {
+			s.Metrics.ObserveRetention(out.Kinds(), err)
+		})
 	}
 	if c.siem != nil {
 		c.siem.Log = log

@@ -45,11 +45,14 @@ const (
 	TokenCreate   = "token-create"
 	TokenRevoke   = "token-revoke"
 	AccountChange = "account-change"
+	// Expire is the retention sweep ending waiting mail nobody decided
+	// on in time (held.Expired).
+	Expire = "expire"
 )
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Expire}
 
 // Entry is one audit record.
 type Entry struct {
@@ -159,6 +162,8 @@ func heldAction(a held.Action) string {
 		return Cancel
 	case held.Rejected:
 		return Reject
+	case held.Expired:
+		return Expire
 	}
 	return string(a)
 }

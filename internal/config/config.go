@@ -133,10 +133,14 @@ type SIEM struct {
 //	decisions_days = 400     # verdicts and findings, for reports
 //	audit_days = 1095        # who viewed, released, changed what
 //	term_index_days = 365    # imported mail's candidate terms
+//	held_days = 14           # held or confirming mail nobody answered: deleted, not sent
+//	journal_days = 7         # replicas' model journal: who wrote to whom and when
 type Retention struct {
 	DecisionsDays int `toml:"decisions_days"`
 	AuditDays     int `toml:"audit_days"`
 	TermIndexDays int `toml:"term_index_days"`
+	HeldDays      int `toml:"held_days"`
+	JournalDays   int `toml:"journal_days"`
 }
 
 // SMTP configures the gateway's listener.
@@ -378,7 +382,8 @@ func (c *Config) check() error {
 		for _, d := range []struct {
 			key  string
 			days int
-		}{{"retention.decisions_days", r.DecisionsDays}, {"retention.audit_days", r.AuditDays}, {"retention.term_index_days", r.TermIndexDays}} {
+		}{{"retention.decisions_days", r.DecisionsDays}, {"retention.audit_days", r.AuditDays}, {"retention.term_index_days", r.TermIndexDays},
+			{"retention.held_days", r.HeldDays}, {"retention.journal_days", r.JournalDays}} {
 			if d.days < 0 || d.days > 36500 {
 				return bad(d.key, "%d is outside 0 (keep for ever) to 36500 days", d.days)
 			}

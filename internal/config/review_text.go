@@ -30,8 +30,8 @@ var adviceText = map[string][2]string{
 		`No spool key ([queue] encryption_key_file): held and waiting messages lie unencrypted on disk. misend init makes one; keep a copy of it with the backups.`,
 		`スプールの暗号鍵（[queue] encryption_key_file）がありません。保留中・待機中のメール本文が暗号化されずにディスクに残ります。misend init で作成でき、バックアップと一緒に保管してください。`},
 	"no_retention": {
-		`No [retention] table: decisions, audit entries and the term index are kept for ever and the database only grows. misend init writes one with defaults (decisions 400 days, audit 1095, term index 365).`,
-		`[retention] テーブルがありません。判定・監査ログ・語の索引が永久に残り、データベースは増え続けます。misend init が既定値（判定 400 日、監査 1095 日、語の索引 365 日）で書き込みます。`},
+		`No [retention] table: decisions, audit entries, the term index, the model journal and held mail nobody answers are kept for ever and the database only grows. misend init writes one with defaults (decisions 400 days, audit 1095, term index 365, held mail 14, model journal 7).`,
+		`[retention] テーブルがありません。判定・監査ログ・語の索引・学習ジャーナル、そして誰も対応しない保留メールが永久に残り、データベースは増え続けます。misend init が既定値（判定 400 日、監査 1095 日、語の索引 365 日、保留メール 14 日、学習ジャーナル 7 日）で書き込みます。`},
 	"missing_file": {
 		`%s cannot be read: misend does not start without it.`,
 		`%s を読めません。このファイルがないと misend は起動しません。`},

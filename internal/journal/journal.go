@@ -12,7 +12,8 @@
 // journal's sequence (counts decay by the message's own date, so the order
 // in which two replicas' mail is learned barely matters), and it does not
 // replace snapshots: entries are pruned once a snapshot covers them and a
-// day has passed. A replica that was stopped for longer than that starts
+// day has passed, and in any case once older than the retention's
+// journal_days (PruneOlder, run by the retention sweep). A replica that was stopped for longer than that starts
 // from the snapshot, which covers what it missed; one that kept running but
 // could not reach the database that long reloads the snapshot when it finds
 // the entries it missed pruned.
@@ -162,4 +163,40 @@ func (j *Journal) Prune(ctx context.Context, upTo int64, before time.Time) (int6
 		return 0, fmt.Errorf("journal prune: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// pruneBatch is how many entries one DELETE of PruneOlder removes, so
+// that mail decided meanwhile waits milliseconds for SQLite's write lock.
+const pruneBatch = 5000
+
+// PruneOlder deletes every entry appended before before, whether or not a
+// saved model covers it: the retention sweep's cap on how long the
+// journal keeps who wrote to whom. Learning a replica already applied
+// stays in its model; a replica that had not yet applied an entry so old
+// reloads the stored snapshot instead (Sharer.Sync). It creates the table
+// when missing, so it works on a database that never shared.
+func PruneOlder(ctx context.Context, db *store.DB, before time.Time) (int64, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return 0, fmt.Errorf("journal migrations: %w", err)
+	}
+	if err := db.Migrate(ctx, "journal", sub); err != nil {
+		return 0, err
+	}
+	var total int64
+	for {
+		res, err := db.ExecContext(ctx, `DELETE FROM model_journal WHERE seq IN (SELECT seq FROM model_journal WHERE at < ? LIMIT ?)`,
+			before.Unix(), pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("journal prune: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("journal prune: %w", err)
+		}
+		total += n
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
 }

@@ -125,6 +125,19 @@ func (m *Metrics) ObserveSIEM(sink string, sent int, err error) {
 	m.SIEMFailing.WithLabelValues(sink).Set(failing)
 }
 
+// ObserveRetention counts one retention sweep: the records deleted by
+// kind, and whether it failed.
+func (m *Metrics) ObserveRetention(deleted map[string]int64, err error) {
+	for k, n := range deleted {
+		m.RetentionDeleted.WithLabelValues(k).Add(float64(n))
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "failed"
+	}
+	m.RetentionSweeps.WithLabelValues(outcome).Inc()
+}
+
 // Handler serves /metrics, /healthz and /readyz; ready reports whether the
 // gateway accepts mail.
 func (m *Metrics) Handler(ready func() bool) http.Handler {

@@ -151,6 +151,13 @@ func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, commen
 	return n.sendView(ctx, w, w.Sender, kind, nil, strings.TrimSpace(comment))
 }
 
+// Expired tells the sender that their message waited longer than the
+// organisation keeps bodies, for an approver (held) or for them, and was
+// deleted without being sent.
+func (n *Notifier) Expired(ctx context.Context, w Waiting, held bool, waited time.Duration) error {
+	return n.sendExpired(ctx, w, held, int(waited.Hours()/24))
+}
+
 // DecidedOthers tells the held message's other approvers that decider
 // released or refused it, so that nobody opens a request already answered.
 // The sender and the one who decided are not told by it.
@@ -206,7 +213,17 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 	return n.sendDecided(ctx, w, to, kind, acts, comment, "")
 }
 
+func (n *Notifier) sendExpired(ctx context.Context, w Waiting, held bool, days int) error {
+	return n.sendWith(ctx, w, w.Sender, kindExpired, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
+}
+
 func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {
+	return n.sendWith(ctx, w, to, kind, acts, comment, decider, nil)
+}
+
+// sendWith renders and queues one notice; more, if set, fills the view's
+// fields particular to its kind.
+func (n *Notifier) sendWith(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string, more func(*view)) error {
 	now := time.Now()
 	if n.Now != nil {
 		now = n.Now()
@@ -234,6 +251,9 @@ func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind n
 	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused {
 		// Approvers read about the sender, not as the sender.
 		v.Reasons = finding.LocalizeAbout(finding.SenderView(w.Findings), lang)
+	}
+	if more != nil {
+		more(&v)
 	}
 	subj, body, err := render(lang, kind, v)
 	if err != nil {

@@ -275,3 +275,43 @@ func TestNotifyHoldNeedsSecondPerson(t *testing.T) {
 		})
 	}
 }
+
+// A message that waited longer than the retention is said to be deleted
+// and not sent, in the sender's language, naming whom it waited for.
+func TestExpiredTellsTheSender(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		lang   string
+		held   bool
+		want   []string
+		absent []string
+	}{
+		{"held, ja", "ja", true, []string{"送信されずに削除されました: 見積書の件 Bcc: evil@x.example", "承認者による判断がないまま 14 日が経過", "送信されていません"}, []string{"送信のご確認"}},
+		{"confirming, ja", "ja", false, []string{"送信のご確認がないまま 14 日", "保存期間"}, []string{"承認者"}},
+		{"held, en", "en", true, []string{"Your message was not sent and has been deleted", "waited 14 days for an approver's decision", "has not been sent"}, []string{"your confirmation"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &memOutbox{}
+			n := newNotifier(t, out)
+			n.People.(people).lang["taro@corp.example"] = tc.lang
+			if err := n.Expired(context.Background(), waiting(policy.Hold), tc.held, 14*24*time.Hour+time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.got) != 1 || out.got[0].To[0] != "taro@corp.example" {
+				t.Fatalf("sent %+v", out.got)
+			}
+			subj, body, _ := decoded(t, out.got[0].Raw)
+			text := subj + "\n" + body
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("notice lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range append(tc.absent, "/act/", secretTerm) {
+				if strings.Contains(text, w) {
+					t.Errorf("notice has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}

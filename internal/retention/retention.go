@@ -1,13 +1,19 @@
 // Package retention deletes what misend keeps about mail once the
-// organisation's retention policy says it is old enough: decisions (the
-// verdicts and findings behind the reports), audit entries and the term
-// index of imported mail. Each sweep that deletes anything is itself
-// written to the audit log, so the log says when and why it has no older
-// entries.
+// organisation's retention policy says it is old enough, each kind after
+// its own age: decisions (the verdicts and findings behind the reports),
+// audit entries, the term index of imported mail, held bodies (mail that
+// waited for an approver or its sender's confirmation and got no answer:
+// it is ended through package held, not sent, and its sender told) and
+// the replicas' model journal (who wrote to whom and when). Each sweep
+// that deletes anything is itself written to the audit log, so the log
+// says when and why it has no older entries.
 //
-// The learned model keeps no per-message records (its counts decay), the
-// replicas' journal prunes itself, and held mail leaves the spool with
-// [queue] max_age and keep_finished: none of them needs a sweep here.
+// It does not touch the learned model, which keeps no per-message
+// records (its counts decay), nor mail on its way out: queued mail
+// bounces after [queue] max_age, and the spool forgets finished mail's
+// metadata after keep_finished. Held bodies live in the spool of the
+// running misend serve, so only its sweep ends them; misend prune deletes
+// the kinds kept in the database.
 package retention
 
 import (
@@ -20,6 +26,8 @@ import (
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
+	"github.com/misend/misend/internal/held"
+	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
 )
@@ -29,33 +37,55 @@ type Policy struct {
 	Decisions time.Duration
 	Audit     time.Duration
 	TermIndex time.Duration
+	Held      time.Duration // held and confirming mail nobody answered
+	Journal   time.Duration // the replicas' model journal
 }
+
+// Defaults are the ages misend init writes; see the operations guide for
+// why each.
+var Defaults = config.Retention{DecisionsDays: 400, AuditDays: 1095, TermIndexDays: 365, HeldDays: 14, JournalDays: 7}
 
 // FromConfig is the policy of a [retention] table.
 func FromConfig(r config.Retention) Policy {
 	day := 24 * time.Hour
 	return Policy{Decisions: time.Duration(r.DecisionsDays) * day, Audit: time.Duration(r.AuditDays) * day,
-		TermIndex: time.Duration(r.TermIndexDays) * day}
+		TermIndex: time.Duration(r.TermIndexDays) * day, Held: time.Duration(r.HeldDays) * day, Journal: time.Duration(r.JournalDays) * day}
 }
 
 // Keeps reports whether p deletes nothing.
-func (p Policy) Keeps() bool { return p.Decisions == 0 && p.Audit == 0 && p.TermIndex == 0 }
+func (p Policy) Keeps() bool { return p == Policy{} }
 
 // Swept is what one sweep deleted.
 type Swept struct {
 	Decisions int64 `json:"decisions"`
 	Audit     int64 `json:"audit"`
 	TermIndex int64 `json:"term_index"`
+	Held      int64 `json:"held"`
+	Journal   int64 `json:"journal"`
 }
 
 // Total is the number of records deleted.
-func (s Swept) Total() int64 { return s.Decisions + s.Audit + s.TermIndex }
+func (s Swept) Total() int64 { return s.Decisions + s.Audit + s.TermIndex + s.Held + s.Journal }
+
+// Kinds names each kind with its count, for logs and metrics.
+func (s Swept) Kinds() map[string]int64 {
+	return map[string]int64{"decisions": s.Decisions, "audit": s.Audit, "term_index": s.TermIndex, "held": s.Held, "journal": s.Journal}
+}
+
+// Expirer ends waiting mail older than a cutoff (held.Service.Expire).
+type Expirer interface {
+	Expire(ctx context.Context, cutoff time.Time, why string) ([]held.Item, error)
+}
 
 // Sweeper deletes old records from one database.
 type Sweeper struct {
 	DB    *store.DB
 	Audit *audit.Log
 	Terms *terms.Store
+	// Held, when set, ends held and confirming mail older than
+	// Policy.Held; without it (misend prune, which has no spool) that kind
+	// is left to the serving misend.
+	Held Expirer
 	// Actor is who the audit entry names: "misend" for the daily sweep of
 	// serve, the administrator's name for misend prune.
 	Actor string
@@ -99,23 +129,50 @@ func (s *Sweeper) Sweep(ctx context.Context, p Policy) (Swept, error) {
 		}
 		said = append(said, fmt.Sprintf("term index: %d sent before %s", out.TermIndex, before))
 	}
-	if out.Total() > 0 || (s.RecordEmpty && len(said) > 0) {
-		actor := s.Actor
-		if actor == "" {
-			actor = "misend"
+	if p.Journal > 0 {
+		before := t.Add(-p.Journal)
+		if out.Journal, err = journal.PruneOlder(ctx, s.DB, before); err != nil {
+			return out, err
 		}
-		if err := s.Audit.Record(ctx, audit.Entry{Actor: actor, Role: "retention", Action: audit.Prune, At: t,
-			Detail: strings.Join(said, "; ")}); err != nil {
+		said = append(said, fmt.Sprintf("model journal: %d before %s", out.Journal, before.Format(time.RFC3339)))
+	}
+	if p.Held > 0 && s.Held != nil {
+		before := t.Add(-p.Held)
+		days := int(p.Held / (24 * time.Hour))
+		ended, err := s.Held.Expire(ctx, before, fmt.Sprintf("retention: no answer within %d days; deleted, not sent", days))
+		out.Held = int64(len(ended))
+		said = append(said, fmt.Sprintf("held mail: %d waiting since before %s, deleted unsent", out.Held, before.Format(time.RFC3339)))
+		if err != nil {
+			// What was ended is recorded per message already; the sweep
+			// entry still goes in for the rest.
+			s.record(ctx, t, out, said)
 			return out, err
 		}
 	}
-	return out, nil
+	return out, s.record(ctx, t, out, said)
+}
+
+// record writes the sweep to the audit log: always when it deleted
+// something, and an administrator's sweep also when not.
+func (s *Sweeper) record(ctx context.Context, t time.Time, out Swept, said []string) error {
+	if out.Total() == 0 && (!s.RecordEmpty || len(said) == 0) {
+		return nil
+	}
+	actor := s.Actor
+	if actor == "" {
+		actor = "misend"
+	}
+	if err := s.Audit.Record(ctx, audit.Entry{Actor: actor, Role: "retention", Action: audit.Prune, At: t,
+		Detail: strings.Join(said, "; ")}); err != nil {
+		return fmt.Errorf("retention: record the sweep: %w", err)
+	}
+	return nil
 }
 
 // Every sweeps once a minute after it is called, to keep a start quick,
 // then every interval until ctx ends, logging each sweep that deleted
-// anything and each failure.
-func (s *Sweeper) Every(ctx context.Context, p Policy, interval time.Duration, log *slog.Logger) {
+// anything and each failure, and telling observe (if set) of each.
+func (s *Sweeper) Every(ctx context.Context, p Policy, interval time.Duration, log *slog.Logger, observe func(Swept, error)) {
 	wait := time.Minute
 	for {
 		select {
@@ -125,11 +182,15 @@ func (s *Sweeper) Every(ctx context.Context, p Policy, interval time.Duration, l
 		}
 		wait = interval
 		out, err := s.Sweep(ctx, p)
+		if observe != nil && ctx.Err() == nil {
+			observe(out, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("retention sweep", "err", err)
 		case out.Total() > 0:
-			log.Info("retention sweep", "decisions", out.Decisions, "audit", out.Audit, "term_index", out.TermIndex)
+			log.Info("retention sweep", "decisions", out.Decisions, "audit", out.Audit, "term_index", out.TermIndex,
+				"held", out.Held, "journal", out.Journal)
 		}
 	}
 }

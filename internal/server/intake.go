@@ -190,6 +190,18 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 			s.log.Error("notify other approvers", "id", c.Item.ID, "err", err)
 		}
 	}
+	// Mail the retention sweep ended was waited on by its sender, who
+	// must not go on waiting for an answer that will not come.
+	if s.Notifier != nil && c.Action == held.Expired {
+		w := notify.Waiting{QueueID: c.Item.ID, Sender: c.Item.Sender, Department: c.Item.Department, Subject: c.Item.Subject}
+		if w.Subject == "" {
+			w.Subject = c.Item.ID
+		}
+		if err := s.Notifier.Expired(ctx, w, c.Item.Verdict == policy.Hold, time.Since(c.Item.Created)); err != nil {
+			s.Metrics.NoticeErrors.Inc()
+			s.log.Error("notify expiry", "id", c.Item.ID, "err", err)
+		}
+	}
 	if s.o.HeldChanged != nil {
 		s.o.HeldChanged(ctx, c)
 	}
