@@ -226,10 +226,18 @@ func (h *HEC) post(ctx context.Context, body []byte) error {
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	return hecAnswer(h.url, resp.StatusCode, resp.Header.Get("Retry-After"), answer)
+}
+
+// hecAnswer reads a collector's answer: nil for a 2xx, else an HECError
+// with what it said ({"text":…,"code":…}, or the start of whatever came,
+// as valid UTF-8) and the wait it asked for (Retry-After in seconds,
+// at most an hour). The answer is the collector's: anything may come.
+func hecAnswer(url string, status int, retryAfter string, answer []byte) error {
+	if status >= 200 && status < 300 {
 		return nil
 	}
-	e := &HECError{URL: h.url, Status: resp.StatusCode, Code: -1}
+	e := &HECError{URL: url, Status: status, Code: -1}
 	var js struct {
 		Text string `json:"text"`
 		Code *int   `json:"code"`
@@ -240,10 +248,14 @@ func (h *HEC) post(ctx context.Context, body []byte) error {
 			e.Code = *js.Code
 		}
 	} else {
-		e.Text = strings.ToValidUTF8(strings.TrimSpace(string(answer[:min(len(answer), 200)])), "")
+		e.Text = strings.TrimSpace(string(answer))
 	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		e.RetryAfter = min(time.Duration(s)*time.Second, time.Hour)
+	e.Text = strings.ToValidUTF8(e.Text, "")
+	if len(e.Text) > 200 {
+		e.Text = strings.ToValidUTF8(e.Text[:200], "")
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && s > 0 {
+		e.RetryAfter = min(time.Duration(min(s, 3600))*time.Second, time.Hour)
 	}
 	return e
 }
