@@ -105,6 +105,17 @@ func (c *serveCmd) Run(g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	c.background(ctx, s, log)
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return s.Shutdown(sctx)
+}
+
+// background starts what runs beside the server until ctx ends: the
+// retention sweep (a minute after start, then daily) and the SIEM export.
+func (c *serveCmd) background(ctx context.Context, s *server.Server, log *slog.Logger) {
 	if c.sweep != nil {
 		c.sweep.Held = s.Held // the spool is this process's: only its sweep ends held mail
 		go c.sweep.Every(ctx, c.sweepPolicy, 24*time.Hour, log, func(out retention.Swept, err error) {
@@ -116,11 +127,6 @@ func (c *serveCmd) Run(g *Globals) error {
 		c.siem.Observe = s.Metrics.ObserveSIEM
 		go c.siem.Run(ctx, c.siemEvery)
 	}
-	<-ctx.Done()
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return s.Shutdown(sctx)
 }
 
 // termsFollowEvery is how often a serving misend looks for changed term

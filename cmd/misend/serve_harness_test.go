@@ -24,6 +24,7 @@ type served struct {
 	db    *store.DB
 	up    *sink.Sink
 	model *model.Model
+	cmd   *serveCmd
 }
 
 // startServed starts misend as `misend serve` assembles it, over a fresh
@@ -37,6 +38,13 @@ func startServed(t *testing.T, people []directory.Person, http string) *served {
 // startServedOn is startServed over the database dbPath, which other
 // replicas may share.
 func startServedOn(t *testing.T, dbPath string, people []directory.Person, http string) *served {
+	t.Helper()
+	return startServedWith(t, dbPath, people, http, nil)
+}
+
+// startServedWith is startServedOn with the configuration changed by
+// tweak before serve reads it.
+func startServedWith(t *testing.T, dbPath string, people []directory.Person, http string, tweak func(*config.Config)) *served {
 	t.Helper()
 	ctx := context.Background()
 	tmp := t.TempDir()
@@ -60,6 +68,9 @@ func startServedOn(t *testing.T, dbPath string, people []directory.Person, http 
 	cfg.SMTP.Listen = "127.0.0.1:0"
 	cfg.Upstream.Addr, cfg.Upstream.TLS = ul.Addr().String(), "none"
 	cfg.Queue.Dir = filepath.Join(tmp, "spool")
+	if tweak != nil {
+		tweak(cfg)
+	}
 	sc := serveCmd{HTTP: &http}
 	sc.merge(cfg)
 	o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -72,5 +83,5 @@ func startServedOn(t *testing.T, dbPath string, people []directory.Person, http 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Shutdown(ctx) })
-	return &served{Server: s, db: db, up: up, model: o.Model}
+	return &served{Server: s, db: db, up: up, model: o.Model, cmd: &sc}
 }

@@ -94,6 +94,9 @@ type Sweeper struct {
 	// as not to fill the log with nothing.
 	RecordEmpty bool
 	Now         func() time.Time // default time.Now
+	// FirstAfter is how long Every waits before its first sweep; default
+	// a minute, to keep a start quick.
+	FirstAfter time.Duration
 }
 
 // Sweep deletes what p says is too old, then records the sweep.
@@ -169,11 +172,14 @@ func (s *Sweeper) record(ctx context.Context, t time.Time, out Swept, said []str
 	return nil
 }
 
-// Every sweeps once a minute after it is called, to keep a start quick,
-// then every interval until ctx ends, logging each sweep that deleted
+// Every sweeps FirstAfter (a minute) after it is called, then every
+// interval until ctx ends, logging each sweep that deleted
 // anything and each failure, and telling observe (if set) of each.
 func (s *Sweeper) Every(ctx context.Context, p Policy, interval time.Duration, log *slog.Logger, observe func(Swept, error)) {
-	wait := time.Minute
+	wait := s.FirstAfter
+	if wait <= 0 {
+		wait = time.Minute
+	}
 	for {
 		select {
 		case <-ctx.Done():
