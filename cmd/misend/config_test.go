@@ -17,7 +17,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "db = \"" + filepath.Join(dir, "m.db") + "\"\norg_domains = [\"corp.example\"]\n[upstream]\naddr = \"127.0.0.1:2527\"\n" +
-		"[queue]\ndir = \"" + dir + "\"\nencryption_key_file = \"" + key + "\"\n[retention]\naudit_days = 1095\n"
+		"[queue]\ndir = \"" + dir + "\"\nencryption_key_file = \"" + key + "\"\n[retention]\naudit_days = 1095\nheld_days = 14\n"
 	tests := []struct {
 		name      string
 		doc       string

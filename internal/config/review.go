@@ -105,6 +105,9 @@ func Review(c *Config, env Env) []Advice {
 	}
 	if c.Retention == nil {
 		add(Warning, "retention", "no_retention", "")
+	} else if c.Retention.HeldDays == 0 {
+		// Tables written before held_days existed leave it out.
+		add(Warning, "retention.held_days", "held_kept_for_ever", "")
 	}
 	if c.Queue.EncryptionKeyFile == "" {
 		add(Warning, "queue.encryption_key_file", "no_spool_key", "")

@@ -51,6 +51,7 @@ base_url = "https://misend.corp.example"
 time_zone = "Asia/Tokyo"
 [retention]
 decisions_days = 400
+held_days = 14
 `
 
 func TestReview(t *testing.T) {
@@ -64,7 +65,8 @@ func TestReview(t *testing.T) {
 	}{
 		{"all set", good, "", keys, nil},
 		{"nothing set", ``, "", nil, []string{"error:no_upstream", "warning:no_org_domains", "warning:no_public_url", "warning:no_retention", "warning:no_spool_key"}},
-		{"no retention", strings.Replace(good, "[retention]\ndecisions_days = 400\n", "", 1), "", keys, []string{"warning:no_retention"}},
+		{"no retention", strings.Replace(good, "[retention]\ndecisions_days = 400\nheld_days = 14\n", "", 1), "", keys, []string{"warning:no_retention"}},
+		{"held mail kept for ever", strings.Replace(good, "held_days = 14\n", "", 1), "", keys, []string{"warning:held_kept_for_ever"}},
 		{"no public URL", strings.Replace(good, `base_url = "https://misend.corp.example"`, ``, 1), "", keys, []string{"warning:no_public_url"}},
 		{"open relay", strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "", keys, []string{"error:open_relay"}},
 		{"loopback needs no networks", strings.Replace(strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "0.0.0.0", "127.0.0.1", 1), "", keys, nil},

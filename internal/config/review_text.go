@@ -32,6 +32,9 @@ var adviceText = map[string][2]string{
 	"no_retention": {
 		`No [retention] table: decisions, audit entries, the term index, the model journal and held mail nobody answers are kept for ever and the database only grows. misend init writes one with defaults (decisions 400 days, audit 1095, term index 365, held mail 14, model journal 7).`,
 		`[retention] テーブルがありません。判定・監査ログ・語の索引・学習ジャーナル、そして誰も対応しない保留メールが永久に残り、データベースは増え続けます。misend init が既定値（判定 400 日、監査 1095 日、語の索引 365 日、保留メール 14 日、学習ジャーナル 7 日）で書き込みます。`},
+	"held_kept_for_ever": {
+		`No held_days in [retention]: held mail that neither an approver nor its sender answers stays in the spool, whole, for ever. Set held_days = 14 (what misend init writes): it is then deleted unsent and its sender told.`,
+		`[retention] に held_days がありません。承認者も送信者も対応しない保留メールが、本文ごと無期限にスプールに残ります。held_days = 14（misend init が書き込む値）を設定すると、期限を過ぎたメールは送信せずに削除され、送信者に通知されます。`},
 	"missing_file": {
 		`%s cannot be read: misend does not start without it.`,
 		`%s を読めません。このファイルがないと misend は起動しません。`},
