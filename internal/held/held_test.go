@@ -404,3 +404,78 @@ func TestReleaseExcept(t *testing.T) {
 		t.Errorf("audit record %+v", last)
 	}
 }
+
+// Expire ends held and confirming mail older than the cutoff, unsent and
+// recorded first; an expiry that cannot be recorded does not happen, and
+// mail a person dealt with, delayed mail, younger mail and misend's own
+// mail are left alone.
+func TestExpire(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name      string
+		state     queue.State
+		system    bool
+		young     bool
+		auditDown bool
+		want      queue.State
+	}{
+		{"held", queue.Held, false, false, false, queue.Cancelled},
+		{"confirming", queue.Confirming, false, false, false, queue.Cancelled},
+		{"delayed leaves by itself", queue.Delayed, false, false, false, queue.Delayed},
+		{"younger than the cutoff", queue.Held, false, true, false, queue.Held},
+		{"audit log down", queue.Held, false, false, true, queue.Held},
+		{"misend's own mail", queue.Held, true, false, false, queue.Held},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, q := newService(t)
+			var records []ActionRecord
+			s.Record = func(_ context.Context, r ActionRecord) error {
+				if tt.auditDown {
+					return errors.New("audit database down")
+				}
+				records = append(records, r)
+				return nil
+			}
+			var told []Change
+			s.Changed = func(_ context.Context, c Change) { told = append(told, c) }
+			var id string
+			if tt.system {
+				qid, err := q.Add(ctx, queue.Item{Envelope: queue.Envelope{To: []string{"sato@corp.example"}}, State: tt.state, System: true}, []byte("x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				id = string(qid)
+			} else {
+				id = add(t, q, tt.state, "営業部", "tanaka@partner-b.example")
+			}
+			cutoff := time.Now().Add(time.Hour)
+			if tt.young {
+				cutoff = time.Now().Add(-time.Hour)
+			}
+			ended, err := s.Expire(ctx, cutoff, "retention: no answer within 14 days; deleted, not sent")
+			if (err != nil) != tt.auditDown {
+				t.Fatalf("err %v", err)
+			}
+			it, _ := q.Get(queue.ID(id))
+			if it.State != tt.want {
+				t.Fatalf("state %s, want %s", it.State, tt.want)
+			}
+			if tt.want != queue.Cancelled {
+				if len(ended) != 0 || len(records) != 0 || len(told) != 0 {
+					t.Errorf("ended %v, recorded %v, told %v", ended, records, told)
+				}
+				return
+			}
+			if _, err := q.Body(queue.ID(id)); err == nil {
+				t.Error("body kept")
+			}
+			if len(ended) != 1 || ended[0].Subject != "見積もり" || len(records) != 1 || records[0].By != "misend" ||
+				records[0].Role != "retention" || records[0].Action != Expired || !strings.Contains(records[0].Detail, "14 days") {
+				t.Errorf("ended %+v, recorded %+v", ended, records)
+			}
+			if len(told) != 1 || told[0].Action != Expired || told[0].BySender {
+				t.Errorf("told %+v", told)
+			}
+		})
+	}
+}
