@@ -50,9 +50,16 @@ func (f addinFlags) handler(publicURL string) (*addin.Handler, error) {
 	return addin.New(addin.Options{PublicURL: publicURL, SendMode: f.SendMode, Timeout: f.Timeout, SSO: f.SSO, Lang: f.Lang})
 }
 
+// thunderbird is the handler serving the Thunderbird add-in (.xpi and
+// checklist page) with the same send mode and language as Outlook's.
+func (f addinFlags) thunderbird(publicURL string) (*addin.ThunderbirdHandler, error) {
+	return addin.NewThunderbird(addin.Thunderbird{PublicURL: publicURL, SendMode: f.SendMode, Lang: f.Lang})
+}
+
 // addinCmd writes what deploying the add-ins needs.
 type addinCmd struct {
 	OutlookManifest outlookManifestCmd `cmd:"" name:"outlook-manifest" help:"Write the Outlook add-in's XML manifest and unified (JSON) manifest for the public URL."`
+	Thunderbird     thunderbirdCmd     `cmd:"" name:"thunderbird" help:"Build the Thunderbird add-in (.xpi) for the public URL."`
 }
 
 type outlookManifestCmd struct {
@@ -109,5 +116,45 @@ func (c *outlookManifestCmd) Run(g *Globals) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "wrote manifest.xml, manifest.json, ja-jp.json and misend-outlook.zip to %s\n", c.Out)
+	return nil
+}
+
+type thunderbirdCmd struct {
+	PublicURL string        `help:"URL where Thunderbird reaches misend; the add-in may connect there only (default: the config's notify base URL)." name:"public-url"`
+	Out       string        `help:"Where to write the .xpi." short:"o" name:"out" default:"misend.xpi" type:"path"`
+	ID        string        `help:"The add-in's ID, the key of its settings in policies.json (default: misend@ and the URL's host name)." name:"id"`
+	SendMode  string        `help:"When misend cannot be reached: softBlock (send; the gateway still checks), promptUser (ask the sender) or block." name:"send-mode" default:"softBlock"`
+	Timeout   time.Duration `help:"How long the add-in waits for misend at Send before following the send mode." name:"timeout" default:"5s"`
+	Lang      string        `help:"Language for Thunderbird shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
+	Version   string        `help:"The add-in's version; raise it so installed copies update." name:"addin-version" default:"1.0.0"`
+}
+
+func (c *thunderbirdCmd) Run(g *Globals) error {
+	inside := g.OrgDomain
+	if g.Config != "" {
+		cfg, err := config.Load(g.Config)
+		if err != nil {
+			return err
+		}
+		if c.PublicURL == "" {
+			c.PublicURL = cfg.Notify.BaseURL
+		}
+		if len(inside) == 0 {
+			inside = cfg.OrgDomains
+		}
+	}
+	if c.PublicURL == "" {
+		return fmt.Errorf("addin thunderbird: give --public-url (the URL of misend serve)")
+	}
+	t := addin.Thunderbird{PublicURL: c.PublicURL, ID: c.ID, SendMode: c.SendMode, Timeout: c.Timeout, Lang: c.Lang,
+		InsideDomains: inside, Version: c.Version}
+	var buf bytes.Buffer
+	if err := t.XPI(&buf); err != nil {
+		return fmt.Errorf("addin thunderbird: %w", err)
+	}
+	if err := os.WriteFile(c.Out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("addin thunderbird: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes) for %s\n", c.Out, buf.Len(), c.PublicURL)
 	return nil
 }
