@@ -200,6 +200,9 @@ func (t Thunderbird) config() []byte {
 
 // files returns the add-in's files by their path in the .xpi.
 func (t Thunderbird) files() (map[string][]byte, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
 	mf, err := t.Manifest()
 	if err != nil {
 		return nil, err

@@ -185,7 +185,7 @@ function misendAnswered(id, answer) {
 // addresses that are on the checklist, and a replacement only by misend's
 // own suggestion for that recipient.
 function misendChoices(state, msg) {
-  var c = { send: msg && msg.send === true, confirmed: {}, removed: {}, replaced: {} };
+  var c = { send: !!msg && msg.send === true, confirmed: {}, removed: {}, replaced: {} };
   var rows = {};
   state.recipients.forEach(function (r) {
     if (r.addr) {
