@@ -6,8 +6,9 @@
  * which checks it again and gives Thunderbird the recipients to send to.
  *
  * Served by misend on the web (/addin/thunderbird/popup.html), the page
- * takes its checklist from the URL fragment and shows the answer instead
- * of sending it: the same page, for previews and browser tests.
+ * makes its checklist from a draft and misend's answer in the URL fragment
+ * and shows the answer instead of sending it: the same page, for previews
+ * and browser tests.
  */
 "use strict";
 
@@ -42,8 +43,13 @@
     if (inThunderbird) {
       return messenger.runtime.sendMessage({ misend: "state", id: id });
     }
+    // On the web the fragment holds a draft's recipients and misend's
+    // answer on it, {lang, fields: {to, cc, bcc}, outcome, inside}: the
+    // checklist is made from them as the background script makes it.
     try {
-      return Promise.resolve(JSON.parse(decodeURIComponent(location.hash.slice(1))));
+      var q = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+      var lang = misendTbLang(q.lang, navigator.language);
+      return Promise.resolve(misendChecklist(q.fields || {}, q.outcome || {}, q.inside || [], {}, lang));
     } catch (e) {
       return Promise.resolve(null);
     }
