@@ -256,13 +256,16 @@ func (t Thunderbird) XPI(w io.Writer) error {
 	for _, n := range append([]string{"manifest.json"}, names...) {
 		f, err := z.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate, Modified: xpiTime})
 		if err != nil {
-			return err
+			return fmt.Errorf("thunderbird add-in: %s: %w", n, err)
 		}
 		if _, err := f.Write(files[n]); err != nil {
-			return err
+			return fmt.Errorf("thunderbird add-in: %s: %w", n, err)
 		}
 	}
-	return z.Close()
+	if err := z.Close(); err != nil {
+		return fmt.Errorf("thunderbird add-in: %w", err)
+	}
+	return nil
 }
 
 // ThunderbirdHandler serves ThunderbirdPrefix: misend.xpi built for the
