@@ -6,18 +6,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/misend/misend/internal/addin"
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/version"
 )
 
 // addinFlags are misend serve's flags for the mail-client add-ins it
 // serves under /addin/; webFlags embeds them.
 type addinFlags struct {
-	SendMode string        `help:"Outlook add-in send mode, as in its manifest: promptUser, softBlock or block (see internal/addin/README.md)." name:"send-mode" default:"softBlock"`
+	SendMode string        `help:"Add-in send mode: promptUser, softBlock or block, as in the Outlook manifest; also that of the Thunderbird add-in served at /addin/thunderbird/misend.xpi (see internal/addin/README.md)." name:"send-mode" default:"softBlock"`
 	Timeout  time.Duration `help:"How long the Outlook add-in waits for misend at Send before following the send mode (0.5s to 4.5s)." name:"timeout" default:"3.5s"`
 	Lang     string        `help:"Add-in language for Outlook clients shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
 	SSO      bool          `help:"The Outlook add-in signs in with Office single sign-on (needs --addin-app-id and --oidc-issuer)." name:"sso"`
@@ -53,8 +55,20 @@ func (f addinFlags) handler(publicURL string) (*addin.Handler, error) {
 // thunderbird is the handler serving the Thunderbird add-in (.xpi and
 // checklist page) with the same send mode and language as Outlook's.
 func (f addinFlags) thunderbird(publicURL string) (*addin.ThunderbirdHandler, error) {
-	return addin.NewThunderbird(addin.Thunderbird{PublicURL: publicURL, SendMode: f.SendMode, Lang: f.Lang})
+	return addin.NewThunderbird(addin.Thunderbird{PublicURL: publicURL, SendMode: f.SendMode, Lang: f.Lang, Version: addinVersion(version.Read().Version)})
 }
+
+// addinVersion is the Thunderbird add-in's version for a misend release
+// (v1.4.2 gives 1.4.2), so installed copies update with misend; builds
+// from a work tree are 1.0.0.
+func addinVersion(v string) string {
+	if m := releaseVersion.FindStringSubmatch(v); m != nil {
+		return m[1]
+	}
+	return "1.0.0"
+}
+
+var releaseVersion = regexp.MustCompile(`^v?((0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8}))(\D|$)`)
 
 // addinCmd writes what deploying the add-ins needs.
 type addinCmd struct {

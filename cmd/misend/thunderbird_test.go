@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +95,18 @@ func TestThunderbirdAddinAgainstServe(t *testing.T) {
 		testneeds.Missing(t, "node", "no node to run the add-in's tests (apt-get install nodejs)")
 	}
 	s, tok := startServedWithHistory(t)
+	// serve offers the add-in, built for the address it is asked on, and
+	// its checklist page.
+	for p, ctype := range map[string]string{"/addin/thunderbird/misend.xpi": "application/x-xpinstall", "/addin/thunderbird/popup.html": "text/html; charset=utf-8"} {
+		resp, err := http.Get("http://" + s.HTTP.String() + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != ctype {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=tap", filepath.Join("..", "..", "internal", "addin", "jstest", "thunderbird.test.js"))
@@ -166,7 +179,10 @@ func TestThunderbirdXPI(t *testing.T) {
 				Version         string   `json:"version"`
 				Permissions     []string `json:"permissions"`
 				Settings        struct {
-					Gecko struct{ ID string } `json:"gecko"`
+					Gecko struct {
+						ID        string
+						UpdateURL string `json:"update_url"`
+					} `json:"gecko"`
 				} `json:"browser_specific_settings"`
 				Background struct{ Scripts []string } `json:"background"`
 				Options    struct{ Page string }      `json:"options_ui"`
@@ -178,7 +194,7 @@ func TestThunderbirdXPI(t *testing.T) {
 			if want := []string{"compose", "storage", tt.want}; !slices.Equal(m.Permissions, want) {
 				t.Errorf("permissions %q, want %q", m.Permissions, want)
 			}
-			if m.ManifestVersion != 2 || m.Version != "1.2.3" || !strings.HasPrefix(m.Settings.Gecko.ID, "misend@") {
+			if m.ManifestVersion != 2 || m.Version != "1.2.3" || !strings.HasPrefix(m.Settings.Gecko.ID, "misend@") || m.Settings.Gecko.UpdateURL != "" {
 				t.Errorf("manifest %+v", m)
 			}
 			named := append(append([]string{m.Options.Page, "popup.html", "_locales/en/messages.json", "_locales/ja/messages.json"}, m.Background.Scripts...), mapValues(m.Icons)...)
@@ -224,4 +240,12 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+func TestAddinVersion(t *testing.T) {
+	for v, want := range map[string]string{"v1.4.2": "1.4.2", "v1.4.2-rc.1": "1.4.2", "1.0.10": "1.0.10", "(devel)": "1.0.0", "v01.2.3": "1.0.0", "": "1.0.0"} {
+		if got := addinVersion(v); got != want {
+			t.Errorf("addinVersion(%q) = %q, want %q", v, got, want)
+		}
+	}
 }

@@ -60,6 +60,11 @@ type Thunderbird struct {
 	InsideDomains []string
 	// Version is the add-in's version, numbers and dots; default 1.0.0.
 	Version string
+	// Updates makes installed copies look for new versions at misend
+	// (ThunderbirdPrefix + "updates.json"), as the .xpi misend serve offers
+	// does. An .xpi built for deploying from elsewhere leaves updates to
+	// whoever deploys it: misend's copy may be built with other settings.
+	Updates bool
 }
 
 var (
@@ -147,6 +152,7 @@ type thunderbirdManifest struct {
 		Gecko struct {
 			ID         string `json:"id"`
 			MinVersion string `json:"strict_min_version"`
+			UpdateURL  string `json:"update_url,omitempty"`
 		} `json:"gecko"`
 	} `json:"browser_specific_settings"`
 	Permissions []string `json:"permissions"`
@@ -172,6 +178,9 @@ func (t Thunderbird) Manifest() ([]byte, error) {
 	m.Name, m.Description = "__MSG_extName__", "__MSG_extDescription__"
 	m.Version, m.DefaultLocale, m.Author = t.Version, "en", "misend"
 	m.Settings.Gecko.ID, m.Settings.Gecko.MinVersion = t.ID, ThunderbirdMinVersion
+	if t.Updates {
+		m.Settings.Gecko.UpdateURL = t.PublicURL + ThunderbirdPrefix + "updates.json"
+	}
 	m.Permissions = []string{"compose", "storage", t.hostPermission()}
 	m.Background.Scripts = []string{"config.js", "check.js", "background.js"}
 	m.OptionsUI.Page = "options.html"
@@ -316,23 +325,33 @@ func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "public, max-age=300")
-	if name == "misend.xpi" {
-		t := h.t
-		if t.PublicURL == "" {
-			scheme := "http"
-			if r.TLS != nil {
-				scheme = "https"
-			}
-			t.PublicURL = scheme + "://" + r.Host
+	t := h.t
+	t.Updates = true
+	if t.PublicURL == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
 		}
+		t.PublicURL = scheme + "://" + r.Host
+		// Built for the Host the request named: for that request only.
+		hd.Set("Cache-Control", "no-store")
+	}
+	if name == "updates.json" {
+		// Thunderbird's update manifest: the one version misend offers.
+		if err := t.check(); err != nil {
+			http.Error(w, "no add-in for this address", http.StatusBadRequest)
+			return
+		}
+		hd.Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"addons": map[string]any{t.ID: map[string]any{"updates": []any{
+			map[string]string{"version": t.Version, "update_link": t.PublicURL + ThunderbirdPrefix + "misend.xpi"}}}}})
+		return
+	}
+	if name == "misend.xpi" {
 		var buf bytes.Buffer
 		if err := t.XPI(&buf); err != nil {
 			http.Error(w, "the add-in cannot be built for this address", http.StatusBadRequest)
 			return
-		}
-		if h.t.PublicURL == "" {
-			// Built for the Host the request named: for that request only.
-			hd.Set("Cache-Control", "no-store")
 		}
 		hd.Set("Content-Type", "application/x-xpinstall")
 		hd.Set("Content-Disposition", `attachment; filename="misend.xpi"`)

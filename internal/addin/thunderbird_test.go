@@ -38,16 +38,16 @@ func TestThunderbirdServesXPI(t *testing.T) {
 	tests := []struct {
 		name   string
 		public string
-		host   string
 		want   string
+		base   string
 		cache  string
 	}{
-		{"public URL", "https://misend.corp.example", "other.example", "https://misend.corp.example/*", "public, max-age=300"},
-		{"origin", "", "misend.test", "http://misend.test/*", "no-store"},
+		{"public URL", "https://misend.corp.example", "https://misend.corp.example/*", "https://misend.corp.example", "public, max-age=300"},
+		{"origin", "", "http://misend.test/*", "http://misend.test", "no-store"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := NewThunderbird(Thunderbird{PublicURL: tt.public, SendMode: Block})
+			h, err := NewThunderbird(Thunderbird{PublicURL: tt.public, SendMode: Block, Version: "2.3.4"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,6 +58,25 @@ func TestThunderbirdServesXPI(t *testing.T) {
 			m := manifestOf(t, w.Body.Bytes())
 			if want := []string{"compose", "storage", tt.want}; !slices.Equal(m.Permissions, want) {
 				t.Errorf("permissions %q, want %q", m.Permissions, want)
+			}
+			if want := tt.base + "/addin/thunderbird/updates.json"; m.Settings.Gecko.UpdateURL != want {
+				t.Errorf("update_url %q, want %q", m.Settings.Gecko.UpdateURL, want)
+			}
+			u := get(t, h, "GET", ThunderbirdPrefix+"updates.json")
+			var up struct {
+				Addons map[string]struct {
+					Updates []struct {
+						Version    string `json:"version"`
+						UpdateLink string `json:"update_link"`
+					} `json:"updates"`
+				} `json:"addons"`
+			}
+			if err := json.Unmarshal(u.Body.Bytes(), &up); err != nil || u.Code != 200 {
+				t.Fatalf("updates.json: %d %v", u.Code, err)
+			}
+			got := up.Addons[m.Settings.Gecko.ID].Updates
+			if len(got) != 1 || got[0].Version != "2.3.4" || got[0].UpdateLink != tt.base+"/addin/thunderbird/misend.xpi" {
+				t.Errorf("updates.json: %s", u.Body)
 			}
 		})
 	}
