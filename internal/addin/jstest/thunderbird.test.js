@@ -215,6 +215,44 @@ test("served: a refused token follows the send mode", { skip: noServer }, async 
   assert.strictEqual(m.opened[0].state.why, "signIn");
 });
 
+test("served: the settings page's connection test names the person", { skip: noServer }, async () => {
+  const ok = fakeMessenger({ local: { token: served.token } });
+  load(ok);
+  assert.deepStrictEqual(plain(await ok.on.message({ misend: "test" })), { ok: true, who: "佐藤 一郎" });
+  const bad = fakeMessenger({ local: { token: "msd_wrong" } });
+  load(bad);
+  assert.deepStrictEqual(plain(await bad.on.message({ misend: "test" })), { ok: false, why: "signIn" });
+  const s = plain(await bad.on.message({ misend: "settings" }));
+  assert.strictEqual(s.hasToken, true);
+  assert.strictEqual(s.token, undefined, "the token itself never leaves the background script");
+});
+
+test("addresses are read from what Thunderbird gives, and nothing else", () => {
+  const ctx = load(fakeMessenger({}));
+  const cases = [
+    ["tanaka@partner-a.example", "tanaka@partner-a.example"],
+    ["田中 太郎 <Tanaka@Partner-A.example>", "tanaka@partner-a.example"],
+    ['"Tanaka, Taro" <tanaka@partner-a.example>', "tanaka@partner-a.example"],
+    ["  plain@x.example  ", "plain@x.example"],
+    ["a@x.example, b@y.example", ""],
+    ["<a@x.example> trailing", ""],
+    ["Name <a@x.example> <b@y.example>", "b@y.example"],
+    ["営業部メーリングリスト", ""],
+    ["no-at-sign", ""],
+    ["a@b@c", ""],
+    ["<>", ""],
+    ["", ""],
+    [{ id: "c1", type: "contact" }, ""],
+    [null, ""],
+  ];
+  for (const [in_, want] of cases) {
+    assert.strictEqual(ctx.misendAddr(in_), want, JSON.stringify(in_));
+  }
+  assert.strictEqual(ctx.misendInside("a@sub.corp.example", ["corp.example"]), true);
+  assert.strictEqual(ctx.misendInside("a@evilcorp.example", ["corp.example"]), false);
+  assert.strictEqual(ctx.misendInside("a@corp.example.evil", ["corp.example"]), false);
+});
+
 for (const [mode, cancel, window] of [["softBlock", false, false], ["promptUser", false, true], ["block", true, true]]) {
   test(`misend unreachable, ${mode}: cancel ${cancel}`, async () => {
     const o = { drafts: { 1: draft([wrongTanaka]) }, local: { token: "msd_x" }, sender: () => ({ send: true }) };
