@@ -2,8 +2,9 @@
 // origin and writes their manifests: the Outlook add-in (a Smart Alerts
 // OnMessageSend handler and a task pane with the per-recipient checklist)
 // under /addin/outlook/, and the Thunderbird add-in (an .xpi built for the
-// public URL, thunderbird.go) under /addin/thunderbird/. Office.js itself is loaded from Microsoft's CDN,
-// as Microsoft requires; everything else comes from here.
+// public URL, thunderbird.go) under /addin/thunderbird/. Office.js itself
+// is loaded from Microsoft's CDN, as Microsoft requires; everything else
+// comes from here.
 //
 // The add-ins decide nothing: they send the draft to POST /api/v1/check,
 // the gateway's own decision path, and show its answer. This package
