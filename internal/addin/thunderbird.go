@@ -34,8 +34,8 @@ const ThunderbirdPrefix = "/addin/thunderbird/"
 const ThunderbirdTimeout = 5 * time.Second
 
 // ThunderbirdMinVersion is the oldest Thunderbird the add-in installs on:
-// ESR 128, the first whose compose API gives the plain-text body of HTML
-// mail and names the sending identity in every case the add-in uses.
+// ESR 128, the oldest release still supported. Everything the add-in uses
+// is in its compose API; it is tested on 153 ESR.
 const ThunderbirdMinVersion = "128.0"
 
 // Thunderbird describes one build of the Thunderbird add-in (a
