@@ -22,7 +22,7 @@ if ! command -v staticcheck >/dev/null; then
 fi
 staticcheck ./...
 
-# The Outlook add-in's Send handler is JavaScript; its tests run in Node
+# The add-ins' Send handlers are JavaScript; their tests run in Node
 # with a fake Office object and no packages. Node is required: a missing
 # node fails the run rather than skipping the add-in's tests.
 echo "== add-in JavaScript (node --test)"

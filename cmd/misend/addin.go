@@ -6,18 +6,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/misend/misend/internal/addin"
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/version"
 )
 
 // addinFlags are misend serve's flags for the mail-client add-ins it
 // serves under /addin/; webFlags embeds them.
 type addinFlags struct {
-	SendMode string        `help:"Outlook add-in send mode, as in its manifest: promptUser, softBlock or block (see internal/addin/README.md)." name:"send-mode" default:"softBlock"`
+	SendMode string        `help:"Add-in send mode: promptUser, softBlock or block, as in the Outlook manifest; also that of the Thunderbird add-in served at /addin/thunderbird/misend.xpi (see internal/addin/README.md)." name:"send-mode" default:"softBlock"`
 	Timeout  time.Duration `help:"How long the Outlook add-in waits for misend at Send before following the send mode (0.5s to 4.5s)." name:"timeout" default:"3.5s"`
 	Lang     string        `help:"Add-in language for Outlook clients shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
 	SSO      bool          `help:"The Outlook add-in signs in with Office single sign-on (needs --addin-app-id and --oidc-issuer)." name:"sso"`
@@ -50,9 +52,28 @@ func (f addinFlags) handler(publicURL string) (*addin.Handler, error) {
 	return addin.New(addin.Options{PublicURL: publicURL, SendMode: f.SendMode, Timeout: f.Timeout, SSO: f.SSO, Lang: f.Lang})
 }
 
+// thunderbird is the handler serving the Thunderbird add-in (.xpi and
+// checklist page) with the same send mode and language as Outlook's.
+func (f addinFlags) thunderbird(publicURL string) (*addin.ThunderbirdHandler, error) {
+	return addin.NewThunderbird(addin.Thunderbird{PublicURL: publicURL, SendMode: f.SendMode, Lang: f.Lang, Version: addinVersion(version.Read().Version)})
+}
+
+// addinVersion is the Thunderbird add-in's version for a misend release
+// (v1.4.2 gives 1.4.2), so installed copies update with misend; builds
+// from a work tree are 1.0.0.
+func addinVersion(v string) string {
+	if m := releaseVersion.FindStringSubmatch(v); m != nil {
+		return m[1]
+	}
+	return "1.0.0"
+}
+
+var releaseVersion = regexp.MustCompile(`^v?((0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8}))(\D|$)`)
+
 // addinCmd writes what deploying the add-ins needs.
 type addinCmd struct {
 	OutlookManifest outlookManifestCmd `cmd:"" name:"outlook-manifest" help:"Write the Outlook add-in's XML manifest and unified (JSON) manifest for the public URL."`
+	Thunderbird     thunderbirdCmd     `cmd:"" name:"thunderbird" help:"Build the Thunderbird add-in (.xpi) for the public URL."`
 }
 
 type outlookManifestCmd struct {
@@ -109,5 +130,45 @@ func (c *outlookManifestCmd) Run(g *Globals) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "wrote manifest.xml, manifest.json, ja-jp.json and misend-outlook.zip to %s\n", c.Out)
+	return nil
+}
+
+type thunderbirdCmd struct {
+	PublicURL string        `help:"URL where Thunderbird reaches misend; the add-in may connect there only (default: the config's notify base URL)." name:"public-url"`
+	Out       string        `help:"Where to write the .xpi." short:"o" name:"out" default:"misend.xpi" type:"path"`
+	ID        string        `help:"The add-in's ID, the key of its settings in policies.json (default: misend@ and the URL's host name)." name:"id"`
+	SendMode  string        `help:"When misend cannot be reached: softBlock (send; the gateway still checks), promptUser (ask the sender) or block." name:"send-mode" default:"softBlock"`
+	Timeout   time.Duration `help:"How long the add-in waits for misend at Send before following the send mode." name:"timeout" default:"5s"`
+	Lang      string        `help:"Language for Thunderbird shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
+	Version   string        `help:"The add-in's version; raise it so installed copies update." name:"addin-version" default:"1.0.0"`
+}
+
+func (c *thunderbirdCmd) Run(g *Globals) error {
+	inside := g.OrgDomain
+	if g.Config != "" {
+		cfg, err := config.Load(g.Config)
+		if err != nil {
+			return err
+		}
+		if c.PublicURL == "" {
+			c.PublicURL = cfg.Notify.BaseURL
+		}
+		if len(inside) == 0 {
+			inside = cfg.OrgDomains
+		}
+	}
+	if c.PublicURL == "" {
+		return fmt.Errorf("addin thunderbird: give --public-url (the URL of misend serve)")
+	}
+	t := addin.Thunderbird{PublicURL: c.PublicURL, ID: c.ID, SendMode: c.SendMode, Timeout: c.Timeout, Lang: c.Lang,
+		InsideDomains: inside, Version: c.Version}
+	var buf bytes.Buffer
+	if err := t.XPI(&buf); err != nil {
+		return fmt.Errorf("addin thunderbird: %w", err)
+	}
+	if err := os.WriteFile(c.Out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("addin thunderbird: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes) for %s\n", c.Out, buf.Len(), c.PublicURL)
 	return nil
 }

@@ -34,7 +34,7 @@ type cli struct {
 	Token     tokenCmd     `cmd:"" help:"API bearer tokens: create, revoke, list."`
 	User      userCmd      `cmd:"" help:"Local web accounts: add, passwd, roles, disable, enable, list."`
 	SMTPUser  smtpUserCmd  `cmd:"" name:"smtp-user" help:"Users of the gateway's SMTP AUTH file: add, hash."`
-	Addin     addinCmd     `cmd:"" help:"Mail-client add-ins: write the Outlook add-in's manifests."`
+	Addin     addinCmd     `cmd:"" help:"Mail-client add-ins: write the Outlook add-in's manifests, build the Thunderbird add-in."`
 	Prune     pruneCmd     `cmd:"" help:"Delete decisions, audit entries and term index older than the retention ([retention] or flags)."`
 	Backup    backupCmd    `cmd:"" help:"Copy the live SQLite database to a file (PostgreSQL: use pg_dump)."`
 	Restore   restoreCmd   `cmd:"" help:"Put a backup in place of the SQLite database (misend stopped)."`

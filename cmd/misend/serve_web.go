@@ -142,6 +142,10 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	if err != nil {
 		return err
 	}
+	thunderbird, err := f.Addin.thunderbird(publicURL)
+	if err != nil {
+		return err
+	}
 	tokens, err := f.Addin.tokens(authSvc, f.OIDCIssuer, publicURL)
 	if err != nil {
 		return err
@@ -162,6 +166,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
 		mux.Handle(addin.OutlookPrefix, addins)
+		mux.Handle(addin.ThunderbirdPrefix, thunderbird)
 		mux.Handle("/", w)
 		return mux
 	}

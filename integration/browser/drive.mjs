@@ -11,6 +11,7 @@
 //   {"op":"fill","selector":"#address","value":"..."}
 //   {"op":"check","selector":"input[name=rcpt][value='a@b']"}
 //   {"op":"click","selector":"button.primary"}  click and wait for the page it loads
+//   {"op":"press","selector":"#send"}        click a button that loads no page
 //   {"op":"text","contains":"..."}           the page's text must contain this
 //   {"op":"absent","contains":"..."}         ... and must not contain this
 //   {"op":"url","contains":"/held"}          the current URL must contain this
@@ -61,6 +62,9 @@ for (const [i, s] of script.steps.entries()) {
         break;
       case 'click':
         await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(s.selector)]);
+        break;
+      case 'press':
+        await page.click(s.selector);
         break;
       case 'keyboard':
         for (const k of s.keys.slice(0, -1)) await page.keyboard.press(k);

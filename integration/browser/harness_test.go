@@ -18,6 +18,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/misend/misend/internal/addin"
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
@@ -260,6 +261,12 @@ func start(t *testing.T) *rig {
 			mux := http.NewServeMux()
 			mux.Handle(api.Prefix, api.New(api.Options{Tokens: as, Check: loaded.Path, Held: s.Held, Decisions: dl,
 				Reports: reports.DecisionsTable{DB: db}, Feedback: fl, Audit: al, Location: tokyo, Log: logger}))
+			tb, err := addin.NewThunderbird(addin.Thunderbird{})
+			if err != nil {
+				t.Errorf("thunderbird add-in: %v", err)
+				return nil
+			}
+			mux.Handle(addin.ThunderbirdPrefix, tb)
 			mux.Handle("/", ui)
 			return mux
 		},
@@ -404,6 +411,7 @@ func goTo(url string) step    { return step{"op": "goto", "url": url} }
 func fill(sel, v string) step { return step{"op": "fill", "selector": sel, "value": v} }
 func tick(sel string) step    { return step{"op": "check", "selector": sel} }
 func click(sel string) step   { return step{"op": "click", "selector": sel} }
+func press(sel string) step   { return step{"op": "press", "selector": sel} }
 func text(s string) step      { return step{"op": "text", "contains": s} }
 func absent(s string) step    { return step{"op": "absent", "contains": s} }
 func at(s string) step        { return step{"op": "url", "contains": s} }

@@ -1,8 +1,10 @@
 // Package addin serves misend's mail-client add-ins from misend's own
 // origin and writes their manifests: the Outlook add-in (a Smart Alerts
 // OnMessageSend handler and a task pane with the per-recipient checklist)
-// under /addin/outlook/. Office.js itself is loaded from Microsoft's CDN,
-// as Microsoft requires; everything else comes from here.
+// under /addin/outlook/, and the Thunderbird add-in (an .xpi built for the
+// public URL, thunderbird.go) under /addin/thunderbird/. Office.js itself
+// is loaded from Microsoft's CDN, as Microsoft requires; everything else
+// comes from here.
 //
 // The add-ins decide nothing: they send the draft to POST /api/v1/check,
 // the gateway's own decision path, and show its answer. This package
