@@ -210,7 +210,7 @@ func TestServeExportsToHECAndSweepsHeldMail(t *testing.T) {
 		t.Errorf("collector got %d events, the database holds %d", len(got), len(want))
 	}
 	mu.Unlock()
-	if verdicts["hold"] != 1 || verdicts["pass"]+verdicts["warn"] != 1 || !contains(actions, audit.Expire) || !contains(actions, audit.Prune) {
+	if verdicts["hold"] != 1 || verdicts["pass"]+verdicts["warn"] != 1 || !contains(actions, audit.Purge) || !contains(actions, audit.Prune) {
 		t.Errorf("collector got verdicts %v and audit actions %v", verdicts, actions)
 	}
 
@@ -221,7 +221,7 @@ func TestServeExportsToHECAndSweepsHeldMail(t *testing.T) {
 	metrics, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	for _, m := range []string{`misend_retention_deleted_total{kind="held"} 1`, `misend_retention_sweeps_total{outcome="ok"} 1`,
-		`misend_siem_failing{sink="hec:` + hec.URL + `/services/collector/event"} 0`, `misend_held_actions_total{action="expire"} 1`} {
+		`misend_siem_failing{sink="hec:` + hec.URL + `/services/collector/event"} 0`, `misend_held_actions_total{action="purge"} 1`} {
 		if !strings.Contains(string(metrics), m) {
 			t.Errorf("/metrics lacks %s", m)
 		}

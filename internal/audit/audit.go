@@ -45,14 +45,14 @@ const (
 	TokenCreate   = "token-create"
 	TokenRevoke   = "token-revoke"
 	AccountChange = "account-change"
-	// Expire is the retention sweep ending waiting mail nobody decided
-	// on in time (held.Expired).
-	Expire = "expire"
+	// Purge is the retention sweep ending waiting mail nobody decided
+	// on in time (held.Purged).
+	Purge = "purge"
 )
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Expire}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Purge}
 
 // Entry is one audit record.
 type Entry struct {
@@ -162,8 +162,8 @@ func heldAction(a held.Action) string {
 		return Cancel
 	case held.Rejected:
 		return Reject
-	case held.Expired:
-		return Expire
+	case held.Purged:
+		return Purge
 	}
 	return string(a)
 }

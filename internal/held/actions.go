@@ -174,18 +174,18 @@ func (s *Service) Reject(ctx context.Context, id string, by Actor, comment strin
 	})
 }
 
-// Retention is the actor of Expire in the audit log and the spool: misend
+// Retention is the actor of Purge in the audit log and the spool: misend
 // itself, under the organisation's retention policy, not a person.
 var Retention = Actor{Principal: auth.Principal{Address: "misend"}, Via: "retention"}
 
-// Expire ends the mail held for an approver or waiting for its sender's
+// Purge ends the mail held for an approver or waiting for its sender's
 // confirmation since before cutoff: it is not sent (a hold nobody
 // released never turns into a pass) and its body is deleted at once.
 // Each is recorded like a person's action, before it takes effect, with
 // Retention as the actor and why as the detail. Delayed mail leaves by
 // itself and is left alone. It returns the messages it ended; on an error
 // the rest stay for the next sweep.
-func (s *Service) Expire(ctx context.Context, cutoff time.Time, why string) ([]Item, error) {
+func (s *Service) Purge(ctx context.Context, cutoff time.Time, why string) ([]Item, error) {
 	old := s.Queue.Items(func(it *queue.Item) bool {
 		return people(it) && (it.State == queue.Held || it.State == queue.Confirming) && it.Created.Before(cutoff)
 	})
@@ -194,7 +194,7 @@ func (s *Service) Expire(ctx context.Context, cutoff time.Time, why string) ([]I
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		done, err := s.act(ctx, string(it.ID), Retention, Expired, why, "", func(it *queue.Item, _ Actor) (string, error) {
+		done, err := s.act(ctx, string(it.ID), Retention, Purged, why, "", func(it *queue.Item, _ Actor) (string, error) {
 			// Looked at again under the lock: a person may have acted since.
 			if (it.State != queue.Held && it.State != queue.Confirming) || !it.Created.Before(cutoff) {
 				return "", fmt.Errorf("%w: %s is %s", ErrState, it.ID, it.State)
@@ -209,7 +209,7 @@ func (s *Service) Expire(ctx context.Context, cutoff time.Time, why string) ([]I
 		case errors.Is(err, ErrState), errors.Is(err, ErrNotFound):
 			continue // decided or gone meanwhile
 		case err != nil:
-			return out, fmt.Errorf("held: expire %s: %w", it.ID, err)
+			return out, fmt.Errorf("held: purge %s: %w", it.ID, err)
 		}
 		out = append(out, done)
 	}

@@ -18,7 +18,7 @@
 //     (Reject) — never mail held for their own sending (four eyes);
 //   - the sender and the department's approvers read a body (Body);
 //   - the retention sweep ends mail that waited for an approver or its
-//     sender longer than the organisation keeps bodies (Expire): it is
+//     sender longer than the organisation keeps bodies (Purge): it is
 //     not sent, never released by default.
 //
 // Each action and each body read is handed to the audit hook before it
@@ -107,9 +107,9 @@ const (
 	Released  Action = "release"        // the message left the waiting states for delivery
 	Cancelled Action = "cancel"
 	Rejected  Action = "reject"
-	// Expired: the retention sweep ended a message nobody decided on in
+	// Purged: the retention sweep ended a message nobody decided on in
 	// time; it was not sent.
-	Expired Action = "expire"
+	Purged Action = "purge"
 )
 
 // Change is one action on a waiting message, for notifications and logs.

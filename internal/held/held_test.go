@@ -405,11 +405,11 @@ func TestReleaseExcept(t *testing.T) {
 	}
 }
 
-// Expire ends held and confirming mail older than the cutoff, unsent and
+// Purge ends held and confirming mail older than the cutoff, unsent and
 // recorded first; an expiry that cannot be recorded does not happen, and
 // mail a person dealt with, delayed mail, younger mail and misend's own
 // mail are left alone.
-func TestExpire(t *testing.T) {
+func TestPurge(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name      string
@@ -452,7 +452,7 @@ func TestExpire(t *testing.T) {
 			if tt.young {
 				cutoff = time.Now().Add(-time.Hour)
 			}
-			ended, err := s.Expire(ctx, cutoff, "retention: no answer within 14 days; deleted, not sent")
+			ended, err := s.Purge(ctx, cutoff, "retention: no answer within 14 days; deleted, not sent")
 			if (err != nil) != tt.auditDown {
 				t.Fatalf("err %v", err)
 			}
@@ -470,10 +470,10 @@ func TestExpire(t *testing.T) {
 				t.Error("body kept")
 			}
 			if len(ended) != 1 || ended[0].Subject != "見積もり" || len(records) != 1 || records[0].By != "misend" ||
-				records[0].Role != "retention" || records[0].Action != Expired || !strings.Contains(records[0].Detail, "14 days") {
+				records[0].Role != "retention" || records[0].Action != Purged || !strings.Contains(records[0].Detail, "14 days") {
 				t.Errorf("ended %+v, recorded %+v", ended, records)
 			}
-			if len(told) != 1 || told[0].Action != Expired || told[0].BySender {
+			if len(told) != 1 || told[0].Action != Purged || told[0].BySender {
 				t.Errorf("told %+v", told)
 			}
 		})

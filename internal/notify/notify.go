@@ -151,11 +151,11 @@ func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, commen
 	return n.sendView(ctx, w, w.Sender, kind, nil, strings.TrimSpace(comment))
 }
 
-// Expired tells the sender that their message waited longer than the
+// Purged tells the sender that their message waited longer than the
 // organisation keeps bodies, for an approver (held) or for them, and was
 // deleted without being sent.
-func (n *Notifier) Expired(ctx context.Context, w Waiting, held bool, waited time.Duration) error {
-	return n.sendExpired(ctx, w, held, int(waited.Hours()/24))
+func (n *Notifier) Purged(ctx context.Context, w Waiting, held bool, waited time.Duration) error {
+	return n.sendPurged(ctx, w, held, int(waited.Hours()/24))
 }
 
 // DecidedOthers tells the held message's other approvers that decider
@@ -213,8 +213,8 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 	return n.sendDecided(ctx, w, to, kind, acts, comment, "")
 }
 
-func (n *Notifier) sendExpired(ctx context.Context, w Waiting, held bool, days int) error {
-	return n.sendWith(ctx, w, w.Sender, kindExpired, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
+func (n *Notifier) sendPurged(ctx context.Context, w Waiting, held bool, days int) error {
+	return n.sendWith(ctx, w, w.Sender, kindPurged, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
 }
 
 func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {

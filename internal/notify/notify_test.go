@@ -278,7 +278,7 @@ func TestNotifyHoldNeedsSecondPerson(t *testing.T) {
 
 // A message that waited longer than the retention is said to be deleted
 // and not sent, in the sender's language, naming whom it waited for.
-func TestExpiredTellsTheSender(t *testing.T) {
+func TestPurgedTellsTheSender(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		lang   string
@@ -294,7 +294,7 @@ func TestExpiredTellsTheSender(t *testing.T) {
 			out := &memOutbox{}
 			n := newNotifier(t, out)
 			n.People.(people).lang["taro@corp.example"] = tc.lang
-			if err := n.Expired(context.Background(), waiting(policy.Hold), tc.held, 14*24*time.Hour+time.Hour); err != nil {
+			if err := n.Purged(context.Background(), waiting(policy.Hold), tc.held, 14*24*time.Hour+time.Hour); err != nil {
 				t.Fatal(err)
 			}
 			if len(out.got) != 1 || out.got[0].To[0] != "taro@corp.example" {

@@ -22,7 +22,7 @@ const (
 	kindRefused        noticeKind = "refused"         // sender: an approver refused it
 	kindOthersReleased noticeKind = "others-released" // other approvers: someone released it
 	kindOthersRefused  noticeKind = "others-refused"  // other approvers: someone refused it
-	kindExpired        noticeKind = "expired"         // sender: nobody decided in time; deleted, not sent
+	kindPurged         noticeKind = "purged"          // sender: nobody decided in time; deleted, not sent
 )
 
 type link struct {
@@ -42,7 +42,7 @@ type view struct {
 	// ApprovalsURL is the web UI's approvals page, where mail with
 	// confidential information is released with a comment.
 	ApprovalsURL string
-	// WaitedDays is how long an expired message waited; ForApprover that
+	// WaitedDays is how long a purged message waited; ForApprover that
 	// it waited for an approver rather than its sender.
 	WaitedDays  int
 	ForApprover bool
@@ -54,7 +54,7 @@ type view struct {
 // that does it.
 var templates = map[string]map[noticeKind]string{
 	"en": {
-		kindExpired: `Your message was not sent and has been deleted: {{.Subject}}
+		kindPurged: `Your message was not sent and has been deleted: {{.Subject}}
 Your message "{{.Subject}}" waited {{.WaitedDays}} days for {{if .ForApprover}}an approver's decision{{else}}your confirmation{{end}} without one. Under your organisation's retention policy, mail that waits this long is deleted: it has not been sent.
 
 If it should still go, check the recipients and send it again.
@@ -132,7 +132,7 @@ Nothing more needs doing.
 `,
 	},
 	"ja": {
-		kindExpired: `送信されずに削除されました: {{.Subject}}
+		kindPurged: `送信されずに削除されました: {{.Subject}}
 メール「{{.Subject}}」は、{{if .ForApprover}}承認者による判断{{else}}送信のご確認{{end}}がないまま {{.WaitedDays}} 日が経過したため、社内で定めた保存期間に従って削除しました。このメールは送信されていません。
 
 送信が必要な場合は、宛先と内容をご確認のうえ、あらためてお送りください。

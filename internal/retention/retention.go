@@ -72,9 +72,9 @@ func (s Swept) Kinds() map[string]int64 {
 	return map[string]int64{"decisions": s.Decisions, "audit": s.Audit, "term_index": s.TermIndex, "held": s.Held, "journal": s.Journal}
 }
 
-// Expirer ends waiting mail older than a cutoff (held.Service.Expire).
-type Expirer interface {
-	Expire(ctx context.Context, cutoff time.Time, why string) ([]held.Item, error)
+// Purger ends waiting mail older than a cutoff (held.Service.Purge).
+type Purger interface {
+	Purge(ctx context.Context, cutoff time.Time, why string) ([]held.Item, error)
 }
 
 // Sweeper deletes old records from one database.
@@ -85,7 +85,7 @@ type Sweeper struct {
 	// Held, when set, ends held and confirming mail older than
 	// Policy.Held; without it (misend prune, which has no spool) that kind
 	// is left to the serving misend.
-	Held Expirer
+	Held Purger
 	// Actor is who the audit entry names: "misend" for the daily sweep of
 	// serve, the administrator's name for misend prune.
 	Actor string
@@ -142,7 +142,7 @@ func (s *Sweeper) Sweep(ctx context.Context, p Policy) (Swept, error) {
 	if p.Held > 0 && s.Held != nil {
 		before := t.Add(-p.Held)
 		days := int(p.Held / (24 * time.Hour))
-		ended, err := s.Held.Expire(ctx, before, fmt.Sprintf("retention: no answer within %d days; deleted, not sent", days))
+		ended, err := s.Held.Purge(ctx, before, fmt.Sprintf("retention: no answer within %d days; deleted, not sent", days))
 		out.Held = int64(len(ended))
 		said = append(said, fmt.Sprintf("held mail: %d waiting since before %s, deleted unsent", out.Held, before.Format(time.RFC3339)))
 		if err != nil {

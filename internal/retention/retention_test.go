@@ -203,7 +203,7 @@ func TestSweepHeldAndJournal(t *testing.T) {
 			t.Errorf("%s: body kept %v, want %v", tc.id, err == nil, tc.body)
 		}
 	}
-	if len(changes) != 2 || changes[0].Action != held.Expired || changes[0].BySender || changes[0].Item.Subject == "" {
+	if len(changes) != 2 || changes[0].Action != held.Purged || changes[0].BySender || changes[0].Item.Subject == "" {
 		t.Errorf("changes told: %+v", changes)
 	}
 	entries, err := al.Query(ctx, audit.Filter{})
@@ -214,7 +214,7 @@ func TestSweepHeldAndJournal(t *testing.T) {
 	for _, e := range entries {
 		seen = append(seen, e.Action+":"+e.Actor+":"+e.Role)
 	}
-	if got := strings.Join(seen, ","); got != "retention-prune:misend:retention,expire:misend:retention,expire:misend:retention" {
+	if got := strings.Join(seen, ","); got != "retention-prune:misend:retention,purge:misend:retention,purge:misend:retention" {
 		t.Errorf("audit log: %s", got)
 	}
 	if d := entries[0].Detail; !strings.Contains(d, "held mail: 2 waiting since before") || !strings.Contains(d, "model journal: 4 before") {

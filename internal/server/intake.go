@@ -192,12 +192,12 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 	}
 	// Mail the retention sweep ended was waited on by its sender, who
 	// must not go on waiting for an answer that will not come.
-	if s.Notifier != nil && c.Action == held.Expired {
+	if s.Notifier != nil && c.Action == held.Purged {
 		w := notify.Waiting{QueueID: c.Item.ID, Sender: c.Item.Sender, Department: c.Item.Department, Subject: c.Item.Subject}
 		if w.Subject == "" {
 			w.Subject = c.Item.ID
 		}
-		if err := s.Notifier.Expired(ctx, w, c.Item.Verdict == policy.Hold, time.Since(c.Item.Created)); err != nil {
+		if err := s.Notifier.Purged(ctx, w, c.Item.Verdict == policy.Hold, time.Since(c.Item.Created)); err != nil {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify expiry", "id", c.Item.ID, "err", err)
 		}

@@ -321,7 +321,7 @@ var messages = map[string][2]string{
 	"audit.act.token-revoke":      {"revoked an API token", "API トークンの失効"},
 	"audit.act.account-change":    {"changed an account", "アカウントの変更"},
 	"audit.act.retention-prune":   {"deleted old records", "保存期間を過ぎた記録の削除"},
-	"audit.act.expire":            {"deleted unanswered mail, not sent", "期限切れメールの削除（未送信）"},
+	"audit.act.purge":             {"deleted unanswered mail, not sent", "期限切れメールの削除（未送信）"},
 
 	"role.sender":    {"sender", "送信者"},
 	"role.approver":  {"approver", "承認者"},
