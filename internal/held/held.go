@@ -75,6 +75,9 @@ type Item struct {
 	ReleaseAt    time.Time         `json:"release_at,omitzero"` // when a delayed message leaves by itself
 	By           string            `json:"by,omitempty"`        // who acted last
 	Comment      string            `json:"comment,omitempty"`   // an approver's reason for a reject
+	// Stage counts the passes of a held message's approval request to the
+	// next approvers (deputies, the next level) because nobody decided.
+	Stage int `json:"stage,omitempty"`
 }
 
 // Reader is who reads a body, for the audit log.
@@ -170,7 +173,11 @@ type Service struct {
 	Record func(ctx context.Context, r ActionRecord) error
 	// Changed, if set, is told of every action after it is stored.
 	Changed func(ctx context.Context, c Change)
-	Now     func() time.Time
+	// Lifecycle, if set, lets the people a held message's request was
+	// passed on to decide it, and senders of departments without an
+	// approver release their own held mail after a delay.
+	Lifecycle Lifecycle
+	Now       func() time.Time
 }
 
 var _ Holds = (*Service)(nil)
@@ -256,7 +263,7 @@ func (s *Service) Body(ctx context.Context, id string, by Actor, reason string) 
 		return nil, errors.New("held: body read without a reader")
 	case s.sentBy(&it, by.Address):
 		role = string(auth.RoleSender)
-	case by.ApprovesDepartment(it.Department):
+	case by.ApprovesDepartment(it.Department), s.passedTo(&it, by.Address):
 		role = string(auth.RoleApprover)
 	default:
 		return nil, fmt.Errorf("%w: %s may not read %s", ErrNotAllowed, by.Address, id)
@@ -312,7 +319,7 @@ func toItem(it queue.Item, v View) Item {
 		ID: string(it.ID), State: it.State, Verdict: it.Outcome.Verdict, Score: it.Outcome.Score,
 		Sender: it.Outcome.Sender, EnvelopeFrom: it.Envelope.From, Department: it.Department,
 		Subject: it.Subject, Recipients: rs, Dropped: slices.Clone(it.Dropped), Findings: fs,
-		Created: it.Created, By: it.By, Comment: it.Comment,
+		Created: it.Created, By: it.By, Comment: it.Comment, Stage: it.Stage,
 	}
 	if out.Sender == "" {
 		out.Sender = it.Envelope.From

@@ -53,6 +53,10 @@ type Notifier struct {
 	BaseURL string // where Handler is mounted, e.g. https://misend.corp.example
 	// DefaultLang is used when People has no setting: "ja" or "en".
 	DefaultLang string
+	// Location is the organisation's time zone, for times in notices to
+	// people without one of their own (Zoner); nil: JST in Japanese
+	// notices, UTC in English ones.
+	Location *time.Location
 	// TTL is how long links stay valid; 0 means 72 hours.
 	TTL time.Duration
 	Now func() time.Time
@@ -68,6 +72,18 @@ type Waiting struct {
 	Decision   policy.Decision
 	Findings   []finding.Finding
 	ReleaseAt  time.Time // for delays
+
+	// The approval lifecycle (package approval), for held mail; zero
+	// values leave it unsaid.
+	HeldAt time.Time // when it was held
+	// Deadline is when the final action (FinalAction: "return" or
+	// "reject") is taken if nobody decides.
+	Deadline    time.Time
+	FinalAction string
+	// SelfReleaseAt, set for a department without an approver, is when
+	// the sender may release it: they are sent a release link and no
+	// approver is asked.
+	SelfReleaseAt time.Time
 }
 
 // ErrNoApprovers means a held message has nobody to release it.
@@ -85,6 +101,10 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	case policy.Delay:
 		return n.send(ctx, w, w.Sender, kindDelay, []Action{ActCancel})
 	case policy.Hold:
+		if !w.SelfReleaseAt.IsZero() {
+			// 一時保留のみ: the sender checks and releases it; no approver.
+			return n.send(ctx, w, w.Sender, kindHeldSelf, []Action{ActRelease, ActCancel})
+		}
 		var approvers []string
 		if n.People != nil {
 			approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(w.Department))
@@ -176,6 +196,67 @@ func (n *Notifier) DecidedOthers(ctx context.Context, w Waiting, decider string,
 	return errors.Join(errs...)
 }
 
+// Escalated asks the approvers a held message's request was passed on to
+// (deputy: the approvers' deputies; else the next level) to release or
+// refuse it, as the first request asked the department's approvers.
+func (n *Notifier) Escalated(ctx context.Context, w Waiting, to []string, deputy bool) error {
+	acts := []Action{ActRelease, ActReject}
+	if confidential(w.Findings) {
+		acts = []Action{ActReject}
+	}
+	var errs []error
+	for _, a := range to {
+		if n.People != nil {
+			if len(othersThan(n.People, w.Sender, []string{a})) == 0 {
+				continue // never the sender, whatever the chain says
+			}
+		}
+		if err := n.sendWith(ctx, w, a, kindEscalate, acts, "", "", deputy); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TimedOut tells the sender of a held message nobody decided on by
+// w.Deadline what became of it (returned: it comes back to them unsent;
+// else refused), and the approvers who were asked that nothing more needs
+// doing.
+func (n *Notifier) TimedOut(ctx context.Context, w Waiting, returned bool, approvers []string) error {
+	kind := kindExpired
+	w.FinalAction = "reject"
+	if returned {
+		kind, w.FinalAction = kindReturned, "return"
+	}
+	errs := []error{n.send(ctx, w, w.Sender, kind, nil)}
+	if n.People != nil {
+		approvers = othersThan(n.People, w.Sender, approvers)
+	}
+	for _, a := range approvers {
+		errs = append(errs, n.send(ctx, w, a, kindTimedOut, nil))
+	}
+	return errors.Join(errs...)
+}
+
+// Zoner is a People that knows each person's time zone (an IANA name):
+// times in notices to them are shown in it.
+type Zoner interface {
+	ZoneOf(addr string) string
+}
+
+// locOf is the time zone of notices to addr: their own, else the
+// organisation's (Location), else nil (JST for Japanese, UTC otherwise).
+func (n *Notifier) locOf(addr string) *time.Location {
+	if z, ok := n.People.(Zoner); ok && addr != "" {
+		if name := z.ZoneOf(addr); name != "" {
+			if loc, err := time.LoadLocation(name); err == nil {
+				return loc
+			}
+		}
+	}
+	return n.Location
+}
+
 // langOf is the language of notices to addr: their own, else the default;
 // a directory's "ja-JP" is Japanese.
 func (n *Notifier) langOf(addr string) string {
@@ -207,6 +288,10 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 }
 
 func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {
+	return n.sendWith(ctx, w, to, kind, acts, comment, decider, false)
+}
+
+func (n *Notifier) sendWith(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string, deputy bool) error {
 	now := time.Now()
 	if n.Now != nil {
 		now = n.Now()
@@ -230,8 +315,9 @@ func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind n
 		Waiting: w, Comment: oneLine(comment), Reasons: finding.LocalizeAll(finding.SenderView(w.Findings), lang), Links: links, Expires: now.Add(ttl),
 		SenderName: n.nameOf(w.Sender), Decider: decider, DeciderName: n.nameOf(decider),
 		ApprovalsURL: strings.TrimRight(n.BaseURL, "/") + "/approvals",
+		Loc:          n.locOf(to), Deputy: deputy,
 	}
-	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused {
+	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused || kind == kindEscalate || kind == kindTimedOut {
 		// Approvers read about the sender, not as the sender.
 		v.Reasons = finding.LocalizeAbout(finding.SenderView(w.Findings), lang)
 	}
