@@ -45,11 +45,16 @@ const (
 	TokenCreate   = "token-create"
 	TokenRevoke   = "token-revoke"
 	AccountChange = "account-change"
+	// What misend itself does to held mail nobody decided on in time
+	// (package approval); the actor is held.System.
+	Escalate = "escalate"
+	Return   = "return"
+	Expire   = "expire"
 )
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Escalate, Return, Expire}
 
 // Entry is one audit record.
 type Entry struct {

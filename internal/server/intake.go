@@ -89,6 +89,13 @@ func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, su
 			w.ReleaseAt = it.NotBefore
 		}
 	}
+	if res.Decision.Verdict == policy.Hold && s.Approval != nil {
+		// Approvers see the deadline; a department without approvers
+		// gives its sender a release link instead.
+		if it, err := s.Queue.Get(id); err == nil {
+			s.Approval.Annotate(&w, it)
+		}
+	}
 	if err := s.Notifier.Notify(ctx, w); err != nil {
 		s.Metrics.NoticeErrors.Inc()
 		s.log.Error("notify", "id", id, "verdict", res.Decision.Verdict, "err", err)

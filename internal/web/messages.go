@@ -320,6 +320,9 @@ var messages = map[string][2]string{
 	"audit.act.token-create":      {"created an API token", "API トークンの発行"},
 	"audit.act.token-revoke":      {"revoked an API token", "API トークンの失効"},
 	"audit.act.account-change":    {"changed an account", "アカウントの変更"},
+	"audit.act.escalate":          {"passed on to the next approver (no decision in time)", "次の承認者へ回付（期限内に判断なし）"},
+	"audit.act.return":            {"returned to the sender unsent (no decision in time)", "期限切れのため差出人へ返送"},
+	"audit.act.expire":            {"refused (no decision in time)", "期限切れのため送信中止"},
 
 	"role.sender":   {"sender", "送信者"},
 	"role.approver": {"approver", "承認者"},
@@ -327,6 +330,7 @@ var messages = map[string][2]string{
 	"role.auditor":  {"auditor", "監査者"},
 	"role.admin":    {"admin", "管理者"},
 	"role.link":     {"link in a notice", "通知メールのリンク"},
+	"role.system":   {"misend (deadline)", "misend（期限による自動処理）"},
 
 	"code.NEW_RECIPIENT":               {"New recipient", "初めての宛先"},
 	"code.NEW_DOMAIN":                  {"New domain", "初めてのドメイン"},
