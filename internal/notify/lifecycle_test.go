@@ -57,6 +57,14 @@ func TestLifecycleNotices(t *testing.T) {
 		}, []string{"shacho@corp.example"},
 			[][]string{{"passed on to you as the next approver", "Without a decision by 24 Nov 2026 18:00 JST, the message is returned to its sender unsent"}},
 			[][]Action{{ActReject}}},
+		{"held with a deadline ja", "ja", func(n *Notifier, w Waiting) error {
+			return n.Notify(context.Background(), w)
+		}, []string{"taro@corp.example", "boss@corp.example"},
+			[][]string{
+				{"承認待ちのメール", "2026年11月24日 18:00 (JST)までに承認されない場合、このメールは送信されずにお手元へ返送されます"},
+				{"承認待ちです", "2026年11月24日 18:00 (JST)までに判断がない場合"},
+			},
+			[][]Action{{ActCancel}, {ActReject}}},
 		{"returned ja", "ja", func(n *Notifier, w Waiting) error {
 			return n.TimedOut(context.Background(), w, true, []string{"boss@corp.example", "taro@corp.example"})
 		}, []string{"taro@corp.example", "boss@corp.example"},

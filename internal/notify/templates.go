@@ -96,7 +96,7 @@ Your message "{{.Subject}}" has not been sent: it is held for your department's 
 {{template "reasons" .}}
 You will hear when it is released or refused. Until an approver decides, you can still cancel it:
 {{link . "cancel"}}
-
+{{template "senderdeadline" .}}
 The link works until {{when .Loc .Expires}}.
 `,
 		kindApprove: `Approval needed: message from {{who .}}
@@ -214,7 +214,7 @@ Nothing more needs doing.
 承認者が送信を許可または差し戻した時点で、あらためてお知らせします。
 承認されるまでは、次のリンクから送信を取り消すこともできます:
 {{link . "cancel"}}
-
+{{template "senderdeadline" .}}
 リンクの有効期限: {{when .Loc .Expires}}
 `,
 		kindApprove: `承認依頼: {{who .}} からのメール
@@ -317,6 +317,17 @@ Without a decision by {{when .Loc .Deadline}}, the message {{if eq .FinalAction 
 {{end}}{{end}}`,
 }
 
+// senderDeadlineTmpl tells the sender of held mail the same, about their
+// own message.
+var senderDeadlineTmpl = map[string]string{
+	"en": `{{define "senderdeadline"}}{{if not .Deadline.IsZero}}
+If no approver decides by {{when .Loc .Deadline}}, {{if eq .FinalAction "reject"}}it will not be sent{{else}}it comes back to you unsent{{end}}.
+{{end}}{{end}}`,
+	"ja": `{{define "senderdeadline"}}{{if not .Deadline.IsZero}}
+{{when .Loc .Deadline}}までに承認されない場合、{{if eq .FinalAction "reject"}}このメールは送信されません{{else}}このメールは送信されずにお手元へ返送されます{{end}}。
+{{end}}{{end}}`,
+}
+
 var jst = time.FixedZone("JST", 9*3600)
 
 var parsed = func() map[string]map[noticeKind]*template.Template {
@@ -360,6 +371,7 @@ var parsed = func() map[string]map[noticeKind]*template.Template {
 			t := template.Must(template.New(string(kind)).Funcs(funcs).Parse(src))
 			template.Must(t.Parse(reasonsTmpl[lang]))
 			template.Must(t.Parse(deadlineTmpl[lang]))
+			template.Must(t.Parse(senderDeadlineTmpl[lang]))
 			out[lang][kind] = t
 		}
 	}
