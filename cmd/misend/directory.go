@@ -15,7 +15,7 @@ import (
 )
 
 type directoryCmd struct {
-	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang]) or an LDAP server's people."`
+	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang,deputy,time_zone]) or an LDAP server's people."`
 	List   directoryListCmd   `cmd:"" help:"Show the stored directory."`
 }
 
