@@ -382,7 +382,7 @@ func (c *Config) check() error {
 	}
 	if c.Approval != nil {
 		if err := c.Approval.Validate(); err != nil {
-			return fmt.Errorf("config: %w", err)
+			return err
 		}
 	}
 	return nil
