@@ -94,3 +94,45 @@ func TestApprovalsPassedOn(t *testing.T) {
 		t.Errorf("after release: %s by %s", it.State, it.By)
 	}
 }
+
+// selfRelease lets senders of 営業部 release their own held mail from at.
+type selfRelease struct{ at time.Time }
+
+func (selfRelease) Deciders(queue.Item) []string { return nil }
+func (s selfRelease) SelfReleaseAt(it queue.Item) (time.Time, bool) {
+	return s.at, it.Department == "営業部"
+}
+
+// TestSelfReleaseOnHeldPage: in a department without approvers the
+// sender's page says from when they may send their held mail, offers the
+// button only from then, and sending is audited as theirs.
+func TestSelfReleaseOnHeldPage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		at     time.Duration // from now
+		button bool
+		text   string
+		post   int
+	}{
+		{"before the delay", time.Hour, false, "以降にご自身で送信できます", 409},
+		{"after the delay", -time.Minute, true, "内容に問題がなければ送信してください", 303},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.held.Lifecycle = selfRelease{at: time.Now().Add(tc.at)}
+			id := e.add(fixture{sender: "sato@corp.example", dept: "営業部", subject: "self", state: queue.Held, to: []string{"x@partner.example"}})
+			c, csrf := e.session("sato@corp.example")
+			code, body, _ := e.do("GET", "/held", c, nil, map[string]string{"Accept-Language": "ja"})
+			if code != 200 || !strings.Contains(body, tc.text) || strings.Contains(body, "/held/"+id+"/release") != tc.button {
+				t.Fatalf("held page: %d, want %q and button %v:\n%s", code, tc.text, tc.button, body)
+			}
+			if code, _, _ := e.do("POST", "/held/"+id+"/release", c, url.Values{"csrf": {csrf}}, nil); code != tc.post {
+				t.Fatalf("release: %d, want %d", code, tc.post)
+			}
+			it, _ := e.q.Get(queue.ID(id))
+			if (it.State == queue.Queued) != (tc.post == 303) {
+				t.Errorf("state %s", it.State)
+			}
+		})
+	}
+}
