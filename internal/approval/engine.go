@@ -113,10 +113,12 @@ type level struct {
 func (e *Engine) chain(it queue.Item, r Rules) []level {
 	sender := e.People.PersonOf(senderOf(it))
 	seen := map[string]bool{sender: true}
+	// Only people of the directory are asked: a deputy the configuration
+	// names but the directory does not could not be checked when acting.
 	take := func(addrs []string) []string {
 		var out []string
 		for _, a := range addrs {
-			if p := e.People.PersonOf(a); p != "" && !seen[p] {
+			if p := e.People.PersonOf(a); p != "" && !seen[p] && e.People.Known(p) {
 				seen[p] = true
 				out = append(out, p)
 			}
