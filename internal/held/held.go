@@ -16,7 +16,13 @@
 //   - an approver of the message's department lists its waiting mail
 //     (ForDepartments) and releases (Release) or refuses it with a comment
 //     (Reject) — never mail held for their own sending (four eyes);
-//   - the sender and the department's approvers read a body (Body).
+//   - the sender and the department's approvers read a body (Body);
+//   - when nobody decides in time (package approval, through Lifecycle),
+//     misend itself passes the request on (Escalate: the people it goes
+//     to may then decide and read it), returns the message to its sender
+//     alone (Return) or refuses it (Expire); a department without
+//     approvers lets its senders Release their own held mail after a
+//     delay.
 //
 // Each action and each body read is handed to the audit hook before it
 // takes effect: an action that cannot be recorded does not happen.

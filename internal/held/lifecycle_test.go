@@ -119,3 +119,27 @@ func TestReturnAndExpire(t *testing.T) {
 		t.Errorf("unaudited expiry took effect: %s", got.State)
 	}
 }
+
+// TestStageSurvivesRestart: how far a request was passed on is kept with
+// the message in the spool, so a restart neither forgets who may decide
+// nor passes it on again.
+func TestStageSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	q, err := queue.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Queue: q}
+	id := add(t, q, queue.Held, "営業部", "x@partner.example")
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	if _, err := s.Escalate(context.Background(), id, 1, at, "passed on"); err != nil {
+		t.Fatal(err)
+	}
+	q2, err := queue.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := q2.Get(queue.ID(id)); it.Stage != 1 || !it.StageAt.Equal(at) || it.State != queue.Held {
+		t.Errorf("after a restart: stage %d at %s, %s", it.Stage, it.StageAt, it.State)
+	}
+}
