@@ -1,7 +1,10 @@
 // Package notify writes the mails misend sends about a waiting message: to
 // the sender, asking to confirm, or telling of a delay, with a cancel link;
-// to the department's approvers, asking to release or reject a hold. Links
-// are HMAC-signed and expire. Handler serves those links.
+// to the department's approvers, asking to release or reject a hold; and,
+// for held mail nobody decides on (package approval), to the deputies or
+// the next level it is passed on to, and to the sender and everyone asked
+// once its deadline passed. Links are HMAC-signed and expire. Handler
+// serves those links. Times are shown in each reader's time zone, named.
 //
 // Mails are in Japanese or English by the recipient's setting and name the
 // reason in the sender's words (finding.SenderView): never a confidential
