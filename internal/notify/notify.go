@@ -185,6 +185,20 @@ func (n *Notifier) DecidedOthers(ctx context.Context, w Waiting, decider string,
 	if len(approvers) == 0 {
 		approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(""))
 	}
+	return n.decidedTo(ctx, w, approvers, decider, released, comment)
+}
+
+// DecidedPassedOn tells the people a held message's request was passed on
+// to (deputies, the next level; package approval) that decider released
+// or refused it, as DecidedOthers tells the department's approvers.
+func (n *Notifier) DecidedPassedOn(ctx context.Context, w Waiting, to []string, decider string, released bool, comment string) error {
+	if n.People == nil {
+		return nil
+	}
+	return n.decidedTo(ctx, w, othersThan(n.People, w.Sender, to), decider, released, comment)
+}
+
+func (n *Notifier) decidedTo(ctx context.Context, w Waiting, approvers []string, decider string, released bool, comment string) error {
 	approvers = othersThan(n.People, decider, approvers)
 	kind := kindOthersRefused
 	if released {

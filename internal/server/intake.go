@@ -196,6 +196,15 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify other approvers", "id", c.Item.ID, "err", err)
 		}
+		// So did the deputies and the next level it was passed on to.
+		if s.Approval != nil && c.Item.Stage > 0 {
+			it := queue.Item{Department: c.Item.Department, Stage: c.Item.Stage, State: queue.Held, Envelope: queue.Envelope{From: c.Item.EnvelopeFrom}}
+			it.Outcome.Sender = c.Item.Sender
+			if err := s.Notifier.DecidedPassedOn(ctx, w, s.Approval.Deciders(it), c.By, c.Action == held.Released, c.Comment); err != nil {
+				s.Metrics.NoticeErrors.Inc()
+				s.log.Error("notify the approvers it was passed on to", "id", c.Item.ID, "err", err)
+			}
+		}
 	}
 	if s.o.HeldChanged != nil {
 		s.o.HeldChanged(ctx, c)

@@ -238,3 +238,49 @@ func TestSelfRelease(t *testing.T) {
 		t.Errorf("audit: %+v", es)
 	}
 }
+
+// TestDeputyDecides: once a held message was passed on, the deputy's
+// release link sends it; the sender hears it was approved and the
+// department's approver that it needs nothing more, and the audit log
+// names the deputy as approver.
+func TestDeputyDecides(t *testing.T) {
+	cfg := &approval.Config{Rules: approval.Rules{EscalateAfter: approval.Duration(2 * time.Hour), FinalAfter: approval.Duration(6 * time.Hour)}}
+	r, clk := startLifecycleRig(t, cfg)
+	r.send([]string{"x@unknown-partner.example"}, "deputy decides")
+	it := r.only(queue.Held)
+	clk.advance(2*time.Hour + time.Minute)
+	r.tick(approval.Report{Escalated: 1})
+	request := r.await(jicho, "代理承認者であるあなた")
+	if code := post(t, link(t, request, notify.ActRelease)); code != http.StatusOK {
+		t.Fatalf("deputy's release: %d", code)
+	}
+	r.await("x@unknown-partner.example", "deputy decides")
+	r.await(sato, "Your message was approved and sent: deputy decides")
+	r.await(boss, "が送信を許可し、送信されました")
+	es := r.auditOf(it.ID)
+	if len(es) != 2 || es[1].Action != audit.Release || es[1].Actor != jicho || es[1].Role != "approver" {
+		t.Errorf("audit: %+v", es)
+	}
+	clk.advance(6 * time.Hour)
+	r.tick(approval.Report{}) // decided: no final action
+}
+
+// TestApproverDecidesAfterPassingOn: the department's approver can still
+// decide after the request went to the deputy, and the deputy hears that
+// nothing more needs doing.
+func TestApproverDecidesAfterPassingOn(t *testing.T) {
+	cfg := &approval.Config{Rules: approval.Rules{EscalateAfter: approval.Duration(time.Hour)}}
+	r, clk := startLifecycleRig(t, cfg)
+	r.send([]string{"x@unknown-partner.example"}, "boss decides")
+	request := r.await(boss, "からのメールが承認待ちです")
+	clk.advance(time.Hour + time.Minute)
+	r.tick(approval.Report{Escalated: 1})
+	r.await(jicho, "代理承認者であるあなた")
+	if code := post(t, link(t, request, notify.ActReject)); code != http.StatusOK {
+		t.Fatalf("approver's reject: %d", code)
+	}
+	r.await(jicho, "が差し戻したため、送信されていません")
+	if got := r.arrived("x@unknown-partner.example", "boss decides"); len(got) != 0 {
+		t.Error("a refused message was delivered")
+	}
+}
