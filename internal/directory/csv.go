@@ -197,10 +197,8 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 			}
 		}
 		if tz := get("time_zone"); tz != "" {
-			// An IANA name only: a path or a made-up zone would make
-			// every time shown to this person wrong, or fail later.
-			if _, err := time.LoadLocation(tz); err != nil || strings.ContainsAny(tz, "\\.") || strings.HasPrefix(tz, "/") || strings.EqualFold(tz, "local") {
-				bad("time_zone", fmt.Sprintf("unknown time zone %q (want an IANA name such as Asia/Tokyo)", tz))
+			if why := checkTimeZone(tz); why != "" {
+				bad("time_zone", why)
 			} else {
 				p.TimeZone = tz
 			}
@@ -305,4 +303,14 @@ func checkScope(s string) (string, string) {
 		return "department:" + s, ""
 	}
 	return "", fmt.Sprintf("bad scope %q (want department:NAME, group:NAME or organization)", s)
+}
+
+// checkTimeZone says why tz is not an IANA time zone name, "" when it is.
+// A path or the machine's "Local" would make every time shown to the
+// person wrong, or fail later.
+func checkTimeZone(tz string) string {
+	if _, err := time.LoadLocation(tz); err != nil || strings.ContainsAny(tz, "\\.") || strings.HasPrefix(tz, "/") || strings.EqualFold(tz, "local") {
+		return fmt.Sprintf("unknown time zone %q (want an IANA name such as Asia/Tokyo)", tz)
+	}
+	return ""
 }
