@@ -50,7 +50,7 @@ type LDAP struct {
 	// attribute holding their own IANA time zone. Neither is read unless
 	// named: directories keep them in attributes of their own choosing.
 	DeputyAttr, TimeZoneAttr string
-	Timeout    time.Duration // per operation; 0 means 30 s
+	Timeout                  time.Duration // per operation; 0 means 30 s
 }
 
 const ldapPageSize = 500
