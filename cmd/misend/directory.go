@@ -15,7 +15,7 @@ import (
 )
 
 type directoryCmd struct {
-	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang]) or an LDAP server's people."`
+	Import directoryImportCmd `cmd:"" help:"Replace the directory with a CSV file (header: address,name,department,groups,roles[,aliases,approver_of,lang,deputy,time_zone]) or an LDAP server's people."`
 	List   directoryListCmd   `cmd:"" help:"Show the stored directory."`
 }
 
@@ -30,6 +30,8 @@ type directoryImportCmd struct {
 	PasswordFile   string `type:"existingfile" help:"LDAP: file holding the bind password (else $MISEND_LDAP_PASSWORD)."`
 	StartTLS       bool   `name:"starttls" help:"LDAP: upgrade ldap:// with StartTLS, failing if the server cannot."`
 	DepartmentAttr string `help:"LDAP: attribute holding the department (default departmentNumber, else ou)."`
+	DeputyAttr     string `help:"LDAP: attribute holding a person's deputy approver, an address or a person's DN, e.g. secretary (default: not read)."`
+	TimeZoneAttr   string `name:"time-zone-attr" help:"LDAP: attribute holding a person's own IANA time zone (default: not read)."`
 	RolePrefix     string `default:"misend-" help:"LDAP: groups named PREFIXoperator, PREFIXapprover:department:NAME … carry misend roles."`
 }
 
@@ -57,7 +59,7 @@ func (c *directoryImportCmd) source() (directory.Source, string, func(), error) 
 		pw = strings.TrimRight(string(b), "\r\n")
 	}
 	src := directory.LDAP{URL: c.LDAP, StartTLS: c.StartTLS, BindDN: c.BindDN, Password: pw, Base: c.Base, GroupBase: c.GroupBase,
-		Filter: c.Filter, DepartmentAttr: c.DepartmentAttr, RolePrefix: c.RolePrefix}
+		Filter: c.Filter, DepartmentAttr: c.DepartmentAttr, RolePrefix: c.RolePrefix, DeputyAttr: c.DeputyAttr, TimeZoneAttr: c.TimeZoneAttr}
 	return src, c.LDAP, func() {}, nil
 }
 

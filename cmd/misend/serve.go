@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/misend/misend/internal/approval"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
@@ -347,6 +348,20 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		}
 	}
 	warnPlainSpool(log, cfg.Queue.Dir, o.SpoolKey)
+	// One time zone for the organisation: report days, times on pages and
+	// in notices (a person's own from the directory wins), business hours.
+	loc, why, err := notify.ChooseTimeZone(c.WebTimeZone, g.OrgDomain, loaded.Directory.Load().People())
+	if err != nil {
+		return fail(fmt.Errorf("--web-time-zone: %w", err))
+	}
+	if c.WebTimeZone == "" && loc != time.Local {
+		c.WebTimeZone = loc.String()
+	}
+	o.Location = loc
+	log.Info("time zone", "zone", loc.String(), "because", why)
+	if cfg.Approval != nil {
+		o.Approval = &server.Approval{Config: cfg.Approval, People: approval.NewDirectoryPeople(loaded.Directory, cfg.Approval)}
+	}
 	if cfg.Notify.BaseURL != "" {
 		keyFile := cfg.Notify.SigningKeyFile
 		if keyFile == "" {

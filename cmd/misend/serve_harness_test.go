@@ -42,9 +42,9 @@ func startServedOn(t *testing.T, dbPath string, people []directory.Person, http 
 	return startServedWith(t, dbPath, people, http, nil)
 }
 
-// startServedWith is startServedOn with the configuration changed by
-// tweak before serve reads it.
-func startServedWith(t *testing.T, dbPath string, people []directory.Person, http string, tweak func(*config.Config)) *served {
+// startServedWith is startServedOn over cfg (nil: an empty file) as if
+// read with --config.
+func startServedWith(t *testing.T, dbPath string, people []directory.Person, http string, cfg *config.Config) *served {
 	t.Helper()
 	ctx := context.Background()
 	tmp := t.TempDir()
@@ -64,13 +64,12 @@ func startServedWith(t *testing.T, dbPath string, people []directory.Person, htt
 	go up.Serve(ul)
 	t.Cleanup(func() { up.Close() })
 
-	cfg := &config.Config{}
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
 	cfg.SMTP.Listen = "127.0.0.1:0"
 	cfg.Upstream.Addr, cfg.Upstream.TLS = ul.Addr().String(), "none"
 	cfg.Queue.Dir = filepath.Join(tmp, "spool")
-	if tweak != nil {
-		tweak(cfg)
-	}
 	sc := serveCmd{HTTP: &http}
 	sc.merge(cfg)
 	o, closeAll, err := sc.options(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}}, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))

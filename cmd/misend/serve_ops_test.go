@@ -95,10 +95,10 @@ func TestServeExportsToHECAndSweepsHeldMail(t *testing.T) {
 	s := startServedWith(t, dbPath, []directory.Person{
 		{Address: "sato@corp.example", Name: "佐藤", Department: "営業部", Roles: []directory.Role{directory.RoleSender}, Lang: "ja"},
 		{Address: "boss@corp.example", Name: "Boss", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}},
-	}, "127.0.0.1:0", func(cfg *config.Config) {
-		cfg.SIEM = config.SIEM{HECURL: hec.URL, HECTokenFile: tokenFile, HECCAFile: ca, Every: config.Duration(50 * time.Millisecond)}
-		cfg.Retention = &config.Retention{HeldDays: 14, AuditDays: 1095}
-		cfg.Notify.BaseURL = "https://misend.corp.example"
+	}, "127.0.0.1:0", &config.Config{
+		SIEM:      config.SIEM{HECURL: hec.URL, HECTokenFile: tokenFile, HECCAFile: ca, Every: config.Duration(50 * time.Millisecond)},
+		Retention: &config.Retention{HeldDays: 14, AuditDays: 1095},
+		Notify:    config.Notify{BaseURL: "https://misend.corp.example"},
 	})
 	for i, body := range []string{"The ORION-7 plan is attached.", "Thank you for your time today."} {
 		msg := fmt.Sprintf("From: sato@corp.example\r\nTo: tanaka@partner.example\r\nSubject: plan %d\r\nMessage-ID: <m%d@corp.example>\r\n\r\n%s\r\n", i, i, body)

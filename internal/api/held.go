@@ -28,7 +28,13 @@ func (a *API) owns(p *auth.Principal, it held.Item) bool { return a.o.Held.Sent(
 func oversees(p *auth.Principal) bool { return p.Any(overseers...) }
 
 func (a *API) canSee(p *auth.Principal, it held.Item) bool {
-	return a.owns(p, it) || p.ApprovesDepartment(it.Department) || oversees(p)
+	return a.owns(p, it) || a.decides(p, it) || oversees(p)
+}
+
+// decides reports whether p approves it: an approver of its department,
+// or someone its request was passed on to because nobody decided.
+func (a *API) decides(p *auth.Principal, it held.Item) bool {
+	return p.ApprovesDepartment(it.Department) || a.o.Held.MayDecide(it, p)
 }
 
 // actor is the caller acting on held mail; the token's principal was
@@ -43,6 +49,14 @@ func viewFor(p *auth.Principal, it held.Item) held.View {
 		return held.OperatorView
 	}
 	return held.SenderView
+}
+
+// viewOf is viewFor, also for someone a held message was passed on to.
+func (a *API) viewOf(p *auth.Principal, it held.Item) held.View {
+	if a.o.Held.MayDecide(it, p) {
+		return held.OperatorView
+	}
+	return viewFor(p, it)
 }
 
 func (a *API) heldOr503() error {
@@ -80,7 +94,9 @@ func (a *API) heldList(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		case p.ApprovesOrganization:
 			items, err = a.o.Held.All(ctx, held.OperatorView)
 		case p.Has(auth.RoleApprover):
-			items, err = a.o.Held.ForDepartments(ctx, p.Departments, held.OperatorView)
+			// Their departments' held mail and what was passed on to them.
+			items, err = a.o.Held.All(ctx, held.OperatorView)
+			items = slices.DeleteFunc(items, func(it held.Item) bool { return !a.decides(p, it) })
 		default:
 			return errForbidden("only approvers see their departments' held mail")
 		}
@@ -124,7 +140,7 @@ func (a *API) item(r *http.Request, p *auth.Principal) (held.Item, error) {
 	if !a.canSee(p, it) {
 		return held.Item{}, errNotFound("no such held message")
 	}
-	if viewFor(p, it) == held.SenderView {
+	if a.viewOf(p, it) == held.SenderView {
 		it, err = a.o.Held.Get(r.Context(), id, held.SenderView)
 		if err != nil {
 			return held.Item{}, heldError(err)
@@ -153,7 +169,7 @@ func (a *API) heldBody(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if err != nil {
 		return err
 	}
-	if !a.owns(p, it) && !p.ApprovesDepartment(it.Department) {
+	if !a.owns(p, it) && !a.decides(p, it) {
 		return errForbidden("only the sender and the department's approvers may read a held message")
 	}
 	body, err := a.o.Held.Body(r.Context(), it.ID, a.actor(r, p), "api")
@@ -256,7 +272,9 @@ func (a *API) heldRelease(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	if err != nil {
 		return err
 	}
-	if !p.ApprovesDepartment(it.Department) && !(a.owns(p, it) && it.State == queue.Delayed) {
+	// A sender's own held mail is for held to judge: released by them
+	// only in a department without approvers, after its delay.
+	if !a.decides(p, it) && !(a.owns(p, it) && (it.State == queue.Delayed || it.State == queue.Held)) {
 		return errForbidden("only an approver of the sender's department may release this message")
 	}
 	after, err := a.o.Held.Release(r.Context(), it.ID, a.actor(r, p), "")
@@ -275,7 +293,7 @@ func (a *API) heldReject(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if !p.ApprovesDepartment(it.Department) {
+	if !a.decides(p, it) {
 		return errForbidden("only an approver of the sender's department may reject this message")
 	}
 	var req rejectReq

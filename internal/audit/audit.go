@@ -48,11 +48,16 @@ const (
 	// Purge is the retention sweep ending waiting mail nobody decided
 	// on in time (held.Purged).
 	Purge = "purge"
+	// What misend itself does to held mail nobody decided on in time
+	// (package approval); the actor is held.System.
+	Escalate = "escalate"
+	Return   = "return"
+	Expire   = "expire"
 )
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Purge}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Purge, Escalate, Return, Expire}
 
 // Entry is one audit record.
 type Entry struct {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/misend/misend/internal/approval"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -77,10 +78,15 @@ import (
 //	oidc_client_secret_file = "/etc/misend/oidc-secret"
 //	no_local_accounts = true            # with OIDC: no password sign-in
 //	secure_cookies = true               # behind a TLS-terminating proxy
-//	time_zone = "Asia/Tokyo"            # where report days begin
+//	time_zone = "Asia/Tokyo"            # the organisation's: report days, times shown, business hours
 //
 //	[policy.default]                    # see package policy
 //	bands = { warn = 0.5, confirm = 0.7, hold = 0.9 }
+//
+//	[approval]                          # held mail nobody decides on; see package approval
+//	escalate_after = "4h"
+//	final_after = "24h"
+//	final_action = "return"
 type Config struct {
 	DB         string         `toml:"db"`
 	OrgDomains []string       `toml:"org_domains"`
@@ -95,6 +101,9 @@ type Config struct {
 	Retention  *Retention     `toml:"retention"`
 	SIEM       SIEM           `toml:"siem"`
 	Policy     *policy.Config `toml:"policy"`
+	// Approval is what happens to held mail nobody decides on (package
+	// approval); nil: it waits until someone does.
+	Approval *approval.Config `toml:"approval"`
 }
 
 // SIEM sends decisions and audit entries to the security team's
@@ -392,6 +401,11 @@ func (c *Config) check() error {
 	if c.Policy != nil {
 		if err := c.Policy.Validate(); err != nil {
 			return fmt.Errorf("policy: %w", err)
+		}
+	}
+	if c.Approval != nil {
+		if err := c.Approval.Validate(); err != nil {
+			return err
 		}
 	}
 	return nil

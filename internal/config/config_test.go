@@ -58,3 +58,41 @@ func TestBadConfigs(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalTable: the [approval] table is read with its department
+// tables, and a typo or a bad value in it is refused naming the key.
+func TestApprovalTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, err string
+	}{
+		{"read", `[approval]
+escalate_after = "4h"
+final_after = "1d"`, "final_after"},
+		{"typo", `[approval]
+escalate_afer = "4h"`, "approval.escalate_afer"},
+		{"department", `[approval]
+final_after = "24h"
+[approval.department."経理部"]
+final_action = "reject"
+self_release = true
+self_release_after = "30m"`, ""},
+		{"bad action", `[approval.department."経理部"]
+final_action = "delete"`, "final_action"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(tc.doc))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := c.Approval.For("経理部"); r.FinalAction != "reject" || !r.SelfReleases() || r.FinalAfter <= 0 {
+				t.Errorf("経理部: %+v", r)
+			}
+		})
+	}
+}

@@ -102,6 +102,9 @@ func Review(c *Config, env Env) []Advice {
 	}
 	if c.Notify.BaseURL == "" {
 		add(Warning, "notify.base_url", "no_public_url", "")
+		if c.Approval != nil {
+			add(Warning, "approval", "approval_silent", "")
+		}
 	}
 	if c.Retention == nil {
 		add(Warning, "retention", "no_retention", "")

@@ -68,6 +68,8 @@ func TestReview(t *testing.T) {
 		{"no retention", strings.Replace(good, "[retention]\ndecisions_days = 400\nheld_days = 14\n", "", 1), "", keys, []string{"warning:no_retention"}},
 		{"held mail kept for ever", strings.Replace(good, "held_days = 14\n", "", 1), "", keys, []string{"warning:held_kept_for_ever"}},
 		{"no public URL", strings.Replace(good, `base_url = "https://misend.corp.example"`, ``, 1), "", keys, []string{"warning:no_public_url"}},
+		{"deadlines nobody hears of", strings.Replace(good, `base_url = "https://misend.corp.example"`, ``, 1) + "\n[approval]\nfinal_after = \"24h\"\n", "", keys,
+			[]string{"warning:no_public_url", "warning:approval_silent"}},
 		{"open relay", strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "", keys, []string{"error:open_relay"}},
 		{"loopback needs no networks", strings.Replace(strings.Replace(good, `networks = ["10.0.0.0/8"]`, ``, 1), "0.0.0.0", "127.0.0.1", 1), "", keys, nil},
 		{"AUTH instead of networks, without TLS", strings.Replace(good, `networks = ["10.0.0.0/8"]`, `auth_file = "/etc/misend/users"`, 1), "",

@@ -26,6 +26,9 @@ var adviceText = map[string][2]string{
 	"no_public_url": {
 		`No public URL ([notify] base_url): senders are never told that their mail is held or waits for them, and no notice links to the web UI. Set base_url = "https://misend.corp.example".`,
 		`公開 URL（[notify] base_url）がありません。メールが保留・確認待ちになっても送信者に通知が届きません。base_url = "https://misend.corp.example" のように設定してください。`},
+	"approval_silent": {
+		`[approval] passes held mail on and returns or refuses it at its deadline, but without a public URL ([notify] base_url) nobody is told: deputies are not asked and senders do not learn what became of their mail.`,
+		`[approval] により保留メールは次の承認者へ回付され、期限で返送または送信中止されますが、公開 URL（[notify] base_url）がないため誰にも通知されません。代理承認者への依頼も、送信者へのお知らせも届きません。`},
 	"no_spool_key": {
 		`No spool key ([queue] encryption_key_file): held and waiting messages lie unencrypted on disk. misend init makes one; keep a copy of it with the backups.`,
 		`スプールの暗号鍵（[queue] encryption_key_file）がありません。保留中・待機中のメール本文が暗号化されずにディスクに残ります。misend init で作成でき、バックアップと一緒に保管してください。`},

@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -78,11 +79,13 @@ func addProblem[T any](list *[]T, truncated *int, p T) {
 }
 
 var requiredColumns = []string{"address", "name", "department", "groups", "roles"}
-var optionalColumns = []string{"aliases", "approver_of", "lang"}
+var optionalColumns = []string{"aliases", "approver_of", "lang", "deputy", "time_zone"}
 
 // CSV reads a directory from CSV with the header
-// address,name,department,groups,roles and optionally aliases, approver_of
-// and lang (columns in any order). Lists inside a field are separated by ';'.
+// address,name,department,groups,roles and optionally aliases, approver_of,
+// lang, deputy (the address of the person's deputy approver) and time_zone
+// (an IANA name such as Asia/Tokyo), columns in any order. Lists inside a
+// field are separated by ';'.
 type CSV struct {
 	R io.Reader
 }
@@ -182,6 +185,24 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 			bad("address", why)
 		}
 		p.Address = addr
+		if d := get("deputy"); d != "" {
+			dep, why := checkAddress(d)
+			switch {
+			case why != "":
+				bad("deputy", why)
+			case dep == addr:
+				bad("deputy", "a person is not their own deputy")
+			default:
+				p.Deputy = dep
+			}
+		}
+		if tz := get("time_zone"); tz != "" {
+			if why := checkTimeZone(tz); why != "" {
+				bad("time_zone", why)
+			} else {
+				p.TimeZone = tz
+			}
+		}
 		if p.Department == "" {
 			bad("department", "empty")
 		} else if strings.ContainsAny(p.Department, ";:") {
@@ -282,4 +303,14 @@ func checkScope(s string) (string, string) {
 		return "department:" + s, ""
 	}
 	return "", fmt.Sprintf("bad scope %q (want department:NAME, group:NAME or organization)", s)
+}
+
+// checkTimeZone says why tz is not an IANA time zone name, "" when it is.
+// A path or the machine's "Local" would make every time shown to the
+// person wrong, or fail later.
+func checkTimeZone(tz string) string {
+	if _, err := time.LoadLocation(tz); err != nil || strings.ContainsAny(tz, "\\.") || strings.HasPrefix(tz, "/") || strings.EqualFold(tz, "local") {
+		return fmt.Sprintf("unknown time zone %q (want an IANA name such as Asia/Tokyo)", tz)
+	}
+	return ""
 }

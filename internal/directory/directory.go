@@ -44,6 +44,12 @@ type Person struct {
 	// "organization") whose held mail and list changes this person approves.
 	ApproverOf []string `json:"approver_of,omitempty"`
 	Lang       string   `json:"lang,omitempty"`
+	// Deputy is who approves in this person's stead when held mail they
+	// were asked about waits too long (代理承認者); "" for none.
+	Deputy string `json:"deputy,omitempty"`
+	// TimeZone is the person's own IANA time zone for the times misend
+	// shows them; "" for the organisation's.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Directory is a loaded, read-only directory.
@@ -124,6 +130,13 @@ func (d *Directory) Person(addr string) (Person, bool) {
 		return Person{}, false
 	}
 	return *p, true
+}
+
+// DeputyOf returns the address of the person's deputy approver, "" for
+// none or unknown addresses.
+func (d *Directory) DeputyOf(addr string) string {
+	p, _ := d.Person(addr)
+	return p.Deputy
 }
 
 // DepartmentOf returns addr's department, "" for unknown addresses.

@@ -44,7 +44,13 @@ type LDAP struct {
 	DepartmentAttr string
 	// RolePrefix marks role groups; empty means "misend-".
 	RolePrefix string
-	Timeout    time.Duration // per operation; 0 means 30 s
+	// DeputyAttr, if set, names the attribute holding a person's deputy
+	// approver: a mail address, or the DN of another person read (as
+	// inetOrgPerson's secretary holds). TimeZoneAttr, if set, names the
+	// attribute holding their own IANA time zone. Neither is read unless
+	// named: directories keep them in attributes of their own choosing.
+	DeputyAttr, TimeZoneAttr string
+	Timeout                  time.Duration // per operation; 0 means 30 s
 }
 
 const ldapPageSize = 500
@@ -119,7 +125,13 @@ func (l LDAP) People(ctx context.Context) ([]Person, error) {
 	if l.DepartmentAttr != "" {
 		deptAttrs = []string{l.DepartmentAttr}
 	}
-	people, err := l.search(ctx, conn, l.Base, filter, append([]string{"mail", "displayName", "cn", "preferredLanguage"}, deptAttrs...))
+	attrs := append([]string{"mail", "displayName", "cn", "preferredLanguage"}, deptAttrs...)
+	for _, a := range []string{l.DeputyAttr, l.TimeZoneAttr} {
+		if a != "" {
+			attrs = append(attrs, a)
+		}
+	}
+	people, err := l.search(ctx, conn, l.Base, filter, attrs)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +178,8 @@ func (l LDAP) build(entries, groups []*ldap.Entry, deptAttrs []string) ([]Person
 	}
 	var people []Person
 	seen := map[string]string{} // address or alias → DN
+	byDN := map[string]string{} // normalised DN → address
+	deputyDN := map[int]*ldap.Entry{}
 	for _, e := range entries {
 		bad := func(attr, reason string) { ierr.add(EntryError{DN: e.DN, Attribute: attr, Reason: reason}) }
 		mails := e.GetAttributeValues("mail")
@@ -200,6 +214,28 @@ func (l LDAP) build(entries, groups []*ldap.Entry, deptAttrs []string) ([]Person
 				p.Address = addr
 			} else if !slices.Contains(p.Aliases, addr) && addr != p.Address {
 				p.Aliases = append(p.Aliases, addr)
+			}
+		}
+		byDN[normDN(e.DN)] = p.Address
+		if l.TimeZoneAttr != "" {
+			if tz := strings.TrimSpace(e.GetAttributeValue(l.TimeZoneAttr)); tz != "" {
+				if why := checkTimeZone(tz); why != "" {
+					bad(l.TimeZoneAttr, why)
+				}
+				p.TimeZone = tz
+			}
+		}
+		if l.DeputyAttr != "" {
+			if d := strings.TrimSpace(e.GetAttributeValue(l.DeputyAttr)); d != "" {
+				if strings.Contains(d, "@") && !strings.Contains(d, "=") {
+					dep, why := checkAddress(d)
+					if why != "" {
+						bad(l.DeputyAttr, why)
+					}
+					p.Deputy = dep
+				} else {
+					deputyDN[len(people)] = e // a DN: resolved once every person is read
+				}
 			}
 		}
 		for _, cn := range memberOf[normDN(e.DN)] {
@@ -244,6 +280,19 @@ func (l LDAP) build(entries, groups []*ldap.Entry, deptAttrs []string) ([]Person
 			seen[a] = e.DN
 		}
 		people = append(people, p)
+	}
+	for i, e := range deputyDN {
+		dn := strings.TrimSpace(e.GetAttributeValue(l.DeputyAttr))
+		if addr, ok := byDN[normDN(dn)]; ok && addr != "" {
+			people[i].Deputy = addr
+		} else {
+			ierr.add(EntryError{DN: e.DN, Attribute: l.DeputyAttr, Reason: fmt.Sprintf("deputy %q is nobody read under %s", dn, l.Base)})
+		}
+	}
+	for _, p := range people {
+		if p.Deputy != "" && p.Deputy == p.Address {
+			ierr.add(EntryError{DN: seen[p.Address], Attribute: l.DeputyAttr, Reason: "a person is not their own deputy"})
+		}
 	}
 	if len(ierr.Entries) > 0 || ierr.Truncated > 0 {
 		return nil, ierr

@@ -321,3 +321,62 @@ func TestLDAPImportCommand(t *testing.T) {
 		t.Errorf("failed imports changed the directory:\n%s\nwas\n%s", after, out)
 	}
 }
+
+// TestLDAPDeputyAndTimeZone: with --deputy-attr and --time-zone-attr the
+// deputy is read as a person's DN (inetOrgPerson's secretary) or an
+// address, and the zone as an IANA name; a deputy nobody read or a zone
+// that is none is refused naming the entry and attribute.
+func TestLDAPDeputyAndTimeZone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts OpenLDAP")
+	}
+	people := buildLDIF("staff", []ldifPerson{
+		{uid: "bucho", cn: "Bucho", dept: "営業部", mails: []string{"bucho@corp.example"}},
+		{uid: "jicho", cn: "Jicho", dept: "営業部", mails: []string{"jicho@corp.example"}},
+		{uid: "kacho", cn: "Kacho", dept: "営業部", mails: []string{"kacho@corp.example"}},
+	}, nil)
+	// The deputy and zone attributes, added to the entries as written.
+	people = strings.Replace(people, "uid: bucho\n", "uid: bucho\nsecretary: uid=jicho, ou=staff, "+ldapSuffix+"\nl: America/New_York\n", 1)
+	people = strings.Replace(people, "uid: kacho\n", "uid: kacho\nemployeeType: bucho@corp.example\n", 1)
+	bad := buildLDIF("bad", []ldifPerson{
+		{uid: "a", cn: "A", dept: "営業部", mails: []string{"a@corp.example"}},
+	}, nil)
+	bad = strings.Replace(bad, "uid: a\n", "uid: a\nsecretary: uid=gone,ou=bad,"+ldapSuffix+"\nl: Asia/Osaka\n", 1)
+	srv := startSlapd(t, fmt.Sprintf("dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: corp\no: corp\n\n", ldapSuffix)+people+bad)
+	ctx := context.Background()
+
+	got, err := LDAP{URL: srv.URL, BindDN: ldapAdmin, Password: ldapPass, Base: "ou=staff," + ldapSuffix,
+		DeputyAttr: "secretary", TimeZoneAttr: "l"}.People(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]Person{}
+	for _, p := range got {
+		by[p.Address] = p
+	}
+	if p := by["bucho@corp.example"]; p.Deputy != "jicho@corp.example" || p.TimeZone != "America/New_York" {
+		t.Errorf("bucho: %+v", p)
+	}
+	// A deputy written as an address, in an attribute of the directory's
+	// own choosing.
+	byAddr, err := LDAP{URL: srv.URL, BindDN: ldapAdmin, Password: ldapPass, Base: "ou=staff," + ldapSuffix, DeputyAttr: "employeeType"}.People(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(byAddr, func(p Person) bool { return p.Address == "kacho@corp.example" }); i < 0 || byAddr[i].Deputy != "bucho@corp.example" {
+		t.Errorf("kacho: %+v", byAddr)
+	}
+	// Without the options nothing of it is read.
+	plain, err := LDAP{URL: srv.URL, BindDN: ldapAdmin, Password: ldapPass, Base: "ou=staff," + ldapSuffix}.People(ctx)
+	if err != nil || slices.ContainsFunc(plain, func(p Person) bool { return p.Deputy != "" || p.TimeZone != "" }) {
+		t.Errorf("read without being asked: %+v, %v", plain, err)
+	}
+
+	_, err = LDAP{URL: srv.URL, BindDN: ldapAdmin, Password: ldapPass, Base: "ou=bad," + ldapSuffix,
+		DeputyAttr: "secretary", TimeZoneAttr: "l"}.People(ctx)
+	for _, want := range []string{"attribute secretary: deputy", "attribute l: unknown time zone"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}

@@ -47,7 +47,8 @@ func Import(ctx context.Context, db *store.DB, people []Person, domains []string
 		return nil
 	}
 	for _, p := range people {
-		if err := exec(`INSERT INTO directory_people (address, name, department, lang) VALUES (?, ?, ?, ?)`, p.Address, p.Name, p.Department, p.Lang); err != nil {
+		if err := exec(`INSERT INTO directory_people (address, name, department, lang, deputy, time_zone) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.Address, p.Name, p.Department, p.Lang, p.Deputy, p.TimeZone); err != nil {
 			return err
 		}
 		for _, a := range p.Aliases {
@@ -90,13 +91,13 @@ func Load(ctx context.Context, db *store.DB) (*Directory, error) {
 	}
 	byAddr := map[string]*Person{}
 	var order []string
-	rows, err := db.QueryContext(ctx, `SELECT address, name, department, lang FROM directory_people ORDER BY address`)
+	rows, err := db.QueryContext(ctx, `SELECT address, name, department, lang, deputy, time_zone FROM directory_people ORDER BY address`)
 	if err != nil {
 		return nil, fmt.Errorf("load directory: %w", err)
 	}
 	for rows.Next() {
 		p := &Person{}
-		if err := rows.Scan(&p.Address, &p.Name, &p.Department, &p.Lang); err != nil {
+		if err := rows.Scan(&p.Address, &p.Name, &p.Department, &p.Lang, &p.Deputy, &p.TimeZone); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load directory: %w", err)
 		}

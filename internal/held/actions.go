@@ -110,6 +110,11 @@ func (s *Service) Release(ctx context.Context, id string, by Actor, comment stri
 		if it.State == queue.Delayed && s.sentBy(it, by.Address) {
 			return string(auth.RoleSender), nil
 		}
+		// A department without an approver (一時保留のみ): its senders
+		// release their own held mail once the delay ran out.
+		if ok, err := s.selfRelease(it, by); err != nil || ok {
+			return string(auth.RoleSender), err
+		}
 		return s.approverOnly(it, by)
 	}, func(it *queue.Item) error {
 		it.State = queue.Queued
@@ -240,7 +245,7 @@ func (s *Service) senderOnly(it *queue.Item, by Actor) (string, error) {
 // approverOnly lets an approver of the message's department act, but
 // never on mail held for their own sending: a hold needs a second person.
 func (s *Service) approverOnly(it *queue.Item, by Actor) (string, error) {
-	if !by.ApprovesDepartment(it.Department) {
+	if !by.ApprovesDepartment(it.Department) && !s.passedTo(it, by.Address) {
 		return "", fmt.Errorf("%w: %s does not approve mail of %q", ErrNotAllowed, by.Address, it.Department)
 	}
 	if it.State == queue.Held && s.sentBy(it, by.Address) {

@@ -19,7 +19,13 @@
 //   - the sender and the department's approvers read a body (Body);
 //   - the retention sweep ends mail that waited for an approver or its
 //     sender longer than the organisation keeps bodies (Purge): it is
-//     not sent, never released by default.
+//     not sent, never released by default;
+//   - when nobody decides in time (package approval, through Lifecycle),
+//     misend itself passes the request on (Escalate: the people it goes
+//     to may then decide and read it), returns the message to its sender
+//     alone (Return) or refuses it (Expire); a department without
+//     approvers lets its senders Release their own held mail after a
+//     delay.
 //
 // Each action and each body read is handed to the audit hook before it
 // takes effect: an action that cannot be recorded does not happen.
@@ -78,6 +84,9 @@ type Item struct {
 	ReleaseAt    time.Time         `json:"release_at,omitzero"` // when a delayed message leaves by itself
 	By           string            `json:"by,omitempty"`        // who acted last
 	Comment      string            `json:"comment,omitempty"`   // an approver's reason for a reject
+	// Stage counts the passes of a held message's approval request to the
+	// next approvers (deputies, the next level) because nobody decided.
+	Stage int `json:"stage,omitempty"`
 }
 
 // Reader is who reads a body, for the audit log.
@@ -176,7 +185,11 @@ type Service struct {
 	Record func(ctx context.Context, r ActionRecord) error
 	// Changed, if set, is told of every action after it is stored.
 	Changed func(ctx context.Context, c Change)
-	Now     func() time.Time
+	// Lifecycle, if set, lets the people a held message's request was
+	// passed on to decide it, and senders of departments without an
+	// approver release their own held mail after a delay.
+	Lifecycle Lifecycle
+	Now       func() time.Time
 }
 
 var _ Holds = (*Service)(nil)
@@ -262,7 +275,7 @@ func (s *Service) Body(ctx context.Context, id string, by Actor, reason string) 
 		return nil, errors.New("held: body read without a reader")
 	case s.sentBy(&it, by.Address):
 		role = string(auth.RoleSender)
-	case by.ApprovesDepartment(it.Department):
+	case by.ApprovesDepartment(it.Department), s.passedTo(&it, by.Address):
 		role = string(auth.RoleApprover)
 	default:
 		return nil, fmt.Errorf("%w: %s may not read %s", ErrNotAllowed, by.Address, id)
@@ -318,7 +331,7 @@ func toItem(it queue.Item, v View) Item {
 		ID: string(it.ID), State: it.State, Verdict: it.Outcome.Verdict, Score: it.Outcome.Score,
 		Sender: it.Outcome.Sender, EnvelopeFrom: it.Envelope.From, Department: it.Department,
 		Subject: it.Subject, Recipients: rs, Dropped: slices.Clone(it.Dropped), Findings: fs,
-		Created: it.Created, By: it.By, Comment: it.Comment,
+		Created: it.Created, By: it.By, Comment: it.Comment, Stage: it.Stage,
 	}
 	if out.Sender == "" {
 		out.Sender = it.Envelope.From

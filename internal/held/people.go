@@ -85,7 +85,17 @@ func (s *Service) Sent(it Item, p *auth.Principal) bool {
 }
 
 // MayDecide reports whether p may release or refuse the held message it:
-// an approver of its department who did not send it.
+// an approver of its department, or someone its request was passed on to
+// (package approval), who did not send it.
 func (s *Service) MayDecide(it Item, p *auth.Principal) bool {
-	return it.State == queue.Held && p.ApprovesDepartment(it.Department) && !s.Sent(it, p)
+	if it.State != queue.Held || p == nil || s.Sent(it, p) {
+		return false
+	}
+	if p.ApprovesDepartment(it.Department) {
+		return true
+	}
+	q := queue.Item{ID: queue.ID(it.ID), State: it.State, Department: it.Department, Created: it.Created, Stage: it.Stage,
+		Envelope: queue.Envelope{From: it.EnvelopeFrom}}
+	q.Outcome.Sender = it.Sender
+	return s.passedTo(&q, p.Address)
 }

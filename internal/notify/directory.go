@@ -46,3 +46,9 @@ func (p DirectoryPeople) NameOf(addr string) string {
 	person, _ := p.Dir.Load().Person(addr)
 	return person.Name
 }
+
+// ZoneOf returns the person's own time zone, "" for the organisation's.
+func (p DirectoryPeople) ZoneOf(addr string) string {
+	person, _ := p.Dir.Load().Person(addr)
+	return person.TimeZone
+}

@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/misend/misend/internal/directory"
@@ -67,4 +69,25 @@ func japaneseScript(s string) bool {
 		}
 	}
 	return false
+}
+
+// ChooseTimeZone returns the organisation's time zone, its name and why,
+// for the startup log: configured (web.time_zone) when set; Asia/Tokyo
+// when the directory or the domain says the organisation is Japanese (as
+// ChooseDefaultLang reads them); otherwise the machine's.
+func ChooseTimeZone(configured string, orgDomains []string, people []directory.Person) (*time.Location, string, error) {
+	if configured != "" {
+		loc, err := time.LoadLocation(configured)
+		if err != nil {
+			return nil, "", fmt.Errorf("time zone %q: %w", configured, err)
+		}
+		return loc, "web.time_zone", nil
+	}
+	if lang, why := ChooseDefaultLang("", orgDomains, people); lang == "ja" {
+		if loc, err := time.LoadLocation("Asia/Tokyo"); err == nil {
+			return loc, "Japanese organisation: " + why, nil
+		}
+		return time.FixedZone("JST", 9*3600), "Japanese organisation (no zone database): " + why, nil
+	}
+	return time.Local, "no web.time_zone and nothing suggests Japan: the machine's", nil
 }

@@ -1,7 +1,10 @@
 // Package notify writes the mails misend sends about a waiting message: to
 // the sender, asking to confirm, or telling of a delay, with a cancel link;
-// to the department's approvers, asking to release or reject a hold. Links
-// are HMAC-signed and expire. Handler serves those links.
+// to the department's approvers, asking to release or reject a hold; and,
+// for held mail nobody decides on (package approval), to the deputies or
+// the next level it is passed on to, and to the sender and everyone asked
+// once its deadline passed. Links are HMAC-signed and expire. Handler
+// serves those links. Times are shown in each reader's time zone, named.
 //
 // Mails are in Japanese or English by the recipient's setting and name the
 // reason in the sender's words (finding.SenderView): never a confidential
@@ -53,6 +56,10 @@ type Notifier struct {
 	BaseURL string // where Handler is mounted, e.g. https://misend.corp.example
 	// DefaultLang is used when People has no setting: "ja" or "en".
 	DefaultLang string
+	// Location is the organisation's time zone, for times in notices to
+	// people without one of their own (Zoner); nil: JST in Japanese
+	// notices, UTC in English ones.
+	Location *time.Location
 	// TTL is how long links stay valid; 0 means 72 hours.
 	TTL time.Duration
 	Now func() time.Time
@@ -68,6 +75,18 @@ type Waiting struct {
 	Decision   policy.Decision
 	Findings   []finding.Finding
 	ReleaseAt  time.Time // for delays
+
+	// The approval lifecycle (package approval), for held mail; zero
+	// values leave it unsaid.
+	HeldAt time.Time // when it was held
+	// Deadline is when the final action (FinalAction: "return" or
+	// "reject") is taken if nobody decides.
+	Deadline    time.Time
+	FinalAction string
+	// SelfReleaseAt, set for a department without an approver, is when
+	// the sender may release it: they are sent a release link and no
+	// approver is asked.
+	SelfReleaseAt time.Time
 }
 
 // ErrNoApprovers means a held message has nobody to release it.
@@ -85,6 +104,10 @@ func (n *Notifier) Notify(ctx context.Context, w Waiting) error {
 	case policy.Delay:
 		return n.send(ctx, w, w.Sender, kindDelay, []Action{ActCancel})
 	case policy.Hold:
+		if !w.SelfReleaseAt.IsZero() {
+			// 一時保留のみ: the sender checks and releases it; no approver.
+			return n.send(ctx, w, w.Sender, kindHeldSelf, []Action{ActRelease, ActCancel})
+		}
 		var approvers []string
 		if n.People != nil {
 			approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(w.Department))
@@ -169,6 +192,20 @@ func (n *Notifier) DecidedOthers(ctx context.Context, w Waiting, decider string,
 	if len(approvers) == 0 {
 		approvers = othersThan(n.People, w.Sender, n.People.ApproversOf(""))
 	}
+	return n.decidedTo(ctx, w, approvers, decider, released, comment)
+}
+
+// DecidedPassedOn tells the people a held message's request was passed on
+// to (deputies, the next level; package approval) that decider released
+// or refused it, as DecidedOthers tells the department's approvers.
+func (n *Notifier) DecidedPassedOn(ctx context.Context, w Waiting, to []string, decider string, released bool, comment string) error {
+	if n.People == nil {
+		return nil
+	}
+	return n.decidedTo(ctx, w, othersThan(n.People, w.Sender, to), decider, released, comment)
+}
+
+func (n *Notifier) decidedTo(ctx context.Context, w Waiting, approvers []string, decider string, released bool, comment string) error {
 	approvers = othersThan(n.People, decider, approvers)
 	kind := kindOthersRefused
 	if released {
@@ -181,6 +218,67 @@ func (n *Notifier) DecidedOthers(ctx context.Context, w Waiting, decider string,
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Escalated asks the approvers a held message's request was passed on to
+// (deputy: the approvers' deputies; else the next level) to release or
+// refuse it, as the first request asked the department's approvers.
+func (n *Notifier) Escalated(ctx context.Context, w Waiting, to []string, deputy bool) error {
+	acts := []Action{ActRelease, ActReject}
+	if confidential(w.Findings) {
+		acts = []Action{ActReject}
+	}
+	var errs []error
+	for _, a := range to {
+		if n.People != nil {
+			if len(othersThan(n.People, w.Sender, []string{a})) == 0 {
+				continue // never the sender, whatever the chain says
+			}
+		}
+		if err := n.sendWith(ctx, w, a, kindEscalate, acts, "", "", func(v *view) { v.Deputy = deputy }); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TimedOut tells the sender of a held message nobody decided on by
+// w.Deadline what became of it (returned: it comes back to them unsent;
+// else refused), and the approvers who were asked that nothing more needs
+// doing.
+func (n *Notifier) TimedOut(ctx context.Context, w Waiting, returned bool, approvers []string) error {
+	kind := kindExpired
+	w.FinalAction = "reject"
+	if returned {
+		kind, w.FinalAction = kindReturned, "return"
+	}
+	errs := []error{n.send(ctx, w, w.Sender, kind, nil)}
+	if n.People != nil {
+		approvers = othersThan(n.People, w.Sender, approvers)
+	}
+	for _, a := range approvers {
+		errs = append(errs, n.send(ctx, w, a, kindTimedOut, nil))
+	}
+	return errors.Join(errs...)
+}
+
+// Zoner is a People that knows each person's time zone (an IANA name):
+// times in notices to them are shown in it.
+type Zoner interface {
+	ZoneOf(addr string) string
+}
+
+// locOf is the time zone of notices to addr: their own, else the
+// organisation's (Location), else nil (JST for Japanese, UTC otherwise).
+func (n *Notifier) locOf(addr string) *time.Location {
+	if z, ok := n.People.(Zoner); ok && addr != "" {
+		if name := z.ZoneOf(addr); name != "" {
+			if loc, err := time.LoadLocation(name); err == nil {
+				return loc
+			}
+		}
+	}
+	return n.Location
 }
 
 // langOf is the language of notices to addr: their own, else the default;
@@ -247,8 +345,9 @@ func (n *Notifier) sendWith(ctx context.Context, w Waiting, to string, kind noti
 		Waiting: w, Comment: oneLine(comment), Reasons: finding.LocalizeAll(finding.SenderView(w.Findings), lang), Links: links, Expires: now.Add(ttl),
 		SenderName: n.nameOf(w.Sender), Decider: decider, DeciderName: n.nameOf(decider),
 		ApprovalsURL: strings.TrimRight(n.BaseURL, "/") + "/approvals",
+		Loc:          n.locOf(to),
 	}
-	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused {
+	if kind == kindApprove || kind == kindOthersReleased || kind == kindOthersRefused || kind == kindEscalate || kind == kindTimedOut {
 		// Approvers read about the sender, not as the sender.
 		v.Reasons = finding.LocalizeAbout(finding.SenderView(w.Findings), lang)
 	}

@@ -145,6 +145,11 @@ type Item struct {
 	// System marks misend's own mail (notices, bounces): never learned
 	// from, never listed as held mail.
 	System bool `json:"system,omitempty"`
+	// Stage counts how often a held message's approval request was passed
+	// on to the next approvers (package approval) because nobody decided;
+	// StageAt is when the last pass happened.
+	Stage   int       `json:"stage,omitempty"`
+	StageAt time.Time `json:"stage_at,omitzero"`
 }
 
 // Waiting reports whether the message waits for a person or a time:

@@ -56,12 +56,12 @@ type org struct {
 	dir   *directory.Directory
 }
 
-func newOrg(t testing.TB) *org {
+func newOrg(t testing.TB, more ...directory.Person) *org {
 	t.Helper()
-	dir := directory.New([]directory.Person{
+	dir := directory.New(append([]directory.Person{
 		{Address: sato, Name: "佐藤", Department: "営業部", Lang: "en"},
 		{Address: boss, Name: "上司", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja", Aliases: []string{bucho}},
-	}, []string{"corp.example"})
+	}, more...), []string{"corp.example"})
 	m := model.New(model.Config{OrgDomains: []string{"corp.example"}, Department: dir.DepartmentOf})
 	start := time.Now().Add(-200 * 24 * time.Hour)
 	for i := range 120 {
@@ -109,8 +109,14 @@ func startRig(t *testing.T, key []byte) *rig { return startRigEvery(t, key, 0) }
 
 func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	t.Helper()
+	return startRigWith(t, key, saveEvery, newOrg(t), nil)
+}
+
+// startRigWith starts the rig over o, with changes to the server's options.
+func startRigWith(t *testing.T, key []byte, saveEvery time.Duration, o *org, with func(*Options)) *rig {
+	t.Helper()
 	sk, up := startSink(t)
-	r := &rig{t: t, sink: sk, org: newOrg(t), spool: t.TempDir()}
+	r := &rig{t: t, sink: sk, org: o, spool: t.TempDir()}
 	db, err := store.Open(context.Background(), pgtest.Path(t, t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +133,7 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 	}
 	t.Cleanup(func() { r.dlog.Close() })
 	httpAddr := freeAddr(t)
-	r.s, err = Start(Options{
+	opts := Options{
 		SMTPAddr:    "127.0.0.1:0",
 		MilterAddr:  "127.0.0.1:0",
 		HTTPAddr:    httpAddr,
@@ -145,7 +151,11 @@ func startRigEvery(t *testing.T, key []byte, saveEvery time.Duration) *rig {
 		SaveModel: func(context.Context) error { r.saves.Add(1); return nil },
 		SaveEvery: saveEvery,
 		Log:       slog.New(slog.DiscardHandler),
-	})
+	}
+	if with != nil {
+		with(&opts)
+	}
+	r.s, err = Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

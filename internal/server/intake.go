@@ -89,6 +89,13 @@ func (s *Server) notice(ctx context.Context, id queue.ID, env queue.Envelope, su
 			w.ReleaseAt = it.NotBefore
 		}
 	}
+	if res.Decision.Verdict == policy.Hold && s.Approval != nil {
+		// Approvers see the deadline; a department without approvers
+		// gives its sender a release link instead.
+		if it, err := s.Queue.Get(id); err == nil {
+			s.Approval.Annotate(&w, it)
+		}
+	}
 	if err := s.Notifier.Notify(ctx, w); err != nil {
 		s.Metrics.NoticeErrors.Inc()
 		s.log.Error("notify", "id", id, "verdict", res.Decision.Verdict, "err", err)
@@ -188,6 +195,15 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 		if err := s.Notifier.DecidedOthers(ctx, w, c.By, c.Action == held.Released, c.Comment); err != nil {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify other approvers", "id", c.Item.ID, "err", err)
+		}
+		// So did the deputies and the next level it was passed on to.
+		if s.Approval != nil && c.Item.Stage > 0 {
+			it := queue.Item{Department: c.Item.Department, Stage: c.Item.Stage, State: queue.Held, Envelope: queue.Envelope{From: c.Item.EnvelopeFrom}}
+			it.Outcome.Sender = c.Item.Sender
+			if err := s.Notifier.DecidedPassedOn(ctx, w, s.Approval.Deciders(it), c.By, c.Action == held.Released, c.Comment); err != nil {
+				s.Metrics.NoticeErrors.Inc()
+				s.log.Error("notify the approvers it was passed on to", "id", c.Item.ID, "err", err)
+			}
 		}
 	}
 	// Mail the retention sweep ended was waited on by its sender, who

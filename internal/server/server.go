@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/misend/misend/internal/approval"
 	"github.com/misend/misend/internal/clientip"
 	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/gateway"
@@ -106,6 +107,26 @@ type Options struct {
 	// HeldChanged is told of every action on waiting mail (feedback,
 	// reports), after misend's own notices.
 	HeldChanged func(ctx context.Context, c held.Change)
+
+	// Approval, when set, passes held mail nobody decides on to the next
+	// approvers and takes the final action at its deadline (package
+	// approval).
+	Approval *Approval
+	// Location is the organisation's time zone: business hours count in
+	// it, and notices show times in it to people without a zone of their
+	// own. nil: time.Local for hours; JST or UTC in notices.
+	Location *time.Location
+	// Now is the clock of the approval lifecycle, of actions on held mail
+	// and of notices; nil: time.Now. Tests move it instead of waiting.
+	Now func() time.Time
+}
+
+// Approval configures the approval lifecycle.
+type Approval struct {
+	Config *approval.Config
+	People approval.People // approval.NewDirectoryPeople
+	// Every is how often held mail is looked at; 0 means a minute.
+	Every time.Duration
 }
 
 // Notify configures notices about waiting messages.
@@ -123,7 +144,9 @@ type Server struct {
 	Queue   *queue.Queue
 	Metrics *metrics.Metrics
 	// Held is what the web UI and API use to list and act on waiting mail.
-	Held     *held.Service
+	Held *held.Service
+	// Approval is the approval lifecycle; nil without Options.Approval.
+	Approval *approval.Engine
 	Notifier *notify.Notifier // nil without Options.Notify
 	SMTP     net.Addr
 	Milter   net.Addr // nil without a milter
@@ -180,7 +203,7 @@ func Start(o Options) (*Server, error) {
 	if s.taken, err = repeat.Open(filepath.Join(o.SpoolDir, "taken.log"), 0, 0, time.Now()); err != nil {
 		return nil, err
 	}
-	s.Held = &held.Service{Queue: q, People: o.People, Audit: o.AuditBody, Record: o.AuditAction, Changed: s.heldChanged}
+	s.Held = &held.Service{Queue: q, People: o.People, Audit: o.AuditBody, Record: o.AuditAction, Changed: s.heldChanged, Now: o.Now}
 	if o.Notify != nil {
 		sg, err := notify.NewSigner(o.Notify.Key)
 		if err != nil {
@@ -189,10 +212,23 @@ func Start(o Options) (*Server, error) {
 		s.Notifier = &notify.Notifier{
 			Signer: sg, Outbox: outbox{s}, People: o.Notify.People, From: o.Notify.From,
 			BaseURL: o.Notify.BaseURL, DefaultLang: o.Notify.DefaultLang, TTL: o.Notify.TTL,
+			Location: o.Location, Now: o.Now,
 		}
 		if s.Notifier.From == "" {
 			s.Notifier.From = "misend@" + domainOr(o.Gateway.Domain)
 		}
+	}
+	if o.Approval != nil {
+		cal, err := o.Approval.Config.Calendar(o.Location)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		if o.Approval.People == nil {
+			return nil, errors.New("server: the approval lifecycle needs the directory (Approval.People)")
+		}
+		s.Approval = &approval.Engine{Config: o.Approval.Config, Calendar: cal, People: o.Approval.People, Held: s.Held,
+			Queue: q, Notifier: s.Notifier, Now: o.Now, Log: o.Log}
+		s.Held.Lifecycle = s.Approval
 	}
 	if o.Model != nil {
 		s.learn = newLearner(o.Model, s.Metrics, o.Log)
@@ -360,6 +396,12 @@ func (s *Server) housekeeping(ctx context.Context) {
 	defer prune.Stop()
 	save := time.NewTicker(every)
 	defer save.Stop()
+	var lifecycle <-chan time.Time
+	if s.Approval != nil {
+		t := time.NewTicker(cmp.Or(s.o.Approval.Every, time.Minute))
+		defer t.Stop()
+		lifecycle = t.C
+	}
 	var share <-chan time.Time
 	if s.o.Share != nil && s.learn != nil {
 		t := time.NewTicker(cmp.Or(s.o.ShareEvery, time.Second))
@@ -370,6 +412,12 @@ func (s *Server) housekeeping(ctx context.Context) {
 		select {
 		case <-share:
 			s.share(ctx)
+		case <-lifecycle:
+			if rep, err := s.Approval.Tick(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("approval lifecycle", "err", err)
+			} else if rep != (approval.Report{}) {
+				s.log.Info("approval lifecycle", "escalated", rep.Escalated, "returned", rep.Returned, "rejected", rep.Rejected)
+			}
 		case <-ctx.Done():
 			return
 		case <-prune.C:

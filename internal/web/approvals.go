@@ -16,15 +16,11 @@ import (
 
 // approvable returns the held messages an approver may decide on: those
 // of the departments they approve, or all for an organisation approver,
-// but never their own (a hold needs a second person).
+// and those of other departments passed on to them because nobody decided
+// (a deputy, the next level), but never their own (a hold needs a second
+// person).
 func (w *Web) approvable(ctx context.Context, p *auth.Principal) ([]held.Item, error) {
-	var items []held.Item
-	var err error
-	if p.ApprovesOrganization {
-		items, err = w.o.Held.All(ctx, held.OperatorView)
-	} else {
-		items, err = w.o.Held.ForDepartments(ctx, p.Departments, held.OperatorView)
-	}
+	items, err := w.o.Held.All(ctx, held.OperatorView)
 	var out []held.Item
 	for _, it := range items {
 		if w.o.Held.MayDecide(it, p) {

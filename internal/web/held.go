@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
@@ -32,6 +33,16 @@ type heldView struct {
 	// Unreadable: held because misend could not read it, with nothing
 	// else to say about it.
 	Unreadable bool
+	// SelfReleaseAt, for held mail of a department without approvers
+	// (一時保留のみ), is when its sender may send it; CanSelfRelease: now.
+	SelfReleaseAt  time.Time
+	CanSelfRelease bool
+}
+
+// selfReleaser is the held service's answer to when a sender may release
+// their own held mail (package approval); a Holds without it has none.
+type selfReleaser interface {
+	SelfReleaseAt(it held.Item) (time.Time, bool)
 }
 
 type rcptRow struct {
@@ -102,6 +113,26 @@ func (w *Web) heldList(rw http.ResponseWriter, r *http.Request, q *req) {
 	w.renderWaiting(rw, r, q, "held", items, err)
 }
 
+// heldRelease sends a sender's own held mail in a department without
+// approvers, once its delay ran out; held refuses anything else.
+func (w *Web) heldRelease(rw http.ResponseWriter, r *http.Request, q *req) {
+	it, ok := w.own(r.Context(), q, r.PathValue("id"))
+	if !ok {
+		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
+		return
+	}
+	if _, err := w.o.Held.Release(r.Context(), it.ID, w.actor(r, q), ""); err != nil {
+		if errors.Is(err, held.ErrTooEarly) {
+			w.fail(rw, r, q, http.StatusConflict, "err.tooearly")
+			return
+		}
+		w.heldError(rw, r, q, err)
+		return
+	}
+	w.setFlash(rw, r, flash{Key: "notice.selfsent", Subject: it.Subject})
+	http.Redirect(rw, r, "/held", http.StatusSeeOther)
+}
+
 // renderWaiting shows a list of waiting messages with the page template
 // of that name ("held", "approvals") in the reader's language.
 func (w *Web) renderWaiting(rw http.ResponseWriter, r *http.Request, q *req, name string, items []held.Item, err error) {
@@ -116,6 +147,11 @@ func (w *Web) renderWaitingPage(rw http.ResponseWriter, r *http.Request, q *req,
 	var views []heldView
 	for _, it := range items {
 		v := viewOf(it, q.lang, name == "approvals")
+		if sr, ok := w.o.Held.(selfReleaser); ok && name == "held" {
+			if at, ok := sr.SelfReleaseAt(it); ok {
+				v.SelfReleaseAt, v.CanSelfRelease = at, !w.o.Now().Before(at)
+			}
+		}
 		if name == "approvals" {
 			if p, ok := w.Directory().Person(it.Sender); ok {
 				v.SenderName, v.SenderDept = p.Name, p.Department

@@ -113,7 +113,7 @@ func funcs(lang string, loc *time.Location) template.FuncMap {
 // render writes page name with status. Pages are never cached: they carry
 // held mail and a CSRF token.
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, q *req, status int, name string, pg page) {
-	t := w.pages[q.lang+"/"+name]
+	t := w.pagesFor(q)[q.lang+"/"+name]
 	if t == nil {
 		w.o.Log.Error("web: no template", "name", name)
 		http.Error(rw, "internal error", http.StatusInternalServerError)
@@ -147,4 +147,32 @@ func (w *Web) static(rw http.ResponseWriter, r *http.Request, q *req) {
 	sub, _ := fs.Sub(staticFS, "static")
 	rw.Header().Set("Cache-Control", "public, max-age=3600")
 	http.StripPrefix("/static/", http.FileServerFS(sub)).ServeHTTP(rw, r)
+}
+
+// pagesFor returns the pages showing times in the reader's own time zone
+// (the directory's time_zone), else the organisation's. Pages for another
+// zone are parsed the first time someone of that zone reads one: a few
+// zones in an organisation, each parsed once.
+func (w *Web) pagesFor(q *req) map[string]*template.Template {
+	if q.p == nil {
+		return w.pages
+	}
+	person, _ := w.dir.Load().Person(q.p.Address)
+	if person.TimeZone == "" || person.TimeZone == w.o.Location.String() {
+		return w.pages
+	}
+	if pages, ok := w.zones.Load(person.TimeZone); ok {
+		return pages.(map[string]*template.Template)
+	}
+	loc, err := time.LoadLocation(person.TimeZone)
+	if err != nil {
+		return w.pages
+	}
+	pages, err := parseTemplates(loc)
+	if err != nil {
+		w.o.Log.Error("web: pages for a time zone", "zone", person.TimeZone, "err", err)
+		return w.pages
+	}
+	got, _ := w.zones.LoadOrStore(person.TimeZone, pages)
+	return got.(map[string]*template.Template)
 }

@@ -60,6 +60,7 @@ func (w *Web) table() []route {
 		{"POST /held/{id}/confirm", []auth.Role{sender}, w.heldConfirm},
 		{"POST /held/{id}/drop", []auth.Role{sender}, w.heldDrop},
 		{"POST /held/{id}/cancel", []auth.Role{sender}, w.heldCancel},
+		{"POST /held/{id}/release", []auth.Role{sender}, w.heldRelease},
 
 		{"GET /approvals", []auth.Role{approver}, w.approvalsList},
 		{"GET /approvals/{id}/body", []auth.Role{approver}, w.approvalBody},

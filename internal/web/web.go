@@ -23,6 +23,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,6 +86,9 @@ type Web struct {
 	o     Options
 	dir   atomic.Pointer[directory.Directory]
 	pages map[string]*template.Template // by lang + "/" + page
+	// zones holds pages for people whose own time zone is not the
+	// organisation's, by zone name (pagesFor).
+	zones sync.Map
 	mux   *http.ServeMux
 	// accounts and clients slow password guessing per address signed
 	// into and per client address (internal/backoff).
