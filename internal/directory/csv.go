@@ -10,7 +10,8 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/misend/misend/internal/csvfile"
 )
 
 // Source yields the people of a directory: CSV (here) or LDAP (ldap.go).
@@ -100,17 +101,17 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 	if len(data) > maxCSVBytes {
 		return nil, fmt.Errorf("read directory file: larger than %d MiB", maxCSVBytes>>20)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 BOM
+	// Excel saves "CSV" in Shift_JIS on a Japanese Windows and "CSV UTF-8"
+	// with a byte order mark; both are read, and anything else is refused
+	// with its line rather than imported as mojibake names.
 	ierr := &ImportError{}
-	if !utf8.Valid(data) {
-		// Report the lines so the user can find them; encoding/csv would
-		// otherwise pass mojibake through as names.
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if !utf8.Valid(line) {
-				ierr.add(RowError{Line: i + 1, Reason: "not valid UTF-8 (save the file as UTF-8)"})
-			}
-		}
+	data, err = io.ReadAll(csvfile.Decode(bytes.NewReader(data)))
+	var ee *csvfile.EncodingError
+	if errors.As(err, &ee) {
+		ierr.add(RowError{Line: ee.Line, Reason: ee.Reason})
 		return nil, ierr
+	} else if err != nil {
+		return nil, fmt.Errorf("read directory file: %w", err)
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
