@@ -137,7 +137,7 @@ func (d *Reader) long(first []byte) ([]byte, error) {
 		more, err := d.src.ReadSlice('\n')
 		l = append(l, more...)
 		if len(l) > MaxLine {
-			return nil, &EncodingError{Line: d.line + 1, Reason: fmt.Sprintf("longer than %d octets (is this a text file?)", MaxLine)}
+			return nil, &EncodingError{Line: d.line + 1, Reason: fmt.Sprintf("longer than %d octets (an unterminated quote, or not a text file?)", MaxLine)}
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
 			return l, err
