@@ -457,7 +457,11 @@ func (r *rig) browse(steps ...[]step) {
 			Error string
 		}
 		if json.Unmarshal(sc.Bytes(), &res) == nil && !res.OK {
-			failed = append(failed, fmt.Sprintf("step %d (%v) at %s: %s", res.Step, all[res.Step], res.URL, res.Error))
+			what := fmt.Sprint(all[res.Step])
+			if res.Op == "words" {
+				what = "words" // the step lists hundreds; the error says what was found
+			}
+			failed = append(failed, fmt.Sprintf("step %d (%s) at %s: %s", res.Step, what, res.URL, res.Error))
 		}
 	}
 	if err != nil || len(failed) > 0 {

@@ -189,7 +189,7 @@ var messages = map[string][2]string{
 	"dir.name":         {"Name", "氏名"},
 	"dir.roles":        {"Roles", "役割"},
 	"dir.import":       {"Import a directory", "組織情報の取り込み"},
-	"dir.importhelp":   {"A CSV with the header address,name,department,groups,roles (groups and roles separated by ;). It replaces the whole directory, or changes nothing if any line is wrong.", "ヘッダー address,name,department,groups,roles の CSV（groups と roles は ; 区切り）。組織情報全体を置き換えます。誤りのある行があれば何も変更しません。"},
+	"dir.importhelp":   {"A CSV file whose first line is the header below; several groups or roles of one person are separated by ;. Excel's \"CSV\" and \"CSV UTF-8\" both import. It replaces the whole directory, or changes nothing if any line is wrong.", "1 行目が下の見出し行の CSV ファイルです。一人に複数の所属グループや役割があるときは「;」で区切ります。Excel の「CSV」「CSV UTF-8」のどちらの形式でも取り込めます。組織情報全体を置き換え、誤りのある行が一つでもあれば何も変更しません。"},
 	"dir.csvfile":      {"CSV file", "CSV ファイル"},
 	"dir.importbtn":    {"Import", "取り込む"},
 
