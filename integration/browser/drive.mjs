@@ -18,6 +18,7 @@
 //   {"op":"viewport","width":390,"height":844}
 //   {"op":"shot","name":"held"}              full-page PNG into shots/NAME.png
 //   {"op":"keyboard","keys":["Tab","Tab","Enter"]} press keys, then wait for load
+//   {"op":"upload","selector":"#csv","path":"/tmp/people.csv"}  choose a file
 //   {"op":"lang","lang":"en"}                switch the page language with the
 //                                            page's own control, if it is not that
 //   {"op":"words","lang":"ja","words":["hold"],"literal":["department:"],
@@ -101,6 +102,9 @@ for (const [i, s] of script.steps.entries()) {
         break;
       case 'shot':
         await page.screenshot({ path: join(script.shots, s.name + '.png'), fullPage: true });
+        break;
+      case 'upload':
+        await page.setInputFiles(s.selector, s.path);
         break;
       case 'lang': {
         const now = await page.getAttribute('html', 'lang');

@@ -411,6 +411,9 @@ func status(code int) step    { return step{"op": "status", "want": code} }
 func shot(name string) step   { return step{"op": "shot", "name": name} }
 func viewport(w, h int) step  { return step{"op": "viewport", "width": w, "height": h} }
 func keys(k ...string) step   { return step{"op": "keyboard", "keys": k} }
+func upload(sel, path string) step {
+	return step{"op": "upload", "selector": sel, "path": path}
+}
 func login(who string) []step {
 	return []step{goTo("/login"), shot("login"), fill("#address", who), fill("#password", password),
 		click("form[action='/login'] button"), status(200)}

@@ -2,10 +2,18 @@ package browser
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/terms"
@@ -121,6 +129,10 @@ func TestEveryPageInWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.decided.Flush()
+	// Directory files as Excel saves them on a Japanese Windows: the
+	// people the rig has and one more, in Shift_JIS; and one in EUC-JP,
+	// which misend refuses.
+	sjisDir, eucDir := directoryFiles(t)
 
 	signIn := func(lang, who string) []step {
 		return []step{goTo("/login"), fill("#address", who), fill("#password", password),
@@ -176,6 +188,8 @@ func TestEveryPageInWords(t *testing.T) {
 			signIn(lang, adm), look(lang, "admin-home"),
 			visit(lang, "admin-audit", "/audit", 200),
 			visit(lang, "admin-directory", "/directory", 200),
+			[]step{upload("#csv", eucDir), click("form[action='/directory/import'] button"), status(400)}, look(lang, "admin-directory-refused"),
+			[]step{upload("#csv", sjisDir), click("form[action='/directory/import'] button"), status(200), text("髙橋 一郎")}, look(lang, "admin-directory-imported"),
 			visit(lang, "admin-policy", "/policy", 200),
 			visit(lang, "admin-terms", "/terms", 200),
 			visit(lang, "admin-reports", "/reports", 200),
@@ -192,4 +206,41 @@ func TestEveryPageInWords(t *testing.T) {
 	if !strings.HasPrefix(r.shots, "/") {
 		t.Errorf("artefact directory %q is not absolute", r.shots)
 	}
+	dir, err := directory.Load(ctx, r.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := dir.Person("takahashi@corp.example"); !ok || p.Name != "髙橋 一郎" || p.Department != "営業部" {
+		t.Errorf("the Shift_JIS directory imported %+v", p)
+	}
+}
+
+// directoryFiles writes the rig's people and 髙橋 (a CP932 extension
+// character) as a Shift_JIS directory file, and the same in EUC-JP.
+func directoryFiles(t *testing.T) (sjis, euc string) {
+	var b strings.Builder
+	b.WriteString("address,name,department,groups,roles\r\n")
+	for _, p := range append(slices.Clone(people), directory.Person{Address: "takahashi@corp.example", Name: "髙橋 一郎", Department: "営業部", Roles: []directory.Role{directory.RoleSender}}) {
+		var roles []string
+		for _, r := range p.Roles {
+			roles = append(roles, string(r))
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,,%s\r\n", p.Address, p.Name, p.Department, strings.Join(roles, ";"))
+	}
+	dir := t.TempDir()
+	for _, f := range []struct {
+		path *string
+		name string
+		enc  encoding.Encoding
+	}{{&sjis, "people-sjis.csv", japanese.ShiftJIS}, {&euc, "people-eucjp.csv", japanese.EUCJP}} {
+		data, err := f.enc.NewEncoder().String(b.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		*f.path = filepath.Join(dir, f.name)
+		if err := os.WriteFile(*f.path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sjis, euc
 }
