@@ -19,6 +19,8 @@
 //   {"op":"shot","name":"held"}              full-page PNG into shots/NAME.png
 //   {"op":"keyboard","keys":["Tab","Tab","Enter"]} press keys, then wait for load
 //   {"op":"upload","selector":"#csv","path":"/tmp/people.csv"}  choose a file
+//   {"op":"fits"}                            nothing widens the page past the
+//                                            screen (reported, the run goes on)
 //   {"op":"lang","lang":"en"}                switch the page language with the
 //                                            page's own control, if it is not that
 //   {"op":"words","lang":"ja","words":["hold"],"literal":["department:"],
@@ -103,6 +105,34 @@ for (const [i, s] of script.steps.entries()) {
       case 'shot':
         await page.screenshot({ path: join(script.shots, s.name + '.png'), fullPage: true });
         break;
+      case 'fits': {
+        // Nothing may widen the page past the screen: on a phone that
+        // hides the buttons at the right edge. Wide tables scroll inside
+        // their own box.
+        const wide = await page.evaluate(() => {
+          const vw = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth <= vw) return [];
+          const out = [];
+          for (const e of document.body.querySelectorAll('*')) {
+            const r = e.getBoundingClientRect();
+            if (r.right <= vw + 1 || r.width === 0) continue;
+            // An absolutely placed element escapes a scrolling box that is
+            // not its containing block; one in flow is clipped by it.
+            let clipped = false;
+            const free = getComputedStyle(e).position === 'absolute';
+            for (let p = e.parentElement; !free && p && p !== document.body; p = p.parentElement) {
+              const ox = getComputedStyle(p).overflowX;
+              if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { clipped = true; break; }
+            }
+            if (clipped) continue;
+            out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).split(' ').join('.') : ''} to ${Math.round(r.right)}px`);
+            if (out.length >= 3) break;
+          }
+          return out.length ? out : [`the page, ${document.documentElement.scrollWidth}px`];
+        });
+        if (wide.length) throw new Error(`page ${page.url()} is wider than the screen: ${wide.join(', ')}`);
+        break;
+      }
       case 'upload':
         await page.setInputFiles(s.selector, s.path);
         break;
@@ -158,7 +188,7 @@ for (const [i, s] of script.steps.entries()) {
     try { await page.screenshot({ path: join(script.shots, `failed-step-${i}.png`), fullPage: true }); } catch {}
     // A page's words are a finding about that page: the run goes on to
     // the next, so one run lists every page that needs a translation.
-    if (s.op !== 'words') break;
+    if (s.op !== 'words' && s.op !== 'fits') break;
   }
 }
 await ctx.close();

@@ -461,8 +461,8 @@ func (r *rig) browse(steps ...[]step) {
 		}
 		if json.Unmarshal(sc.Bytes(), &res) == nil && !res.OK {
 			what := fmt.Sprint(all[res.Step])
-			if res.Op == "words" {
-				what = "words" // the step lists hundreds; the error says what was found
+			if res.Op == "words" || res.Op == "fits" {
+				what = res.Op // a words step lists hundreds; the error says what was found
 			}
 			failed = append(failed, fmt.Sprintf("step %d (%s) at %s: %s", res.Step, what, res.URL, res.Error))
 		}

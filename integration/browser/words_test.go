@@ -63,10 +63,10 @@ func wordsIn(lang string) step {
 }
 
 // look checks the page in lang and keeps a screenshot of it at desk and
-// phone width.
+// phone width, where it must not be wider than the screen.
 func look(lang, name string) []step {
 	name = lang + "-" + name
-	return []step{wordsIn(lang), shot(name), viewport(360, 740), wordsIn(lang), shot(name + "-360"), viewport(1366, 768)}
+	return []step{wordsIn(lang), shot(name), viewport(360, 740), wordsIn(lang), {"op": "fits"}, shot(name + "-360"), viewport(1366, 768)}
 }
 
 // visit loads path and looks at it.

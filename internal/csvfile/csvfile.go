@@ -48,6 +48,8 @@ const MaxLine = 1 << 20
 type EncodingError struct {
 	Line   int // 1-based physical line
 	Reason string
+	// Mixed: the lines before it are text in an encoding it is not in.
+	Mixed bool
 }
 
 func (e *EncodingError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
@@ -171,7 +173,7 @@ func (d *Reader) decode(line []byte) error {
 		// A UTF-16 file decodes a broken surrogate to U+FFFD; a UTF-8
 		// file may hold U+FFFD itself, which is text.
 		if !utf8.Valid(line) || (d.enc != UTF8 && bytes.Contains(line, []byte("\uFFFD"))) {
-			return &EncodingError{Line: d.line, Reason: fmt.Sprintf("not valid %s, as the lines before it are (save the whole file in one encoding)", d.enc)}
+			return &EncodingError{Line: d.line, Reason: fmt.Sprintf("not valid %s, as the lines before it are (save the whole file in one encoding)", d.enc), Mixed: true}
 		}
 		d.buf = line
 	case ShiftJIS:
@@ -180,7 +182,7 @@ func (d *Reader) decode(line []byte) error {
 		// a UTF-8 line here is a second encoding, not mojibake to import.
 		s, ok := fromShiftJIS(d.conv[:0], line)
 		if !ok || utf8.Valid(line) {
-			return &EncodingError{Line: d.line, Reason: "not valid Shift_JIS, as the lines before it are (save the whole file in one encoding)"}
+			return &EncodingError{Line: d.line, Reason: "not valid Shift_JIS, as the lines before it are (save the whole file in one encoding)", Mixed: true}
 		}
 		d.conv, d.buf = s, s
 	}
