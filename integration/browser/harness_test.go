@@ -42,10 +42,11 @@ import (
 )
 
 const (
-	sato      = "sato@corp.example" // sender, 営業部
-	boss      = "boss@corp.example" // approver of 営業部 (held mail and its term list)
-	ope       = "ope@corp.example"  // operator
-	adm       = "adm@corp.example"  // admin and auditor
+	sato      = "sato@corp.example"  // sender, 営業部
+	boss      = "boss@corp.example"  // approver of 営業部 (held mail and its term list)
+	ope       = "ope@corp.example"   // operator
+	adm       = "adm@corp.example"   // admin and auditor
+	auditor   = "kansa@corp.example" // auditor only
 	password  = "correct horse battery"
 	salesList = terms.Scope("department:営業部")
 )
@@ -101,6 +102,7 @@ var people = []directory.Person{
 	{Address: boss, Name: "部長 太郎", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja"},
 	{Address: ope, Name: "運用 次郎", Department: "情報システム部", Roles: []directory.Role{directory.RoleOperator}},
 	{Address: adm, Name: "管理 三郎", Department: "情報システム部", Roles: []directory.Role{directory.RoleAdmin, directory.RoleAuditor}},
+	{Address: auditor, Name: "監査 四郎", Department: "内部監査室", Roles: []directory.Role{directory.RoleAuditor}},
 }
 
 // history is a synthetic year of 営業部's mail: 佐藤 mails 田中 and 鈴木 at

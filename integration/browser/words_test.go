@@ -183,6 +183,13 @@ func TestEveryPageInWords(t *testing.T) {
 			visit(lang, "operator-reports", "/reports", 200),
 			logout,
 
+			// The auditor, who reads and changes nothing.
+			signIn(lang, auditor), look(lang, "auditor-home"),
+			visit(lang, "auditor-audit", "/audit", 200),
+			visit(lang, "auditor-reports", "/reports", 200),
+			visit(lang, "auditor-forbidden", "/directory", 403),
+			logout,
+
 			// The administrator and auditor: audit log, directory (with its
 			// import), policy, lists, reports.
 			signIn(lang, adm), look(lang, "admin-home"),
