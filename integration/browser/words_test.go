@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/japanese"
 
+	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/queue"
@@ -54,7 +55,9 @@ func wordsIn(lang string) step {
 	}
 	s := step{"op": "words", "lang": lang, "patterns": []string{findingCode}}
 	if lang == "ja" {
-		s["words"] = append(append([]string{}, rawWords...), keys...)
+		// Every audit action as recorded: the audit page lists them all
+		// in its filter.
+		s["words"] = slices.Concat(rawWords, audit.Actions, keys)
 		s["literal"] = rawLiterals
 	} else {
 		s["words"] = keys

@@ -344,6 +344,7 @@ var messages = map[string][2]string{
 	"audit.act.token-create":      {"created an API token", "API トークンの発行"},
 	"audit.act.token-revoke":      {"revoked an API token", "API トークンの失効"},
 	"audit.act.account-change":    {"changed an account", "アカウントの変更"},
+	"audit.act.retention-prune":   {"deleted entries past retention", "保存期間を過ぎた記録の削除"},
 
 	"role.sender":   {"sender", "送信者"},
 	"role.approver": {"approver", "承認者"},
