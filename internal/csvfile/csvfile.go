@@ -126,7 +126,8 @@ func (d *Reader) next() {
 	}
 	if err != nil {
 		d.err = err
-		if !errors.Is(err, io.EOF) {
+		var ee *EncodingError
+		if !errors.Is(err, io.EOF) && !errors.As(err, &ee) {
 			d.err = fmt.Errorf("line %d: %w", d.line+1, err)
 		}
 	}

@@ -87,6 +87,9 @@ func TestDecodeRefuses(t *testing.T) {
 			if ee.Line != tc.line || !strings.Contains(ee.Error(), tc.says) {
 				t.Errorf("got %q (line %d), want line %d saying %q", ee, ee.Line, tc.line, tc.says)
 			}
+			if strings.Count(err.Error(), "line ") != 1 {
+				t.Errorf("error %q names its line more than once", err)
+			}
 		})
 	}
 }
