@@ -19,6 +19,18 @@
 //   {"op":"viewport","width":390,"height":844}
 //   {"op":"shot","name":"held"}              full-page PNG into shots/NAME.png
 //   {"op":"keyboard","keys":["Tab","Tab","Enter"]} press keys, then wait for load
+//   {"op":"upload","selector":"#csv","path":"/tmp/people.csv"}  choose a file
+//   {"op":"fits"}                            nothing widens the page past the
+//                                            screen (reported, the run goes on)
+//   {"op":"lang","lang":"en"}                switch the page language with the
+//                                            page's own control, if it is not that
+//   {"op":"words","lang":"ja","words":["hold"],"literal":["department:"],
+//    "patterns":["\\b[A-Z]+_[A-Z_]+\\b"]}  the page is in lang, and its visible
+//                                            text (and title; code and kbd aside)
+//                                            holds none of the
+//                                            words (whole, any case), literal
+//                                            strings or patterns; a failure here
+//                                            is reported and the run goes on
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +56,11 @@ const page = ctx.pages()[0] || await ctx.newPage();
 page.setDefaultTimeout(30000); // generous: CI machines are small and busy
 let last = null;
 page.on('response', (r) => { if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) last = r; });
+
+// context quotes what was found with a little of the text around it.
+function context(t, i, w) {
+  return JSON.stringify(w) + ' in "…' + t.slice(Math.max(0, i - 30), i + w.length + 30).replace(/\s+/g, ' ') + '…"';
+}
 
 function out(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
 
@@ -92,6 +109,79 @@ for (const [i, s] of script.steps.entries()) {
       case 'shot':
         await page.screenshot({ path: join(script.shots, s.name + '.png'), fullPage: true });
         break;
+      case 'fits': {
+        // Nothing may widen the page past the screen: on a phone that
+        // hides the buttons at the right edge. Wide tables scroll inside
+        // their own box.
+        const wide = await page.evaluate(() => {
+          const vw = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth <= vw) return [];
+          const out = [];
+          for (const e of document.body.querySelectorAll('*')) {
+            const r = e.getBoundingClientRect();
+            if (r.right <= vw + 1 || r.width === 0) continue;
+            // An absolutely placed element escapes a scrolling box that is
+            // not its containing block; one in flow is clipped by it.
+            let clipped = false;
+            const free = getComputedStyle(e).position === 'absolute';
+            for (let p = e.parentElement; !free && p && p !== document.body; p = p.parentElement) {
+              const ox = getComputedStyle(p).overflowX;
+              if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { clipped = true; break; }
+            }
+            if (clipped) continue;
+            out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).split(' ').join('.') : ''} to ${Math.round(r.right)}px`);
+            if (out.length >= 3) break;
+          }
+          return out.length ? out : [`the page, ${document.documentElement.scrollWidth}px`];
+        });
+        if (wide.length) throw new Error(`page ${page.url()} is wider than the screen: ${wide.join(', ')}`);
+        break;
+      }
+      case 'upload':
+        await page.setInputFiles(s.selector, s.path);
+        break;
+      case 'lang': {
+        const now = await page.getAttribute('html', 'lang');
+        if (now !== s.lang) {
+          const control = `button[name=lang][value=${s.lang}], a[href^='/lang?lang=${s.lang}']`;
+          await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(control)]);
+        }
+        break;
+      }
+      case 'words': {
+        const lang = await page.getAttribute('html', 'lang');
+        if (lang !== s.lang) throw new Error(`page ${page.url()} is in ${JSON.stringify(lang)}, want ${s.lang}`);
+        // Text in code and kbd is a literal the reader types (a CSV
+        // header), not words to translate.
+        const t = await page.evaluate(() => {
+          const literal = [...document.querySelectorAll('code, kbd')];
+          const was = literal.map((e) => e.style.display);
+          literal.forEach((e) => { e.style.display = 'none'; });
+          const text = document.title + '\n' + document.body.innerText;
+          literal.forEach((e, i) => { e.style.display = was[i]; });
+          return text;
+        });
+        const found = [];
+        // A word counts whole among Latin letters, wherever it touches
+        // Japanese: "pass" is not in "password" nor "hold" in
+        // "holder@corp.example", but "holdされました" is raw.
+        for (const w of s.words || []) {
+          const esc = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          const re = new RegExp(`(?<![A-Za-z0-9_@.-])${esc}(?![A-Za-z0-9_@-]|\\.[A-Za-z0-9])`, 'iu');
+          const m = re.exec(t);
+          if (m) found.push(context(t, m.index, w));
+        }
+        for (const w of s.literal || []) {
+          const i = t.indexOf(w);
+          if (i >= 0) found.push(context(t, i, w));
+        }
+        for (const p of s.patterns || []) {
+          const m = new RegExp(p, 'u').exec(t);
+          if (m) found.push(context(t, m.index, m[0]));
+        }
+        if (found.length) throw new Error(`page ${page.url()} (${lang}) shows ${found.join('; ')}`);
+        break;
+      }
       default:
         throw new Error(`unknown step ${s.op}`);
     }
@@ -100,7 +190,9 @@ for (const [i, s] of script.steps.entries()) {
     failed = true;
     out({ step: i, op: s.op, ok: false, url: page.url(), error: String(e.message || e).split('\n')[0] });
     try { await page.screenshot({ path: join(script.shots, `failed-step-${i}.png`), fullPage: true }); } catch {}
-    break;
+    // A page's words are a finding about that page: the run goes on to
+    // the next, so one run lists every page that needs a translation.
+    if (s.op !== 'words' && s.op !== 'fits') break;
   }
 }
 await ctx.close();

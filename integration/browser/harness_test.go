@@ -43,10 +43,11 @@ import (
 )
 
 const (
-	sato      = "sato@corp.example" // sender, 営業部
-	boss      = "boss@corp.example" // approver of 営業部 (held mail and its term list)
-	ope       = "ope@corp.example"  // operator
-	adm       = "adm@corp.example"  // admin and auditor
+	sato      = "sato@corp.example"  // sender, 営業部
+	boss      = "boss@corp.example"  // approver of 営業部 (held mail and its term list)
+	ope       = "ope@corp.example"   // operator
+	adm       = "adm@corp.example"   // admin and auditor
+	auditor   = "kansa@corp.example" // auditor only
 	password  = "correct horse battery"
 	salesList = terms.Scope("department:営業部")
 )
@@ -102,6 +103,7 @@ var people = []directory.Person{
 	{Address: boss, Name: "部長 太郎", Department: "営業部", Roles: []directory.Role{directory.RoleApprover}, Lang: "ja"},
 	{Address: ope, Name: "運用 次郎", Department: "情報システム部", Roles: []directory.Role{directory.RoleOperator}},
 	{Address: adm, Name: "管理 三郎", Department: "情報システム部", Roles: []directory.Role{directory.RoleAdmin, directory.RoleAuditor}},
+	{Address: auditor, Name: "監査 四郎", Department: "内部監査室", Roles: []directory.Role{directory.RoleAuditor}},
 }
 
 // history is a synthetic year of 営業部's mail: 佐藤 mails 田中 and 鈴木 at
@@ -419,6 +421,9 @@ func status(code int) step    { return step{"op": "status", "want": code} }
 func shot(name string) step   { return step{"op": "shot", "name": name} }
 func viewport(w, h int) step  { return step{"op": "viewport", "width": w, "height": h} }
 func keys(k ...string) step   { return step{"op": "keyboard", "keys": k} }
+func upload(sel, path string) step {
+	return step{"op": "upload", "selector": sel, "path": path}
+}
 func login(who string) []step {
 	return []step{goTo("/login"), shot("login"), fill("#address", who), fill("#password", password),
 		click("form[action='/login'] button"), status(200)}
@@ -465,7 +470,11 @@ func (r *rig) browse(steps ...[]step) {
 			Error string
 		}
 		if json.Unmarshal(sc.Bytes(), &res) == nil && !res.OK {
-			failed = append(failed, fmt.Sprintf("step %d (%v) at %s: %s", res.Step, all[res.Step], res.URL, res.Error))
+			what := fmt.Sprint(all[res.Step])
+			if res.Op == "words" || res.Op == "fits" {
+				what = res.Op // a words step lists hundreds; the error says what was found
+			}
+			failed = append(failed, fmt.Sprintf("step %d (%s) at %s: %s", res.Step, what, res.URL, res.Error))
 		}
 	}
 	if err != nil || len(failed) > 0 {

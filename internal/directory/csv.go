@@ -9,9 +9,11 @@ import (
 	"io"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/misend/misend/internal/csvfile"
 )
 
 // Source yields the people of a directory: CSV (here) or LDAP (ldap.go).
@@ -31,8 +33,34 @@ const (
 type RowError struct {
 	Line   int    // 1-based line in the file
 	Column string // column name, "" when the problem is the whole row
-	Reason string
+	Reason string // in English, as the command line shows it
+	// Kind names the reason for a translation (one of the Problem
+	// constants, "" for a reason without one) and Value is what it is
+	// about: an address, a role, a count.
+	Kind  string
+	Value string
 }
+
+// Kinds of RowError. They are stable: the web UI translates them.
+const (
+	ProblemEncoding         = "encoding"          // neither UTF-8, Shift_JIS nor UTF-16 with a BOM
+	ProblemMixedEncoding    = "mixed-encoding"    // a line in another encoding than those before it
+	ProblemUnknownColumn    = "unknown-column"    //
+	ProblemDuplicateColumn  = "duplicate-column"  //
+	ProblemMissingColumn    = "missing-column"    //
+	ProblemCSVSyntax        = "csv-syntax"        // quotes that do not pair, and the like
+	ProblemColumnCount      = "column-count"      // Value: how many columns the row has
+	ProblemTooLong          = "too-long"          // Value: the longest a value may be, in octets
+	ProblemEmpty            = "empty"             // a required value is missing
+	ProblemBadAddress       = "bad-address"       // Value: the address
+	ProblemDepartmentChars  = "department-chars"  // ';' or ':' in a department name
+	ProblemGroupColon       = "group-colon"       // Value: the group
+	ProblemUnknownRole      = "unknown-role"      // Value: the role
+	ProblemBadScope         = "bad-scope"         // Value: the scope
+	ProblemDuplicateAddress = "duplicate-address" // Value: the line it is also on
+	ProblemSelfDeputy       = "self-deputy"       // Value: the deputy, the person themself
+	ProblemTimeZone         = "time-zone"         // Value: the zone named
+)
 
 func (e RowError) Error() string {
 	if e.Column == "" {
@@ -78,8 +106,17 @@ func addProblem[T any](list *[]T, truncated *int, p T) {
 	*list = append(*list, p)
 }
 
+// Files with nothing to import.
+var (
+	ErrEmptyFile = errors.New("directory file is empty: want header address,name,department,groups,roles")
+	ErrNoPeople  = errors.New("directory file has a header but no people")
+)
+
 var requiredColumns = []string{"address", "name", "department", "groups", "roles"}
 var optionalColumns = []string{"aliases", "approver_of", "lang", "deputy", "time_zone"}
+
+// Columns lists the columns a directory file may have, the required first.
+func Columns() []string { return append(slices.Clone(requiredColumns), optionalColumns...) }
 
 // CSV reads a directory from CSV with the header
 // address,name,department,groups,roles and optionally aliases, approver_of,
@@ -103,24 +140,28 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 	if len(data) > maxCSVBytes {
 		return nil, fmt.Errorf("read directory file: larger than %d MiB", maxCSVBytes>>20)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 BOM
+	// Excel saves "CSV" in Shift_JIS on a Japanese Windows and "CSV UTF-8"
+	// with a byte order mark; both are read, and anything else is refused
+	// with its line rather than imported as mojibake names.
 	ierr := &ImportError{}
-	if !utf8.Valid(data) {
-		// Report the lines so the user can find them; encoding/csv would
-		// otherwise pass mojibake through as names.
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if !utf8.Valid(line) {
-				ierr.add(RowError{Line: i + 1, Reason: "not valid UTF-8 (save the file as UTF-8)"})
-			}
+	data, err = io.ReadAll(csvfile.Decode(bytes.NewReader(data)))
+	var ee *csvfile.EncodingError
+	if errors.As(err, &ee) {
+		kind := ProblemEncoding
+		if ee.Mixed {
+			kind = ProblemMixedEncoding
 		}
+		ierr.add(RowError{Line: ee.Line, Reason: ee.Reason, Kind: kind})
 		return nil, ierr
+	} else if err != nil {
+		return nil, fmt.Errorf("read directory file: %w", err)
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, errors.New("directory file is empty: want header " + strings.Join(requiredColumns, ","))
+		return nil, ErrEmptyFile
 	}
 	if err != nil {
 		return nil, fmt.Errorf("directory file header: %w", err)
@@ -130,15 +171,15 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(requiredColumns, h) && !slices.Contains(optionalColumns, h):
-			ierr.add(RowError{Line: 1, Column: h, Reason: "unknown column (known: " + strings.Join(append(slices.Clone(requiredColumns), optionalColumns...), ",") + ")"})
+			ierr.add(RowError{Line: 1, Column: h, Reason: "unknown column (known: " + strings.Join(Columns(), ",") + ")", Kind: ProblemUnknownColumn})
 		case col[h] != 0:
-			ierr.add(RowError{Line: 1, Column: h, Reason: "column appears twice"})
+			ierr.add(RowError{Line: 1, Column: h, Reason: "column appears twice", Kind: ProblemDuplicateColumn})
 		}
 		col[h] = i + 1 // 0 means absent
 	}
 	for _, h := range requiredColumns {
 		if col[h] == 0 {
-			ierr.add(RowError{Line: 1, Column: h, Reason: "required column missing"})
+			ierr.add(RowError{Line: 1, Column: h, Reason: "required column missing", Kind: ProblemMissingColumn})
 		}
 	}
 	if len(ierr.Rows) > 0 {
@@ -154,7 +195,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			ierr.add(RowError{Line: pe.Line, Reason: pe.Err.Error()})
+			ierr.add(RowError{Line: pe.Line, Reason: pe.Err.Error(), Kind: ProblemCSVSyntax})
 			continue
 		} else if err != nil {
 			return nil, fmt.Errorf("read directory file: %w", err)
@@ -164,7 +205,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 			return nil, fmt.Errorf("directory file has more than %d rows", maxRows)
 		}
 		if len(rec) != len(header) {
-			ierr.add(RowError{Line: line, Reason: fmt.Sprintf("%d columns, want %d", len(rec), len(header))})
+			ierr.add(RowError{Line: line, Reason: fmt.Sprintf("%d columns, want %d", len(rec), len(header)), Kind: ProblemColumnCount, Value: strconv.Itoa(len(rec))})
 			continue
 		}
 		get := func(name string) string {
@@ -173,44 +214,46 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 			}
 			return strings.TrimSpace(rec[col[name]-1])
 		}
-		bad := func(column, reason string) { ierr.add(RowError{Line: line, Column: column, Reason: reason}) }
+		bad := func(column, kind, value, reason string) {
+			ierr.add(RowError{Line: line, Column: column, Reason: reason, Kind: kind, Value: value})
+		}
 		for i, f := range rec {
 			if len(f) > maxFieldLen {
-				bad(strings.ToLower(strings.TrimSpace(header[i])), fmt.Sprintf("longer than %d bytes", maxFieldLen))
+				bad(strings.ToLower(strings.TrimSpace(header[i])), ProblemTooLong, strconv.Itoa(maxFieldLen), fmt.Sprintf("longer than %d bytes", maxFieldLen))
 			}
 		}
 		p := Person{Name: get("name"), Department: get("department"), Lang: get("lang")}
 		addr, why := checkAddress(get("address"))
 		if why != "" {
-			bad("address", why)
+			bad("address", addressProblem(get("address")), get("address"), why)
 		}
 		p.Address = addr
 		if d := get("deputy"); d != "" {
 			dep, why := checkAddress(d)
 			switch {
 			case why != "":
-				bad("deputy", why)
+				bad("deputy", addressProblem(d), d, why)
 			case dep == addr:
-				bad("deputy", "a person is not their own deputy")
+				bad("deputy", ProblemSelfDeputy, d, "a person is not their own deputy")
 			default:
 				p.Deputy = dep
 			}
 		}
 		if tz := get("time_zone"); tz != "" {
 			if why := checkTimeZone(tz); why != "" {
-				bad("time_zone", why)
+				bad("time_zone", ProblemTimeZone, tz, why)
 			} else {
 				p.TimeZone = tz
 			}
 		}
 		if p.Department == "" {
-			bad("department", "empty")
+			bad("department", ProblemEmpty, "", "empty")
 		} else if strings.ContainsAny(p.Department, ";:") {
-			bad("department", "must not contain ';' or ':'")
+			bad("department", ProblemDepartmentChars, p.Department, "must not contain ';' or ':'")
 		}
 		for _, g := range splitList(get("groups")) {
 			if strings.Contains(g, ":") {
-				bad("groups", fmt.Sprintf("group %q must not contain ':'", g))
+				bad("groups", ProblemGroupColon, g, fmt.Sprintf("group %q must not contain ':'", g))
 				continue
 			}
 			p.Groups = append(p.Groups, g)
@@ -218,7 +261,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		for _, r := range splitList(get("roles")) {
 			role := Role(strings.ToLower(r))
 			if !knownRole(role) {
-				bad("roles", fmt.Sprintf("unknown role %q (known: sender, approver, operator, auditor, admin)", r))
+				bad("roles", ProblemUnknownRole, r, fmt.Sprintf("unknown role %q (known: sender, approver, operator, auditor, admin)", r))
 				continue
 			}
 			p.Roles = append(p.Roles, role)
@@ -226,7 +269,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		for _, a := range splitList(get("aliases")) {
 			alias, why := checkAddress(a)
 			if why != "" {
-				bad("aliases", why)
+				bad("aliases", addressProblem(a), a, why)
 				continue
 			}
 			p.Aliases = append(p.Aliases, alias)
@@ -234,7 +277,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		for _, s := range splitList(get("approver_of")) {
 			scope, why := checkScope(s)
 			if why != "" {
-				bad("approver_of", why)
+				bad("approver_of", ProblemBadScope, s, why)
 				continue
 			}
 			p.ApproverOf = append(p.ApproverOf, scope)
@@ -244,7 +287,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 				continue
 			}
 			if prev, dup := seen[a]; dup {
-				bad("address", fmt.Sprintf("duplicate address %s (also on line %d)", a, prev))
+				bad("address", ProblemDuplicateAddress, strconv.Itoa(prev), fmt.Sprintf("duplicate address %s (also on line %d)", a, prev))
 				continue
 			}
 			seen[a] = line
@@ -255,7 +298,7 @@ func ParseCSV(r io.Reader) ([]Person, error) {
 		return nil, ierr
 	}
 	if len(people) == 0 {
-		return nil, errors.New("directory file has a header but no people")
+		return nil, ErrNoPeople
 	}
 	return people, nil
 }
@@ -268,6 +311,14 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// addressProblem is the kind of checkAddress's complaint about s.
+func addressProblem(s string) string {
+	if s == "" {
+		return ProblemEmpty
+	}
+	return ProblemBadAddress
 }
 
 // checkAddress returns the lower-cased bare addr-spec, or why s is not one.

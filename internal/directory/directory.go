@@ -2,10 +2,10 @@
 // aliases), departments, groups (projects spanning departments), roles, each
 // scope's approvers and the organisation's own mail domains.
 //
-// A directory comes from a Source (a CSV file or an LDAP server) and is
-// stored with Import, which replaces the whole directory atomically. Readers
-// call Load once and query the in-memory Directory, which is immutable and safe
-// for concurrent use.
+// A directory comes from a Source (a CSV file in any encoding csvfile reads,
+// or an LDAP server) and is stored with Import, which replaces the whole
+// directory atomically. Readers call Load once and query the in-memory
+// Directory, which is immutable and safe for concurrent use.
 //
 // It deliberately does not authenticate anyone, hold passwords, or decide
 // policy: it answers who belongs where and who may approve what.

@@ -14,6 +14,8 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("address,name,department,groups,roles,aliases,approver_of\na@b.example,N,A,g,approver,a@b.example,department:\n")
 	f.Add("address,name,department,groups,roles\n\"\"\"@b.example\",N,A,,\n")
 	f.Add("address,name,department,groups,roles\n@,N,A,,\n")
+	f.Add("address,name,department,groups,roles\r\na@b.example,\x8d\xb2\x93\xa1,\x89\x63\x8b\xc6\x95\x94,,sender\r\n") // Shift_JIS
+	f.Add("\xff\xfea\x00,\x00b\x00\n\x00")
 	f.Add("address,name,department,groups,roles\n" + strings.Repeat("x", 5000) + "@b.example,N,A,,\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		people, err := ParseCSV(strings.NewReader(in))

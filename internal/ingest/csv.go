@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/misend/misend/internal/csvfile"
 	"github.com/misend/misend/internal/mail"
 )
 
@@ -24,8 +26,14 @@ var csvColumns = map[string][]string{
 	"id":      {"messageid", "message_id"},
 }
 
+// Dates as the exports write them: ISO 8601 from the historical search,
+// the portal and PowerShell in the exporting machine's culture (en-US
+// month first, ja-JP year first, with or without seconds). Times without a
+// zone are UTC, as both exports are.
 var csvDateLayouts = []string{
-	time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05", "1/2/2006 3:04:05 PM", "1/2/2006 15:04:05", "2006/01/02 15:04:05",
+	time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05", "2006-01-02 15:04",
+	"1/2/2006 3:04:05 PM", "1/2/2006 3:04 PM", "1/2/2006 15:04:05", "1/2/2006 15:04",
+	"2006/1/2 15:04:05", "2006/1/2 15:04",
 }
 
 // Grouping window for CSV exports. Both exports write one row per
@@ -42,12 +50,30 @@ const (
 )
 
 // readCSV groups message-trace rows by message id into one message each (one
-// row per recipient in both exports). A bad row is skipped with its line.
+// row per recipient in both exports). A bad row is skipped with its line; a
+// line in no encoding csvfile reads ends the file there.
 func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
-	if b, _ := br.Peek(3); string(b) == "\uFEFF" {
-		br.Discard(3)
+	// The portal writes UTF-8, PowerShell's Export-Csv UTF-16 (Windows
+	// PowerShell's "Unicode") or the machine's code page, Shift_JIS on a
+	// Japanese Windows.
+	dec := bufio.NewReaderSize(csvfile.Decode(br), 4096)
+	// Windows PowerShell's Export-Csv starts with a "#TYPE" line unless
+	// told not to; the header follows it.
+	skipped := 0
+	if b, _ := dec.Peek(5); string(b) == "#TYPE" {
+		for {
+			_, err := dec.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue // the rest of an overlong line
+			}
+			if err != nil {
+				return fmt.Errorf("csv header: %w", err)
+			}
+			break
+		}
+		skipped = 1
 	}
-	lr := &recordLimiter{r: br}
+	lr := &recordLimiter{r: dec}
 	r := csv.NewReader(lr)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -89,12 +115,19 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 			break
 		}
 		line, _ := r.FieldPos(0)
+		line += skipped
 		if err != nil {
-			if _, ok := err.(*csv.ParseError); ok {
-				if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: SkipCSVBadRow, detail: err.Error()}) {
+			if pe, ok := err.(*csv.ParseError); ok {
+				pe.StartLine += skipped
+				pe.Line += skipped
+				if !emit(&item{src: fmt.Sprintf("%s#%d", path, pe.StartLine), skip: SkipCSVBadRow, detail: err.Error()}) {
 					return nil
 				}
 				continue
+			}
+			var ee *csvfile.EncodingError
+			if errors.As(err, &ee) {
+				ee.Line += skipped
 			}
 			// What was grouped so far is good; pass it on before giving up.
 			g.flush(-1)
@@ -107,12 +140,24 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 			}
 			continue
 		}
+		// A date that is no date (13/45/2026 99:00) is a broken row, not a
+		// message of the year 1: the model learns when people write.
+		var date time.Time
+		if _, ok := col["date"]; ok {
+			v := get(rec, "date")
+			if date, ok = parseCSVDate(v); !ok {
+				if !emit(&item{src: fmt.Sprintf("%s#%d", path, line), skip: SkipCSVBadDate, detail: fmt.Sprintf("line %d: %q is not a date and time", line, truncate(v, 60))}) {
+					return nil
+				}
+				continue
+			}
+		}
 		id := strings.Trim(get(rec, "id"), "<> ")
 		key := id
 		if key == "" {
 			key = fmt.Sprintf("line %d", line)
 		}
-		if !g.add(row, line, key, id, from, to, rec, get) {
+		if !g.add(row, line, key, id, from, to, date, rec, get) {
 			return nil
 		}
 	}
@@ -160,7 +205,7 @@ type csvGrouper struct {
 	closedQ []uint64
 }
 
-func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, rec []string, get func([]string, string) string) bool {
+func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, date time.Time, rec []string, get func([]string, string) string) bool {
 	if o := g.open[key]; o != nil {
 		o.lastRow = row
 		for _, a := range o.msg.To {
@@ -178,7 +223,7 @@ func (g *csvGrouper) add(row, line int, key, id string, from, to mail.Address, r
 		return g.flush(row)
 	}
 	m := &mail.Message{MessageID: id, From: from, Subject: get(rec, "subject"), To: []mail.Address{to}}
-	m.Date = parseCSVDate(get(rec, "date"))
+	m.Date = date
 	m.Size, _ = strconv.Atoi(get(rec, "size"))
 	o := &openMsg{key: key, msg: m, lastRow: row}
 	g.open[key] = o
@@ -232,11 +277,13 @@ func parseAddr(s string) mail.Address {
 	return mail.Address{Addr: s}
 }
 
-func parseCSVDate(s string) time.Time {
+// parseCSVDate reads a date in one of csvDateLayouts; time.Parse checks
+// the ranges (month 13, day 45 or hour 99 fail).
+func parseCSVDate(s string) (time.Time, bool) {
 	for _, l := range csvDateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t
+			return t, true
 		}
 	}
-	return time.Time{}
+	return time.Time{}, false
 }

@@ -30,6 +30,9 @@ func FuzzMbox(f *testing.F) {
 func FuzzCSV(f *testing.F) {
 	f.Add("\uFEFFSenderAddress,RecipientAddress,MessageId\na@b,c@d,<1>\n\"bad,\"\"x\n")
 	f.Add("sender_address,recipient_address\n,,,,\n")
+	f.Add("\xff\xfe#\x00T\x00Y\x00P\x00E\x00\n\x00a\x00\n\x00")
+	f.Add("#TYPE x\nReceived,SenderAddress,RecipientAddress\n13/45/2026 99:00,a@b,c@d\n2026/1/2 9:05,a@b,c@d\n")
+	f.Add("SenderAddress,RecipientAddress,Subject\na@b,c@d,\x8c\x8f\x90\xcf\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		rows := strings.Count(s, "\n") + 1
 		msgs, rcpts := 0, 0

@@ -1,6 +1,7 @@
 // Package ingest reads mail history for `misend import`, `eval` and `terms
 // recommend`: mbox files, Maildir trees, directories of .eml files and Exchange
-// Online message-trace CSV exports.
+// Online message-trace CSV exports (in UTF-8, Shift_JIS or UTF-16, through
+// csvfile; a row with an impossible date is skipped with its line).
 //
 // It streams: messages are parsed on a few goroutines and handed to the
 // caller one at a time in a stable order, so memory stays bounded whatever

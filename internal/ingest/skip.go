@@ -21,6 +21,7 @@ const (
 	SkipCSVBadRow        = "csv-unreadable-row"
 	SkipCSVNoAddress     = "csv-row-without-address"
 	SkipCSVLateRow       = "csv-late-recipient-row"
+	SkipCSVBadDate       = "csv-bad-date"
 )
 
 var reasons = map[string]string{
@@ -36,6 +37,7 @@ var reasons = map[string]string{
 	SkipCSVBadRow:        "CSV row that is not valid CSV",
 	SkipCSVNoAddress:     "CSV row without a sender or recipient address",
 	SkipCSVLateRow:       "CSV recipient row far from its message's other rows, after the message was passed on",
+	SkipCSVBadDate:       "CSV row whose date is not a valid date and time (the line is in the example)",
 }
 
 // Describe explains a skip reason key in a sentence.

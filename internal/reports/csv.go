@@ -7,14 +7,27 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/misend/misend/internal/csvfile"
 )
 
 // WriteCSV writes one row per period and department: decisions, each
 // verdict, flagged, shadowed, false alarms, catches, both rates, then one
 // column per finding code seen (messages carrying it). Periods are written
-// in RFC 3339 with the report's offset, rates with four decimals.
+// in RFC 3339 with the report's offset, rates with four decimals. It is
+// the API's CSV, for programs: plain UTF-8, as it always was.
 func WriteCSV(w io.Writer, r *Report) error {
-	cw := csv.NewWriter(w)
+	return writeCSV(csv.NewWriter(w), r)
+}
+
+// WriteExcelCSV writes the same CSV for people: it starts with the UTF-8
+// byte order mark, without which Excel on a Japanese Windows reads the
+// department names as Shift_JIS mojibake.
+func WriteExcelCSV(w io.Writer, r *Report) error {
+	return writeCSV(csvfile.NewWriter(w), r)
+}
+
+func writeCSV(cw *csv.Writer, r *Report) error {
 	head := []string{"period", "department", "decisions"}
 	for _, v := range Verdicts {
 		head = append(head, string(v))

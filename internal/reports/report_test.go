@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/misend/misend/internal/csvfile"
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/finding"
@@ -202,13 +204,38 @@ func TestWriteCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The download for Excel starts with the UTF-8 byte order mark; the
+	// API's CSV does not. Both read back to the same cells.
+	for _, tc := range []struct {
+		name  string
+		write func(io.Writer, *Report) error
+		bom   bool
+	}{{"excel", WriteExcelCSV, true}, {"api", WriteCSV, false}} {
+		t.Run(tc.name, func(t *testing.T) { checkCSV(t, r, tc.write, tc.bom) })
+	}
+}
+
+func checkCSV(t *testing.T, r *Report, write func(io.Writer, *Report) error, bom bool) {
 	var b bytes.Buffer
-	if err := WriteCSV(&b, r); err != nil {
+	if err := write(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&b).ReadAll()
+	if got := bytes.HasPrefix(b.Bytes(), []byte("\xef\xbb\xbf")); got != bom {
+		t.Fatalf("starts with a BOM: %v, want %v (%q)", got, bom, b.Bytes()[:min(b.Len(), 10)])
+	}
+	rows, err := csv.NewReader(csvfile.Decode(&b)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rows[0][0] != "period" {
+		t.Errorf("first header cell %q", rows[0][0])
+	}
+	depts := map[string]bool{}
+	for _, row := range rows[1:] {
+		depts[row[1]] = true
+	}
+	if !depts["営業部"] || !depts["'=HYPERLINK(\"x\")"] {
+		t.Errorf("departments read back: %v", depts)
 	}
 	head := rows[0]
 	col := map[string]int{}

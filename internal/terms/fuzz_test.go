@@ -80,6 +80,7 @@ func FuzzParseGroupsCSV(f *testing.F) {
 	f.Add(builtinThesaurus)
 	f.Add("a,b\n\n#c\nx, ,y,\n")
 	f.Add("only\n")
+	f.Add("\x8d\xb2\x93\xa1,\x89\x63\x8b\xc6\n") // Shift_JIS
 	f.Add(strings.Repeat("x", 5000) + ",y\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		groups, err := ParseGroupsCSV(strings.NewReader(in))

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/misend/misend/internal/csvfile"
 )
 
 //go:embed thesaurus.csv
@@ -89,9 +91,11 @@ const (
 )
 
 // ParseGroupsCSV reads one synonym group per line, words separated by
-// commas; blank lines and lines starting with '#' are skipped.
+// commas; blank lines and lines starting with '#' are skipped. The file may
+// be UTF-8, Shift_JIS or UTF-16 with a byte order mark (csvfile): a word
+// list kept in Excel is saved in either of the first two.
 func ParseGroupsCSV(r io.Reader) ([][]string, error) {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(csvfile.Decode(r))
 	sc.Buffer(make([]byte, 0, 4096), maxSynonymLine)
 	var groups [][]string
 	words := 0
@@ -126,7 +130,7 @@ func ParseGroupsCSV(r io.Reader) ([][]string, error) {
 // misspellings) are left out; the rest keep the file's order, which puts
 // each lexeme's representative form first.
 func ParseSudachi(r io.Reader) ([][]string, error) {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(csvfile.Decode(r))
 	sc.Buffer(make([]byte, 0, 4096), maxSynonymLine)
 	var groups [][]string
 	var cur []string

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/japanese"
 )
 
 func TestParseSudachi(t *testing.T) {
@@ -87,5 +89,28 @@ func TestThesaurusStore(t *testing.T) {
 	}
 	if got := th.Synonyms("厳秘", 2, map[string]bool{"秘密": true}); !slices.Equal(got, []string{"極秘", "機密"}) {
 		t.Errorf("excluding listed terms = %v", got)
+	}
+}
+
+// A word list saved from Excel on a Japanese Windows is Shift_JIS; one in
+// another encoding is refused with the line, not imported as mojibake.
+func TestParseGroupsCSVEncodings(t *testing.T) {
+	sjis, err := japanese.ShiftJIS.NewEncoder().String("# 社内用語\n髙機能計画,Ｔ計画,隼プロジェクト\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := ParseGroupsCSV(strings.NewReader(sjis))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 1 || !slices.Equal(groups[0], []string{"髙機能計画", "Ｔ計画", "隼プロジェクト"}) {
+		t.Errorf("groups %q", groups)
+	}
+	euc, err := japanese.EUCJP.NewEncoder().String("a,b\n隼計画,ファルコン\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseGroupsCSV(strings.NewReader(euc)); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("EUC-JP: err %v, want one naming line 2", err)
 	}
 }

@@ -2,6 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -32,7 +35,8 @@ type directoryData struct {
 	Domains     []string
 	OrgApprove  []string
 	CanImport   bool
-	ImportError string
+	ImportError string          // why a file was refused, when not row by row
+	Problems    []template.HTML // why it was refused, row by row
 }
 
 // maxPeopleShown keeps the page small for a large organisation; the
@@ -99,7 +103,7 @@ func (w *Web) directoryImport(rw http.ResponseWriter, r *http.Request, q *req) {
 	defer f.Close()
 	people, err := directory.ParseCSV(f)
 	if err == nil && len(people) == 0 {
-		err = errors.New("the file lists nobody")
+		err = directory.ErrNoPeople
 	}
 	if err == nil {
 		err = directory.Import(r.Context(), w.o.DB, people, w.Directory().Domains())
@@ -110,7 +114,7 @@ func (w *Web) directoryImport(rw http.ResponseWriter, r *http.Request, q *req) {
 	}
 	if err != nil {
 		d := w.directoryData(r, q)
-		d.ImportError = err.Error()
+		d.ImportError, d.Problems = importProblems(q.lang, err)
 		w.render(rw, r, q, http.StatusBadRequest, "directory", page{Title: "title.directory", Error: "err.import", Data: d})
 		return
 	}
@@ -127,4 +131,65 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// importProblems says in lang why a directory file was refused: each
+// problem with its line, column and reason, the file's own spellings
+// (column names, roles, addresses) as code; a reason the catalogue has no
+// words for in the program's English.
+func importProblems(lang string, err error) (string, []template.HTML) {
+	var ie *directory.ImportError
+	switch {
+	case errors.Is(err, directory.ErrEmptyFile):
+		return tr(lang, "dir.p.emptyfile"), nil
+	case errors.Is(err, directory.ErrNoPeople):
+		return tr(lang, "dir.p.nopeople"), nil
+	case !errors.As(err, &ie):
+		return err.Error(), nil
+	}
+	code := func(s string) string { return "<code>" + html.EscapeString(s) + "</code>" }
+	codes := func(list []string) string {
+		var out []string
+		for _, s := range list {
+			out = append(out, code(s))
+		}
+		return strings.Join(out, tr(lang, "dir.p.sep"))
+	}
+	var roles []string
+	for _, r := range directory.Roles {
+		roles = append(roles, string(r))
+	}
+	var out []template.HTML
+	for _, row := range ie.Rows {
+		where := html.EscapeString(tr(lang, "dir.p.line", row.Line))
+		if row.Column != "" {
+			where = html.EscapeString(tr(lang, "dir.p.column", row.Line, "\x00")) // the column is code
+			where = strings.Replace(where, "\x00", code(row.Column), 1)
+		}
+		why := html.EscapeString(row.Reason)
+		if _, ok := messages["dir.p."+row.Kind]; ok && row.Kind != "" {
+			// The catalogue's sentences are ours; only what comes from the
+			// file is escaped into them.
+			f := html.EscapeString(tr(lang, "dir.p."+row.Kind))
+			switch row.Kind {
+			case directory.ProblemUnknownColumn:
+				why = fmt.Sprintf(f, codes(directory.Columns()))
+			case directory.ProblemUnknownRole:
+				why = fmt.Sprintf(f, code(row.Value), codes(roles))
+			case directory.ProblemBadScope:
+				why = fmt.Sprintf(f, code(row.Value), codes(strings.Split(tr(lang, "dir.p.scopeforms"), "|")))
+			case directory.ProblemBadAddress, directory.ProblemGroupColon, directory.ProblemSelfDeputy, directory.ProblemTimeZone:
+				why = fmt.Sprintf(f, code(row.Value))
+			case directory.ProblemColumnCount, directory.ProblemTooLong, directory.ProblemDuplicateAddress:
+				why = fmt.Sprintf(f, html.EscapeString(row.Value))
+			default:
+				why = f
+			}
+		}
+		out = append(out, template.HTML(where+tr(lang, "dir.p.colon")+why))
+	}
+	if ie.Truncated > 0 {
+		out = append(out, template.HTML(html.EscapeString(tr(lang, "dir.p.more", ie.Truncated))))
+	}
+	return tr(lang, "dir.p.count", len(ie.Rows)+ie.Truncated), out
 }

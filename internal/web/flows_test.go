@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/japanese"
+
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/auth/oidctest"
@@ -322,12 +324,17 @@ func TestDirectoryImportFromPage(t *testing.T) {
 		}
 		b.WriteString(p.Address + "," + p.Name + "," + p.Department + ",," + strings.Join(roles, ";") + "\n")
 	}
-	b.WriteString("new@corp.example,New Person,経理部,,approver\n")
-	if s, page := uploadCSV(t, e, root, csrf, b.String()); s != http.StatusSeeOther {
+	b.WriteString("new@corp.example,新井 髙志,経理部,,approver\n")
+	// As Excel saves "CSV" on a Japanese Windows: Shift_JIS (CP932).
+	sjis, err := japanese.ShiftJIS.NewEncoder().String(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, page := uploadCSV(t, e, root, csrf, sjis); s != http.StatusSeeOther {
 		t.Fatalf("import: %d\n%.400s", s, page)
 	}
-	if _, ok := e.web.Directory().Person("new@corp.example"); !ok || changed == nil {
-		t.Fatal("imported person unknown to the web pages or not passed on")
+	if p, ok := e.web.Directory().Person("new@corp.example"); !ok || changed == nil || p.Name != "新井 髙志" || p.Department != "経理部" {
+		t.Fatalf("imported person unknown to the web pages, not passed on or misread: %+v", p)
 	}
 	// The new approver can sign in and approve at once.
 	c, _ := e.session("new@corp.example")
@@ -388,7 +395,8 @@ func TestReportsPage(t *testing.T) {
 			}
 		}
 		s, csv, resp := e.do("GET", "/reports.csv", c, nil, nil)
-		if s != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || strings.Count(csv, "\n") < 2 {
+		// The download opens in Excel: UTF-8 with its byte order mark.
+		if s != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || strings.Count(csv, "\n") < 2 || !strings.HasPrefix(csv, "\uFEFFperiod,") {
 			t.Errorf("%s: csv %d %q", tt.who, s, csv)
 		}
 	}

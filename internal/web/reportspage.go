@@ -120,7 +120,7 @@ func (w *Web) reportsCSV(rw http.ResponseWriter, r *http.Request, q *req) {
 	rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	rw.Header().Set("Content-Disposition", `attachment; filename="misend-report.csv"`)
 	rw.Header().Set("Cache-Control", "no-store")
-	if err := reports.WriteCSV(rw, rep); err != nil {
+	if err := reports.WriteExcelCSV(rw, rep); err != nil {
 		w.o.Log.Error("web: report csv", "err", err)
 	}
 }
