@@ -1,8 +1,9 @@
 // Package audit keeps misend's audit log: who viewed a held message's body,
 // who released, rejected, confirmed or cancelled what, who changed a term
-// list, who signed in. Entries are written synchronously, before the action
-// they record is shown or takes effect, so nothing a person sees goes
-// unrecorded, and are read back with filters for the audit page.
+// list or the policy, who signed in. Entries are written synchronously,
+// before the action they record is shown or takes effect, so nothing a
+// person sees goes unrecorded, and are read back with filters for the
+// audit page.
 //
 // It deliberately stores no message content: an entry names a message by
 // its queue ID and sender, never its body or confidential-list terms.
@@ -45,11 +46,12 @@ const (
 	TokenCreate   = "token-create"
 	TokenRevoke   = "token-revoke"
 	AccountChange = "account-change"
+	PolicyChange  = "policy-change"
 )
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, PolicyChange, Prune}
 
 // Entry is one audit record.
 type Entry struct {

@@ -41,8 +41,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Audit action of a policy change.
-const Action = "policy-change"
+// Action is the audit action of a policy change.
+const Action = audit.PolicyChange
 
 // Version is one policy and where it came from.
 type Version struct {
