@@ -42,8 +42,8 @@ type env struct {
 	pol      *policy.Policy
 	policies *policystore.Store
 	dir      *directory.Directory
-	web   *Web
-	srv   *httptest.Server
+	web      *Web
+	srv      *httptest.Server
 }
 
 const testPassword = "correct horse battery staple"
