@@ -70,6 +70,9 @@ func flatten(c *policy.Config) map[string]string {
 	}
 	rules(m, "default", c.Default)
 	for name, r := range c.Departments {
+		// A department with rules of its own, even none yet, no longer
+		// follows the default as a whole.
+		m[fmt.Sprintf("department.%q", name)] = "own rules"
 		rules(m, fmt.Sprintf("department.%q", name), r)
 	}
 	return m
