@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
@@ -21,6 +22,7 @@ import (
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/retention"
@@ -117,6 +119,31 @@ func (c *serveCmd) Run(g *Globals) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return s.Shutdown(sctx)
+}
+
+// policyFollowEvery is how often a serving misend looks for a policy
+// saved on another replica.
+var policyFollowEvery = 2 * time.Second
+
+// openPolicies puts in force the policy saved in the web UI, if any, else
+// the file's (pcfg), and says so when the file no longer decides.
+func openPolicies(ctx context.Context, db *store.DB, pol *policy.Policy, pcfg policy.Config, log *slog.Logger) (*policystore.Store, error) {
+	alog, err := audit.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := policystore.Open(ctx, db, policystore.Options{Policy: pol, File: pcfg, Audit: alog, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if v := ps.Current(); v.Number > 0 && log != nil {
+		msg := "policy: the version saved in the web UI is in force"
+		if ps.FileDiffers() {
+			msg += "; the configuration file's [policy] tables differ and are not used (export the policy from the web UI to review it)"
+		}
+		log.Warn(msg, "version", v.Number, "saved_by", v.Actor, "saved_at", v.At)
+	}
+	return ps, nil
 }
 
 // termsFollowEvery is how often a serving misend looks for changed term
@@ -238,6 +265,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if err != nil {
 		return o, nothing, err
 	}
+	if c.policies, err = openPolicies(ctx, db, pol, pcfg, log); err != nil {
+		db.Close()
+		return o, nothing, err
+	}
 	// Term lists follow approvals made in the web UI or on the command
 	// line while misend serves.
 	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, FollowTerms: termsFollowEvery})
@@ -252,7 +283,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		db.Close()
 		return o, nothing, err
 	}
-	closeAll := func() { dlog.Close(); db.Close() }
+	// A policy saved on another replica applies here within seconds.
+	followCtx, stopFollow := context.WithCancel(ctx)
+	go c.policies.Follow(followCtx, policyFollowEvery)
+	closeAll := func() { stopFollow(); dlog.Close(); db.Close() }
 	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
 	if c.siem, err = siemExporter(ctx, db, cfg.SIEM); err != nil {
 		return fail(err)

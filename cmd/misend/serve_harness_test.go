@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/server"
@@ -24,6 +25,8 @@ type served struct {
 	db    *store.DB
 	up    *sink.Sink
 	model *model.Model
+	// decide is the replica's decision path, for asking it directly.
+	decide decide.Decider
 }
 
 // startServed starts misend as `misend serve` assembles it, over a fresh
@@ -72,5 +75,5 @@ func startServedOn(t *testing.T, dbPath string, people []directory.Person, http 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Shutdown(ctx) })
-	return &served{Server: s, db: db, up: up, model: o.Model}
+	return &served{Server: s, db: db, up: up, model: o.Model, decide: o.Decide}
 }
