@@ -205,8 +205,8 @@ func (c *Config) TOML() ([]byte, error) {
 	enc := toml.NewEncoder(&buf)
 	enc.SetIndentTables(false)
 	if err := enc.Encode(struct {
-		Policy *Config `toml:"policy"`
-	}{c}); err != nil {
+		Policy configTOML `toml:"policy"`
+	}{c.toTOML()}); err != nil {
 		return nil, fmt.Errorf("policy: write TOML: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -221,4 +221,43 @@ func (r *resolved) finish(v Verdict, rule string) Decision {
 		d.Verdict = Pass
 	}
 	return d
+}
+
+// configTOML and rulesTOML are Config and Rules as written out. Bands is a
+// pointer so that bands of one's own with none in them (the score alone
+// stops nothing) are written as an empty table, not left out, which would
+// read back as "the default's".
+type configTOML struct {
+	TrustedDomains []string             `toml:"trusted_domains,omitempty"`
+	ExemptSenders  []string             `toml:"exempt_senders,omitempty"`
+	Default        rulesTOML            `toml:"default"`
+	Departments    map[string]rulesTOML `toml:"department,omitempty"`
+}
+
+type rulesTOML struct {
+	Bands        *map[Verdict]float64     `toml:"bands,omitempty,inline"`
+	Codes        map[finding.Code]Verdict `toml:"codes,omitempty,inline"`
+	DelayMinutes int                      `toml:"delay_minutes,omitempty"`
+	Shadow       *bool                    `toml:"shadow,omitempty"`
+	FailSafe     Verdict                  `toml:"fail_safe,omitempty"`
+}
+
+func (c *Config) toTOML() configTOML {
+	out := configTOML{TrustedDomains: c.TrustedDomains, ExemptSenders: c.ExemptSenders, Default: c.Default.toTOML()}
+	if len(c.Departments) > 0 {
+		out.Departments = make(map[string]rulesTOML, len(c.Departments))
+		for k, r := range c.Departments {
+			out.Departments[k] = r.toTOML()
+		}
+	}
+	return out
+}
+
+func (r Rules) toTOML() rulesTOML {
+	out := rulesTOML{Codes: r.Codes, DelayMinutes: r.DelayMinutes, Shadow: r.Shadow, FailSafe: r.FailSafe}
+	if r.Bands != nil {
+		b := r.Bands
+		out.Bands = &b
+	}
+	return out
 }
