@@ -111,7 +111,8 @@ func looksLikeMailbox(path string) bool {
 }
 
 // checkService builds the decision path from the database (check.Load)
-// with the policy from --config: the path the gateway, the milter and the
+// with the policy in force: the one saved in the web UI, else the one from
+// --config: the path the gateway, the milter and the
 // HTTP API decide through.
 func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	db, err := store.Open(ctx, g.DB)
@@ -121,6 +122,10 @@ func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	defer db.Close()
 	pol, err := loadPolicy(g.Config)
 	if err != nil {
+		return nil, err
+	}
+	// A policy saved in the web UI decides here as it does while serving.
+	if _, err := openPolicies(ctx, db, pol, pol.Current().Clone(), nil); err != nil {
 		return nil, err
 	}
 	l, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol})

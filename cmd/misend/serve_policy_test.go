@@ -28,7 +28,8 @@ import (
 // message through that replica's SMTP gateway is decided by the new
 // policy, so is the next one through the other replica once it has looked
 // (within seconds), and neither restarted. The change is in the audit log
-// with before and after, and a replica started afterwards uses it.
+// with before and after, and `misend check` and a replica started
+// afterwards use it.
 func TestServePolicyEditedLive(t *testing.T) {
 	defer func(d time.Duration) { policyFollowEvery = d }(policyFollowEvery)
 	policyFollowEvery = 100 * time.Millisecond
@@ -145,6 +146,14 @@ func TestServePolicyEditedLive(t *testing.T) {
 	// The export names the version.
 	if p := page("/policy/export.toml"); !strings.Contains(p, "version 2, saved by root@corp.example") || !strings.Contains(p, "NEW_DOMAIN = 'hold'") {
 		t.Errorf("export:\n%s", p)
+	}
+	// `misend check` decides with it too.
+	cp, err := checkService(ctx, &Globals{DB: dbPath, OrgDomain: []string{"corp.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cp.Decide(ctx, decide.Envelope{From: "sato@corp.example", To: []string{"x@third.example"}}, probe).Decision; d.Verdict != policy.Hold {
+		t.Errorf("misend check after the change: %+v", d)
 	}
 	// A replica started now, from the same file configuration, uses it.
 	c3 := startServedOn(t, dbPath, people, "")
