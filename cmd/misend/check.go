@@ -195,7 +195,16 @@ func (p checkPrinter) print(src string, msg *mail.Message, path *decide.Path) er
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s (score %.2f) from %s\n", src, out.Verdict, out.Score, orUnknown(out.Sender))
+	fmt.Fprintf(&b, "%s: %s (score %.2f) from %s", src, out.Verdict, out.Score, orUnknown(out.Sender))
+	if out.Exempt {
+		// Said, so that a pass with findings is not taken for a fault.
+		if p.lang == "ja" {
+			fmt.Fprintf(&b, " — 確認対象外の送信者（ルールによる判定: %s）", res.Decision.Decided)
+		} else {
+			fmt.Fprintf(&b, " — exempt sender (the rules said %s)", res.Decision.Decided)
+		}
+	}
+	b.WriteByte('\n')
 	for _, f := range out.Findings {
 		fmt.Fprintf(&b, "  %-7s %s", f.Severity, f.Code)
 		if f.Recipient != "" {

@@ -50,6 +50,10 @@ func TestExemptSenders(t *testing.T) {
 			if res.Decision != tt.want {
 				t.Errorf("decision %+v, want %+v", res.Decision, tt.want)
 			}
+			// check --json and the API say so.
+			if res.Outcome().Exempt != tt.want.Exempt {
+				t.Errorf("outcome exempt %v", res.Outcome().Exempt)
+			}
 		})
 	}
 }
