@@ -395,4 +395,7 @@ var messages = map[string][2]string{
 	"code.CONFIDENTIAL_TERMS":          {"Confidential content", "機密情報"},
 	"code.PERSONAL_DATA":               {"Personal data", "個人情報"},
 	"code.PARSE_PROBLEM":               {"Unreadable message", "解析できないメール"},
+	"code.ENCRYPTED_ATTACHMENT":        {"Password-protected attachment", "パスワード付きの添付ファイル"},
+	"code.ATTACHMENT_UNREADABLE":       {"Attachment not readable", "読み取れない添付ファイル"},
+	"code.SENT_AS":                     {"Sent in another's name", "他の人の名前での送信"},
 }

@@ -67,7 +67,7 @@ func TestJapanesePagesHaveNoRawWords(t *testing.T) {
 		// The administrator's forms name codes in their fields, never in
 		// what they show.
 		{"root@corp.example", "/policy",
-			[]string{">CONFIDENTIAL_TERMS<", "既定と同じ", ">hold<"},
+			[]string{">CONFIDENTIAL_TERMS<", ">ENCRYPTED_ATTACHMENT<", ">ATTACHMENT_UNREADABLE<", ">SENT_AS<", "既定と同じ", ">hold<"},
 			[]string{">機密情報<", ">既定に従う<", "信頼する社外ドメイン", "確認対象外の送信者"}},
 		{"root@corp.example", "/directory", []string{"organization)", "department:"}, nil},
 	} {

@@ -460,18 +460,19 @@ func problemTexts(lang string, err error) []string {
 	if !errors.As(err, &p) {
 		return []string{err.Error()}
 	}
-	where := tr(lang, "policy.default")
+	key := "policyerr." + p.Key
+	text := p.Error()
+	if _, ok := messages[key]; ok {
+		text = tr(lang, key, p.Args...)
+	}
 	switch {
 	case p.Section == "policy":
-		where = tr(lang, "policy.lists")
+		// The lists' sentences name the list themselves.
+		return []string{text}
 	case strings.HasPrefix(p.Section, "policy.department"):
-		where = p.Department()
+		return []string{p.Department() + ": " + text}
 	}
-	key := "policyerr." + p.Key
-	if _, ok := messages[key]; !ok {
-		return []string{where + ": " + p.Error()}
-	}
-	return []string{where + ": " + tr(lang, key, p.Args...)}
+	return []string{tr(lang, "policy.default") + ": " + text}
 }
 
 // listLines splits a textarea into its non-empty lines (commas and spaces
