@@ -469,7 +469,9 @@ func problemTexts(lang string, err error) []string {
 	case p.Section == "policy":
 		// The lists' sentences name the list themselves.
 		return []string{text}
-	case strings.HasPrefix(p.Section, "policy.department"):
+	case p.Section == "policy.department":
+		return []string{text} // about a department without a name
+	case strings.HasPrefix(p.Section, "policy.department."):
 		return []string{p.Department() + ": " + text}
 	}
 	return []string{tr(lang, "policy.default") + ": " + text}

@@ -184,6 +184,7 @@ func TestPolicyFormRefusals(t *testing.T) {
 		{"unknown verdict", "/policy/rules", url.Values{"band.hold": {"0.9"}, "code.NEW_DOMAIN": {"block"}}, "en", http.StatusBadRequest, `"block" is no verdict`},
 		{"unknown code", "/policy/rules", url.Values{"band.hold": {"0.9"}, "code.new_domain": {"hold"}}, "ja", http.StatusBadRequest, `検知種別 "new_domain" は存在しません`},
 		{"delay too long", "/policy/rules", url.Values{"band.hold": {"0.9"}, "delay": {"5000"}}, "ja", http.StatusBadRequest, "送信遅延"},
+		{"department without a name", "/policy/rules", url.Values{"dept": {" "}, "add": {"1"}}, "ja", http.StatusBadRequest, "<li>部署名を入力してください</li>"},
 		{"department with no rules", "/policy/remove", url.Values{"dept": {"経理部"}}, "en", http.StatusBadRequest, "has no policy of its own"},
 		{"public suffix trusted", "/policy/lists", url.Values{"trusted_domains": {"co.jp"}}, "ja", http.StatusBadRequest, "公開サフィックス"},
 		{"freemail trusted", "/policy/lists", url.Values{"trusted_domains": {"gmail.com"}}, "ja", http.StatusBadRequest, "フリーメール"},
