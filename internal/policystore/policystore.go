@@ -221,6 +221,17 @@ func (s *Store) Apply(ctx context.Context, ch Change) (int64, error) {
 		return 0, err
 	}
 	next := cur.Number + 1
+	// Another replica may have saved a version this one has not loaded
+	// yet: refuse before the audit log says this change was made. (Two
+	// replicas saving in the same instant still meet at the primary key
+	// below.)
+	var latest int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM policy_versions`).Scan(&latest); err != nil {
+		return 0, fmt.Errorf("policystore: read the latest version: %w", err)
+	}
+	if latest != cur.Number {
+		return 0, ErrConflict
+	}
 	at := s.now()
 	// Audit first: a change the log cannot hold is not made.
 	if err := s.audit.Record(ctx, audit.Entry{At: at, Actor: ch.Actor, Role: ch.Role, Action: Action,

@@ -77,7 +77,13 @@ func TestApplySurvivesRestartAndReachesReplicas(t *testing.T) {
 	if !a.pol.Current().Trusted("group-co.co.jp") {
 		t.Error("trusted domain not in force")
 	}
-	// ...on the other replica once it looks...
+	// ...the other replica, not having looked yet, cannot save over it...
+	stale := b.store.Current().Config.Clone()
+	stale.ExemptSenders = []string{"noreply@"}
+	if _, err := b.store.Apply(ctx, Change{Actor: "other@corp.example", Base: 0, Config: stale}); !errors.Is(err, ErrConflict) {
+		t.Errorf("a replica behind saved over the change: %v", err)
+	}
+	// ...and uses it once it looks...
 	if d := b.pol.Evaluate("営業部", 0.75, nil); d.Verdict != policy.Pass {
 		t.Errorf("replica changed before it looked: %+v", d)
 	}
