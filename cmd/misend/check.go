@@ -111,7 +111,8 @@ func looksLikeMailbox(path string) bool {
 }
 
 // checkService builds the decision path from the database (check.Load)
-// with the policy from --config: the path the gateway, the milter and the
+// with the policy in force: the one saved in the web UI, else the one from
+// --config: the path the gateway, the milter and the
 // HTTP API decide through.
 func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	db, err := store.Open(ctx, g.DB)
@@ -121,6 +122,10 @@ func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	defer db.Close()
 	pol, err := loadPolicy(g.Config)
 	if err != nil {
+		return nil, err
+	}
+	// A policy saved in the web UI decides here as it does while serving.
+	if _, err := openPolicies(ctx, db, pol, pol.Current().Clone(), nil); err != nil {
 		return nil, err
 	}
 	l, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol})
@@ -190,7 +195,16 @@ func (p checkPrinter) print(src string, msg *mail.Message, path *decide.Path) er
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s (score %.2f) from %s\n", src, out.Verdict, out.Score, orUnknown(out.Sender))
+	fmt.Fprintf(&b, "%s: %s (score %.2f) from %s", src, out.Verdict, out.Score, orUnknown(out.Sender))
+	if out.Exempt {
+		// Said, so that a pass with findings is not taken for a fault.
+		if p.lang == "ja" {
+			fmt.Fprintf(&b, " — 確認対象外の送信者（ルールによる判定: %s）", res.Decision.Decided)
+		} else {
+			fmt.Fprintf(&b, " — exempt sender (the rules said %s)", res.Decision.Decided)
+		}
+	}
+	b.WriteByte('\n')
 	for _, f := range out.Findings {
 		fmt.Fprintf(&b, "  %-7s %s", f.Severity, f.Code)
 		if f.Recipient != "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/approval"
+	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/check"
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/decisions"
@@ -22,6 +23,7 @@ import (
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/retention"
@@ -128,6 +130,31 @@ func (c *serveCmd) background(ctx context.Context, s *server.Server, log *slog.L
 		c.siem.Observe = s.Metrics.ObserveSIEM
 		go c.siem.Run(ctx, c.siemEvery)
 	}
+}
+
+// policyFollowEvery is how often a serving misend looks for a policy
+// saved on another replica.
+var policyFollowEvery = 2 * time.Second
+
+// openPolicies puts in force the policy saved in the web UI, if any, else
+// the file's (pcfg), and says so when the file no longer decides.
+func openPolicies(ctx context.Context, db *store.DB, pol *policy.Policy, pcfg policy.Config, log *slog.Logger) (*policystore.Store, error) {
+	alog, err := audit.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := policystore.Open(ctx, db, policystore.Options{Policy: pol, File: pcfg, Audit: alog, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if v := ps.Current(); v.Number > 0 && log != nil {
+		msg := "policy: the version saved in the web UI is in force"
+		if ps.FileDiffers() {
+			msg += "; the configuration file's [policy] tables differ and are not used (export the policy from the web UI to review it)"
+		}
+		log.Warn(msg, "version", v.Number, "saved_by", v.Actor, "saved_at", v.At)
+	}
+	return ps, nil
 }
 
 // termsFollowEvery is how often a serving misend looks for changed term
@@ -249,6 +276,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if err != nil {
 		return o, nothing, err
 	}
+	if c.policies, err = openPolicies(ctx, db, pol, pcfg, log); err != nil {
+		db.Close()
+		return o, nothing, err
+	}
 	// Term lists follow approvals made in the web UI or on the command
 	// line while misend serves.
 	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, FollowTerms: termsFollowEvery})
@@ -263,7 +294,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		db.Close()
 		return o, nothing, err
 	}
-	closeAll := func() { dlog.Close(); db.Close() }
+	// A policy saved on another replica applies here within seconds.
+	followCtx, stopFollow := context.WithCancel(ctx)
+	go c.policies.Follow(followCtx, policyFollowEvery)
+	closeAll := func() { stopFollow(); dlog.Close(); db.Close() }
 	fail := func(err error) (server.Options, func(), error) { closeAll(); return server.Options{}, nothing, err }
 	if c.siem, err = siemExporter(ctx, db, cfg.SIEM); err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/decide"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/server"
@@ -25,6 +26,8 @@ type served struct {
 	up    *sink.Sink
 	model *model.Model
 	cmd   *serveCmd
+	// decide is the replica's decision path, for asking it directly.
+	decide decide.Decider
 }
 
 // startServed starts misend as `misend serve` assembles it, over a fresh
@@ -82,5 +85,5 @@ func startServedWith(t *testing.T, dbPath string, people []directory.Person, htt
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Shutdown(ctx) })
-	return &served{Server: s, db: db, up: up, model: o.Model, cmd: &sc}
+	return &served{Server: s, db: db, up: up, model: o.Model, cmd: &sc, decide: o.Decide}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/reports"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/store"
@@ -43,6 +44,9 @@ type webFlags struct {
 
 	// advice is what the configuration check found, for the policy page.
 	advice []config.Advice
+	// policies keeps the policy administrators edit on the policy page;
+	// nil: the page shows the configuration file's, read-only.
+	policies *policystore.Store
 }
 
 // merge lays the web flags over the file's [web] table: a flag given wins.
@@ -154,7 +158,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
 	o.Web = func(s *server.Server) http.Handler {
 		w, err := web.New(web.Options{Auth: authSvc, Audit: alog, Held: s.Held, OIDC: oidc, LocalAccounts: oidc == nil || !f.NoLocalAccounts,
-			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg,
+			Directory: dir, DirectoryChanged: dirChanged, DB: db, Terms: ts, Policy: pcfg, Policies: f.policies,
 			Decisions: flushed{dlog, decided}, Feedback: fb, SecureCookies: secure, TrustedProxies: proxies, Location: loc, Log: log,
 			ConfigAdvice: f.advice})
 		if err != nil {

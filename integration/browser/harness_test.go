@@ -31,6 +31,7 @@ import (
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/reports"
@@ -84,6 +85,7 @@ type rig struct {
 	auth     *auth.Service
 	feedback *feedback.Log
 	decided  *decisions.Log
+	policy   *policy.Policy
 	base     string
 	shots    string
 }
@@ -206,6 +208,12 @@ func start(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The policy as serve keeps it: edited on the page, in force for the
+	// next message.
+	ps, err := policystore.Open(ctx, db, policystore.Options{Policy: pol, File: polCfg, Audit: al})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dl, err := decisions.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +246,7 @@ func start(t *testing.T) *rig {
 		tokyo = time.FixedZone("JST", 9*3600)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := &rig{t: t, sink: sk, db: db, terms: ts, live: live, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl}
+	r := &rig{t: t, sink: sk, db: db, terms: ts, live: live, audit: al, model: loaded.Model, auth: as, feedback: fl, decided: dl, policy: pol}
 	r.srv, err = server.Start(server.Options{
 		SMTPAddr:    "127.0.0.1:0",
 		HTTPAddr:    "127.0.0.1:0",
@@ -255,7 +263,7 @@ func start(t *testing.T) *rig {
 		Log:         logger,
 		Web: func(s *server.Server) http.Handler {
 			ui, err := web.New(web.Options{Auth: as, Audit: al, Held: s.Held, Directory: dir, DB: db, Terms: ts,
-				Policy: &polCfg, Decisions: reports.DecisionsTable{DB: db}, Feedback: fl, Location: tokyo, Log: logger})
+				Policy: &polCfg, Policies: ps, Decisions: reports.DecisionsTable{DB: db}, Feedback: fl, Location: tokyo, Log: logger})
 			if err != nil {
 				t.Errorf("web: %v", err)
 				return nil

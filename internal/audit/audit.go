@@ -1,8 +1,9 @@
 // Package audit keeps misend's audit log: who viewed a held message's body,
 // who released, rejected, confirmed or cancelled what, who changed a term
-// list, who signed in. Entries are written synchronously, before the action
-// they record is shown or takes effect, so nothing a person sees goes
-// unrecorded, and are read back with filters for the audit page.
+// list or the policy, who signed in. Entries are written synchronously,
+// before the action they record is shown or takes effect, so nothing a
+// person sees goes unrecorded, and are read back with filters for the
+// audit page.
 //
 // It deliberately stores no message content: an entry names a message by
 // its queue ID and sender, never its body or confidential-list terms.
@@ -45,6 +46,7 @@ const (
 	TokenCreate   = "token-create"
 	TokenRevoke   = "token-revoke"
 	AccountChange = "account-change"
+	PolicyChange  = "policy-change"
 	// Purge is the retention sweep ending waiting mail nobody decided
 	// on in time (held.Purged).
 	Purge = "purge"
@@ -57,7 +59,7 @@ const (
 
 // Actions lists the known actions, for filters.
 var Actions = []string{SignIn, SignInFailed, SignOut, ViewBody, Confirm, Drop, Cancel, Release, Reject,
-	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, Prune, Purge, Escalate, Return, Expire}
+	TermPropose, TermApprove, TermReject, DirImport, SetLanguage, TokenCreate, TokenRevoke, AccountChange, PolicyChange, Prune, Purge, Escalate, Return, Expire}
 
 // Entry is one audit record.
 type Entry struct {

@@ -30,12 +30,22 @@ func Path(d *detect.Detector, pol *policy.Policy, dir Directory) *decide.Path {
 	return p
 }
 
-// Detector is d as the decision path's Detector.
-func Detector(d *detect.Detector) decide.Detector {
-	return decide.DetectorFunc(func(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
-		r := d.Check(msg, now)
-		return r.Score, r.Findings
-	})
+// Detector is d as the decision path's Detector, which sees the trusted
+// domains of the policy each decision takes.
+func Detector(d *detect.Detector) decide.Detector { return detector{d} }
+
+type detector struct{ d *detect.Detector }
+
+// Detect implements decide.Detector.
+func (d detector) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	r := d.d.Check(msg, now)
+	return r.Score, r.Findings
+}
+
+// DetectTrusting implements decide.TrustingDetector.
+func (d detector) DetectTrusting(msg *mail.Message, now time.Time, pol *policy.Config) (float64, []finding.Finding) {
+	r := d.d.CheckWith(msg, now, detect.Options{Trusted: pol.Trusted, TrustedDomains: pol.TrustedDomains})
+	return r.Score, r.Findings
 }
 
 // Directory is a directory as loaded (*directory.Directory) or in force

@@ -80,7 +80,11 @@ import (
 //	secure_cookies = true               # behind a TLS-terminating proxy
 //	time_zone = "Asia/Tokyo"            # the organisation's: report days, times shown, business hours
 //
-//	[policy.default]                    # see package policy
+//	[policy]                            # the starting policy; see package policy
+//	trusted_domains = ["group-co.co.jp"] # outside domains treated as known
+//	exempt_senders = ["noreply@"]       # own bulk/system senders, never stopped
+//
+//	[policy.default]
 //	bands = { warn = 0.5, confirm = 0.7, hold = 0.9 }
 //
 //	[approval]                          # held mail nobody decides on; see package approval

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/misend/misend/internal/detect"
 )
 
 // Severity says whether a finding of Review stops misend (or makes it
@@ -158,7 +160,39 @@ func Review(c *Config, env Env) []Advice {
 	if d := c.Queue.Dir; d != "" && !filepath.IsAbs(d) {
 		add(Warning, "queue.dir", "relative_path", d)
 	}
+	if c.Policy != nil {
+		reviewLists(c, add)
+	}
 	return append(errs, warns...)
+}
+
+// reviewLists warns of trusted domains and exempt senders that do not do
+// what whoever wrote them likely meant, or open a hole.
+func reviewLists(c *Config, add func(sev Severity, key, code, detail string)) {
+	own := func(dom string) bool {
+		for _, o := range c.OrgDomains {
+			if o = strings.ToLower(o); dom == o || strings.HasSuffix(dom, "."+o) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, d := range c.Policy.TrustedDomains {
+		switch {
+		case detect.IsFreemail(d):
+			// Anyone can have an address there: mail to a stranger at
+			// the provider would not be asked about as a new domain.
+			add(Warning, "policy.trusted_domains", "trusted_freemail", d)
+		case own(d):
+			add(Warning, "policy.trusted_domains", "trusted_own", d)
+		}
+	}
+	for _, a := range c.Policy.ExemptSenders {
+		_, dom, _ := strings.Cut(a, "@")
+		if dom != "" && len(c.OrgDomains) > 0 && !own(dom) {
+			add(Warning, "policy.exempt_senders", "exempt_outside", a)
+		}
+	}
 }
 
 // Errors counts the errors in l.

@@ -85,6 +85,8 @@ func TestReview(t *testing.T) {
 		{"web on every address over HTTP", strings.Replace(good, "[web]", "[http]\nlisten = \":8025\"\n[web]", 1) + "\n", "", keys, nil},
 		{"web on every address, no TLS anywhere", strings.Replace(strings.Replace(good, "[web]", "[http]\nlisten = \":8025\"\n[web]", 1), "https://", "http://", 1), "", keys,
 			[]string{"warning:web_plain_http"}},
+		{"trusted freemail, own domain, outside exempt sender", good + "[policy]\ntrusted_domains = [\"gmail.com\", \"mail.corp.example\", \"group-co.co.jp\"]\nexempt_senders = [\"noreply@\", \"alerts@vendor.example\", \"billing@corp.example\"]\n", "", keys,
+			[]string{"warning:trusted_freemail", "warning:trusted_own", "warning:exempt_outside"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

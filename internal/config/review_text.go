@@ -59,6 +59,15 @@ var adviceText = map[string][2]string{
 	"unknown_key": {
 		`%s: misend knows no such setting; a typo leaves the default in force. See the comments misend init writes, or the README.`,
 		`%s: misend にはこの設定項目がありません。書き間違いだと既定値のままになります。misend init が書くコメントか README を確かめてください。`},
+	"trusted_freemail": {
+		`%s is a freemail provider, where anyone can have an address: trusting it means mail to a stranger there is not asked about for its new domain. Take it out of [policy] trusted_domains (the web UI refuses it).`,
+		`%s はフリーメールのドメインで、誰でもアドレスを作れます。信頼すると、そこにいる見知らぬ相手へのメールも新しいドメインとして確認されません。[policy] trusted_domains から外してください（Web 画面では指定できません）。`},
+	"trusted_own": {
+		`%s is one of the organisation's own domains: mail there is internal already, and trusting it changes nothing.`,
+		`%s は組織自身のドメインです。そのメールは既に社内扱いのため、信頼しても何も変わりません。`},
+	"exempt_outside": {
+		`%s is not at an organisation domain: misend never exempts an outsider's address, so this entry does nothing.`,
+		`%s は組織のドメインのアドレスではありません。misend は社外のアドレスを確認対象外にしないため、この指定は効果がありません。`},
 	"unreadable": {
 		`The configuration cannot be read: %s`,
 		`設定ファイルを読めません: %s`},

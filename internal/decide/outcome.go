@@ -14,6 +14,9 @@ type Outcome struct {
 	Verdict   policy.Verdict    `json:"verdict"`
 	Score     float64           `json:"score"`
 	Findings  []finding.Finding `json:"findings"`
+	// Exempt is set when the sender is one of the policy's exempt
+	// senders: the verdict is pass whatever the findings say.
+	Exempt bool `json:"exempt,omitempty"`
 }
 
 // Outcome returns r in the `check --json` schema. Findings keep their
@@ -24,5 +27,5 @@ func (r Result) Outcome() Outcome {
 	if fs == nil {
 		fs = []finding.Finding{}
 	}
-	return Outcome{MessageID: r.MessageID, Sender: r.Sender, Verdict: r.Decision.Verdict, Score: r.Score, Findings: fs}
+	return Outcome{MessageID: r.MessageID, Sender: r.Sender, Verdict: r.Decision.Verdict, Score: r.Score, Findings: fs, Exempt: r.Decision.Exempt}
 }

@@ -31,6 +31,16 @@ func (f DetectorFunc) Detect(msg *mail.Message, now time.Time) (float64, []findi
 	return f(msg, now)
 }
 
+// TrustingDetector is a Detector that also takes the organisation's
+// trusted outside domains into account (detect.Detector.CheckWith): Decide
+// gives it those of the policy it decides the message with, so the
+// findings, the score and the verdict come from one policy even while an
+// administrator changes it.
+type TrustingDetector interface {
+	Detector
+	DetectTrusting(msg *mail.Message, now time.Time, pol *policy.Config) (score float64, findings []finding.Finding)
+}
+
 // ContentChecker finds what a message must not carry out of a scope
 // (confidential terms, personal data), for the message's From.
 // detect.ContentChecker and terms.Live are ones.
@@ -55,9 +65,12 @@ type Path struct {
 	// delegate), Decide runs them once more as that person, so a From:
 	// line cannot choose which confidential-term lists apply.
 	Content []ContentChecker
-	Policy  *policy.Policy
-	People  People      // nil: nobody is known, every sender is taken as written
-	Limits  mail.Limits // zero means mail.DefaultLimits
+	// Policy is the policy in force; each decision takes its Config once
+	// (policy.Policy.Current), so a change applies from the next message
+	// without a lock on the way.
+	Policy *policy.Policy
+	People People      // nil: nobody is known, every sender is taken as written
+	Limits mail.Limits // zero means mail.DefaultLimits
 	// Timeout bounds one decision; 0 means 2 s, well inside Postfix's
 	// 30 s milter command timeout. A decision past it fails safe.
 	Timeout time.Duration
@@ -112,6 +125,7 @@ func (p *Path) parse(raw []byte) (msg *mail.Message, err error) {
 }
 
 func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (res Result) {
+	pol := p.Policy.Current()
 	who := p.identify(env, parsed.From.Addr)
 	defer func() {
 		if v := recover(); v != nil {
@@ -129,7 +143,13 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if now.IsZero() {
 		now = p.now()
 	}
-	score, fs := p.Detector.Detect(msg, now)
+	var score float64
+	var fs []finding.Finding
+	if td, ok := p.Detector.(TrustingDetector); ok {
+		score, fs = td.DetectTrusting(msg, now, pol)
+	} else {
+		score, fs = p.Detector.Detect(msg, now)
+	}
 	fs = slices.Clip(fs)
 	for _, person := range who.persons {
 		if person == who.from {
@@ -167,18 +187,54 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 		fs = []finding.Finding{}
 	}
 	dept := p.department(who.sender)
-	decision := p.Policy.Evaluate(dept, score, fs)
+	decision := pol.Evaluate(dept, score, fs)
 	for _, person := range who.persons[min(1, len(who.persons)):] {
 		if d := p.department(person); d != dept {
-			if other := p.Policy.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
+			if other := pol.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
 				decision, dept = other, d
 			}
 		}
+	}
+	if p.exempt(pol, env, who, parsed.From.Addr) {
+		decision = decision.AsExempt()
 	}
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside,
 	}
+}
+
+// exempt reports whether the message comes from an exempt sender: every
+// name it goes by (the login, the envelope sender, the header From and the
+// person they resolve to) is on the policy's list and inside the
+// organisation. One name off the list is enough to decide as for anyone:
+// a person cannot borrow noreply@ as a From: line or envelope sender to
+// send past misend, and no outsider is ever exempt.
+func (p *Path) exempt(pol *policy.Config, env Envelope, who identity, from string) bool {
+	if len(pol.ExemptSenders) == 0 || p.People == nil {
+		return false
+	}
+	names := []string{who.sender, env.From, from}
+	if l := strings.ToLower(strings.TrimSpace(env.Login)); l != "" {
+		if !strings.Contains(l, "@") {
+			if _, dom, ok := strings.Cut(strings.ToLower(env.From), "@"); ok {
+				l += "@" + dom
+			}
+		}
+		names = append(names, l)
+	}
+	n := 0
+	for _, a := range names {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if !pol.Exempt(a) || !p.People.IsInternal(a) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // prepare returns the message as detection must see it, leaving parsed

@@ -81,6 +81,17 @@ type Detector struct {
 	names nameCache // contacts' name tokens, across checks
 }
 
+// Options are what the policy in force tells a check, taken by the
+// decision once per message (package decide).
+type Options struct {
+	// Trusted reports whether a domain is one of the organisation's
+	// trusted outside domains (or under one); nil trusts none.
+	Trusted func(domain string) bool
+	// TrustedDomains are those domains, compared with every recipient
+	// domain for look-alikes like the domains the sender mails.
+	TrustedDomains []string
+}
+
 // Result is what Check found.
 type Result struct {
 	Findings []finding.Finding
@@ -101,6 +112,8 @@ type rcpt struct {
 	domain   model.Contact // sender ↔ this domain
 	inThread bool
 	together int // messages the sender had with this recipient and any other one here
+	// trusted: outside, at one of the organisation's trusted domains.
+	trusted bool
 }
 
 type check struct {
@@ -108,6 +121,7 @@ type check struct {
 	m        *model.Model
 	msg      *mail.Message
 	now      time.Time
+	opt      Options
 	sender   string
 	rs       []rcpt
 	thread   []string
@@ -126,7 +140,21 @@ type check struct {
 
 // Check scores msg as if it were being sent at now. It does not learn from it.
 func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
-	c := &check{d: d, m: d.Model, msg: msg, now: now, sender: msg.From.Addr, f: make(Features, numFeatures)}
+	return d.CheckWith(msg, now, Options{})
+}
+
+// CheckWith is Check with what the policy in force says about domains.
+//
+// A trusted domain is vouched for by the organisation, so it counts as
+// known: a recipient there is never NEW_DOMAIN, and adds no new-domain
+// evidence to the score; two outside companies of which at most one is
+// untrusted are no CROSS_COMPANY. Everything about the person stays: a new
+// or rare recipient at a trusted domain is still NEW_RECIPIENT, the wrong
+// person there still SIMILAR_CONTACT, and a domain that imitates a trusted
+// one is compared with it and reported as LOOKALIKE_DOMAIN even when the
+// sender never mailed the real one.
+func (d *Detector) CheckWith(msg *mail.Message, now time.Time, opt Options) Result {
+	c := &check{d: d, m: d.Model, msg: msg, now: now, opt: opt, sender: msg.From.Addr, f: make(Features, numFeatures)}
 	if c.m == nil {
 		c.m = model.New(model.Config{})
 	}
@@ -186,6 +214,7 @@ func (c *check) collect() {
 			break
 		}
 		r := rcpt{Address: a, dom: a.Domain(), internal: c.m.IsInternal(a.Addr)}
+		r.trusted = !r.internal && c.opt.Trusted != nil && c.opt.Trusted(r.dom)
 		r.contact = c.m.Contact(c.sender, a.Addr, c.now)
 		r.domain = c.m.Domain(c.sender, r.dom, c.now)
 		r.inThread = c.threaded && slices.Contains(c.thread, a.Addr)
@@ -321,7 +350,7 @@ func (c *check) novelty() {
 		}
 		c.add(finding.Finding{Code: finding.NewRecipient, Severity: sev, Recipient: r.Addr}.Say(key, nil))
 
-		if r.internal || r.domain.Known() {
+		if r.internal || r.domain.Known() || r.trusted {
 			continue
 		}
 		c.f[fNewDomain] = 1
@@ -447,7 +476,9 @@ func (c *check) crossCompany() {
 	for i, r := range c.rs {
 		// Only organisations the sender deals with: a newcomer is already
 		// reported as new, and an ISP or agency address is no client.
-		if r.internal || isFreemail(r.dom) || c.isBcc(r.Addr) || !r.domain.Known() {
+		// A trusted domain is as good as the organisation's own: mixing
+		// it with one client tells that client nothing it must not know.
+		if r.internal || r.trusted || isFreemail(r.dom) || c.isBcc(r.Addr) || !r.domain.Known() {
 			continue
 		}
 		o := registrable(r.dom)

@@ -25,6 +25,11 @@ var (
 	freemail     map[string]bool
 )
 
+// IsFreemail reports whether dom (or its registrable domain) is a personal
+// webmail or disposable-address provider, where anyone can have an
+// address: no such domain can be trusted as a partner.
+func IsFreemail(dom string) bool { return isFreemail(strings.ToLower(dom)) }
+
 // isFreemail reports whether dom (or its registrable domain) is a personal
 // webmail or disposable-address provider.
 func isFreemail(dom string) bool {

@@ -378,7 +378,7 @@ func (c *check) lookalikeDomains() {
 	nOwn := 0
 	examined := 0
 	for _, r := range c.rs {
-		if r.internal || r.domain.Known() || r.inThread || c.m.OrgDomain(r.dom) >= 2 || isFreemail(r.dom) {
+		if r.internal || r.trusted || r.domain.Known() || r.inThread || c.m.OrgDomain(r.dom) >= 2 || isFreemail(r.dom) {
 			continue
 		}
 		if examined++; examined > maxExamined {
@@ -387,7 +387,10 @@ func (c *check) lookalikeDomains() {
 		if known == nil {
 			own := c.m.OrgDomains()
 			nOwn = len(own)
-			known = slices.Concat(own, c.m.Domains(c.sender), c.m.PopularDomains(3))
+			// The trusted domains are partners the organisation named
+			// itself: their imitations matter even to a sender who never
+			// mailed them.
+			known = slices.Concat(own, c.opt.TrustedDomains, c.m.Domains(c.sender), c.m.PopularDomains(3))
 		}
 		for j, k := range known {
 			if k == r.dom {

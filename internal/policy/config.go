@@ -26,8 +26,21 @@ import (
 // bands, when given, replace the default bands as a whole (a partial merge
 // of thresholds is too easy to misread); its codes are merged code by code.
 type Config struct {
-	Default     Rules            `toml:"default"`
-	Departments map[string]Rules `toml:"department"`
+	// TrustedDomains are outside organisations the whole organisation
+	// deals with as closely as with itself (group companies, the auditor,
+	// the outsourced IT desk): mail to them is not asked about because
+	// the domain is new to the sender or because it mixes them with one
+	// other company. A subdomain is trusted with its domain; a look-alike
+	// is not, and is compared with them like any known partner (see
+	// Trusted).
+	TrustedDomains []string `toml:"trusted_domains,omitempty"`
+	// ExemptSenders are the organisation's own bulk and system senders
+	// (noreply@corp.example, or noreply@ for that local part at every
+	// organisation domain), whose mail is decided and recorded but never
+	// stopped (see Exempt).
+	ExemptSenders []string         `toml:"exempt_senders,omitempty"`
+	Default       Rules            `toml:"default"`
+	Departments   map[string]Rules `toml:"department,omitempty"`
 
 	rules *compiled // set by Validate
 }
@@ -35,16 +48,16 @@ type Config struct {
 // Rules is the policy of one department, or of the organisation.
 type Rules struct {
 	// Bands maps a verdict to the score from which it applies.
-	Bands map[Verdict]float64 `toml:"bands"`
+	Bands map[Verdict]float64 `toml:"bands,omitempty"`
 	// Codes maps a finding code to the least verdict a message with such a
 	// finding gets, whatever its score.
-	Codes map[finding.Code]Verdict `toml:"codes"`
+	Codes map[finding.Code]Verdict `toml:"codes,omitempty"`
 	// DelayMinutes is how long a delayed message waits; 0 inherits.
-	DelayMinutes int `toml:"delay_minutes"`
+	DelayMinutes int `toml:"delay_minutes,omitempty"`
 	// Shadow: decide and record, but always pass.
-	Shadow *bool `toml:"shadow"`
+	Shadow *bool `toml:"shadow,omitempty"`
 	// FailSafe is the verdict when detection fails or times out.
-	FailSafe Verdict `toml:"fail_safe"`
+	FailSafe Verdict `toml:"fail_safe,omitempty"`
 }
 
 // DefaultConfig is the policy used when none is configured: most mail passes,
@@ -100,7 +113,8 @@ const maxDelayMinutes = 24 * 60
 var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
 
 // Validate checks cfg and prepares it for use; errors name the offending
-// field so an operator can fix the file.
+// field so an operator can fix the file. Each is a *Problem, which the web
+// UI says in the reader's language.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.Default.DelayMinutes == 0 {
@@ -112,18 +126,19 @@ func (c *Config) Validate() error {
 	if c.Default.Bands == nil {
 		c.Default.Bands = DefaultConfig().Default.Bands
 	}
-	if err := c.Default.check(); err != nil {
-		errs = append(errs, fmt.Errorf("policy.default: %w", err))
-	}
+	errs = append(errs, c.Default.check("policy.default")...)
 	for name, r := range c.Departments {
 		if name == "" {
-			errs = append(errs, errors.New("policy.department: empty department name"))
+			errs = append(errs, &Problem{Section: "policy.department", Key: "dept_empty"})
 			continue
 		}
-		if err := r.check(); err != nil {
-			errs = append(errs, fmt.Errorf("policy.department.%q: %w", name, err))
-		}
+		errs = append(errs, r.check(fmt.Sprintf("policy.department.%q", name))...)
 	}
+	var lerrs []error
+	c.TrustedDomains, lerrs = normalizeDomains(c.TrustedDomains)
+	errs = append(errs, lerrs...)
+	c.ExemptSenders, lerrs = normalizeSenders(c.ExemptSenders)
+	errs = append(errs, lerrs...)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -131,8 +146,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (r *Rules) check() error {
+func (r *Rules) check(section string) []error {
 	var errs []error
+	bad := func(key string, args ...any) { errs = append(errs, &Problem{Section: section, Key: key, Args: args}) }
 	type band struct {
 		v  Verdict
 		at float64
@@ -141,11 +157,11 @@ func (r *Rules) check() error {
 	for v, at := range r.Bands {
 		switch {
 		case !v.Valid():
-			errs = append(errs, fmt.Errorf("bands: unknown verdict %q (want warn, delay, confirm, hold or reject)", v))
+			bad("band_verdict", string(v))
 		case v == Pass:
-			errs = append(errs, errors.New("bands: pass needs no band; it applies below the lowest"))
+			bad("band_pass")
 		case !(at > 0 && at <= 1):
-			errs = append(errs, fmt.Errorf("bands: %s = %v: score must be in (0, 1]", v, at))
+			bad("band_range", string(v), at)
 		default:
 			bs = append(bs, band{v, at})
 		}
@@ -155,24 +171,24 @@ func (r *Rules) check() error {
 	sort.Slice(bs, func(i, j int) bool { return bs[i].v.Stricter(bs[j].v) })
 	for i := 1; i < len(bs); i++ {
 		if bs[i-1].at <= bs[i].at {
-			errs = append(errs, fmt.Errorf("bands: %s starts at %v, not above %s at %v", bs[i-1].v, bs[i-1].at, bs[i].v, bs[i].at))
+			bad("band_order", string(bs[i-1].v), bs[i-1].at, string(bs[i].v), bs[i].at)
 		}
 	}
 	for code, v := range r.Codes {
 		if !codePattern.MatchString(string(code)) {
-			errs = append(errs, fmt.Errorf("codes: %q is not a finding code", code))
+			bad("code_name", string(code))
 		}
 		if !v.Valid() {
-			errs = append(errs, fmt.Errorf("codes: %s = %q: unknown verdict", code, v))
+			bad("code_verdict", string(code), string(v))
 		}
 	}
 	if r.DelayMinutes < 0 || r.DelayMinutes > maxDelayMinutes {
-		errs = append(errs, fmt.Errorf("delay_minutes: %d not in 0..%d", r.DelayMinutes, maxDelayMinutes))
+		bad("delay_range", r.DelayMinutes, maxDelayMinutes)
 	}
 	if r.FailSafe != "" && !r.FailSafe.Valid() {
-		errs = append(errs, fmt.Errorf("fail_safe: unknown verdict %q", r.FailSafe))
+		bad("failsafe_verdict", string(r.FailSafe))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // resolved is one department's rules with inheritance applied.
@@ -191,12 +207,20 @@ type resolvedBand struct {
 
 // compiled rules live beside the Config so a Policy copies cheaply.
 type compiled struct {
-	def   resolved
-	depts map[string]*resolved
+	def     resolved
+	depts   map[string]*resolved
+	trusted map[string]bool // TrustedDomains
+	exempt  map[string]bool // ExemptSenders: addresses and "local@" parts
 }
 
 func (c *Config) compile() {
-	c.rules = &compiled{depts: make(map[string]*resolved, len(c.Departments))}
+	c.rules = &compiled{depts: make(map[string]*resolved, len(c.Departments)), trusted: map[string]bool{}, exempt: map[string]bool{}}
+	for _, d := range c.TrustedDomains {
+		c.rules.trusted[d] = true
+	}
+	for _, a := range c.ExemptSenders {
+		c.rules.exempt[a] = true
+	}
 	c.rules.def = resolve(c.Default, nil)
 	for name, r := range c.Departments {
 		res := resolve(r, &c.rules.def)
@@ -239,6 +263,10 @@ func resolve(r Rules, parent *resolved) resolved {
 }
 
 func (c *Config) rulesFor(dept string) *resolved {
+	if c.rules == nil {
+		// Not validated: the built-in policy, never no policy.
+		return defaultConfig.rulesFor(dept)
+	}
 	if r, ok := c.rules.depts[dept]; ok {
 		return r
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -78,6 +79,53 @@ func FuzzRequests(f *testing.F) {
 		}
 		if it, _ := e.q.Get(queue.ID(other)); it.State != queue.Held {
 			t.Fatalf("%s %s changed another sender's held mail to %s", method, path, it.State)
+		}
+	})
+}
+
+// FuzzPolicyForm: whatever a policy form carries, reading it never
+// panics, and what reads and validates is a policy the decision path can
+// use (and export).
+func FuzzPolicyForm(f *testing.F) {
+	for _, s := range []string{
+		"band.warn=0.5&band.hold=0.9&code.NEW_DOMAIN=hold&delay=5&shadow=on&fail_safe=hold",
+		"own_bands=1&band.hold=NaN&code.x%00=hold&delay=-1&shadow=maybe",
+		"band.hold=1e999&code.=pass&delay=99999999999999999999",
+		"trusted_domains=group-co.co.jp%0Aco.jp%0A%E7%9B%A3%E6%9F%BB.jp&exempt_senders=noreply%40%2C*%40x",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, body string, isDefault bool) {
+		r := httptest.NewRequest("POST", "/policy/rules", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if r.ParseForm() != nil {
+			return
+		}
+		rules, errs := readRules(r, "policy.default", isDefault)
+		cfg := policy.DefaultConfig()
+		if isDefault {
+			cfg.Default = rules
+		} else {
+			cfg.Departments = map[string]policy.Rules{"営業部": rules}
+		}
+		cfg.TrustedDomains = listLines(r.PostFormValue("trusted_domains"))
+		cfg.ExemptSenders = listLines(r.PostFormValue("exempt_senders"))
+		if len(errs) > 0 {
+			return
+		}
+		p, err := policy.New(cfg)
+		if err != nil {
+			for _, s := range problemTexts("ja", err) {
+				if s == "" {
+					t.Fatal("an empty reason")
+				}
+			}
+			return
+		}
+		p.Evaluate("営業部", 0.95, nil)
+		if _, err := p.Current().TOML(); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

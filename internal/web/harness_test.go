@@ -20,6 +20,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/store/pgtest"
@@ -36,9 +37,13 @@ type env struct {
 	q     *queue.Queue
 	held  *held.Service
 	terms *terms.Store
-	dir   *directory.Directory
-	web   *Web
-	srv   *httptest.Server
+	// pol is the policy in force, which policies (on the database) sets
+	// and a decision path reads.
+	pol      *policy.Policy
+	policies *policystore.Store
+	dir      *directory.Directory
+	web      *Web
+	srv      *httptest.Server
 }
 
 const testPassword = "correct horse battery staple"
@@ -88,6 +93,15 @@ func newEnv(t testing.TB, mod func(*Options)) *env {
 	if mod != nil {
 		mod(&o)
 	}
+	file := policy.DefaultConfig()
+	if o.Policy != nil {
+		file = *o.Policy
+	}
+	e.pol = &policy.Policy{}
+	if e.policies, err = policystore.Open(ctx, db, policystore.Options{Policy: e.pol, File: file, Audit: e.audit, Log: o.Log}); err != nil {
+		t.Fatal(err)
+	}
+	o.Policies = e.policies
 	if e.web, err = New(o); err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,7 @@ var notices = map[string]string{
 	"confirmed": "notice.confirmed", "released": "notice.released", "dropped": "notice.dropped",
 	"cancelled": "notice.cancelled", "rejected": "notice.rejected", "proposed": "notice.proposed",
 	"approved": "notice.approved", "refused": "notice.refused", "imported": "notice.imported",
+	"policysaved": "notice.policysaved", "policysame": "notice.policysame",
 }
 
 func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
@@ -166,15 +167,16 @@ func (w *Web) renderWaitingPage(rw http.ResponseWriter, r *http.Request, q *req,
 
 // holdBand is the score from which the department's mail is held.
 func (w *Web) holdBand(dept string) float64 {
-	if w.o.Policy == nil {
+	pol := w.policyConfig()
+	if pol == nil {
 		return 1
 	}
-	if r, ok := w.o.Policy.Departments[dept]; ok {
+	if r, ok := pol.Departments[dept]; ok {
 		if at, ok := r.Bands[policy.Hold]; ok {
 			return at
 		}
 	}
-	if at, ok := w.o.Policy.Default.Bands[policy.Hold]; ok {
+	if at, ok := pol.Default.Bands[policy.Hold]; ok {
 		return at
 	}
 	return 1

@@ -132,7 +132,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 
 		{method: "GET", path: "/directory", want: codes{see, forb, forb, forb, forb, ok, forb, ok}},
 		{method: "POST", path: "/directory/import", multipart: true, want: codes{unau, forb, forb, forb, forb, forb, forb, bad}},
-		{method: "GET", path: "/policy", want: codes{see, forb, forb, forb, forb, ok, forb, ok}},
+		{method: "GET", path: "/policy", want: codes{see, forb, forb, ok, ok, ok, ok, ok}},
+		{method: "GET", path: "/policy/export.toml", want: codes{see, forb, forb, ok, ok, ok, ok, ok}},
+		// No change in the matrix succeeds, so the version stays 0.
+		{method: "POST", path: "/policy/rules", form: url.Values{"base": {"0"}, "band.hold": {"2"}}, want: codes{unau, forb, forb, forb, forb, forb, forb, bad}},
+		{method: "POST", path: "/policy/rules", form: url.Values{"base": {"7"}, "band.hold": {"0.8"}}, want: codes{unau, forb, forb, forb, forb, forb, forb, http.StatusConflict}},
+		{method: "POST", path: "/policy/lists", form: url.Values{"base": {"0"}, "trusted_domains": {"gmail.com"}}, want: codes{unau, forb, forb, forb, forb, forb, forb, bad}},
+		{method: "POST", path: "/policy/remove", form: url.Values{"base": {"0"}, "dept": {"営業部"}}, want: codes{unau, forb, forb, forb, forb, forb, forb, bad}},
+		{method: "POST", path: "/policy/reset", form: url.Values{"base": {"0"}}, want: codes{unau, forb, forb, forb, forb, forb, forb, see}},
 		{method: "GET", path: "/reports", want: codes{see, ok, ok, ok, ok, ok, ok, ok}},
 		{method: "GET", path: "/reports.csv", want: codes{see, bad, bad, bad, bad, bad, bad, bad}}, // no decisions source configured
 		{method: "GET", path: "/audit", want: codes{see, forb, forb, forb, forb, forb, ok, ok}},

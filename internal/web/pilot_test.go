@@ -61,9 +61,14 @@ func TestJapanesePagesHaveNoRawWords(t *testing.T) {
 		{"root@corp.example", "/audit",
 			[]string{">sign-in<", ">view-body<", ">approver<", ">" + hid + "<", "sender sato", "approval<"},
 			[]string{"サインイン", "本文の閲覧", "承認者", "「自宅作業用」", "承認の判断のため"}},
-		{"root@corp.example", "/policy",
+		{"op@corp.example", "/policy",
 			[]string{"CONFIDENTIAL_TERMS", "既定と同じ"},
 			[]string{"機密情報 → ", "組織の既定に従う"}},
+		// The administrator's forms name codes in their fields, never in
+		// what they show.
+		{"root@corp.example", "/policy",
+			[]string{">CONFIDENTIAL_TERMS<", ">ENCRYPTED_ATTACHMENT<", ">ATTACHMENT_UNREADABLE<", ">SENT_AS<", "既定と同じ", ">hold<"},
+			[]string{">機密情報<", ">既定に従う<", "信頼する社外ドメイン", "確認対象外の送信者"}},
 		{"root@corp.example", "/directory", []string{"organization)", "department:"}, nil},
 	} {
 		c, _ := e.session(tc.who)

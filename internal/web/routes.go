@@ -75,7 +75,12 @@ func (w *Web) table() []route {
 
 		{"GET /directory", []auth.Role{operator, admin}, w.directoryPage},
 		{"POST /directory/import", []auth.Role{admin}, w.directoryImport},
-		{"GET /policy", []auth.Role{operator, admin}, w.policyPage},
+		{"GET /policy", []auth.Role{operator, approver, auditor, admin}, w.policyPage},
+		{"GET /policy/export.toml", []auth.Role{operator, approver, auditor, admin}, w.policyExport},
+		{"POST /policy/rules", []auth.Role{admin}, w.policyRules},
+		{"POST /policy/lists", []auth.Role{admin}, w.policyLists},
+		{"POST /policy/remove", []auth.Role{admin}, w.policyRemove},
+		{"POST /policy/reset", []auth.Role{admin}, w.policyReset},
 
 		{"GET /reports", signedIn, w.reportsPage},
 		{"GET /reports.csv", signedIn, w.reportsCSV},

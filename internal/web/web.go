@@ -1,8 +1,9 @@
 // Package web is misend's browser interface: senders confirm, correct or
 // cancel their held mail; approvers release or reject their departments'
 // held mail; operators curate confidential-term lists through a
-// propose-and-approve flow; admins and operators see the directory and the
-// policy; everyone sees reports as charts drawn on the server; auditors read
+// propose-and-approve flow; admins and operators see the directory;
+// admins edit the policy, which operators, approvers and auditors read;
+// everyone sees reports as charts drawn on the server; auditors read
 // the audit log. Pages are Go templates in Japanese and English with a
 // little htmx (2.0.11, vendored in static/, 0BSD) embedded in the binary: no
 // CDN, and every page works without JavaScript.
@@ -35,6 +36,7 @@ import (
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/reports"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
@@ -58,9 +60,13 @@ type Options struct {
 	// the rest of misend can use it at once.
 	DirectoryChanged func(*directory.Directory)
 	Terms            *terms.Store // nil: no term pages
-	// Policy is the policy in force, shown read-only (it is set in the
-	// configuration file).
+	// Policy is the policy in force when Policies is nil: shown
+	// read-only, as the configuration file sets it.
 	Policy *policy.Config
+	// Policies, if set, keeps the policy in the database: administrators
+	// edit it on the policy page and every change applies to the next
+	// message.
+	Policies *policystore.Store
 	// ConfigAdvice is what the configuration check found missing or
 	// unsafe when misend started, shown on the policy page.
 	ConfigAdvice []config.Advice
