@@ -48,6 +48,10 @@ type Envelope struct {
 	// At is when the message is sent; zero means now. `misend check`
 	// judges a message of the past as of its Date.
 	At time.Time
+	// Stamps are the values of the message's X-Misend-Confirmed fields
+	// (package stamp), read before the gateway or the milter strips every
+	// X-Misend-* field: the decision must see them, what leaves must not.
+	Stamps []string
 }
 
 // Result is a decision on one message: misend's one decision type. Its
@@ -68,7 +72,10 @@ type Result struct {
 	// address is a route that may leave it): anything added to the
 	// message is seen there.
 	Outside bool
-	Err     error // detection failure behind a fail-safe decision
+	// Stamps is what became of each confirmation stamp the message
+	// carried: stamp.Reason ("valid", "forged", "expired", …), in order.
+	Stamps []string
+	Err    error // detection failure behind a fail-safe decision
 }
 
 // Decider decides on one message. It must return promptly and must not fail

@@ -12,6 +12,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/stamp"
 )
 
 // Detector scores one parsed message as if sent at now: behaviour and
@@ -67,6 +68,9 @@ type Path struct {
 	// Attachments bounds reading inside attachments (package attach);
 	// zero fields take attach.DefaultLimits.
 	Attachments attach.Limits
+	// Stamps verifies the confirmation stamps of Envelope.Stamps; nil:
+	// stamps are neither honoured nor counted.
+	Stamps *stamp.Keys
 }
 
 // Decide decides on raw, the message as it will leave, sent with env.
@@ -166,18 +170,26 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if fs == nil {
 		fs = []finding.Finding{}
 	}
-	dept := p.department(who.sender)
-	decision := p.Policy.Evaluate(dept, score, fs)
-	for _, person := range who.persons[min(1, len(who.persons)):] {
-		if d := p.department(person); d != dept {
-			if other := p.Policy.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
-				decision, dept = other, d
+	evaluate := func(score float64, fs []finding.Finding) (policy.Decision, string) {
+		dept := p.department(who.sender)
+		decision := p.Policy.Evaluate(dept, score, fs)
+		for _, person := range who.persons[min(1, len(who.persons)):] {
+			if d := p.department(person); d != dept {
+				if other := p.Policy.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
+					decision, dept = other, d
+				}
 			}
 		}
+		return decision, dept
+	}
+	confirmed, checks, fs := p.stamps(env.Stamps, who, msg, now, fs)
+	decision, dept := evaluate(score, fs)
+	if len(confirmed) > 0 {
+		fs, decision, dept = waive(confirmed, score, fs, decision, dept, evaluate)
 	}
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
-		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside,
+		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside, Stamps: checks,
 	}
 }
 

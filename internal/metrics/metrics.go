@@ -34,6 +34,7 @@ type Metrics struct {
 	Learned        *prometheus.CounterVec // by outcome: learned, duplicate, unparsed, dropped
 	Journal        *prometheus.CounterVec // by kind: appended, applied, dropped
 	JournalAt      prometheus.Gauge       // journal position the model has learned up to
+	Stamps         *prometheus.CounterVec // confirmation stamps, by outcome
 }
 
 // New registers the metrics; q, if not nil, is exported as queue depth by
@@ -56,10 +57,11 @@ func New(q *queue.Queue) *Metrics {
 		HeldActions:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_held_actions_total", Help: "Actions on waiting mail, by action."}, []string{"action"}),
 		Learned:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_learned_total", Help: "Messages offered to the model after they left, by outcome."}, []string{"outcome"}),
 		Journal:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_model_journal_total", Help: "Observations shared with other replicas through the journal, by kind: appended (learned here), applied (learned by others), dropped (not appended while the database was away)."}, []string{"kind"}),
+		Stamps:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_confirmation_stamps_total", Help: "Confirmation stamps from mail-client add-ins on decided messages, by outcome: valid, or ignored as forged, expired, sender (another sender's), message (another message's), date (the message's Date outside its time) or malformed."}, []string{"outcome"}),
 		JournalAt:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "misend_model_journal_position", Help: "How far into the shared journal this replica's model has learned; replicas far apart are not learning from each other."}),
 	}
 	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.Repeated, m.DecideSeconds,
-		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, m.Journal, m.JournalAt, collectors.NewGoCollector())
+		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, m.Journal, m.JournalAt, m.Stamps, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})
 	}
@@ -83,7 +85,7 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 
 // ObserveDecision counts one decision: its verdict, the verdict the rules
 // gave (they differ in shadow mode), each finding code, whether it was
-// fail-safe, and how long it took.
+// fail-safe, what became of its confirmation stamps, and how long it took.
 func (m *Metrics) ObserveDecision(took time.Duration, res decide.Result) {
 	m.DecideSeconds.Observe(took.Seconds())
 	m.Verdicts.WithLabelValues(string(res.Decision.Verdict)).Inc()
@@ -97,6 +99,9 @@ func (m *Metrics) ObserveDecision(took time.Duration, res decide.Result) {
 	}
 	if res.Err != nil || res.Decision.Rule == "fail-safe" {
 		m.FailSafe.Inc()
+	}
+	for _, outcome := range res.Stamps {
+		m.Stamps.WithLabelValues(outcome).Inc()
 	}
 }
 
