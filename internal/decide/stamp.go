@@ -49,6 +49,30 @@ var waivable = map[finding.Code]bool{
 	finding.GreetingMismatch:         true,
 }
 
+// answered reports whether the sender's confirmation of recipients
+// answers f. Two companies never mailed together is one question about a
+// pair: which of the two the finding names depends on what misend knows
+// at that moment (a confirmation just taught it one of them), so
+// confirming a recipient at either company answers it.
+func answered(f finding.Finding, confirmed []string) bool {
+	if !waivable[f.Code] || f.Recipient == "" {
+		return false
+	}
+	if slices.Contains(confirmed, strings.ToLower(f.Recipient)) {
+		return true
+	}
+	if f.Code != finding.CrossCompany {
+		return false
+	}
+	for _, c := range confirmed {
+		_, dom, _ := strings.Cut(c, "@")
+		if dom != "" && (strings.EqualFold(dom, f.Args["domain"]) || strings.EqualFold(dom, f.Args["other"])) {
+			return true
+		}
+	}
+	return false
+}
+
 // lowerable are the verdicts a stamp may lower.
 var lowerable = map[policy.Verdict]bool{policy.Warn: true, policy.Delay: true, policy.Confirm: true}
 
@@ -103,11 +127,10 @@ func waive(confirmed []string, score float64, fs []finding.Finding, decision pol
 	var rest []finding.Finding
 	open := false // a recipient is still in question
 	for _, f := range fs {
-		r := strings.ToLower(f.Recipient)
-		if waivable[f.Code] && r != "" && slices.Contains(confirmed, r) {
+		if answered(f, confirmed) {
 			continue
 		}
-		open = open || waivable[f.Code] && r != ""
+		open = open || waivable[f.Code] && f.Recipient != ""
 		rest = append(rest, f)
 	}
 	rest = append(rest, note)

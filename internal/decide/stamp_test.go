@@ -47,6 +47,11 @@ func TestConfirmationStamps(t *testing.T) {
 	other := finding.Finding{Code: finding.NewDomain, Severity: finding.Medium, Recipient: "yamada@partner-d.example"}
 	secret := finding.Finding{Code: finding.ConfidentialTerms, Severity: finding.High, Recipient: "tanaka@partner-b.example", Scope: "department:営業部"}
 	ppap := finding.Finding{Code: finding.EncryptedAttachment, Severity: finding.Medium, Recipient: "tanaka@partner-b.example"}
+	// Two companies never mailed together, named after the other one.
+	pair := finding.Finding{Code: finding.CrossCompany, Severity: finding.Medium, Recipient: "yamada@partner-d.example",
+		Args: finding.Args{"domain": "partner-d.example", "other": "partner-b.example"}}
+	unrelatedPair := finding.Finding{Code: finding.CrossCompany, Severity: finding.Medium, Recipient: "yamada@partner-d.example",
+		Args: finding.Args{"domain": "partner-d.example", "other": "partner-e.example"}}
 
 	tests := []struct {
 		name     string
@@ -71,6 +76,10 @@ func TestConfirmationStamps(t *testing.T) {
 			verdict: policy.Hold, left: []finding.Code{finding.SimilarContact, finding.ConfidentialTerms, finding.ConfirmedInAddin}, checks: []string{"valid"}},
 		{name: "a code minimum still applies", stamps: []string{tanaka}, findings: []finding.Finding{similar, ppap},
 			verdict: policy.Warn, left: []finding.Code{finding.EncryptedAttachment, finding.ConfirmedInAddin}, checks: []string{"valid"}},
+		{name: "a pair of companies answered by confirming either", stamps: []string{tanaka}, findings: []finding.Finding{pair},
+			verdict: policy.Pass, left: []finding.Code{finding.ConfirmedInAddin}, checks: []string{"valid"}},
+		{name: "a pair the confirmed recipient is not in", stamps: []string{tanaka}, findings: []finding.Finding{unrelatedPair},
+			verdict: policy.Confirm, left: []finding.Code{finding.CrossCompany, finding.ConfirmedInAddin}, checks: []string{"valid"}},
 		{name: "shadow mode records the lowered verdict", from: "hana@corp.example", stamps: []string{sign("hana@corp.example", "tanaka@partner-b.example")},
 			findings: []finding.Finding{similar}, verdict: policy.Pass, decided: policy.Pass, left: []finding.Code{finding.ConfirmedInAddin}, checks: []string{"valid"}},
 		{name: "an altered stamp is ignored and reported", stamps: []string{strings.Replace(tanaka, "r=", "r=AAAAAAAA", 1)}, findings: []finding.Finding{similar},
