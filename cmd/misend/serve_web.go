@@ -176,6 +176,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
 		mux.Handle(addin.OutlookPrefix, addins)
+		mux.Handle(addin.WellKnownPath, addins.WellKnown())
 		mux.Handle("/", w)
 		return mux
 	}
