@@ -42,6 +42,10 @@ func (a *API) confirmation(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if a.o.Stamps == nil {
 		return errUnavailable("confirmation stamps")
 	}
+	// Each stamp writes feedback: the drafts' limit bounds it too.
+	if wait := a.checks.take(r); wait > 0 {
+		return errRateLimited(w, wait)
+	}
 	var req ConfirmationReq
 	if err := decode(r, &req, false); err != nil {
 		return err

@@ -355,7 +355,10 @@ func Values(raw []byte) []string {
 	var cur *strings.Builder
 	for line := range bytes.SplitSeq(hdr, []byte("\n")) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+		if len(line) == 0 {
+			break // the header ends here, whatever the line endings
+		}
+		if line[0] == ' ' || line[0] == '\t' {
 			if cur != nil {
 				cur.Write(line)
 			}

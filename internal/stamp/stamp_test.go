@@ -174,6 +174,7 @@ func TestValues(t *testing.T) {
 		{"x-misend-confirmed:one\r\nX-MISEND-CONFIRMED: two\r\n\r\n", []string{"one", "two"}},
 		{"X-Misend-Confirmed-Not: x\r\nX-Misend-Verdict: pass\r\n\r\n", nil},
 		{"X-Misend-Confirmed: last line without end", []string{"last line without end"}},
+		{"From: a@b\nX-Misend-Confirmed: lf\n\nX-Misend-Confirmed: in the body\n", []string{"lf"}},
 		{strings.Repeat("X-Misend-Confirmed: n\r\n", 20) + "\r\n", slices.Repeat([]string{"n"}, 8)},
 	}
 	for _, tt := range tests {
