@@ -175,3 +175,18 @@ test("removing a flagged recipient is reported to misend as dropped", async () =
   assert.strictEqual(calls[0].body.recipient, "tanaka@partner-b.example");
   assert.strictEqual(calls[0].body.message_id, item.props.misendDraftId);
 });
+
+test("a stamp still on its way when time runs out does not stop a confirmed send, even in block mode", async () => {
+  const item = withHeaders(fakeItem());
+  const slow = api({ "/api/v1/check": { status: 200, body: flagged } }, []);
+  const fetchImpl = (url, init) => (url.endsWith("/api/v1/confirmations") ? new Promise(() => {}) : slow(url, init));
+  const { ctx } = load(item, fetchImpl);
+  ctx.MISEND_CONFIG.sendMode = "block";
+  ctx.MISEND_CONFIG.timeoutMs = 200;
+  await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", true);
+  const done = [];
+  ctx.onMessageSendHandler({ completed: (o) => done.push(JSON.parse(JSON.stringify(o))) });
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepStrictEqual(done, [{ allowEvent: true }]);
+  assert.deepStrictEqual(item.headers, {});
+});

@@ -445,6 +445,9 @@ function onMessageSendHandler(event) {
   var lang = "en";
   var done = false;
   var timer = null;
+  // decided is misend's answer once it came: a stamp still on its way
+  // when time runs out does not turn that answer into "unreachable".
+  var decided = null;
   var finish = function (opts) {
     if (done) {
       return;
@@ -464,7 +467,7 @@ function onMessageSendHandler(event) {
     timer = setTimeout(function () {
       var e = new Error("timeout");
       e.misend = "timeout";
-      finish(misendUnavailable(e, lang));
+      finish(decided || misendUnavailable(e, lang));
     }, MISEND_CONFIG.timeoutMs > 0 ? MISEND_CONFIG.timeoutMs : 3500);
     var item = Office.context.mailbox.item;
     var read = misendReadDraft(item).then(null, function () {
@@ -481,6 +484,7 @@ function onMessageSendHandler(event) {
           return;
         }
         // Sent either way: without the stamp the gateway asks again.
+        decided = opts;
         var send = function () { finish(opts); };
         return misendStamp(item, v[1], v[0].draft, confirmed).then(send, send);
       });
