@@ -37,3 +37,23 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValues: any octets give at most eight stamps, each from the header
+// section, without panicking.
+func FuzzValues(f *testing.F) {
+	f.Add([]byte("X-Misend-Confirmed: v=1\r\n folded\r\nSubject: x\r\n\r\nX-Misend-Confirmed: body\r\n"))
+	f.Add([]byte("x-misend-confirmed:\n\n"))
+	f.Add([]byte(" leading fold\r\nX-Misend-Confirmed: a\r\n"))
+	f.Add([]byte("X-Misend-Confirmed: a\rb\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		vs := Values(raw)
+		if len(vs) > 8 {
+			t.Fatalf("%d stamps", len(vs))
+		}
+		for _, v := range vs {
+			if len(v) > len(raw) {
+				t.Fatalf("a stamp longer than the message")
+			}
+		}
+	})
+}
