@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/milter"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/stamp"
@@ -20,7 +21,8 @@ import (
 // through a real Postfix to misend's gateway, the stamped message passes
 // without being asked about a second time and leaves without the stamp;
 // the same message with the stamp altered waits for the sender's
-// confirmation in misend, and so does one without a stamp.
+// confirmation in misend, and so does one without a stamp. The same holds
+// with misend as Postfix's milter.
 func TestPostfixConfirmationStamp(t *testing.T) {
 	// The site asks senders to confirm what looks misdirected, however
 	// sure misend is: what a stamp answers is the sender's to answer.
@@ -121,7 +123,45 @@ func TestPostfixConfirmationStamp(t *testing.T) {
 			}
 		})
 	}
-	// Operators see what became of the stamps.
+	// The same through Postfix's milter: the stamp is read from the header
+	// Postfix hands over, then deleted from what Postfix delivers.
+	t.Run("milter", func(t *testing.T) {
+		holder := &relayHolder{relay: upAddr, held: map[string]heldMsg{}}
+		maddr := startMilter(t, &milter.Server{Decider: g.svc, Holder: holder})
+		mpf := StartPostfix(t, Options{Relay: upAddr, Milter: maddr})
+		if err := smtp.SendMail(mpf.Addr, nil, from, to, with("milter-stamped", value)); err != nil {
+			t.Fatal(err)
+		}
+		got := awaitMessage(t, upstream, "<milter-stamped@", 30*time.Second)
+		if bytes.Contains(bytes.ToLower(got.Data), []byte("x-misend-confirmed")) {
+			t.Errorf("the stamp left with the message:\n%s", got.Data)
+		}
+		if err := smtp.SendMail(mpf.Addr, nil, from, to, with("milter-altered", strings.Replace(value, "r=", "r=AAAAAAAA", 1))); err != nil {
+			t.Fatal(err)
+		}
+		for end := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			holder.mu.Lock()
+			n := len(holder.held)
+			holder.mu.Unlock()
+			if n == 1 {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("the altered message is not kept for confirmation (%d held)\npostfix log:\n%s", n, mpf.Log())
+			}
+		}
+		for _, m := range holder.held {
+			if bytes.Contains(bytes.ToLower(m.raw), []byte("x-misend-confirmed")) {
+				t.Errorf("the kept copy has the stamp")
+			}
+		}
+		if n := countMessages(upstream, "<milter-altered@"); n != 0 {
+			t.Errorf("the altered message reached the upstream")
+		}
+	})
+
+	// Operators see what became of the stamps (at the gateway: the milter
+	// test above decides without the gateway's counters).
 	fams, err := gw.Metrics.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
