@@ -31,6 +31,8 @@ node --test internal/addin/jstest/
 
 echo "== servers for the integration tests"
 integration/install-servers.sh
+# Microsoft's published manifest schemas and converter (npm ci), xmllint.
+MISEND_REQUIRE_SERVERS=1 internal/addin/schemacheck/install.sh
 export MISEND_REQUIRE_SERVERS=1
 
 echo "== go test"

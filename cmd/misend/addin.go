@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/misend/misend/internal/addin"
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/notify"
+	"github.com/misend/misend/internal/stamp"
 	"github.com/misend/misend/internal/version"
 )
 
@@ -24,6 +27,48 @@ type addinFlags struct {
 	Lang     string        `help:"Add-in language for Outlook clients shown in neither Japanese nor English: en or ja." name:"lang" default:"en"`
 	SSO      bool          `help:"The Outlook add-in signs in with Office single sign-on (needs --addin-app-id and --oidc-issuer)." name:"sso"`
 	AppID    string        `help:"The add-in's Entra ID application (client) ID: the audience of its SSO tokens." name:"app-id"`
+	StampKey string        `help:"File with the key that signs the add-ins' confirmation stamps, created if missing (default SPOOL/confirm.key); every replica needs the same file." name:"stamp-key"`
+	Origins  []string      `help:"Another browser origin (https://host[:port]) allowed to call the API from an add-in (repeatable); the public URL's origin is allowed already." name:"origin"`
+}
+
+// stampKeys loads (or makes) the key confirmation stamps are signed and
+// verified with.
+func (f addinFlags) stampKeys(spool string) (*stamp.Keys, error) {
+	path := f.StampKey
+	if path == "" {
+		if err := os.MkdirAll(spool, 0o700); err != nil {
+			return nil, fmt.Errorf("confirmation stamp key: %w", err)
+		}
+		path = filepath.Join(spool, "confirm.key")
+	}
+	key, err := notify.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("confirmation stamp key: %w", err)
+	}
+	return stamp.New(key)
+}
+
+// origins are the browser origins allowed to call the API across
+// origins: the public URL's and those given.
+func (f addinFlags) origins(publicURL string) ([]string, error) {
+	var out []string
+	if publicURL != "" {
+		o, err := api.NormalizeOrigin(strings.TrimSuffix(publicURL, "/"))
+		if err == nil {
+			out = append(out, o)
+		} else if u, perr := url.Parse(publicURL); perr == nil && u.Host != "" {
+			// A public URL with a path still has an origin.
+			out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+		}
+	}
+	for _, s := range f.Origins {
+		o, err := api.NormalizeOrigin(s)
+		if err != nil {
+			return nil, fmt.Errorf("--addin-origin: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // tokens returns the API's token check: misend API tokens, and with

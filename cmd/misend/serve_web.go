@@ -154,6 +154,19 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 	if err != nil {
 		return err
 	}
+	// Confirmation stamps: the API signs them for add-ins, the decision
+	// path the gateway and the milter share verifies them.
+	keys, err := f.Addin.stampKeys(o.SpoolDir)
+	if err != nil {
+		return err
+	}
+	if loaded != nil {
+		loaded.Path.Stamps = keys
+	}
+	origins, err := f.Addin.origins(publicURL)
+	if err != nil {
+		return err
+	}
 	decided := reports.DecisionsTable{DB: db}
 	secure := f.SecureCookies || strings.HasPrefix(publicURL, "https://")
 	o.Web = func(s *server.Server) http.Handler {
@@ -166,11 +179,13 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			return nil
 		}
 		a := api.New(api.Options{Tokens: tokens, Check: path, Held: s.Held, Decisions: dlog, Reports: flushed{dlog, decided},
-			Feedback: fb, Audit: alog, TrustedProxies: proxies, Location: loc, Log: log})
+			Feedback: fb, Audit: alog, TrustedProxies: proxies, Location: loc, Log: log,
+			People: authSvc, Stamps: keys, Origins: origins})
 		mux := http.NewServeMux()
 		mux.Handle(api.Prefix, a)
 		mux.Handle(addin.OutlookPrefix, addins)
 		mux.Handle(addin.ThunderbirdPrefix, thunderbird)
+		mux.Handle(addin.WellKnownPath, addins.WellKnown())
 		mux.Handle("/", w)
 		return mux
 	}

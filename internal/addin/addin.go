@@ -182,6 +182,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
+// WellKnownPath is where classic Outlook on Windows looks, on the add-in's
+// origin, for the scripts allowed single sign-on and cross-origin calls
+// from its JavaScript-only runtime (where the Send handler runs there).
+const WellKnownPath = "/.well-known/microsoft-officeaddins-allowed.json"
+
+// WellKnown serves WellKnownPath: the Send handler misend serves, at the
+// public URL (or the origin asked, without one).
+func (h *Handler) WellKnown() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		base := h.o.PublicURL
+		if base == "" {
+			scheme := "http"
+			if r.TLS != nil {
+				scheme = "https"
+			}
+			base = scheme + "://" + r.Host
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		json.NewEncoder(w).Encode(struct {
+			Allowed []string `json:"allowed"`
+		}{[]string{base + OutlookPrefix + "launchevent.js"}})
+	})
+}
+
 // Config is what the add-in's scripts are served with.
 type Config struct {
 	API       string `json:"api"`

@@ -136,3 +136,24 @@ func TestTaskPane(t *testing.T) {
 		t.Error("the pane writes findings as text, never as HTML")
 	}
 }
+
+// Classic Outlook on Windows finds the Send handler it may run with
+// single sign-on and cross-origin calls on the add-in's origin.
+func TestWellKnownAllowsTheHandler(t *testing.T) {
+	for _, tt := range []struct{ public, want string }{
+		{"https://misend.corp.example/", `{"allowed":["https://misend.corp.example/addin/outlook/launchevent.js"]}`},
+		{"", `{"allowed":["http://misend.test/addin/outlook/launchevent.js"]}`},
+	} {
+		h, err := New(Options{PublicURL: tt.public})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := get(t, h.WellKnown(), "GET", WellKnownPath)
+		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != tt.want || w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%q: %d %s", tt.public, w.Code, w.Body)
+		}
+		if w := get(t, h.WellKnown(), "POST", WellKnownPath); w.Code != http.StatusMethodNotAllowed {
+			t.Errorf("POST: %d", w.Code)
+		}
+	}
+}

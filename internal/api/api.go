@@ -32,6 +32,7 @@ import (
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/held"
 	"github.com/misend/misend/internal/reports"
+	"github.com/misend/misend/internal/stamp"
 )
 
 // Prefix is where the API lives; mount the handler there.
@@ -93,8 +94,28 @@ type Options struct {
 	// the client in the audit log and throttles; none: the connection's
 	// address is the client's.
 	TrustedProxies clientip.Proxies
-	Now            func() time.Time
-	Log            *slog.Logger
+	// People resolves an address or alias to its person, so a sender may
+	// check drafts from their own aliases; nil: only the address they
+	// signed in with is theirs. *auth.Service implements it.
+	People People
+	// Stamps signs the confirmation stamps of POST /api/v1/confirmations;
+	// nil: that route answers 503.
+	Stamps *stamp.Keys
+	// StampTTL is how long a stamp holds; 0 means stamp.DefaultTTL.
+	StampTTL time.Duration
+	// Origins are the browser origins (scheme://host[:port]) allowed to
+	// call the API across origins: the add-ins' own and those of Office
+	// hosts that call from another. None: same-origin calls only.
+	Origins []string
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// People resolves addresses to people; *auth.Service implements it.
+type People interface {
+	// PersonOf returns the main address of the person whose address or
+	// alias addr is; addr itself when nobody has it.
+	PersonOf(addr string) string
 }
 
 // API is the handler.
@@ -103,6 +124,9 @@ type API struct {
 	mux *http.ServeMux
 	// checks limits /check per token (ratelimit.go).
 	checks *tokenBuckets
+	// origins may call across origins; methods are each route's (cors.go).
+	origins []string
+	methods map[string][]string
 }
 
 // route is one method on one path. roles, when set, are the roles allowed
@@ -135,6 +159,7 @@ var routes = []route{
 	{method: "GET", path: "/api/v1/reports", roles: append([]auth.Role{auth.RoleApprover}, overseers...), handler: (*API).report},
 	{method: "GET", path: "/api/v1/reports.csv", roles: append([]auth.Role{auth.RoleApprover}, overseers...), handler: (*API).reportCSV},
 	{method: "POST", path: "/api/v1/feedback", roles: []auth.Role{auth.RoleSender}, handler: (*API).feedback},
+	{method: "POST", path: "/api/v1/confirmations", roles: []auth.Role{auth.RoleSender}, handler: (*API).confirmation},
 }
 
 // New returns the API handler. It answers only under Prefix.
@@ -151,7 +176,14 @@ func New(o Options) *API {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	a := &API{o: o, mux: http.NewServeMux(), checks: newTokenBuckets(o.ChecksPerMinute, o.Now)}
+	a := &API{o: o, mux: http.NewServeMux(), checks: newTokenBuckets(o.ChecksPerMinute, o.Now), methods: map[string][]string{}}
+	for _, s := range o.Origins {
+		// Misconfigured origins are refused where the flags are read;
+		// here one that does not parse is simply not allowed.
+		if origin, err := NormalizeOrigin(s); err == nil {
+			a.origins = append(a.origins, origin)
+		}
+	}
 	byPath := map[string][]route{}
 	var order []string
 	for _, rt := range routes {
@@ -162,6 +194,9 @@ func New(o Options) *API {
 	}
 	for _, path := range order {
 		a.mux.Handle(path, a.dispatch(byPath[path]))
+		for _, rt := range byPath[path] {
+			a.methods[path] = append(a.methods[path], rt.method)
+		}
 	}
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound("no such API route"))
@@ -174,6 +209,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if a.cors(w, r) {
+		return
+	}
 	a.mux.ServeHTTP(w, r)
 }
 

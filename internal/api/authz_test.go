@@ -65,6 +65,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/api/v1/reports?department=営業部", "", nil, [9]int{un, un, fb, fb, ok, fb, ok, ok, ok}},
 		{"GET", "/api/v1/reports.csv", "", nil, [9]int{un, un, fb, fb, ok, ok, ok, ok, ok}},
 		{"POST", "/api/v1/feedback", "", map[string]any{"message_id": "m1@corp.example", "kind": "reported"}, [9]int{un, un, cr, cr, cr, cr, cr, cr, cr}},
+		{"POST", "/api/v1/confirmations", "", map[string]any{"draft_id": "d1@outlook.misend.invalid", "recipients": []string{"tanaka@partner-b.example"}}, [9]int{un, un, cr, cr, cr, cr, cr, cr, cr}},
 	}
 	covered := map[string]bool{}
 	for _, rw := range rows {

@@ -46,8 +46,8 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 		if err != nil {
 			return err
 		}
-		if addr != strings.ToLower(p.Address) && !p.Has(auth.RoleOperator) {
-			return errForbidden("you may check only drafts from your own address")
+		if !a.ownAddress(p, addr) && !p.Has(auth.RoleOperator) {
+			return errNotOwnAddress(addr)
 		}
 		from, sender = d.From, addr
 	}
@@ -68,7 +68,7 @@ func (a *API) check(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	// login is at the gateway, unless an operator checks a draft on
 	// someone's behalf.
 	env := decide.Envelope{From: sender, At: now}
-	if strings.EqualFold(sender, p.Address) {
+	if a.ownAddress(p, sender) {
 		env.Login = p.Address
 	}
 	res, err := a.decide(r, env, raw)

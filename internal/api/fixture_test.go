@@ -26,6 +26,7 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/reports"
+	"github.com/misend/misend/internal/stamp"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/store/pgtest"
 	"github.com/misend/misend/internal/terms"
@@ -48,6 +49,7 @@ type env struct {
 	tokens map[string]string // person → bearer token
 	now    time.Time
 	seq    int
+	opts   Options // what the API was made with
 }
 
 const secretTerm = "極秘計画"
@@ -117,8 +119,15 @@ func newEnv(t testing.TB) *env {
 		}
 		e.tokens[p.Address] = secret
 	}
-	a := New(Options{Tokens: as, Check: svc, Held: hs, Decisions: dl, Reports: reports.DecisionsTable{DB: db},
-		Feedback: fl, Audit: al, Now: func() time.Time { return now }, MaxBody: 64 << 10})
+	keys, err := stamp.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Stamps = keys
+	e.opts = Options{Tokens: as, Check: svc, Held: hs, Decisions: dl, Reports: reports.DecisionsTable{DB: db},
+		Feedback: fl, Audit: al, Now: func() time.Time { return now }, MaxBody: 64 << 10,
+		People: as, Stamps: keys, Origins: []string{"https://misend.corp.example", "https://Outlook.Office.com/"}}
+	a := New(e.opts)
 	e.srv = httptest.NewServer(a)
 	t.Cleanup(e.srv.Close)
 	return e

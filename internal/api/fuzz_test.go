@@ -129,3 +129,26 @@ func FuzzAcceptLanguage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNormalizeOrigin: any Origin header either is refused or becomes an
+// origin that normalises to itself and carries nothing but scheme, host
+// and port.
+func FuzzNormalizeOrigin(f *testing.F) {
+	for _, s := range []string{"https://misend.corp.example", "https://Outlook.Office.com/", "null", "https://a@b.example",
+		"https://x.example/path", "javascript:alert(1)", "https://x.example:8443", "http://[::1]:80", "https://x.example?q", "https://x.example#f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := NormalizeOrigin(s)
+		if err != nil {
+			return
+		}
+		again, err := NormalizeOrigin(o)
+		if err != nil || again != o {
+			t.Fatalf("%q → %q → %q, %v", s, o, again, err)
+		}
+		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") || strings.ContainsAny(strings.SplitN(o, "://", 2)[1], "/?#@ \r\n") {
+			t.Fatalf("%q → %q", s, o)
+		}
+	})
+}

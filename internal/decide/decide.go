@@ -9,9 +9,11 @@
 // (routing tricks such as user%elsewhere@corp.example are judged at their
 // real destination); the findings, with the confidential-term lists of
 // both the sender and the header From's person; the department whose
-// policy applies (the stricter one when they differ); and the fail-safe
-// verdict when the message cannot be parsed, detection panics or the
-// deadline passes.
+// policy applies (the stricter one when they differ); what the sender
+// already confirmed in a mail-client add-in, from a verified confirmation
+// stamp (stamp.go says what a stamp may lower and what it never does); and
+// the fail-safe verdict when the message cannot be parsed, detection
+// panics or the deadline passes.
 //
 // It does not score messages itself (a Detector does), speak SMTP or the
 // milter protocol, store, relay or hold mail, send notices, or record
@@ -48,6 +50,10 @@ type Envelope struct {
 	// At is when the message is sent; zero means now. `misend check`
 	// judges a message of the past as of its Date.
 	At time.Time
+	// Stamps are the values of the message's X-Misend-Confirmed fields
+	// (package stamp), read before the gateway or the milter strips every
+	// X-Misend-* field: the decision must see them, what leaves must not.
+	Stamps []string
 }
 
 // Result is a decision on one message: misend's one decision type. Its
@@ -68,7 +74,10 @@ type Result struct {
 	// address is a route that may leave it): anything added to the
 	// message is seen there.
 	Outside bool
-	Err     error // detection failure behind a fail-safe decision
+	// Stamps is what became of each confirmation stamp the message
+	// carried: stamp.Reason ("valid", "forged", "expired", …), in order.
+	Stamps []string
+	Err    error // detection failure behind a fail-safe decision
 }
 
 // Decider decides on one message. It must return promptly and must not fail

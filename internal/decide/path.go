@@ -12,6 +12,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/stamp"
 )
 
 // Detector scores one parsed message as if sent at now: behaviour and
@@ -80,6 +81,9 @@ type Path struct {
 	// Attachments bounds reading inside attachments (package attach);
 	// zero fields take attach.DefaultLimits.
 	Attachments attach.Limits
+	// Stamps verifies the confirmation stamps of Envelope.Stamps; nil:
+	// stamps are neither honoured nor counted.
+	Stamps *stamp.Keys
 }
 
 // Decide decides on raw, the message as it will leave, sent with env.
@@ -186,21 +190,29 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if fs == nil {
 		fs = []finding.Finding{}
 	}
-	dept := p.department(who.sender)
-	decision := pol.Evaluate(dept, score, fs)
-	for _, person := range who.persons[min(1, len(who.persons)):] {
-		if d := p.department(person); d != dept {
-			if other := pol.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
-				decision, dept = other, d
+	evaluate := func(score float64, fs []finding.Finding) (policy.Decision, string) {
+		dept := p.department(who.sender)
+		decision := pol.Evaluate(dept, score, fs)
+		for _, person := range who.persons[min(1, len(who.persons)):] {
+			if d := p.department(person); d != dept {
+				if other := pol.Evaluate(d, score, fs); other.Verdict.Stricter(decision.Verdict) {
+					decision, dept = other, d
+				}
 			}
 		}
+		return decision, dept
+	}
+	confirmed, checks, fs := p.stamps(env.Stamps, who, msg, now, fs)
+	decision, dept := evaluate(score, fs)
+	if len(confirmed) > 0 {
+		fs, decision, dept = waive(confirmed, score, fs, decision, dept, evaluate)
 	}
 	if p.exempt(pol, env, who, parsed.From.Addr) {
 		decision = decision.AsExempt()
 	}
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
-		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside,
+		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside, Stamps: checks,
 	}
 }
 

@@ -112,6 +112,30 @@ var catalog = map[string]entry{
 	"unusual_volume": {
 		"you have sent far more mail today than usual",
 		"本日はいつもよりかなり多くのメールを送信しています"},
+	"confirmed_in_addin": {
+		"you confirmed {recipients} in your mail client before sending",
+		"{recipients} は送信前にメールソフトで確認済みです"},
+	"stamp_invalid": {
+		"a recipient confirmation from the mail client was not used: {@why}",
+		"メールソフトでの宛先確認は使用しませんでした（{@why}）"},
+	"stamp.forged": {
+		"its signature does not verify",
+		"署名を検証できません"},
+	"stamp.expired": {
+		"it has expired",
+		"有効期限が切れています"},
+	"stamp.sender": {
+		"it was made for another sender",
+		"別の送信者のものです"},
+	"stamp.message": {
+		"it was made for another message",
+		"別のメールのものです"},
+	"stamp.date": {
+		"the message's date is outside its validity",
+		"メールの日付が有効期間外です"},
+	"stamp.malformed": {
+		"it cannot be read",
+		"形式が正しくありません"},
 	"sent_as": {
 		"sent by {submitter} in the name of {from}",
 		"{submitter} が {from} の名前で送信したメールです"},
@@ -340,6 +364,8 @@ var codeCatalog = map[Code]entry{
 	PersonalData:             {"the message contains personal data and goes outside the organisation", "このメールには個人情報が含まれており、社外に送信されます"},
 	ParseProblem:             {"the message is damaged, so part of it could not be checked", "メールの形式に問題があるため、内容の一部を確認できませんでした"},
 	SentAs:                   {"sent in another person's name", "別の方の名前で送信されたメールです"},
+	ConfirmedInAddin:         {"the sender confirmed recipients in the mail client", "送信者がメールソフトで宛先を確認済みです"},
+	StampInvalid:             {"a recipient confirmation from the mail client was not used", "メールソフトでの宛先確認は使用しませんでした"},
 	AttachmentUnreadable:     {"an attachment could not be checked", "内容を確認できない添付ファイルがあります"},
 	EncryptedAttachment:      {"an attachment is protected by a password, so its contents cannot be checked", "パスワード付きの添付ファイルがあるため、内容を確認できません"},
 }

@@ -40,6 +40,15 @@ const (
 	// (a ZIP, Office or PDF file): the PPAP pattern, whose password
 	// usually follows to the same recipients.
 	EncryptedAttachment Code = "ENCRYPTED_ATTACHMENT"
+	// ConfirmedInAddin: the sender confirmed recipients in a mail-client
+	// add-in and the message carries misend's valid stamp saying so
+	// (package stamp). About the message, never one recipient: a finding
+	// naming a recipient would flag it to be confirmed again.
+	ConfirmedInAddin Code = "CONFIRMED_IN_ADDIN"
+	// StampInvalid: the message carries a confirmation stamp that does not
+	// verify (forged, expired, another sender's or message's). It is
+	// ignored; operators see why, senders do not (SenderView).
+	StampInvalid Code = "STAMP_INVALID"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.
@@ -83,13 +92,18 @@ type Finding struct {
 // SenderView returns copies of fs with every operator-only field removed, for
 // anything a sender (or an SMTP reply) may see.
 func SenderView(fs []Finding) []Finding {
-	out := make([]Finding, len(fs))
-	for i, f := range fs {
+	out := make([]Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.Code == StampInvalid {
+			// Which check a forged stamp failed is for operators: told to
+			// the one who forged it, it would say what to try next.
+			continue
+		}
 		// The terms, and their mean weight, would let a sender learn the
 		// list by trying drafts: a sender hears only that confidential
 		// terms of a scope are there.
 		f.Terms, f.Weight = nil, nil
-		out[i] = f
+		out = append(out, f)
 	}
 	return out
 }

@@ -91,7 +91,7 @@ func TestLocalizeFallsBack(t *testing.T) {
 	}
 	for _, c := range []Code{NewRecipient, NewDomain, SimilarContact, LookalikeDomain, UnusualCombination, ExternalInInternalThread,
 		CrossCompany, BccRecommended, GreetingMismatch, FreemailRecipient, UnusualVolume, UnusualTime, ConfidentialTerms,
-		PersonalData, ParseProblem, SentAs, AttachmentUnreadable, EncryptedAttachment} {
+		PersonalData, ParseProblem, SentAs, AttachmentUnreadable, EncryptedAttachment, ConfirmedInAddin, StampInvalid} {
 		if _, ok := codeCatalog[c]; !ok {
 			t.Errorf("%s has no general sentence", c)
 		}

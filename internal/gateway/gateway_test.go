@@ -272,3 +272,41 @@ func TestMessageHygiene(t *testing.T) {
 		})
 	}
 }
+
+// stampSeen records the stamps and the message a decision was made on.
+type stampSeen struct {
+	stamps chan []string
+	raws   chan string
+}
+
+func (s stampSeen) Decide(ctx context.Context, env decide.Envelope, raw []byte) decide.Result {
+	s.stamps <- env.Stamps
+	s.raws <- string(raw)
+	return decide.Result{Decision: policy.Decision{Verdict: policy.Pass, Decided: policy.Pass}}
+}
+
+// The confirmation stamp reaches the decision although every X-Misend-*
+// field is stripped before it: read first, then removed, so it never
+// leaves.
+func TestStampReadBeforeStripping(t *testing.T) {
+	q, _ := queue.Open(t.TempDir())
+	d := stampSeen{make(chan []string, 1), make(chan string, 1)}
+	addr := start(t, Config{}, d, q)
+	raw := "X-Misend-Confirmed: v=1; s=a@corp.example;\r\n r=AAAA\r\nX-Misend-Verdict: pass\r\n" + msg
+	if err := send(addr, []string{"b@partner.example"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-d.stamps; len(got) != 1 || got[0] != "v=1; s=a@corp.example; r=AAAA" {
+		t.Errorf("stamps given to the decision: %q", got)
+	}
+	if got := <-d.raws; strings.Contains(strings.ToLower(got), "x-misend-") {
+		t.Errorf("the decision saw X-Misend-* fields:\n%s", got)
+	}
+	items := q.List(queue.Queued)
+	if len(items) != 1 {
+		t.Fatalf("spool %v", q.Depth())
+	}
+	if body, _ := q.Body(items[0].ID); strings.Contains(strings.ToLower(string(body)), "x-misend-confirmed") || strings.Contains(string(body), "r=AAAA") {
+		t.Errorf("the stamp would leave:\n%s", body)
+	}
+}

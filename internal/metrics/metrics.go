@@ -41,6 +41,7 @@ type Metrics struct {
 	// Retention, by kind of record (retention.Swept's names).
 	RetentionDeleted *prometheus.CounterVec // records the sweeps deleted
 	RetentionSweeps  *prometheus.CounterVec // sweeps, by outcome: ok, failed
+	Stamps           *prometheus.CounterVec // confirmation stamps, by outcome
 }
 
 // New registers the metrics; q, if not nil, is exported as queue depth by
@@ -68,11 +69,12 @@ func New(q *queue.Queue) *Metrics {
 		SIEMFailures:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_siem_failures_total", Help: "SIEM export rounds that failed, by destination; the events wait in the database."}, []string{"sink"}),
 		SIEMFailing:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "misend_siem_failing", Help: "1 while the last export round to a SIEM destination failed, else 0."}, []string{"sink"}),
 		RetentionDeleted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_retention_deleted_total", Help: "Records the retention sweep deleted, by kind."}, []string{"kind"}),
+		Stamps:           prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_confirmation_stamps_total", Help: "Confirmation stamps from mail-client add-ins on decided messages, by outcome: valid, or ignored as forged, expired, sender (another sender's), message (another message's), date (the message's Date outside its time) or malformed."}, []string{"outcome"}),
 		RetentionSweeps:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "misend_retention_sweeps_total", Help: "Retention sweeps, by outcome: ok or failed."}, []string{"outcome"}),
 	}
 	m.Registry.MustRegister(m.Verdicts, m.Decided, m.Findings, m.FailSafe, m.UpstreamErrors, m.Delivered, m.Uncertain, m.CutThrough, m.Repeated, m.DecideSeconds,
 		m.Notices, m.NoticeErrors, m.HeldActions, m.Learned, m.Journal, m.JournalAt, m.SIEMEvents, m.SIEMFailures, m.SIEMFailing,
-		m.RetentionDeleted, m.RetentionSweeps, collectors.NewGoCollector())
+		m.RetentionDeleted, m.RetentionSweeps, m.Stamps, collectors.NewGoCollector())
 	if q != nil {
 		m.Registry.MustRegister(queueCollector{q})
 	}
@@ -96,7 +98,7 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 
 // ObserveDecision counts one decision: its verdict, the verdict the rules
 // gave (they differ in shadow mode), each finding code, whether it was
-// fail-safe, and how long it took.
+// fail-safe, what became of its confirmation stamps, and how long it took.
 func (m *Metrics) ObserveDecision(took time.Duration, res decide.Result) {
 	m.DecideSeconds.Observe(took.Seconds())
 	m.Verdicts.WithLabelValues(string(res.Decision.Verdict)).Inc()
@@ -110,6 +112,9 @@ func (m *Metrics) ObserveDecision(took time.Duration, res decide.Result) {
 	}
 	if res.Err != nil || res.Decision.Rule == "fail-safe" {
 		m.FailSafe.Inc()
+	}
+	for _, outcome := range res.Stamps {
+		m.Stamps.WithLabelValues(outcome).Inc()
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 )
 
@@ -19,6 +21,7 @@ func TestEndpoints(t *testing.T) {
 	q.Accept(context.Background(), queue.Envelope{From: "a@x", To: []string{"b@y"}}, []byte("x"), queue.Outcome{}, queue.Held, time.Time{})
 	m := New(q)
 	m.Verdicts.WithLabelValues("hold").Inc()
+	m.ObserveDecision(time.Millisecond, decide.Result{Decision: policy.Decision{Verdict: policy.Pass}, Stamps: []string{"valid", "forged"}})
 	ready := false
 	srv := httptest.NewServer(m.Handler(func() bool { return ready }))
 	defer srv.Close()
@@ -39,7 +42,8 @@ func TestEndpoints(t *testing.T) {
 		t.Errorf("readyz when ready: %d", c)
 	}
 	_, body := get("/metrics")
-	for _, want := range []string{`misend_queue_messages{state="held"} 1`, `misend_messages_total{verdict="hold"} 1`, "misend_possible_duplicates 0"} {
+	for _, want := range []string{`misend_queue_messages{state="held"} 1`, `misend_messages_total{verdict="hold"} 1`, "misend_possible_duplicates 0",
+		`misend_confirmation_stamps_total{outcome="forged"} 1`, `misend_confirmation_stamps_total{outcome="valid"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -449,3 +449,38 @@ func TestBareCRorNULRefused(t *testing.T) {
 		}
 	}
 }
+
+// A confirmation stamp reaches the decision (it is read from Postfix's
+// header before the field is dropped), is not in the copy kept when held,
+// and is removed from Postfix's copy when the message passes.
+func TestStampReadThenRemoved(t *testing.T) {
+	for _, v := range []string{"hold", "pass"} {
+		holder := &memHolder{}
+		addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
+		cs := openSession(t, addr)
+		m := msg(v)
+		m.headers = append(m.headers, [2]string{"X-Misend-Confirmed", "v=1; s=taro@corp.example"})
+		mods, act := send(t, cs, m)
+		switch v {
+		case "hold":
+			if act.Code != gomilter.ActDiscard || len(holder.got) != 1 {
+				t.Fatalf("hold: action %c, held %d", act.Code, len(holder.got))
+			}
+			h := holder.got[0]
+			if len(h.env.Stamps) != 1 || h.env.Stamps[0] != "v=1; s=taro@corp.example" {
+				t.Errorf("hold: stamps in the envelope %q", h.env.Stamps)
+			}
+			if strings.Contains(strings.ToLower(h.raw), "x-misend-confirmed") {
+				t.Errorf("hold: the kept copy has the stamp:\n%s", h.raw)
+			}
+		case "pass":
+			removed := false
+			for _, mod := range mods {
+				removed = removed || mod.Code == gomilter.ActChangeHeader && mod.HeaderName == "X-Misend-Confirmed" && mod.HeaderValue == ""
+			}
+			if act.Code != gomilter.ActAccept || !removed {
+				t.Errorf("pass: action %c, stamp removed %v", act.Code, removed)
+			}
+		}
+	}
+}

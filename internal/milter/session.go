@@ -18,6 +18,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/stamp"
 )
 
 // Replies. The client-facing text stays generic: the reason is in the
@@ -98,7 +99,11 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 	if isOurs(name) {
 		// A client's X-Misend-* header is a forged verdict: left out of
 		// the copy misend decides on and keeps (a held message leaves
-		// from it), and removed from Postfix's copy when it passes.
+		// from it), and removed from Postfix's copy when it passes. A
+		// confirmation stamp is read for the decision first.
+		if strings.EqualFold(name, stamp.Header) && len(s.env.Stamps) < 8 {
+			s.env.Stamps = append(s.env.Stamps, value)
+		}
 		if s.forged == nil {
 			s.forged = make(map[string]int)
 		}

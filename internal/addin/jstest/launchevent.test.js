@@ -171,6 +171,19 @@ test("an error status from misend follows the send mode", async () => {
   assert.match(calls[0].errorMessage, /refused/);
 });
 
+test("a draft from an address that is not the sender's: told why, in their language", async () => {
+  const refused = answer(403, { error: { code: "forbidden", message: "info@corp.example is not an address of yours" } });
+  let calls = await send(fakeOffice(), refused, { sendMode: "block" });
+  assert.strictEqual(calls.length, 1);
+  assert.strictEqual(calls[0].allowEvent, false);
+  assert.match(calls[0].errorMessage, /not yours; the mail gateway checks it/);
+  calls = await send(fakeOffice({ lang: "ja-JP" }), refused, { sendMode: "promptUser" });
+  assert.match(calls[0].errorMessage, /ご自身のアドレス以外から送信するメール/);
+  // softBlock: it goes, and the gateway decides.
+  calls = await send(fakeOffice(), refused, { sendMode: "softBlock" });
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(calls)), [{ allowEvent: true }]);
+});
+
 test("no token: the sender is told to sign in (block)", async () => {
   const calls = await send(fakeOffice({ token: "" }), answer(200, wrongTanaka), { sendMode: "block" });
   assert.strictEqual(calls.length, 1);

@@ -92,3 +92,101 @@ test("the pane's check lists flagged recipients and what was confirmed", async (
   await new Promise((res) => setTimeout(res, 100));
   assert.deepStrictEqual(calls, [{ allowEvent: true }]);
 });
+
+// A fetch that answers misend's API by path and records each request.
+function api(routes, calls) {
+  return (url, init) => {
+    const p = new URL(url, "https://misend.test").pathname;
+    calls.push({ path: p, body: init && init.body ? JSON.parse(init.body) : null });
+    const r = routes[p] || { status: 404, body: {} };
+    return Promise.resolve({ status: r.status, json: () => Promise.resolve(r.body) });
+  };
+}
+
+function withHeaders(item) {
+  item.headers = {};
+  item.internetHeaders = { setAsync: (h, cb) => setImmediate(() => { Object.assign(item.headers, h); cb(ok()); }) };
+  return item;
+}
+
+const flagged = { verdict: "confirm", findings: [{ code: "SIMILAR_CONTACT", severity: "high", recipient: "tanaka@partner-b.example", message: "m", suggestion: "tanaka@partner-a.example" }] };
+const stampValue = "v=1; s=aoki@corp.example; d=x; t=1; x=2; r=AAAAAAAA; b=" + "B".repeat(43);
+
+test("after a confirmed draft, the Send check sets misend's stamp", async () => {
+  const item = withHeaders(fakeItem());
+  const calls = [];
+  const { ctx } = load(item, api({
+    "/api/v1/check": { status: 200, body: flagged },
+    "/api/v1/confirmations": { status: 201, body: { header: "X-Misend-Confirmed", value: stampValue, recipients: ["tanaka@partner-b.example"] } },
+  }, calls));
+  await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", true);
+  const done = [];
+  ctx.onMessageSendHandler({ completed: (o) => done.push(JSON.parse(JSON.stringify(o))) });
+  await new Promise((res) => setTimeout(res, 150));
+  assert.deepStrictEqual(done, [{ allowEvent: true }]);
+  assert.deepStrictEqual(item.headers, { "X-Misend-Confirmed": stampValue });
+  const asked = calls.find((c) => c.path === "/api/v1/confirmations");
+  assert.deepStrictEqual(asked.body.recipients, ["tanaka@partner-b.example"]);
+  // The draft keeps its id, so the pane's feedback and the stamp agree.
+  assert.match(asked.body.draft_id, /@outlook\.misend\.invalid$/);
+  assert.strictEqual(item.props.misendDraftId, asked.body.draft_id);
+});
+
+test("nothing confirmed, nothing flagged: no stamp is asked for", async () => {
+  for (const answer of [{ verdict: "pass", findings: [] }, flagged]) {
+    const item = withHeaders(fakeItem());
+    const calls = [];
+    const { ctx } = load(item, api({ "/api/v1/check": { status: 200, body: answer } }, calls));
+    const done = [];
+    ctx.onMessageSendHandler({ completed: (o) => done.push(JSON.parse(JSON.stringify(o))) });
+    await new Promise((res) => setTimeout(res, 150));
+    assert.strictEqual(done.length, 1);
+    assert.strictEqual(done[0].allowEvent, answer.verdict === "pass");
+    assert.deepStrictEqual(item.headers, {});
+    assert.deepStrictEqual(calls.map((c) => c.path), ["/api/v1/check"]);
+  }
+});
+
+test("a stamp misend refuses, or an answer that is not one, still sends without a header", async () => {
+  for (const answer of [
+    { status: 503, body: {} },
+    { status: 201, body: { header: "Bcc", value: "x@evil.example" } },
+    { status: 201, body: { header: "X-Misend-Confirmed", value: "a\r\nBcc: x@evil.example" } },
+  ]) {
+    const item = withHeaders(fakeItem());
+    const { ctx } = load(item, api({ "/api/v1/check": { status: 200, body: flagged }, "/api/v1/confirmations": answer }, []));
+    await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", true);
+    const done = [];
+    ctx.onMessageSendHandler({ completed: (o) => done.push(JSON.parse(JSON.stringify(o))) });
+    await new Promise((res) => setTimeout(res, 150));
+    assert.deepStrictEqual(done, [{ allowEvent: true }]);
+    assert.deepStrictEqual(item.headers, {});
+  }
+});
+
+test("removing a flagged recipient is reported to misend as dropped", async () => {
+  const item = fakeItem();
+  const calls = [];
+  const { ctx } = load(item, api({ "/api/v1/feedback": { status: 201, body: { recorded: true } } }, calls));
+  await ctx.misendRemoveRecipient(item, "tanaka@partner-b.example", null);
+  assert.strictEqual(await ctx.misendDropped(item, "tanaka@partner-b.example"), true);
+  assert.deepStrictEqual(calls.map((c) => c.path), ["/api/v1/feedback"]);
+  assert.strictEqual(calls[0].body.kind, "dropped");
+  assert.strictEqual(calls[0].body.recipient, "tanaka@partner-b.example");
+  assert.strictEqual(calls[0].body.message_id, item.props.misendDraftId);
+});
+
+test("a stamp still on its way when time runs out does not stop a confirmed send, even in block mode", async () => {
+  const item = withHeaders(fakeItem());
+  const slow = api({ "/api/v1/check": { status: 200, body: flagged } }, []);
+  const fetchImpl = (url, init) => (url.endsWith("/api/v1/confirmations") ? new Promise(() => {}) : slow(url, init));
+  const { ctx } = load(item, fetchImpl);
+  ctx.MISEND_CONFIG.sendMode = "block";
+  ctx.MISEND_CONFIG.timeoutMs = 200;
+  await ctx.misendSetConfirmed(item, "tanaka@partner-b.example", true);
+  const done = [];
+  ctx.onMessageSendHandler({ completed: (o) => done.push(JSON.parse(JSON.stringify(o))) });
+  await new Promise((res) => setTimeout(res, 400));
+  assert.deepStrictEqual(done, [{ allowEvent: true }]);
+  assert.deepStrictEqual(item.headers, {});
+});

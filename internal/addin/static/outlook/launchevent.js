@@ -11,6 +11,11 @@
  * the reason and the likely fix. event.completed is called exactly once on
  * every path, before Outlook's long-running notice (about 5 s).
  *
+ * When the sender confirmed every flagged recipient in the misend pane, it
+ * asks misend for a confirmation stamp (POST /api/v1/confirmations) and
+ * sets it on the message (X-Misend-Confirmed), so the mail gateway does
+ * not ask the sender about the same recipients again.
+ *
  * misend serves this file with the line below filled in from its
  * configuration (misend serve --addin-*).
  */
@@ -31,6 +36,7 @@ var MISEND_TEXT = {
     network: "misend cannot be reached",
     refused: "misend refused the request",
     readFailed: "the draft could not be read",
+    notOwn: "it is sent from an address that is not yours; the mail gateway checks it when it is sent",
     takeAction: "Review"
   },
   ja: {
@@ -47,6 +53,7 @@ var MISEND_TEXT = {
     network: "misend に接続できません",
     refused: "misend が要求を拒否しました",
     readFailed: "下書きを読み取れませんでした",
+    notOwn: "ご自身のアドレス以外から送信するメールのため、送信時にメールゲートウェイで確認されます",
     takeAction: "確認する"
   }
 };
@@ -57,6 +64,14 @@ var MISEND_LIMIT = 500;
 // The custom property where the task pane keeps what the sender confirmed
 // for this draft.
 var MISEND_CONFIRMED_PROP = "misendConfirmed";
+
+// The custom property naming the draft for misend (Outlook gives a
+// message its Message-ID only after Send): the stamp and the pane's
+// feedback carry it.
+var MISEND_DRAFT_PROP = "misendDraftId";
+
+// The one header misend's answer may have the add-in set.
+var MISEND_STAMP_HEADER = "X-Misend-Confirmed";
 
 function misendLang() {
   var l = "";
@@ -211,12 +226,92 @@ function misendPost(token, draft, lang) {
     if (res.status === 401) {
       throw fail("signIn");
     }
+    if (res.status === 403) {
+      throw fail("notOwn");
+    }
     if (res.status !== 200) {
       throw fail("refused");
     }
     return res.json();
   }, function () {
     throw fail("network");
+  });
+}
+
+// misendDraftId returns the draft's id for misend, made and kept with the
+// draft the first time it is asked for.
+function misendDraftId(item) {
+  var made = function () {
+    var r = "";
+    for (var i = 0; i < 4; i++) {
+      r += Math.floor(Math.random() * 0x100000000).toString(16);
+    }
+    return r + "." + Date.now().toString(16) + "@outlook.misend.invalid";
+  };
+  if (!item.loadCustomPropertiesAsync) {
+    return Promise.resolve(made());
+  }
+  return misendAsync(function (cb) { item.loadCustomPropertiesAsync(cb); }).then(function (props) {
+    var id = props && props.get(MISEND_DRAFT_PROP);
+    if (id) {
+      return String(id);
+    }
+    id = made();
+    if (props && props.set && props.saveAsync) {
+      props.set(MISEND_DRAFT_PROP, id);
+      return misendAsync(function (cb) { props.saveAsync(cb); }).then(function () { return id; }, function () { return id; });
+    }
+    return id;
+  }, function () { return made(); });
+}
+
+// misendConfirmedRecipients returns the flagged recipients of misend's
+// answer that the sender confirmed in the pane.
+function misendConfirmedRecipients(out, confirmed) {
+  var v = out && out.verdict;
+  if (v !== "confirm" && v !== "hold") {
+    return [];
+  }
+  var list = [];
+  var flagged = misendFlagged(out);
+  for (var i = 0; i < flagged.length; i++) {
+    var r = flagged[i].recipient;
+    if (r && confirmed[misendKey(flagged[i])] && list.indexOf(String(r).toLowerCase()) < 0) {
+      list.push(String(r).toLowerCase());
+    }
+  }
+  return list;
+}
+
+// misendStamp gets misend's confirmation stamp for the recipients the
+// sender confirmed and sets it on the message. It resolves to whether the
+// stamp was set; without one the gateway simply asks again.
+function misendStamp(item, token, draft, recipients) {
+  if (!recipients.length || !item.internetHeaders || !item.internetHeaders.setAsync) {
+    return Promise.resolve(false);
+  }
+  return misendDraftId(item).then(function (id) {
+    var req = { draft_id: id, recipients: recipients };
+    if (draft.from) {
+      req.from = draft.from;
+    }
+    return fetch(MISEND_CONFIG.api.replace(/\/+$/, "") + "/api/v1/confirmations", {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(req)
+    });
+  }).then(function (res) {
+    if (res.status !== 201) {
+      throw new Error("stamp refused: " + res.status);
+    }
+    return res.json();
+  }).then(function (c) {
+    if (!c || c.header !== MISEND_STAMP_HEADER || typeof c.value !== "string" || /[\r\n]/.test(c.value)) {
+      throw new Error("not a stamp");
+    }
+    var h = {};
+    h[MISEND_STAMP_HEADER] = c.value;
+    return misendAsync(function (cb) { item.internetHeaders.setAsync(h, cb); }).then(function () { return true; });
   });
 }
 
@@ -350,6 +445,9 @@ function onMessageSendHandler(event) {
   var lang = "en";
   var done = false;
   var timer = null;
+  // decided is misend's answer once it came: a stamp still on its way
+  // when time runs out does not turn that answer into "unreachable".
+  var decided = null;
   var finish = function (opts) {
     if (done) {
       return;
@@ -369,7 +467,7 @@ function onMessageSendHandler(event) {
     timer = setTimeout(function () {
       var e = new Error("timeout");
       e.misend = "timeout";
-      finish(misendUnavailable(e, lang));
+      finish(decided || misendUnavailable(e, lang));
     }, MISEND_CONFIG.timeoutMs > 0 ? MISEND_CONFIG.timeoutMs : 3500);
     var item = Office.context.mailbox.item;
     var read = misendReadDraft(item).then(null, function () {
@@ -379,7 +477,16 @@ function onMessageSendHandler(event) {
     });
     Promise.all([read, misendToken()]).then(function (v) {
       return misendPost(v[1], v[0].draft, lang).then(function (out) {
-        finish(misendDecide(out, v[0].confirmed, lang));
+        var opts = misendDecide(out, v[0].confirmed, lang);
+        var confirmed = opts.allowEvent ? misendConfirmedRecipients(out, v[0].confirmed) : [];
+        if (!confirmed.length) {
+          finish(opts);
+          return;
+        }
+        // Sent either way: without the stamp the gateway asks again.
+        decided = opts;
+        var send = function () { finish(opts); };
+        return misendStamp(item, v[1], v[0].draft, confirmed).then(send, send);
       });
     }).then(null, function (err) {
       finish(misendUnavailable(err, lang));

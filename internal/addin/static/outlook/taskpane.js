@@ -2,7 +2,9 @@
  * misend for Outlook: the task pane. It shows the recipients misend asks
  * the sender to confirm, as the web confirm page does: tick each one that
  * is right, or remove it from the draft. What was ticked is kept with the
- * draft (a custom property), so the Send check does not ask again.
+ * draft (a custom property), so the Send check does not ask again, and
+ * at Send the handler turns it into misend's stamp for the gateway; a
+ * recipient removed here is reported to misend as a mistake caught.
  * It uses the functions of launchevent.js, loaded before it.
  */
 
@@ -106,6 +108,19 @@ function misendRemoveRecipient(item, addr, replacement) {
   return Promise.all([fix(item.to), fix(item.cc), fix(item.bcc)]);
 }
 
+// misendDropped tells misend the sender took a flagged recipient out of
+// the draft: a mistake caught, recorded as the web confirm page records
+// it. Best effort: nothing the sender does waits for it.
+function misendDropped(item, recipient) {
+  return Promise.all([misendDraftId(item), misendToken()]).then(function (v) {
+    return fetch(MISEND_CONFIG.api.replace(/\/+$/, "") + "/api/v1/feedback", {
+      method: "POST",
+      headers: { "Authorization": "Bearer " + v[1], "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ message_id: v[0], kind: "dropped", recipient: String(recipient) })
+    });
+  }).then(function (res) { return res.status === 201; }, function () { return false; });
+}
+
 // misendPaneCheck checks the draft and returns the flagged findings and
 // what was confirmed already.
 function misendPaneCheck(item, lang) {
@@ -191,14 +206,20 @@ function misendPaneStart() {
         var rm = el("button", "", misendPaneT(lang, "remove"));
         rm.type = "button";
         rm.addEventListener("click", function () {
-          misendRemoveRecipient(item, f.recipient, null).then(check, function (e) { status(misendPaneT(lang, "failed", { why: e.message }), "bad"); });
+          misendRemoveRecipient(item, f.recipient, null).then(function () {
+            misendDropped(item, f.recipient);
+            check();
+          }, function (e) { status(misendPaneT(lang, "failed", { why: e.message }), "bad"); });
         });
         actions.appendChild(rm);
         if (f.suggestion) {
           var rp = el("button", "", misendPaneT(lang, "replace", { s: f.suggestion }));
           rp.type = "button";
           rp.addEventListener("click", function () {
-            misendRemoveRecipient(item, f.recipient, f.suggestion).then(check, function (e) { status(misendPaneT(lang, "failed", { why: e.message }), "bad"); });
+            misendRemoveRecipient(item, f.recipient, f.suggestion).then(function () {
+              misendDropped(item, f.recipient);
+              check();
+            }, function (e) { status(misendPaneT(lang, "failed", { why: e.message }), "bad"); });
           });
           actions.appendChild(rp);
         }
