@@ -2,7 +2,11 @@ package milter
 
 import (
 	"net"
+	"net/textproto"
+	"sync/atomic"
 	"time"
+
+	gomilter "github.com/emersion/go-milter"
 )
 
 // listener sets TCP_NODELAY and an idle deadline on every connection.
@@ -14,7 +18,8 @@ import (
 // it here keeps that true whatever the default becomes.
 type listener struct {
 	net.Listener
-	idle time.Duration
+	idle     time.Duration
+	accepted *atomic.Uint64
 }
 
 func (l *listener) Accept() (net.Conn, error) {
@@ -22,6 +27,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.accepted.Add(1)
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
@@ -43,4 +49,50 @@ func (c *idleConn) Read(p []byte) (int, error) {
 func (c *idleConn) Write(p []byte) (int, error) {
 	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
 	return c.Conn.Write(p)
+}
+
+// counted counts a session's answers and messages for Stats. An answer
+// that is not sent (nil) costs the MTA nothing, so it is not counted.
+type counted struct {
+	*session
+}
+
+func (c counted) count(r gomilter.Response, err error) (gomilter.Response, error) {
+	if r != nil && err == nil {
+		c.srv.stats.answers.Add(1)
+	}
+	return r, err
+}
+
+func (c counted) Connect(host, family string, port uint16, addr net.IP, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.Connect(host, family, port, addr, m))
+}
+
+func (c counted) Helo(name string, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.Helo(name, m))
+}
+
+func (c counted) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.MailFrom(from, m))
+}
+
+func (c counted) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.RcptTo(rcpt, m))
+}
+
+func (c counted) Header(name, value string, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.Header(name, value, m))
+}
+
+func (c counted) Headers(h textproto.MIMEHeader, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.Headers(h, m))
+}
+
+func (c counted) BodyChunk(chunk []byte, m *gomilter.Modifier) (gomilter.Response, error) {
+	return c.count(c.session.BodyChunk(chunk, m))
+}
+
+func (c counted) Body(m *gomilter.Modifier) (gomilter.Response, error) {
+	c.srv.stats.messages.Add(1)
+	return c.session.Body(m)
 }

@@ -289,6 +289,15 @@ func Start(o Options) (*Server, error) {
 	return s, nil
 }
 
+// MilterStats counts the milter's connections, messages and answers;
+// zero without a milter.
+func (s *Server) MilterStats() milter.Stats {
+	if s.ml == nil {
+		return milter.Stats{}
+	}
+	return s.ml.Stats()
+}
+
 func (s *Server) run(f func()) {
 	s.wg.Add(1)
 	go func() {
