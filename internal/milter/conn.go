@@ -1,6 +1,7 @@
 package milter
 
 import (
+	"bufio"
 	"net"
 	"net/textproto"
 	"sync/atomic"
@@ -31,19 +32,30 @@ func (l *listener) Accept() (net.Conn, error) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
-	return &idleConn{Conn: c, idle: l.idle}, nil
+	return &idleConn{Conn: c, idle: l.idle, r: bufio.NewReaderSize(c, readBuffer)}, nil
 }
 
+// readBuffer holds what the MTA sends without waiting for an answer: the
+// headers, the end of the headers, the body and the end of the message
+// arrive together. go-milter reads each packet's length and then its data,
+// two reads of the connection per packet unbuffered.
+const readBuffer = 8 << 10
+
 // idleConn drops a peer that sends nothing for too long, so a stuck or
-// hostile client cannot hold a goroutine and its buffers forever.
+// hostile client cannot hold a goroutine and its buffers forever, and
+// reads through a buffer.
 type idleConn struct {
 	net.Conn
 	idle time.Duration
+	r    *bufio.Reader // reads c.Conn
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
-	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
-	return c.Conn.Read(p)
+	if c.r.Buffered() == 0 {
+		// Only a read of the connection itself can wait.
+		c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	}
+	return c.r.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
