@@ -5,6 +5,7 @@
 package check
 
 import (
+	"context"
 	"time"
 
 	"github.com/misend/misend/internal/decide"
@@ -30,12 +31,20 @@ func Path(d *detect.Detector, pol *policy.Policy, dir Directory) *decide.Path {
 	return p
 }
 
-// Detector is d as the decision path's Detector.
-func Detector(d *detect.Detector) decide.Detector {
-	return decide.DetectorFunc(func(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
-		r := d.Check(msg, now)
-		return r.Score, r.Findings
-	})
+// Detector is d as the decision path's Detector, stopping at the
+// decision's deadline.
+func Detector(d *detect.Detector) decide.Detector { return detector{d} }
+
+type detector struct{ d *detect.Detector }
+
+func (x detector) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	r := x.d.Check(msg, now)
+	return r.Score, r.Findings
+}
+
+func (x detector) DetectContext(ctx context.Context, msg *mail.Message, now time.Time) (float64, []finding.Finding, error) {
+	r, err := x.d.CheckContext(ctx, msg, now)
+	return r.Score, r.Findings, err
 }
 
 // Directory is a directory as loaded (*directory.Directory) or in force

@@ -16,11 +16,20 @@ import (
 
 // Detector scores one parsed message as if sent at now: behaviour and
 // content findings, and a score in [0,1]. It must not keep running after it
-// returned (Decide calls it on the caller's goroutine) and must bound its
-// own work (detect.Detector checks at most 200 recipients of a message
+// returned (Decide calls it on the caller's goroutine), should stop at the
+// decision's deadline (ContextDetector) and must bound its own work (detect.Detector checks at most 200 recipients of a message
 // already capped by mail.Limits).
 type Detector interface {
 	Detect(msg *mail.Message, now time.Time) (score float64, findings []finding.Finding)
+}
+
+// ContextDetector is a Detector that gives up once ctx is done, returning
+// ctx's error, so a decision past its deadline stops costing CPU instead of
+// running on after its fail-safe answer. Decide uses DetectContext when the
+// Detector has it (detect.Detector does, through check.Detector).
+type ContextDetector interface {
+	Detector
+	DetectContext(ctx context.Context, msg *mail.Message, now time.Time) (score float64, findings []finding.Finding, err error)
 }
 
 // DetectorFunc is a Detector written as a function.
@@ -129,7 +138,10 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if now.IsZero() {
 		now = p.now()
 	}
-	score, fs := p.Detector.Detect(msg, now)
+	score, fs, err := p.detect(ctx, msg, now)
+	if err != nil {
+		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: gave up: %w", err))
+	}
 	fs = slices.Clip(fs)
 	for _, person := range who.persons {
 		if person == who.from {
@@ -179,6 +191,14 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside,
 	}
+}
+
+func (p *Path) detect(ctx context.Context, msg *mail.Message, now time.Time) (float64, []finding.Finding, error) {
+	if d, ok := p.Detector.(ContextDetector); ok {
+		return d.DetectContext(ctx, msg, now)
+	}
+	score, fs := p.Detector.Detect(msg, now)
+	return score, fs, nil
 }
 
 // prepare returns the message as detection must see it, leaving parsed
