@@ -148,6 +148,9 @@ type Server struct {
 	// reached, and a shutdown right after Start can come first.
 	mailListeners []net.Listener
 	ready         atomic.Bool
+	// saveTicks counts the model-save ticks handled, so a test can tell
+	// that a save had its chance without sleeping.
+	saveTicks atomic.Int64
 }
 
 // Start opens the spool and starts listening and delivering.
@@ -391,6 +394,7 @@ func (s *Server) housekeeping(ctx context.Context) {
 			if err := s.saveModel(ctx); err != nil {
 				s.log.Error("save model", "err", err)
 			}
+			s.saveTicks.Add(1)
 		}
 	}
 }
