@@ -2,6 +2,7 @@ package milter
 
 import (
 	"bufio"
+	"encoding/binary"
 	"net"
 	"net/textproto"
 	"sync/atomic"
@@ -42,12 +43,64 @@ func (l *listener) Accept() (net.Conn, error) {
 const readBuffer = 8 << 10
 
 // idleConn drops a peer that sends nothing for too long, so a stuck or
-// hostile client cannot hold a goroutine and its buffers forever, and
-// reads through a buffer.
+// hostile client cannot hold a goroutine and its buffers forever, reads
+// through a buffer, and sends the answer at the end of a message in one
+// write.
 type idleConn struct {
 	net.Conn
 	idle time.Duration
 	r    *bufio.Reader // reads c.Conn
+
+	// go-milter writes each packet on its own, so the headers misend adds
+	// or removes and the verdict after them would be a write each. The
+	// modification packets wait in out for the packet after them; the
+	// MTA reads them all before it goes on anyway.
+	out   []byte
+	rest  int  // octets of the packet being written still to come
+	mod   bool // that packet is a modification
+	plain bool // packets could not be told apart: every write goes at once
+}
+
+// maxPending bounds what waits in idleConn.out.
+const maxPending = 64 << 10
+
+// modification reports whether a milter reply code asks the MTA to change
+// the message, which it does only before a final answer that follows.
+func modification(code byte) bool {
+	switch code {
+	case '+', '-', '2', 'b', 'e', 'h', 'i', 'm', 'q':
+		return true
+	}
+	return false
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	c.out = append(c.out, p...)
+	for q := p; len(q) > 0 && !c.plain; {
+		if c.rest == 0 {
+			if len(q) < 5 {
+				// A packet's length and code split over writes, which
+				// go-milter does not do: no guessing from here on.
+				c.plain = true
+				break
+			}
+			c.rest = 4 + int(binary.BigEndian.Uint32(q))
+			c.mod = modification(q[4])
+		}
+		n := min(c.rest, len(q))
+		c.rest -= n
+		q = q[n:]
+	}
+	if !c.plain && (c.mod || c.rest > 0) && len(c.out) <= maxPending {
+		return len(p), nil
+	}
+	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	_, err := c.Conn.Write(c.out)
+	c.out = c.out[:0]
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
@@ -56,11 +109,6 @@ func (c *idleConn) Read(p []byte) (int, error) {
 		c.Conn.SetReadDeadline(time.Now().Add(c.idle))
 	}
 	return c.r.Read(p)
-}
-
-func (c *idleConn) Write(p []byte) (int, error) {
-	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
-	return c.Conn.Write(p)
 }
 
 // counted counts a session's answers and messages for Stats. An answer
