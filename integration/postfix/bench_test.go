@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/smtp"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -192,6 +193,19 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				plain := StartPostfix(b, Options{Relay: plainSink.Addr})
 
 				ctx := context.Background()
+				msink := startSink(b)
+				var dec milter.Decider = subjectDecider{}
+				var learned *model.Model
+				if l.detect || l.serve {
+					var p *decide.Path
+					p, learned = learnedPath(b, time.Now())
+					dec = withParse(p, parseForTest(b))
+				}
+				// misend's goroutines carry a label, so a -cpuprofile
+				// tells its CPU from the clients' and sinks' in this
+				// process: go tool pprof -tagfocus side=misend -top.
+				misendSide := pprof.WithLabels(ctx, pprof.Labels("side", "misend"))
+				pprof.SetGoroutineLabels(misendSide)
 				db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 				if err != nil {
 					b.Fatal(err)
@@ -200,14 +214,6 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				rec, err := decisions.Open(ctx, db)
 				if err != nil {
 					b.Fatal(err)
-				}
-				msink := startSink(b)
-				var dec milter.Decider = subjectDecider{}
-				var learned *model.Model
-				if l.detect || l.serve {
-					var p *decide.Path
-					p, learned = learnedPath(b, time.Now())
-					dec = withParse(p, parseForTest(b))
 				}
 				var maddr string
 				var stats func() milter.Stats
@@ -220,6 +226,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 					ms := &milter.Server{Decider: dec, Recorder: rec}
 					maddr, stats = startMilter(b, ms), ms.Stats
 				}
+				pprof.SetGoroutineLabels(ctx)
 				withMilter := StartPostfix(b, Options{Relay: msink.Addr, Milter: maddr})
 
 				// warm both (process start-up, connection caches)
