@@ -93,7 +93,7 @@ func TestPostfixMilterServeReinjects(t *testing.T) {
 				t.Fatalf("Postfix did not discard the held message:\n%s", pf.Log())
 			}
 		}
-		time.Sleep(time.Second)
+		barrier(t, g, pf.Addr, out)
 		if n := countMessages(out, id); n != 0 {
 			t.Fatalf("held message left %d times before release", n)
 		}
@@ -113,7 +113,9 @@ func TestPostfixMilterServeReinjects(t *testing.T) {
 		if bytes.Contains(got.Data, []byte("X-Misend-Verdict")) {
 			t.Errorf("re-injected message went through the milter again:\n%s", got.Data)
 		}
-		time.Sleep(time.Second)
+		// A second copy, from misend's spool or Postfix's queue, would be
+		// on its way before mail sent now.
+		barrier(t, g, pf.Addr, out)
 		if n := countMessages(out, id); n != 1 {
 			t.Errorf("re-injected message arrived %d times", n)
 		}

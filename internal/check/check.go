@@ -5,6 +5,7 @@
 package check
 
 import (
+	"context"
 	"time"
 
 	"github.com/misend/misend/internal/decide"
@@ -30,22 +31,27 @@ func Path(d *detect.Detector, pol *policy.Policy, dir Directory) *decide.Path {
 	return p
 }
 
-// Detector is d as the decision path's Detector, which sees the trusted
-// domains of the policy each decision takes.
+// Detector is d as the decision path's Detector: it stops at the
+// decision's deadline, sees the trusted domains of the policy each
+// decision takes and gives the feature vector (decide.ContextDetector).
 func Detector(d *detect.Detector) decide.Detector { return detector{d} }
 
 type detector struct{ d *detect.Detector }
 
 // Detect implements decide.Detector.
-func (d detector) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
-	r := d.d.Check(msg, now)
+func (x detector) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	r := x.d.Check(msg, now)
 	return r.Score, r.Findings
 }
 
-// DetectTrusting implements decide.TrustingDetector.
-func (d detector) DetectTrusting(msg *mail.Message, now time.Time, pol *policy.Config) (float64, []finding.Finding) {
-	r := d.d.CheckWith(msg, now, detect.Options{Trusted: pol.Trusted, TrustedDomains: pol.TrustedDomains})
-	return r.Score, r.Findings
+// DetectContext implements decide.ContextDetector.
+func (x detector) DetectContext(ctx context.Context, msg *mail.Message, now time.Time, pol *policy.Config) (decide.Detection, error) {
+	var opt detect.Options
+	if pol != nil {
+		opt = detect.Options{Trusted: pol.Trusted, TrustedDomains: pol.TrustedDomains}
+	}
+	r, err := x.d.CheckContext(ctx, msg, now, opt)
+	return decide.Detection{Score: r.Score, Findings: r.Findings, Features: r.Features}, err
 }
 
 // Directory is a directory as loaded (*directory.Directory) or in force

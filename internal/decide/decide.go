@@ -78,6 +78,11 @@ type Result struct {
 	// carried: stamp.Reason ("valid", "forged", "expired", …), in order.
 	Stamps []string
 	Err    error // detection failure behind a fail-safe decision
+	// Features is the vector the score came from, when the Detector is a
+	// ContextDetector, and FeatureSet names its features: kept with the
+	// decision for refitting (package refit), shown to nobody.
+	Features   []float64
+	FeatureSet string
 }
 
 // Decider decides on one message. It must return promptly and must not fail

@@ -17,11 +17,39 @@ import (
 
 // Detector scores one parsed message as if sent at now: behaviour and
 // content findings, and a score in [0,1]. It must not keep running after it
-// returned (Decide calls it on the caller's goroutine) and must bound its
-// own work (detect.Detector checks at most 200 recipients of a message
+// returned (Decide calls it on the caller's goroutine), should stop at the
+// decision's deadline (ContextDetector) and must bound its own work (detect.Detector checks at most 200 recipients of a message
 // already capped by mail.Limits).
 type Detector interface {
 	Detect(msg *mail.Message, now time.Time) (score float64, findings []finding.Finding)
+}
+
+// ContextDetector is a Detector that does all Decide can use, and Decide
+// calls it so when the Detector is one (check.Detector is):
+//   - it gives up once ctx is done, returning ctx's error, so a decision
+//     past its deadline stops costing CPU instead of running on after its
+//     fail-safe answer;
+//   - it takes the policy the decision uses (nil: none), whose trusted
+//     outside domains count as known (detect.Detector.CheckWith), so the
+//     findings, the score and the verdict come from one policy even while an
+//     administrator changes it;
+//   - it returns the feature vector the score came from, which the
+//     decision keeps so the weights can be fitted again on what people
+//     later answered (package refit).
+type ContextDetector interface {
+	Detector
+	DetectContext(ctx context.Context, msg *mail.Message, now time.Time, pol *policy.Config) (Detection, error)
+}
+
+// Detection is what a ContextDetector found in one message.
+type Detection struct {
+	Score    float64
+	Findings []finding.Finding
+	// Features is the vector the score came from, FeatureSet the name of
+	// what its features mean (detect.FeatureSet), so a vector is only ever
+	// fitted on by a build that reads it alike. Shown to nobody.
+	Features   []float64
+	FeatureSet string
 }
 
 // DetectorFunc is a Detector written as a function.
@@ -30,16 +58,6 @@ type DetectorFunc func(msg *mail.Message, now time.Time) (float64, []finding.Fin
 // Detect implements Detector.
 func (f DetectorFunc) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
 	return f(msg, now)
-}
-
-// TrustingDetector is a Detector that also takes the organisation's
-// trusted outside domains into account (detect.Detector.CheckWith): Decide
-// gives it those of the policy it decides the message with, so the
-// findings, the score and the verdict come from one policy even while an
-// administrator changes it.
-type TrustingDetector interface {
-	Detector
-	DetectTrusting(msg *mail.Message, now time.Time, pol *policy.Config) (score float64, findings []finding.Finding)
 }
 
 // ContentChecker finds what a message must not carry out of a scope
@@ -147,14 +165,11 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if now.IsZero() {
 		now = p.now()
 	}
-	var score float64
-	var fs []finding.Finding
-	if td, ok := p.Detector.(TrustingDetector); ok {
-		score, fs = td.DetectTrusting(msg, now, pol)
-	} else {
-		score, fs = p.Detector.Detect(msg, now)
+	det, err := p.detect(ctx, msg, now, pol)
+	if err != nil {
+		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: gave up: %w", err))
 	}
-	fs = slices.Clip(fs)
+	score, fs := det.Score, slices.Clip(det.Findings)
 	for _, person := range who.persons {
 		if person == who.from {
 			continue // the Detector checked the From's lists
@@ -213,6 +228,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside, Stamps: checks,
+		Features: det.Features, FeatureSet: det.FeatureSet,
 	}
 }
 
@@ -247,6 +263,15 @@ func (p *Path) exempt(pol *policy.Config, env Envelope, who identity, from strin
 		n++
 	}
 	return n > 0
+}
+
+// detect runs the Detector, as a ContextDetector when it is one.
+func (p *Path) detect(ctx context.Context, msg *mail.Message, now time.Time, pol *policy.Config) (Detection, error) {
+	if d, ok := p.Detector.(ContextDetector); ok {
+		return d.DetectContext(ctx, msg, now, pol)
+	}
+	score, fs := p.Detector.Detect(msg, now)
+	return Detection{Score: score, Findings: fs}, nil
 }
 
 // prepare returns the message as detection must see it, leaving parsed

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -255,6 +256,53 @@ func TestRoutedRecipientsJudgedWhereTheyLead(t *testing.T) {
 		res := p.Decide(context.Background(), Envelope{}, []byte(raw))
 		if len(seen) != 1 || seen[0] != tt.dest || res.Outside != tt.outside {
 			t.Errorf("To: %s: detection saw %v, outside %v; want %s, %v", tt.to, seen, res.Outside, tt.dest, tt.outside)
+		}
+	}
+}
+
+// spinning is a ContextDetector that works until its context is done,
+// counting its steps.
+type spinning struct {
+	steps    atomic.Int64
+	returned atomic.Bool
+}
+
+func (s *spinning) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	return 0, nil
+}
+
+func (s *spinning) DetectContext(ctx context.Context, msg *mail.Message, now time.Time, _ *policy.Config) (Detection, error) {
+	defer s.returned.Store(true)
+	for {
+		if s.steps.Add(1)%64 == 0 && ctx.Err() != nil {
+			return Detection{}, ctx.Err()
+		}
+	}
+}
+
+// A detector that would run past the decision's deadline is stopped by
+// it: the decision is the fail-safe, promptly, and no work goes on after.
+func TestDeadlineStopsDetection(t *testing.T) {
+	pol, err := policy.New(policy.Config{Default: policy.Rules{FailSafe: policy.Hold}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, timeout := range []time.Duration{time.Millisecond, 20 * time.Millisecond} {
+		d := &spinning{}
+		p := &Path{Policy: pol, Timeout: timeout, Detector: d,
+			Parse: parsedAs(&mail.Message{From: mail.Address{Addr: "a@corp.example"}, To: []mail.Address{{Addr: "b@partner.example"}}})}
+		start := time.Now()
+		res := p.Decide(context.Background(), Envelope{From: "a@corp.example"}, nil)
+		took := time.Since(start)
+		if res.Decision.Verdict != policy.Hold || res.Decision.Rule != "fail-safe" || !errors.Is(res.Err, context.DeadlineExceeded) {
+			t.Errorf("%v: decision %+v, err %v; want the fail-safe hold for the deadline", timeout, res.Decision, res.Err)
+		}
+		if took > timeout+time.Second {
+			t.Errorf("%v: decided after %v", timeout, took)
+		}
+		// Nothing runs on after the decision: the detector has returned.
+		if !d.returned.Load() || d.steps.Load() == 0 {
+			t.Errorf("%v: detector returned %v after %d steps", timeout, d.returned.Load(), d.steps.Load())
 		}
 	}
 }

@@ -58,16 +58,17 @@ func TestExemptSenders(t *testing.T) {
 	}
 }
 
-// trusting is a TrustingDetector that reports NEW_DOMAIN for each
+// trusting is a ContextDetector that reports NEW_DOMAIN for each
 // recipient at a domain the policy it is given does not trust, and
 // remembers which policy that was.
 type trusting struct{ saw *policy.Config }
 
 func (d *trusting) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
-	return d.DetectTrusting(msg, now, nil)
+	det, _ := d.DetectContext(context.Background(), msg, now, nil)
+	return det.Score, det.Findings
 }
 
-func (d *trusting) DetectTrusting(msg *mail.Message, _ time.Time, pol *policy.Config) (float64, []finding.Finding) {
+func (d *trusting) DetectContext(_ context.Context, msg *mail.Message, _ time.Time, pol *policy.Config) (Detection, error) {
 	d.saw = pol
 	var fs []finding.Finding
 	for _, r := range msg.Recipients() {
@@ -75,7 +76,7 @@ func (d *trusting) DetectTrusting(msg *mail.Message, _ time.Time, pol *policy.Co
 			fs = append(fs, finding.Finding{Code: finding.NewDomain, Recipient: r.Addr})
 		}
 	}
-	return 0, fs
+	return Detection{Findings: fs}, nil
 }
 
 // TestPolicyChangeAppliesToNextMessage: a Path reads the policy in force

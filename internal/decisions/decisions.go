@@ -61,6 +61,9 @@ type Log struct {
 const (
 	batchMax = 256
 	queueLen = 8192
+	// linger is how long a record may wait for others to share its
+	// transaction; reports do not need it sooner, and Flush does not wait.
+	linger = 20 * time.Millisecond
 )
 
 // Open applies the decisions schema to db and returns a Log writing there.
@@ -137,6 +140,29 @@ func (l *Log) writer() {
 			drain()
 		}
 	}
+	// gather waits a moment for more records after the first: mail
+	// arrives one message at a time, and a transaction per record cost
+	// more than the milter's own work on each message.
+	gather := func() {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		for len(batch) < batchMax {
+			select {
+			case r, ok := <-l.queue:
+				if !ok {
+					return
+				}
+				batch = append(batch, r)
+			case ack := <-l.flush:
+				drain()
+				write()
+				close(ack)
+				return
+			case <-t.C:
+				return
+			}
+		}
+	}
 	for {
 		select {
 		case r, ok := <-l.queue:
@@ -144,7 +170,7 @@ func (l *Log) writer() {
 				return
 			}
 			batch = append(batch, r)
-			drain()
+			gather()
 			write()
 		case ack := <-l.flush:
 			drain()

@@ -56,6 +56,7 @@
 package detect
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -136,11 +137,16 @@ type check struct {
 	// opening is whom the message's first lines address (see opening()).
 	opening       []Greeting
 	openingParsed bool
+
+	ctx   context.Context
+	steps int   // loop steps taken, for stopped
+	err   error // the context's, once the check gives up
 }
 
 // Check scores msg as if it were being sent at now. It does not learn from it.
 func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
-	return d.CheckWith(msg, now, Options{})
+	r, _ := d.CheckContext(context.Background(), msg, now, Options{})
+	return r
 }
 
 // CheckWith is Check with what the policy in force says about domains.
@@ -154,42 +160,92 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 // one is compared with it and reported as LOOKALIKE_DOMAIN even when the
 // sender never mailed the real one.
 func (d *Detector) CheckWith(msg *mail.Message, now time.Time, opt Options) Result {
-	c := &check{d: d, m: d.Model, msg: msg, now: now, opt: opt, sender: msg.From.Addr, f: make(Features, numFeatures)}
+	r, _ := d.CheckContext(context.Background(), msg, now, opt)
+	return r
+}
+
+// CheckContext is CheckWith that gives up once ctx is done, between its
+// steps and every few recipients or contacts within them, so a check past
+// its deadline stops costing CPU; it then returns ctx's error and no
+// result.
+func (d *Detector) CheckContext(ctx context.Context, msg *mail.Message, now time.Time, opt Options) (Result, error) {
+	c := d.newCheck(ctx, msg, now, opt)
+	if err := c.run(); err != nil {
+		return Result{}, err
+	}
+	w := d.Weights
+	if w == nil {
+		w = DefaultWeights()
+	}
+	return Result{Findings: c.findings, Features: c.f, Score: w.Score(c.f)}, nil
+}
+
+func (d *Detector) newCheck(ctx context.Context, msg *mail.Message, now time.Time, opt Options) *check {
+	c := &check{d: d, m: d.Model, msg: msg, now: now, opt: opt, sender: msg.From.Addr, f: make(Features, numFeatures), ctx: ctx}
 	if c.m == nil {
 		c.m = model.New(model.Config{})
 	}
-	c.collect()
-	if len(c.rs) > 0 {
-		c.novelty()
-		c.similarContacts()
-		c.namesakePairs()
-		c.lookalikeDomains()
-		c.combination()
-		c.externalInInternalThread()
-		c.crossCompany()
-		c.bccRecommended()
-		c.greeting()
-		c.freemail()
+	return c
+}
+
+// stopEvery is how many steps of a loop pass between looks at the
+// context: a step costs microseconds, a look a lock.
+const stopEvery = 16
+
+// stopped reports whether the check must give up because its context is
+// done. Loops over recipients and contacts call it once per step and it
+// looks every stopEvery steps; between detectors done looks every time.
+func (c *check) stopped() bool {
+	if c.err == nil {
+		if c.steps++; c.steps%stopEvery == 1 {
+			c.err = c.ctx.Err()
+		}
 	}
-	c.habits()
-	c.discountShortHistory()
-	for _, cc := range d.Content {
-		for _, f := range cc.CheckContent(msg) {
+	return c.err != nil
+}
+
+func (c *check) done() bool {
+	if c.err == nil {
+		c.err = c.ctx.Err()
+	}
+	return c.err != nil
+}
+
+// run finds the findings and features, or gives up with the context's
+// error.
+func (c *check) run() error {
+	c.collect()
+	var steps []func()
+	if len(c.rs) > 0 {
+		steps = []func(){c.novelty, c.similarContacts, c.namesakePairs, c.lookalikeDomains, c.combination,
+			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.freemail}
+	}
+	steps = append(steps, c.habits, c.discountShortHistory)
+	for _, step := range steps {
+		if c.done() {
+			return c.err
+		}
+		step()
+	}
+	for _, cc := range c.d.Content {
+		if c.done() {
+			return c.err
+		}
+		for _, f := range cc.CheckContent(c.msg) {
 			if f.Severity == finding.High || f.Severity == finding.Medium {
 				c.f[fContent] = 1
 			}
 			c.findings = append(c.findings, f)
 		}
 	}
-	if len(msg.Problems) > 0 {
+	if len(c.msg.Problems) > 0 {
 		c.add(finding.Finding{Code: finding.ParseProblem, Severity: finding.Info}.
-			Say("parse_problem", finding.Args{"problem": msg.Problems[0]}))
+			Say("parse_problem", finding.Args{"problem": c.msg.Problems[0]}))
 	}
-	w := d.Weights
-	if w == nil {
-		w = DefaultWeights()
+	if c.done() {
+		return c.err
 	}
-	return Result{Findings: c.findings, Features: c.f, Score: w.Score(c.f)}
+	return nil
 }
 
 func (c *check) add(f finding.Finding) { c.findings = append(c.findings, f) }
@@ -210,7 +266,7 @@ func (c *check) collect() {
 		if a.Addr == c.sender || !strings.Contains(a.Addr, "@") {
 			continue
 		}
-		if len(c.rs) == maxCheckedRecipients {
+		if len(c.rs) == maxCheckedRecipients || c.stopped() {
 			break
 		}
 		r := rcpt{Address: a, dom: a.Domain(), internal: c.m.IsInternal(a.Addr)}

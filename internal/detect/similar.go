@@ -58,7 +58,7 @@ func (c *check) similarContacts() {
 		rLocal := localPart(r.Addr)
 		best, bestStrength, bestWhy, bestTotal, bestGain, bestGreeted := "", 0.0, "", 0.0, 0, false
 		for _, k := range cands {
-			if k.Total() < minCandidateTx {
+			if k.Total() < minCandidateTx || c.stopped() {
 				break // sorted by Total: the rest are rarer still
 			}
 			if k.Addr == r.Addr || c.present(k.Addr) {
@@ -90,7 +90,7 @@ func (c *check) similarContacts() {
 				best, bestStrength, bestWhy, bestTotal, bestGain, bestGreeted = k.Addr, s, why, k.Total(), gain, greeted
 			}
 		}
-		if best == "" {
+		if best == "" || c.err != nil {
 			continue
 		}
 		if c.suggested == nil {
@@ -162,6 +162,9 @@ func (c *check) namesakePairs() {
 	for i, a := range c.rs {
 		aNames, aFamily, aLocal := c.nameTokensOf(a.Addr, a.Name), c.familyOf(a.Addr, a.Name), localPart(a.Addr)
 		for j := i + 1; j < len(c.rs); j++ {
+			if c.stopped() {
+				return
+			}
 			b := c.rs[j]
 			if a.inThread && b.inThread {
 				continue
@@ -393,6 +396,9 @@ func (c *check) lookalikeDomains() {
 			known = slices.Concat(own, c.opt.TrustedDomains, c.m.Domains(c.sender), c.m.PopularDomains(3))
 		}
 		for j, k := range known {
+			if c.stopped() {
+				return
+			}
 			if k == r.dom {
 				continue
 			}

@@ -33,6 +33,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomilter "github.com/emersion/go-milter"
@@ -100,6 +101,37 @@ type Server struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	closed bool
+
+	stats struct{ connections, messages, answers atomic.Uint64 }
+}
+
+// Stats counts what the server did since it started.
+type Stats struct {
+	Connections uint64 // milter connections accepted, each one option negotiation
+	Messages    uint64 // messages decided on (end of message reached)
+	// Answers are the replies to events before the end of message, each
+	// one a round trip the MTA waited for; events negotiated as needing
+	// no reply are not among them.
+	Answers uint64
+}
+
+// RoundTrips is how many times per message the MTA waited for the
+// milter: the end of message, the answers before it, and the option
+// negotiation of each connection.
+func (s Stats) RoundTrips() float64 {
+	if s.Messages == 0 {
+		return 0
+	}
+	return float64(s.Messages+s.Answers+s.Connections) / float64(s.Messages)
+}
+
+// Stats returns the counts so far.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Connections: s.stats.connections.Load(),
+		Messages:    s.stats.messages.Load(),
+		Answers:     s.stats.answers.Load(),
+	}
 }
 
 // Headers misend adds to passing mail. Any copy arriving from outside is
@@ -111,6 +143,22 @@ const (
 	HeaderQueueID = "X-Misend-Queue-Id"
 )
 
+// protocol is what misend asks the MTA to send and to wait for. The MTA
+// waits for an answer to every event it sends unless told not to, and each
+// wait is a round trip on its SMTP session. misend answers only where it
+// may refuse: each recipient (too many, or a route) and the end of the
+// message, where it decides. The connection, MAIL FROM, each header, the
+// end of the headers and each body chunk are taken without an answer (a
+// message too big is refused at its end); HELO, DATA and unknown SMTP
+// commands are not sent at all. Postfix honours the no-reply flags whatever
+// protocol version the milter names; go-milter names version 2, for which
+// Postfix sends neither DATA nor unknown commands anyway, and answers
+// both with "continue", which would break the no-reply conversation if it
+// ever got them: they are refused here as well.
+const protocol = gomilter.OptNoHelo | gomilter.OptNoUnknown | gomilter.OptNoData |
+	gomilter.OptNoConnReply | gomilter.OptNoMailReply | gomilter.OptNoHeaderReply |
+	gomilter.OptNoEOHReply | gomilter.OptNoBodyReply
+
 // Serve accepts milter connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
 	if s.Decider == nil {
@@ -118,12 +166,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.fill()
 	srv := &gomilter.Server{
-		NewMilter: func() gomilter.Milter { return &session{srv: s} },
+		NewMilter: func() gomilter.Milter { return counted{&session{srv: s}} },
 		Actions:   gomilter.OptAddHeader | gomilter.OptChangeHeader,
-		// Nothing is gained from HELO. Headers need no answer one by one:
-		// each answer is a round trip per header line, and a verdict
-		// comes only at the end anyway.
-		Protocol: gomilter.OptNoHelo | gomilter.OptNoHeaderReply,
+		Protocol:  protocol,
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -133,7 +178,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
-	err := srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout})
+	err := srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout, accepted: &s.stats.connections})
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()

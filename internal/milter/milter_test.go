@@ -484,3 +484,49 @@ func TestStampReadThenRemoved(t *testing.T) {
 		}
 	}
 }
+
+// The MTA waits only where misend may refuse: each recipient and the end
+// of the message. Everything else is negotiated as needing no answer, so
+// a message costs its recipients plus one round trip, and a connection
+// one more for the negotiation.
+func TestRoundTrips(t *testing.T) {
+	tests := []struct {
+		name     string
+		messages int
+		to       []string
+		want     float64 // round trips per message
+	}{
+		{"one message, one recipient", 1, []string{"a@partner.example"}, 3},
+		{"one message, three recipients", 1, []string{"a@partner.example", "b@partner.example", "c@partner.example"}, 5},
+		{"four messages on one connection", 4, []string{"a@partner.example"}, 2.25},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Server{Decider: subjectDecider{}, Holder: &memHolder{}}
+			cs := openSession(t, startServer(t, s))
+			for _, opt := range []gomilter.OptProtocol{gomilter.OptNoConnReply, gomilter.OptNoMailReply,
+				gomilter.OptNoHeaderReply, gomilter.OptNoEOHReply, gomilter.OptNoBodyReply} {
+				if !cs.ProtocolOption(opt) {
+					t.Errorf("protocol option %#x not negotiated", opt)
+				}
+			}
+			if cs.ProtocolOption(gomilter.OptNoRcptReply) {
+				t.Error("RCPT negotiated without a reply: too many recipients and routes could not be refused")
+			}
+			if act, err := cs.Conn("mx.example", gomilter.FamilyInet, 25, "192.0.2.1"); err != nil || act.Code != gomilter.ActContinue {
+				t.Fatalf("connect: %v %v", act, err)
+			}
+			for range tt.messages {
+				m := msg("pass")
+				m.to = tt.to
+				if _, act := send(t, cs, m); act.Code != gomilter.ActAccept {
+					t.Fatalf("action %c", act.Code)
+				}
+			}
+			st := s.Stats()
+			if st.Messages != uint64(tt.messages) || st.RoundTrips() != tt.want {
+				t.Errorf("stats %+v: %.2f round trips per message, want %.2f", st, st.RoundTrips(), tt.want)
+			}
+		})
+	}
+}

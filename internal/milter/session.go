@@ -53,9 +53,13 @@ type session struct {
 
 var _ gomilter.Milter = (*session)(nil)
 
+// Connect, MailFrom, Header, Headers and BodyChunk answer nothing (nil):
+// the MTA does not wait for them (see protocol), and an answer it does not
+// read would be taken as the answer to its next event.
+
 func (s *session) Connect(host, family string, port uint16, addr net.IP, m *gomilter.Modifier) (gomilter.Response, error) {
 	s.env.Client = addr
-	return gomilter.RespContinue, nil
+	return nil, nil
 }
 
 func (s *session) Helo(name string, m *gomilter.Modifier) (gomilter.Response, error) {
@@ -72,7 +76,7 @@ func (s *session) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response
 		// Postfix sends {auth_authen} with MAIL FROM (milter_mail_macros).
 		s.env.Login = strings.TrimSpace(cmp.Or(m.Macros["{auth_authen}"], m.Macros["auth_authen"]))
 	}
-	return gomilter.RespContinue, nil
+	return nil, nil
 }
 
 func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, error) {
@@ -110,11 +114,11 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 		s.forged[textproto.CanonicalMIMEHeaderKey(name)]++
 		return nil, nil
 	}
+	s.write(name)
+	s.write(": ")
 	// Postfix sends folded values with bare LF; the queue keeps CRLF.
-	value = strings.ReplaceAll(strings.ReplaceAll(value, "\r\n", "\n"), "\n", "\r\n")
-	// No reply (OptNoHeaderReply): a message too big is refused at the
-	// end of the headers.
-	s.write(name, ": ", value, "\r\n")
+	s.writeCRLF(value)
+	s.write("\r\n")
 	return nil, nil
 }
 
@@ -122,34 +126,53 @@ func (s *session) Headers(h textproto.MIMEHeader, m *gomilter.Modifier) (gomilte
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
-	return s.write("\r\n")
+	s.write("\r\n")
+	return nil, nil
 }
 
 func (s *session) BodyChunk(chunk []byte, m *gomilter.Modifier) (gomilter.Response, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
-	if s.tooBig || s.raw.Len()+len(chunk) > s.srv.Limits.MaxMessageBytes {
-		s.tooBig = true
-		return replyTooBig, nil
+	if s.fits(len(chunk)) {
+		s.raw.Write(chunk)
 	}
-	s.raw.Write(chunk)
-	return gomilter.RespContinue, nil
+	return nil, nil
 }
 
-func (s *session) write(parts ...string) (gomilter.Response, error) {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
+// fits reports whether n more octets keep the message within the limit;
+// once they do not, nothing more is kept and the end of message refuses
+// it.
+func (s *session) fits(n int) bool {
 	if s.tooBig || s.raw.Len()+n > s.srv.Limits.MaxMessageBytes {
 		s.tooBig = true
-		return replyTooBig, nil
+		if s.raw.Cap() > 0 {
+			s.raw = bytes.Buffer{}
+		}
+		return false
 	}
-	for _, p := range parts {
+	return true
+}
+
+func (s *session) write(p string) {
+	if s.fits(len(p)) {
 		s.raw.WriteString(p)
 	}
-	return gomilter.RespContinue, nil
+}
+
+// writeCRLF writes v with every line ending (LF or CRLF) as CRLF, without
+// building the converted copy first.
+func (s *session) writeCRLF(v string) {
+	for v != "" {
+		i := strings.IndexByte(v, '\n')
+		if i < 0 {
+			s.write(v)
+			return
+		}
+		s.write(strings.TrimSuffix(v[:i], "\r"))
+		s.write("\r\n")
+		v = v[i+1:]
+	}
 }
 
 func (s *session) Abort(m *gomilter.Modifier) error {

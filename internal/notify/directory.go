@@ -40,6 +40,13 @@ func (p DirectoryPeople) PersonOf(addr string) string {
 	return strings.ToLower(strings.TrimSpace(addr))
 }
 
+// Has reports whether a person of the directory has addr as their address
+// or an alias.
+func (p DirectoryPeople) Has(addr string) bool {
+	_, ok := p.Dir.Load().Person(addr)
+	return ok
+}
+
 // NameOf returns the person's name as the directory writes it, "" when
 // it has none.
 func (p DirectoryPeople) NameOf(addr string) string {

@@ -41,6 +41,13 @@ type People interface {
 	PersonOf(addr string) string
 }
 
+// Roster is a People that tells whether anyone has an address now.
+// With one, the notice of an approver's decision, which may come days
+// after the hold, goes only to an address someone still has.
+type Roster interface {
+	Has(addr string) bool
+}
+
 // Namer is a People that also knows names: approval requests then name
 // the sender as colleagues know them, not only by address.
 type Namer interface {
@@ -91,6 +98,11 @@ type Waiting struct {
 
 // ErrNoApprovers means a held message has nobody to release it.
 var ErrNoApprovers = errors.New("notify: no approvers for department")
+
+// ErrGone means a notice was not sent because nobody in the directory has
+// its address any more: the person left, or the address was taken from
+// them, since the message was held.
+var ErrGone = errors.New("notify: nobody in the directory has the address now")
 
 // Notify sends the mails w's verdict calls for: warn, confirm and delay go
 // to the sender; hold goes to the approvers, and the sender is told it
@@ -165,13 +177,23 @@ func othersThan(people People, sender string, addrs []string) []string {
 }
 
 // Decided tells the sender of a held message what its approver decided:
-// released (sent) or refused, with the approver's comment.
+// released (sent) or refused, with the approver's comment. The sender is
+// looked up again in the directory as it is now: nobody who lost the
+// address since the hold is told there (ErrGone), and a sender whose
+// address became an alias is told at their address.
 func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, comment string) error {
 	kind := kindRefused
 	if released {
 		kind = kindReleased
 	}
-	return n.sendView(ctx, w, w.Sender, kind, nil, strings.TrimSpace(comment))
+	to := w.Sender
+	if n.People != nil {
+		if r, ok := n.People.(Roster); ok && !r.Has(w.Sender) {
+			return fmt.Errorf("%w: %s (message %s)", ErrGone, w.Sender, w.QueueID)
+		}
+		to = n.People.PersonOf(w.Sender)
+	}
+	return n.sendView(ctx, w, to, kind, nil, strings.TrimSpace(comment))
 }
 
 // Purged tells the sender that their message waited longer than the

@@ -630,14 +630,19 @@ func TestMetricsByVerdictCodeAndFailSafe(t *testing.T) {
 // the next tick saves it; with nothing new, nothing is saved again.
 func TestModelSavedPeriodically(t *testing.T) {
 	r := startRigEvery(t, nil, 30*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	ticks := func(n int64) {
+		t.Helper()
+		from := r.s.saveTicks.Load()
+		waitFor(t, fmt.Sprintf("%d save ticks", n), func() bool { return r.s.saveTicks.Load() >= from+n })
+	}
+	ticks(3)
 	if n := r.saves.Load(); n != 0 {
 		t.Fatalf("saved %d times with nothing learned", n)
 	}
 	r.send([]string{"tanaka@partner-a.example"}, "usual mail")
 	r.await("tanaka@partner-a.example", "usual mail")
 	waitFor(t, "periodic save", func() bool { return r.saves.Load() == 1 })
-	time.Sleep(100 * time.Millisecond)
+	ticks(3)
 	if n := r.saves.Load(); n != 1 {
 		t.Errorf("saved %d times, want 1", n)
 	}

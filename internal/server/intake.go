@@ -186,7 +186,9 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 		if w.Subject == "" {
 			w.Subject = c.Item.ID // finished items no longer keep their subject
 		}
-		if err := s.Notifier.Decided(ctx, w, c.Action == held.Released, c.Comment); err != nil {
+		if err := s.Notifier.Decided(ctx, w, c.Action == held.Released, c.Comment); errors.Is(err, notify.ErrGone) {
+			s.log.Info("no notice of the decision: the sender has left the directory", "id", c.Item.ID, "sender", w.Sender)
+		} else if err != nil {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify decision", "id", c.Item.ID, "err", err)
 		}

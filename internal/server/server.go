@@ -171,6 +171,9 @@ type Server struct {
 	// reached, and a shutdown right after Start can come first.
 	mailListeners []net.Listener
 	ready         atomic.Bool
+	// saveTicks counts the model-save ticks handled, so a test can tell
+	// that a save had its chance without sleeping.
+	saveTicks atomic.Int64
 }
 
 // Start opens the spool and starts listening and delivering.
@@ -325,6 +328,15 @@ func Start(o Options) (*Server, error) {
 	return s, nil
 }
 
+// MilterStats counts the milter's connections, messages and answers;
+// zero without a milter.
+func (s *Server) MilterStats() milter.Stats {
+	if s.ml == nil {
+		return milter.Stats{}
+	}
+	return s.ml.Stats()
+}
+
 func (s *Server) run(f func()) {
 	s.wg.Add(1)
 	go func() {
@@ -430,6 +442,7 @@ func (s *Server) housekeeping(ctx context.Context) {
 			if err := s.saveModel(ctx); err != nil {
 				s.log.Error("save model", "err", err)
 			}
+			s.saveTicks.Add(1)
 		}
 	}
 }
