@@ -168,7 +168,11 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	r.res.Kind = r.read(".", name, ctype, data, 0)
 	// Damaged XML or PDF strings may carry stray octets; matching wants
 	// valid UTF-8.
-	r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
+	if utf8.Valid(r.text) {
+		r.res.Text = string(r.text) // the usual case, without ToValidUTF8's second pass
+	} else {
+		r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
+	}
 	if r.leadEnd > len(r.res.Text) {
 		r.leadEnd = -1
 	}
@@ -243,10 +247,14 @@ func (r *reader) endLead() {
 // from compressed octets (declared: what the file says it expands to),
 // within the file, total and ratio limits.
 func (r *reader) inflate(at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
+	return r.inflateTo(new(bytes.Buffer), at, src, compressed, declared)
+}
+
+// inflateTo is inflate into buf, which the octets returned belong to.
+func (r *reader) inflateTo(buf *bytes.Buffer, at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
 	limit := min(r.lim.MaxFileBytes, r.lim.MaxTotalBytes-r.total)
 	byRatio := max(ratioFloor, r.lim.MaxRatio*max(compressed, 1))
 	limit = min(limit, byRatio)
-	var buf bytes.Buffer
 	// The declared size spares regrowing; it is a hint, never trusted
 	// past the limit.
 	buf.Grow(int(min(max(declared, 0), limit) + bytes.MinRead))

@@ -41,6 +41,8 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 			return xmlText, d[:end], nil
 		}
 		switch {
+		case len(d) < 2 || d[1] != '!':
+			// A tag: the usual case, spared the prefix tests below.
 		case bytes.HasPrefix(d, []byte("<!--")):
 			end := bytes.Index(d[4:], []byte("-->"))
 			if end < 0 {
@@ -80,21 +82,21 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 	return xmlEOF, nil, nil
 }
 
-// localName is a tag's element name without its namespace prefix.
+// localName is a tag's element name without its namespace prefix. One
+// pass: every tag of a document comes through here.
 func localName(inside []byte) []byte {
-	end := 0
-	for end < len(inside) {
-		c := inside[end]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' {
-			break
+	start := 0
+	for i, c := range inside {
+		switch c {
+		case ' ', '\t', '\n', '\r', '/':
+			return inside[start:i]
+		case ':':
+			if start == 0 {
+				start = i + 1
+			}
 		}
-		end++
 	}
-	name := inside[:end]
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
+	return inside[start:]
 }
 
 // attr returns the value of the attribute with local name key in a tag's
