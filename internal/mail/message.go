@@ -77,6 +77,9 @@ type Attachment struct {
 	// UnreadablePath is where inside the attachment the first unreadable
 	// part is ("." for the attachment itself).
 	UnreadablePath string `json:"unreadable_path,omitempty"`
+	// Labels are the sensitivity labels of the documents in the
+	// attachment (their custom properties).
+	Labels []SensitivityLabel `json:"labels,omitempty"`
 }
 
 // Message is a parsed message. Bodies are reduced to Text.
@@ -93,7 +96,9 @@ type Message struct {
 	Cc      []Address
 	Bcc     []Address
 
-	Subject     string
+	Subject string
+	// Labels are the sensitivity labels of the msip_labels header.
+	Labels      []SensitivityLabel
 	Text        string // text of the text/plain parts (or text/html reduced to text), capped
 	Attachments []Attachment
 	Size        int // octets of the raw message
