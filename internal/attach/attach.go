@@ -129,6 +129,9 @@ type Result struct {
 	// attachment itself, else paths inside it.
 	Encrypted []string
 	Problems  []Problem
+	// Labels are the sensitivity labels of the Office documents read, the
+	// attachment's own and those of documents inside it.
+	Labels []mail.SensitivityLabel
 }
 
 // leadCap bounds Lead for kinds without pages: about a printed page.

@@ -31,6 +31,9 @@ func (r *reader) zipFile(at, ext string, data []byte, depth int) Kind {
 		return KindZIP
 	}
 	z := zipIndex(zr)
+	if z["[Content_Types].xml"] != nil {
+		r.labels(at, z)
+	}
 	switch {
 	case z["[Content_Types].xml"] != nil && z["word/document.xml"] != nil:
 		r.docx(at, z)
