@@ -40,6 +40,11 @@ const (
 	// (a ZIP, Office or PDF file): the PPAP pattern, whose password
 	// usually follows to the same recipients.
 	EncryptedAttachment Code = "ENCRYPTED_ATTACHMENT"
+	// ClassificationLabel: the message, or an attachment, carries a
+	// classification label (a Purview sensitivity label, a 【社外秘】-style
+	// tag) whose level must not leave a scope a recipient is outside of.
+	// Args name the label and its level; Scope is the scope left.
+	ClassificationLabel Code = "CLASSIFICATION_LABEL"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.

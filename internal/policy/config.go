@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/misend/misend/internal/finding"
@@ -28,6 +29,8 @@ import (
 type Config struct {
 	Default     Rules            `toml:"default"`
 	Departments map[string]Rules `toml:"department"`
+	// Classification says what labels and tags mean (see Classification).
+	Classification Classification `toml:"classification"`
 
 	rules *compiled // set by Validate
 }
@@ -45,6 +48,12 @@ type Rules struct {
 	Shadow *bool `toml:"shadow"`
 	// FailSafe is the verdict when detection fails or times out.
 	FailSafe Verdict `toml:"fail_safe"`
+	// Levels maps a classification level (公開, 社内限定, 機密, 極秘, or
+	// the organisation's own) to the least verdict a message labelled so
+	// gets when a recipient is outside the level's scope; merged level by
+	// level over the built-in ones (社内限定 confirm, 機密 and 極秘 hold)
+	// and, for a department, over the default's.
+	Levels map[string]Verdict `toml:"levels"`
 }
 
 // DefaultConfig is the policy used when none is configured: most mail passes,
@@ -124,6 +133,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("policy.department.%q: %w", name, err))
 		}
 	}
+	if err := c.Classification.check(); err != nil {
+		errs = append(errs, fmt.Errorf("policy.%w", err))
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -169,6 +181,11 @@ func (r *Rules) check() error {
 	if r.DelayMinutes < 0 || r.DelayMinutes > maxDelayMinutes {
 		errs = append(errs, fmt.Errorf("delay_minutes: %d not in 0..%d", r.DelayMinutes, maxDelayMinutes))
 	}
+	for level, v := range r.Levels {
+		if !v.Valid() {
+			errs = append(errs, fmt.Errorf("levels: %q = %q: unknown verdict", level, v))
+		}
+	}
 	if r.FailSafe != "" && !r.FailSafe.Valid() {
 		errs = append(errs, fmt.Errorf("fail_safe: unknown verdict %q", r.FailSafe))
 	}
@@ -179,6 +196,7 @@ func (r *Rules) check() error {
 type resolved struct {
 	bands    []resolvedBand // strictest first
 	codes    map[finding.Code]Verdict
+	levels   map[string]Verdict
 	delay    time.Duration
 	shadow   bool
 	failSafe Verdict
@@ -191,13 +209,15 @@ type resolvedBand struct {
 
 // compiled rules live beside the Config so a Policy copies cheaply.
 type compiled struct {
-	def   resolved
-	depts map[string]*resolved
+	def            resolved
+	depts          map[string]*resolved
+	classification compiledClassification
 }
 
 func (c *Config) compile() {
 	c.rules = &compiled{depts: make(map[string]*resolved, len(c.Departments))}
-	c.rules.def = resolve(c.Default, nil)
+	c.rules.def = resolve(c.Default, &resolved{levels: defaultLevels})
+	c.rules.classification = compileClassification(c.Classification)
 	for name, r := range c.Departments {
 		res := resolve(r, &c.rules.def)
 		c.rules.depts[name] = &res
@@ -226,6 +246,16 @@ func resolve(r Rules, parent *resolved) resolved {
 		codes[k] = v
 	}
 	out.codes = codes
+	levels := make(map[string]Verdict)
+	if parent != nil {
+		for k, v := range parent.levels {
+			levels[k] = v
+		}
+	}
+	for k, v := range r.Levels {
+		levels[strings.TrimSpace(k)] = v
+	}
+	out.levels = levels
 	if r.DelayMinutes > 0 {
 		out.delay = time.Duration(r.DelayMinutes) * time.Minute
 	}

@@ -101,6 +101,12 @@ func (p *Policy) Evaluate(dept string, score float64, fs []finding.Finding) Deci
 		if min, ok := r.codes[f.Code]; ok && min.Stricter(v) {
 			v, rule = min, "code:"+string(f.Code)
 		}
+		if f.Code != finding.ClassificationLabel {
+			continue
+		}
+		if min, ok := r.levelVerdict(f); ok && min.Stricter(v) {
+			v, rule = min, "level:"+f.Args["level"]
+		}
 	}
 	return r.finish(v, rule)
 }
