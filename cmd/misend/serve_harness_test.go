@@ -38,6 +38,13 @@ func startServed(t *testing.T, people []directory.Person, http string) *served {
 // replicas may share.
 func startServedOn(t *testing.T, dbPath string, people []directory.Person, http string) *served {
 	t.Helper()
+	return startServedWith(t, dbPath, people, http, &config.Config{})
+}
+
+// startServedWith is startServedOn with the configuration file's cfg
+// under what the harness sets (listeners, upstream, spool).
+func startServedWith(t *testing.T, dbPath string, people []directory.Person, http string, cfg *config.Config) *served {
+	t.Helper()
 	ctx := context.Background()
 	tmp := t.TempDir()
 	db, err := store.Open(ctx, dbPath)
@@ -56,7 +63,6 @@ func startServedOn(t *testing.T, dbPath string, people []directory.Person, http 
 	go up.Serve(ul)
 	t.Cleanup(func() { up.Close() })
 
-	cfg := &config.Config{}
 	cfg.SMTP.Listen = "127.0.0.1:0"
 	cfg.Upstream.Addr, cfg.Upstream.TLS = ul.Addr().String(), "none"
 	cfg.Queue.Dir = filepath.Join(tmp, "spool")
