@@ -68,8 +68,8 @@ func DefaultClassification() Classification {
 }
 
 // defaultLevels are the least verdicts for a labelled message leaving its
-// scope, before any configuration: mail marked for inside eyes only is the
-// sender's to confirm, confidential and secret mail an approver's.
+// scope (DefaultConfig's), and what a configured policy's levels are merged
+// over: a policy written without levels still holds 機密 mail.
 var defaultLevels = map[string]Verdict{LevelInternal: Confirm, LevelConfidential: Hold, LevelSecret: Hold}
 
 // labelKey is how labels are compared: NFKC (full-width letters and

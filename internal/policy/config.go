@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
@@ -90,6 +91,9 @@ func DefaultConfig() Config {
 			finding.AttachmentUnreadable: Warn,
 			finding.EncryptedAttachment:  Warn,
 		},
+		// Mail marked for inside eyes only is the sender's to confirm,
+		// confidential and secret mail an approver's.
+		Levels:       maps.Clone(defaultLevels),
 		DelayMinutes: 5,
 		FailSafe:     Hold,
 	}}
