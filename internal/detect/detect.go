@@ -144,6 +144,7 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 		c.freemail()
 	}
 	c.habits()
+	c.attachments()
 	c.discountShortHistory()
 	for _, cc := range d.Content {
 		for _, f := range cc.CheckContent(msg) {
