@@ -343,4 +343,7 @@ var messages = map[string][2]string{
 	"code.CONFIDENTIAL_TERMS":          {"Confidential content", "機密情報"},
 	"code.PERSONAL_DATA":               {"Personal data", "個人情報"},
 	"code.PARSE_PROBLEM":               {"Unreadable message", "解析できないメール"},
+	"code.ATTACHMENT_UNREADABLE":       {"Attachment not checked", "確認できない添付ファイル"},
+	"code.ENCRYPTED_ATTACHMENT":        {"Password-protected attachment", "パスワード付き添付ファイル"},
+	"code.CLASSIFICATION_LABEL":        {"Classification label", "取り扱い区分の表示"},
 }
