@@ -8,7 +8,9 @@
 // directory through their aliases); where each recipient really goes
 // (routing tricks such as user%elsewhere@corp.example are judged at their
 // real destination); the findings, with the confidential-term lists of
-// both the sender and the header From's person; the department whose
+// both the sender and the header From's person, and the classification
+// labels the recipients take out of their scope (package label, by the
+// sender's department); the department whose
 // policy applies (the stricter one when they differ); and the fail-safe
 // verdict when the message cannot be parsed, detection panics or the
 // deadline passes.
