@@ -61,7 +61,7 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 			}
 			return xmlCDATA, d[9 : 9+end], nil
 		}
-		end := bytes.IndexByte(d, '>')
+		end := tagEnd(d)
 		if end < 0 {
 			s.pos = len(s.data)
 			return xmlEOF, nil, nil
@@ -80,6 +80,25 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 		return kind, localName(inside), inside
 	}
 	return xmlEOF, nil, nil
+}
+
+// tagEnd is the index of the '>' closing the tag d starts with, -1 when
+// none does. Office XML is mostly tags of a dozen octets, where a plain
+// loop is cheaper than setting up bytes.IndexByte's vector search.
+func tagEnd(d []byte) int {
+	n := min(len(d), 24)
+	for i := 1; i < n; i++ {
+		if d[i] == '>' {
+			return i
+		}
+	}
+	if n == len(d) {
+		return -1
+	}
+	if i := bytes.IndexByte(d[n:], '>'); i >= 0 {
+		return n + i
+	}
+	return -1
 }
 
 // localName is a tag's element name without its namespace prefix. One
