@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -164,8 +165,17 @@ func newReader(ctx context.Context, lim Limits, deadline time.Time) *reader {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	return &reader{ctx: ctx, lim: lim, deadline: deadline, leadEnd: -1}
+	r := &reader{ctx: ctx, lim: lim, deadline: deadline, leadEnd: -1}
+	if b, ok := textBuffers.Get().(*[]byte); ok {
+		r.text = (*b)[:0]
+	}
+	return r
 }
+
+// textBuffers hold the text of one attachment while it is read; Result
+// keeps a copy (a string), so the buffer serves the next attachment
+// instead of growing anew.
+var textBuffers sync.Pool
 
 func (r *reader) result(name, ctype string, data []byte) Result {
 	r.res.Kind = r.read(".", name, ctype, data, 0)
@@ -176,6 +186,11 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	} else {
 		r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
 	}
+	if cap(r.text) > 0 && cap(r.text) <= maxPooled {
+		b := r.text[:0]
+		textBuffers.Put(&b)
+	}
+	r.text = nil
 	if r.leadEnd > len(r.res.Text) {
 		r.leadEnd = -1
 	}
