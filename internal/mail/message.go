@@ -1,6 +1,7 @@
 // Package mail parses RFC 5322 / MIME messages into the few facts misend needs:
 // who sent to whom, when, in which thread, with what subject, text and
-// attachment names.
+// attachment names, and the sensitivity labels Outlook stamps on it
+// (msip_labels, label.go).
 //
 // It decodes encoded-word headers, quoted-printable and base64, and the
 // charsets Japanese mail uses (ISO-2022-JP, Shift_JIS, EUC-JP) besides UTF-8.
@@ -13,7 +14,7 @@
 // slices of the raw octets, decoded through one reused scratch buffer, so a
 // typical message costs a few dozen small allocations (see bench_test.go).
 // Files are split by job: header.go (fields), address.go, mime.go (the
-// part tree), decode.go (transfer encodings, charsets), html.go.
+// part tree), decode.go (transfer encodings, charsets), html.go, label.go.
 //
 // It deliberately does not keep bodies around, render HTML, or decompress
 // archives: callers get plain text, capped, and nothing else.
