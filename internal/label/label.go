@@ -123,8 +123,13 @@ func Find(msg *mail.Message, pol *policy.Policy) []Found {
 		}
 	}
 	purview(msg.Labels, "")
-	for _, t := range Tags(msg.Subject) {
-		add(t, t, "")
+	// A reply keeps the subject it answers: "Re: [Confidential] ご提案"
+	// back to the partner who marked it is their label, not ours. A
+	// forward sends the marked mail on, and counts.
+	if _, reply := mail.BaseSubject(msg.Subject); !reply || mail.IsForward(msg.Subject) {
+		for _, t := range Tags(msg.Subject) {
+			add(t, t, "")
+		}
 	}
 	for _, a := range msg.Attachments {
 		purview(a.Labels, attach.Name(a))
