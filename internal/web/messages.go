@@ -198,6 +198,7 @@ var messages = map[string][2]string{
 	"policy.shadow":     {"shadow mode", "シャドーモード"},
 	"policy.bands":      {"Score bands", "スコア帯"},
 	"policy.codes":      {"Least verdict by finding", "検知種別ごとの最低判定"},
+	"policy.levels":     {"Least verdict by classification label level (leaving its scope)", "取り扱い区分ごとの最低判定（範囲外の宛先があるとき）"},
 	"policy.delay":      {"Delay", "送信遅延"},
 	"policy.minutes":    {"%d minutes", "%d 分"},
 	"policy.shadowmode": {"Shadow mode (decide and log, always pass)", "シャドーモード（判定・記録のみで常に送信）"},

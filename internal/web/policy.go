@@ -22,6 +22,7 @@ type policyRow struct {
 	Department string // "" for the organisation's default
 	Bands      []bandRow
 	Codes      []codeRow
+	Levels     []codeRow // classification level → least verdict; Code holds the level
 	Delay      int
 	Shadow     bool
 	ShadowSet  bool
@@ -50,6 +51,10 @@ func rowOf(dept string, r policy.Rules) policyRow {
 		row.Codes = append(row.Codes, codeRow{string(c), v})
 	}
 	slices.SortFunc(row.Codes, func(a, b codeRow) int { return strings.Compare(a.Code, b.Code) })
+	for l, v := range r.Levels {
+		row.Levels = append(row.Levels, codeRow{l, v})
+	}
+	slices.SortFunc(row.Levels, func(a, b codeRow) int { return strings.Compare(a.Code, b.Code) })
 	return row
 }
 
