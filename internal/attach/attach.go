@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -129,6 +130,9 @@ type Result struct {
 	// attachment itself, else paths inside it.
 	Encrypted []string
 	Problems  []Problem
+	// Labels are the sensitivity labels of the Office documents read, the
+	// attachment's own and those of documents inside it.
+	Labels []mail.SensitivityLabel
 }
 
 // leadCap bounds Lead for kinds without pages: about a printed page.
@@ -161,14 +165,32 @@ func newReader(ctx context.Context, lim Limits, deadline time.Time) *reader {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	return &reader{ctx: ctx, lim: lim, deadline: deadline, leadEnd: -1}
+	r := &reader{ctx: ctx, lim: lim, deadline: deadline, leadEnd: -1}
+	if b, ok := textBuffers.Get().(*[]byte); ok {
+		r.text = (*b)[:0]
+	}
+	return r
 }
+
+// textBuffers hold the text of one attachment while it is read; Result
+// keeps a copy (a string), so the buffer serves the next attachment
+// instead of growing anew.
+var textBuffers sync.Pool
 
 func (r *reader) result(name, ctype string, data []byte) Result {
 	r.res.Kind = r.read(".", name, ctype, data, 0)
 	// Damaged XML or PDF strings may carry stray octets; matching wants
 	// valid UTF-8.
-	r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
+	if utf8.Valid(r.text) {
+		r.res.Text = string(r.text) // the usual case, without ToValidUTF8's second pass
+	} else {
+		r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
+	}
+	if cap(r.text) > 0 && cap(r.text) <= maxPooled {
+		b := r.text[:0]
+		textBuffers.Put(&b)
+	}
+	r.text = nil
 	if r.leadEnd > len(r.res.Text) {
 		r.leadEnd = -1
 	}
@@ -243,10 +265,14 @@ func (r *reader) endLead() {
 // from compressed octets (declared: what the file says it expands to),
 // within the file, total and ratio limits.
 func (r *reader) inflate(at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
+	return r.inflateTo(new(bytes.Buffer), at, src, compressed, declared)
+}
+
+// inflateTo is inflate into buf, which the octets returned belong to.
+func (r *reader) inflateTo(buf *bytes.Buffer, at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
 	limit := min(r.lim.MaxFileBytes, r.lim.MaxTotalBytes-r.total)
 	byRatio := max(ratioFloor, r.lim.MaxRatio*max(compressed, 1))
 	limit = min(limit, byRatio)
-	var buf bytes.Buffer
 	// The declared size spares regrowing; it is a hint, never trusted
 	// past the limit.
 	buf.Grow(int(min(max(declared, 0), limit) + bytes.MinRead))

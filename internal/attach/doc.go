@@ -9,7 +9,10 @@
 // .eml, read through package mail, recursively) and .zip archives, nested.
 // It tells encrypted attachments apart (a password-protected ZIP entry, an
 // Office file saved with a password, a PDF with an /Encrypt dictionary):
-// the PPAP habit of sending the password in the next mail.
+// the PPAP habit of sending the password in the next mail. It reads the
+// Microsoft Purview sensitivity labels of Office files (MSIP_Label_*
+// custom properties, docMetadata/LabelInfo.xml); what a label means is
+// the policy's, and package label judges it.
 //
 // Every read is bounded (Limits): nesting depth, archive entries,
 // expansion ratio, bytes decompressed per file and in total, text kept, and
@@ -31,6 +34,6 @@
 //
 // Files are split by job: attach.go (limits, results, the dispatch by
 // kind), message.go (filling mail attachments), zip.go, ooxml.go, odf.go,
-// xmltext.go (the fast XML text scanner both use), pdf.go, rtf.go,
-// charset.go, eml.go.
+// xmltext.go (the fast XML text scanner both use), label.go, pdf.go,
+// rtf.go, charset.go, eml.go.
 package attach

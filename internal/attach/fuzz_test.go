@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/misend/misend/internal/mail"
 )
 
 // Each fuzzer feeds one extractor through Read, with the name that picks
@@ -30,7 +32,7 @@ func FuzzZip(f *testing.F) {
 }
 
 func FuzzOOXML(f *testing.F) {
-	fuzzRead(f, "a.docx", "", readFile(f, "quote.docx"), readFile(f, "list.xlsx"), readFile(f, "deck.pptx"))
+	fuzzRead(f, "a.docx", "", readFile(f, "quote.docx"), readFile(f, "list.xlsx"), readFile(f, "deck.pptx"), readFile(f, "quote-labelled.docx"))
 }
 
 func FuzzODF(f *testing.F) {
@@ -41,11 +43,17 @@ func FuzzODF(f *testing.F) {
 // ZIP rarely reaches it mutated.
 func FuzzXMLText(f *testing.F) {
 	f.Add([]byte(`<w:p><w:r><w:t>a&amp;b&#x41;&#99999999;</w:t><w:br w:type="page"/></w:r></w:p><![CDATA[x`))
+	f.Add([]byte(`<property name="MSIP_Label_2096f6a2-d2f7-48be-b329-b73aaa526e5d_Enabled"><vt:lpwstr>true</vt:lpwstr></property><clbl:label id="{2096f6a2-d2f7-48be-b329-b73aaa526e5d}" enabled="1" removed="0"/>`))
 	f.Add([]byte(`<sst><si><t>x</t><rPh><t>y</t></rPh></si></sst><c t="s"><v>0</v></c>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := newReader(context.Background(), DefaultLimits, farFuture)
 		r.sheet(data, sharedStrings(data))
 		r.drawingML(data)
+		for _, l := range append(mail.MSIPLabels(customProperties(data)), labelInfo(data)...) {
+			if !mail.IsGUID(l.ID) {
+				t.Fatalf("label %q", l.ID)
+			}
+		}
 		s := xmlScanner{data: data}
 		for i := 0; ; i++ {
 			tok, name, inside := s.next()

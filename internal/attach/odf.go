@@ -1,8 +1,9 @@
 package attach
 
 import (
-	"archive/zip"
 	"bytes"
+
+	"github.com/klauspost/compress/zip"
 )
 
 // odf reads an OpenDocument file (text, spreadsheet, presentation): the
@@ -15,7 +16,9 @@ func (r *reader) odf(at string, z map[string]*zip.File) {
 	if !ok {
 		return
 	}
-	if bytes.Contains(manifest, []byte("encryption-data")) {
+	encrypted := bytes.Contains(manifest, []byte("encryption-data"))
+	r.done(manifest)
+	if encrypted {
 		r.encrypted(at)
 		return
 	}
@@ -23,6 +26,7 @@ func (r *reader) odf(at string, z map[string]*zip.File) {
 	if !ok && data == nil {
 		return
 	}
+	defer r.done(data)
 	s := xmlScanner{data: data}
 	var buf []byte
 	inBody := false

@@ -1,11 +1,12 @@
 package attach
 
 import (
-	"archive/zip"
 	"bytes"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/zip"
 )
 
 // docx reads a Word document's body (word/document.xml): the text of its
@@ -17,6 +18,7 @@ func (r *reader) docx(at string, z map[string]*zip.File) {
 	if !ok && data == nil {
 		return
 	}
+	defer r.done(data)
 	r.runs(data, func(name, inside, buf []byte) []byte {
 		switch string(name) {
 		case "tab":
@@ -85,9 +87,11 @@ func (r *reader) runs(data []byte, empty func(name, inside, buf []byte) []byte) 
 func (r *reader) xlsx(at string, zr *zip.Reader, z map[string]*zip.File) {
 	var shared [][]byte
 	if f := z["xl/sharedStrings.xml"]; f != nil {
-		if data, ok := r.entry(join(at, f.Name), f); ok {
+		data, ok := r.entry(join(at, f.Name), f)
+		if ok {
 			shared = sharedStrings(data)
 		}
+		r.done(data)
 	}
 	sheets := numbered(zr, "xl/worksheets/sheet", ".xml")
 	for i, f := range sheets {
@@ -99,6 +103,7 @@ func (r *reader) xlsx(at string, zr *zip.Reader, z map[string]*zip.File) {
 			continue
 		}
 		r.sheet(data, shared)
+		r.done(data)
 		r.newline()
 		if i == 0 {
 			r.endLead()
@@ -230,6 +235,7 @@ func (r *reader) pptx(at string, zr *zip.Reader) {
 			continue
 		}
 		r.drawingML(data)
+		r.done(data)
 		r.newline()
 		if i == 0 {
 			r.endLead()

@@ -41,6 +41,8 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 			return xmlText, d[:end], nil
 		}
 		switch {
+		case len(d) < 2 || d[1] != '!':
+			// A tag: the usual case, spared the prefix tests below.
 		case bytes.HasPrefix(d, []byte("<!--")):
 			end := bytes.Index(d[4:], []byte("-->"))
 			if end < 0 {
@@ -59,7 +61,7 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 			}
 			return xmlCDATA, d[9 : 9+end], nil
 		}
-		end := bytes.IndexByte(d, '>')
+		end := tagEnd(d)
 		if end < 0 {
 			s.pos = len(s.data)
 			return xmlEOF, nil, nil
@@ -80,21 +82,40 @@ func (s *xmlScanner) next() (xmlToken, []byte, []byte) {
 	return xmlEOF, nil, nil
 }
 
-// localName is a tag's element name without its namespace prefix.
-func localName(inside []byte) []byte {
-	end := 0
-	for end < len(inside) {
-		c := inside[end]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' {
-			break
+// tagEnd is the index of the '>' closing the tag d starts with, -1 when
+// none does. Office XML is mostly tags of a dozen octets, where a plain
+// loop is cheaper than setting up bytes.IndexByte's vector search.
+func tagEnd(d []byte) int {
+	n := min(len(d), 24)
+	for i := 1; i < n; i++ {
+		if d[i] == '>' {
+			return i
 		}
-		end++
 	}
-	name := inside[:end]
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
+	if n == len(d) {
+		return -1
 	}
-	return name
+	if i := bytes.IndexByte(d[n:], '>'); i >= 0 {
+		return n + i
+	}
+	return -1
+}
+
+// localName is a tag's element name without its namespace prefix. One
+// pass: every tag of a document comes through here.
+func localName(inside []byte) []byte {
+	start := 0
+	for i, c := range inside {
+		switch c {
+		case ' ', '\t', '\n', '\r', '/':
+			return inside[start:i]
+		case ':':
+			if start == 0 {
+				start = i + 1
+			}
+		}
+	}
+	return inside[start:]
 }
 
 // attr returns the value of the attribute with local name key in a tag's

@@ -1,12 +1,13 @@
 package attach
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zip"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -30,6 +31,9 @@ func (r *reader) zipFile(at, ext string, data []byte, depth int) Kind {
 		return KindZIP
 	}
 	z := zipIndex(zr)
+	if z["[Content_Types].xml"] != nil {
+		r.labels(at, z)
+	}
 	switch {
 	case z["[Content_Types].xml"] != nil && z["word/document.xml"] != nil:
 		r.docx(at, z)
@@ -82,10 +86,13 @@ func (r *reader) archive(at string, zr *zip.Reader, depth int) {
 			continue
 		}
 		r.read(p, name, "", data, depth+1)
+		r.done(data)
 	}
 }
 
-// entry decompresses one file of an archive within the limits.
+// entry decompresses one file of an archive within the limits. The octets
+// are lent: the caller gives them back with r.done once nothing it keeps
+// refers to them (what r.write keeps is a copy).
 func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 	if f.Flags&1 != 0 {
 		r.encrypted(at)
@@ -97,7 +104,26 @@ func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 		return nil, false
 	}
 	defer rc.Close()
-	return r.inflate(at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
+	buf := entryBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return r.inflateTo(buf, at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
+}
+
+// entryBuffers spare the allocation (and zeroing) of a buffer the size of
+// each document part: office XML runs to megabytes, and allocating it
+// cost as much as scanning it.
+var entryBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse: a rare huge part must
+// not stay in memory for the next message.
+const maxPooled = 4 << 20
+
+// done gives back what entry lent.
+func (r *reader) done(data []byte) {
+	if cap(data) == 0 || cap(data) > maxPooled {
+		return
+	}
+	entryBuffers.Put(bytes.NewBuffer(data[:0]))
 }
 
 // entryName is a file's name in UTF-8: archives made on Japanese Windows

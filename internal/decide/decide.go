@@ -8,12 +8,14 @@
 // directory through their aliases); where each recipient really goes
 // (routing tricks such as user%elsewhere@corp.example are judged at their
 // real destination); the findings, with the confidential-term lists of
-// both the sender and the header From's person; the department whose
-// policy applies (the stricter one when they differ); what the sender
-// already confirmed in a mail-client add-in, from a verified confirmation
-// stamp (stamp.go says what a stamp may lower and what it never does); and
-// the fail-safe verdict when the message cannot be parsed, detection
-// panics or the deadline passes.
+// both the sender and the header From's person, and the classification
+// labels the recipients take out of their scope (package label, by the
+// sender's department); the department whose policy applies (the stricter
+// one when they differ); what the sender already confirmed in a
+// mail-client add-in, from a verified confirmation stamp (stamp.go says
+// what a stamp may lower and what it never does); and the fail-safe
+// verdict when the message cannot be parsed, detection panics or the
+// deadline passes.
 //
 // It does not score messages itself (a Detector does), speak SMTP or the
 // milter protocol, store, relay or hold mail, send notices, or record

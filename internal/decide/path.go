@@ -10,6 +10,7 @@ import (
 
 	"github.com/misend/misend/internal/attach"
 	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/label"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/stamp"
@@ -196,6 +197,9 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 		// Between colleagues it stays inside and says nothing.
 		fs = append(fs, attach.Findings(msg.Attachments, p.firstOutside(msg))...)
 	}
+	// Labels are judged inside the organisation too: 極秘 may be kept to
+	// a department.
+	fs = append(fs, label.Findings(msg, pol, p.department(who.sender), scopes{p})...)
 	if who.person && who.fromPerson && who.sender != who.from {
 		// Mail in another insider's name: the one who sent it confirms it
 		// and is told about it, not the one it names.
@@ -325,6 +329,24 @@ func (p *Path) prepare(parsed *mail.Message, env Envelope) (msg *mail.Message, o
 func (p *Path) firstOutside(msg *mail.Message) string {
 	for _, r := range msg.Recipients() {
 		if _, routed := mail.Route(r.Addr); routed || p.People == nil || !p.People.IsInternal(r.Addr) {
+			return r.Addr
+		}
+	}
+	return ""
+}
+
+// scopes tells label.Findings who is outside a scope, by the directory.
+type scopes struct{ p *Path }
+
+// Outside implements label.Recipients. A route leaves every scope; with no
+// directory, every recipient is outside.
+func (s scopes) Outside(msg *mail.Message, scope, dept string) string {
+	for _, r := range msg.Recipients() {
+		_, routed := mail.Route(r.Addr)
+		switch {
+		case routed || s.p.People == nil || !s.p.People.IsInternal(r.Addr):
+			return r.Addr
+		case scope == policy.ScopeDepartment && s.p.People.DepartmentOf(r.Addr) != dept:
 			return r.Addr
 		}
 	}

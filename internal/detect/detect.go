@@ -220,7 +220,7 @@ func (c *check) run() error {
 		steps = []func(){c.novelty, c.similarContacts, c.namesakePairs, c.lookalikeDomains, c.combination,
 			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.freemail}
 	}
-	steps = append(steps, c.habits, c.discountShortHistory)
+	steps = append(steps, c.habits, c.attachments, c.discountShortHistory)
 	for _, step := range steps {
 		if c.done() {
 			return c.err

@@ -48,6 +48,12 @@ const (
 	fQuoted
 	fQuotedOutsider
 	fForward
+	fAttachCount
+	fAttachKinds
+	fAttachArchive
+	fAttachEncrypted
+	fAttachLabelled
+	fAttachNewKind
 	numFeatures
 )
 
@@ -98,4 +104,10 @@ var FeatureNames = []string{
 	fQuoted:             "quoted_headers",              // the text quotes a message's headers (a reply or forward); recipients they name count as in the thread
 	fQuotedOutsider:     "quoted_outsider",             // the text quotes headers, and a recipient they do not name: 1/(1+exchanged) of the rarest such
 	fForward:            "forward",                     // the subject says the message is forwarded: new people are its point
+	fAttachCount:        "attachments",                 // log(1+attachments a person chose: signatures left out)
+	fAttachKinds:        "attachment_kinds",            // how many kinds of attachment (PDF, Word, spreadsheet, archive, image, …)
+	fAttachArchive:      "attachment_archive",          // an archive (ZIP, 7z, …) is attached
+	fAttachEncrypted:    "attachment_encrypted",        // an attachment, or a file inside one, needs a password
+	fAttachLabelled:     "attachment_labelled",         // a Purview sensitivity label on the message or a document
+	fAttachNewKind:      "attachment_new_kind",         // an outside recipient's domain never got this kind of attachment from the sender
 }

@@ -221,6 +221,18 @@ var catalog = map[string]entry{
 		"the attachment {file} names {company}, whose mail goes to {domain}, but no recipient is at {domain}",
 		"添付ファイル {file} に「{company}」とありますが、{company}宛てのメールの送信先である {domain} の方は宛先にいません"},
 
+	// CLASSIFICATION_LABEL: labels are not secret; the sender is told
+	// which one, and which scope it keeps the mail in.
+	"classification_label": {
+		"the message is labelled {label} ({level}), and {recipient} is outside {@scope}",
+		"このメールには「{label}」（{level}）の表示がありますが、{recipient} は{@scope}以外の宛先です"},
+	"classification_label.attachment": {
+		"the attachment {file} is labelled {label} ({level}), and {recipient} is outside {@scope}",
+		"添付ファイル {file} には「{label}」（{level}）の表示がありますが、{recipient} は{@scope}以外の宛先です"},
+	"suggest.classification_label": {
+		"make sure it may go outside {@scope}; if not, remove the recipients outside it",
+		"{@scope}以外に送付してよいかご確認ください。送付できない場合は{@scope}以外の宛先を外してください"},
+
 	// CONFIDENTIAL_TERMS: the scope, never a term.
 	"confidential_terms": {
 		"the message contains terms confidential to {@scope}, and {recipient} is outside it",
@@ -368,6 +380,7 @@ var codeCatalog = map[Code]entry{
 	StampInvalid:             {"a recipient confirmation from the mail client was not used", "メールソフトでの宛先確認は使用しませんでした"},
 	AttachmentUnreadable:     {"an attachment could not be checked", "内容を確認できない添付ファイルがあります"},
 	EncryptedAttachment:      {"an attachment is protected by a password, so its contents cannot be checked", "パスワード付きの添付ファイルがあるため、内容を確認できません"},
+	ClassificationLabel:      {"the message carries a classification label, and a recipient is outside the scope it allows", "取り扱い区分の表示があるメールですが、その区分で認められた範囲外の宛先があります"},
 }
 
 func init() {

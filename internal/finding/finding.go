@@ -49,6 +49,11 @@ const (
 	// verify (forged, expired, another sender's or message's). It is
 	// ignored; operators see why, senders do not (SenderView).
 	StampInvalid Code = "STAMP_INVALID"
+	// ClassificationLabel: the message, or an attachment, carries a
+	// classification label (a Purview sensitivity label, a 【社外秘】-style
+	// tag) whose level must not leave a scope a recipient is outside of.
+	// Args name the label and its level; Scope is the scope left.
+	ClassificationLabel Code = "CLASSIFICATION_LABEL"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.

@@ -72,3 +72,19 @@ func FuzzBaseSubject(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseMSIPLabels(f *testing.F) {
+	f.Add("MSIP_Label_2096f6a2-d2f7-48be-b329-b73aaa526e5d_Enabled=true; MSIP_Label_2096f6a2-d2f7-48be-b329-b73aaa526e5d_Name=社外秘;")
+	f.Add("MSIP_Label_x_Enabled=true;;=;MSIP_Label_")
+	f.Fuzz(func(t *testing.T, header string) {
+		ls := ParseMSIPLabels(header)
+		if len(ls) > maxLabels {
+			t.Fatalf("%d labels", len(ls))
+		}
+		for _, l := range ls {
+			if !IsGUID(l.ID) || l.ID != strings.ToLower(l.ID) {
+				t.Fatalf("label ID %q", l.ID)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 // Package mail parses RFC 5322 / MIME messages into the few facts misend needs:
 // who sent to whom, when, in which thread, with what subject, text and
-// attachment names.
+// attachment names, and the sensitivity labels Outlook stamps on it
+// (msip_labels, label.go).
 //
 // It decodes encoded-word headers, quoted-printable and base64, and the
 // charsets Japanese mail uses (ISO-2022-JP, Shift_JIS, EUC-JP) besides UTF-8.
@@ -13,7 +14,7 @@
 // slices of the raw octets, decoded through one reused scratch buffer, so a
 // typical message costs a few dozen small allocations (see bench_test.go).
 // Files are split by job: header.go (fields), address.go, mime.go (the
-// part tree), decode.go (transfer encodings, charsets), html.go.
+// part tree), decode.go (transfer encodings, charsets), html.go, label.go.
 //
 // It deliberately does not keep bodies around, render HTML, or decompress
 // archives: callers get plain text, capped, and nothing else.
@@ -77,6 +78,9 @@ type Attachment struct {
 	// UnreadablePath is where inside the attachment the first unreadable
 	// part is ("." for the attachment itself).
 	UnreadablePath string `json:"unreadable_path,omitempty"`
+	// Labels are the sensitivity labels of the documents in the
+	// attachment (their custom properties).
+	Labels []SensitivityLabel `json:"labels,omitempty"`
 }
 
 // Message is a parsed message. Bodies are reduced to Text.
@@ -93,7 +97,9 @@ type Message struct {
 	Cc      []Address
 	Bcc     []Address
 
-	Subject     string
+	Subject string
+	// Labels are the sensitivity labels of the msip_labels header.
+	Labels      []SensitivityLabel
 	Text        string // text of the text/plain parts (or text/html reduced to text), capped
 	Attachments []Attachment
 	Size        int // octets of the raw message

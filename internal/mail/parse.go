@@ -110,6 +110,9 @@ func (m *Message) decodeWords(field, s string) string {
 
 func parseHeader(m *Message, h *header) {
 	m.Subject = m.decodeWords("subject", h.get("Subject"))
+	// Label names in Japanese come encoded; the GUIDs, not the names,
+	// are what a mapping is best keyed on.
+	m.Labels = ParseMSIPLabels(m.decodeWords("msip_labels", h.get("msip_labels")))
 	m.MessageID = firstID(h.get("Message-Id"))
 	m.InReplyTo = firstID(firstField(h.get("In-Reply-To")))
 	m.References = appendIDs(nil, h.get("References"))

@@ -106,6 +106,9 @@ type person struct {
 	days     map[uint32]uint16 // day number → messages sent that day
 	sent     counter
 	firsts   counter // messages sent that reached someone for the first time
+	// attach is outside domain → attachment kinds sent there (AttachPDF,
+	// …); nil for the many who never sent an attachment outside.
+	attach map[uint32]uint16
 }
 
 type nameCount struct {

@@ -29,6 +29,8 @@ type Observation struct {
 	// Companies are the names the opening addressed (Config.Addressed),
 	// set only for mail from an insider to one outside domain.
 	Companies []string `json:"companies,omitempty"`
+	// AttachKinds are the kinds of its attachments (AttachmentKinds).
+	AttachKinds uint16 `json:"attach_kinds,omitempty"`
 
 	rcpts []mail.Address // To, Cc and Bcc merged, when Observe had them
 }
@@ -38,7 +40,7 @@ type Observation struct {
 func (m *Model) Observe(msg *mail.Message) Observation {
 	o := Observation{Key: MessageKey(msg), Date: msg.Date, From: msg.From, To: msg.To, Cc: msg.Cc, Bcc: msg.Bcc,
 		MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References, rcpts: msg.Recipients(),
-		Topic: TopicKey(msg.Subject)}
+		Topic: TopicKey(msg.Subject), AttachKinds: AttachmentKinds(msg.Attachments)}
 	if m.cfg.Addressed != nil && m.outsideDomain(msg.From.Addr, o.rcpts) != "" {
 		o.Companies = m.cfg.Addressed(msg)
 	}
@@ -113,6 +115,7 @@ func (m *Model) LearnObservation(o *Observation) bool {
 
 	if m.internalDomain(domainOf(from)) {
 		m.learnSent(fromID, ids, visible, h)
+		m.learnAttachments(m.person(fromID), ids, o.AttachKinds)
 		m.learnCompanies(o.Companies, m.outsideDomain(from, rcpts))
 	}
 	for _, id := range ids {

@@ -260,6 +260,15 @@ func (rs *restorer) part(s *part) error {
 		for _, c := range sp.Days {
 			p.days[c.K] = uint16(min(c.N, 1<<16-1))
 		}
+		for _, c := range sp.Attach {
+			if c.K >= nDom {
+				return errors.New("attachment domain out of range")
+			}
+			if p.attach == nil {
+				p.attach = make(map[uint32]uint16, len(sp.Attach))
+			}
+			p.attach[c.K] = uint16(c.N)
+		}
 		m.people[sp.ID] = p
 	}
 	for _, k := range s.Seen {

@@ -256,6 +256,11 @@ func (e *encoder) person(id uint32, p *person) partPerson {
 	for d, n := range p.days {
 		sp.Days = append(sp.Days, count32{d, uint32(n)})
 	}
+	for d, k := range p.attach {
+		if d < e.nDom {
+			sp.Attach = append(sp.Attach, count32{d, uint32(k)})
+		}
+	}
 	return sp
 }
 

@@ -112,6 +112,7 @@ type partPerson struct {
 	SentAt   uint32
 	FirstsV  float32
 	FirstsAt uint32
+	Attach   []count32 // outside domain → attachment kinds sent (absent before they were learned)
 }
 
 // snapshot is the version 1 format: the whole model in one gob value.

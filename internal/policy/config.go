@@ -3,9 +3,11 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/misend/misend/internal/finding"
@@ -41,6 +43,8 @@ type Config struct {
 	ExemptSenders []string         `toml:"exempt_senders,omitempty"`
 	Default       Rules            `toml:"default"`
 	Departments   map[string]Rules `toml:"department,omitempty"`
+	// Classification says what labels and tags mean (see Classification).
+	Classification Classification `toml:"classification"`
 
 	rules *compiled // set by Validate
 }
@@ -58,6 +62,12 @@ type Rules struct {
 	Shadow *bool `toml:"shadow,omitempty"`
 	// FailSafe is the verdict when detection fails or times out.
 	FailSafe Verdict `toml:"fail_safe,omitempty"`
+	// Levels maps a classification level (公開, 社内限定, 機密, 極秘, or
+	// the organisation's own) to the least verdict a message labelled so
+	// gets when a recipient is outside the level's scope; merged level by
+	// level over the built-in ones (社内限定 confirm, 機密 and 極秘 hold)
+	// and, for a department, over the default's.
+	Levels map[string]Verdict `toml:"levels,omitempty"`
 }
 
 // DefaultConfig is the policy used when none is configured: most mail passes,
@@ -94,6 +104,9 @@ func DefaultConfig() Config {
 			finding.AttachmentUnreadable: Warn,
 			finding.EncryptedAttachment:  Warn,
 		},
+		// Mail marked for inside eyes only is the sender's to confirm,
+		// confidential and secret mail an approver's.
+		Levels:       maps.Clone(defaultLevels),
 		DelayMinutes: 5,
 		FailSafe:     Hold,
 	}}
@@ -139,6 +152,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, lerrs...)
 	c.ExemptSenders, lerrs = normalizeSenders(c.ExemptSenders)
 	errs = append(errs, lerrs...)
+	if err := c.Classification.check(); err != nil {
+		errs = append(errs, fmt.Errorf("policy.%w", err))
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -185,6 +201,11 @@ func (r *Rules) check(section string) []error {
 	if r.DelayMinutes < 0 || r.DelayMinutes > maxDelayMinutes {
 		bad("delay_range", r.DelayMinutes, maxDelayMinutes)
 	}
+	for level, v := range r.Levels {
+		if !v.Valid() {
+			errs = append(errs, fmt.Errorf("levels: %q = %q: unknown verdict", level, v))
+		}
+	}
 	if r.FailSafe != "" && !r.FailSafe.Valid() {
 		bad("failsafe_verdict", string(r.FailSafe))
 	}
@@ -195,6 +216,7 @@ func (r *Rules) check(section string) []error {
 type resolved struct {
 	bands    []resolvedBand // strictest first
 	codes    map[finding.Code]Verdict
+	levels   map[string]Verdict
 	delay    time.Duration
 	shadow   bool
 	failSafe Verdict
@@ -207,10 +229,11 @@ type resolvedBand struct {
 
 // compiled rules live beside the Config so a Policy copies cheaply.
 type compiled struct {
-	def     resolved
-	depts   map[string]*resolved
-	trusted map[string]bool // TrustedDomains
-	exempt  map[string]bool // ExemptSenders: addresses and "local@" parts
+	def            resolved
+	depts          map[string]*resolved
+	trusted        map[string]bool // TrustedDomains
+	exempt         map[string]bool // ExemptSenders: addresses and "local@" parts
+	classification compiledClassification
 }
 
 func (c *Config) compile() {
@@ -221,7 +244,8 @@ func (c *Config) compile() {
 	for _, a := range c.ExemptSenders {
 		c.rules.exempt[a] = true
 	}
-	c.rules.def = resolve(c.Default, nil)
+	c.rules.def = resolve(c.Default, &resolved{levels: defaultLevels})
+	c.rules.classification = compileClassification(c.Classification)
 	for name, r := range c.Departments {
 		res := resolve(r, &c.rules.def)
 		c.rules.depts[name] = &res
@@ -250,6 +274,16 @@ func resolve(r Rules, parent *resolved) resolved {
 		codes[k] = v
 	}
 	out.codes = codes
+	levels := make(map[string]Verdict)
+	if parent != nil {
+		for k, v := range parent.levels {
+			levels[k] = v
+		}
+	}
+	for k, v := range r.Levels {
+		levels[strings.TrimSpace(k)] = v
+	}
+	out.levels = levels
 	if r.DelayMinutes > 0 {
 		out.delay = time.Duration(r.DelayMinutes) * time.Minute
 	}

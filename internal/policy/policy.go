@@ -155,6 +155,12 @@ func (c *Config) Evaluate(dept string, score float64, fs []finding.Finding) Deci
 		if min, ok := r.codes[f.Code]; ok && min.Stricter(v) {
 			v, rule = min, "code:"+string(f.Code)
 		}
+		if f.Code != finding.ClassificationLabel {
+			continue
+		}
+		if min, ok := r.levelVerdict(f); ok && min.Stricter(v) {
+			v, rule = min, "level:"+f.Args["level"]
+		}
 	}
 	return r.finish(v, rule)
 }
@@ -173,6 +179,7 @@ func (c *Config) Clone() Config {
 		TrustedDomains: append([]string(nil), c.TrustedDomains...),
 		ExemptSenders:  append([]string(nil), c.ExemptSenders...),
 		Default:        c.Default.clone(),
+		Classification: Classification{Labels: maps.Clone(c.Classification.Labels), Scopes: maps.Clone(c.Classification.Scopes)},
 	}
 	if c.Departments != nil {
 		out.Departments = make(map[string]Rules, len(c.Departments))
@@ -194,6 +201,9 @@ func (r Rules) clone() Rules {
 	if r.Shadow != nil {
 		v := *r.Shadow
 		out.Shadow = &v
+	}
+	if r.Levels != nil {
+		out.Levels = maps.Clone(r.Levels)
 	}
 	return out
 }

@@ -290,6 +290,7 @@ var messages = map[string][2]string{
 	"policyerr.minutes":          {"delay: %q is no number of minutes", "送信遅延: %q は分数ではありません"},
 	"policyerr.shadow":           {"shadow mode: %q is neither on nor off", "シャドーモード: %q はオン・オフのどちらでもありません"},
 	"policyerr.conflict":         {"Someone else changed the policy while you were editing it. This is the policy as it is now: make your change again.", "編集中に他の管理者がポリシーを変更しました。現在のポリシーを表示しています。もう一度変更してください。"},
+	"policy.levels":              {"Least verdict by classification label level (leaving its scope)", "取り扱い区分ごとの最低判定（範囲外の宛先があるとき）"},
 
 	"reports.since":       {"From", "開始日"},
 	"reports.until":       {"To", "終了日"},
@@ -436,4 +437,5 @@ var messages = map[string][2]string{
 	"code.ENCRYPTED_ATTACHMENT":        {"Password-protected attachment", "パスワード付きの添付ファイル"},
 	"code.ATTACHMENT_UNREADABLE":       {"Attachment not readable", "読み取れない添付ファイル"},
 	"code.SENT_AS":                     {"Sent in another's name", "他の人の名前での送信"},
+	"code.CLASSIFICATION_LABEL":        {"Classification label", "取り扱い区分の表示"},
 }

@@ -31,6 +31,7 @@ type policyRow struct {
 	Department string // "" for the organisation's default
 	Bands      []bandRow
 	Codes      []codeRow
+	Levels     []codeRow // classification level → least verdict; Code holds the level
 	Delay      int
 	Shadow     bool
 	ShadowSet  bool
@@ -66,6 +67,10 @@ func rowOf(id, dept string, r policy.Rules) policyRow {
 		row.CodeOf[string(c)] = string(v)
 	}
 	slices.SortFunc(row.Codes, func(a, b codeRow) int { return strings.Compare(a.Code, b.Code) })
+	for l, v := range r.Levels {
+		row.Levels = append(row.Levels, codeRow{l, v})
+	}
+	slices.SortFunc(row.Levels, func(a, b codeRow) int { return strings.Compare(a.Code, b.Code) })
 	return row
 }
 
