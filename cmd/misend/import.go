@@ -20,6 +20,7 @@ import (
 	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/refit"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -288,6 +289,13 @@ func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config) err
 func saveFitted(ctx context.Context, db *store.DB, f *eval.Fitted, start time.Time) error {
 	f.Weights.Fit.Build = buildVersion()
 	if err := detect.SaveWeights(ctx, db, f.Weights); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	samples := make([]refit.Sample, len(f.Samples))
+	for i, s := range f.Samples {
+		samples[i] = refit.Sample{Features: s.Features, Mistake: s.Injected()}
+	}
+	if err := refit.SaveImport(ctx, db, refit.Window{From: f.From, Until: f.Until, Messages: f.Messages}, samples); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Printf("weights: fitted on %d messages sent from %s to %s, scored before they were learned, with mistakes put in; "+

@@ -30,12 +30,22 @@ func Path(d *detect.Detector, pol *policy.Policy, dir Directory) *decide.Path {
 	return p
 }
 
-// Detector is d as the decision path's Detector.
-func Detector(d *detect.Detector) decide.Detector {
-	return decide.DetectorFunc(func(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
-		r := d.Check(msg, now)
-		return r.Score, r.Findings
-	})
+// Detector is d as the decision path's Detector; it gives the feature
+// vectors too (decide.FeatureDetector).
+func Detector(d *detect.Detector) decide.FeatureDetector { return detector{d} }
+
+type detector struct{ d *detect.Detector }
+
+func (x detector) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	r := x.d.Check(msg, now)
+	return r.Score, r.Findings
+}
+
+func (detector) FeatureSet() string { return detect.FeatureSet() }
+
+func (x detector) DetectFeatures(msg *mail.Message, now time.Time) (float64, []finding.Finding, []float64) {
+	r := x.d.Check(msg, now)
+	return r.Score, r.Findings, r.Features
 }
 
 // Directory is a directory as loaded (*directory.Directory) or in force

@@ -69,6 +69,11 @@ type Result struct {
 	// message is seen there.
 	Outside bool
 	Err     error // detection failure behind a fail-safe decision
+	// Features is the vector the score came from, when the Detector is a
+	// FeatureDetector: kept with the decision for refitting, shown to
+	// nobody. FeatureSet names its features (FeatureDetector.FeatureSet).
+	Features   []float64
+	FeatureSet string
 }
 
 // Decider decides on one message. It must return promptly and must not fail

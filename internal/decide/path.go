@@ -23,6 +23,18 @@ type Detector interface {
 	Detect(msg *mail.Message, now time.Time) (score float64, findings []finding.Finding)
 }
 
+// FeatureDetector is a Detector that also returns the feature vector its
+// score came from. Decide keeps it in the Result so that the weights can be
+// fitted again on what people later answered about the message (package
+// refit).
+type FeatureDetector interface {
+	Detector
+	DetectFeatures(msg *mail.Message, now time.Time) (score float64, findings []finding.Finding, features []float64)
+	// FeatureSet names what the features mean (detect.FeatureSet), so a
+	// vector is only ever fitted on by a build that reads it alike.
+	FeatureSet() string
+}
+
 // DetectorFunc is a Detector written as a function.
 type DetectorFunc func(msg *mail.Message, now time.Time) (float64, []finding.Finding)
 
@@ -129,7 +141,18 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if now.IsZero() {
 		now = p.now()
 	}
-	score, fs := p.Detector.Detect(msg, now)
+	var (
+		score float64
+		fs    []finding.Finding
+		feats []float64
+		set   string
+	)
+	if fd, ok := p.Detector.(FeatureDetector); ok {
+		score, fs, feats = fd.DetectFeatures(msg, now)
+		set = fd.FeatureSet()
+	} else {
+		score, fs = p.Detector.Detect(msg, now)
+	}
 	fs = slices.Clip(fs)
 	for _, person := range who.persons {
 		if person == who.from {
@@ -178,6 +201,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside,
+		Features: feats, FeatureSet: set,
 	}
 }
 

@@ -59,6 +59,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/misend/misend/internal/finding"
@@ -78,7 +79,8 @@ type Detector struct {
 	Content []ContentChecker
 	Weights *Weights // nil means the built-in default weights
 
-	names nameCache // contacts' name tokens, across checks
+	refitted atomic.Pointer[Weights] // SetWeights; wins over Weights
+	names    nameCache               // contacts' name tokens, across checks
 }
 
 // Result is what Check found.
@@ -157,11 +159,7 @@ func (d *Detector) Check(msg *mail.Message, now time.Time) Result {
 		c.add(finding.Finding{Code: finding.ParseProblem, Severity: finding.Info}.
 			Say("parse_problem", finding.Args{"problem": msg.Problems[0]}))
 	}
-	w := d.Weights
-	if w == nil {
-		w = DefaultWeights()
-	}
-	return Result{Findings: c.findings, Features: c.f, Score: w.Score(c.f)}
+	return Result{Findings: c.findings, Features: c.f, Score: d.weights().Score(c.f)}
 }
 
 func (c *check) add(f finding.Finding) { c.findings = append(c.findings, f) }
