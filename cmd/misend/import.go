@@ -19,6 +19,7 @@ import (
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/memlimit"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/refit"
 	"github.com/misend/misend/internal/store"
@@ -43,6 +44,8 @@ type importCmd struct {
 func (c *importCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	lim := memlimit.Start(importHeapFloor)
+	defer lim.Stop()
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		return err
@@ -121,6 +124,7 @@ func (c *importCmd) Run(g *Globals) error {
 	var fitErr error
 	fitStart := time.Now()
 	if cal != nil && walkErr == nil {
+		lim.Fit() // the model and the window are what the fit keeps live
 		fitted, fitErr = cal.Fit(ctx)
 		if walkErr = l.err; walkErr == nil && ctx.Err() != nil {
 			walkErr = ctx.Err()
@@ -196,6 +200,10 @@ func (c *importCmd) Run(g *Globals) error {
 	debug.FreeOSMemory()
 	return c.fit(ctx, db, cfg)
 }
+
+// importHeapFloor is the soft heap limit import keeps to (package
+// memlimit), raised when the learned history needs more.
+const importHeapFloor = 250 << 20
 
 // fitCut reads the paths once for the dates of the insiders' mail and
 // returns where the fit window starts; zero for too little mail.
