@@ -40,4 +40,4 @@ go test -count=1 -timeout 15m ./...
 echo "== the packages that keep data, again on PostgreSQL"
 MISEND_TEST_DB=postgres go test -count=1 -timeout 10m ./cmd/misend/ ./internal/audit/ ./internal/auth/ \
   ./internal/decisions/ ./internal/detect/ ./internal/directory/ ./internal/feedback/ ./internal/model/ \
-  ./internal/reports/ ./internal/terms/ ./internal/web/ ./internal/api/ ./internal/server/ ./internal/journal/
+  ./internal/reports/ ./internal/refit/ ./internal/terms/ ./internal/web/ ./internal/api/ ./internal/server/ ./internal/journal/

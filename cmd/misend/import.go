@@ -19,7 +19,9 @@ import (
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/journal"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/memlimit"
 	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/refit"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -42,6 +44,8 @@ type importCmd struct {
 func (c *importCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	lim := memlimit.Start(importHeapFloor)
+	defer lim.Stop()
 	db, err := store.Open(ctx, g.DB)
 	if err != nil {
 		return err
@@ -120,6 +124,7 @@ func (c *importCmd) Run(g *Globals) error {
 	var fitErr error
 	fitStart := time.Now()
 	if cal != nil && walkErr == nil {
+		lim.Fit() // the model and the window are what the fit keeps live
 		fitted, fitErr = cal.Fit(ctx)
 		if walkErr = l.err; walkErr == nil && ctx.Err() != nil {
 			walkErr = ctx.Err()
@@ -195,6 +200,10 @@ func (c *importCmd) Run(g *Globals) error {
 	debug.FreeOSMemory()
 	return c.fit(ctx, db, cfg)
 }
+
+// importHeapFloor is the soft heap limit import keeps to (package
+// memlimit), raised when the learned history needs more.
+const importHeapFloor = 250 << 20
 
 // fitCut reads the paths once for the dates of the insiders' mail and
 // returns where the fit window starts; zero for too little mail.
@@ -288,6 +297,13 @@ func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config) err
 func saveFitted(ctx context.Context, db *store.DB, f *eval.Fitted, start time.Time) error {
 	f.Weights.Fit.Build = buildVersion()
 	if err := detect.SaveWeights(ctx, db, f.Weights); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	samples := make([]refit.Sample, len(f.Samples))
+	for i, s := range f.Samples {
+		samples[i] = refit.Sample{Features: s.Features, Mistake: s.Injected()}
+	}
+	if err := refit.SaveImport(ctx, db, refit.Window{From: f.From, Until: f.Until, Messages: f.Messages}, samples); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Printf("weights: fitted on %d messages sent from %s to %s, scored before they were learned, with mistakes put in; "+

@@ -27,6 +27,7 @@ type cli struct {
 	Import    importCmd    `cmd:"" help:"Learn from mail history: mbox, Maildir, .eml, Exchange message-trace CSV."`
 	Check     checkCmd     `cmd:"" help:"Score messages without learning from them."`
 	Eval      evalCmd      `cmd:"" help:"Replay a corpus, inject misdirected recipients, report detection vs. false alarms."`
+	Refit     refitCmd     `cmd:"" help:"Fit the weights again on the imported history and what people answered while serving."`
 	Terms     termsCmd     `cmd:"" help:"Confidential terms per scope, recommendations and change requests."`
 	Directory directoryCmd `cmd:"" help:"People, departments, groups and roles."`
 	Demo      demoCmd      `cmd:"" help:"Make a synthetic organisation, learn it, and show misend at work."`

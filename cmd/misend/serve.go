@@ -25,6 +25,7 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/policystore"
 	"github.com/misend/misend/internal/queue"
+	"github.com/misend/misend/internal/refit"
 	"github.com/misend/misend/internal/relay"
 	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/server"
@@ -73,6 +74,9 @@ type serveCmd struct {
 	// siem sends decisions and audit entries on, with a [siem] table.
 	siem      *siem.Exporter
 	siemEvery time.Duration
+	// refit fits the weights again on what people answered, every
+	// [model] refit_every unless refit = false.
+	refit func(context.Context)
 }
 
 func (c *serveCmd) Run(g *Globals) error {
@@ -129,6 +133,9 @@ func (c *serveCmd) background(ctx context.Context, s *server.Server, log *slog.L
 		c.siem.Log = log
 		c.siem.Observe = s.Metrics.ObserveSIEM
 		go c.siem.Run(ctx, c.siemEvery)
+	}
+	if c.refit != nil {
+		go c.refit(ctx)
 	}
 }
 
@@ -303,6 +310,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		return fail(err)
 	}
 	c.siemEvery = orDuration(cfg.SIEM.Every, 5*time.Second)
+	if cfg.Model.Refit == nil || *cfg.Model.Refit {
+		every := orDuration(cfg.Model.RefitEvery, refit.DefaultEvery)
+		c.refit = func(ctx context.Context) { refit.Loop(ctx, db, every, loaded.Detector, refit.Options{}, log) }
+	}
 	if cfg.Retention != nil {
 		if p := retention.FromConfig(*cfg.Retention); !p.Keeps() {
 			if c.sweep, err = sweeperOn(ctx, db); err != nil {

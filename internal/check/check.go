@@ -51,7 +51,7 @@ func (x detector) DetectContext(ctx context.Context, msg *mail.Message, now time
 		opt = detect.Options{Trusted: pol.Trusted, TrustedDomains: pol.TrustedDomains}
 	}
 	r, err := x.d.CheckContext(ctx, msg, now, opt)
-	return decide.Detection{Score: r.Score, Findings: r.Findings, Features: r.Features}, err
+	return decide.Detection{Score: r.Score, Findings: r.Findings, Features: r.Features, FeatureSet: detect.FeatureSet()}, err
 }
 
 // Directory is a directory as loaded (*directory.Directory) or in force

@@ -71,6 +71,7 @@ import (
 //	[model]
 //	save_every = "5m"
 //	share = true                        # learn with the other replicas on the database (default: on PostgreSQL)
+//	refit_every = "24h"                 # fit the weights again on what people answered (refit = false: never)
 //
 //	[web]
 //	oidc_issuer = "https://login.microsoftonline.com/TENANT/v2.0"
@@ -232,6 +233,11 @@ type Model struct {
 	// Share makes replicas on one database learn from each other's mail
 	// (package journal); nil means yes on PostgreSQL, no on SQLite.
 	Share *bool `toml:"share"`
+	// Refit fits the weights again every RefitEvery (0 means a day) on
+	// the imported history's samples and what people answered about
+	// flagged mail (package refit); nil means yes.
+	Refit      *bool    `toml:"refit"`
+	RefitEvery Duration `toml:"refit_every"`
 }
 
 // Duration is a time.Duration written as "90s" or "5m".

@@ -1,5 +1,6 @@
 // Package decisions records every verdict misend reaches, with its findings,
-// for reports, audits and the web UI.
+// for reports, audits and the web UI, and the feature vectors (numbers
+// only) that package refit fits the weights on again.
 //
 // It is the only place operator-only finding fields (matched confidential
 // terms) are kept after a message leaves; nothing here is shown to senders.
@@ -38,6 +39,11 @@ type Record struct {
 	Score      float64
 	Findings   []finding.Finding // operator view
 	Err        string            // detection failure behind a fail-safe verdict
+	// Features is the vector the score came from and FeatureSet the
+	// build's name for its features (detect.FeatureSet). Kept for flagged
+	// decisions and one passed decision in KeepPassEvery; never shown.
+	Features   []float64
+	FeatureSet string
 }
 
 // Log appends records to the decisions table.
@@ -188,8 +194,9 @@ func (l *Log) write(batch []Record) error {
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO decisions
-		(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error,
+		features, feature_set)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("decisions: prepare insert: %w", err)
 	}
@@ -222,9 +229,14 @@ func insert(ctx context.Context, st *sql.Stmt, r Record) error {
 	if r.Decision.Shadow {
 		shadow = 1
 	}
+	var feats []byte
+	set := ""
+	if r.KeepsFeatures() {
+		feats, set = EncodeFeatures(r.Features), r.FeatureSet
+	}
 	if _, err := st.ExecContext(ctx, r.At.UnixMilli(), r.Via, r.MessageID, r.QueueID, r.Sender, r.Department,
 		string(r.Decision.Verdict), string(r.Decision.Decided), shadow, r.Decision.Rule, r.Score,
-		strings.Join(codes, " "), string(js), r.Err); err != nil {
+		strings.Join(codes, " "), string(js), r.Err, feats, set); err != nil {
 		return fmt.Errorf("decisions: append %s: %w", r.MessageID, err)
 	}
 	return nil

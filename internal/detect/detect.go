@@ -60,6 +60,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/misend/misend/internal/finding"
@@ -79,7 +80,8 @@ type Detector struct {
 	Content []ContentChecker
 	Weights *Weights // nil means the built-in default weights
 
-	names nameCache // contacts' name tokens, across checks
+	refitted atomic.Pointer[Weights] // SetWeights; wins over Weights
+	names    nameCache               // contacts' name tokens, across checks
 }
 
 // Options are what the policy in force tells a check, taken by the
@@ -173,11 +175,7 @@ func (d *Detector) CheckContext(ctx context.Context, msg *mail.Message, now time
 	if err := c.run(); err != nil {
 		return Result{}, err
 	}
-	w := d.Weights
-	if w == nil {
-		w = DefaultWeights()
-	}
-	return Result{Findings: c.findings, Features: c.f, Score: w.Score(c.f)}, nil
+	return Result{Findings: c.findings, Features: c.f, Score: d.weights().Score(c.f)}, nil
 }
 
 func (d *Detector) newCheck(ctx context.Context, msg *mail.Message, now time.Time, opt Options) *check {

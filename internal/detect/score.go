@@ -43,6 +43,11 @@ type FitInfo struct {
 	Messages int       `json:"messages"` // clean messages fitted on
 	Build    string    `json:"build,omitempty"`
 	At       time.Time `json:"at,omitzero"` // when the fit ran
+	// Answers and Served are set when the weights were fitted again while
+	// serving (package refit): decisions people answered, and passed
+	// decisions, fitted on besides the history's samples.
+	Answers int `json:"answers,omitempty"`
+	Served  int `json:"served,omitempty"`
 }
 
 // Overlaps reports whether mail dated from..until falls in what the
@@ -109,14 +114,30 @@ const MaxAlarm = 0.015
 // clean training messages score 0.5 or more. This moves every score the
 // same way and keeps their order: detection at a given alarm rate, which
 // `misend eval` reports, does not change.
-func Fit(x []Features, y []bool) (*Weights, error) { return fit(x, y, true) }
+func Fit(x []Features, y []bool) (*Weights, error) { return fit(x, y, nil, true) }
 
 // FitLinear is Fit without the trees: the linear score alone, for
 // comparison.
-func FitLinear(x []Features, y []bool) (*Weights, error) { return fit(x, y, false) }
+func FitLinear(x []Features, y []bool) (*Weights, error) { return fit(x, y, nil, false) }
 
-func fit(x []Features, y []bool, trees bool) (*Weights, error) {
-	w, err := fitBalanced(x, y)
+// FitWeighted is Fit with a weight per sample (nil: all 1): an answer a
+// person gave about a real message counts for several injected ones.
+// Within each class samples count by their weight; each class still
+// weighs half in total.
+func FitWeighted(x []Features, y []bool, weight []float64) (*Weights, error) {
+	if weight != nil && len(weight) != len(y) {
+		return nil, fmt.Errorf("fit: %d weights for %d samples", len(weight), len(y))
+	}
+	for i, v := range weight {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("fit: sample %d has weight %v, want a positive number", i, v)
+		}
+	}
+	return fit(x, y, weight, true)
+}
+
+func fit(x []Features, y []bool, weight []float64, trees bool) (*Weights, error) {
+	w, err := fitBalanced(x, y, weight)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +149,7 @@ func fit(x []Features, y []bool, trees bool) (*Weights, error) {
 		}
 	}
 	if trees {
-		w.Trees = boost(x, y, balance(y), z)
+		w.Trees = boost(x, y, balance(y, weight), z)
 	}
 	var clean []float64
 	for i := range x {
@@ -146,27 +167,36 @@ func fit(x []Features, y []bool, trees bool) (*Weights, error) {
 	return w, nil
 }
 
-// balance weighs each sample so that each class weighs half in total.
-func balance(y []bool) []float64 {
-	var pos float64
-	for _, v := range y {
+// balance weighs each sample by its weight (nil: 1) scaled so that each
+// class weighs half in total.
+func balance(y []bool, weight []float64) []float64 {
+	wt := func(i int) float64 {
+		if weight == nil {
+			return 1
+		}
+		return weight[i]
+	}
+	var pos, neg float64
+	for i, v := range y {
 		if v {
-			pos++
+			pos += wt(i)
+		} else {
+			neg += wt(i)
 		}
 	}
-	n, neg := float64(len(y)), float64(len(y))-pos
+	n := float64(len(y))
 	sw := make([]float64, len(y))
 	for i, v := range y {
 		if v {
-			sw[i] = n / (2 * pos)
+			sw[i] = wt(i) * n / (2 * pos)
 		} else {
-			sw[i] = n / (2 * neg)
+			sw[i] = wt(i) * n / (2 * neg)
 		}
 	}
 	return sw
 }
 
-func fitBalanced(x []Features, y []bool) (*Weights, error) {
+func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 	if len(x) != len(y) {
 		return nil, fmt.Errorf("fit: %d feature vectors but %d labels", len(x), len(y))
 	}
@@ -214,12 +244,8 @@ func fitBalanced(x []Features, y []bool) (*Weights, error) {
 		}
 		return (v[j] - mean[j]) / sd[j]
 	}
-	sw := func(i int) float64 {
-		if y[i] {
-			return n / (2 * pos)
-		}
-		return n / (2 * neg)
-	}
+	bw := balance(y, weight)
+	sw := func(i int) float64 { return bw[i] }
 	// beta[d] is the intercept; it is not penalised.
 	beta := make([]float64, d+1)
 	row := make([]float64, d+1)

@@ -113,6 +113,11 @@ type Fitted struct {
 	// Warned is the share of those honest messages the fitted weights
 	// score at the warn band (0.5) or above.
 	Warned float64
+	// Samples are what the weights were fitted on, clean and with a
+	// wrong recipient put in: refitting while serving starts from them.
+	Samples []Sample
+	// From and Until bound the window the samples come from.
+	From, Until time.Time
 }
 
 // Fit replays the window and fits weights on it.
@@ -143,5 +148,5 @@ func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
 			warned++
 		}
 	}
-	return &Fitted{Weights: w, Messages: n, Warned: float64(warned) / float64(n)}, nil
+	return &Fitted{Weights: w, Messages: n, Warned: float64(warned) / float64(n), Samples: fit, From: c.cut, Until: run.FitUntil}, nil
 }

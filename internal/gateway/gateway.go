@@ -304,6 +304,7 @@ func (s *session) Data(r io.Reader) error {
 	rec := decisions.Record{
 		At: time.Now(), Via: "smtp", MessageID: res.MessageID, Sender: res.Sender, Department: res.Department,
 		Decision: res.Decision, Score: res.Score, Findings: res.Findings,
+		Features: res.Features, FeatureSet: res.FeatureSet,
 	}
 	if res.Err != nil {
 		rec.Err = res.Err.Error()

@@ -208,6 +208,7 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 	rec := decisions.Record{
 		At: srv.Now(), Via: "milter", MessageID: res.MessageID, Sender: res.Sender,
 		Department: res.Department, Decision: res.Decision, Score: res.Score, Findings: res.Findings,
+		Features: res.Features, FeatureSet: res.FeatureSet,
 	}
 	if res.Err != nil {
 		rec.Err = res.Err.Error()

@@ -101,7 +101,7 @@ type person struct {
 	dept     uint32 // interned department + 1; 0 none
 	contacts map[uint32]contact
 	domains  map[uint32]contact
-	pairs    map[uint64]uint32 // a<<32|b (a<b) → messages with both
+	pairs    pairCounts // a<<32|b (a<b) → messages with both
 	hours    [24]uint32
 	days     map[uint32]uint16 // day number → messages sent that day
 	sent     counter
@@ -218,7 +218,7 @@ func (m *Model) addr(a string) uint32 {
 func (m *Model) person(id uint32) *person {
 	p := m.people[id]
 	if p == nil {
-		p = &person{contacts: map[uint32]contact{}, domains: map[uint32]contact{}, pairs: map[uint64]uint32{}, days: map[uint32]uint16{}}
+		p = &person{contacts: map[uint32]contact{}, domains: map[uint32]contact{}, days: map[uint32]uint16{}}
 		p.dept = m.deptID(id)
 		m.people[id] = p
 	}
@@ -278,7 +278,7 @@ func (m *Model) learnSent(fromID uint32, rcpts, visible []uint32, h uint32) {
 	if first {
 		p.firsts.add(h, m.hlHours)
 	}
-	addPairs(p.pairs, visible)
+	addPairs(&p.pairs, visible)
 }
 
 // learnReceived records, for insider rcpt, that from wrote to them together
@@ -307,7 +307,7 @@ func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 		}
 	}
 	if len(all) <= maxReceivedGroup {
-		addPairs(p.pairs, group)
+		addPairs(&p.pairs, group)
 		return
 	}
 	// Of a broadcast, only its sender with each of the others: whom one
@@ -315,7 +315,7 @@ func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 	// which, kept for every insider it reached, would be most of the model
 	// (5.6 million pairs for half of Enron's mail).
 	for _, r := range group[1:] {
-		p.pairs[pairKey(from, r)]++
+		p.pairs.inc(pairKey(from, r))
 	}
 }
 
@@ -330,13 +330,13 @@ func (m *Model) knownBy(p *person, addr uint32) {
 }
 
 // addPairs counts every unordered pair among the first maxPairRecipients ids.
-func addPairs(pairs map[uint64]uint32, ids []uint32) {
+func addPairs(pairs *pairCounts, ids []uint32) {
 	if len(ids) > maxPairRecipients {
 		ids = ids[:maxPairRecipients]
 	}
 	for i := 0; i < len(ids); i++ {
 		for j := i + 1; j < len(ids); j++ {
-			pairs[pairKey(ids[i], ids[j])]++
+			pairs.inc(pairKey(ids[i], ids[j]))
 		}
 	}
 }

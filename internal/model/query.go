@@ -263,7 +263,7 @@ func (m *Model) Together(sender, a, b string) int {
 	if p == nil || !ok1 || !ok2 || ia == ib {
 		return 0
 	}
-	return int(p.pairs[pairKey(ia, ib)])
+	return int(p.pairs.get(pairKey(ia, ib)))
 }
 
 // Thread returns the participants of the conversation a message with these

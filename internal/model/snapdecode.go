@@ -240,7 +240,7 @@ func (rs *restorer) part(s *part) error {
 			return errors.New("person out of range")
 		}
 		p := &person{dept: sp.Dept, contacts: make(map[uint32]contact, len(sp.Contacts)), domains: make(map[uint32]contact, len(sp.Domains)),
-			pairs: make(map[uint64]uint32, len(sp.Pairs)), days: make(map[uint32]uint16, len(sp.Days)),
+			days:  make(map[uint32]uint16, len(sp.Days)),
 			hours: sp.Hours, sent: counter{sp.SentV, sp.SentAt}, firsts: counter{sp.FirstsV, sp.FirstsAt}}
 		for _, c := range sp.Contacts {
 			if c.ID >= nAddr {
@@ -254,9 +254,7 @@ func (rs *restorer) part(s *part) error {
 			}
 			p.domains[c.ID] = contact{counter{c.SentV, c.SentAt}, counter{c.RecvV, c.RecvAt}, c.First, c.Last}
 		}
-		for _, c := range sp.Pairs {
-			p.pairs[c.K] = c.N
-		}
+		p.pairs.set(sp.Pairs)
 		for _, c := range sp.Days {
 			p.days[c.K] = uint16(min(c.N, 1<<16-1))
 		}

@@ -246,12 +246,12 @@ func (e *encoder) person(id uint32, p *person) partPerson {
 	}
 	sp.Contacts = snapContacts(p.contacts, e.nAddr)
 	sp.Domains = snapContacts(p.domains, e.nDom)
-	sp.Pairs = make([]count64, 0, len(p.pairs))
-	for k, n := range p.pairs {
+	sp.Pairs = make([]count64, 0, p.pairs.len())
+	p.pairs.each(func(k uint64, n uint32) {
 		if uint32(k) < e.nAddr { // the larger id of the pair
 			sp.Pairs = append(sp.Pairs, count64{k, n})
 		}
-	}
+	})
 	sp.Days = make([]count32, 0, len(p.days))
 	for d, n := range p.days {
 		sp.Days = append(sp.Days, count32{d, uint32(n)})
