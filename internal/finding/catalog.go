@@ -229,6 +229,13 @@ var catalog = map[string]entry{
 	"classification_label.attachment": {
 		"the attachment {file} is labelled {label} ({level}), and {recipient} is outside {@scope}",
 		"添付ファイル {file} には「{label}」（{level}）の表示がありますが、{recipient} は{@scope}以外の宛先です"},
+	// The sender's view: the level alone (finding.SenderView).
+	"classification_label.level": {
+		"the message is marked {level}, and {recipient} is outside {@scope}",
+		"このメールは取り扱い区分「{level}」ですが、{recipient} は{@scope}以外の宛先です"},
+	"classification_label.level.attachment": {
+		"the attachment {file} is marked {level}, and {recipient} is outside {@scope}",
+		"添付ファイル {file} は取り扱い区分「{level}」ですが、{recipient} は{@scope}以外の宛先です"},
 	"suggest.classification_label": {
 		"make sure it may go outside {@scope}; if not, remove the recipients outside it",
 		"{@scope}以外に送付してよいかご確認ください。送付できない場合は{@scope}以外の宛先を外してください"},

@@ -108,7 +108,35 @@ func SenderView(fs []Finding) []Finding {
 		// list by trying drafts: a sender hears only that confidential
 		// terms of a scope are there.
 		f.Terms, f.Weight = nil, nil
+		if f.Code == ClassificationLabel {
+			f = levelOnly(f)
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// levelOnly says a classification-label finding by its level alone: an
+// organisation may list a label's words (社外秘) among its confidential
+// terms too, and a term is never shown to a sender, whatever found it.
+func levelOnly(f Finding) Finding {
+	if f.Args["label"] == "" {
+		return f
+	}
+	args := make(Args, len(f.Args))
+	for k, v := range f.Args {
+		if k != "label" {
+			args[k] = v
+		}
+	}
+	key := "classification_label.level"
+	if f.Args["file"] != "" {
+		key += ".attachment"
+	}
+	sk := f.SuggestionKey
+	f = f.Say(key, args)
+	if sk != "" {
+		f = f.Suggest(sk)
+	}
+	return f
 }
