@@ -177,9 +177,9 @@ func WriteDiagnoses(w io.Writer, ds []Diagnosis) error {
 			fmt.Fprintf(w, "  wrong address mailed by the sender before: %.0f%% of these, %.0f%% of the rest\n", 100*d.KnownWrong, 100*d.KnownWrongRest)
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  feature\tset in these\tset in the rest")
+		fmt.Fprintln(tw, "  what the message has\tin these\tin the rest")
 		for _, f := range d.Features {
-			fmt.Fprintf(tw, "  %s\t%.0f%%\t%.0f%%\n", f.Name, 100*f.In, 100*f.Rest)
+			fmt.Fprintf(tw, "  %s\t%.0f%%\t%.0f%%\n", featureWords(f.Name), 100*f.In, 100*f.Rest)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -199,4 +199,15 @@ func (d Diagnosis) detectedBySide() string {
 	}
 	return fmt.Sprintf(" (caught: %.1f%% of those meant for insiders, %.1f%% for outsiders)",
 		100*caughtIn/(missedIn+caughtIn), 100*caughtOut/(missedOut+caughtOut))
+}
+
+// featureWords says a feature in plain words (detect.FeatureWords); the
+// JSON report keeps its name.
+func featureWords(name string) string {
+	for i, n := range detect.FeatureNames {
+		if n == name && i < len(detect.FeatureWords) {
+			return detect.FeatureWords[i]
+		}
+	}
+	return name
 }

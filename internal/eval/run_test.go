@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"flag"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,8 +177,27 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%s/%s: AUC %.3f", r.Strategy, r.Mode, *r.AUC)
 		}
 	}
+	// --explain speaks in words: no feature's identifier reaches the reader.
+	var ex strings.Builder
+	if err := rep.WriteDiagnoses(&ex); err != nil {
+		t.Fatal(err)
+	}
+	words := 0
+	for _, w := range detect.FeatureWords {
+		if strings.Contains(ex.String(), "  "+w+" ") {
+			words++
+		}
+	}
+	if len(rep.Diagnoses) == 0 || words == 0 {
+		t.Errorf("--explain without a diagnosis in words:\n%s", ex.String())
+	}
+	for _, n := range detect.FeatureNames {
+		if strings.Contains(ex.String(), "  "+n+" ") {
+			t.Errorf("--explain names the feature %s:\n%s", n, ex.String())
+		}
+	}
 	if testing.Verbose() {
 		rep.WriteText(t.Output())
-		rep.WriteDiagnoses(t.Output())
+		t.Log(ex.String())
 	}
 }
