@@ -215,6 +215,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				defer rec.Close() // before the database: it writes what is queued
 				var maddr string
 				var stats func() milter.Stats
 				if l.serve {
