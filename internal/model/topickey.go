@@ -64,7 +64,9 @@ func LoadTopicKey(path string, create bool) ([]byte, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("topic key: %w", err)
 	case !create:
-		return nil, fmt.Errorf("topic key %s does not exist: %w", path, err)
+		// Only on a shared database, where a key made here would not
+		// be the other hosts'.
+		return nil, fmt.Errorf("topic key %s: %w; make it once and give every replica a copy", path, fs.ErrNotExist)
 	}
 	key := make([]byte, TopicKeySize)
 	if _, err := rand.Read(key); err != nil {
