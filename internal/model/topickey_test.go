@@ -156,3 +156,39 @@ func BenchmarkTopicKeyed(b *testing.B) {
 		}
 	})
 }
+
+// TestUnkeyedSnapshotUnderAKey: a snapshot saved before subjects were
+// keyed loads under a key as it did; its Message-ID threads and
+// de-duplication keys still work, and only the threads it knew by their
+// subject are not found, to be learned again.
+func TestUnkeyedSnapshotUnderAKey(t *testing.T) {
+	at := time.Date(2001, 5, 1, 9, 0, 0, 0, time.UTC)
+	first := &mail.Message{MessageID: "1@x", Date: at, From: mail.Address{Addr: "a@corp.example"},
+		To: []mail.Address{{Addr: "b@partner.example"}}, Subject: "Gas contract for May"}
+	old := New(Config{OrgDomains: []string{"corp.example"}})
+	old.Learn(first)
+	var buf bytes.Buffer
+	if err := old.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(&buf, Config{OrgDomains: []string{"corp.example"}, TopicKey: bytes.Repeat([]byte{3}, TopicKeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		msg  *mail.Message
+		want bool
+	}{
+		{"reply by In-Reply-To", &mail.Message{Subject: "Re: Gas contract for May", InReplyTo: "1@x"}, true},
+		{"reply by subject alone", &mail.Message{Subject: "Re: Gas contract for May"}, false},
+	}
+	for _, tt := range tests {
+		if _, ok := m.Conversation("a@corp.example", tt.msg); ok != tt.want {
+			t.Errorf("%s: found %v, want %v", tt.name, ok, tt.want)
+		}
+	}
+	if m.Learn(first) {
+		t.Error("the message learned before the key was learned again")
+	}
+}
