@@ -128,7 +128,11 @@ func checkService(ctx context.Context, g *Globals) (*decide.Path, error) {
 	if _, err := openPolicies(ctx, db, pol, pol.Current().Clone(), nil); err != nil {
 		return nil, err
 	}
-	l, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol})
+	key, err := g.topicKey(nil) // an unkeyed model was warned of when it learned
+	if err != nil {
+		return nil, err
+	}
+	l, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, TopicKey: key})
 	if err != nil {
 		return nil, err
 	}

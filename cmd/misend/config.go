@@ -112,5 +112,8 @@ func (g *Globals) fromConfig(command string) error {
 	if len(g.OrgDomain) == 0 {
 		g.OrgDomain = cfg.OrgDomains
 	}
+	if g.TopicKeyFile == "" {
+		g.TopicKeyFile = cfg.Model.TopicKeyFile
+	}
 	return nil
 }

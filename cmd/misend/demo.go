@@ -41,6 +41,7 @@ func (c *demoCmd) Run(g *Globals) error {
 		Seed: c.Seed, People: c.People, Days: c.Days, Dir: c.Dir, DB: db,
 		Serve: !c.NoServe, SMTPAddr: c.SMTP, HTTPAddr: c.HTTP, For: c.For,
 		Out: os.Stdout, Log: log, Start: startLikeServe,
+		TopicKey: func(db string) ([]byte, error) { return (&Globals{DB: db}).topicKey(nil) },
 	})
 	return err
 }

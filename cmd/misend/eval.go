@@ -122,6 +122,9 @@ func (c *evalCmd) Run(g *Globals) error {
 // from an imported directory (the team-knowledge features need them) and
 // fitted weights (unless --builtin-weights). A missing database file is no
 // error, and eval does not create one unless it is to save weights.
+// The model stays without the topic key (model.Config.TopicKey): eval
+// builds it afresh from the corpus in memory and neither reads nor saves
+// the database's, so its subject hashes meet no stored ones.
 func (c *evalCmd) fromDB(ctx context.Context, g *Globals, org []string) (model.Config, *detect.Weights, error) {
 	cfg := model.Config{OrgDomains: org, Addressed: detect.AddressedCompanies}
 	if _, err := os.Stat(g.DB); err != nil && !strings.Contains(g.DB, "://") {

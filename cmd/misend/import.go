@@ -320,9 +320,14 @@ func weightsInUse(ctx context.Context, db *store.DB) string {
 	return "built-in"
 }
 
-// modelConfig sets up the model from --org-domain and the directory.
+// modelConfig sets up the model from --org-domain, the directory and the
+// topic key serve and check use on the same database.
 func modelConfig(ctx context.Context, db *store.DB, g *Globals) (model.Config, error) {
 	cfg, _, err := check.ModelConfig(ctx, db, g.OrgDomain)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.TopicKey, err = g.topicKey(func(s string) { fmt.Fprintln(os.Stderr, "misend import:", s) })
 	return cfg, err
 }
 

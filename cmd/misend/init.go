@@ -77,6 +77,23 @@ func (c *initCmd) Run(g *Globals) error {
 			owned = append(owned, org.SpoolKey)
 		}
 	}
+	// The subject hashes' key is made here, beside an SQLite database,
+	// so it belongs to the user the service runs as even when the first
+	// import is run by root. On PostgreSQL it is the administrator's to
+	// make once and copy to every replica.
+	if !strings.Contains(org.DB, "://") {
+		key := org.DB + ".topic.key"
+		made, err := setup.NewKeyFile(key)
+		if err != nil {
+			return fmt.Errorf("init: %w", err)
+		}
+		if made {
+			fmt.Printf("topic key made: %s (keep it out of the database's backups)\n", key)
+			owned = append(owned, key)
+		}
+	} else {
+		fmt.Println("PostgreSQL: make one topic key for every replica and set [model] topic_key_file (see docs/operations.md, Upgrade)")
+	}
 	if c.Admin != "" {
 		g.DB = org.DB
 		if err := c.addAdmin(g); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/setup"
@@ -33,6 +34,14 @@ func TestInitWritesConfigKeyAndAdmin(t *testing.T) {
 	}
 	if _, err := queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
 		t.Errorf("spool key: %v", err)
+	}
+	// The topic key is made beside the database, where import and serve
+	// look for it, so it is the service user's from the start.
+	// Read without making one: the key must be init's.
+	if path, _ := (&Globals{DB: cfg.DB}).topicKeyFile(); path != cfg.DB+".topic.key" {
+		t.Errorf("topic key looked for at %s", path)
+	} else if k, err := model.LoadTopicKey(path, false); err != nil || len(k) != model.TopicKeySize {
+		t.Errorf("topic key beside %s: %d bytes, %v", cfg.DB, len(k), err)
 	}
 	// The ages the operations guide defends are the ones written.
 	if cfg.Retention == nil || *cfg.Retention != retention.Defaults {

@@ -16,6 +16,9 @@ type Globals struct {
 	DB        string   `help:"SQLite path or postgres:// URL." default:"./misend.db" type:"string"`
 	Config    string   `help:"TOML configuration file." type:"path"`
 	OrgDomain []string `help:"The organisation's own domains (repeatable)." name:"org-domain"`
+	// TopicKeyFile is read by every command that learns or checks on the
+	// database: they must all hash subjects with one key.
+	TopicKeyFile string `help:"Key file the subject hashes are keyed with ([model] topic_key_file; default on SQLite: DB.topic.key, made on first use)." name:"topic-key-file" type:"path"`
 }
 
 type cli struct {

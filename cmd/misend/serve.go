@@ -263,8 +263,11 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	if (cfg.SMTP.TLSCert == "") != (cfg.SMTP.TLSKey == "") {
 		return o, nothing, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	if g.TopicKeyFile == "" {
+		g.TopicKeyFile = cfg.Model.TopicKeyFile
+	}
 	reviewed := *cfg
-	reviewed.DB, reviewed.OrgDomains = g.DB, g.OrgDomain
+	reviewed.DB, reviewed.OrgDomains, reviewed.Model.TopicKeyFile = g.DB, g.OrgDomain, g.TopicKeyFile
 	c.advice = config.Review(&reviewed, config.Machine)
 
 	pcfg := policy.DefaultConfig()
@@ -287,9 +290,17 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		db.Close()
 		return o, nothing, err
 	}
+	// Every replica reads the one key, so the topics in the journal, made
+	// by whichever replica saw the message, are found by the others. An
+	// unkeyed model on PostgreSQL is among the advice logged at start.
+	key, err := g.topicKey(nil)
+	if err != nil {
+		db.Close()
+		return o, nothing, err
+	}
 	// Term lists follow approvals made in the web UI or on the command
 	// line while misend serves.
-	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, FollowTerms: termsFollowEvery})
+	loaded, err := check.Load(ctx, db, check.LoadOptions{OrgDomains: g.OrgDomain, Policy: pol, FollowTerms: termsFollowEvery, TopicKey: key})
 	if err != nil {
 		db.Close()
 		return o, nothing, fmt.Errorf("load model: %w", err)

@@ -37,6 +37,9 @@ type LoadOptions struct {
 	// often; the database must then stay open while the Service is used.
 	// Zero reads the lists once, as a one-shot `misend check` wants.
 	FollowTerms time.Duration
+	// TopicKey keys the model's subject hashes (model.Config.TopicKey):
+	// the key import learned with, or threads by subject are not found.
+	TopicKey []byte
 }
 
 // ModelConfig sets up the model for db: organisation domains from orgDomains
@@ -69,6 +72,7 @@ func Load(ctx context.Context, db *store.DB, o LoadOptions) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.TopicKey = o.TopicKey
 	m, err := model.Load(ctx, db, cfg)
 	if err != nil {
 		return nil, err

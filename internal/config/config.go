@@ -72,6 +72,7 @@ import (
 //	save_every = "5m"
 //	share = true                        # learn with the other replicas on the database (default: on PostgreSQL)
 //	refit_every = "24h"                 # fit the weights again on what people answered (refit = false: never)
+//	topic_key_file = "/etc/misend/topic.key" # keys the subject hashes (default on SQLite: DB.topic.key; on PostgreSQL: set it)
 //
 //	[web]
 //	oidc_issuer = "https://login.microsoftonline.com/TENANT/v2.0"
@@ -238,6 +239,13 @@ type Model struct {
 	// flagged mail (package refit); nil means yes.
 	Refit      *bool    `toml:"refit"`
 	RefitEvery Duration `toml:"refit_every"`
+	// TopicKeyFile holds the secret the subjects that thread mail are
+	// hashed with (model.LoadTopicKey), kept out of the database so that
+	// a copy of it alone cannot be searched for guessed subjects. Default
+	// on SQLite: the database's path + ".topic.key", made on first use.
+	// On PostgreSQL there is no default: every replica must read one key,
+	// made once and copied to each, or subjects are hashed unkeyed.
+	TopicKeyFile string `toml:"topic_key_file"`
 }
 
 // Duration is a time.Duration written as "90s" or "5m".

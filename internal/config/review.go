@@ -136,6 +136,7 @@ func Review(c *Config, env Env) []Advice {
 			add(Error, f.key, "secret_readable", f.path)
 		}
 	}
+	reviewTopicKey(c, env, add)
 	if c.SMTP.TLSCert != "" {
 		if _, err := env.Stat(c.SMTP.TLSCert); err != nil {
 			add(Error, "smtp.tls_cert", "missing_file", c.SMTP.TLSCert)
@@ -164,6 +165,32 @@ func Review(c *Config, env Env) []Advice {
 		reviewLists(c, add)
 	}
 	return append(errs, warns...)
+}
+
+// reviewTopicKey looks at the key of the subject hashes: on SQLite it is
+// made on first use, next to the database unless set, so only a key
+// others may read is wrong; on PostgreSQL it must be set and exist, since
+// replicas on several hosts cannot each make their own.
+func reviewTopicKey(c *Config, env Env, add func(sev Severity, key, code, detail string)) {
+	const key = "model.topic_key_file"
+	path := c.Model.TopicKeyFile
+	shared := strings.Contains(c.DB, "://")
+	switch {
+	case path == "" && shared:
+		add(Warning, key, "no_topic_key", "")
+		return
+	case path == "" && c.DB != "":
+		path = c.DB + ".topic.key"
+	case path == "":
+		return
+	}
+	fi, err := env.Stat(path)
+	switch {
+	case err != nil && shared:
+		add(Error, key, "missing_file", path)
+	case err == nil && fi.Mode().Perm()&0o077 != 0:
+		add(Error, key, "secret_readable", path)
+	}
 }
 
 // reviewLists warns of trusted domains and exempt senders that do not do

@@ -56,6 +56,8 @@ held_days = 14
 
 func TestReview(t *testing.T) {
 	keys := map[string]fs.FileMode{"/etc/misend/spool.key": 0o600}
+	topicKeys := map[string]fs.FileMode{"/etc/misend/spool.key": 0o600, "/etc/misend/topic.key": 0o600}
+	const topicKey = "[model]\ntopic_key_file = \"/etc/misend/topic.key\"\n"
 	tests := []struct {
 		name   string
 		doc    string
@@ -80,7 +82,18 @@ func TestReview(t *testing.T) {
 		{"SQLite on NFS", good, "nfs", keys, []string{"error:network_fs"}},
 		{"relative paths", strings.Replace(strings.Replace(good, `/var/lib/misend/misend.db`, `misend.db`, 1), `/var/lib/misend/spool`, `spool`, 1), "", keys,
 			[]string{"warning:relative_path", "warning:relative_path"}},
-		{"PostgreSQL is no file", strings.Replace(good, `/var/lib/misend/misend.db`, `postgres://misend@db/misend`, 1), "nfs", keys, nil},
+		{"PostgreSQL is no file", strings.Replace(good, `/var/lib/misend/misend.db`, `postgres://misend@db/misend`, 1) + topicKey, "nfs", topicKeys, nil},
+		// Replicas on PostgreSQL cannot each make a key of their own.
+		{"PostgreSQL without a topic key", strings.Replace(good, `/var/lib/misend/misend.db`, `postgres://misend@db/misend`, 1), "", keys,
+			[]string{"warning:no_topic_key"}},
+		{"PostgreSQL, topic key missing", strings.Replace(good, `/var/lib/misend/misend.db`, `postgres://misend@db/misend`, 1) + topicKey, "", keys,
+			[]string{"error:missing_file"}},
+		{"topic key readable by others", good + topicKey, "", map[string]fs.FileMode{"/etc/misend/spool.key": 0o600, "/etc/misend/topic.key": 0o644},
+			[]string{"error:secret_readable"}},
+		// On SQLite it is made on first use, next to the database.
+		{"SQLite, topic key not made yet", good + topicKey, "", keys, nil},
+		{"SQLite, default topic key readable by others", good, "", map[string]fs.FileMode{"/etc/misend/spool.key": 0o600, "/var/lib/misend/misend.db.topic.key": 0o644},
+			[]string{"error:secret_readable"}},
 		{"bad time zone", strings.Replace(good, `Asia/Tokyo`, `Asia/Tokio`, 1), "", keys, []string{"error:bad_time_zone"}},
 		{"web on every address over HTTP", strings.Replace(good, "[web]", "[http]\nlisten = \":8025\"\n[web]", 1) + "\n", "", keys, nil},
 		{"web on every address, no TLS anywhere", strings.Replace(strings.Replace(good, "[web]", "[http]\nlisten = \":8025\"\n[web]", 1), "https://", "http://", 1), "", keys,

@@ -32,6 +32,9 @@ var adviceText = map[string][2]string{
 	"no_spool_key": {
 		`No spool key ([queue] encryption_key_file): held and waiting messages lie unencrypted on disk. misend init makes one; keep a copy of it with the backups.`,
 		`スプールの暗号鍵（[queue] encryption_key_file）がありません。保留中・待機中のメール本文が暗号化されずにディスクに残ります。misend init で作成でき、バックアップと一緒に保管してください。`},
+	"no_topic_key": {
+		`No topic key on PostgreSQL ([model] topic_key_file): the hashes of the subjects that thread mail are unkeyed, and anyone with a copy of the database can test guessed subjects against them. Make one (head -c 32 /dev/urandom > /etc/misend/topic.key; chmod 600 it), copy it to every replica and set topic_key_file; threads by subject are then learned anew.`,
+		`PostgreSQL でトピック鍵（[model] topic_key_file）がありません。スレッドをまとめる件名のハッシュに鍵がかからず、データベースの複製を持つ人は推測した件名と照合できます。鍵を作り（head -c 32 /dev/urandom > /etc/misend/topic.key; chmod 600）、すべてのレプリカに同じものを置いて topic_key_file を設定してください。件名によるスレッドはその後あらためて学習されます。`},
 	"no_retention": {
 		`No [retention] table: decisions, audit entries, the term index, the model journal and held mail nobody answers are kept for ever and the database only grows. misend init writes one with defaults (decisions 400 days, audit 1095, term index 365, held mail 14, model journal 7).`,
 		`[retention] テーブルがありません。判定・監査ログ・語の索引・学習ジャーナル、そして誰も対応しない保留メールが永久に残り、データベースは増え続けます。misend init が既定値（判定 400 日、監査 1095 日、語の索引 365 日、保留メール 14 日、学習ジャーナル 7 日）で書き込みます。`},

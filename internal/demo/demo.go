@@ -46,6 +46,10 @@ type Options struct {
 	// (web UI, notices, decisions log, learning); nil starts the bare
 	// gateway with the capture upstream, without web UI or notices.
 	Start func(ctx context.Context, env ServeEnv) (s *server.Server, stop func(), err error)
+	// TopicKey returns the key subjects are hashed with on the database
+	// db (model.Config.TopicKey), the one Start's gateway reads too;
+	// nil hashes them unkeyed, as the bare gateway does.
+	TopicKey func(db string) ([]byte, error)
 }
 
 // ServeEnv is what Start needs to know of the demo's organisation.

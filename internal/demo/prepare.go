@@ -85,6 +85,11 @@ func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned,
 	if err != nil {
 		return nil, err
 	}
+	if o.TopicKey != nil {
+		if cfg.TopicKey, err = o.TopicKey(dbPath); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
 	m := model.New(cfg)
 	sum, err := ingest.Walk(ctx, []string{history}, ingest.Options{Progress: os.Stderr}, func(_ string, msg *mail.Message) error {
 		m.Learn(msg)
@@ -104,7 +109,7 @@ func prepare(ctx context.Context, w *narrator, o Options, dir string) (*learned,
 	if err != nil {
 		return nil, err
 	}
-	svc, err := check.Load(ctx, db, check.LoadOptions{Policy: pol})
+	svc, err := check.Load(ctx, db, check.LoadOptions{Policy: pol, TopicKey: cfg.TopicKey})
 	if err != nil {
 		return nil, err
 	}

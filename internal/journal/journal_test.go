@@ -242,3 +242,61 @@ func TestAppendMany(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasAgreeOnKeyedTopics: the topic in a journal entry is the
+// observing replica's keyed hash of the subject. Replicas reading the same
+// key file thread a reply by its subject alone into the conversation
+// another replica saw; one under another key does not, so agreement
+// comes from the shared key, not from the subject in the clear.
+func TestReplicasAgreeOnKeyedTopics(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, pgtest.Path(t, t.TempDir(), "j.db"))
+	key := func(b byte) model.Config {
+		c := cfg
+		c.TopicKey = make([]byte, model.TopicKeySize)
+		c.TopicKey[0] = b
+		return c
+	}
+	a := newReplica(t, db, "a", model.New(key(1)))
+	msg := &mail.Message{MessageID: "<orion@corp.example>", Date: t0, Subject: "Project Orion merger",
+		From: mail.Address{Addr: "x@corp.example"}, To: []mail.Address{{Addr: "p@one.example"}}}
+	o := a.m.Observe(msg)
+	if o.Topic == 0 || o.Topic == model.TopicKey(msg.Subject) {
+		t.Fatalf("topic %x: want a keyed hash, not 0 or the unkeyed %x", o.Topic, model.TopicKey(msg.Subject))
+	}
+	a.m.LearnObservation(&o)
+	a.s.Learned(o)
+	a.sync(t)
+
+	j, err := Open(ctx, db, "reader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, _, err := j.After(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Obs.Topic != o.Topic {
+		t.Fatalf("journal holds %+v, want one entry with topic %x", entries, o.Topic)
+	}
+
+	reply := &mail.Message{Subject: "Re: Project Orion merger"}
+	tests := []struct {
+		name string
+		cfg  model.Config
+		want bool
+	}{
+		{"same key file", key(1), true},
+		{"another key", key(2), false},
+		{"no key", cfg, false},
+	}
+	for i, tt := range tests {
+		r := newReplica(t, db, fmt.Sprintf("r%d", i), model.New(tt.cfg))
+		if got := r.sync(t); got.Applied != 1 {
+			t.Fatalf("%s: applied %d entries, want 1", tt.name, got.Applied)
+		}
+		if _, ok := r.m.Conversation("x@corp.example", reply); ok != tt.want {
+			t.Errorf("%s: reply by subject found the conversation: %v, want %v", tt.name, ok, tt.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,9 +10,16 @@ import (
 )
 
 // TestConversationBySubject: mail without References is threaded by its
-// subject, for the people who took part in it only.
+// subject, for the people who took part in it only, whether subjects are
+// hashed unkeyed or under an installation's key.
 func TestConversationBySubject(t *testing.T) {
-	m := New(Config{OrgDomains: []string{"corp.example"}})
+	for _, key := range [][]byte{nil, bytes.Repeat([]byte{7}, TopicKeySize)} {
+		t.Run(fmt.Sprintf("key=%t", key != nil), func(t *testing.T) { conversationBySubject(t, key) })
+	}
+}
+
+func conversationBySubject(t *testing.T, key []byte) {
+	m := New(Config{OrgDomains: []string{"corp.example"}, TopicKey: key})
 	at := time.Date(2001, 5, 1, 9, 0, 0, 0, time.UTC)
 	a, b, c := mail.Address{Addr: "a@corp.example"}, mail.Address{Addr: "b@partner.example"}, mail.Address{Addr: "c@corp.example"}
 	m.Learn(&mail.Message{MessageID: "1@x", Date: at, From: a, To: []mail.Address{b}, Subject: "Gas contract for May"})

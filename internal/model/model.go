@@ -16,7 +16,8 @@
 // has none), so a copy in the sender's Sent folder and another in a
 // recipient's Inbox count once, and importing twice changes nothing.
 //
-// It stores no bodies and no subjects: only addresses, display names, counts
+// It stores no bodies and no subjects (a subject threads mail only as a hash
+// keyed with the installation's secret, Config.TopicKey): only addresses, display names, counts
 // and times, and which outside organisation names the openings of sent mail
 // address at which domain ("東洋電機株式会社\n田中様" sent to
 // toyo-denki.co.jp), so a greeting can be checked against the recipients.
@@ -48,6 +49,13 @@ type Config struct {
 	// mail to a single outside domain teaches the model that the domain
 	// goes by those names.
 	Addressed func(*mail.Message) []string
+	// TopicKey, when set, keys the hashes of subjects that thread mail
+	// without References (TopicKeyed), so someone holding the database
+	// without the key cannot test guessed subjects against them. Every
+	// process learning or checking on one database needs the same key:
+	// under another, threads by subject are not found. nil hashes them
+	// unkeyed (TopicKey), as models built in memory for a replay do.
+	TopicKey []byte
 }
 
 // Caps that keep one message from costing unbounded memory or time: a

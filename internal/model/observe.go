@@ -23,8 +23,10 @@ type Observation struct {
 	MessageID  string         `json:"message_id,omitempty"`
 	InReplyTo  string         `json:"in_reply_to,omitempty"`
 	References []string       `json:"references,omitempty"`
-	// Topic is a hash of the base subject (TopicKey): it threads mail
-	// that carries no References, as Enron's and many gateways' does.
+	// Topic is a hash of the base subject (TopicKeyed under the model's
+	// key, else TopicKey): it threads mail that carries no References, as
+	// Enron's and many gateways' does. A model under another key does not
+	// find it.
 	Topic uint64 `json:"topic,omitempty"`
 	// Companies are the names the opening addressed (Config.Addressed),
 	// set only for mail from an insider to one outside domain.
@@ -40,7 +42,7 @@ type Observation struct {
 func (m *Model) Observe(msg *mail.Message) Observation {
 	o := Observation{Key: MessageKey(msg), Date: msg.Date, From: msg.From, To: msg.To, Cc: msg.Cc, Bcc: msg.Bcc,
 		MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References, rcpts: msg.Recipients(),
-		Topic: TopicKey(msg.Subject), AttachKinds: AttachmentKinds(msg.Attachments)}
+		Topic: m.topicKey(msg.Subject), AttachKinds: AttachmentKinds(msg.Attachments)}
 	if m.cfg.Addressed != nil && m.outsideDomain(msg.From.Addr, o.rcpts) != "" {
 		o.Companies = m.cfg.Addressed(msg)
 	}

@@ -295,7 +295,7 @@ func (m *Model) Conversation(sender string, msg *mail.Message) ([]string, bool) 
 	if _, reply := mail.BaseSubject(msg.Subject); !reply {
 		return nil, false
 	}
-	key := TopicKey(msg.Subject)
+	key := m.topicKey(msg.Subject)
 	if key == 0 {
 		return nil, false
 	}

@@ -40,9 +40,11 @@ func MessageKey(msg *mail.Message) uint64 {
 // TopicKey is the thread-index key of the conversation a subject names:
 // a hash of its base subject, in a key space of its own beside the
 // Message-ID hashes. 0 for subjects too short to name a conversation.
+// It is unkeyed: anyone can compute it for a guessed subject, so what a
+// model saves uses TopicKeyed instead when Config.TopicKey is set.
 func TopicKey(subject string) uint64 {
-	base, _ := mail.BaseSubject(subject)
-	if len([]rune(base)) < 3 {
+	base, ok := topicBase(subject)
+	if !ok {
 		return 0
 	}
 	h := fnv.New64a()
@@ -51,6 +53,27 @@ func TopicKey(subject string) uint64 {
 	return h.Sum64()
 }
 
+// topicBase is the base subject that names a conversation, and whether
+// it is long enough to.
+func topicBase(subject string) (string, bool) {
+	base, _ := mail.BaseSubject(subject)
+	return base, len([]rune(base)) >= 3
+}
+
+// topicKey is TopicKeyed under the model's key, else TopicKey.
+func (m *Model) topicKey(subject string) uint64 {
+	if len(m.cfg.TopicKey) == 0 {
+		return TopicKey(subject)
+	}
+	return TopicKeyed(m.cfg.TopicKey, subject)
+}
+
+// idHash keys Message-IDs in the thread index. Unkeyed, unlike subjects:
+// a Message-ID is a random token that names no topic, so testing guesses
+// against it reveals nothing, and keying it would make the threads of an
+// older snapshot unreachable for no gain. MessageKey, the de-duplication
+// key, stays unkeyed for a stronger reason: keyed, a history imported
+// again after the key changed would be learned twice.
 func idHash(id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte("id:"))

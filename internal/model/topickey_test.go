@@ -1,0 +1,194 @@
+package model
+
+import (
+	"bytes"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/misend/misend/internal/mail"
+)
+
+// TestTopicKeyed: a subject hashes the same under one key, differently
+// under another and unkeyed, so a database leaked without its key gives
+// nothing a guessed subject can be compared with.
+func TestTopicKeyed(t *testing.T) {
+	k1 := bytes.Repeat([]byte{1}, TopicKeySize)
+	k2 := bytes.Repeat([]byte{2}, TopicKeySize)
+	tests := []struct {
+		name      string
+		a, b      func() uint64
+		wantEqual bool
+	}{
+		{"same key, same subject", func() uint64 { return TopicKeyed(k1, "Project Orion merger") },
+			func() uint64 { return TopicKeyed(k1, "Project Orion merger") }, true},
+		{"same key, reply to it", func() uint64 { return TopicKeyed(k1, "Project Orion merger") },
+			func() uint64 { return TopicKeyed(k1, "RE: Project Orion merger") }, true},
+		{"another key", func() uint64 { return TopicKeyed(k1, "Project Orion merger") },
+			func() uint64 { return TopicKeyed(k2, "Project Orion merger") }, false},
+		{"unkeyed", func() uint64 { return TopicKeyed(k1, "Project Orion merger") },
+			func() uint64 { return TopicKey("Project Orion merger") }, false},
+		{"another subject", func() uint64 { return TopicKeyed(k1, "Project Orion merger") },
+			func() uint64 { return TopicKeyed(k1, "Project Lyra merger") }, false},
+	}
+	for _, tt := range tests {
+		a, b := tt.a(), tt.b()
+		if a == 0 || b == 0 {
+			t.Errorf("%s: a zero key (%x, %x) threads nothing", tt.name, a, b)
+		}
+		if (a == b) != tt.wantEqual {
+			t.Errorf("%s: %x and %x, want equal %v", tt.name, a, b, tt.wantEqual)
+		}
+	}
+	if k := TopicKeyed(k1, "Re: ok"); k != 0 {
+		t.Errorf("a two-letter subject names no conversation, got %x", k)
+	}
+}
+
+// TestKeyedModelsAgree: an observation made by one model finds its thread
+// in another under the same key (serve replicas sharing a journal), and
+// not under another key: the key, not the subject, decides.
+func TestKeyedModelsAgree(t *testing.T) {
+	k1 := bytes.Repeat([]byte{1}, TopicKeySize)
+	k2 := bytes.Repeat([]byte{2}, TopicKeySize)
+	at := time.Date(2001, 5, 1, 9, 0, 0, 0, time.UTC)
+	first := &mail.Message{MessageID: "1@x", Date: at, From: mail.Address{Addr: "a@corp.example"},
+		To: []mail.Address{{Addr: "b@partner.example"}}, Subject: "Project Orion merger"}
+	reply := &mail.Message{Subject: "Re: Project Orion merger"}
+	tests := []struct {
+		name     string
+		observer []byte
+		learner  []byte
+		want     bool
+	}{
+		{"same key", k1, k1, true},
+		{"another key", k1, k2, false},
+		{"keyed observer, unkeyed learner", k1, nil, false},
+		{"both unkeyed", nil, nil, true},
+	}
+	for _, tt := range tests {
+		obs := New(Config{OrgDomains: []string{"corp.example"}, TopicKey: tt.observer}).Observe(first)
+		learner := New(Config{OrgDomains: []string{"corp.example"}, TopicKey: tt.learner})
+		learner.LearnObservation(&obs)
+		if _, ok := learner.Conversation("a@corp.example", reply); ok != tt.want {
+			t.Errorf("%s: conversation found %v, want %v", tt.name, ok, tt.want)
+		}
+	}
+}
+
+// TestLoadTopicKey: the key is made once, private to its owner, and read
+// back the same by every process after; a key others may read, of the
+// wrong size, or missing where it may not be made is refused.
+func TestLoadTopicKey(t *testing.T) {
+	dir := t.TempDir()
+	made := filepath.Join(dir, "m.db.topic.key")
+	k, err := LoadTopicKey(made, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 || len(k) != TopicKeySize {
+		t.Fatalf("made a %d-byte key with mode %v, want %d bytes, 0600", len(k), fi.Mode().Perm(), TopicKeySize)
+	}
+	again, err := LoadTopicKey(made, true)
+	if err != nil || !bytes.Equal(again, k) {
+		t.Fatalf("second load: %x, %v; want the key made first, %x", again, err, k)
+	}
+
+	write := func(name string, b []byte, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+		return p
+	}
+	raw := bytes.Repeat([]byte{9}, TopicKeySize)
+	tests := []struct {
+		name    string
+		path    string
+		create  bool
+		want    []byte
+		wantErr string
+	}{
+		{"raw bytes", write("raw", raw, 0o600), false, raw, ""},
+		{"hex digits", write("hex", []byte(hex.EncodeToString(raw)+"\n"), 0o400), false, raw, ""},
+		{"readable by the group", write("group", raw, 0o640), true, nil, "readable by others"},
+		{"readable by everyone", write("world", raw, 0o644), true, nil, "readable by others"},
+		{"too short", write("short", raw[:16], 0o600), true, nil, "need 32 raw bytes"},
+		{"missing, not to be made", filepath.Join(dir, "absent"), false, nil, "does not exist"},
+	}
+	for _, tt := range tests {
+		got, err := LoadTopicKey(tt.path, tt.create)
+		switch {
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: %v, want an error saying %q", tt.name, err, tt.wantErr)
+		case tt.wantErr == "" && (err != nil || !bytes.Equal(got, tt.want)):
+			t.Errorf("%s: %x, %v; want %x", tt.name, got, err, tt.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "absent")); err == nil {
+		t.Error("a key not to be made was made")
+	}
+}
+
+// BenchmarkTopicKeyed measures what keying adds to every message learned
+// or checked, beside the unkeyed hash.
+func BenchmarkTopicKeyed(b *testing.B) {
+	key := bytes.Repeat([]byte{1}, TopicKeySize)
+	const subject = "RE: FW: Project Orion merger: draft term sheet for review"
+	b.Run("keyed", func(b *testing.B) {
+		for b.Loop() {
+			TopicKeyed(key, subject)
+		}
+	})
+	b.Run("unkeyed", func(b *testing.B) {
+		for b.Loop() {
+			TopicKey(subject)
+		}
+	})
+}
+
+// TestUnkeyedSnapshotUnderAKey: a snapshot saved before subjects were
+// keyed loads under a key as it did; its Message-ID threads and
+// de-duplication keys still work, and only the threads it knew by their
+// subject are not found, to be learned again.
+func TestUnkeyedSnapshotUnderAKey(t *testing.T) {
+	at := time.Date(2001, 5, 1, 9, 0, 0, 0, time.UTC)
+	first := &mail.Message{MessageID: "1@x", Date: at, From: mail.Address{Addr: "a@corp.example"},
+		To: []mail.Address{{Addr: "b@partner.example"}}, Subject: "Gas contract for May"}
+	old := New(Config{OrgDomains: []string{"corp.example"}})
+	old.Learn(first)
+	var buf bytes.Buffer
+	if err := old.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(&buf, Config{OrgDomains: []string{"corp.example"}, TopicKey: bytes.Repeat([]byte{3}, TopicKeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		msg  *mail.Message
+		want bool
+	}{
+		{"reply by In-Reply-To", &mail.Message{Subject: "Re: Gas contract for May", InReplyTo: "1@x"}, true},
+		{"reply by subject alone", &mail.Message{Subject: "Re: Gas contract for May"}, false},
+	}
+	for _, tt := range tests {
+		if _, ok := m.Conversation("a@corp.example", tt.msg); ok != tt.want {
+			t.Errorf("%s: found %v, want %v", tt.name, ok, tt.want)
+		}
+	}
+	if m.Learn(first) {
+		t.Error("the message learned before the key was learned again")
+	}
+}
