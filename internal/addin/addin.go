@@ -133,26 +133,38 @@ func New(o Options) (*Handler, error) {
 // IconSizes are the icon sizes the manifests name.
 var IconSizes = []int{16, 32, 64, 80, 128, 192}
 
-// frameAncestors are the Outlook hosts that show the task pane in a frame.
-const frameAncestors = "'self' https://*.office.com https://*.office365.com https://*.outlook.com https://*.microsoft.com https://*.live.com https://*.officeapps.live.com https://*.cloud.microsoft"
-
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// servedFile answers what is not a GET or HEAD of one file under prefix
+// and returns the file's name otherwise, with the headers every served
+// file of an add-in has.
+func servedFile(w http.ResponseWriter, r *http.Request, prefix string) (string, bool) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
+		return "", false
 	}
-	name, ok := strings.CutPrefix(r.URL.Path, OutlookPrefix)
+	name, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok || name == "" || strings.Contains(name, "/") {
 		http.NotFound(w, r)
-		return
+		return "", false
 	}
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	// Short caching: a changed send mode or a new release reaches the
 	// clients within minutes.
 	hd.Set("Cache-Control", "public, max-age=300")
+	return name, true
+}
+
+// frameAncestors are the Outlook hosts that show the task pane in a frame.
+const frameAncestors = "'self' https://*.office.com https://*.office365.com https://*.outlook.com https://*.microsoft.com https://*.live.com https://*.officeapps.live.com https://*.cloud.microsoft"
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := servedFile(w, r, OutlookPrefix)
+	if !ok {
+		return
+	}
+	hd := w.Header()
 	if b, ok := h.icons[name]; ok {
 		hd.Set("Content-Type", "image/png")
 		w.Write(b)

@@ -312,19 +312,11 @@ var thunderbirdPages = map[string]string{
 
 // ServeHTTP implements http.Handler.
 func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	name, ok := strings.CutPrefix(r.URL.Path, ThunderbirdPrefix)
-	if !ok || name == "" || strings.Contains(name, "/") {
-		http.NotFound(w, r)
+	name, ok := servedFile(w, r, ThunderbirdPrefix)
+	if !ok {
 		return
 	}
 	hd := w.Header()
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "public, max-age=300")
 	t := h.t
 	t.Updates = true
 	if t.PublicURL == "" {
