@@ -189,18 +189,7 @@ func TestOtherFeatureSetLeftOut(t *testing.T) {
 func TestOnceAndClaim(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	r := rand.New(rand.NewPCG(7, 8))
-	if err := SaveImport(ctx, db, Window{From: t0, Until: t0, Messages: 100}, importSamples(r, 100)); err != nil {
-		t.Fatal(err)
-	}
-	dl, err := decisions.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 64 {
-		decide(t, dl, i, policy.Pass, vector(0.1, 0))
-	}
-	dl.Flush()
+	importedAndPassed(t, db, 7, 8, 64)
 	w, c, err := Once(ctx, db, nil, Options{})
 	if err != nil || w == nil {
 		t.Fatalf("first refit: %v, %v", w, err)
@@ -241,18 +230,7 @@ func TestOnceAndClaim(t *testing.T) {
 func TestLoopRefits(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	db := openDB(t)
-	r := rand.New(rand.NewPCG(9, 10))
-	if err := SaveImport(ctx, db, Window{From: t0, Until: t0, Messages: 100}, importSamples(r, 100)); err != nil {
-		t.Fatal(err)
-	}
-	dl, err := decisions.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 64 {
-		decide(t, dl, i, policy.Pass, vector(0.1, 0))
-	}
-	dl.Flush()
+	importedAndPassed(t, db, 9, 10, 64)
 	done := make(chan struct{})
 	go func() {
 		Loop(ctx, db, 20*time.Millisecond, &detect.Detector{}, Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -277,5 +255,24 @@ func TestLoopRefits(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Loop did not return when its context ended")
+	}
+}
+
+// importedAndPassed stores an import's samples drawn from seed and n passed
+// decisions, as a database looks after some days of serving.
+func importedAndPassed(t *testing.T, db *store.DB, seed1, seed2 uint64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(seed1, seed2))
+	if err := SaveImport(ctx, db, Window{From: t0, Until: t0, Messages: 100}, importSamples(r, 100)); err != nil {
+		t.Fatal(err)
+	}
+	dl, err := decisions.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close()
+	for i := range n {
+		decide(t, dl, i, policy.Pass, vector(0.1, 0))
 	}
 }
