@@ -274,6 +274,7 @@ func TestDebInstallsAndRuns(t *testing.T) {
 	if !strings.Contains(out, "checked") || !strings.Contains(out, "backed up the spool") {
 		t.Errorf("backup: %s", out)
 	}
+	serviceOwns(t, "/var/lib/misend") // a backup run as root leaves nothing of root's there
 	run(t, "tar", "-C", "/etc", "-czf", etc, "misend")
 
 	// A fresh machine: no package, no state, no configuration, no user.
@@ -292,11 +293,14 @@ func TestDebInstallsAndRuns(t *testing.T) {
 	if !strings.Contains(out, "restored /var/lib/misend/misend.db") || !strings.Contains(out, "restored the spool /var/lib/misend/spool") {
 		t.Errorf("restore: %s", out)
 	}
-	for _, p := range []string{config, "/etc/misend/spool.key", "/var/lib/misend/misend.db", "/var/lib/misend/spool"} {
+	// The service user was made anew, perhaps with another uid: what was
+	// restored must be its.
+	for _, p := range []string{config, "/etc/misend/spool.key"} {
 		if st := run(t, "stat", "-c", "%U", p); strings.TrimSpace(st) != "misend" {
-			t.Errorf("restored %s belongs to %s, not the (new) service user", p, st)
+			t.Errorf("restored %s belongs to %s, not the service user", p, st)
 		}
 	}
+	serviceOwns(t, "/var/lib/misend")
 	if got := modelSays(t, known, unknown); got != learned {
 		t.Errorf("the restored model says\n%s\nwhere the backed-up one said\n%s", got, learned)
 	}
@@ -369,6 +373,35 @@ func modelSays(t *testing.T, known, unknown string) string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// serviceOwns checks that everything under dir belongs to the service
+// user: a file of root's there (a database's write-ahead log, a spool
+// entry) stops the service from writing it.
+func serviceOwns(t *testing.T, dir string) {
+	t.Helper()
+	uid, _ := ids(t, "misend")
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != uid {
+			t.Errorf("%s belongs to uid %d, not the service user (%d)", p, st.Uid, uid)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walk %s: %v", dir, err)
+	}
+	if n < 3 {
+		t.Errorf("%s holds %d files: database and spool missing", dir, n)
+	}
 }
 
 // startUpstream starts the capturing SMTP server misend delivers to.
@@ -544,6 +577,7 @@ func startService(t *testing.T, httpAddr string) *service {
 			s.cmd.Process.Kill()
 			<-s.done
 		}
+		// The log of each start, once, on any failure of the test.
 		if t.Failed() {
 			t.Logf("serve:\n%s", s.logs.String())
 		}
@@ -559,11 +593,12 @@ func startService(t *testing.T, httpAddr string) *service {
 		}
 		select {
 		case err := <-s.done:
-			t.Fatalf("serve exited: %v\n%s", err, s.logs.String())
+			s.stopped = true // its exit is taken: the cleanup must not wait for it
+			t.Fatalf("serve exited before it was ready: %v", err)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready in 30 s: %v\n%s", err, s.logs.String())
+			t.Fatalf("serve not ready in 30 s: %v", err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -580,12 +615,12 @@ func (s *service) stop(t *testing.T) {
 	select {
 	case err := <-s.done:
 		if err != nil {
-			t.Fatalf("serve on SIGTERM: %v\n%s", err, s.logs.String())
+			t.Fatalf("serve on SIGTERM: %v", err)
 		}
 	case <-time.After(45 * time.Second):
 		s.cmd.Process.Kill()
 		<-s.done
-		t.Fatalf("serve did not stop on SIGTERM within 45 s\n%s", s.logs.String())
+		t.Fatal("serve did not stop on SIGTERM within 45 s")
 	}
 }
 
