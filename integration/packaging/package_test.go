@@ -332,6 +332,7 @@ func TestDebInstallsAndRuns(t *testing.T) {
 	if n := count(upstream, "<leak-1@corp.example>"); n != 1 {
 		t.Errorf("the released message reached the upstream %d times", n)
 	}
+	t.Logf("the upstream took %d messages: the honest one, the released one and misend's notices", len(upstream.Messages()))
 }
 
 // purge removes the package and everything it or the test left, user
