@@ -6,6 +6,9 @@
 // Usage: node drive.mjs SCRIPT.json
 //   {"base": "http://127.0.0.1:PORT", "profile": "/tmp/fresh-dir",
 //    "shots": "/path/to/artifacts", "steps": [ {"op": ...}, ... ]}
+// With "officejs": "/path/to/fake-office.js" the browser's request for
+// Microsoft's Office.js (OFFICE_JS below, which a test machine may not
+// reach) is answered with that file, so the Outlook task pane runs.
 // Steps:
 //   {"op":"goto","url":"/held"}              load a page, wait for it
 //   {"op":"fill","selector":"#address","value":"..."}
@@ -13,6 +16,9 @@
 //   {"op":"click","selector":"button.primary"}  click and wait for the page it loads
 //   {"op":"press","selector":"#send"}        click a button that loads no page
 //   {"op":"text","contains":"..."}           the page's text must contain this
+//   {"op":"see","contains":"..."}            wait until the page's text contains
+//                                            this: a page that asks misend
+//                                            from script fills in later
 //   {"op":"absent","contains":"..."}         ... and must not contain this
 //   {"op":"url","contains":"/held"}          the current URL must contain this
 //   {"op":"status","want":200}               status of the last page load
@@ -22,6 +28,13 @@
 //   {"op":"upload","selector":"#csv","path":"/tmp/people.csv"}  choose a file
 //   {"op":"fits"}                            nothing widens the page past the
 //                                            screen (reported, the run goes on)
+//   {"op":"outlookSend","allow":true,"stamped":true}  press Outlook's Send:
+//                                            run the page's Send handler
+//                                            (launchevent.js) as Outlook does;
+//                                            it must let the message go (or
+//                                            stop it), setting misend's
+//                                            confirmation stamp (or not) on
+//                                            the fake Office.js draft
 //   {"op":"lang","lang":"en"}                switch the page language with the
 //                                            page's own control, if it is not that
 //   {"op":"words","lang":"ja","words":["hold"],"literal":["department:"],
@@ -53,6 +66,11 @@ const ctx = await chromium.launchPersistentContext(script.profile, {
   timeout: 60000,
 });
 const page = ctx.pages()[0] || await ctx.newPage();
+const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+if (script.officejs) {
+  const body = readFileSync(script.officejs);
+  await ctx.route(OFFICE_JS, (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body }));
+}
 page.setDefaultTimeout(30000); // generous: CI machines are small and busy
 let last = null;
 page.on('response', (r) => { if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) last = r; });
@@ -92,6 +110,13 @@ for (const [i, s] of script.steps.entries()) {
         if (!t.includes(s.contains)) throw new Error(`page ${page.url()} lacks ${JSON.stringify(s.contains)}`);
         break;
       }
+      case 'see':
+        try {
+          await page.waitForFunction((w) => document.body.innerText.includes(w), s.contains, { timeout: 15000 });
+        } catch {
+          throw new Error(`page ${page.url()} never showed ${JSON.stringify(s.contains)}`);
+        }
+        break;
       case 'absent': {
         const t = await page.content();
         if (t.includes(s.contains)) throw new Error(`page ${page.url()} shows ${JSON.stringify(s.contains)}`);
@@ -135,6 +160,17 @@ for (const [i, s] of script.steps.entries()) {
           return out.length ? out : [`the page, ${document.documentElement.scrollWidth}px`];
         });
         if (wide.length) throw new Error(`page ${page.url()} is wider than the screen: ${wide.join(', ')}`);
+        break;
+      }
+      case 'outlookSend': {
+        // Outlook calls the handler with an event whose completed() it
+        // waits for; the fake Office.js keeps the headers set on the draft.
+        const got = await page.evaluate(() => new Promise((resolve) => {
+          onMessageSendHandler({ completed: (opts) => resolve({ opts, headers: Object.assign({}, window.fakeOutlook.headers) }) });
+        }));
+        if (!!got.opts.allowEvent !== s.allow) throw new Error(`Send handler answered ${JSON.stringify(got.opts)}, want allowEvent ${s.allow}`);
+        const stamp = got.headers['X-Misend-Confirmed'] || '';
+        if (s.stamped !== undefined && !!stamp !== s.stamped) throw new Error(`Send handler set ${JSON.stringify(got.headers)}, want a stamp: ${s.stamped}`);
         break;
       }
       case 'upload':

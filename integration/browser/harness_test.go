@@ -37,6 +37,7 @@ import (
 	"github.com/misend/misend/internal/reports"
 	"github.com/misend/misend/internal/server"
 	"github.com/misend/misend/internal/sink"
+	"github.com/misend/misend/internal/stamp"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/terms"
 	"github.com/misend/misend/internal/testneeds"
@@ -88,6 +89,9 @@ type rig struct {
 	policy   *policy.Policy
 	base     string
 	shots    string
+	// officejs, when set, is the file the browser gets for Microsoft's
+	// Office.js (see drive.mjs).
+	officejs string
 }
 
 // followLists waits until the server's term lists include the changes
@@ -223,6 +227,12 @@ func start(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Stamps as serve signs them, so the Outlook add-in's Send handler
+	// gets one for the recipients the sender confirmed in its pane.
+	keys, err := stamp.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	as, err := auth.Open(ctx, db, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +280,14 @@ func start(t *testing.T) *rig {
 			}
 			mux := http.NewServeMux()
 			mux.Handle(api.Prefix, api.New(api.Options{Tokens: as, Check: loaded.Path, Held: s.Held, Decisions: dl,
-				Reports: reports.DecisionsTable{DB: db}, Feedback: fl, Audit: al, Location: tokyo, Log: logger}))
+				Reports: reports.DecisionsTable{DB: db}, Feedback: fl, Audit: al, Location: tokyo, Log: logger,
+				Stamps: keys}))
+			outlook, err := addin.New(addin.Options{})
+			if err != nil {
+				t.Errorf("outlook add-in: %v", err)
+				return nil
+			}
+			mux.Handle(addin.OutlookPrefix, outlook)
 			tb, err := addin.NewThunderbird(addin.Thunderbird{})
 			if err != nil {
 				t.Errorf("thunderbird add-in: %v", err)
@@ -423,6 +440,7 @@ func tick(sel string) step    { return step{"op": "check", "selector": sel} }
 func click(sel string) step   { return step{"op": "click", "selector": sel} }
 func press(sel string) step   { return step{"op": "press", "selector": sel} }
 func text(s string) step      { return step{"op": "text", "contains": s} }
+func see(s string) step       { return step{"op": "see", "contains": s} }
 func absent(s string) step    { return step{"op": "absent", "contains": s} }
 func at(s string) step        { return step{"op": "url", "contains": s} }
 func status(code int) step    { return step{"op": "status", "want": code} }
@@ -453,6 +471,9 @@ func (r *rig) browse(steps ...[]step) {
 		all = append(all, s...)
 	}
 	script := map[string]any{"base": r.base, "profile": r.t.TempDir(), "shots": r.shots, "steps": all}
+	if r.officejs != "" {
+		script["officejs"] = r.officejs
+	}
 	b, err := json.Marshal(script)
 	if err != nil {
 		r.t.Fatal(err)

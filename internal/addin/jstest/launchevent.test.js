@@ -120,6 +120,29 @@ test("a hold in Japanese is explained in Japanese", async () => {
   assert.strictEqual(calls[0].cancelLabel, "確認する");
 });
 
+// misend's answer on the wrong Tanaka as misend gives it: three findings of
+// the same severity, the suggestion not on the first. The alert must not
+// lose it (it once showed "a new domain" alone, with no suggestion).
+test("the suggestion of any finding on a recipient is shown, with its reasons", async () => {
+  const out = {
+    verdict: "hold",
+    findings: [
+      { code: "NEW_RECIPIENT", severity: "medium", recipient: "tanaka@partnr-a.example", message: "never mailed" },
+      { code: "NEW_DOMAIN", severity: "high", recipient: "tanaka@partnr-a.example", message: "a new domain" },
+      { code: "LOOKALIKE_DOMAIN", severity: "high", recipient: "tanaka@partnr-a.example", message: "one letter off", suggestion: "tanaka@partner-a.example" },
+      { code: "ATTACHMENT", severity: "low", message: "whole message" },
+    ],
+  };
+  const ctx = load(fakeOffice(), answer(200, out));
+  const flagged = JSON.parse(JSON.stringify(ctx.misendFlagged(out)));
+  assert.deepStrictEqual(flagged.map((f) => [f.recipient || f.code, f.message, f.suggestion, f.messages]), [
+    ["tanaka@partnr-a.example", "one letter off", "tanaka@partner-a.example", ["one letter off", "a new domain", "never mailed"]],
+    ["ATTACHMENT", "whole message", undefined, ["whole message"]],
+  ]);
+  const calls = await send(fakeOffice(), answer(200, out));
+  assert.match(calls[0].errorMessage, /tanaka@partnr-a\.example: one letter off \(did you mean tanaka@partner-a\.example\?\)/);
+});
+
 test("recipients confirmed in the task pane pass", async () => {
   const office = fakeOffice({ props: { misendConfirmed: JSON.stringify(["Tanaka@partner-b.example"]) } });
   const calls = await send(office, answer(200, wrongTanaka));

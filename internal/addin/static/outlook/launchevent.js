@@ -320,19 +320,38 @@ function misendEscape(s) {
 }
 
 // misendFlagged returns the findings to show, one per recipient (or per
-// code for findings about the whole message), the most severe first.
+// code for findings about the whole message), the most severe first. A
+// recipient often has several findings (never mailed, a new domain, one
+// letter off a usual one): the one shown leads with the most severe that
+// has a suggestion, carries the suggestion of any of them, and lists every
+// reason in messages.
 function misendFlagged(out) {
   var rank = { high: 0, medium: 1, low: 2 };
-  var fs = (out.findings || []).slice().sort(function (a, b) {
-    return (rank[a.severity] === undefined ? 3 : rank[a.severity]) - (rank[b.severity] === undefined ? 3 : rank[b.severity]);
-  });
-  var seen = {};
+  var order = function (f) {
+    return (rank[f.severity] === undefined ? 3 : rank[f.severity]) * 2 + (f.suggestion ? 0 : 1);
+  };
+  var fs = (out.findings || []).slice().sort(function (a, b) { return order(a) - order(b); });
+  var byKey = {};
   var list = [];
   for (var i = 0; i < fs.length; i++) {
     var k = misendKey(fs[i]);
-    if (!seen[k]) {
-      seen[k] = true;
-      list.push(fs[i]);
+    var f = byKey[k];
+    if (!f) {
+      f = {};
+      for (var p in fs[i]) {
+        if (Object.prototype.hasOwnProperty.call(fs[i], p)) {
+          f[p] = fs[i][p];
+        }
+      }
+      f.messages = [];
+      byKey[k] = f;
+      list.push(f);
+    }
+    if (!f.suggestion && fs[i].suggestion) {
+      f.suggestion = fs[i].suggestion;
+    }
+    if (fs[i].message && f.messages.indexOf(fs[i].message) < 0) {
+      f.messages.push(fs[i].message);
     }
   }
   return list;

@@ -184,7 +184,9 @@ function misendPaneStart() {
       if (f.recipient) {
         li.appendChild(el("div", "who", f.recipient));
       }
-      li.appendChild(el("div", "why", f.message));
+      (f.messages && f.messages.length ? f.messages : [f.message]).forEach(function (m) {
+        li.appendChild(el("div", "why", m));
+      });
       if (f.suggestion) {
         li.appendChild(el("div", "fix", misendPaneT(lang, "didYouMean", { s: f.suggestion })));
       }
