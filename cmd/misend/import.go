@@ -295,7 +295,6 @@ func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config) err
 
 // saveFitted stores fitted weights for check and serve and says so.
 func saveFitted(ctx context.Context, db *store.DB, f *eval.Fitted, start time.Time) error {
-	f.Weights.Fit.Build = buildVersion()
 	if err := detect.SaveWeights(ctx, db, f.Weights); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -353,20 +352,4 @@ func orNone(l []string) string {
 		return "none (everyone counts as inside)"
 	}
 	return strings.Join(l, ", ")
-}
-
-// buildVersion names this build: the module version and VCS revision the
-// Go toolchain stamped, as far as it did.
-func buildVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
 }

@@ -43,7 +43,6 @@ func (c *refitCmd) Run(g *Globals) error {
 		fmt.Println("dry run: the stored weights are unchanged")
 		return nil
 	}
-	w.Fit.Build = buildVersion()
 	if err := detect.SaveWeights(ctx, db, w); err != nil {
 		return fmt.Errorf("refit: %w", err)
 	}

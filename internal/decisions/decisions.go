@@ -75,12 +75,8 @@ const (
 // Open applies the decisions schema to db and returns a Log writing there.
 // Close it to flush what is queued.
 func Open(ctx context.Context, db *store.DB) (*Log, error) {
-	sub, err := fsSub()
-	if err != nil {
+	if err := Migrate(ctx, db); err != nil {
 		return nil, err
-	}
-	if err := db.Migrate(ctx, "decisions", sub); err != nil {
-		return nil, fmt.Errorf("decisions: %w", err)
 	}
 	l := &Log{db: db, log: slog.Default(), queue: make(chan Record, queueLen), flush: make(chan chan struct{}), done: make(chan struct{})}
 	go l.writer()

@@ -9,6 +9,7 @@ import (
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/model"
+	"github.com/misend/misend/internal/version"
 )
 
 // Calibration fits the score's weights on an organisation's own history,
@@ -141,7 +142,7 @@ func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
-	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC()}
+	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC(), Build: version.Read().Build()}
 	warned := 0
 	for _, s := range fit {
 		if !s.Injected() && w.Score(s.Features) >= WarnScore {

@@ -29,6 +29,7 @@ import (
 	"github.com/misend/misend/internal/detect"
 	"github.com/misend/misend/internal/feedback"
 	"github.com/misend/misend/internal/store"
+	"github.com/misend/misend/internal/version"
 )
 
 //go:embed migrations/*.sql
@@ -96,6 +97,9 @@ func Fit(ctx context.Context, db *store.DB, o Options) (*detect.Weights, Counts,
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if err := Migrate(ctx, db); err != nil {
+		return nil, Counts{}, err
+	}
 	var (
 		x []detect.Features
 		y []bool
@@ -133,6 +137,6 @@ func Fit(ctx context.Context, db *store.DB, o Options) (*detect.Weights, Counts,
 		until = win.Until
 	}
 	wt.Fit = &detect.FitInfo{From: win.From, Until: until, Messages: win.Messages, At: o.Now().UTC(),
-		Answers: c.Answers(), Served: c.Passed}
+		Answers: c.Answers(), Served: c.Passed, Build: version.Read().Build()}
 	return wt, c, nil
 }

@@ -75,15 +75,11 @@ func importWindow(ctx context.Context, db *store.DB) (Window, error) {
 }
 
 func eachImport(ctx context.Context, db *store.DB, c *Counts, fn func(Sample)) error {
-	if err := Migrate(ctx, db); err != nil {
-		return err
-	}
 	rows, err := db.QueryContext(ctx, `SELECT feature_set, mistake, features FROM refit_import ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("refit: import samples: %w", err)
 	}
 	defer rows.Close()
-	set := detect.FeatureSet()
 	for rows.Next() {
 		var fs string
 		var mistake int
@@ -91,8 +87,8 @@ func eachImport(ctx context.Context, db *store.DB, c *Counts, fn func(Sample)) e
 		if err := rows.Scan(&fs, &mistake, &b); err != nil {
 			return fmt.Errorf("refit: import samples: %w", err)
 		}
-		f, err := decisions.DecodeFeatures(b)
-		if fs != set || err != nil || len(f) != len(detect.FeatureNames) {
+		f, ok := vectorOf(fs, b)
+		if !ok {
 			c.OtherSet++
 			continue
 		}
@@ -161,7 +157,6 @@ func eachServed(ctx context.Context, db *store.DB, c *Counts, fn func(s Sample, 
 		return time.Time{}, fmt.Errorf("refit: decisions: %w", err)
 	}
 	defer rows.Close()
-	set := detect.FeatureSet()
 	var newest time.Time
 	for rows.Next() {
 		var at int64
@@ -170,8 +165,8 @@ func eachServed(ctx context.Context, db *store.DB, c *Counts, fn func(s Sample, 
 		if err := rows.Scan(&at, &qid, &sender, &mid, &decided, &fs, &b); err != nil {
 			return time.Time{}, fmt.Errorf("refit: decisions: %w", err)
 		}
-		f, err := decisions.DecodeFeatures(b)
-		if fs != set || err != nil || len(f) != len(detect.FeatureNames) {
+		f, ok := vectorOf(fs, b)
+		if !ok {
 			c.OtherSet++
 			continue
 		}
@@ -202,4 +197,14 @@ func eachServed(ctx context.Context, db *store.DB, c *Counts, fn func(s Sample, 
 		return time.Time{}, fmt.Errorf("refit: decisions: %w", err)
 	}
 	return newest, nil
+}
+
+// vectorOf decodes a stored vector of feature set fs, if this build's
+// features mean the same.
+func vectorOf(fs string, b []byte) ([]float64, bool) {
+	if fs != detect.FeatureSet() {
+		return nil, false
+	}
+	f, err := decisions.DecodeFeatures(b)
+	return f, err == nil && len(f) == len(detect.FeatureNames)
 }

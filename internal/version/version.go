@@ -102,3 +102,12 @@ func (in Info) String() string {
 	fmt.Fprintf(&b, " %s %s", in.Go, in.Platform)
 	return b.String()
 }
+
+// Build names the build in a line: the version and the first twelve
+// digits of the commit, as fitted weights record what fitted them.
+func (i Info) Build() string {
+	if len(i.Commit) > 12 {
+		return i.Version + " " + i.Commit[:12]
+	}
+	return strings.TrimSpace(i.Version + " " + i.Commit)
+}
