@@ -13,15 +13,18 @@ import (
 // sender never sent a partner is how "the wrong file" often shows: the
 // price list meant for one client, attached for another.
 func (c *check) attachments() {
-	kinds := model.AttachmentKinds(c.msg.Attachments)
+	var kinds uint16
+	n := 0 // attachments a person chose: signatures and keys are of no kind
+	for _, a := range c.msg.Attachments {
+		if k := model.AttachmentKind(a); k != 0 {
+			kinds |= k
+			n++
+		}
+	}
 	if kinds == 0 && len(c.msg.Labels) == 0 {
 		return
 	}
-	n := 0
-	for i, a := range c.msg.Attachments {
-		if model.AttachmentKinds(c.msg.Attachments[i:i+1]) != 0 {
-			n++
-		}
+	for _, a := range c.msg.Attachments {
 		if len(a.Encrypted) > 0 {
 			c.f[fAttachEncrypted] = 1
 		}

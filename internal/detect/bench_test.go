@@ -40,16 +40,7 @@ func BenchmarkCheck(b *testing.B) {
 // BenchmarkCheckHostile checks a worst case: 200 new recipients at new
 // domains and a body of greetings, against a 1000-person model.
 func BenchmarkCheckHostile(b *testing.B) {
-	org := mailgen.New(mailgen.Config{Seed: 1, Insiders: 1000})
-	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
-	org.History(60, 4, func(msg *mail.Message) { m.Learn(msg) })
-	p := org.People[org.Insiders[0]]
-	msg := &mail.Message{From: mail.Address{Addr: p.Addr}, Text: strings.Repeat("田中様、鈴木様、佐藤様、", 200)}
-	for i := range 200 {
-		msg.To = append(msg.To, mail.Address{Name: "Tanaka Taro", Addr: fmt.Sprintf("tanaka%d@new%d-shoji.co.jp", i, i)})
-	}
-	d := &Detector{Model: m}
-	now := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	d, msg, now := hostile(1000, 60)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -84,4 +75,19 @@ func BenchmarkScoreFitted(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		w.Score(x[i%len(x)])
 	}
+}
+
+// hostile is the worst case a check meets: a sender of a model of insiders
+// people who learned days of mail, writing to 200 new recipients at new
+// domains, all alike, under a body of greetings.
+func hostile(insiders, days int) (*Detector, *mail.Message, time.Time) {
+	org := mailgen.New(mailgen.Config{Seed: 1, Insiders: insiders})
+	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
+	org.History(days, 4, func(msg *mail.Message) { m.Learn(msg) })
+	p := org.People[org.Insiders[0]]
+	msg := &mail.Message{From: mail.Address{Addr: p.Addr}, Text: strings.Repeat("田中様、鈴木様、佐藤様、", 200)}
+	for i := range 200 {
+		msg.To = append(msg.To, mail.Address{Name: "Tanaka Taro", Addr: fmt.Sprintf("tanaka%d@new%d-shoji.co.jp", i, i)})
+	}
+	return &Detector{Model: m}, msg, time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 }

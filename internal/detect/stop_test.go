@@ -4,13 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/misend/misend/internal/mail"
-	"github.com/misend/misend/internal/model"
-	"github.com/misend/misend/internal/model/mailgen"
 )
 
 // doneAfter is a context whose deadline passes after its Err has been
@@ -30,17 +24,7 @@ func (c *doneAfter) Err() error {
 // A check past its deadline stops where it is, at the next look at its
 // context, rather than finishing work nobody waits for.
 func TestCheckStopsAtDeadline(t *testing.T) {
-	org := mailgen.New(mailgen.Config{Seed: 1, Insiders: 200})
-	m := model.New(model.Config{OrgDomains: []string{mailgen.OrgDomain}})
-	org.History(20, 4, func(msg *mail.Message) { m.Learn(msg) })
-	p := org.People[org.Insiders[0]]
-	// The hostile case: 200 new recipients at new domains, all alike.
-	msg := &mail.Message{From: mail.Address{Addr: p.Addr}, Text: strings.Repeat("田中様、鈴木様、佐藤様、", 200)}
-	for i := range 200 {
-		msg.To = append(msg.To, mail.Address{Name: "Tanaka Taro", Addr: fmt.Sprintf("tanaka%d@new%d-shoji.co.jp", i, i)})
-	}
-	d := &Detector{Model: m}
-	now := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	d, msg, now := hostile(200, 20)
 
 	whole := d.newCheck(context.Background(), msg, now, Options{})
 	if err := whole.run(); err != nil {

@@ -38,12 +38,14 @@ var kindOfExt = map[string]uint16{
 func AttachmentKinds(atts []mail.Attachment) uint16 {
 	var kinds uint16
 	for _, a := range atts {
-		kinds |= attachmentKind(a)
+		kinds |= AttachmentKind(a)
 	}
 	return kinds
 }
 
-func attachmentKind(a mail.Attachment) uint16 {
+// AttachmentKind is the kind of one attachment; 0 for a signature or a
+// key, which nobody chooses to send.
+func AttachmentKind(a mail.Attachment) uint16 {
 	ct := strings.ToLower(a.ContentType)
 	if strings.HasSuffix(ct, "signature") || ct == "application/pgp-encrypted" || ct == "application/pgp-keys" {
 		return 0
