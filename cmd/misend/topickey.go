@@ -8,25 +8,9 @@ import (
 )
 
 // topicKeyFile names the key the model hashes subjects with for the
-// database g names, and whether misend may make it: --topic-key-file (or
-// [model] topic_key_file) if given, else on SQLite a file beside the
-// database, which only processes on its host can open and so all find.
-// On PostgreSQL there is no default: replicas on several hosts would each
-// make a key of their own and not find each other's threads, so the path
-// is "" and subjects are hashed unkeyed, which `misend config check` and
-// serve's start warn of. A key given on PostgreSQL must exist already, for
-// the same reason.
+// database g names (model.TopicKeyPath), and whether misend may make it.
 func (g *Globals) topicKeyFile() (path string, create bool) {
-	shared := strings.Contains(g.DB, "://")
-	if g.TopicKeyFile != "" {
-		return g.TopicKeyFile, !shared
-	}
-	db := strings.TrimPrefix(g.DB, "file:")
-	db, _, _ = strings.Cut(db, "?")
-	if shared || db == "" || db == ":memory:" {
-		return "", false // nothing beside it outlives the process
-	}
-	return db + ".topic.key", true
+	return model.TopicKeyPath(g.DB, g.TopicKeyFile)
 }
 
 // topicKey reads (or makes) the key topicKeyFile names; nil when there is

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/misend/misend/internal/model"
 	"net"
 	"net/netip"
 	"os"
@@ -173,14 +174,12 @@ func Review(c *Config, env Env) []Advice {
 // replicas on several hosts cannot each make their own.
 func reviewTopicKey(c *Config, env Env, add func(sev Severity, key, code, detail string)) {
 	const key = "model.topic_key_file"
-	path := c.Model.TopicKeyFile
+	path, _ := model.TopicKeyPath(c.DB, c.Model.TopicKeyFile)
 	shared := strings.Contains(c.DB, "://")
 	switch {
 	case path == "" && shared:
 		add(Warning, key, "no_topic_key", "")
 		return
-	case path == "" && c.DB != "":
-		path = c.DB + ".topic.key"
 	case path == "":
 		return
 	}

@@ -125,10 +125,8 @@ func readCSV(path string, br *bufio.Reader, emit func(*item) bool) error {
 				}
 				continue
 			}
-			var ee *csvfile.EncodingError
-			if errors.As(err, &ee) {
-				ee.Line += skipped
-			}
+			// An encoding error counts the lines csvfile read, the #TYPE
+			// line included: it names the file's line already.
 			// What was grouped so far is good; pass it on before giving up.
 			g.flush(-1)
 			return err

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // TopicKeySize is the size of a topic key in bytes.
@@ -96,4 +97,24 @@ func LoadTopicKey(path string, create bool) ([]byte, error) {
 		return nil, fmt.Errorf("topic key: write %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// TopicKeyPath names the topic key for the database dsn: configured if
+// given, else on SQLite a file beside the database, which only processes
+// on its host can open and so all find. On PostgreSQL there is no default:
+// replicas on several hosts would each make a key of their own and not
+// find each other's threads, so the path is "" (subjects are hashed
+// unkeyed), and a key given there must exist already: create tells whether
+// misend may make it.
+func TopicKeyPath(dsn, configured string) (path string, create bool) {
+	shared := strings.Contains(dsn, "://")
+	if configured != "" {
+		return configured, !shared
+	}
+	db := strings.TrimPrefix(dsn, "file:")
+	db, _, _ = strings.Cut(db, "?")
+	if shared || db == "" || db == ":memory:" {
+		return "", false // nothing beside it outlives the process
+	}
+	return db + ".topic.key", true
 }

@@ -192,3 +192,25 @@ func TestUnkeyedSnapshotUnderAKey(t *testing.T) {
 		t.Error("the message learned before the key was learned again")
 	}
 }
+
+// The key's place follows the database, the same for every command and
+// for config check.
+func TestTopicKeyPath(t *testing.T) {
+	tests := []struct {
+		dsn, configured, want string
+		create                bool
+	}{
+		{"/var/lib/misend/misend.db", "", "/var/lib/misend/misend.db.topic.key", true},
+		{"file:/var/lib/misend/misend.db?_pragma=busy_timeout(5000)", "", "/var/lib/misend/misend.db.topic.key", true},
+		{":memory:", "", "", false},
+		{"postgres://misend@db/misend", "", "", false},
+		{"postgres://misend@db/misend", "/etc/misend/topic.key", "/etc/misend/topic.key", false},
+		{"/srv/m.db", "/etc/misend/topic.key", "/etc/misend/topic.key", true},
+	}
+	for _, tt := range tests {
+		path, create := TopicKeyPath(tt.dsn, tt.configured)
+		if path != tt.want || create != tt.create {
+			t.Errorf("TopicKeyPath(%q, %q) = %q, %v; want %q, %v", tt.dsn, tt.configured, path, create, tt.want, tt.create)
+		}
+	}
+}

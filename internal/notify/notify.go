@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/misend/misend/internal/finding"
@@ -186,19 +187,30 @@ func (n *Notifier) Decided(ctx context.Context, w Waiting, released bool, commen
 	if released {
 		kind = kindReleased
 	}
-	to := w.Sender
-	if n.People != nil {
-		if r, ok := n.People.(Roster); ok && !r.Has(w.Sender) {
-			return fmt.Errorf("%w: %s (message %s)", ErrGone, w.Sender, w.QueueID)
-		}
-		to = n.People.PersonOf(w.Sender)
+	to, err := n.senderNow(w)
+	if err != nil {
+		return err
 	}
 	return n.sendView(ctx, w, to, kind, nil, strings.TrimSpace(comment))
 }
 
+// senderNow is where a notice about w reaches its sender as the
+// directory has them now: a sender who has left, or whose address nobody
+// has any more, is told nothing (ErrGone).
+func (n *Notifier) senderNow(w Waiting) (string, error) {
+	if n.People == nil {
+		return w.Sender, nil
+	}
+	if r, ok := n.People.(Roster); ok && !r.Has(w.Sender) {
+		return "", fmt.Errorf("%w: %s (message %s)", ErrGone, w.Sender, w.QueueID)
+	}
+	return n.People.PersonOf(w.Sender), nil
+}
+
 // Purged tells the sender that their message waited longer than the
 // organisation keeps bodies, for an approver (held) or for them, and was
-// deleted without being sent.
+// deleted without being sent; like Decided, only a sender the directory
+// still has (ErrGone otherwise).
 func (n *Notifier) Purged(ctx context.Context, w Waiting, held bool, waited time.Duration) error {
 	return n.sendPurged(ctx, w, held, int(waited.Hours()/24))
 }
@@ -295,7 +307,7 @@ type Zoner interface {
 func (n *Notifier) locOf(addr string) *time.Location {
 	if z, ok := n.People.(Zoner); ok && addr != "" {
 		if name := z.ZoneOf(addr); name != "" {
-			if loc, err := time.LoadLocation(name); err == nil {
+			if loc, ok := zoneNamed(name); ok {
 				return loc
 			}
 		}
@@ -334,7 +346,11 @@ func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noti
 }
 
 func (n *Notifier) sendPurged(ctx context.Context, w Waiting, held bool, days int) error {
-	return n.sendWith(ctx, w, w.Sender, kindPurged, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
+	to, err := n.senderNow(w)
+	if err != nil {
+		return err
+	}
+	return n.sendWith(ctx, w, to, kindPurged, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
 }
 
 func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {
@@ -395,4 +411,21 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// zones caches time zones by name: time.LoadLocation reads the zoneinfo
+// file on every call, and every notice to a person with their own zone
+// would.
+var zones sync.Map // name → *time.Location
+
+func zoneNamed(name string) (*time.Location, bool) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	zones.Store(name, loc)
+	return loc, true
 }

@@ -215,7 +215,9 @@ func (s *Server) heldChanged(ctx context.Context, c held.Change) {
 		if w.Subject == "" {
 			w.Subject = c.Item.ID
 		}
-		if err := s.Notifier.Purged(ctx, w, c.Item.Verdict == policy.Hold, time.Since(c.Item.Created)); err != nil {
+		if err := s.Notifier.Purged(ctx, w, c.Item.Verdict == policy.Hold, time.Since(c.Item.Created)); errors.Is(err, notify.ErrGone) {
+			s.log.Info("no notice of the purge: the sender is not in the directory", "id", c.Item.ID, "sender", w.Sender)
+		} else if err != nil {
 			s.Metrics.NoticeErrors.Inc()
 			s.log.Error("notify expiry", "id", c.Item.ID, "err", err)
 		}

@@ -334,10 +334,6 @@ func readRules(r *http.Request, section string, isDefault bool) (policy.Rules, [
 // policyLists saves the trusted outside domains and exempt senders, one
 // a line.
 func (w *Web) policyLists(rw http.ResponseWriter, r *http.Request, q *req) {
-	if w.o.Policies == nil {
-		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
-		return
-	}
 	base, cfg, ok := w.policyBase(rw, r, q)
 	if !ok {
 		return
@@ -362,10 +358,6 @@ func (w *Web) policyLists(rw http.ResponseWriter, r *http.Request, q *req) {
 // policyRemove takes a department's own rules away: it follows the
 // default again.
 func (w *Web) policyRemove(rw http.ResponseWriter, r *http.Request, q *req) {
-	if w.o.Policies == nil {
-		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
-		return
-	}
 	base, cfg, ok := w.policyBase(rw, r, q)
 	if !ok {
 		return
@@ -381,10 +373,6 @@ func (w *Web) policyRemove(rw http.ResponseWriter, r *http.Request, q *req) {
 
 // policyReset saves the configuration file's policy as the next version.
 func (w *Web) policyReset(rw http.ResponseWriter, r *http.Request, q *req) {
-	if w.o.Policies == nil {
-		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
-		return
-	}
 	base, _, ok := w.policyBase(rw, r, q)
 	if !ok {
 		return
@@ -394,8 +382,13 @@ func (w *Web) policyReset(rw http.ResponseWriter, r *http.Request, q *req) {
 
 // policyBase reads the version a form was made from and returns an
 // editable copy of the policy in force; a form made from an older version
-// is refused, showing the policy as it is now.
+// is refused, showing the policy as it is now. Without a policy store (no
+// database) there is no form to answer: 404.
 func (w *Web) policyBase(rw http.ResponseWriter, r *http.Request, q *req) (int64, policy.Config, bool) {
+	if w.o.Policies == nil {
+		w.fail(rw, r, q, http.StatusNotFound, "err.notfound")
+		return 0, policy.Config{}, false
+	}
 	cur := w.o.Policies.Current()
 	base, err := strconv.ParseInt(r.PostFormValue("base"), 10, 64)
 	if err != nil {
