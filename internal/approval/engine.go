@@ -178,6 +178,13 @@ func (e *Engine) SelfReleaseAt(it queue.Item) (time.Time, bool) {
 	return e.Calendar.Add(it.Created, time.Duration(r.SelfReleaseAfter)), true
 }
 
+// Finishes implements held.Finisher: held mail of a department with a
+// final_after is ended here, not by the retention purge.
+func (e *Engine) Finishes(it queue.Item) bool {
+	at, _ := e.Deadline(it.Department, it.Created)
+	return !at.IsZero()
+}
+
 // Deadline returns when the final action is taken on a held message of
 // dept held at created, and which; zero without a final_after.
 func (e *Engine) Deadline(dept string, created time.Time) (time.Time, FinalAction) {

@@ -181,19 +181,18 @@ func (s *Service) Reject(ctx context.Context, id string, by Actor, comment strin
 
 // Retention is the actor of Purge in the audit log and the spool: misend
 // itself, under the organisation's retention policy, not a person.
-var Retention = Actor{Principal: auth.Principal{Address: "misend"}, Via: "retention"}
+var Retention = Actor{Principal: auth.Principal{Address: System}, Via: "retention"}
 
 // Purge ends the mail held for an approver or waiting for its sender's
 // confirmation since before cutoff: it is not sent (a hold nobody
 // released never turns into a pass) and its body is deleted at once.
 // Each is recorded like a person's action, before it takes effect, with
 // Retention as the actor and why as the detail. Delayed mail leaves by
-// itself and is left alone. It returns the messages it ended; on an error
+// itself and is left alone, and so is held mail whose Lifecycle ends it
+// at a deadline of its own (Finisher). It returns the messages it ended; on an error
 // the rest stay for the next sweep.
 func (s *Service) Purge(ctx context.Context, cutoff time.Time, why string) ([]Item, error) {
-	old := s.Queue.Items(func(it *queue.Item) bool {
-		return people(it) && (it.State == queue.Held || it.State == queue.Confirming) && it.Created.Before(cutoff)
-	})
+	old := s.Queue.Items(s.purgeable(cutoff))
 	var out []Item
 	for _, it := range old {
 		if err := ctx.Err(); err != nil {
@@ -201,7 +200,7 @@ func (s *Service) Purge(ctx context.Context, cutoff time.Time, why string) ([]It
 		}
 		done, err := s.act(ctx, string(it.ID), Retention, Purged, why, "", func(it *queue.Item, _ Actor) (string, error) {
 			// Looked at again under the lock: a person may have acted since.
-			if (it.State != queue.Held && it.State != queue.Confirming) || !it.Created.Before(cutoff) {
+			if !s.purgeable(cutoff)(it) {
 				return "", fmt.Errorf("%w: %s is %s", ErrState, it.ID, it.State)
 			}
 			return "retention", nil
@@ -219,6 +218,18 @@ func (s *Service) Purge(ctx context.Context, cutoff time.Time, why string) ([]It
 		out = append(out, done)
 	}
 	return out, nil
+}
+
+// purgeable tells the mail Purge ends: held or confirming since before
+// cutoff, sent by people, and not held mail the Lifecycle ends itself.
+func (s *Service) purgeable(cutoff time.Time) func(it *queue.Item) bool {
+	f, _ := s.Lifecycle.(Finisher)
+	return func(it *queue.Item) bool {
+		if !people(it) || (it.State != queue.Held && it.State != queue.Confirming) || !it.Created.Before(cutoff) {
+			return false
+		}
+		return it.State != queue.Held || f == nil || !f.Finishes(*it)
+	}
 }
 
 // clipComment keeps a person's comment to 2000 bytes of valid UTF-8.

@@ -417,17 +417,23 @@ func TestPurge(t *testing.T) {
 		system    bool
 		young     bool
 		auditDown bool
+		finisher  bool // the approval lifecycle ends held mail at its own deadline
 		want      queue.State
 	}{
-		{"held", queue.Held, false, false, false, queue.Cancelled},
-		{"confirming", queue.Confirming, false, false, false, queue.Cancelled},
-		{"delayed leaves by itself", queue.Delayed, false, false, false, queue.Delayed},
-		{"younger than the cutoff", queue.Held, false, true, false, queue.Held},
-		{"audit log down", queue.Held, false, false, true, queue.Held},
-		{"misend's own mail", queue.Held, true, false, false, queue.Held},
+		{"held", queue.Held, false, false, false, false, queue.Cancelled},
+		{"confirming", queue.Confirming, false, false, false, false, queue.Cancelled},
+		{"delayed leaves by itself", queue.Delayed, false, false, false, false, queue.Delayed},
+		{"younger than the cutoff", queue.Held, false, true, false, false, queue.Held},
+		{"audit log down", queue.Held, false, false, true, false, queue.Held},
+		{"misend's own mail", queue.Held, true, false, false, false, queue.Held},
+		{"held mail the lifecycle ends", queue.Held, false, false, false, true, queue.Held},
+		{"confirming mail the lifecycle leaves", queue.Confirming, false, false, false, true, queue.Cancelled},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, q := newService(t)
+			if tt.finisher {
+				s.Lifecycle = finishing{}
+			}
 			var records []ActionRecord
 			s.Record = func(_ context.Context, r ActionRecord) error {
 				if tt.auditDown {
@@ -479,3 +485,11 @@ func TestPurge(t *testing.T) {
 		})
 	}
 }
+
+// finishing is a Lifecycle that ends every held message at a deadline of
+// its own (held.Finisher), as the approval lifecycle with final_after does.
+type finishing struct{}
+
+func (finishing) Deciders(queue.Item) []string               { return nil }
+func (finishing) SelfReleaseAt(queue.Item) (time.Time, bool) { return time.Time{}, false }
+func (finishing) Finishes(it queue.Item) bool                { return it.State == queue.Held }

@@ -25,6 +25,14 @@ type Lifecycle interface {
 	SelfReleaseAt(it queue.Item) (at time.Time, ok bool)
 }
 
+// A Finisher is a Lifecycle that itself ends held mail nobody decided on,
+// at a deadline of its own (package approval with final_after): the
+// retention purge leaves that mail to it, or a sweep could delete unsent
+// what the lifecycle promised to return to its sender.
+type Finisher interface {
+	Finishes(it queue.Item) bool
+}
+
 // System is the actor of what misend itself does to waiting mail when a
 // deadline passes, in the audit log and in Item.By.
 const System = "misend"
