@@ -39,7 +39,6 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/smtpauth"
-	"github.com/misend/misend/internal/stamp"
 )
 
 // Intake takes a decided message into misend's queue: queued for delivery,
@@ -290,11 +289,7 @@ func (s *session) Data(r io.Reader) error {
 	if mail.BareCROrNUL(raw) {
 		return errBareCRorNUL
 	}
-	// A confirmation stamp is the one X-Misend-* field a client may
-	// bring: read for the decision, then stripped with the rest, so it
-	// never leaves and a held message is released without it.
-	stamps := stamp.Values(raw)
-	raw = stripOurs(raw)
+	raw, stamps := stripOurs(raw)
 	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
 	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client, Login: s.login, Stamps: stamps}, raw)
 	cancel()
