@@ -21,7 +21,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -73,10 +72,6 @@ type Config struct {
 	// would tell outsiders the verdict.
 	StampOutside bool
 	Log          *slog.Logger
-	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
-	// of these user → password pairs before MAIL (tests; misend serve uses
-	// Auth).
-	Users map[string]string
 	// Auth, when set, requires AUTH PLAIN (offered over TLS only) before
 	// MAIL and checks logins: smtpauth.Users, with argon2id hashes and a
 	// back-off per user and client.
@@ -200,7 +195,7 @@ type session struct {
 }
 
 // authRequired tells whether clients must AUTH before MAIL.
-func (g *Server) authRequired() bool { return g.cfg.Auth != nil || len(g.cfg.Users) > 0 }
+func (g *Server) authRequired() bool { return g.cfg.Auth != nil }
 
 // AuthMechanisms implements smtp.AuthSession.
 func (s *session) AuthMechanisms() []string {
@@ -219,18 +214,10 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		if identity != "" && identity != user {
 			return errAuthFailed
 		}
-		if a := s.g.cfg.Auth; a != nil {
-			switch err := a.Authenticate(user, pass, s.client); {
-			case errors.Is(err, smtpauth.ErrWait):
-				return errAuthWait
-			case err != nil:
-				return errAuthFailed
-			}
-			s.login = user
-			return nil
-		}
-		want, ok := s.g.cfg.Users[user]
-		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
+		switch err := s.g.cfg.Auth.Authenticate(user, pass, s.client); {
+		case errors.Is(err, smtpauth.ErrWait):
+			return errAuthWait
+		case err != nil:
 			return errAuthFailed
 		}
 		s.login = user
