@@ -115,8 +115,13 @@ func (c *importCmd) Run(g *Globals) error {
 	// not rise. The fit's own replay stays a walk apart: merged into this
 	// one, both models would be in memory at once.
 	var dates *insiderDates
+	fitCfg := cfg
 	if !c.NoFit && !fitNow {
-		dates = newInsiderDates(model.New(cfg))
+		// The organisation's domains the learned model has, stored ones
+		// included: without --org-domain, cfg has none but the directory's,
+		// and a fit that knows no insider finds nothing to fit on.
+		fitCfg.OrgDomains = m.OrgDomains()
+		dates = newInsiderDates(model.New(fitCfg))
 	}
 	later := 0
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(src string, msg *mail.Message) error {
@@ -211,7 +216,7 @@ func (c *importCmd) Run(g *Globals) error {
 	m = nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	return c.fit(ctx, db, cfg, dates.dates)
+	return c.fit(ctx, db, fitCfg, dates.dates)
 }
 
 // importHeapFloor is the soft heap limit import keeps to (package
