@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -25,8 +24,6 @@ func TestImportReads(t *testing.T) {
 	half := len(history) / 2
 
 	var walks int
-	saved := walkMail
-	t.Cleanup(func() { walkMail = saved })
 	for _, step := range []struct {
 		name string
 		msgs []*mail.Message
@@ -37,15 +34,12 @@ func TestImportReads(t *testing.T) {
 		// the fit's too.
 		{"adding to it", history, nil},
 	} {
+		fakeWalk(t, step.msgs)
 		walks = 0
+		read := walkMail
 		walkMail = func(ctx context.Context, paths []string, opt ingest.Options, fn func(string, *mail.Message) error) (ingest.Summary, error) {
 			walks++
-			for i, m := range step.msgs {
-				if err := fn(fmt.Sprintf("%s#%d", paths[0], i), m); err != nil {
-					return ingest.Summary{}, err
-				}
-			}
-			return ingest.Summary{Files: 1, Messages: len(step.msgs), Skipped: map[string]int{}}, nil
+			return read(ctx, paths, opt, fn)
 		}
 		out, err := runTermsCLI(t, append(append([]string{"import", "--db", db}, step.args...), dir)...)
 		if err != nil {
