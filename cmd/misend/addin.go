@@ -14,7 +14,7 @@ import (
 	"github.com/misend/misend/internal/api"
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
-	"github.com/misend/misend/internal/notify"
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/stamp"
 	"github.com/misend/misend/internal/version"
 )
@@ -41,7 +41,7 @@ func (f addinFlags) stampKeys(spool string) (*stamp.Keys, error) {
 		}
 		path = filepath.Join(spool, "confirm.key")
 	}
-	key, err := notify.LoadOrCreateKey(path)
+	key, err := keyfile.Load(path, keyfile.AtLeast32, true)
 	if err != nil {
 		return nil, fmt.Errorf("confirmation stamp key: %w", err)
 	}

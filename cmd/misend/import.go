@@ -106,12 +106,30 @@ func (c *importCmd) Run(g *Globals) error {
 				eval.DetectorScorer{D: &detect.Detector{Model: m}}, l)
 		}
 	}
+	// Added to a model that had learned before, the fit replays the
+	// history in a model of its own after this walk (c.fit), from the
+	// dates of the insiders' mail: read here rather than in a walk of
+	// their own. They are held beside the learned model, 24 octets a
+	// message, less than the fit holds after it (a second model of the
+	// whole history and the window's messages), so the import's peak does
+	// not rise. The fit's own replay stays a walk apart: merged into this
+	// one, both models would be in memory at once.
+	var dates *insiderDates
+	fitCfg := cfg
+	if !c.NoFit && !fitNow {
+		// The organisation's domains the learned model has, stored ones
+		// included: without --org-domain, cfg has none but the directory's,
+		// and a fit that knows no insider finds nothing to fit on.
+		fitCfg.OrgDomains = m.OrgDomains()
+		dates = newInsiderDates(model.New(fitCfg))
+	}
 	later := 0
 	sum, walkErr := walkMail(ctx, c.Paths, ingest.Options{Progress: os.Stderr, Limits: mail.HistoryLimits}, func(src string, msg *mail.Message) error {
 		if c.late(msg) {
 			later++
 			return nil
 		}
+		dates.add(msg)
 		idx.add(msg)
 		if cal != nil {
 			cal.Add(msg)
@@ -198,7 +216,7 @@ func (c *importCmd) Run(g *Globals) error {
 	m = nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	return c.fit(ctx, db, cfg)
+	return c.fit(ctx, db, fitCfg, dates.dates)
 }
 
 // importHeapFloor is the soft heap limit import keeps to (package
@@ -206,31 +224,41 @@ func (c *importCmd) Run(g *Globals) error {
 const importHeapFloor = 250 << 20
 
 // fitCut reads the paths once for the dates of the insiders' mail and
-// returns where the fit window starts; zero for too little mail.
+// returns where the fit window starts; zero for too little mail. The
+// walk that learns needs the window's start before it reads the first
+// message, so this one comes first.
 func (c *importCmd) fitCut(ctx context.Context, m *model.Model) (time.Time, error) {
-	sent, err := c.sentDates(ctx, m)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return eval.FitCut(sent, eval.DefaultFitShare, eval.DefaultFitMessages), nil
-}
-
-// sentDates returns the dates of the messages insiders sent under the
-// paths, leaving out dates in the future: they are bogus (Enron's reach
-// 2044) and would put the fit window after every real message.
-func (c *importCmd) sentDates(ctx context.Context, m *model.Model) ([]time.Time, error) {
-	horizon := time.Now().Add(48 * time.Hour)
-	var sent []time.Time
+	dates := newInsiderDates(m)
 	_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
-		if !c.late(msg) && !msg.Date.IsZero() && msg.Date.Before(horizon) && len(msg.Recipients()) > 0 && m.IsInternal(msg.From.Addr) {
-			sent = append(sent, msg.Date)
+		if !c.late(msg) {
+			dates.add(msg)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("import: read dates: %w", err)
+		return time.Time{}, fmt.Errorf("import: read dates: %w", err)
 	}
-	return sent, nil
+	return eval.FitCut(dates.dates, eval.DefaultFitShare, eval.DefaultFitMessages), nil
+}
+
+// insiderDates collects the dates of the messages insiders sent (as m
+// tells insiders), leaving out dates in the future: they are bogus
+// (Enron's reach 2044) and would put the fit window after every real
+// message. A nil *insiderDates collects nothing.
+type insiderDates struct {
+	m       *model.Model
+	horizon time.Time
+	dates   []time.Time
+}
+
+func newInsiderDates(m *model.Model) *insiderDates {
+	return &insiderDates{m: m, horizon: time.Now().Add(48 * time.Hour)}
+}
+
+func (d *insiderDates) add(msg *mail.Message) {
+	if d != nil && !msg.Date.IsZero() && msg.Date.Before(d.horizon) && len(msg.Recipients()) > 0 && d.m.IsInternal(msg.From.Addr) {
+		d.dates = append(d.dates, msg.Date)
+	}
 }
 
 // importLearner learns messages for import: into the model, and through
@@ -268,12 +296,8 @@ func (c *importCmd) late(msg *mail.Message) bool {
 // fit fits the score's weights on the imported history (eval.Calibration)
 // and stores them, so that check and serve judge by this organisation's
 // habits from the first message.
-func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config) error {
+func (c *importCmd) fit(ctx context.Context, db *store.DB, cfg model.Config, sent []time.Time) error {
 	start := time.Now()
-	sent, err := c.sentDates(ctx, model.New(cfg))
-	if err != nil {
-		return err
-	}
 	f, err := eval.FitHistory(ctx, cfg, sent, func(add func(*mail.Message)) error {
 		_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
 			if !c.late(msg) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/misend/misend/internal/auth"
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/setup"
 )
 
@@ -68,7 +69,7 @@ func (c *initCmd) Run(g *Globals) error {
 	}
 	owned := []string{path}
 	if org.SpoolKey != "" {
-		made, err := setup.NewKeyFile(org.SpoolKey)
+		made, err := keyfile.New(org.SpoolKey)
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
@@ -83,7 +84,7 @@ func (c *initCmd) Run(g *Globals) error {
 	// make once and copy to every replica.
 	if !strings.Contains(org.DB, "://") {
 		key := org.DB + ".topic.key"
-		made, err := setup.NewKeyFile(key)
+		made, err := keyfile.New(key)
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}

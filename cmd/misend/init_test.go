@@ -9,8 +9,8 @@ import (
 
 	"github.com/misend/misend/internal/auth"
 	"github.com/misend/misend/internal/config"
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/model"
-	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/retention"
 	"github.com/misend/misend/internal/setup"
 )
@@ -32,7 +32,7 @@ func TestInitWritesConfigKeyAndAdmin(t *testing.T) {
 	if cfg.DB != filepath.Join(dir, "state", "misend.db") || cfg.Notify.BaseURL != "https://misend.corp.example" || cfg.Web.TimeZone != "Asia/Tokyo" {
 		t.Errorf("config: %+v", cfg)
 	}
-	if _, err := queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
+	if _, err := keyfile.Load(cfg.Queue.EncryptionKeyFile, keyfile.Exact32, false); err != nil {
 		t.Errorf("spool key: %v", err)
 	}
 	// The topic key is made beside the database, where import and serve
@@ -40,7 +40,7 @@ func TestInitWritesConfigKeyAndAdmin(t *testing.T) {
 	// Read without making one: the key must be init's.
 	if path, _ := (&Globals{DB: cfg.DB}).topicKeyFile(); path != cfg.DB+".topic.key" {
 		t.Errorf("topic key looked for at %s", path)
-	} else if k, err := model.LoadTopicKey(path, false); err != nil || len(k) != model.TopicKeySize {
+	} else if k, err := keyfile.Load(path, keyfile.Exact32, false); err != nil || len(k) != model.TopicKeySize {
 		t.Errorf("topic key beside %s: %d bytes, %v", cfg.DB, len(k), err)
 	}
 	// The ages the operations guide defends are the ones written.

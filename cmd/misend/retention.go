@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/misend/misend/internal/audit"
 	"github.com/misend/misend/internal/backup"
 	"github.com/misend/misend/internal/config"
@@ -179,13 +181,38 @@ type restoreCmd struct {
 	File         string `arg:"" type:"existingfile" help:"A file written by misend backup."`
 	Force        bool   `help:"Replace an existing database (stop misend first); the replaced one is kept beside it."`
 	SpoolArchive string `help:"Also restore the spool from this archive of misend backup, into an empty spool." type:"path" name:"spool-archive"`
-	Spool        string `help:"Spool directory (default: [queue] dir, else ./misend-spool)." type:"path" name:"spool"`
+	Spool        string `help:"Spool directory (default: [queue] dir)." type:"path" name:"spool"`
 }
 
-func (c *restoreCmd) Run(g *Globals) error {
+// flagGiven says whether the flag was on the command line, which a
+// default value alone cannot tell.
+func flagGiven(k *kong.Context, name string) bool {
+	for _, p := range k.Path {
+		if p.Flag != nil && p.Flag.Name == name && !p.Resolved {
+			return true
+		}
+	}
+	return false
+}
+
+// Run puts the backup where --db or the configuration says. Unlike the
+// commands that only read, it does not fall back to ./misend.db: on a
+// host without /etc/misend, a forgotten --config would otherwise restore
+// a database into the current directory that no misend reads, and the
+// administrator would find the old one still serving.
+func (c *restoreCmd) Run(g *Globals, k *kong.Context) error {
 	cfg, err := withConfig(g)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	if g.DB == defaultDB && !flagGiven(k, "db") {
+		if g.Config == "" {
+			return fmt.Errorf("restore: no configuration says where the database is (there is no %s): give --config FILE, or --db PATH of the database to replace", defaultConfigPath)
+		}
+		return fmt.Errorf("restore: %s sets no db: give --db PATH of the database to replace", g.Config)
+	}
+	if c.SpoolArchive != "" && c.Spool == "" && cfg.Queue.Dir == "" {
+		return errors.New("restore: no configuration says where the spool is ([queue] dir): give --spool DIR, or --config FILE")
 	}
 	if strings.Contains(g.DB, "://") {
 		return errors.New("restore: the database is PostgreSQL: restore it with pg_restore or psql (see the README)")

@@ -83,3 +83,77 @@ func TestPruneBackupRestoreCommands(t *testing.T) {
 		t.Error("prune with no retention configured succeeded")
 	}
 }
+
+// TestRestoreNeedsAPlace: restore replaces a database, so it goes where
+// --db or the configuration says, and refuses rather than restore into
+// the current directory.
+func TestRestoreNeedsAPlace(t *testing.T) {
+	if _, err := os.Stat(defaultConfigPath); err == nil {
+		t.Skip(defaultConfigPath + " exists here and would say where")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	s, err := store.Open(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Open(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	file := filepath.Join(dir, "backup.db")
+	if _, err := runTermsCLI(t, "backup", "--db", src, file); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(dir, "spool.tar.gz")
+	if err := os.MkdirAll(filepath.Join(dir, "spool"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runTermsCLI(t, "backup", "--db", src, "--spool", filepath.Join(dir, "spool"), "--spool-archive", archive, filepath.Join(dir, "backup2.db")); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig := func(name, doc string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	configured := filepath.Join(dir, "configured", "misend.db")
+	withDB := writeConfig("with-db.toml", "db = \""+configured+"\"\n")
+	withoutDB := writeConfig("without-db.toml", "org_domains = [\"corp.example\"]\n")
+
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string // "" restores
+		want    string // the database restored, relative to the working directory
+	}{
+		{"nothing says where", nil, "--config FILE, or --db PATH", ""},
+		{"config without db", []string{"--config", withoutDB}, "sets no db", ""},
+		{"config says where", []string{"--config", withDB}, "", configured},
+		{"--db the default, given", []string{"--db", defaultDB}, "", defaultDB},
+		{"spool nobody names", []string{"--db", "other.db", "--spool-archive", archive}, "[queue] dir", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := t.TempDir()
+			t.Chdir(wd)
+			_, err := runTermsCLI(t, append(append([]string{"restore"}, tc.args...), file)...)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.wantErr)
+				}
+				if entries, _ := os.ReadDir(wd); len(entries) > 0 {
+					t.Errorf("a refused restore left %v in the working directory", entries)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(tc.want); err != nil {
+				t.Errorf("restored database: %v", err)
+			}
+		})
+	}
+}

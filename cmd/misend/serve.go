@@ -20,6 +20,7 @@ import (
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/gateway"
 	"github.com/misend/misend/internal/journal"
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/notify"
 	"github.com/misend/misend/internal/policy"
@@ -363,7 +364,7 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 	}
 	up := relay.Client{Addr: cfg.Upstream.Addr, TLS: relay.TLSMode(cfg.Upstream.TLS), Username: cfg.Upstream.Username}
 	if cfg.Upstream.PasswordFile != "" {
-		b, err := readSecret(cfg.Upstream.PasswordFile)
+		b, err := keyfile.Read(cfg.Upstream.PasswordFile)
 		if err != nil {
 			return fail(fmt.Errorf("upstream password: %w", err))
 		}
@@ -399,8 +400,8 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 		log.Info("learning with the other replicas on the database", "applied", applied, "journal_position", m.JournalPosition())
 	}
 	if cfg.Queue.EncryptionKeyFile != "" {
-		if o.SpoolKey, err = queue.LoadKey(cfg.Queue.EncryptionKeyFile); err != nil {
-			return fail(err)
+		if o.SpoolKey, err = keyfile.Load(cfg.Queue.EncryptionKeyFile, keyfile.Exact32, false); err != nil {
+			return fail(fmt.Errorf("spool key: %w", err))
 		}
 	}
 	warnPlainSpool(log, cfg.Queue.Dir, o.SpoolKey)
@@ -426,9 +427,10 @@ func (c *serveCmd) options(ctx context.Context, g *Globals, cfg *config.Config, 
 			}
 			keyFile = filepath.Join(cfg.Queue.Dir, "link.key")
 		}
-		key, err := notify.LoadOrCreateKey(keyFile)
+		// Anyone holding it can forge links, which outlive a process.
+		key, err := keyfile.Load(keyFile, keyfile.AtLeast32, true)
 		if err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("link key: %w", err))
 		}
 		from := cfg.Notify.From
 		if from == "" && len(g.OrgDomain) > 0 {
@@ -455,18 +457,6 @@ func orDuration(d config.Duration, def time.Duration) time.Duration {
 	return time.Duration(d)
 }
 
-// readSecret reads a file that must not be readable by others.
-func readSecret(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s is readable by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
-	}
-	return os.ReadFile(path)
-}
-
 // warnPlainSpool warns at start when held mail will sit on disk in the
 // clear: the spool keeps whole messages, bodies and attachments, for as
 // long as they wait.
@@ -481,7 +471,7 @@ func warnPlainSpool(log *slog.Logger, dir string, key []byte) {
 // readUsers reads the gateway's AUTH file ("user:hash" lines, or older
 // "user:password" ones; blank lines and # comments are skipped).
 func readUsers(path string) (*smtpauth.Users, error) {
-	b, err := readSecret(path)
+	b, err := keyfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("auth file: %w", err)
 	}
@@ -541,7 +531,7 @@ func siemExporter(ctx context.Context, db *store.DB, cfg config.SIEM) (*siem.Exp
 		sinks = append(sinks, s)
 	}
 	if cfg.HECURL != "" {
-		tok, err := readSecret(cfg.HECTokenFile)
+		tok, err := keyfile.Read(cfg.HECTokenFile)
 		if err != nil {
 			return nil, fmt.Errorf("siem: HEC token: %w", err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/feedback"
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/policystore"
@@ -115,7 +116,7 @@ func (f *webFlags) webOptions(ctx context.Context, o *server.Options, db *store.
 			cfg.RedirectURL = strings.TrimSuffix(publicURL, "/") + "/auth/oidc/callback"
 		}
 		if f.OIDCSecretFile != "" {
-			b, err := readSecret(f.OIDCSecretFile)
+			b, err := keyfile.Read(f.OIDCSecretFile)
 			if err != nil {
 				return fmt.Errorf("oidc client secret: %w", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/smtpauth"
 )
 
@@ -57,7 +58,7 @@ type smtpUserHashCmd struct {
 }
 
 func (c *smtpUserHashCmd) Run() error {
-	old, err := readSecret(c.File)
+	old, err := keyfile.Read(c.File)
 	if err != nil {
 		return fmt.Errorf("auth file: %w", err)
 	}
@@ -75,7 +76,7 @@ func (c *smtpUserHashCmd) Run() error {
 
 // readAuthFile reads an AUTH file that may not exist yet.
 func readAuthFile(path string) ([]byte, error) {
-	b, err := readSecret(path)
+	b, err := keyfile.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
+	"github.com/misend/misend/internal/keyfile"
 	"github.com/misend/misend/internal/model"
 )
 
@@ -23,9 +26,16 @@ func (g *Globals) topicKey(warn func(string)) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	key, err := model.LoadTopicKey(path, create)
+	// A key others may read is refused: with it, the subject hashes in
+	// the database can be tested against guesses.
+	key, err := keyfile.Load(path, keyfile.Exact32, create)
+	if errors.Is(err, fs.ErrNotExist) && !create {
+		// Only on a shared database, where a key made here would not be
+		// the other hosts'.
+		return nil, fmt.Errorf("topic key %s: %w; make it once and give every replica a copy", path, fs.ErrNotExist)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+		return nil, fmt.Errorf("topic key: %w", err)
 	}
 	return key, nil
 }

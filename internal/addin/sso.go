@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -36,14 +33,11 @@ type SSOConfig struct {
 	Client *http.Client
 }
 
-// SSO verifies Office SSO tokens. Discovery happens on first use and is
-// retried on the next token while the provider is unreachable, as web
-// sign-in does.
+// SSO verifies Office SSO tokens, as auth.Issuer verifies web sign-in's
+// ID tokens: discovery happens on first use and is retried on the next
+// token while the provider is unreachable.
 type SSO struct {
-	cfg SSOConfig
-
-	mu       sync.Mutex
-	verifier *oidc.IDTokenVerifier
+	issuer *auth.Issuer
 }
 
 // NewSSO checks cfg; it does not contact the provider yet.
@@ -54,59 +48,24 @@ func NewSSO(cfg SSOConfig) (*SSO, error) {
 	if len(cfg.Claims) == 0 {
 		cfg.Claims = []string{"preferred_username", "upn", "email"}
 	}
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 10 * time.Second}
-	}
-	return &SSO{cfg: cfg}, nil
-}
-
-// errUnavailable marks a failure to reach the provider, as opposed to a
-// token that is not good.
-var errUnavailable = errors.New("add-in SSO: identity provider unavailable")
-
-func (s *SSO) setup(ctx context.Context) (*oidc.IDTokenVerifier, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.verifier != nil {
-		return s.verifier, nil
-	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, s.cfg.Client), s.cfg.Issuer)
+	issuer, err := auth.NewIssuer(auth.IssuerConfig{Issuer: cfg.Issuer, Audiences: append([]string{cfg.AppID}, cfg.Audiences...),
+		Claims: cfg.Claims, Algs: []string{oidc.RS256}, Client: cfg.Client})
 	if err != nil {
-		return nil, fmt.Errorf("%w: discovery at %s: %w", errUnavailable, s.cfg.Issuer, err)
+		return nil, fmt.Errorf("add-in SSO: %w", err)
 	}
-	// The audience is checked below, against every accepted one; the key
-	// set fetches keys with a context that outlives this call.
-	s.verifier = p.VerifierContext(oidc.ClientContext(context.Background(), s.cfg.Client),
-		&oidc.Config{SkipClientIDCheck: true, SupportedSigningAlgs: []string{oidc.RS256}})
-	return s.verifier, nil
+	return &SSO{issuer: issuer}, nil
 }
 
 // Verify checks a token's signature against the issuer's keys, its
-// issuer, expiry and audience, and returns the address it names. A token
-// that is not good is auth.ErrBadToken.
+// issuer, expiry and audience (the add-in's app), and returns the address
+// it names. A token that is not good is auth.ErrBadToken; a provider that
+// cannot be reached, auth.ErrIssuerUnavailable.
 func (s *SSO) Verify(ctx context.Context, raw string) (string, error) {
-	ver, err := s.setup(ctx)
+	tok, err := s.issuer.Verify(ctx, raw)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("add-in SSO: %w", err)
 	}
-	tok, err := ver.Verify(ctx, raw)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", auth.ErrBadToken, err)
-	}
-	accepted := append([]string{s.cfg.AppID}, s.cfg.Audiences...)
-	if !slices.ContainsFunc(tok.Audience, func(a string) bool { return slices.Contains(accepted, a) }) {
-		return "", fmt.Errorf("%w: the token is for %v, not this add-in", auth.ErrBadToken, tok.Audience)
-	}
-	claims := map[string]any{}
-	if err := tok.Claims(&claims); err != nil {
-		return "", fmt.Errorf("%w: %w", auth.ErrBadToken, err)
-	}
-	for _, c := range s.cfg.Claims {
-		if v, ok := claims[c].(string); ok && strings.Contains(v, "@") {
-			return strings.ToLower(strings.TrimSpace(v)), nil
-		}
-	}
-	return "", fmt.Errorf("%w: no address in %s", auth.ErrBadToken, strings.Join(s.cfg.Claims, ", "))
+	return tok.Address, nil
 }
 
 // Authenticator turns a misend API token into a principal

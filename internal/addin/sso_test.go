@@ -181,3 +181,32 @@ func TestSSOCheckOnlyOwnDrafts(t *testing.T) {
 		}
 	}
 }
+
+// TestSSOFurtherAudiences: a token for one of the further audiences (the
+// Application ID URI v1 tokens name) is good; one for none of them is not.
+func TestSSOFurtherAudiences(t *testing.T) {
+	p := oidctest.Start(appID, "secret")
+	defer p.Close()
+	p.Claims = map[string]any{"upn": "Sato@corp.example"}
+	for _, tt := range []struct {
+		audiences []string
+		want      string // "" for a bad token
+	}{
+		{[]string{appID}, "sato@corp.example"},
+		{[]string{"api://misend.corp.example/other", appID}, "sato@corp.example"},
+		{[]string{"api://misend.corp.example/other"}, ""},
+	} {
+		sso, err := NewSSO(SSOConfig{Issuer: p.Issuer(), AppID: "other-app", Audiences: tt.audiences})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sso.Verify(context.Background(), mint(t, p))
+		if tt.want == "" {
+			if !errors.Is(err, auth.ErrBadToken) {
+				t.Errorf("%v: %q %v, want a bad token", tt.audiences, got, err)
+			}
+		} else if err != nil || got != tt.want {
+			t.Errorf("%v: %q %v, want %q", tt.audiences, got, err, tt.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/idna"
@@ -283,7 +284,16 @@ func (t Thunderbird) XPI(w io.Writer) error {
 // with its script and style.
 type ThunderbirdHandler struct {
 	t Thunderbird
+
+	mu     sync.Mutex
+	xpis   map[string][]byte // .xpi by the settings it was built with (xpiKey)
+	builds int               // how many were built: the cache's test
 }
+
+// maxXPIs bounds the builds kept. With a public URL there is one; without,
+// one per Host asked on, which a client chooses: a few names are the
+// usual, and more start the cache afresh rather than grow it.
+const maxXPIs = 8
 
 // NewThunderbird returns the handler for ThunderbirdPrefix. t.PublicURL
 // may be empty: then the .xpi is built for the origin it is requested on.
@@ -340,14 +350,14 @@ func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if name == "misend.xpi" {
-		var buf bytes.Buffer
-		if err := t.XPI(&buf); err != nil {
+		xpi, err := h.xpi(t)
+		if err != nil {
 			http.Error(w, "the add-in cannot be built for this address", http.StatusBadRequest)
 			return
 		}
 		hd.Set("Content-Type", "application/x-xpinstall")
 		hd.Set("Content-Disposition", `attachment; filename="misend.xpi"`)
-		w.Write(buf.Bytes())
+		w.Write(xpi)
 		return
 	}
 	ctype, ok := thunderbirdPages[name]
@@ -365,4 +375,34 @@ func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	}
 	w.Write(b)
+}
+
+// xpi returns the .xpi for t, built once for its settings: every download
+// of one build would otherwise deflate the same files again. The settings
+// are the whole key, so a build for other ones (another Host, another
+// handler's options) is never served in its place; the files embedded in
+// misend change only with misend.
+func (h *ThunderbirdHandler) xpi(t Thunderbird) ([]byte, error) {
+	key, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	b, ok := h.xpis[string(key)]
+	h.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	var buf bytes.Buffer
+	if err := t.XPI(&buf); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.xpis == nil || len(h.xpis) >= maxXPIs {
+		h.xpis = map[string][]byte{}
+	}
+	h.xpis[string(key)] = buf.Bytes()
+	h.builds++
+	return buf.Bytes(), nil
 }

@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,5 +156,55 @@ func TestThunderbirdXPIReproducible(t *testing.T) {
 	}
 	if m := manifestOf(t, a); m.Settings.Gecko.ID != "misend@misend.corp.example" || m.Settings.Gecko.MinVersion != ThunderbirdMinVersion {
 		t.Errorf("manifest %+v", m)
+	}
+}
+
+// TestThunderbirdXPIBuiltOnce: misend.xpi is built once per settings and
+// served from then on; a download for another Host gets its own build,
+// never another's, and Hosts a client makes up do not grow the cache
+// without bound.
+func TestThunderbirdXPIBuiltOnce(t *testing.T) {
+	download := func(h *ThunderbirdHandler, host string) []byte {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "http://"+host+ThunderbirdPrefix+"misend.xpi", nil))
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", host, w.Code, w.Body)
+		}
+		return w.Body.Bytes()
+	}
+	public, err := NewThunderbird(Thunderbird{PublicURL: "https://misend.corp.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := download(public, "x.test"), download(public, "y.test")
+	if !bytes.Equal(a, b) || public.builds != 1 {
+		t.Errorf("with a public URL: %d builds, same bytes %v; want 1, true", public.builds, bytes.Equal(a, b))
+	}
+
+	byHost, err := NewThunderbird(Thunderbird{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		host       string
+		builds     int
+		permission string
+	}{
+		{"one.test", 1, "http://one.test/*"},
+		{"one.test", 1, "http://one.test/*"},
+		{"two.test", 2, "http://two.test/*"},
+		{"one.test", 2, "http://one.test/*"},
+	} {
+		m := manifestOf(t, download(byHost, tt.host))
+		if byHost.builds != tt.builds || !slices.Contains(m.Permissions, tt.permission) {
+			t.Errorf("%s: %d builds, permissions %q; want %d, %q", tt.host, byHost.builds, m.Permissions, tt.builds, tt.permission)
+		}
+	}
+	for i := range 3 * maxXPIs {
+		download(byHost, fmt.Sprintf("h%d.test", i))
+	}
+	if n := len(byHost.xpis); n > maxXPIs {
+		t.Errorf("%d builds kept, at most %d", n, maxXPIs)
 	}
 }

@@ -42,12 +42,7 @@ func NewDirectoryPeople(dir *directory.Current, c *Config) DirectoryPeople {
 }
 
 // PersonOf implements People.
-func (p DirectoryPeople) PersonOf(addr string) string {
-	if person, ok := p.Dir.Load().Person(addr); ok {
-		return person.Address
-	}
-	return strings.ToLower(strings.TrimSpace(addr))
-}
+func (p DirectoryPeople) PersonOf(addr string) string { return p.Dir.PersonOf(addr) }
 
 // Known implements People.
 func (p DirectoryPeople) Known(addr string) bool {

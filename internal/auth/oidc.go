@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -35,11 +33,8 @@ type OIDCConfig struct {
 // retried on the next sign-in when the provider was unreachable, so misend
 // starts even while the provider is down.
 type OIDC struct {
-	cfg OIDCConfig
-
-	mu       sync.Mutex
-	oauth    *oauth2.Config
-	verifier *oidc.IDTokenVerifier
+	cfg    OIDCConfig
+	issuer *Issuer // verifies its ID tokens, for the client ID
 }
 
 // NewOIDC checks cfg; it does not contact the provider yet.
@@ -53,30 +48,25 @@ func NewOIDC(cfg OIDCConfig) (*OIDC, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &OIDC{cfg: cfg}, nil
+	issuer, err := NewIssuer(IssuerConfig{Issuer: cfg.Issuer, Audiences: []string{cfg.ClientID}, Claims: cfg.Claims, Client: cfg.Client})
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	return &OIDC{cfg: cfg, issuer: issuer}, nil
 }
 
-func (o *OIDC) setup(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVerifier, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.oauth != nil {
-		return o.oauth, o.verifier, nil
-	}
-	ctx = oidc.ClientContext(ctx, o.cfg.Client)
-	p, err := oidc.NewProvider(ctx, o.cfg.Issuer)
+func (o *OIDC) oauth(ctx context.Context) (*oauth2.Config, error) {
+	p, err := o.issuer.Provider(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("oidc discovery at %s: %w", o.cfg.Issuer, err)
+		return nil, fmt.Errorf("oidc: %w", err)
 	}
-	o.oauth = &oauth2.Config{
+	return &oauth2.Config{
 		ClientID:     o.cfg.ClientID,
 		ClientSecret: o.cfg.ClientSecret,
 		RedirectURL:  o.cfg.RedirectURL,
 		Endpoint:     p.Endpoint(),
 		Scopes:       []string{oidc.ScopeOpenID, "profile", "email"},
-	}
-	// The key set fetches keys with a context that outlives this call.
-	o.verifier = p.VerifierContext(oidc.ClientContext(context.Background(), o.cfg.Client), &oidc.Config{ClientID: o.cfg.ClientID})
-	return o.oauth, o.verifier, nil
+	}, nil
 }
 
 // OIDCStart is what a browser must remember between the redirect to the
@@ -88,7 +78,7 @@ type OIDCStart struct {
 // Begin returns the provider URL to send the browser to and the values to
 // keep for the callback.
 func (o *OIDC) Begin(ctx context.Context) (string, OIDCStart, error) {
-	oc, _, err := o.setup(ctx)
+	oc, err := o.oauth(ctx)
 	if err != nil {
 		return "", OIDCStart{}, err
 	}
@@ -107,7 +97,7 @@ func (o *OIDC) Finish(ctx context.Context, st OIDCStart, state, code string) (st
 	if code == "" {
 		return "", errors.New("oidc: no authorisation code")
 	}
-	oc, ver, err := o.setup(ctx)
+	oc, err := o.oauth(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -119,26 +109,17 @@ func (o *OIDC) Finish(ctx context.Context, st OIDCStart, state, code string) (st
 	if !ok || raw == "" {
 		return "", errors.New("oidc: token response without id_token")
 	}
-	idt, err := ver.Verify(ctx, raw)
+	idt, err := o.issuer.Verify(ctx, raw)
 	if err != nil {
-		return "", fmt.Errorf("verify ID token: %w", err)
+		return "", fmt.Errorf("oidc: verify ID token: %w", err)
 	}
 	if idt.Nonce != st.Nonce {
 		return "", errors.New("oidc: nonce does not match")
 	}
-	claims := map[string]any{}
-	if err := idt.Claims(&claims); err != nil {
-		return "", fmt.Errorf("oidc: claims: %w", err)
-	}
 	// An explicit email_verified=false means the provider vouches for
 	// nothing; Entra ID omits the claim for organisational accounts.
-	if v, ok := claims["email_verified"].(bool); ok && !v {
+	if v, ok := idt.Claims["email_verified"].(bool); ok && !v {
 		return "", errors.New("oidc: provider says the address is not verified")
 	}
-	for _, c := range o.cfg.Claims {
-		if s, ok := claims[c].(string); ok && strings.Contains(s, "@") {
-			return strings.ToLower(strings.TrimSpace(s)), nil
-		}
-	}
-	return "", fmt.Errorf("oidc: the ID token carries no address in %s", strings.Join(o.cfg.Claims, ", "))
+	return idt.Address, nil
 }

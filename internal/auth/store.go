@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/store"
 )
 
@@ -146,13 +147,7 @@ func sha(s string) string {
 // is, in the directory in force; addr itself, lower-cased, when nobody
 // has it. Ownership of mail compares people, not address strings.
 func (s *Service) PersonOf(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	if dir := s.Directory(); dir != nil {
-		if p, ok := dir.Person(addr); ok {
-			return p.Address
-		}
-	}
-	return addr
+	return directory.PersonOf(s.Directory(), addr)
 }
 
 // Current returns the principal addr acts as now: the directory in force

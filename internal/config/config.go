@@ -240,7 +240,7 @@ type Model struct {
 	Refit      *bool    `toml:"refit"`
 	RefitEvery Duration `toml:"refit_every"`
 	// TopicKeyFile holds the secret the subjects that thread mail are
-	// hashed with (model.LoadTopicKey), kept out of the database so that
+	// hashed with (keyfile.Exact32), kept out of the database so that
 	// a copy of it alone cannot be searched for guessed subjects. Default
 	// on SQLite: the database's path + ".topic.key", made on first use.
 	// On PostgreSQL there is no default: every replica must read one key,

@@ -114,7 +114,7 @@ func (p *Path) Decide(ctx context.Context, env Envelope, raw []byte) Result {
 	defer cancel()
 	msg, err := p.parse(raw)
 	if err != nil {
-		return p.failSafe(env, "", fmt.Errorf("parse: %w", err))
+		return p.failSafe(p.Policy.Current(), env, "", fmt.Errorf("parse: %w", err))
 	}
 	return p.decide(ctx, env, msg)
 }
@@ -152,11 +152,11 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	who := p.identify(env, parsed.From.Addr)
 	defer func() {
 		if v := recover(); v != nil {
-			res = p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: panic: %v", v))
+			res = p.failSafe(pol, env, parsed.From.Addr, fmt.Errorf("detect: panic: %v", v))
 		}
 	}()
 	if err := ctx.Err(); err != nil {
-		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: %w", err))
+		return p.failSafe(pol, env, parsed.From.Addr, fmt.Errorf("detect: %w", err))
 	}
 	msg, outside := p.prepare(parsed, env)
 	// Confidential terms, personal data and names are checked in what
@@ -168,7 +168,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	}
 	det, err := p.detect(ctx, msg, now, pol)
 	if err != nil {
-		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: gave up: %w", err))
+		return p.failSafe(pol, env, parsed.From.Addr, fmt.Errorf("detect: gave up: %w", err))
 	}
 	score, fs := det.Score, slices.Clip(det.Findings)
 	for _, person := range who.persons {
@@ -190,7 +190,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	if err := ctx.Err(); err != nil {
 		// Bounded work that still overran: the policy's fail-safe, as
 		// for any detector that does not answer in time.
-		return p.failSafe(env, parsed.From.Addr, fmt.Errorf("detect: no answer within the deadline: %w", err))
+		return p.failSafe(pol, env, parsed.From.Addr, fmt.Errorf("detect: no answer within the deadline: %w", err))
 	}
 	if outside {
 		// What cannot be read, or needs a password, leaves unchecked.
@@ -363,11 +363,12 @@ func hasScope(fs []finding.Finding, f finding.Finding) bool {
 
 // failSafe is the decision for a message that could not be decided on:
 // the fail-safe of the department of whoever the envelope (or the From,
-// when it parsed) says sent it.
-func (p *Path) failSafe(env Envelope, from string, err error) Result {
+// when it parsed) says sent it, under pol, the policy the decision took:
+// one changed meanwhile applies from the next message, as for any other.
+func (p *Path) failSafe(pol *policy.Config, env Envelope, from string, err error) Result {
 	who := p.identify(env, from)
 	dept := p.department(who.sender)
-	return Result{Sender: who.sender, SenderKnown: who.person, Department: dept, Decision: p.Policy.FailSafe(dept),
+	return Result{Sender: who.sender, SenderKnown: who.person, Department: dept, Decision: pol.FailSafe(dept),
 		Findings: []finding.Finding{}, Outside: true, Err: err}
 }
 

@@ -2,6 +2,7 @@ package decide
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -118,6 +119,53 @@ func TestPolicyChangeAppliesToNextMessage(t *testing.T) {
 		}
 		if det.saw != pol.Current() {
 			t.Errorf("%s: the detector saw another policy than the one in force", st.name)
+		}
+	}
+}
+
+// changing is a ContextDetector during whose work an administrator
+// changes the policy; then it fails or panics.
+type changing struct {
+	pol   *policy.Policy
+	to    policy.Config
+	panic bool
+}
+
+func (d *changing) Detect(msg *mail.Message, now time.Time) (float64, []finding.Finding) {
+	det, _ := d.DetectContext(context.Background(), msg, now, nil)
+	return det.Score, det.Findings
+}
+
+func (d *changing) DetectContext(context.Context, *mail.Message, time.Time, *policy.Config) (Detection, error) {
+	if err := d.pol.Set(d.to); err != nil {
+		panic(err)
+	}
+	if d.panic {
+		panic("detector broke")
+	}
+	return Detection{}, errors.New("gave up")
+}
+
+// TestFailSafeUnderTheDecisionsPolicy: a decision that fails safe does so
+// under the policy it took, not one set while it ran.
+func TestFailSafeUnderTheDecisionsPolicy(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		before := policy.DefaultConfig()
+		before.Default.FailSafe = policy.Hold
+		pol, err := policy.New(before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := before.Clone()
+		after.Default.FailSafe = policy.Pass
+		p := &Path{Policy: pol, People: people{}, Detector: &changing{pol: pol, to: after, panic: panics},
+			Parse: parsedAs(&mail.Message{From: mail.Address{Addr: "taro@corp.example"}, To: []mail.Address{{Addr: "k@partner.example"}}})}
+		res := p.Decide(context.Background(), Envelope{From: "taro@corp.example"}, []byte("x"))
+		if res.Err == nil || res.Decision.Verdict != policy.Hold {
+			t.Errorf("panics %v: %s (err %v), want the fail-safe of the policy the decision took, hold", panics, res.Decision.Verdict, res.Err)
+		}
+		if pol.Current().FailSafe("").Verdict != policy.Pass {
+			t.Fatalf("panics %v: the policy did not change meanwhile", panics)
 		}
 	}
 }

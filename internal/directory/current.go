@@ -28,5 +28,8 @@ func (c *Current) Load() *Directory {
 // Store makes d the directory in force.
 func (c *Current) Store(d *Directory) { c.p.Store(d) }
 
+// PersonOf is PersonOf in the directory in force.
+func (c *Current) PersonOf(addr string) string { return PersonOf(c.Load(), addr) }
+
 // DepartmentOf returns addr's department in the directory in force.
 func (c *Current) DepartmentOf(addr string) string { return c.Load().DepartmentOf(addr) }

@@ -132,6 +132,25 @@ func (d *Directory) Person(addr string) (Person, bool) {
 	return *p, true
 }
 
+// Finder finds a person by address or alias: a *Directory, or what holds
+// one.
+type Finder interface {
+	Person(addr string) (Person, bool)
+}
+
+// PersonOf returns the address of the person with address or alias addr
+// in dir; addr itself, trimmed and lower-cased, when nobody there has it
+// (or dir is nil). Ownership of mail compares people, not address
+// strings: whoever asks who sent or holds mail asks this.
+func PersonOf(dir Finder, addr string) string {
+	if dir != nil {
+		if p, ok := dir.Person(addr); ok {
+			return p.Address
+		}
+	}
+	return norm(addr)
+}
+
 // DeputyOf returns the address of the person's deputy approver, "" for
 // none or unknown addresses.
 func (d *Directory) DeputyOf(addr string) string {

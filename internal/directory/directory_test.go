@@ -184,3 +184,32 @@ func TestParseCSVHeader(t *testing.T) {
 		t.Fatalf("got %+v, %v", p, err)
 	}
 }
+
+func TestPersonOf(t *testing.T) {
+	d := New([]Person{{Address: "sato@corp.example", Aliases: []string{"s.sato@corp.example"}}}, []string{"corp.example"})
+	var none *Directory
+	cur := NewCurrent(d)
+	for _, tt := range []struct {
+		name string
+		dir  Finder
+		addr string
+		want string
+	}{
+		{"the person's address", d, "sato@corp.example", "sato@corp.example"},
+		{"an alias, as written", d, " S.Sato@Corp.Example ", "sato@corp.example"},
+		{"nobody's", d, " Kato@Corp.Example", "kato@corp.example"},
+		{"no directory", nil, "Sato@corp.example", "sato@corp.example"},
+		{"a nil directory", none, "S.Sato@corp.example", "s.sato@corp.example"},
+	} {
+		if got := PersonOf(tt.dir, tt.addr); got != tt.want {
+			t.Errorf("%s: PersonOf(%q) = %q, want %q", tt.name, tt.addr, got, tt.want)
+		}
+	}
+	if got := cur.PersonOf("s.sato@corp.example"); got != "sato@corp.example" {
+		t.Errorf("in force: %q", got)
+	}
+	cur.Store(New(nil, nil))
+	if got := cur.PersonOf("s.sato@corp.example"); got != "s.sato@corp.example" {
+		t.Errorf("after a new directory without the alias: %q", got)
+	}
+}

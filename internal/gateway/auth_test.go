@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"crypto/subtle"
 	"crypto/tls"
+	"errors"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +17,17 @@ import (
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/smtpauth"
 )
+
+// plainUsers is an Authenticator of user → clear-text password pairs.
+type plainUsers map[string]string
+
+func (u plainUsers) Authenticate(user, password string, _ net.IP) error {
+	want, ok := u[user]
+	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(password)) != 1 {
+		return errors.New("invalid credentials")
+	}
+	return nil
+}
 
 // AUTH against a hashed auth file, through real SMTP sessions: the right
 // password sends, a wrong one is 535, and after a run of wrong passwords

@@ -28,7 +28,7 @@ func TestCheckExposure(t *testing.T) {
 		{"every v6 address, nobody named", "::", Config{}, true},
 		{"a LAN address, nobody named", "10.1.2.3", Config{}, true},
 		{"with networks", "0.0.0.0", Config{Networks: []netip.Prefix{lan}}, false},
-		{"with AUTH", "0.0.0.0", Config{Users: map[string]string{"mta": "x"}}, false},
+		{"with AUTH", "0.0.0.0", Config{Auth: plainUsers{"mta": "x"}}, false},
 		{"with an AUTH file", "0.0.0.0", Config{Auth: hashed}, false},
 	} {
 		err := CheckExposure(&net.TCPAddr{IP: net.ParseIP(tt.ip), Port: 2525}, tt.cfg)

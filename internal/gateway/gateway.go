@@ -21,7 +21,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -39,7 +38,6 @@ import (
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/queue"
 	"github.com/misend/misend/internal/smtpauth"
-	"github.com/misend/misend/internal/stamp"
 )
 
 // Intake takes a decided message into misend's queue: queued for delivery,
@@ -74,10 +72,6 @@ type Config struct {
 	// would tell outsiders the verdict.
 	StampOutside bool
 	Log          *slog.Logger
-	// Users, when set, requires AUTH PLAIN (offered over TLS only) with one
-	// of these user → password pairs before MAIL (tests; misend serve uses
-	// Auth).
-	Users map[string]string
 	// Auth, when set, requires AUTH PLAIN (offered over TLS only) before
 	// MAIL and checks logins: smtpauth.Users, with argon2id hashes and a
 	// back-off per user and client.
@@ -201,7 +195,7 @@ type session struct {
 }
 
 // authRequired tells whether clients must AUTH before MAIL.
-func (g *Server) authRequired() bool { return g.cfg.Auth != nil || len(g.cfg.Users) > 0 }
+func (g *Server) authRequired() bool { return g.cfg.Auth != nil }
 
 // AuthMechanisms implements smtp.AuthSession.
 func (s *session) AuthMechanisms() []string {
@@ -220,18 +214,10 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		if identity != "" && identity != user {
 			return errAuthFailed
 		}
-		if a := s.g.cfg.Auth; a != nil {
-			switch err := a.Authenticate(user, pass, s.client); {
-			case errors.Is(err, smtpauth.ErrWait):
-				return errAuthWait
-			case err != nil:
-				return errAuthFailed
-			}
-			s.login = user
-			return nil
-		}
-		want, ok := s.g.cfg.Users[user]
-		if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
+		switch err := s.g.cfg.Auth.Authenticate(user, pass, s.client); {
+		case errors.Is(err, smtpauth.ErrWait):
+			return errAuthWait
+		case err != nil:
 			return errAuthFailed
 		}
 		s.login = user
@@ -290,11 +276,7 @@ func (s *session) Data(r io.Reader) error {
 	if mail.BareCROrNUL(raw) {
 		return errBareCRorNUL
 	}
-	// A confirmation stamp is the one X-Misend-* field a client may
-	// bring: read for the decision, then stripped with the rest, so it
-	// never leaves and a held message is released without it.
-	stamps := stamp.Values(raw)
-	raw = stripOurs(raw)
+	raw, stamps := stripOurs(raw)
 	dctx, cancel := context.WithTimeout(context.Background(), s.g.cfg.DecideTimeout)
 	res := s.g.decider.Decide(dctx, decide.Envelope{From: s.env.From, To: s.env.To, Client: s.client, Login: s.login, Stamps: stamps}, raw)
 	cancel()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/misend/misend/internal/stamp"
 )
 
 // errBareCRorNUL refuses a message with a CR that does not end a line or a
@@ -23,9 +25,12 @@ const ourPrefix = "x-misend-"
 
 // stripOurs removes every header field named X-Misend-* (with its folded
 // continuation lines) from the header section of raw: only misend writes
-// them, so a client's copy is a forged verdict. raw is returned unchanged
-// (not copied) when it has none.
-func stripOurs(raw []byte) []byte {
+// them, so a client's copy is a forged verdict. The one such field a
+// client may bring is a confirmation stamp: its values are returned, read
+// in the same pass, for the decision to verify; stripped, it never leaves
+// and a held message is released without it. raw is returned unchanged
+// (not copied) when it has no X-Misend-* field.
+func stripOurs(raw []byte) ([]byte, []string) {
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		end = len(raw)
@@ -33,9 +38,10 @@ func stripOurs(raw []byte) []byte {
 		end += 2
 	}
 	if !bytes.Contains(bytes.ToLower(raw[:end]), []byte(ourPrefix)) {
-		return raw
+		return raw, nil
 	}
 	out := make([]byte, 0, len(raw))
+	var stamps stamp.Collector
 	dropping := false
 	for off := 0; off < end; {
 		n := bytes.IndexByte(raw[off:end], '\n')
@@ -44,6 +50,7 @@ func stripOurs(raw []byte) []byte {
 			next = off + n + 1
 		}
 		line := raw[off:next]
+		stamps.Line(line)
 		folded := len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
 		if !folded {
 			dropping = len(line) >= len(ourPrefix) && bytes.EqualFold(line[:len(ourPrefix)], []byte(ourPrefix))
@@ -53,5 +60,5 @@ func stripOurs(raw []byte) []byte {
 		}
 		off = next
 	}
-	return append(out, raw[end:]...)
+	return append(out, raw[end:]...), stamps.Values()
 }

@@ -72,7 +72,7 @@ func TestStartTLS(t *testing.T) {
 func TestAuth(t *testing.T) {
 	cert, pool := selfSigned(t)
 	q, _ := queue.Open(t.TempDir())
-	addr := start(t, Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"mta": "s3cret"}}, fixed{v: policy.Pass}, q)
+	addr := start(t, Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Auth: plainUsers{"mta": "s3cret"}}, fixed{v: policy.Pass}, q)
 	tests := []struct {
 		name     string
 		user, pw string
@@ -129,7 +129,7 @@ func (l *loginSeen) Decide(_ context.Context, env decide.Envelope, _ []byte) dec
 func TestAuthUserReachesDecision(t *testing.T) {
 	cert, pool := selfSigned(t)
 	q, _ := queue.Open(t.TempDir())
-	cfg := Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Users: map[string]string{"sato@corp.example": "s3cret"}}
+	cfg := Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Auth: plainUsers{"sato@corp.example": "s3cret"}}
 	seen := &loginSeen{}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

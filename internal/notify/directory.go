@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"strings"
-
 	"github.com/misend/misend/internal/directory"
 )
 
@@ -33,12 +31,7 @@ func (p DirectoryPeople) ApproversOf(dept string) []string {
 
 // PersonOf returns the address of the person with address or alias addr,
 // addr (lower-cased) when the directory knows nobody with it.
-func (p DirectoryPeople) PersonOf(addr string) string {
-	if person, ok := p.Dir.Load().Person(addr); ok {
-		return person.Address
-	}
-	return strings.ToLower(strings.TrimSpace(addr))
-}
+func (p DirectoryPeople) PersonOf(addr string) string { return p.Dir.PersonOf(addr) }
 
 // Has reports whether a person of the directory has addr as their address
 // or an alias.

@@ -5,10 +5,8 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // magic starts an encrypted body file: "MSQE" and a format version. A body
@@ -73,29 +71,4 @@ func (q *Queue) open(ad string, b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("queue: decrypt %s: %w", ad, err)
 	}
 	return raw, nil
-}
-
-// LoadKey reads a 32-byte spool encryption key from path. The file holds
-// the raw bytes or 64 hex digits; it must not be readable by others.
-func LoadKey(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("queue: key: %w", err)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("queue: key %s is readable by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("queue: key: %w", err)
-	}
-	if t := bytes.TrimSpace(b); len(t) == 64 {
-		if k, err := hex.DecodeString(string(t)); err == nil {
-			return k, nil
-		}
-	}
-	if len(b) != 32 {
-		return nil, fmt.Errorf("queue: key %s has %d bytes, need 32 raw bytes or 64 hex digits", path, len(b))
-	}
-	return b, nil
 }

@@ -148,30 +148,6 @@ func TestFinishedBodiesGoAndPrune(t *testing.T) {
 	}
 }
 
-func TestLoadKey(t *testing.T) {
-	dir := t.TempDir()
-	hexKey := filepath.Join(dir, "hex")
-	os.WriteFile(hexKey, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
-	if k, err := LoadKey(hexKey); err != nil || len(k) != 32 || k[0] != 0xab {
-		t.Errorf("hex key: %x %v", k, err)
-	}
-	raw := filepath.Join(dir, "raw")
-	os.WriteFile(raw, key, 0o600)
-	if k, err := LoadKey(raw); err != nil || !bytes.Equal(k, key) {
-		t.Errorf("raw key: %v", err)
-	}
-	open := filepath.Join(dir, "open")
-	os.WriteFile(open, key, 0o644)
-	if _, err := LoadKey(open); err == nil {
-		t.Error("a world-readable key was accepted")
-	}
-	short := filepath.Join(dir, "short")
-	os.WriteFile(short, []byte("tooshort"), 0o600)
-	if _, err := LoadKey(short); err == nil {
-		t.Error("a short key was accepted")
-	}
-}
-
 // BenchmarkAdd is one durable spool write (body and metadata, each fsynced
 // with its directory) of a 6 KB message, in the clear and encrypted.
 func BenchmarkAdd(b *testing.B) {

@@ -2,6 +2,10 @@ package refit
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -33,16 +37,18 @@ func Loop(ctx context.Context, db *store.DB, every time.Duration, d *detect.Dete
 	poll := time.NewTicker(min(time.Minute, every))
 	defer poll.Stop()
 	var inForce, tried time.Time
+	// LoadWeights also makes detect's table, which stored reads.
 	if w, err := detect.LoadWeights(ctx, db); err == nil && w != nil && w.Fit != nil {
 		inForce = w.Fit.At
 	}
+	var st stored
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-poll.C:
 		}
-		w, err := detect.LoadWeights(ctx, db)
+		w, changed, err := st.read(ctx, db)
 		if err != nil {
 			log.Warn("refit: read stored weights", "err", err)
 			continue
@@ -50,7 +56,7 @@ func Loop(ctx context.Context, db *store.DB, every time.Duration, d *detect.Dete
 		last := time.Time{}
 		if w != nil && w.Fit != nil {
 			last = w.Fit.At
-			if last.After(inForce) {
+			if changed && last.After(inForce) {
 				d.SetWeights(w) // another replica refitted
 				inForce = last
 			}
@@ -111,4 +117,41 @@ func claim(ctx context.Context, db *store.DB, now time.Time, every time.Duration
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// stored is what the loop last read of the stored weights. With boosted
+// trees they run to many kilobytes of JSON, and the loop looks every
+// minute for weights another replica stored: they are decoded only when
+// their text changed, which its digest tells.
+type stored struct {
+	read1 bool
+	sum   [sha256.Size]byte
+	w     *detect.Weights
+}
+
+// read returns the stored weights (nil: none) and whether they changed
+// since the last read. It reads detect's row itself, where
+// detect.LoadWeights would decode it every time.
+func (s *stored) read(ctx context.Context, db *store.DB) (*detect.Weights, bool, error) {
+	var text string
+	err := db.QueryRowContext(ctx, `SELECT weights FROM detect_weights WHERE id = 1`).Scan(&text)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		text = ""
+	case err != nil:
+		return nil, false, fmt.Errorf("load weights: %w", err)
+	}
+	sum := sha256.Sum256([]byte(text))
+	if s.read1 && sum == s.sum {
+		return s.w, false, nil
+	}
+	var w *detect.Weights
+	if text != "" {
+		w = new(detect.Weights)
+		if err := json.Unmarshal([]byte(text), w); err != nil {
+			return nil, false, fmt.Errorf("load weights: %w", err)
+		}
+	}
+	s.read1, s.sum, s.w = true, sum, w
+	return w, true, nil
 }

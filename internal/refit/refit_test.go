@@ -276,3 +276,54 @@ func importedAndPassed(t *testing.T, db *store.DB, seed1, seed2 uint64, n int) {
 		decide(t, dl, i, policy.Pass, vector(0.1, 0))
 	}
 }
+
+// TestStoredDecodesOnChange: the loop's look at the stored weights
+// decodes them only when they changed: unchanged, it has the weights it
+// decoded before; stored anew, the new ones.
+func TestStoredDecodesOnChange(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := detect.LoadWeights(ctx, db); err != nil { // makes the table, as Loop does
+		t.Fatal(err)
+	}
+	var st stored
+	weights := func(at time.Time) *detect.Weights {
+		return &detect.Weights{Names: []string{"a"}, Coef: []float64{1}, Fit: &detect.FitInfo{At: at}}
+	}
+	steps := []struct {
+		name    string
+		save    *detect.Weights // nil: store nothing
+		changed bool
+		at      time.Time // of the weights read; zero: none
+	}{
+		{"none stored", nil, true, time.Time{}},
+		{"still none", nil, false, time.Time{}},
+		{"stored", weights(t0), true, t0},
+		{"unchanged", nil, false, t0},
+		{"another replica refitted", weights(t0.Add(time.Hour)), true, t0.Add(time.Hour)},
+		{"unchanged again", nil, false, t0.Add(time.Hour)},
+	}
+	var prev *detect.Weights
+	for _, s := range steps {
+		if s.save != nil {
+			if err := detect.SaveWeights(ctx, db, s.save); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, changed, err := st.read(ctx, db)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		var at time.Time
+		if w != nil {
+			at = w.Fit.At
+		}
+		if changed != s.changed || !at.Equal(s.at) {
+			t.Errorf("%s: changed %v, weights of %v; want %v, %v", s.name, changed, at, s.changed, s.at)
+		}
+		if !changed && w != prev {
+			t.Errorf("%s: unchanged weights decoded again", s.name)
+		}
+		prev = w
+	}
+}

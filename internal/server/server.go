@@ -131,7 +131,7 @@ type Approval struct {
 
 // Notify configures notices about waiting messages.
 type Notify struct {
-	Key         []byte        // link-signing key, at least 32 bytes (notify.LoadOrCreateKey)
+	Key         []byte        // link-signing key, at least 32 bytes (keyfile.AtLeast32)
 	BaseURL     string        // where /act/ is reached, e.g. https://misend.corp.example
 	From        string        // e.g. misend@corp.example
 	DefaultLang string        // "ja" or "en"

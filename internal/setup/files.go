@@ -1,11 +1,8 @@
 package setup
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -51,33 +48,4 @@ func WriteConfig(path string, b []byte, force bool) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// NewKeyFile creates a random 32-byte key at path, as 64 hex digits with
-// mode 0600, unless a file is there already: an existing key encrypts
-// mail in the spool and must never be replaced. It reports whether it
-// made one.
-func NewKeyFile(path string) (bool, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return false, fmt.Errorf("key %s: %w", path, err)
-	}
-	var k [32]byte
-	if _, err := rand.Read(k[:]); err != nil {
-		return false, fmt.Errorf("key %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("key %s: %w", path, err)
-	}
-	if _, err := fmt.Fprintln(f, hex.EncodeToString(k[:])); err != nil {
-		f.Close()
-		return false, fmt.Errorf("key %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return false, fmt.Errorf("key %s: %w", path, err)
-	}
-	return true, nil
 }

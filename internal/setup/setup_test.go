@@ -11,7 +11,6 @@ import (
 
 	"github.com/misend/misend/internal/config"
 	"github.com/misend/misend/internal/policy"
-	"github.com/misend/misend/internal/queue"
 )
 
 func TestConfigReadsBack(t *testing.T) {
@@ -117,25 +116,6 @@ func TestWriteConfigRefusesToOverwrite(t *testing.T) {
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v", fi.Mode().Perm())
-	}
-}
-
-func TestNewKeyFileNeverReplacesAKey(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "spool.key")
-	made, err := NewKeyFile(p)
-	if err != nil || !made {
-		t.Fatalf("made %v err %v", made, err)
-	}
-	k1, err := queue.LoadKey(p)
-	if err != nil || len(k1) != 32 {
-		t.Fatalf("the spool does not take the key: %v", err)
-	}
-	made, err = NewKeyFile(p)
-	if err != nil || made {
-		t.Fatalf("second call: made %v err %v", made, err)
-	}
-	if k2, _ := queue.LoadKey(p); string(k1) != string(k2) {
-		t.Error("key replaced")
 	}
 }
 

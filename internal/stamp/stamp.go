@@ -338,46 +338,76 @@ func normalized(addrs []string) []string {
 	return out
 }
 
+// maxPerMessage is how many stamps are read from one message: it has
+// one; more are noise, not more trust.
+const maxPerMessage = 8
+
 // Values returns the stamps in the header section of raw, unfolded, in
-// order; at most 8 (a message has one; more are noise, not more trust).
-// The gateway reads them before it strips every X-Misend-* field.
+// order; at most 8.
 func Values(raw []byte) []string {
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		end = len(raw)
 	}
 	hdr := raw[:end]
-	name := []byte(strings.ToLower(Header) + ":")
-	if !bytes.Contains(bytes.ToLower(hdr), name) {
+	if !bytes.Contains(bytes.ToLower(hdr), fieldName) {
 		return nil
 	}
-	var out []string
-	var cur *strings.Builder
+	var c Collector
 	for line := range bytes.SplitSeq(hdr, []byte("\n")) {
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
-			break // the header ends here, whatever the line endings
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			if cur != nil {
-				cur.Write(line)
-			}
-			continue
-		}
-		if cur != nil {
-			out = append(out, strings.TrimSpace(cur.String()))
-			cur = nil
-		}
-		if len(out) >= 8 {
-			break
-		}
-		if len(line) >= len(name) && bytes.EqualFold(line[:len(name)], name) {
-			cur = &strings.Builder{}
-			cur.Write(line[len(name):])
-		}
+		c.Line(line)
 	}
-	if cur != nil && len(out) < 8 {
-		out = append(out, strings.TrimSpace(cur.String()))
+	return c.Values()
+}
+
+var fieldName = []byte(strings.ToLower(Header) + ":")
+
+// Collector reads the stamps from header lines handed to it one at a
+// time, so that a pass over the header doing something else with them
+// reads the stamps too: the gateway strips every X-Misend-* field in the
+// same pass. The zero value is ready.
+type Collector struct {
+	out   []string
+	cur   *strings.Builder
+	ended bool
+}
+
+// Line takes the next line of the header section, with or without its
+// line end. An empty line ends the header, whatever the line endings:
+// what follows is ignored.
+func (c *Collector) Line(line []byte) {
+	if c.ended {
+		return
 	}
-	return out
+	line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+	if len(line) == 0 {
+		c.finish()
+		c.ended = true
+		return
+	}
+	if line[0] == ' ' || line[0] == '\t' {
+		if c.cur != nil {
+			c.cur.Write(line)
+		}
+		return
+	}
+	c.finish()
+	if len(c.out) < maxPerMessage && len(line) >= len(fieldName) && bytes.EqualFold(line[:len(fieldName)], fieldName) {
+		c.cur = &strings.Builder{}
+		c.cur.Write(line[len(fieldName):])
+	}
+}
+
+func (c *Collector) finish() {
+	if c.cur != nil {
+		c.out = append(c.out, strings.TrimSpace(c.cur.String()))
+		c.cur = nil
+	}
+}
+
+// Values returns the stamps of the lines taken so far, unfolded, in
+// order; at most 8.
+func (c *Collector) Values() []string {
+	c.finish()
+	return c.out
 }
