@@ -2,10 +2,6 @@ package model
 
 import (
 	"bytes"
-	"encoding/hex"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -76,67 +72,6 @@ func TestKeyedModelsAgree(t *testing.T) {
 		if _, ok := learner.Conversation("a@corp.example", reply); ok != tt.want {
 			t.Errorf("%s: conversation found %v, want %v", tt.name, ok, tt.want)
 		}
-	}
-}
-
-// TestLoadTopicKey: the key is made once, private to its owner, and read
-// back the same by every process after; a key others may read, of the
-// wrong size, or missing where it may not be made is refused.
-func TestLoadTopicKey(t *testing.T) {
-	dir := t.TempDir()
-	made := filepath.Join(dir, "m.db.topic.key")
-	k, err := LoadTopicKey(made, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(made)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 || len(k) != TopicKeySize {
-		t.Fatalf("made a %d-byte key with mode %v, want %d bytes, 0600", len(k), fi.Mode().Perm(), TopicKeySize)
-	}
-	again, err := LoadTopicKey(made, true)
-	if err != nil || !bytes.Equal(again, k) {
-		t.Fatalf("second load: %x, %v; want the key made first, %x", again, err, k)
-	}
-
-	write := func(name string, b []byte, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, mode); err != nil { // past the umask
-			t.Fatal(err)
-		}
-		return p
-	}
-	raw := bytes.Repeat([]byte{9}, TopicKeySize)
-	tests := []struct {
-		name    string
-		path    string
-		create  bool
-		want    []byte
-		wantErr string
-	}{
-		{"raw bytes", write("raw", raw, 0o600), false, raw, ""},
-		{"hex digits", write("hex", []byte(hex.EncodeToString(raw)+"\n"), 0o400), false, raw, ""},
-		{"readable by the group", write("group", raw, 0o640), true, nil, "readable by others"},
-		{"readable by everyone", write("world", raw, 0o644), true, nil, "readable by others"},
-		{"too short", write("short", raw[:16], 0o600), true, nil, "need 32 raw bytes"},
-		{"missing, not to be made", filepath.Join(dir, "absent"), false, nil, "does not exist"},
-	}
-	for _, tt := range tests {
-		got, err := LoadTopicKey(tt.path, tt.create)
-		switch {
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("%s: %v, want an error saying %q", tt.name, err, tt.wantErr)
-		case tt.wantErr == "" && (err != nil || !bytes.Equal(got, tt.want)):
-			t.Errorf("%s: %x, %v; want %x", tt.name, got, err, tt.want)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "absent")); err == nil {
-		t.Error("a key not to be made was made")
 	}
 }
 
