@@ -232,7 +232,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside, Stamps: checks,
-		Features: det.Features, FeatureSet: det.FeatureSet,
+		Features: det.Features, FeatureSet: det.FeatureSet, Message: parsed,
 	}
 }
 

@@ -99,9 +99,13 @@ func TestDecide(t *testing.T) {
 		})
 	}
 	// Envelope-only recipients are judged as Bcc.
-	(&Path{Policy: pol, Parse: parsed, Detector: scored(0)}).Decide(context.Background(), env, nil)
+	res := (&Path{Policy: pol, Parse: parsed, Detector: scored(0)}).Decide(context.Background(), env, nil)
 	if len(seen.Bcc) != 1 || seen.Bcc[0].Addr != "b@hidden.example" {
 		t.Errorf("Bcc from envelope = %+v", seen.Bcc)
+	}
+	// The Result carries the parse itself, without the envelope applied.
+	if res.Message == nil || res.Message.MessageID != "id@x" || len(res.Message.Bcc) != 0 {
+		t.Errorf("Result.Message = %+v", res.Message)
 	}
 }
 

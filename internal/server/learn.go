@@ -35,20 +35,26 @@ type learner struct {
 type learnJob struct {
 	env queue.Envelope
 	raw []byte
+	msg *mail.Message // parsed already (by the decision); raw is then nil
 }
 
 func newLearner(m *model.Model, met *metrics.Metrics, log *slog.Logger) *learner {
 	return &learner{m: m, met: met, log: log, jobs: make(chan learnJob, 1024), done: make(chan struct{})}
 }
 
-// add queues raw for learning; raw is copied.
-func (l *learner) add(env queue.Envelope, raw []byte) {
+// add queues raw for learning; raw is copied. msg, when not nil, is raw
+// as the decision parsed it, and learning takes it over instead of
+// parsing raw again: nobody else may change it afterwards.
+func (l *learner) add(env queue.Envelope, raw []byte, msg *mail.Message) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return
 	}
-	j := learnJob{env: queue.Envelope{From: env.From, To: append([]string(nil), env.To...)}, raw: bytes.Clone(raw)}
+	j := learnJob{env: queue.Envelope{From: env.From, To: append([]string(nil), env.To...)}, msg: msg}
+	if msg == nil {
+		j.raw = bytes.Clone(raw)
+	}
 	select {
 	case l.jobs <- j:
 	default:
@@ -75,11 +81,14 @@ func (l *learner) stop() {
 }
 
 func (l *learner) learn(j learnJob) {
-	msg, err := mail.Parse(bytes.NewReader(j.raw), mail.Limits{})
-	if err != nil {
-		l.met.Learned.WithLabelValues("unparsed").Inc()
-		l.log.Debug("learn: parse", "err", err)
-		return
+	msg := j.msg
+	if msg == nil {
+		var err error
+		if msg, err = mail.Parse(bytes.NewReader(j.raw), mail.Limits{}); err != nil {
+			l.met.Learned.WithLabelValues("unparsed").Inc()
+			l.log.Debug("learn: parse", "err", err)
+			return
+		}
 	}
 	withEnvelope(msg, j.env)
 	o := l.m.Observe(msg)
