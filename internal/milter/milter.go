@@ -165,6 +165,14 @@ const protocol = gomilter.OptNoHelo | gomilter.OptNoUnknown | gomilter.OptNoData
 	gomilter.OptNoConnReply | gomilter.OptNoMailReply | gomilter.OptNoHeaderReply |
 	gomilter.OptNoEOHReply | gomilter.OptNoBodyReply
 
+// Listen listens on addr for milter connections as the Server wants them:
+// without TCP keep-alive probes, which would cost four system calls on
+// every connection (Postfix may open one per message) where the idle
+// timeout already drops a peer that went away.
+func Listen(addr string) (net.Listener, error) {
+	return (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), "tcp", addr)
+}
+
 // actions are the modifications misend may ask of the MTA: adding its
 // headers and removing forged copies.
 const actions = gomilter.OptAddHeader | gomilter.OptChangeHeader
