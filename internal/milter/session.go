@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/textproto"
 	"slices"
@@ -249,8 +250,11 @@ func (s *session) Body(c *conn) (reply, error) {
 			srv.Log.Warn("milter: record decision", "err", err, "message_id", res.MessageID)
 		}
 	}
-	srv.Log.Debug("milter: decided", "verdict", v, "decided", res.Decision.Decided, "rule", res.Decision.Rule,
-		"score", res.Score, "message_id", res.MessageID, "queue_id", rec.QueueID, "mta_queue_id", s.env.QueueID)
+	if srv.Log.Enabled(ctx, slog.LevelDebug) {
+		// asked first: the arguments alone cost an allocation each
+		srv.Log.Debug("milter: decided", "verdict", v, "decided", res.Decision.Decided, "rule", res.Decision.Rule,
+			"score", res.Score, "message_id", res.MessageID, "queue_id", rec.QueueID, "mta_queue_id", s.env.QueueID)
+	}
 	return resp, nil
 }
 
