@@ -130,14 +130,15 @@ func (s *Server) handle(nc net.Conn) {
 	c.srv, c.nc = s, nc
 	c.dl = deadlines{nc: nc, idle: s.Limits.IdleTimeout}
 	c.r.Reset(&c.dl)
-	c.sess = session{srv: s}
+	c.sess.srv = s
 	defer func() {
 		if v := recover(); v != nil {
 			s.Log.Error("milter: panic handling a command", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
 		nc.Close()
 		c.srv, c.nc, c.dl.nc = nil, nil, nil
-		c.sess = session{}
+		c.sess.reset() // keeps the message buffer for the next connection
+		c.sess.srv = nil
 		c.out, c.macros = c.out[:0], c.macros[:0]
 		if cap(c.pkt) > 64<<10+64 {
 			c.pkt = nil // a rare big packet is not kept

@@ -2,6 +2,7 @@ package milter
 
 import (
 	"net"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -60,5 +61,30 @@ func TestAnswerInOneWrite(t *testing.T) {
 	// the negotiation, each recipient, the end of the message
 	if n, want := cl.count(), 1+len(m.to)+1; n != want {
 		t.Errorf("%d writes, want %d", n, want)
+	}
+}
+
+// A connection's buffers are reused by the next one: nothing of a message
+// cut off with its connection reaches the next connection's message.
+func TestNothingLeaksBetweenConnections(t *testing.T) {
+	holder := &memHolder{}
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder})
+	for range 3 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(cat(packet('O', "\x00\x00\x00\x06\x00\x00\x01\xff\x00\x1f\xff\xff"),
+			packet('M', "<x@corp.example>\x00"), packet('R', "<y@partner.example>\x00"),
+			packet('L', "X-Cut-Off\x00yes\x00"), packet('B', "cut off\r\n")))
+		c.Close()
+	}
+	cs := openSession(t, addr)
+	send(t, cs, msg("hold"))
+	if len(holder.got) != 1 {
+		t.Fatalf("held %d messages", len(holder.got))
+	}
+	if h := holder.got[0]; strings.Contains(h.raw, "X-Cut-Off") || strings.Contains(h.raw, "cut off") || len(h.env.To) != 2 {
+		t.Errorf("held message carries a cut-off one: %+v", h)
 	}
 }
