@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/metrics"
@@ -62,10 +63,23 @@ func (l *learner) add(env queue.Envelope, raw []byte, msg *mail.Message) {
 	}
 }
 
+// learnLinger is how long the learner lets jobs gather after a batch: a
+// busy stream is learned a batch at a time rather than with a wakeup of
+// the learner for every message.
+const learnLinger = 20 * time.Millisecond
+
 func (l *learner) run() {
 	defer close(l.done)
 	for j := range l.jobs {
 		l.learn(j)
+		for range len(l.jobs) {
+			j, ok := <-l.jobs
+			if !ok {
+				return
+			}
+			l.learn(j)
+		}
+		time.Sleep(learnLinger)
 	}
 }
 
