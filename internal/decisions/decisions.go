@@ -150,25 +150,21 @@ func (l *Log) writer() {
 	}
 	// gather waits a moment for more records after the first: mail
 	// arrives one message at a time, and a transaction per record cost
-	// more than the milter's own work on each message.
+	// more than the milter's own work on each message. It takes them
+	// from the queue when the moment is over rather than as each
+	// arrives, so the writer is not woken for every message.
+	t := time.NewTimer(linger)
+	t.Stop()
 	gather := func() {
-		t := time.NewTimer(linger)
+		t.Reset(linger)
 		defer t.Stop()
-		for len(batch) < batchMax {
-			select {
-			case r, ok := <-l.queue:
-				if !ok {
-					return
-				}
-				batch = append(batch, r)
-			case ack := <-l.flush:
-				drain()
-				write()
-				close(ack)
-				return
-			case <-t.C:
-				return
-			}
+		select {
+		case ack := <-l.flush:
+			drain()
+			write()
+			close(ack)
+		case <-t.C:
+			drain()
 		}
 	}
 	for {
