@@ -1,6 +1,8 @@
 package postfix
 
 import (
+	"context"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/misend/misend/internal/decide"
+	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/server"
@@ -41,6 +44,11 @@ func BenchmarkPostfixRelay(b *testing.B) {
 		// every message through the fsynced spool (cut-through off)
 		{messages: 3000, clients: 20, spool: true},
 		{messages: 2000, clients: 20, rate: 250, spool: true},
+		// as `misend serve` assembles it: detection, every decision
+		// recorded, passed mail learned by the model
+		{messages: 3000, clients: 20, serve: true},
+		{messages: 2000, clients: 20, perConn: true, serve: true},
+		{messages: 2000, clients: 20, rate: 250, serve: true},
 	} {
 		b.Run(loadName(l), func(b *testing.B) {
 			for b.Loop() {
@@ -48,15 +56,24 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				plain := StartPostfix(b, Options{Relay: plainSink.Addr})
 
 				msink := startSink(b)
-				dec := passPath()
+				o := server.Options{Decide: passPath(), CutThrough: 32}
 				if l.detect {
-					dec = learnedService(b, time.Now())
+					o.Decide = learnedService(b, time.Now())
 				}
-				cut := 32
 				if l.spool {
-					cut = 0
+					o.CutThrough = 0
 				}
-				gw := startGatewayCut(b, dec, msink.Addr, cut)
+				var rec *decisions.Log
+				if l.serve {
+					p, learned := learnedPath(b, time.Now())
+					rec = openDecisions(b)
+					o.Decide, o.Decisions, o.Model = withParse(p, parseForTest(b)), rec, learned
+				}
+				// misend's goroutines carry a label, as in
+				// BenchmarkPostfixMilter.
+				pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "misend")))
+				gw := startGatewayWith(b, o, msink.Addr)
+				pprof.SetGoroutineLabels(context.Background())
 				through := StartPostfix(b, Options{Relay: gw.SMTP.String()})
 
 				// warm both (process start-up, connection caches)
@@ -73,6 +90,13 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				for end := time.Now().Add(10 * time.Second); counted(gw.Metrics.Delivered) != l.messages+50; time.Sleep(10 * time.Millisecond) {
 					if time.Now().After(end) {
 						b.Fatalf("misend delivered %d, spool after the run: %v", counted(gw.Metrics.Delivered), gw.Queue.Depth())
+					}
+				}
+				if rec != nil {
+					// every message must have gone through detection, not fail-safe
+					recs, err := rec.Recent(context.Background(), time.Time{}, 1)
+					if err != nil || len(recs) != 1 || recs[0].Err != "" {
+						b.Fatalf("last decision %+v, %v", recs, err)
 					}
 				}
 				b.ReportMetric(float64(counted(gw.Metrics.CutThrough.WithLabelValues("delivered")))/float64(l.messages+50), "cut-through-share")

@@ -206,16 +206,7 @@ func BenchmarkPostfixMilter(b *testing.B) {
 				// process: go tool pprof -tagfocus side=misend -top.
 				misendSide := pprof.WithLabels(ctx, pprof.Labels("side", "misend"))
 				pprof.SetGoroutineLabels(misendSide)
-				db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer db.Close()
-				rec, err := decisions.Open(ctx, db)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer rec.Close() // before the database: it writes what is queued
+				rec := openDecisions(b)
 				var maddr string
 				var stats func() milter.Stats
 				if l.serve {
@@ -273,6 +264,24 @@ func BenchmarkPostfixMilter(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openDecisions opens a decisions log on a fresh SQLite database, as
+// serve keeps one, closed (what is queued written) when tb ends.
+func openDecisions(tb testing.TB) *decisions.Log {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	rec, err := decisions.Open(ctx, db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { rec.Close() }) // before the database: it writes what is queued
+	return rec
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/smtp"
 	"net/textproto"
 	"strings"
@@ -72,7 +71,7 @@ func (h *relayHolder) Release(id string) error {
 
 func startMilter(t testing.TB, s *milter.Server) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := milter.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

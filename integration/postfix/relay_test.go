@@ -32,20 +32,25 @@ func startGateway(t testing.TB, dec decide.Decider, upstream string) *server.Ser
 // startGatewayCut is startGateway with cutThrough sessions (0: every
 // message goes through the spool).
 func startGatewayCut(t testing.TB, dec decide.Decider, upstream string, cutThrough int) *server.Server {
+	return startGatewayWith(t, server.Options{Decide: dec, CutThrough: cutThrough}, upstream)
+}
+
+// startGatewayWith starts misend's SMTP gateway in-process with o (its
+// decider, cut-through, decisions log, model), on loopback, accepting
+// mail from 127.0.0.0/8, with a fresh spool, a quick retry schedule and
+// upstream.
+func startGatewayWith(t testing.TB, o server.Options, upstream string) *server.Server {
 	t.Helper()
-	s, err := server.Start(server.Options{
-		CutThrough: cutThrough,
-		SMTPAddr:   "127.0.0.1:0",
-		SpoolDir:   t.TempDir(),
-		Upstream:   relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second},
-		Gateway: gateway.Config{
-			Domain:   "misend.test.example",
-			Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		},
-		Retry:  queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour},
-		Decide: dec,
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	o.SMTPAddr = "127.0.0.1:0"
+	o.SpoolDir = t.TempDir()
+	o.Upstream = relay.Client{Addr: upstream, TLS: relay.TLSNone, Timeout: 30 * time.Second}
+	o.Gateway = gateway.Config{
+		Domain:   "misend.test.example",
+		Networks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	}
+	o.Retry = queue.Retry{First: 100 * time.Millisecond, Max: time.Second, MaxAge: time.Hour}
+	o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := server.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ import (
 	"github.com/emersion/go-message/charset"
 
 	"github.com/misend/misend/internal/finding"
+	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
 )
 
@@ -85,6 +86,13 @@ type Result struct {
 	// decision for refitting (package refit), shown to nobody.
 	Features   []float64
 	FeatureSet string
+	// Message is the message as parsed for the decision (before the
+	// envelope was applied to it), nil when it could not be parsed or
+	// the Decider does not parse. Whoever the Result is handed to may
+	// keep it, but only one of them may change it: the server hands it
+	// to learning from passed mail, which then need not parse the
+	// message again.
+	Message *mail.Message `json:"-"`
 }
 
 // Decider decides on one message. It must return promptly and must not fail

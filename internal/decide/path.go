@@ -1,7 +1,6 @@
 package decide
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -95,7 +94,7 @@ type Path struct {
 	// 30 s milter command timeout. A decision past it fails safe.
 	Timeout time.Duration
 	Now     func() time.Time // nil means time.Now
-	// Parse reads a message; nil means mail.Parse.
+	// Parse reads a message; nil means mail.ParseBytes.
 	Parse func(raw []byte, lim mail.Limits) (*mail.Message, error)
 	// Attachments bounds reading inside attachments (package attach);
 	// zero fields take attach.DefaultLimits.
@@ -144,7 +143,7 @@ func (p *Path) parse(raw []byte) (msg *mail.Message, err error) {
 	if p.Parse != nil {
 		return p.Parse(raw, p.Limits)
 	}
-	return mail.Parse(bytes.NewReader(raw), p.Limits)
+	return mail.ParseBytes(raw, p.Limits) // keeps nothing of raw
 }
 
 func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (res Result) {
@@ -232,7 +231,7 @@ func (p *Path) decide(ctx context.Context, env Envelope, parsed *mail.Message) (
 	return Result{
 		MessageID: msg.MessageID, Sender: who.sender, SenderKnown: who.person, Subject: msg.Subject,
 		Department: dept, Decision: decision, Score: score, Findings: fs, Outside: outside, Stamps: checks,
-		Features: det.Features, FeatureSet: det.FeatureSet,
+		Features: det.Features, FeatureSet: det.FeatureSet, Message: parsed,
 	}
 }
 

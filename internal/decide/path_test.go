@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,12 +72,6 @@ func TestDecide(t *testing.T) {
 		{"panic fails safe", &Path{Parse: parsed,
 			Detector: DetectorFunc(func(*mail.Message, time.Time) (float64, []finding.Finding) { panic("index out of range") })}, env,
 			policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, "panic: index out of range"},
-		{"overrunning the deadline fails safe", &Path{Parse: parsed, Timeout: 20 * time.Millisecond,
-			Detector: DetectorFunc(func(*mail.Message, time.Time) (float64, []finding.Finding) {
-				time.Sleep(40 * time.Millisecond)
-				return 0, nil
-			})}, env,
-			policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}, "deadline"},
 		{"fail-safe follows the department", &Path{Detector: scored(0),
 			Parse: func([]byte, mail.Limits) (*mail.Message, error) { return nil, errors.New("bad") }},
 			Envelope{From: "legal@corp.example"},
@@ -99,9 +94,80 @@ func TestDecide(t *testing.T) {
 		})
 	}
 	// Envelope-only recipients are judged as Bcc.
-	(&Path{Policy: pol, Parse: parsed, Detector: scored(0)}).Decide(context.Background(), env, nil)
+	res := (&Path{Policy: pol, Parse: parsed, Detector: scored(0)}).Decide(context.Background(), env, nil)
 	if len(seen.Bcc) != 1 || seen.Bcc[0].Addr != "b@hidden.example" {
 		t.Errorf("Bcc from envelope = %+v", seen.Bcc)
+	}
+	// The Result carries the parse itself, without the envelope applied.
+	if res.Message == nil || res.Message.MessageID != "id@x" || len(res.Message.Bcc) != 0 {
+		t.Errorf("Result.Message = %+v", res.Message)
+	}
+}
+
+// expiring is a context whose deadline passes when the test says, for
+// every context derived from it at once (it is an AfterFunc parent), so a
+// test can let a deadline pass at an exact point instead of sleeping past
+// it.
+type expiring struct {
+	context.Context // no values
+	mu              sync.Mutex
+	done            chan struct{}
+	err             error
+	after           []func()
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (e *expiring) Done() <-chan struct{} { return e.done }
+
+func (e *expiring) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+// AfterFunc is what context.WithTimeout uses to follow e.
+func (e *expiring) AfterFunc(f func()) func() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.after = append(e.after, f)
+	return func() bool { return false }
+}
+
+// expire lets the deadline pass; contexts derived from e are done when it
+// returns.
+func (e *expiring) expire() {
+	e.mu.Lock()
+	e.err = context.DeadlineExceeded
+	close(e.done)
+	after := e.after
+	e.mu.Unlock()
+	for _, f := range after {
+		f()
+	}
+}
+
+// A detector that answers after the decision's deadline passed does not
+// decide: the decision is the fail-safe. The deadline passes while the
+// detector runs, not after a sleep that a busy machine could outlast.
+func TestOverrunningTheDeadlineFailsSafe(t *testing.T) {
+	pol, err := policy.New(policy.Config{Default: policy.Rules{FailSafe: policy.Hold}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newExpiring()
+	p := &Path{Policy: pol, Timeout: time.Hour,
+		Parse: parsedAs(&mail.Message{From: mail.Address{Addr: "a@corp.example"}, To: []mail.Address{{Addr: "b@partner.example"}}}),
+		Detector: DetectorFunc(func(*mail.Message, time.Time) (float64, []finding.Finding) {
+			ctx.expire()
+			return 0, nil
+		})}
+	res := p.Decide(ctx, Envelope{From: "a@corp.example"}, nil)
+	want := policy.Decision{Verdict: policy.Hold, Decided: policy.Hold, Rule: "fail-safe"}
+	if res.Decision != want || !errors.Is(res.Err, context.DeadlineExceeded) || !strings.Contains(res.Err.Error(), "no answer within the deadline") {
+		t.Errorf("decision %+v, err %v; want the fail-safe hold for the deadline", res.Decision, res.Err)
 	}
 }
 

@@ -55,6 +55,7 @@ type Record struct {
 // that off the path and costs one commit per batch instead of per message.
 type Log struct {
 	db    *store.DB
+	ins   *sql.Stmt // the insert, prepared once
 	log   *slog.Logger
 	queue chan Record
 	flush chan chan struct{}
@@ -78,7 +79,11 @@ func Open(ctx context.Context, db *store.DB) (*Log, error) {
 	if err := Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	l := &Log{db: db, log: slog.Default(), queue: make(chan Record, queueLen), flush: make(chan chan struct{}), done: make(chan struct{})}
+	ins, err := db.PrepareContext(ctx, insertSQL)
+	if err != nil {
+		return nil, fmt.Errorf("decisions: prepare insert: %w", err)
+	}
+	l := &Log{db: db, ins: ins, log: slog.Default(), queue: make(chan Record, queueLen), flush: make(chan chan struct{}), done: make(chan struct{})}
 	go l.writer()
 	return l, nil
 }
@@ -88,6 +93,7 @@ func Open(ctx context.Context, db *store.DB) (*Log, error) {
 func (l *Log) Close() error {
 	l.once.Do(func() { close(l.queue) })
 	<-l.done
+	l.ins.Close()
 	return nil
 }
 
@@ -144,25 +150,21 @@ func (l *Log) writer() {
 	}
 	// gather waits a moment for more records after the first: mail
 	// arrives one message at a time, and a transaction per record cost
-	// more than the milter's own work on each message.
+	// more than the milter's own work on each message. It takes them
+	// from the queue when the moment is over rather than as each
+	// arrives, so the writer is not woken for every message.
+	t := time.NewTimer(linger)
+	t.Stop()
 	gather := func() {
-		t := time.NewTimer(linger)
+		t.Reset(linger)
 		defer t.Stop()
-		for len(batch) < batchMax {
-			select {
-			case r, ok := <-l.queue:
-				if !ok {
-					return
-				}
-				batch = append(batch, r)
-			case ack := <-l.flush:
-				drain()
-				write()
-				close(ack)
-				return
-			case <-t.C:
-				return
-			}
+		select {
+		case ack := <-l.flush:
+			drain()
+			write()
+			close(ack)
+		case <-t.C:
+			drain()
 		}
 	}
 	for {
@@ -189,13 +191,7 @@ func (l *Log) write(batch []Record) error {
 		return fmt.Errorf("decisions: begin: %w", err)
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO decisions
-		(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error,
-		features, feature_set)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("decisions: prepare insert: %w", err)
-	}
+	st := tx.StmtContext(ctx, l.ins)
 	defer st.Close()
 	for _, r := range batch {
 		if err := insert(ctx, st, r); err != nil {
@@ -208,14 +204,19 @@ func (l *Log) write(batch []Record) error {
 	return nil
 }
 
+const insertSQL = `INSERT INTO decisions
+	(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error,
+	features, feature_set)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func insert(ctx context.Context, st *sql.Stmt, r Record) error {
 	fs := r.Findings
-	if fs == nil {
-		fs = []finding.Finding{}
-	}
-	js, err := json.Marshal(fs)
-	if err != nil {
-		return fmt.Errorf("decisions: encode findings: %w", err)
+	js := []byte("[]") // most mail has no findings
+	if len(fs) > 0 {
+		var err error
+		if js, err = json.Marshal(fs); err != nil {
+			return fmt.Errorf("decisions: encode findings: %w", err)
+		}
 	}
 	codes := make([]string, 0, len(fs))
 	for _, f := range fs {

@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -151,15 +152,71 @@ func (g *Server) Serve(l net.Listener) error {
 func (g *Server) Shutdown(ctx context.Context) error { return g.srv.Shutdown(ctx) }
 
 // noDelayListener sets TCP_NODELAY: SMTP is request/response, and Nagle with
-// delayed ACKs costs a round trip per reply.
+// delayed ACKs costs a round trip per reply. Its connections hold replies
+// until the server reads again (batchConn).
 type noDelayListener struct{ net.Listener }
 
 func (l noDelayListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
+		return &batchConn{Conn: tc}, nil
 	}
 	return c, err
+}
+
+// batchConn holds what the server writes until it reads again, so the
+// replies to pipelined commands leave together: Postfix sends MAIL, RCPT
+// and DATA in one go, and their three replies were three writes (each a
+// system call here and a wakeup of the client) where one does. Replies are
+// never held back from a client that waits for them: the server reads,
+// and so sends what it wrote, before it can wait for the client.
+type batchConn struct {
+	net.Conn
+	mu  sync.Mutex
+	out []byte
+}
+
+// maxBatch is what batchConn holds at most before it writes anyway.
+const maxBatch = 16 << 10
+
+func (c *batchConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out = append(c.out, p...)
+	if len(c.out) >= maxBatch {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (c *batchConn) Read(p []byte) (int, error) {
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *batchConn) Close() error {
+	c.flush()
+	return c.Conn.Close()
+}
+
+func (c *batchConn) flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *batchConn) flushLocked() error {
+	if len(c.out) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.out)
+	c.out = c.out[:0]
+	return err
 }
 
 // NewSession implements smtp.Backend.

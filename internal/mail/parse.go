@@ -209,7 +209,13 @@ func parseDate(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", s); err == nil {
+	// MTAs such as Postfix add a comment naming the zone: "… +0900 (JST)".
+	// A failed time.Parse costs more than the rest of the header.
+	plain := s
+	if i := strings.LastIndex(s, " ("); i > 0 && strings.HasSuffix(s, ")") && !strings.Contains(s[i+2:len(s)-1], "(") {
+		plain = strings.TrimRight(s[:i], " ")
+	}
+	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", plain); err == nil {
 		return t
 	}
 	if t, err := netmail.ParseDate(s); err == nil {

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"regexp"
 	"strings"
@@ -19,9 +19,9 @@ import (
 	"github.com/misend/misend/internal/policy"
 )
 
-// panicWatch catches go-milter's own recover() log line, which would
-// otherwise hide a panic in our callbacks from the fuzzer. go-milter writes
-// it before closing the connection.
+// panicWatch catches the server's log line for a recovered panic, which
+// would otherwise hide a panic in our callbacks from the fuzzer. The server
+// writes it before closing the connection.
 type panicWatch struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -83,10 +83,8 @@ func FuzzPackets(f *testing.F) {
 	f.Add(cat(optneg, mail, rcpt, packet('L', "Subject\x00verdict=warn\x00"), eoh, eob, packet('Q')))
 
 	watch := &panicWatch{}
-	log.SetOutput(watch)
-	f.Cleanup(func() { log.SetOutput(io.Discard) })
-
-	s := &Server{Decider: subjectDecider{}, Holder: &memHolder{}, Limits: Limits{MaxMessageBytes: 64 << 10, IdleTimeout: 2 * time.Second}}
+	s := &Server{Decider: subjectDecider{}, Holder: &memHolder{}, Limits: Limits{MaxMessageBytes: 64 << 10, IdleTimeout: 2 * time.Second},
+		Log: slog.New(slog.NewTextHandler(watch, nil))}
 	addr := startServer(f, s)
 
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -107,7 +105,7 @@ func FuzzPackets(f *testing.F) {
 				t.Fatalf("server did not finish: %v", err)
 			}
 		}
-		// go-milter logs a recovered panic before it closes the
+		// The server logs a recovered panic before it closes the
 		// connection, so the log has it once the reading above ended.
 		if p := watch.panicked(); p != "" {
 			t.Fatalf("panic: %s", p)
@@ -303,10 +301,9 @@ func FuzzConversations(f *testing.F) {
 	f.Add([]byte{1, 7, 2, 1, 'a', 5, 6, 3, 'x', 'y', 'z', 8, 13})
 
 	watch := &panicWatch{}
-	log.SetOutput(watch)
-	f.Cleanup(func() { log.SetOutput(io.Discard) })
 	h := &countingHolder{}
-	s := &Server{Decider: fuzzDecider{}, Holder: h, Limits: Limits{MaxMessageBytes: 64 << 10, MaxRecipients: 5, IdleTimeout: 2 * time.Second}}
+	s := &Server{Decider: fuzzDecider{}, Holder: h, Limits: Limits{MaxMessageBytes: 64 << 10, MaxRecipients: 5, IdleTimeout: 2 * time.Second},
+		Log: slog.New(slog.NewTextHandler(watch, nil))}
 	addr := startServer(f, s)
 
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -54,6 +54,8 @@ type Decider = decide.Decider
 
 // Holder takes a message into misend's queue for a held verdict
 // (confirm, delay, hold). On a nil error the message must be durable.
+// raw is the milter's buffer, reused for the next message on the
+// connection: a Holder keeps a copy, never raw itself.
 type Holder interface {
 	Hold(ctx context.Context, env Envelope, raw []byte, res Result) (queueID string, err error)
 }
@@ -87,7 +89,8 @@ type Server struct {
 	Recorder Recorder // optional
 	// Accepted, if set, is called for each message let through (pass and
 	// warn), which leaves through Postfix: to learn from it and to tell
-	// the sender of a warning. It must not block for long.
+	// the sender of a warning. It must not block for long, and keeps a
+	// copy of raw if it needs the message after it returns (see Holder).
 	Accepted func(ctx context.Context, env Envelope, raw []byte, res Result)
 	Limits   Limits // zero fields take DefaultLimits
 	// StampOutside also adds the X-Misend-* headers to mail with a
@@ -101,6 +104,8 @@ type Server struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	closed bool
+	done   chan struct{} // closed by Close
+	idle   chan net.Conn // to a connection goroutine waiting for one
 
 	stats struct{ connections, messages, answers atomic.Uint64 }
 }
@@ -151,13 +156,26 @@ const (
 // end of the headers and each body chunk are taken without an answer (a
 // message too big is refused at its end); HELO, DATA and unknown SMTP
 // commands are not sent at all. Postfix honours the no-reply flags whatever
-// protocol version the milter names; go-milter names version 2, for which
-// Postfix sends neither DATA nor unknown commands anyway, and answers
-// both with "continue", which would break the no-reply conversation if it
-// ever got them: they are refused here as well.
+// protocol version the milter names; misend names version 2 (conn.go),
+// for which Postfix sends neither DATA nor unknown commands anyway, and
+// answers DATA with "continue" and closes on an unknown command, which
+// would break the no-reply conversation if it ever got them: they are
+// refused here as well.
 const protocol = gomilter.OptNoHelo | gomilter.OptNoUnknown | gomilter.OptNoData |
 	gomilter.OptNoConnReply | gomilter.OptNoMailReply | gomilter.OptNoHeaderReply |
 	gomilter.OptNoEOHReply | gomilter.OptNoBodyReply
+
+// Listen listens on addr for milter connections as the Server wants them:
+// without TCP keep-alive probes, which would cost four system calls on
+// every connection (Postfix may open one per message) where the idle
+// timeout already drops a peer that went away.
+func Listen(addr string) (net.Listener, error) {
+	return (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), "tcp", addr)
+}
+
+// actions are the modifications misend may ask of the MTA: adding its
+// headers and removing forged copies.
+const actions = gomilter.OptAddHeader | gomilter.OptChangeHeader
 
 // Serve accepts milter connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
@@ -165,12 +183,8 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("milter: no decider")
 	}
 	s.fill()
-	srv := &gomilter.Server{
-		NewMilter: func() gomilter.Milter { return counted{&session{srv: s}} },
-		Actions:   gomilter.OptAddHeader | gomilter.OptChangeHeader,
-		Protocol:  protocol,
-	}
 	s.mu.Lock()
+	s.init()
 	if s.closed {
 		s.mu.Unlock()
 		ln.Close()
@@ -178,30 +192,82 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
-	err := srv.Serve(&listener{Listener: ln, idle: s.Limits.IdleTimeout, accepted: &s.stats.connections})
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed || errors.Is(err, gomilter.ErrServerClosed) {
-		return nil
+	defer ln.Close()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return nil
+			}
+			return fmt.Errorf("milter: serve: %w", err)
+		}
+		s.stats.connections.Add(1)
+		s.dispatch(nc)
 	}
-	if err != nil {
-		return fmt.Errorf("milter: serve: %w", err)
-	}
-	return nil
 }
 
-// Close stops accepting connections; sessions in progress finish. It
-// closes the listener itself: go-milter's Server.Close races with a Serve
-// that is starting.
+// dispatch hands nc to an idle connection goroutine, or starts one. A
+// goroutine serves connection after connection, so the stack a decision
+// grew is there for the next one instead of growing again on every
+// connection (Postfix may open one per message).
+func (s *Server) dispatch(nc net.Conn) {
+	select {
+	case s.idle <- nc:
+	default:
+		go s.serve(nc)
+	}
+}
+
+// serve handles nc, then waits a while for another connection.
+func (s *Server) serve(nc net.Conn) {
+	var t *time.Timer
+	for {
+		s.handle(nc)
+		if t == nil {
+			t = time.NewTimer(idleServer)
+		} else {
+			t.Reset(idleServer)
+		}
+		select {
+		case nc = <-s.idle:
+		case <-t.C:
+			return
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
+}
+
+// idleServer is how long a connection goroutine waits for the next
+// connection before it ends.
+const idleServer = 30 * time.Second
+
+// Close stops accepting connections; sessions in progress finish. A
+// Close before Serve makes Serve return at once.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.init()
+	if !s.closed {
+		s.closed = true
+		close(s.done)
+	}
 	if s.ln == nil {
 		return nil
 	}
 	return s.ln.Close()
+}
+
+// init makes the channels the connection goroutines share; s.mu held.
+func (s *Server) init() {
+	if s.done == nil {
+		s.done = make(chan struct{})
+		s.idle = make(chan net.Conn)
+	}
 }
 
 func (s *Server) fill() {

@@ -76,7 +76,7 @@ func (r *memRecorder) Append(ctx context.Context, rec decisions.Record) error {
 
 func startServer(t testing.TB, s *Server) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

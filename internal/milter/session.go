@@ -6,13 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
-
-	gomilter "github.com/emersion/go-milter"
 
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/finding"
@@ -25,21 +24,21 @@ import (
 // sender's notification and the decision log, never in an SMTP reply that
 // may travel anywhere.
 var (
-	replyReject   = gomilter.NewResponseStr('y', "550 5.7.1 Message refused by the organisation's mail policy")
-	replyTempFail = gomilter.NewResponseStr('y', "451 4.3.0 Message could not be checked now; try again later")
-	replyTooBig   = gomilter.NewResponseStr('y', "552 5.3.4 Message too big")
-	replyTooMany  = gomilter.NewResponseStr('y', "452 4.5.3 Too many recipients")
+	replyReject   = replyText("550 5.7.1 Message refused by the organisation's mail policy")
+	replyTempFail = replyText("451 4.3.0 Message could not be checked now; try again later")
+	replyTooBig   = replyText("552 5.3.4 Message too big")
+	replyTooMany  = replyText("452 4.5.3 Too many recipients")
 	// Refused rather than rewritten: what misend checked is what leaves
 	// (see gateway's errBareCRorNUL).
-	replyBareCRorNUL = gomilter.NewResponseStr('y', "550 5.6.0 Message contains a bare CR or a NUL octet, which RFC 5322 does not allow; encode it (quoted-printable or base64)")
-	replyRouted      = gomilter.NewResponseStr('y', "553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
+	replyBareCRorNUL = replyText("550 5.6.0 Message contains a bare CR or a NUL octet, which RFC 5322 does not allow; encode it (quoted-printable or base64)")
+	replyRouted      = replyText("553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
 )
 
 // errProtocol closes a connection whose peer does not follow the protocol.
 var errProtocol = errors.New("milter: command out of order")
 
-// session is the state of one message. go-milter makes a fresh one after
-// each final answer.
+// session is the state of one message. It starts afresh after each final
+// answer.
 type session struct {
 	srv *Server
 
@@ -51,35 +50,31 @@ type session struct {
 	forged map[string]int
 }
 
-var _ gomilter.Milter = (*session)(nil)
-
 // Connect, MailFrom, Header, Headers and BodyChunk answer nothing (nil):
 // the MTA does not wait for them (see protocol), and an answer it does not
 // read would be taken as the answer to its next event.
 
-func (s *session) Connect(host, family string, port uint16, addr net.IP, m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) Connect(addr net.IP) (reply, error) {
 	s.env.Client = addr
 	return nil, nil
 }
 
-func (s *session) Helo(name string, m *gomilter.Modifier) (gomilter.Response, error) {
-	return gomilter.RespContinue, nil
+func (s *session) Helo() (reply, error) {
+	return respContinue, nil
 }
 
-func (s *session) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) MailFrom(from string, c *conn) (reply, error) {
 	client := s.env.Client
 	s.reset()
 	s.env.Client = client
 	s.mailSeen = true
 	s.env.From = strings.ToLower(from)
-	if m != nil {
-		// Postfix sends {auth_authen} with MAIL FROM (milter_mail_macros).
-		s.env.Login = strings.TrimSpace(cmp.Or(m.Macros["{auth_authen}"], m.Macros["auth_authen"]))
-	}
+	// Postfix sends {auth_authen} with MAIL FROM (milter_mail_macros).
+	s.env.Login = strings.TrimSpace(cmp.Or(c.macro("{auth_authen}"), c.macro("auth_authen")))
 	return nil, nil
 }
 
-func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) RcptTo(rcpt string) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
@@ -93,10 +88,10 @@ func (s *session) RcptTo(rcpt string, m *gomilter.Modifier) (gomilter.Response, 
 		return replyRouted, nil
 	}
 	s.env.To = append(s.env.To, strings.ToLower(rcpt))
-	return gomilter.RespContinue, nil
+	return respContinue, nil
 }
 
-func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) Header(name, value []byte) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
@@ -105,38 +100,38 @@ func (s *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 		// the copy misend decides on and keeps (a held message leaves
 		// from it), and removed from Postfix's copy when it passes. A
 		// confirmation stamp is read for the decision first.
-		if strings.EqualFold(name, stamp.Header) && len(s.env.Stamps) < 8 {
-			s.env.Stamps = append(s.env.Stamps, value)
+		if bytes.EqualFold(name, []byte(stamp.Header)) && len(s.env.Stamps) < 8 {
+			s.env.Stamps = append(s.env.Stamps, string(value))
 		}
 		if s.forged == nil {
 			s.forged = make(map[string]int)
 		}
-		s.forged[textproto.CanonicalMIMEHeaderKey(name)]++
+		s.forged[textproto.CanonicalMIMEHeaderKey(string(name))]++
 		return nil, nil
 	}
 	s.write(name)
-	s.write(": ")
+	s.write([]byte(": "))
 	// Postfix sends folded values with bare LF; the queue keeps CRLF.
 	s.writeCRLF(value)
-	s.write("\r\n")
+	s.write(crlf)
 	return nil, nil
 }
 
-func (s *session) Headers(h textproto.MIMEHeader, m *gomilter.Modifier) (gomilter.Response, error) {
+var crlf = []byte("\r\n")
+
+func (s *session) Headers() (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
-	s.write("\r\n")
+	s.write(crlf)
 	return nil, nil
 }
 
-func (s *session) BodyChunk(chunk []byte, m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) BodyChunk(chunk []byte) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
-	if s.fits(len(chunk)) {
-		s.raw.Write(chunk)
-	}
+	s.write(chunk)
 	return nil, nil
 }
 
@@ -154,40 +149,46 @@ func (s *session) fits(n int) bool {
 	return true
 }
 
-func (s *session) write(p string) {
+func (s *session) write(p []byte) {
 	if s.fits(len(p)) {
-		s.raw.WriteString(p)
+		s.raw.Write(p)
 	}
 }
 
 // writeCRLF writes v with every line ending (LF or CRLF) as CRLF, without
 // building the converted copy first.
-func (s *session) writeCRLF(v string) {
-	for v != "" {
-		i := strings.IndexByte(v, '\n')
+func (s *session) writeCRLF(v []byte) {
+	for len(v) > 0 {
+		i := bytes.IndexByte(v, '\n')
 		if i < 0 {
 			s.write(v)
 			return
 		}
-		s.write(strings.TrimSuffix(v[:i], "\r"))
-		s.write("\r\n")
+		s.write(bytes.TrimSuffix(v[:i], []byte("\r")))
+		s.write(crlf)
 		v = v[i+1:]
 	}
 }
 
-func (s *session) Abort(m *gomilter.Modifier) error {
+func (s *session) Abort() error {
 	client := s.env.Client
 	s.reset()
 	s.env.Client = client
 	return nil
 }
 
+// reset starts a new message, keeping the buffer the last one grew.
 func (s *session) reset() {
-	*s = session{srv: s.srv}
+	raw := s.raw
+	raw.Reset()
+	if raw.Cap() > 256<<10 {
+		raw = bytes.Buffer{}
+	}
+	*s = session{srv: s.srv, raw: raw}
 }
 
 // Body is the end of the message: decide and answer.
-func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
+func (s *session) Body(c *conn) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
@@ -195,9 +196,7 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 		return replyTooBig, nil
 	}
 	srv := s.srv
-	if m != nil {
-		s.env.QueueID = m.Macros["i"]
-	}
+	s.env.QueueID = c.macro("i")
 	ctx := context.Background()
 	raw := s.raw.Bytes()
 	if mail.BareCROrNUL(raw) {
@@ -217,7 +216,7 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 		rec.Sender = s.env.From
 	}
 
-	var resp gomilter.Response
+	var resp reply
 	switch {
 	case v == policy.Reject:
 		resp = replyReject
@@ -235,12 +234,12 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 			return replyTempFail, nil
 		}
 		rec.QueueID = id
-		resp = gomilter.RespDiscard
+		resp = respDiscard
 	default:
-		if err := s.stamp(m, res); err != nil {
+		if err := s.stamp(c, res); err != nil {
 			return nil, fmt.Errorf("milter: add headers: %w", err)
 		}
-		resp = gomilter.RespAccept
+		resp = respAccept
 		if srv.Accepted != nil {
 			srv.Accepted(ctx, s.env, raw, res)
 		}
@@ -251,21 +250,21 @@ func (s *session) Body(m *gomilter.Modifier) (gomilter.Response, error) {
 			srv.Log.Warn("milter: record decision", "err", err, "message_id", res.MessageID)
 		}
 	}
-	srv.Log.Debug("milter: decided", "verdict", v, "decided", res.Decision.Decided, "rule", res.Decision.Rule,
-		"score", res.Score, "message_id", res.MessageID, "queue_id", rec.QueueID, "mta_queue_id", s.env.QueueID)
+	if srv.Log.Enabled(ctx, slog.LevelDebug) {
+		// asked first: the arguments alone cost an allocation each
+		srv.Log.Debug("milter: decided", "verdict", v, "decided", res.Decision.Decided, "rule", res.Decision.Rule,
+			"score", res.Score, "message_id", res.MessageID, "queue_id", rec.QueueID, "mta_queue_id", s.env.QueueID)
+	}
 	return resp, nil
 }
 
 // stamp removes forged X-Misend-* headers and adds ours, when every
 // recipient is inside the organisation (or StampOutside says so).
-func (s *session) stamp(m *gomilter.Modifier, res Result) error {
-	if m == nil {
-		return nil
-	}
+func (s *session) stamp(c *conn, res Result) error {
 	for name, n := range s.forged {
 		// Delete from the last so earlier indexes stay valid.
 		for i := n; i >= 1; i-- {
-			if err := m.ChangeHeader(i, name, ""); err != nil {
+			if err := c.changeHeader(i, name, ""); err != nil {
 				return err
 			}
 		}
@@ -274,15 +273,15 @@ func (s *session) stamp(m *gomilter.Modifier, res Result) error {
 		// Outside recipients learn nothing of the verdict.
 		return nil
 	}
-	if err := m.AddHeader(HeaderVerdict, string(res.Decision.Verdict)); err != nil {
+	if err := c.addHeader(HeaderVerdict, string(res.Decision.Verdict)); err != nil {
 		return err
 	}
-	if err := m.AddHeader(HeaderScore, strconv.FormatFloat(res.Score, 'f', 2, 64)); err != nil {
+	if err := c.addHeader(HeaderScore, strconv.FormatFloat(res.Score, 'f', 2, 64)); err != nil {
 		return err
 	}
 	if res.Decision.Verdict == policy.Warn {
 		if w := warning(res.Findings); w != "" {
-			return m.AddHeader(HeaderWarning, w)
+			return c.addHeader(HeaderWarning, w)
 		}
 	}
 	return nil
@@ -303,6 +302,7 @@ func warning(fs []finding.Finding) string {
 	return strings.Join(codes, ", ")
 }
 
-func isOurs(name string) bool {
-	return strings.HasPrefix(strings.ToLower(name), "x-misend-")
+func isOurs(name []byte) bool {
+	const prefix = "x-misend-"
+	return len(name) >= len(prefix) && bytes.EqualFold(name[:len(prefix)], []byte(prefix))
 }

@@ -31,7 +31,7 @@ func (s *Server) Take(ctx context.Context, env queue.Envelope, raw []byte, res d
 	}
 	if state == queue.Queued && s.cut.deliver(ctx, env, raw) {
 		id := queue.NewID()
-		s.delivered(queue.Item{ID: id, Envelope: env}, raw)
+		s.learnFrom(env, raw, res)
 		if res.Decision.Verdict == policy.Warn {
 			s.notice(ctx, id, env, "", raw, res)
 		}
@@ -115,9 +115,7 @@ func (h milterHolder) Hold(ctx context.Context, env milter.Envelope, raw []byte,
 // sender of a warning.
 func (s *Server) milterAccepted(ctx context.Context, env milter.Envelope, raw []byte, res milter.Result) {
 	qenv := queue.Envelope{From: env.From, To: env.To}
-	if s.learn != nil {
-		s.learn.add(qenv, raw)
-	}
+	s.learnFrom(qenv, raw, res)
 	if res.Decision.Verdict == policy.Warn {
 		s.notice(ctx, "", qenv, "", raw, res)
 	}
@@ -127,7 +125,16 @@ func (s *Server) milterAccepted(ctx context.Context, env milter.Envelope, raw []
 // notices and bounces excepted.
 func (s *Server) delivered(it queue.Item, raw []byte) {
 	if s.learn != nil && !it.System {
-		s.learn.add(it.Envelope, raw)
+		s.learn.add(it.Envelope, raw, nil)
+	}
+}
+
+// learnFrom learns from mail that left as soon as it was decided on (the
+// milter's passed mail, cut-through), from the message the decision
+// parsed.
+func (s *Server) learnFrom(env queue.Envelope, raw []byte, res decide.Result) {
+	if s.learn != nil {
+		s.learn.add(env, raw, res.Message)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/metrics"
@@ -35,20 +36,26 @@ type learner struct {
 type learnJob struct {
 	env queue.Envelope
 	raw []byte
+	msg *mail.Message // parsed already (by the decision); raw is then nil
 }
 
 func newLearner(m *model.Model, met *metrics.Metrics, log *slog.Logger) *learner {
 	return &learner{m: m, met: met, log: log, jobs: make(chan learnJob, 1024), done: make(chan struct{})}
 }
 
-// add queues raw for learning; raw is copied.
-func (l *learner) add(env queue.Envelope, raw []byte) {
+// add queues raw for learning; raw is copied. msg, when not nil, is raw
+// as the decision parsed it, and learning takes it over instead of
+// parsing raw again: nobody else may change it afterwards.
+func (l *learner) add(env queue.Envelope, raw []byte, msg *mail.Message) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return
 	}
-	j := learnJob{env: queue.Envelope{From: env.From, To: append([]string(nil), env.To...)}, raw: bytes.Clone(raw)}
+	j := learnJob{env: queue.Envelope{From: env.From, To: append([]string(nil), env.To...)}, msg: msg}
+	if msg == nil {
+		j.raw = bytes.Clone(raw)
+	}
 	select {
 	case l.jobs <- j:
 	default:
@@ -56,10 +63,23 @@ func (l *learner) add(env queue.Envelope, raw []byte) {
 	}
 }
 
+// learnLinger is how long the learner lets jobs gather after a batch: a
+// busy stream is learned a batch at a time rather than with a wakeup of
+// the learner for every message.
+const learnLinger = 20 * time.Millisecond
+
 func (l *learner) run() {
 	defer close(l.done)
 	for j := range l.jobs {
 		l.learn(j)
+		for range len(l.jobs) {
+			j, ok := <-l.jobs
+			if !ok {
+				return
+			}
+			l.learn(j)
+		}
+		time.Sleep(learnLinger)
 	}
 }
 
@@ -75,11 +95,14 @@ func (l *learner) stop() {
 }
 
 func (l *learner) learn(j learnJob) {
-	msg, err := mail.Parse(bytes.NewReader(j.raw), mail.Limits{})
-	if err != nil {
-		l.met.Learned.WithLabelValues("unparsed").Inc()
-		l.log.Debug("learn: parse", "err", err)
-		return
+	msg := j.msg
+	if msg == nil {
+		var err error
+		if msg, err = mail.Parse(bytes.NewReader(j.raw), mail.Limits{}); err != nil {
+			l.met.Learned.WithLabelValues("unparsed").Inc()
+			l.log.Debug("learn: parse", "err", err)
+			return
+		}
 	}
 	withEnvelope(msg, j.env)
 	o := l.m.Observe(msg)

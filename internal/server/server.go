@@ -268,7 +268,7 @@ func Start(o Options) (*Server, error) {
 	s.mailListeners = append(s.mailListeners, sl)
 	var ml net.Listener
 	if o.MilterAddr != "" {
-		ml, err = net.Listen("tcp", o.MilterAddr)
+		ml, err = milter.Listen(o.MilterAddr)
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("listen milter: %w", err)

@@ -87,6 +87,12 @@ func FindPersonalData(texts ...string) PersonalData {
 		}
 		budget -= len(t)
 		t = norm.NFKC.String(t)
+		if !strings.ContainsAny(t, "0123456789") {
+			// Every pattern below needs a digit; most mail has
+			// paragraphs without one, and the scans cost more than
+			// the rest of the check.
+			continue
+		}
 		for _, loc := range digitRun.FindAllStringIndex(t, -1) {
 			run := t[loc[0]:loc[1]]
 			// A run glued to letters is an identifier (order no. AB1234…).
