@@ -234,6 +234,11 @@ func (r *reader) write(s []byte) {
 	if r.full || len(s) == 0 {
 		return
 	}
+	r.text = append(r.text, r.fit(s)...)
+}
+
+// fit is s, or as much of it as there is room for after the text.
+func (r *reader) fit(s []byte) []byte {
 	if room := r.lim.MaxTextBytes - len(r.text); len(s) > room {
 		s = s[:room]
 		for len(s) > 0 && !utf8.Valid(s[max(0, len(s)-utf8.UTFMax):]) {
@@ -242,7 +247,18 @@ func (r *reader) write(s []byte) {
 		r.full = true
 		r.problem(".", TooLarge, "text beyond %d octets not read", r.lim.MaxTextBytes)
 	}
-	r.text = append(r.text, s...)
+	return s
+}
+
+// commit keeps what was appended to the text in place, t[len(r.text):],
+// as write would have kept it.
+func (r *reader) commit(t []byte) {
+	n := len(r.text)
+	r.text = t[:n]
+	if r.full || len(t) == n {
+		return
+	}
+	r.text = t[:n+len(r.fit(t[n:]))]
 }
 
 func (r *reader) writeString(s string) { r.write([]byte(s)) }

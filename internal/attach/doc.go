@@ -34,6 +34,6 @@
 //
 // Files are split by job: attach.go (limits, results, the dispatch by
 // kind), message.go (filling mail attachments), zip.go, ooxml.go, odf.go,
-// xmltext.go (the fast XML text scanner both use), label.go, pdf.go,
-// rtf.go, charset.go, eml.go.
+// xmltext.go (the fast XML text scanner both use), wordml.go (a Word
+// body's text in one pass), label.go, pdf.go, rtf.go, charset.go, eml.go.
 package attach

@@ -18,25 +18,8 @@ func (r *reader) docx(at string, z map[string]*zip.File) {
 	if !ok && data == nil {
 		return
 	}
-	defer r.done(data)
-	r.runs(data, func(name, inside, buf []byte) []byte {
-		switch string(name) {
-		case "tab":
-			buf = append(buf, '\t')
-		case "br", "cr":
-			buf = append(buf, '\n')
-			if string(name) == "br" && string(attr(inside, "type")) == "page" {
-				r.write(buf)
-				buf = buf[:0]
-				r.endLead()
-			}
-		case "lastRenderedPageBreak":
-			r.write(buf)
-			buf = buf[:0]
-			r.endLead()
-		}
-		return buf
-	})
+	r.wordText(data)
+	r.done(data)
 }
 
 // runs writes the text of a document's runs (t elements), a paragraph (p)
