@@ -133,6 +133,10 @@ type Result struct {
 	// Labels are the sensitivity labels of the Office documents read, the
 	// attachment's own and those of documents inside it.
 	Labels []mail.SensitivityLabel
+	// Entries are the paths of the files inside archives, as Problem
+	// names them ("b.xlsx", "b.zip/c.xlsx"), directories left out: their
+	// names carry tags (【社外秘】見積.xlsx) as attachment names do.
+	Entries []string
 }
 
 // leadCap bounds Lead for kinds without pages: about a printed page.

@@ -73,6 +73,7 @@ func (r *reader) archive(at string, zr *zip.Reader, depth int) {
 			continue
 		}
 		p := join(at, name)
+		r.res.Entries = append(r.res.Entries, p)
 		r.writeString(name)
 		r.newline()
 		if f.Flags&1 != 0 {
