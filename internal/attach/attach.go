@@ -185,7 +185,7 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	r.res.Kind = r.read(".", name, ctype, data, 0)
 	// Damaged XML or PDF strings may carry stray octets; matching wants
 	// valid UTF-8.
-	if utf8.Valid(r.text) {
+	if validUTF8(r.text) {
 		r.res.Text = string(r.text) // the usual case, without ToValidUTF8's second pass
 	} else {
 		r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")

@@ -319,3 +319,42 @@ func TestShiftJISNames(t *testing.T) {
 		t.Fatalf("text %q", res.Text)
 	}
 }
+
+func TestValidUTF8(t *testing.T) {
+	// Every sequence of a non-ASCII octet and two more, at every place in
+	// a word and across words, after ASCII and after a kanji.
+	for _, before := range []string{"", "a", "abcde", "abcdef", "abcdefg", "株式", "株式a"} {
+		s := append([]byte(before), 0, 0, 0)
+		s = append(s, "hijklmn株式会社"...)
+		at := len(before)
+		for c0 := 0x80; c0 < 0x100; c0++ {
+			for c1 := 0; c1 < 0x100; c1++ {
+				for c2 := 0; c2 < 0x100; c2++ {
+					s[at], s[at+1], s[at+2] = byte(c0), byte(c1), byte(c2)
+					if validUTF8(s) != utf8.Valid(s) {
+						t.Fatalf("% x: %v, utf8.Valid %v", s, validUTF8(s), utf8.Valid(s))
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"", "株式会社", "株式会社株式会社株式会社", "\xed\xa0\x80", "\xe0\x80\x80", "\xf4\x90\x80\x80", "\xf0\x9f\x98\x80",
+		"abcdefgh\xe3\x81", "abcdefg\xe3\x81\x82", "abcdef\xe3\x81\x82", "abcdefghi", "é漢字éé漢字漢字abcdefghijklmnop漢", "漢字漢\xe5"} {
+		if validUTF8([]byte(s)) != utf8.ValidString(s) {
+			t.Errorf("%q: %v", s, validUTF8([]byte(s)))
+		}
+	}
+	if !validUTF8(readFile(t, "golden/bench50k.docx.txt")) {
+		t.Error("the golden text is not valid")
+	}
+}
+
+func FuzzValidUTF8(f *testing.F) {
+	f.Add([]byte("株式会社\xe3\x81abcdefgh"))
+	f.Add([]byte("é漢字éé漢字漢字abcdefghijklmnop漢😀"))
+	f.Fuzz(func(t *testing.T, s []byte) {
+		if validUTF8(s) != utf8.Valid(s) {
+			t.Fatalf("% x: %v", s, validUTF8(s))
+		}
+	})
+}

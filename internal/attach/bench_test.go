@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zip"
 )
@@ -101,6 +102,25 @@ func benchScan(b *testing.B, scan func(*reader, []byte)) {
 		r := newReader(context.Background(), DefaultLimits, farFuture)
 		r.text = text[:0]
 		scan(r, body)
+		n++
+	}
+	b.ReportMetric(float64(n)*float64(len(data))/1e6/(cpuTime(b)-cpu0).Seconds(), "cpu-MB/s")
+}
+
+// The check that the text is UTF-8, on the text of the Word document.
+func BenchmarkDOCX50KValidUTF8(b *testing.B) { benchValid(b, validUTF8) }
+
+func BenchmarkDOCX50KValidUTF8Std(b *testing.B) { benchValid(b, utf8.Valid) }
+
+func benchValid(b *testing.B, valid func([]byte) bool) {
+	data := readFile(b, "bench50k.docx")
+	text := []byte(Read(context.Background(), "a.docx", "", data, Limits{}).Text)
+	b.SetBytes(int64(len(data)))
+	cpu0, n := cpuTime(b), 0
+	for b.Loop() {
+		if !valid(text) {
+			b.Fatal("not valid")
+		}
 		n++
 	}
 	b.ReportMetric(float64(n)*float64(len(data))/1e6/(cpuTime(b)-cpu0).Seconds(), "cpu-MB/s")
