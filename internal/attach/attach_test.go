@@ -321,15 +321,17 @@ func TestShiftJISNames(t *testing.T) {
 }
 
 func TestValidUTF8(t *testing.T) {
-	// Every sequence of a non-ASCII octet and two more, at every place in
-	// a word and across words, after ASCII and after a kanji.
-	for _, before := range []string{"", "a", "abcde", "abcdef", "abcdefg", "株式", "株式a"} {
+	// Every pair of a non-ASCII octet and another, then an octet of each
+	// kind that matters, at places in a word and across words, after ASCII
+	// and after a kanji.
+	thirds := []int{0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE3, 0xED, 0xF0, 0xFF}
+	for _, before := range []string{"", "a", "abcdef", "abcdefg", "株式"} {
 		s := append([]byte(before), 0, 0, 0)
 		s = append(s, "hijklmn株式会社"...)
 		at := len(before)
 		for c0 := 0x80; c0 < 0x100; c0++ {
 			for c1 := 0; c1 < 0x100; c1++ {
-				for c2 := 0; c2 < 0x100; c2++ {
+				for _, c2 := range thirds {
 					s[at], s[at+1], s[at+2] = byte(c0), byte(c1), byte(c2)
 					if validUTF8(s) != utf8.Valid(s) {
 						t.Fatalf("% x: %v, utf8.Valid %v", s, validUTF8(s), utf8.Valid(s))
