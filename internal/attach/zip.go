@@ -131,7 +131,10 @@ func (r *reader) inflateEntry(at string, f *zip.File) (data []byte, ok, done boo
 	archive, off, size := sr.Outer()
 	declared := f.UncompressedSize64
 	limit, byRatio := r.limits(int64(f.CompressedSize64))
-	if size > 64<<20 || declared > 1<<40 {
+	// The compressed octets are copied out: only as many as the archive
+	// holds, whatever its directory says.
+	held, sized := archive.(interface{ Size() int64 })
+	if !sized || off < 0 || size > held.Size()-off || declared > 1<<40 {
 		return nil, false, false
 	}
 	in := rawBuffers.Get().(*[]byte)
