@@ -138,9 +138,11 @@ func (r *reader) inflateEntry(at string, f *zip.File) (data []byte, ok, done boo
 		return nil, false, false
 	}
 	in := rawBuffers.Get().(*[]byte)
-	defer rawBuffers.Put(in)
 	if cap(*in) < int(size) {
 		*in = make([]byte, size)
+	}
+	if cap(*in) <= maxPooled {
+		defer rawBuffers.Put(in)
 	}
 	src := (*in)[:size]
 	if _, err := archive.ReadAt(src, off); err != nil {
