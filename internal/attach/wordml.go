@@ -16,8 +16,11 @@ import (
 // is found by its '<' and ends at the first '>' after it; its local name
 // is what follows the first ':' of its name; only t, p, tab, br, cr and
 // lastRenderedPageBreak change the text, so other names are passed over
-// as soon as they cannot be one of these. TestWordText and FuzzWordText
-// hold it to runs on every corpus document and on fuzzed XML.
+// as soon as they cannot be one of these. The tags between one text and
+// the next repeat run after run; a stretch of them seen lately is done
+// again at once (what it does depends on its octets alone, and on whether
+// text before it was a run's). TestWordText and FuzzWordText hold it to
+// runs on every corpus document and on fuzzed XML.
 func (r *reader) wordText(data []byte) {
 	// The text is appended to in place; what is past len(r.text) is what
 	// runs held in its buffer, kept by commit where runs called write.
@@ -25,8 +28,16 @@ func (r *reader) wordText(data []byte) {
 	inText := false
 	n := len(data)
 	i := 0
+	// The markup between one run's text and the next is much the same
+	// run after run (</w:t></w:r><w:r><w:rPr>…</w:rPr><w:t>): the last
+	// few such stretches of tags are remembered with what they did, and
+	// one the octets after a text repeat is done again at once.
+	var seen [4]wordGap
+	var rec wordGap
+	recording, next := false, 0
 	for i < n {
 		if data[i] != '<' {
+			recording = false
 			if !inText {
 				j := bytes.IndexByte(data[i:], '<')
 				if j < 0 {
@@ -40,6 +51,38 @@ func (r *reader) wordText(data []byte) {
 				r.commit(t)
 				t = r.text
 			}
+			if i >= n {
+				break
+			}
+			for g := range seen {
+				gap := &seen[g]
+				size := gap.to - gap.from
+				if size == 0 || gap.startIn != inText || i+size > n || !bytes.Equal(data[i:i+size], data[gap.from:gap.to]) {
+					continue
+				}
+				for _, a := range gap.acts[:gap.n] {
+					switch a {
+					case '\n', '\t':
+						t = append(t, a)
+						if len(t)-len(r.text) > 32<<10 {
+							r.commit(t)
+							t = r.text
+						}
+					case 'B':
+						t = append(t, '\n')
+						fallthrough
+					case 'P':
+						r.commit(t)
+						t = r.text
+						r.endLead()
+					}
+				}
+				i += size
+				inText = gap.endIn
+				goto again
+			}
+			rec, recording = wordGap{from: i, startIn: inText}, true
+		again:
 			continue
 		}
 		// A tag, a comment, CDATA or a declaration at i.
@@ -53,6 +96,7 @@ func (r *reader) wordText(data []byte) {
 			end = true
 			k++
 		case '!':
+			recording = false
 			d := data[i:]
 			switch {
 			case bytes.HasPrefix(d, cdataOpen):
@@ -83,6 +127,7 @@ func (r *reader) wordText(data []byte) {
 			}
 			fallthrough
 		case '?':
+			recording = false
 			e := tagEnd(data[i:])
 			if e < 0 {
 				i = n
@@ -136,6 +181,7 @@ func (r *reader) wordText(data []byte) {
 				inText = false
 			case wordP:
 				t = append(t, '\n')
+				recording = recording && rec.add('\n')
 				if len(t)-len(r.text) > 32<<10 {
 					r.commit(t)
 					t = r.text
@@ -145,19 +191,31 @@ func (r *reader) wordText(data []byte) {
 			// "<>": no tag at all.
 		case data[e-1] != '/':
 			inText = name == wordT
+			if inText && recording {
+				rec.to, rec.endIn, recording = i, true, false
+				if rec.to-rec.from <= 512 {
+					seen[next] = rec
+					next = (next + 1) % len(seen)
+				}
+			}
 		default:
 			// An empty element.
 			switch name {
 			case wordTab:
 				t = append(t, '\t')
+				recording = recording && rec.add('\t')
 			case wordBr, wordCr:
 				t = append(t, '\n')
 				if name == wordBr && string(attr(data[start+1:e-1], "type")) == "page" {
+					recording = recording && rec.add('B')
 					r.commit(t)
 					t = r.text
 					r.endLead()
+				} else {
+					recording = recording && rec.add('\n')
 				}
 			case wordPageBreak:
+				recording = recording && rec.add('P')
 				r.commit(t)
 				t = r.text
 				r.endLead()
@@ -171,6 +229,27 @@ func (r *reader) wordText(data []byte) {
 		}
 	}
 	r.commit(t)
+}
+
+// wordGap is a stretch of tags between a text and the next, data[from:to],
+// and what it does: the octets it adds, 'B' a page break that adds a line
+// and 'P' one that does not; and whether text is a run's before and
+// after.
+type wordGap struct {
+	from, to       int
+	startIn, endIn bool
+	acts           [8]byte
+	n              int
+}
+
+// add records what a tag of the stretch did, false when there is no room.
+func (g *wordGap) add(a byte) bool {
+	if g.n == len(g.acts) {
+		return false
+	}
+	g.acts[g.n] = a
+	g.n++
+	return true
 }
 
 // The element names wordText acts on.

@@ -107,8 +107,13 @@ func TestWordText(t *testing.T) {
 		`<w:tab/><w:tab /><w:tab></w:tab><w:br type="page"/><x:br w:type='page'/><w:cr/><w:lastRenderedPageBreak/>`,
 		`<w:t>a<!-- </w:t> --><![CDATA[</w:t>]]>b</w:t><!DOCTYPE <w:t>>c<?pi <w:t>?>d`,
 		`<w:t>` + strings.Repeat("長い", 20000) + `</w:t></w:p>`,
+		// The same markup between texts again and again, with every
+		// break and tab, past the 32 KB a buffer is written at.
+		strings.Repeat(`<w:p><w:r><w:t>ab</w:t><w:tab/><w:br/><w:br w:type="page"/><w:lastRenderedPageBreak/><w:cr/></w:r><w:r><w:t>c</w:t></w:r></w:p>`, 5000),
+		strings.Repeat(`<w:r><w:t>x</w:t></w:r><w:r><w:t>y</w:t><w:t>z</w:t></w:r><w:r><w:t>x</w:t></w:r>`+"\n", 300),
+		strings.Repeat(`<w:t>x</w:t><!-- c --><w:t>y</w:t><w:t>x</w:t><?p?><w:t>y</w:t><x:t>q</x:t><w:p/><![CDATA[z]]><w:t>w</w:t>`, 200),
 	} {
-		for _, lim := range []Limits{{}, {MaxTextBytes: 5}} {
+		for _, lim := range []Limits{{}, {MaxTextBytes: 5}, {MaxTextBytes: 40000}} {
 			if d := sameWordText([]byte(s), lim); d != "" {
 				t.Errorf("%.60q, text limit %d: %s", s, lim.MaxTextBytes, d)
 			}
