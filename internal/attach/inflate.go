@@ -286,7 +286,7 @@ func (f *inflater) inflate(out, in []byte, max int) ([]byte, error) {
 			sym := int(e >> 16)
 			if sym < 256 {
 				if o >= end {
-					return nil, limitOrDamage(over, nbits)
+					return nil, limitOrDamage(in, pos, over, nbits)
 				}
 				if o >= len(out) {
 					out = grow(out, o, 1, end)
@@ -339,7 +339,7 @@ func (f *inflater) inflate(out, in []byte, max int) ([]byte, error) {
 				return nil, errInflate
 			}
 			if o+length > end {
-				return nil, limitOrDamage(over, nbits)
+				return nil, limitOrDamage(in, pos, over, nbits)
 			}
 			out = grow(out, o, length, end)
 			from := o - d
@@ -371,11 +371,12 @@ func (f *inflater) inflate(out, in []byte, max int) ([]byte, error) {
 	return out[:o], nil
 }
 
-// limitOrDamage is errInflateLimit, unless the bits read include the
-// padding past the input's end: then the stream is cut short, and that is
-// what klauspost/compress reports first.
-func limitOrDamage(over int, nbits uint) error {
-	if over*8 > int(nbits) {
+// limitOrDamage is errInflateLimit, unless the stream is about to end:
+// klauspost/compress, which reads ahead the bits of an end of block,
+// may find it cut short before it passes the limit, and says so; the few
+// streams that end this near the limit are left to it.
+func limitOrDamage(in []byte, pos, over int, nbits uint) error {
+	if int(nbits)-8*over+8*(len(in)-pos) < 64 {
 		return errInflate
 	}
 	return errInflateLimit
