@@ -163,9 +163,6 @@ type reader struct {
 	res      Result
 	expired  bool
 	halted   bool // a bomb was found: read no further
-	// klauspostOnly has every file decompressed through klauspost/compress,
-	// for the tests that hold inflate to it.
-	klauspostOnly bool
 }
 
 func newReader(ctx context.Context, lim Limits, deadline time.Time) *reader {
@@ -293,40 +290,28 @@ func (r *reader) inflate(at string, src io.Reader, compressed, declared int64) (
 
 // inflateTo is inflate into buf, which the octets returned belong to.
 func (r *reader) inflateTo(buf *bytes.Buffer, at string, src io.Reader, compressed, declared int64) ([]byte, bool) {
-	limit, byRatio := r.limits(compressed)
+	limit := min(r.lim.MaxFileBytes, r.lim.MaxTotalBytes-r.total)
+	byRatio := max(ratioFloor, r.lim.MaxRatio*max(compressed, 1))
+	limit = min(limit, byRatio)
 	// The declared size spares regrowing; it is a hint, never trusted
 	// past the limit.
 	buf.Grow(int(min(max(declared, 0), limit) + bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
 	r.total += n
 	switch {
+	case n > limit && limit == byRatio:
+		r.problem(at, Bomb, "expands more than %d times", r.lim.MaxRatio)
+		// A bomb is hostile: nothing after it is worth the time.
+		r.halted = true
+		return nil, false
 	case n > limit:
-		r.overLimit(at, limit, byRatio)
+		r.problem(at, TooLarge, "expands past the limit of %d octets", limit)
 		return nil, false
 	case err != nil:
 		r.problem(at, Damaged, "decompression: %v", err)
 		return buf.Bytes(), false
 	}
 	return buf.Bytes(), true
-}
-
-// limits are the octets a file compressed to compressed octets may expand
-// to: the least of the file, total and ratio limits; and the ratio's.
-func (r *reader) limits(compressed int64) (limit, byRatio int64) {
-	limit = min(r.lim.MaxFileBytes, r.lim.MaxTotalBytes-r.total)
-	byRatio = max(ratioFloor, r.lim.MaxRatio*max(compressed, 1))
-	return min(limit, byRatio), byRatio
-}
-
-// overLimit says why a file expanded past limit.
-func (r *reader) overLimit(at string, limit, byRatio int64) {
-	if limit == byRatio {
-		r.problem(at, Bomb, "expands more than %d times", r.lim.MaxRatio)
-		// A bomb is hostile: nothing after it is worth the time.
-		r.halted = true
-		return
-	}
-	r.problem(at, TooLarge, "expands past the limit of %d octets", limit)
 }
 
 // Signatures of the kinds read by content.

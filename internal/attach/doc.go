@@ -35,6 +35,5 @@
 // Files are split by job: attach.go (limits, results, the dispatch by
 // kind), message.go (filling mail attachments), zip.go, ooxml.go, odf.go,
 // xmltext.go (the fast XML text scanner both use), wordml.go (a Word
-// body's text in one pass), inflate.go (deflate read whole, for ZIP
-// entries), utf8.go, label.go, pdf.go, rtf.go, charset.go, eml.go.
+// body's text in one pass), label.go, pdf.go, rtf.go, charset.go, eml.go.
 package attach

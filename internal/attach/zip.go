@@ -3,8 +3,6 @@ package attach
 import (
 	"bytes"
 	"encoding/binary"
-	"hash/crc32"
-	"io"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -101,11 +99,6 @@ func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 		r.encrypted(at)
 		return nil, false
 	}
-	if f.Method == zip.Deflate && !r.klauspostOnly {
-		if data, ok, done := r.inflateEntry(at, f); done {
-			return data, ok
-		}
-	}
 	rc, err := f.Open()
 	if err != nil {
 		r.problem(at, Damaged, "ZIP entry: %v", err)
@@ -116,77 +109,6 @@ func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 	buf.Reset()
 	return r.inflateTo(buf, at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
 }
-
-// inflateEntry decompresses a deflated file with inflate, all at once, and
-// reports done. It reports not done, having counted and said nothing,
-// when the file is anything but sound (inflate fails, the size or the
-// checksum is not the one declared): then entry reads it the usual way,
-// which says what is wrong as it always has.
-func (r *reader) inflateEntry(at string, f *zip.File) (data []byte, ok, done bool) {
-	raw, err := f.OpenRaw()
-	sr, isSection := raw.(*io.SectionReader)
-	if err != nil || !isSection {
-		return nil, false, false
-	}
-	archive, off, size := sr.Outer()
-	declared := f.UncompressedSize64
-	limit, byRatio := r.limits(int64(f.CompressedSize64))
-	// The compressed octets are copied out: only as many as the archive
-	// holds, whatever its directory says.
-	held, sized := archive.(interface{ Size() int64 })
-	if !sized || off < 0 || size > held.Size()-off || declared > 1<<40 {
-		return nil, false, false
-	}
-	in := rawBuffers.Get().(*[]byte)
-	if cap(*in) < int(size) {
-		*in = make([]byte, size)
-	}
-	if cap(*in) <= maxPooled {
-		defer rawBuffers.Put(in)
-	}
-	src := (*in)[:size]
-	if _, err := archive.ReadAt(src, off); err != nil {
-		return nil, false, false
-	}
-	buf := entryBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	// The declared size, within the limit, and room for inflate's copies.
-	buf.Grow(int(min(int64(declared), limit)) + 512)
-	out, err := inflate(buf.AvailableBuffer(), src, int(limit))
-	switch {
-	case err == errInflateLimit && declared > uint64(limit):
-		// The usual reading stops at the same octet.
-		r.total += limit + 1
-		r.overLimit(at, limit, byRatio)
-		return nil, false, true
-	case err != nil, uint64(len(out)) != declared:
-		return nil, false, false
-	}
-	sum := crc32.ChecksumIEEE(out)
-	if f.Flags&8 != 0 {
-		// A data descriptor follows: its checksum must be the directory's.
-		var d [16]byte
-		n, _ := archive.ReadAt(d[:], off+size)
-		crc := d[:4]
-		if n >= 4 && binary.LittleEndian.Uint32(d[:4]) == dataDescriptorSig {
-			crc, n = d[4:8], n-4
-		}
-		if n < 12 || binary.LittleEndian.Uint32(crc) != f.CRC32 || sum != f.CRC32 {
-			return nil, false, false
-		}
-	} else if f.CRC32 != 0 && sum != f.CRC32 {
-		return nil, false, false
-	}
-	r.total += int64(len(out))
-	return out, true, true
-}
-
-// dataDescriptorSig may start a data descriptor (APPNOTE 4.3.9.3).
-const dataDescriptorSig = 0x08074b50
-
-// rawBuffers hold the compressed octets of a file while inflate reads
-// them.
-var rawBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // entryBuffers spare the allocation (and zeroing) of a buffer the size of
 // each document part: office XML runs to megabytes, and allocating it
