@@ -126,6 +126,17 @@ func TestOfficeDetails(t *testing.T) {
 		"ppt/slides/slide10.xml", `<p:sld><a:p><a:r><a:t>ten</a:t></a:r></a:p></p:sld>`,
 		"ppt/slides/slide2.xml", `<p:sld><a:p><a:r><a:t>two</a:t></a:r></a:p></p:sld>`,
 		"ppt/slides/slide1.xml", `<p:sld><a:p><a:r><a:t>one</a:t></a:r><a:br/><a:r><a:t>line</a:t></a:r></a:p></p:sld>`)
+	// Headers in their numbered order (2 before 10) after the body, then
+	// footers, footnotes, endnotes and comments; other parts are not text.
+	docxParts := zipOf(t, "[Content_Types].xml", "<Types/>",
+		"word/comments.xml", `<w:comments><w:comment><w:p><w:r><w:t>comment</w:t></w:r></w:p></w:comment></w:comments>`,
+		"word/header10.xml", `<w:hdr><w:p><w:r><w:t>header ten</w:t></w:r></w:p></w:hdr>`,
+		"word/footnotes.xml", `<w:footnotes><w:footnote w:type="separator"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote><w:p><w:r><w:t>note</w:t></w:r></w:p></w:footnote></w:footnotes>`,
+		"word/header2.xml", `<w:hdr><w:p><w:r><w:t>社外秘</w:t></w:r><w:r><w:tab/><w:t>x</w:t></w:r></w:p></w:hdr>`,
+		"word/footer1.xml", `<w:ftr><w:p><w:r><w:t>footer</w:t></w:r></w:p></w:ftr>`,
+		"word/endnotes.xml", `<w:endnotes><w:endnote><w:p><w:r><w:t>end</w:t></w:r></w:p></w:endnote></w:endnotes>`,
+		"word/styles.xml", `<w:styles><w:style><w:name w:val="header"/><w:t>not text</w:t></w:style></w:styles>`,
+		"word/document.xml", `<w:document><w:body><w:p><w:r><w:t>body</w:t></w:r></w:p></w:body></w:document>`)
 	odtEnc := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml",
 		`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`,
 		"content.xml", "\x00\x01garbage")
@@ -139,6 +150,7 @@ func TestOfficeDetails(t *testing.T) {
 		{"a.docx", docx, "A&B 株式\tx\npage <two>\n", "A&B 株式\tx\n", false},
 		{"a.xlsx", xlsx, "青葉\t食品\t4111111111111111\nsecond\n", "青葉\t食品\t4111111111111111\n", false},
 		{"a.pptx", pptx, "one\nline\n" + "two\n" + "ten\n", "one\nline\n", false},
+		{"parts.docx", docxParts, "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", false},
 		{"a.odt", odtEnc, "", "", true},
 	}
 	for _, tt := range tests {
@@ -253,6 +265,9 @@ func TestLimits(t *testing.T) {
 		{"file too large", big, Limits{MaxFileBytes: 1 << 20}, TooLarge},
 		{"total too large", zipOf(t, "a.txt", strings.Repeat("あ", 1<<18), "b.txt", strings.Repeat("い", 1<<18)), Limits{MaxTotalBytes: 1 << 20}, TooLarge},
 		{"text too long", big, Limits{MaxTextBytes: 1000}, TooLarge},
+		{"a Word header past the total", zipOf(t, "[Content_Types].xml", "<Types/>",
+			"word/document.xml", "<w:p><w:r><w:t>"+noise(600<<10)+"</w:t></w:r></w:p>",
+			"word/header1.xml", "<w:p><w:r><w:t>"+noise(600<<10)+"</w:t></w:r></w:p>"), Limits{MaxTotalBytes: 1 << 20}, TooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

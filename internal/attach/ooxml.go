@@ -13,13 +13,44 @@ import (
 // runs (w:t), paragraph by paragraph. Deleted revisions (w:delText) and
 // field codes (w:instrText) are not text a reader sees and are left out.
 // The first page ends where Word last broke the page when it saved.
-func (r *reader) docx(at string, z map[string]*zip.File) {
+// After the body come the parts printed or shown around it (wordParts):
+// headers, footers, footnotes, endnotes and comments, where a company
+// prints 社外秘 on every page. They are read the same way, within the same
+// limits.
+func (r *reader) docx(at string, zr *zip.Reader, z map[string]*zip.File) {
 	data, ok := r.entry(join(at, "word/document.xml"), z["word/document.xml"])
 	if !ok && data == nil {
 		return
 	}
 	r.wordText(data)
 	r.done(data)
+	r.newline()
+	for _, f := range wordParts(zr, z) {
+		if r.timeUp(at) || r.full {
+			return
+		}
+		data, ok := r.entry(join(at, f.Name), f)
+		if !ok && data == nil {
+			continue
+		}
+		r.wordText(data)
+		r.done(data)
+		r.newline()
+	}
+}
+
+// wordParts are the parts of a Word document besides its body that hold
+// text of the same markup: headers and footers in their numbered order,
+// then footnotes, endnotes and comments.
+func wordParts(zr *zip.Reader, z map[string]*zip.File) []*zip.File {
+	parts := numbered(zr, "word/header", ".xml")
+	parts = append(parts, numbered(zr, "word/footer", ".xml")...)
+	for _, name := range []string{"word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"} {
+		if f := z[name]; f != nil {
+			parts = append(parts, f)
+		}
+	}
+	return parts
 }
 
 // runs writes the text of a document's runs (t elements), a paragraph (p)

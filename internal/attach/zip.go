@@ -36,7 +36,7 @@ func (r *reader) zipFile(at, ext string, data []byte, depth int) Kind {
 	}
 	switch {
 	case z["[Content_Types].xml"] != nil && z["word/document.xml"] != nil:
-		r.docx(at, z)
+		r.docx(at, zr, z)
 		return KindDOCX
 	case z["[Content_Types].xml"] != nil && z["xl/workbook.xml"] != nil:
 		r.xlsx(at, zr, z)
