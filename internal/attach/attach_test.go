@@ -137,6 +137,10 @@ func TestOfficeDetails(t *testing.T) {
 		"word/endnotes.xml", `<w:endnotes><w:endnote><w:p><w:r><w:t>end</w:t></w:r></w:p></w:endnote></w:endnotes>`,
 		"word/styles.xml", `<w:styles><w:style><w:name w:val="header"/><w:t>not text</w:t></w:style></w:styles>`,
 		"word/document.xml", `<w:document><w:body><w:p><w:r><w:t>body</w:t></w:r></w:p></w:body></w:document>`)
+	xlsxHF := zipOf(t, "[Content_Types].xml", "<Types/>", "xl/workbook.xml", "<workbook/>",
+		"xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="inlineStr"><is><t>cell</t></is></c></row></sheetData>`+
+			`<headerFooter differentFirst="1"><oddHeader>&amp;L&amp;"Arial,Bold"&amp;14社外秘&amp;C&amp;A&amp;R&amp;P / &amp;N</oddHeader>`+
+			`<oddFooter>&amp;C&amp;KFF0000R&amp;&amp;D dept</oddFooter><firstHeader>&amp;L&amp;K01+033first</firstHeader><evenFooter>&amp;P</evenFooter></headerFooter></worksheet>`)
 	odtEnc := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml",
 		`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`,
 		"content.xml", "\x00\x01garbage")
@@ -151,6 +155,7 @@ func TestOfficeDetails(t *testing.T) {
 		{"a.xlsx", xlsx, "青葉\t食品\t4111111111111111\nsecond\n", "青葉\t食品\t4111111111111111\n", false},
 		{"a.pptx", pptx, "one\nline\n" + "two\n" + "ten\n", "one\nline\n", false},
 		{"parts.docx", docxParts, "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", false},
+		{"hf.xlsx", xlsxHF, "cell\n社外秘\t/\nR&D dept\nfirst\n", "cell\n社外秘\t/\nR&D dept\nfirst\n", false},
 		{"a.odt", odtEnc, "", "", true},
 	}
 	for _, tt := range tests {

@@ -173,13 +173,14 @@ func sharedStrings(data []byte) [][]byte {
 	}
 }
 
-// sheet writes the cells of one worksheet.
+// sheet writes the cells of one worksheet, then the text of its printed
+// headers and footers (headerFooter, after the cells), a line each.
 func (r *reader) sheet(data []byte, shared [][]byte) {
 	s := xmlScanner{data: data}
 	var buf []byte
 	cellType := ""
-	inValue, inT, inPhonetic, first := false, false, false, true
-	var val []byte
+	inValue, inT, inPhonetic, inHF, first := false, false, false, false, true
+	var val, hf []byte
 	for {
 		tok, name, inside := s.next()
 		switch tok {
@@ -198,9 +199,18 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 				inT = true
 			case "rPh":
 				inPhonetic = true
+			case "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter":
+				inHF, hf = true, hf[:0]
 			}
 		case xmlEnd:
 			switch string(name) {
+			case "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter":
+				if m := len(buf); inHF {
+					if buf = appendHeaderFooter(buf, hf); len(buf) > m {
+						buf = append(buf, '\n')
+					}
+				}
+				inHF = false
 			case "row":
 				buf = append(buf, '\n')
 			case "v":
@@ -226,7 +236,10 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 				}
 			}
 		case xmlText:
-			if inValue || (inT && !inPhonetic) {
+			switch {
+			case inHF:
+				hf = appendUnescaped(hf, name)
+			case inValue || (inT && !inPhonetic):
 				val = appendUnescaped(val, name)
 			}
 		}
@@ -235,6 +248,65 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 			buf = buf[:0]
 		}
 	}
+}
+
+// appendHeaderFooter appends the text of a sheet's header or footer as
+// SpreadsheetML writes it (ECMA-376 Part 1, 18.3.1.39): the left, centre
+// and right sections (&L, &C, &R) separated by tabs, without the codes
+// that format it or stand for what is filled in when printing (&P the
+// page, &A the sheet's name, &"font,style", a size, &K and a colour); &&
+// is an ampersand.
+func appendHeaderFooter(dst, s []byte) []byte {
+	start := len(dst)
+	section := len(dst) // where the current section's text starts
+	endSection := func() {
+		text := bytes.TrimSpace(dst[section:])
+		dst = append(dst[:section], text...)
+		if len(text) > 0 {
+			dst = append(dst, '\t')
+		}
+		section = len(dst)
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '&' || i+1 == len(s) {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch c := s[i+1]; {
+		case c == '&':
+			dst = append(dst, '&')
+			i += 2
+		case c == 'L', c == 'C', c == 'R':
+			endSection()
+			i += 2
+		case c == '"':
+			// A font name and style, up to the closing quote.
+			if e := bytes.IndexByte(s[i+2:], '"'); e >= 0 {
+				i += 2 + e + 1
+			} else {
+				i = len(s)
+			}
+		case c >= '0' && c <= '9':
+			// A font size.
+			i++
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+		case c == 'K':
+			// A colour: six hex digits, or a theme colour and tint
+			// (ttSnnn), six characters as well.
+			i = min(len(s), i+2+6)
+		default:
+			i += 2
+		}
+	}
+	endSection()
+	for len(dst) > start && dst[len(dst)-1] == '\t' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
 }
 
 // pptx reads the slides in their numbered order: the text of their
