@@ -141,6 +141,9 @@ func TestOfficeDetails(t *testing.T) {
 		"xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="inlineStr"><is><t>cell</t></is></c></row></sheetData>`+
 			`<headerFooter differentFirst="1"><oddHeader>&amp;L&amp;"Arial,Bold"&amp;14社外秘&amp;C&amp;A&amp;R&amp;P / &amp;N</oddHeader>`+
 			`<oddFooter>&amp;C&amp;KFF0000R&amp;&amp;D dept</oddFooter><firstHeader>&amp;L&amp;K01+033first</firstHeader><evenFooter>&amp;P</evenFooter></headerFooter></worksheet>`)
+	pptxNotes := zipOf(t, "[Content_Types].xml", "<Types/>", "ppt/presentation.xml", "<p/>",
+		"ppt/notesSlides/notesSlide1.xml", `<p:notes><a:p><a:r><a:t>say this</a:t></a:r></a:p></p:notes>`,
+		"ppt/slides/slide1.xml", `<p:sld><a:p><a:r><a:t>one</a:t></a:r></a:p></p:sld>`)
 	odtEnc := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml",
 		`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`,
 		"content.xml", "\x00\x01garbage")
@@ -156,6 +159,7 @@ func TestOfficeDetails(t *testing.T) {
 		{"a.pptx", pptx, "one\nline\n" + "two\n" + "ten\n", "one\nline\n", false},
 		{"parts.docx", docxParts, "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", false},
 		{"hf.xlsx", xlsxHF, "cell\n社外秘\t/\nR&D dept\nfirst\n", "cell\n社外秘\t/\nR&D dept\nfirst\n", false},
+		{"notes.pptx", pptxNotes, "one\nsay this\n", "one\n", false},
 		{"a.odt", odtEnc, "", "", true},
 	}
 	for _, tt := range tests {

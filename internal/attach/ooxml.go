@@ -310,9 +310,12 @@ func appendHeaderFooter(dst, s []byte) []byte {
 }
 
 // pptx reads the slides in their numbered order: the text of their
-// shapes (a:t), a paragraph per line. The first slide is the lead.
+// shapes (a:t), a paragraph per line. The first slide is the lead. The
+// speaker notes (ppt/notesSlides) follow, read the same way.
 func (r *reader) pptx(at string, zr *zip.Reader) {
-	for i, f := range numbered(zr, "ppt/slides/slide", ".xml") {
+	slides := numbered(zr, "ppt/slides/slide", ".xml")
+	notes := numbered(zr, "ppt/notesSlides/notesSlide", ".xml")
+	for i, f := range append(slides, notes...) {
 		if r.timeUp(at) || r.full {
 			return
 		}
