@@ -144,6 +144,14 @@ func TestOfficeDetails(t *testing.T) {
 	pptxNotes := zipOf(t, "[Content_Types].xml", "<Types/>", "ppt/presentation.xml", "<p/>",
 		"ppt/notesSlides/notesSlide1.xml", `<p:notes><a:p><a:r><a:t>say this</a:t></a:r></a:p></p:notes>`,
 		"ppt/slides/slide1.xml", `<p:sld><a:p><a:r><a:t>one</a:t></a:r></a:p></p:sld>`)
+	// The headers and footers of an OpenDocument file's master pages are
+	// in styles.xml; what fields fill in when printing is left out.
+	odtHF := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml", "<manifest:manifest/>",
+		"content.xml", `<office:document-content><office:body><office:text><text:p>body</text:p></office:text></office:body></office:document-content>`,
+		"styles.xml", `<office:document-styles><office:automatic-styles><style:page-layout><style:header-style/></style:page-layout></office:automatic-styles>`+
+			`<office:master-styles><style:master-page><style:header><text:p>社外秘<text:tab/>x</text:p></style:header>`+
+			`<style:footer><text:p><text:page-number>1</text:page-number></text:p><text:p>dept <text:sheet-name>???</text:sheet-name></text:p></style:footer>`+
+			`<style:header-left style:display="false"/></style:master-page></office:master-styles></office:document-styles>`)
 	odtEnc := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml",
 		`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`,
 		"content.xml", "\x00\x01garbage")
@@ -160,6 +168,7 @@ func TestOfficeDetails(t *testing.T) {
 		{"parts.docx", docxParts, "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", false},
 		{"hf.xlsx", xlsxHF, "cell\n社外秘\t/\nR&D dept\nfirst\n", "cell\n社外秘\t/\nR&D dept\nfirst\n", false},
 		{"notes.pptx", pptxNotes, "one\nsay this\n", "one\n", false},
+		{"hf.odt", odtHF, "body\n社外秘\tx\ndept\n", "body\n社外秘\tx\ndept\n", false},
 		{"a.odt", odtEnc, "", "", true},
 	}
 	for _, tt := range tests {

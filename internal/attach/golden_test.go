@@ -15,9 +15,9 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/golden from the 
 // faster: the same files must read the same, octet for octet, lead,
 // encrypted parts and problems included. The golden files were written by
 // the extractor of commit b1ad5e1, before the work on speed. Since then
-// list.xlsx has gained the footer LibreOffice prints on its pages ("Page",
-// its page number left out), when sheet headers and footers began to be
-// read.
+// list.xlsx and list.ods have gained the footer LibreOffice prints on
+// their pages ("Page", its page number left out), when page headers and
+// footers began to be read.
 func TestGolden(t *testing.T) {
 	for _, file := range []string{
 		"bench50k.docx", "quote.docx", "list.xlsx", "deck.pptx", "plain.zip", "ppap.zip",
