@@ -22,6 +22,7 @@ func TestGolden(t *testing.T) {
 	for _, file := range []string{
 		"bench50k.docx", "quote.docx", "list.xlsx", "deck.pptx", "plain.zip", "ppap.zip",
 		"quote.odt", "list.ods", "deck.odp", "quote.pdf", "quote.rtf",
+		"header.docx", "header.odt", "header.xlsx", "header.ods", "notes.pptx", "notes.odp",
 	} {
 		t.Run(file, func(t *testing.T) {
 			res := Read(context.Background(), file, "", readFile(t, file), Limits{})
