@@ -162,7 +162,8 @@ type reader struct {
 	full     bool
 	res      Result
 	expired  bool
-	halted   bool // a bomb was found: read no further
+	halted   bool   // a bomb was found: read no further
+	zip      []byte // the archive whose files entry reads
 }
 
 func newReader(ctx context.Context, lim Limits, deadline time.Time) *reader {
