@@ -203,7 +203,13 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	case r.leadEnd >= 0:
 		r.res.Lead = r.res.Text[:r.leadEnd]
 	case len(r.res.Text) > leadCap:
-		r.res.Lead = strings.ToValidUTF8(r.res.Text[:leadCap], "")
+		// Cut where a character starts: the text is UTF-8, and the
+		// lead needs no copy of its own.
+		n := leadCap
+		for n > 0 && !utf8.RuneStart(r.res.Text[n]) {
+			n--
+		}
+		r.res.Lead = r.res.Text[:n]
 	default:
 		r.res.Lead = r.res.Text
 	}
