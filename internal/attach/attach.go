@@ -133,6 +133,10 @@ type Result struct {
 	// Labels are the sensitivity labels of the Office documents read, the
 	// attachment's own and those of documents inside it.
 	Labels []mail.SensitivityLabel
+	// Entries are the paths of the files inside archives, as Problem
+	// names them ("b.xlsx", "b.zip/c.xlsx"), directories left out: their
+	// names carry tags (【社外秘】見積.xlsx) as attachment names do.
+	Entries []string
 }
 
 // leadCap bounds Lead for kinds without pages: about a printed page.
@@ -158,7 +162,8 @@ type reader struct {
 	full     bool
 	res      Result
 	expired  bool
-	halted   bool // a bomb was found: read no further
+	halted   bool   // a bomb was found: read no further
+	zip      []byte // the archive whose files entry reads
 }
 
 func newReader(ctx context.Context, lim Limits, deadline time.Time) *reader {
@@ -181,7 +186,7 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	r.res.Kind = r.read(".", name, ctype, data, 0)
 	// Damaged XML or PDF strings may carry stray octets; matching wants
 	// valid UTF-8.
-	if utf8.Valid(r.text) {
+	if validUTF8(r.text) {
 		r.res.Text = string(r.text) // the usual case, without ToValidUTF8's second pass
 	} else {
 		r.res.Text = strings.ToValidUTF8(string(r.text), "\uFFFD")
@@ -198,7 +203,13 @@ func (r *reader) result(name, ctype string, data []byte) Result {
 	case r.leadEnd >= 0:
 		r.res.Lead = r.res.Text[:r.leadEnd]
 	case len(r.res.Text) > leadCap:
-		r.res.Lead = strings.ToValidUTF8(r.res.Text[:leadCap], "")
+		// Cut where a character starts: the text is UTF-8, and the
+		// lead needs no copy of its own.
+		n := leadCap
+		for n > 0 && !utf8.RuneStart(r.res.Text[n]) {
+			n--
+		}
+		r.res.Lead = r.res.Text[:n]
 	default:
 		r.res.Lead = r.res.Text
 	}
@@ -234,6 +245,11 @@ func (r *reader) write(s []byte) {
 	if r.full || len(s) == 0 {
 		return
 	}
+	r.text = append(r.text, r.fit(s)...)
+}
+
+// fit is s, or as much of it as there is room for after the text.
+func (r *reader) fit(s []byte) []byte {
 	if room := r.lim.MaxTextBytes - len(r.text); len(s) > room {
 		s = s[:room]
 		for len(s) > 0 && !utf8.Valid(s[max(0, len(s)-utf8.UTFMax):]) {
@@ -242,7 +258,18 @@ func (r *reader) write(s []byte) {
 		r.full = true
 		r.problem(".", TooLarge, "text beyond %d octets not read", r.lim.MaxTextBytes)
 	}
-	r.text = append(r.text, s...)
+	return s
+}
+
+// commit keeps what was appended to the text in place, t[len(r.text):],
+// as write would have kept it.
+func (r *reader) commit(t []byte) {
+	n := len(r.text)
+	r.text = t[:n]
+	if r.full || len(t) == n {
+		return
+	}
+	r.text = t[:n+len(r.fit(t[n:]))]
 }
 
 func (r *reader) writeString(s string) { r.write([]byte(s)) }

@@ -45,6 +45,14 @@ func TestCorpus(t *testing.T) {
 		{file: "plain.zip", kind: KindZIP, text: append([]string{"quote.docx", "deck.pptx", "プロジェクト桜 ロードマップ"}, quote...), lead: firstPage},
 		{file: "ppap.zip", kind: KindZIP, text: []string{"quote.docx", "list.xlsx"}, encrypted: []string{"quote.docx", "list.xlsx"}},
 		{file: "quote-encrypted.pdf", kind: KindPDF, encrypted: []string{"."}},
+		// What is printed around the body or beside the slides: headers,
+		// footers, footnotes, endnotes, comments, speaker notes.
+		{file: "header.docx", kind: KindDOCX, text: []string{"社外秘 プロジェクト桜", "経営企画部限り", "脚注の機密事項", "文末脚注の機密事項", "コメントの機密事項"}},
+		{file: "header.odt", kind: KindODF, text: []string{"社外秘 プロジェクト桜", "経営企画部限り", "脚注の機密事項", "文末脚注の機密事項", "コメントの機密事項"}},
+		{file: "header.xlsx", kind: KindXLSX, text: []string{"株式会社青葉食品\t03-1234-5671\n社外秘\tプロジェクト桜\n経営企画部限り & 関係者\n"}},
+		{file: "header.ods", kind: KindODF, text: []string{"社外秘\nプロジェクト桜\n経営企画部限り & 関係者\n"}},
+		{file: "notes.pptx", kind: KindPPTX, text: []string{"話す内容: プロジェクト桜 の原価には触れない"}, lead: []string{"ご提案"}, notInLead: "プロジェクト桜"},
+		{file: "notes.odp", kind: KindODF, text: []string{"話す内容: プロジェクト桜 の原価には触れない"}},
 		{file: "utf8.txt", kind: KindText, text: jtext, lead: jtext},
 		{file: "sjis.txt", kind: KindText, text: jtext},
 		{file: "eucjp.txt", kind: KindText, text: jtext},
@@ -126,6 +134,32 @@ func TestOfficeDetails(t *testing.T) {
 		"ppt/slides/slide10.xml", `<p:sld><a:p><a:r><a:t>ten</a:t></a:r></a:p></p:sld>`,
 		"ppt/slides/slide2.xml", `<p:sld><a:p><a:r><a:t>two</a:t></a:r></a:p></p:sld>`,
 		"ppt/slides/slide1.xml", `<p:sld><a:p><a:r><a:t>one</a:t></a:r><a:br/><a:r><a:t>line</a:t></a:r></a:p></p:sld>`)
+	// Headers in their numbered order (2 before 10) after the body, then
+	// footers, footnotes, endnotes and comments; other parts are not text.
+	docxParts := zipOf(t, "[Content_Types].xml", "<Types/>",
+		"word/comments.xml", `<w:comments><w:comment><w:p><w:r><w:t>comment</w:t></w:r></w:p></w:comment></w:comments>`,
+		"word/header10.xml", `<w:hdr><w:p><w:r><w:t>header ten</w:t></w:r></w:p></w:hdr>`,
+		"word/footnotes.xml", `<w:footnotes><w:footnote w:type="separator"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote><w:p><w:r><w:t>note</w:t></w:r></w:p></w:footnote></w:footnotes>`,
+		"word/header2.xml", `<w:hdr><w:p><w:r><w:t>社外秘</w:t></w:r><w:r><w:tab/><w:t>x</w:t></w:r></w:p></w:hdr>`,
+		"word/footer1.xml", `<w:ftr><w:p><w:r><w:t>footer</w:t></w:r></w:p></w:ftr>`,
+		"word/endnotes.xml", `<w:endnotes><w:endnote><w:p><w:r><w:t>end</w:t></w:r></w:p></w:endnote></w:endnotes>`,
+		"word/styles.xml", `<w:styles><w:style><w:name w:val="header"/><w:t>not text</w:t></w:style></w:styles>`,
+		"word/document.xml", `<w:document><w:body><w:p><w:r><w:t>body</w:t></w:r></w:p></w:body></w:document>`)
+	xlsxHF := zipOf(t, "[Content_Types].xml", "<Types/>", "xl/workbook.xml", "<workbook/>",
+		"xl/worksheets/sheet1.xml", `<worksheet><sheetData><row><c t="inlineStr"><is><t>cell</t></is></c></row></sheetData>`+
+			`<headerFooter differentFirst="1"><oddHeader>&amp;L&amp;"Arial,Bold"&amp;14社外秘&amp;C&amp;A&amp;R&amp;P / &amp;N</oddHeader>`+
+			`<oddFooter>&amp;C&amp;KFF0000R&amp;&amp;D dept</oddFooter><firstHeader>&amp;L&amp;K01+033first</firstHeader><evenFooter>&amp;P</evenFooter></headerFooter></worksheet>`)
+	pptxNotes := zipOf(t, "[Content_Types].xml", "<Types/>", "ppt/presentation.xml", "<p/>",
+		"ppt/notesSlides/notesSlide1.xml", `<p:notes><a:p><a:r><a:t>say this</a:t></a:r></a:p></p:notes>`,
+		"ppt/slides/slide1.xml", `<p:sld><a:p><a:r><a:t>one</a:t></a:r></a:p></p:sld>`)
+	// The headers and footers of an OpenDocument file's master pages are
+	// in styles.xml; what fields fill in when printing is left out.
+	odtHF := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml", "<manifest:manifest/>",
+		"content.xml", `<office:document-content><office:body><office:text><text:p>body</text:p></office:text></office:body></office:document-content>`,
+		"styles.xml", `<office:document-styles><office:automatic-styles><style:page-layout><style:header-style/></style:page-layout></office:automatic-styles>`+
+			`<office:master-styles><style:master-page><style:header><text:p>社外秘<text:tab/>x</text:p></style:header>`+
+			`<style:footer><text:p><text:page-number>1</text:page-number></text:p><text:p>dept <text:sheet-name>???</text:sheet-name></text:p></style:footer>`+
+			`<style:header-left style:display="false"/></style:master-page></office:master-styles></office:document-styles>`)
 	odtEnc := zipOf(t, "mimetype", "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml",
 		`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`,
 		"content.xml", "\x00\x01garbage")
@@ -139,6 +173,10 @@ func TestOfficeDetails(t *testing.T) {
 		{"a.docx", docx, "A&B 株式\tx\npage <two>\n", "A&B 株式\tx\n", false},
 		{"a.xlsx", xlsx, "青葉\t食品\t4111111111111111\nsecond\n", "青葉\t食品\t4111111111111111\n", false},
 		{"a.pptx", pptx, "one\nline\n" + "two\n" + "ten\n", "one\nline\n", false},
+		{"parts.docx", docxParts, "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", "body\n社外秘\tx\nheader ten\nfooter\n\nnote\nend\ncomment\n", false},
+		{"hf.xlsx", xlsxHF, "cell\n社外秘\t/\nR&D dept\nfirst\n", "cell\n社外秘\t/\nR&D dept\nfirst\n", false},
+		{"notes.pptx", pptxNotes, "one\nsay this\n", "one\n", false},
+		{"hf.odt", odtHF, "body\n社外秘\tx\ndept\n", "body\n社外秘\tx\ndept\n", false},
 		{"a.odt", odtEnc, "", "", true},
 	}
 	for _, tt := range tests {
@@ -253,6 +291,9 @@ func TestLimits(t *testing.T) {
 		{"file too large", big, Limits{MaxFileBytes: 1 << 20}, TooLarge},
 		{"total too large", zipOf(t, "a.txt", strings.Repeat("あ", 1<<18), "b.txt", strings.Repeat("い", 1<<18)), Limits{MaxTotalBytes: 1 << 20}, TooLarge},
 		{"text too long", big, Limits{MaxTextBytes: 1000}, TooLarge},
+		{"a Word header past the total", zipOf(t, "[Content_Types].xml", "<Types/>",
+			"word/document.xml", "<w:p><w:r><w:t>"+noise(600<<10)+"</w:t></w:r></w:p>",
+			"word/header1.xml", "<w:p><w:r><w:t>"+noise(600<<10)+"</w:t></w:r></w:p>"), Limits{MaxTotalBytes: 1 << 20}, TooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,4 +359,45 @@ func TestShiftJISNames(t *testing.T) {
 	if !strings.Contains(res.Text, "青葉食品.txt") {
 		t.Fatalf("text %q", res.Text)
 	}
+}
+
+func TestValidUTF8(t *testing.T) {
+	// Every pair of a non-ASCII octet and another, then an octet of each
+	// kind that matters, at places in a word and across words, after ASCII
+	// and after a kanji.
+	thirds := []int{0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE3, 0xED, 0xF0, 0xFF}
+	for _, before := range []string{"", "a", "abcdef", "abcdefg", "株式"} {
+		s := append([]byte(before), 0, 0, 0)
+		s = append(s, "hijklmn株式会社"...)
+		at := len(before)
+		for c0 := 0x80; c0 < 0x100; c0++ {
+			for c1 := 0; c1 < 0x100; c1++ {
+				for _, c2 := range thirds {
+					s[at], s[at+1], s[at+2] = byte(c0), byte(c1), byte(c2)
+					if validUTF8(s) != utf8.Valid(s) {
+						t.Fatalf("% x: %v, utf8.Valid %v", s, validUTF8(s), utf8.Valid(s))
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"", "株式会社", "株式会社株式会社株式会社", "\xed\xa0\x80", "\xe0\x80\x80", "\xf4\x90\x80\x80", "\xf0\x9f\x98\x80",
+		"abcdefgh\xe3\x81", "abcdefg\xe3\x81\x82", "abcdef\xe3\x81\x82", "abcdefghi", "é漢字éé漢字漢字abcdefghijklmnop漢", "漢字漢\xe5"} {
+		if validUTF8([]byte(s)) != utf8.ValidString(s) {
+			t.Errorf("%q: %v", s, validUTF8([]byte(s)))
+		}
+	}
+	if !validUTF8(readFile(t, "golden/bench50k.docx.txt")) {
+		t.Error("the golden text is not valid")
+	}
+}
+
+func FuzzValidUTF8(f *testing.F) {
+	f.Add([]byte("株式会社\xe3\x81abcdefgh"))
+	f.Add([]byte("é漢字éé漢字漢字abcdefghijklmnop漢😀"))
+	f.Fuzz(func(t *testing.T, s []byte) {
+		if validUTF8(s) != utf8.Valid(s) {
+			t.Fatalf("% x: %v", s, validUTF8(s))
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zip"
 )
@@ -66,6 +67,7 @@ func BenchmarkDOCX50KInflate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		r.zip = data // as zipFile sets it
 		body, ok := r.entry("word/document.xml", zipIndex(zr)["word/document.xml"])
 		if !ok {
 			b.Fatal(r.res.Problems)
@@ -77,19 +79,50 @@ func BenchmarkDOCX50KInflate(b *testing.B) {
 }
 
 func BenchmarkDOCX50KScan(b *testing.B) {
+	benchScan(b, (*reader).wordText)
+}
+
+// BenchmarkDOCX50KScanTokenised is the scan before wordText, to compare
+// on the same machine at the same time.
+func BenchmarkDOCX50KScanTokenised(b *testing.B) {
+	benchScan(b, (*reader).docxTokenised)
+}
+
+func benchScan(b *testing.B, scan func(*reader, []byte)) {
 	data := readFile(b, "bench50k.docx")
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := newReader(context.Background(), DefaultLimits, farFuture)
+	r.zip = data
 	body, _ := r.entry("word/document.xml", zipIndex(zr)["word/document.xml"])
 	b.SetBytes(int64(len(data)))
+	text := make([]byte, 0, 256<<10)
 	cpu0, n := cpuTime(b), 0
 	for b.Loop() {
 		r := newReader(context.Background(), DefaultLimits, farFuture)
-		r.text = make([]byte, 0, 256<<10)
-		r.runs(body, func(_, _, buf []byte) []byte { return buf })
+		r.text = text[:0]
+		scan(r, body)
+		n++
+	}
+	b.ReportMetric(float64(n)*float64(len(data))/1e6/(cpuTime(b)-cpu0).Seconds(), "cpu-MB/s")
+}
+
+// The check that the text is UTF-8, on the text of the Word document.
+func BenchmarkDOCX50KValidUTF8(b *testing.B) { benchValid(b, validUTF8) }
+
+func BenchmarkDOCX50KValidUTF8Std(b *testing.B) { benchValid(b, utf8.Valid) }
+
+func benchValid(b *testing.B, valid func([]byte) bool) {
+	data := readFile(b, "bench50k.docx")
+	text := []byte(Read(context.Background(), "a.docx", "", data, Limits{}).Text)
+	b.SetBytes(int64(len(data)))
+	cpu0, n := cpuTime(b), 0
+	for b.Loop() {
+		if !valid(text) {
+			b.Fatal("not valid")
+		}
 		n++
 	}
 	b.ReportMetric(float64(n)*float64(len(data))/1e6/(cpuTime(b)-cpu0).Seconds(), "cpu-MB/s")

@@ -2,11 +2,14 @@
 // terms, personal data and the names of companies and people are checked in
 // what actually leaves, not only in the body.
 //
-// It reads Office Open XML (.docx body, .xlsx shared strings and inline
-// cells, .pptx slides), OpenDocument (.odt, .ods, .odp content.xml), PDF
-// text, RTF, HTML, plain text in UTF-8, UTF-16 (with a byte order mark),
-// Shift_JIS, EUC-JP and ISO-2022-JP, forwarded messages (message/rfc822,
-// .eml, read through package mail, recursively) and .zip archives, nested.
+// It reads Office Open XML (.docx body, headers, footers, footnotes,
+// endnotes and comments; .xlsx shared strings, inline cells and printed
+// headers and footers; .pptx slides and speaker notes), OpenDocument
+// (.odt, .ods, .odp content.xml, and the page headers and footers of
+// styles.xml), PDF text, RTF, HTML, plain text in UTF-8, UTF-16 (with a
+// byte order mark), Shift_JIS, EUC-JP and ISO-2022-JP, forwarded messages
+// (message/rfc822, .eml, read through package mail, recursively) and .zip
+// archives, nested.
 // It tells encrypted attachments apart (a password-protected ZIP entry, an
 // Office file saved with a password, a PDF with an /Encrypt dictionary):
 // the PPAP habit of sending the password in the next mail. It reads the
@@ -34,6 +37,6 @@
 //
 // Files are split by job: attach.go (limits, results, the dispatch by
 // kind), message.go (filling mail attachments), zip.go, ooxml.go, odf.go,
-// xmltext.go (the fast XML text scanner both use), label.go, pdf.go,
-// rtf.go, charset.go, eml.go.
+// xmltext.go (the fast XML text scanner both use), wordml.go (a Word
+// body's text in one pass), label.go, pdf.go, rtf.go, charset.go, eml.go.
 package attach

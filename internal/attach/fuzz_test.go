@@ -1,9 +1,14 @@
 package attach
 
 import (
+	"bytes"
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/zip"
 
 	"github.com/misend/misend/internal/mail"
 )
@@ -32,11 +37,43 @@ func FuzzZip(f *testing.F) {
 }
 
 func FuzzOOXML(f *testing.F) {
-	fuzzRead(f, "a.docx", "", readFile(f, "quote.docx"), readFile(f, "list.xlsx"), readFile(f, "deck.pptx"), readFile(f, "quote-labelled.docx"))
+	fuzzRead(f, "a.docx", "", readFile(f, "quote.docx"), readFile(f, "list.xlsx"), readFile(f, "deck.pptx"), readFile(f, "quote-labelled.docx"),
+		readFile(f, "header.docx"), readFile(f, "header.xlsx"), readFile(f, "notes.pptx"))
 }
 
 func FuzzODF(f *testing.F) {
-	fuzzRead(f, "a.odt", "", readFile(f, "quote.odt"), readFile(f, "list.ods"), readFile(f, "deck.odp"))
+	fuzzRead(f, "a.odt", "", readFile(f, "quote.odt"), readFile(f, "list.ods"), readFile(f, "deck.odp"), readFile(f, "header.odt"), readFile(f, "header.ods"))
+}
+
+// FuzzEntry holds the files of any archive inflated in place (entry
+// reading the archive's octets) to f.Open's reader: the same octets, the
+// same problems.
+func FuzzEntry(f *testing.F) {
+	for _, s := range []string{"header.docx", "plain.zip", "quote.odt"} {
+		f.Add(readFile(f, s))
+	}
+	f.Add(zipOf(f, "a.txt", "x", "b.txt", strings.Repeat("ab", 100)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil || len(zr.File) > 50 {
+			return
+		}
+		for _, file := range zr.File {
+			read := func(inPlace bool) (string, bool, []Problem) {
+				r := newReader(context.Background(), Limits{MaxFileBytes: 4 << 20, MaxTotalBytes: 8 << 20}.withDefaults(), farFuture)
+				if inPlace {
+					r.zip = data
+				}
+				out, ok := r.entry(file.Name, file)
+				return string(out), ok, r.res.Problems
+			}
+			got, ok, problems := read(true)
+			want, wantOK, wantProblems := read(false)
+			if got != want || ok != wantOK || !slices.Equal(problems, wantProblems) {
+				t.Fatalf("%q: %d octets, %v, %v; f.Open gives %d octets, %v, %v", file.Name, len(got), ok, problems, len(want), wantOK, wantProblems)
+			}
+		}
+	})
 }
 
 // FuzzXMLText drives the XML text scanner directly: office XML inside a
@@ -45,10 +82,14 @@ func FuzzXMLText(f *testing.F) {
 	f.Add([]byte(`<w:p><w:r><w:t>a&amp;b&#x41;&#99999999;</w:t><w:br w:type="page"/></w:r></w:p><![CDATA[x`))
 	f.Add([]byte(`<property name="MSIP_Label_2096f6a2-d2f7-48be-b329-b73aaa526e5d_Enabled"><vt:lpwstr>true</vt:lpwstr></property><clbl:label id="{2096f6a2-d2f7-48be-b329-b73aaa526e5d}" enabled="1" removed="0"/>`))
 	f.Add([]byte(`<sst><si><t>x</t><rPh><t>y</t></rPh></si></sst><c t="s"><v>0</v></c>`))
+	f.Add([]byte(`<style:header><text:p>a<text:page-number>1</text:page-number><text:s/></text:p></style:header><style:footer><text:p>`))
+	f.Add([]byte(`<headerFooter><oddHeader>&amp;L&amp;"Arial,Bold"&amp;14a&amp;C&amp;K01+033b&amp;R&amp;P&amp;&amp;</oddHeader><oddFooter>&amp;"x</oddFooter></headerFooter>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := newReader(context.Background(), DefaultLimits, farFuture)
 		r.sheet(data, sharedStrings(data))
 		r.drawingML(data)
+		r.odfHeaders(data)
+		_ = appendHeaderFooter(nil, data)
 		for _, l := range append(mail.MSIPLabels(customProperties(data)), labelInfo(data)...) {
 			if !mail.IsGUID(l.ID) {
 				t.Fatalf("label %q", l.ID)

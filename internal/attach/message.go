@@ -20,7 +20,7 @@ var noContent = map[string]bool{
 }
 
 // Fill returns a copy of atts with what is inside each attachment read:
-// Text, Lead, Encrypted, Labels and Unreadable set, Data dropped. Text attachments
+// Text, Lead, Encrypted, Labels, Entries and Unreadable set, Data dropped. Text attachments
 // that package mail decoded cleanly from a declared charset keep their
 // text. All attachments of one message share lim.Timeout and the
 // deadline of ctx. atts itself is left alone.
@@ -54,6 +54,7 @@ func Fill(ctx context.Context, atts []mail.Attachment, lim Limits) []mail.Attach
 		out[i].Lead = res.Lead
 		out[i].Encrypted = res.Encrypted
 		out[i].Labels = res.Labels
+		out[i].Entries = res.Entries
 		if len(res.Problems) > 0 {
 			out[i].Unreadable, out[i].UnreadablePath = string(res.Problems[0].Reason), res.Problems[0].Path
 		}

@@ -9,8 +9,9 @@ import (
 // odf reads an OpenDocument file (text, spreadsheet, presentation): the
 // text inside office:body of content.xml, a paragraph or heading per line.
 // The lead ends at the first sheet or slide, or at the first page break
-// the office suite recorded. A manifest with encryption data means a
-// password protects the content.
+// the office suite recorded. The headers and footers of the pages, kept
+// with the styles (styles.xml), follow. A manifest with encryption data
+// means a password protects the content.
 func (r *reader) odf(at string, z map[string]*zip.File) {
 	manifest, ok := r.entry(join(at, "META-INF/manifest.xml"), z["META-INF/manifest.xml"])
 	if !ok {
@@ -26,7 +27,21 @@ func (r *reader) odf(at string, z map[string]*zip.File) {
 	if !ok && data == nil {
 		return
 	}
-	defer r.done(data)
+	r.odfContent(data)
+	r.done(data)
+	if f := z["styles.xml"]; f != nil && !r.timeUp(at) && !r.full {
+		data, ok := r.entry(join(at, f.Name), f)
+		if !ok && data == nil {
+			return
+		}
+		r.newline()
+		r.odfHeaders(data)
+		r.done(data)
+	}
+}
+
+// odfContent writes the text of content.xml's office:body.
+func (r *reader) odfContent(data []byte) {
 	s := xmlScanner{data: data}
 	var buf []byte
 	inBody := false
@@ -109,6 +124,74 @@ func (r *reader) odf(at string, z map[string]*zip.File) {
 		}
 		if len(buf) > 32<<10 {
 			flush()
+		}
+	}
+}
+
+// odfHeaders writes the text of the headers and footers of styles.xml's
+// master pages (style:header, style:footer and their -left and -first
+// variants), a paragraph per line. Fields whose text is filled in when
+// the page is laid out (page numbers, the sheet's name, dates) are left
+// out: what they hold is not what the author wrote.
+func (r *reader) odfHeaders(data []byte) {
+	s := xmlScanner{data: data}
+	var buf []byte
+	in, field, para := false, 0, 0
+	for {
+		tok, name, _ := s.next()
+		switch tok {
+		case xmlEOF:
+			r.write(buf)
+			return
+		case xmlStart:
+			switch string(name) {
+			case "header", "footer", "header-left", "footer-left", "header-first", "footer-first":
+				in, field = true, 0
+			case "page-number", "page-count", "sheet-name", "date", "time", "file-name":
+				if in {
+					field++
+				}
+			case "p", "h":
+				para = len(buf)
+			}
+		case xmlEnd:
+			switch string(name) {
+			case "header", "footer", "header-left", "footer-left", "header-first", "footer-first":
+				in = false
+			case "page-number", "page-count", "sheet-name", "date", "time", "file-name":
+				field = max(0, field-1)
+			case "p", "h":
+				// A paragraph left blank by its fields is not a line.
+				if text := bytes.TrimSpace(buf[min(para, len(buf)):]); in && len(text) > 0 {
+					buf = append(append(buf[:para], text...), '\n')
+				} else {
+					buf = buf[:min(para, len(buf))]
+				}
+			}
+		case xmlEmpty:
+			if !in {
+				break
+			}
+			switch string(name) {
+			case "s":
+				buf = append(buf, ' ')
+			case "tab":
+				buf = append(buf, '\t')
+			case "line-break":
+				buf = append(buf, '\n')
+			}
+		case xmlText:
+			if in && field == 0 {
+				buf = appendUnescaped(buf, name)
+			}
+		case xmlCDATA:
+			if in && field == 0 {
+				buf = append(buf, name...)
+			}
+		}
+		if len(buf) > 32<<10 {
+			r.write(buf)
+			buf, para = buf[:0], 0
 		}
 	}
 }

@@ -13,30 +13,44 @@ import (
 // runs (w:t), paragraph by paragraph. Deleted revisions (w:delText) and
 // field codes (w:instrText) are not text a reader sees and are left out.
 // The first page ends where Word last broke the page when it saved.
-func (r *reader) docx(at string, z map[string]*zip.File) {
+// After the body come the parts printed or shown around it (wordParts):
+// headers, footers, footnotes, endnotes and comments, where a company
+// prints 社外秘 on every page. They are read the same way, within the same
+// limits.
+func (r *reader) docx(at string, zr *zip.Reader, z map[string]*zip.File) {
 	data, ok := r.entry(join(at, "word/document.xml"), z["word/document.xml"])
 	if !ok && data == nil {
 		return
 	}
-	defer r.done(data)
-	r.runs(data, func(name, inside, buf []byte) []byte {
-		switch string(name) {
-		case "tab":
-			buf = append(buf, '\t')
-		case "br", "cr":
-			buf = append(buf, '\n')
-			if string(name) == "br" && string(attr(inside, "type")) == "page" {
-				r.write(buf)
-				buf = buf[:0]
-				r.endLead()
-			}
-		case "lastRenderedPageBreak":
-			r.write(buf)
-			buf = buf[:0]
-			r.endLead()
+	r.wordText(data)
+	r.done(data)
+	r.newline()
+	for _, f := range wordParts(zr, z) {
+		if r.timeUp(at) || r.full {
+			return
 		}
-		return buf
-	})
+		data, ok := r.entry(join(at, f.Name), f)
+		if !ok && data == nil {
+			continue
+		}
+		r.wordText(data)
+		r.done(data)
+		r.newline()
+	}
+}
+
+// wordParts are the parts of a Word document besides its body that hold
+// text of the same markup: headers and footers in their numbered order,
+// then footnotes, endnotes and comments.
+func wordParts(zr *zip.Reader, z map[string]*zip.File) []*zip.File {
+	parts := numbered(zr, "word/header", ".xml")
+	parts = append(parts, numbered(zr, "word/footer", ".xml")...)
+	for _, name := range []string{"word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"} {
+		if f := z[name]; f != nil {
+			parts = append(parts, f)
+		}
+	}
+	return parts
 }
 
 // runs writes the text of a document's runs (t elements), a paragraph (p)
@@ -159,13 +173,14 @@ func sharedStrings(data []byte) [][]byte {
 	}
 }
 
-// sheet writes the cells of one worksheet.
+// sheet writes the cells of one worksheet, then the text of its printed
+// headers and footers (headerFooter, after the cells), a line each.
 func (r *reader) sheet(data []byte, shared [][]byte) {
 	s := xmlScanner{data: data}
 	var buf []byte
 	cellType := ""
-	inValue, inT, inPhonetic, first := false, false, false, true
-	var val []byte
+	inValue, inT, inPhonetic, inHF, first := false, false, false, false, true
+	var val, hf []byte
 	for {
 		tok, name, inside := s.next()
 		switch tok {
@@ -184,9 +199,18 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 				inT = true
 			case "rPh":
 				inPhonetic = true
+			case "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter":
+				inHF, hf = true, hf[:0]
 			}
 		case xmlEnd:
 			switch string(name) {
+			case "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter":
+				if m := len(buf); inHF {
+					if buf = appendHeaderFooter(buf, hf); len(buf) > m {
+						buf = append(buf, '\n')
+					}
+				}
+				inHF = false
 			case "row":
 				buf = append(buf, '\n')
 			case "v":
@@ -212,7 +236,10 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 				}
 			}
 		case xmlText:
-			if inValue || (inT && !inPhonetic) {
+			switch {
+			case inHF:
+				hf = appendUnescaped(hf, name)
+			case inValue || (inT && !inPhonetic):
 				val = appendUnescaped(val, name)
 			}
 		}
@@ -223,10 +250,72 @@ func (r *reader) sheet(data []byte, shared [][]byte) {
 	}
 }
 
+// appendHeaderFooter appends the text of a sheet's header or footer as
+// SpreadsheetML writes it (ECMA-376 Part 1, 18.3.1.39): the left, centre
+// and right sections (&L, &C, &R) separated by tabs, without the codes
+// that format it or stand for what is filled in when printing (&P the
+// page, &A the sheet's name, &"font,style", a size, &K and a colour); &&
+// is an ampersand.
+func appendHeaderFooter(dst, s []byte) []byte {
+	start := len(dst)
+	section := len(dst) // where the current section's text starts
+	endSection := func() {
+		text := bytes.TrimSpace(dst[section:])
+		dst = append(dst[:section], text...)
+		if len(text) > 0 {
+			dst = append(dst, '\t')
+		}
+		section = len(dst)
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '&' || i+1 == len(s) {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch c := s[i+1]; {
+		case c == '&':
+			dst = append(dst, '&')
+			i += 2
+		case c == 'L', c == 'C', c == 'R':
+			endSection()
+			i += 2
+		case c == '"':
+			// A font name and style, up to the closing quote.
+			if e := bytes.IndexByte(s[i+2:], '"'); e >= 0 {
+				i += 2 + e + 1
+			} else {
+				i = len(s)
+			}
+		case c >= '0' && c <= '9':
+			// A font size.
+			i++
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+		case c == 'K':
+			// A colour: six hex digits, or a theme colour and tint
+			// (ttSnnn), six characters as well.
+			i = min(len(s), i+2+6)
+		default:
+			i += 2
+		}
+	}
+	endSection()
+	for len(dst) > start && dst[len(dst)-1] == '\t' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
 // pptx reads the slides in their numbered order: the text of their
-// shapes (a:t), a paragraph per line. The first slide is the lead.
+// shapes (a:t), a paragraph per line. The first slide is the lead. The
+// speaker notes (ppt/notesSlides) follow, read the same way.
 func (r *reader) pptx(at string, zr *zip.Reader) {
-	for i, f := range numbered(zr, "ppt/slides/slide", ".xml") {
+	slides := numbered(zr, "ppt/slides/slide", ".xml")
+	notes := numbered(zr, "ppt/notesSlides/notesSlide", ".xml")
+	for i, f := range append(slides, notes...) {
 		if r.timeUp(at) || r.full {
 			return
 		}

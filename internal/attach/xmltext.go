@@ -162,30 +162,36 @@ func appendUnescaped(dst, text []byte) []byte {
 			text = text[1:]
 			continue
 		}
-		ent := text[1:end]
-		switch string(ent) {
-		case "amp":
-			dst = append(dst, '&')
-		case "lt":
-			dst = append(dst, '<')
-		case "gt":
-			dst = append(dst, '>')
-		case "quot":
-			dst = append(dst, '"')
-		case "apos":
-			dst = append(dst, '\'')
-		default:
-			r, ok := charRef(ent)
-			if !ok {
-				dst = append(dst, text[:end+1]...)
-				text = text[end+1:]
-				continue
-			}
-			dst = utf8.AppendRune(dst, r)
+		var ok bool
+		if dst, ok = appendEntity(dst, text[1:end]); !ok {
+			dst = append(dst, text[:end+1]...)
 		}
 		text = text[end+1:]
 	}
 	return dst
+}
+
+// appendEntity appends the character an entity or character reference
+// stands for (ent is what comes between '&' and ';'); it returns dst as
+// it was and false when ent is unknown or broken.
+func appendEntity(dst, ent []byte) ([]byte, bool) {
+	switch string(ent) {
+	case "amp":
+		return append(dst, '&'), true
+	case "lt":
+		return append(dst, '<'), true
+	case "gt":
+		return append(dst, '>'), true
+	case "quot":
+		return append(dst, '"'), true
+	case "apos":
+		return append(dst, '\''), true
+	}
+	r, ok := charRef(ent)
+	if !ok {
+		return dst, false
+	}
+	return utf8.AppendRune(dst, r), true
 }
 
 // charRef decodes "#123" or "#x7B".

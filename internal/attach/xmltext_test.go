@@ -130,7 +130,7 @@ func FuzzScanner(f *testing.F) {
 }
 
 // zipOf2 lists the files of an archive and indexes them.
-func zipOf2(t *testing.T, data []byte) ([]string, map[string]*zip.File) {
+func zipOf2(t testing.TB, data []byte) ([]string, map[string]*zip.File) {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

@@ -3,10 +3,13 @@ package attach
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/crc32"
+	"io"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zip"
 	"golang.org/x/text/encoding/japanese"
 )
@@ -30,13 +33,17 @@ func (r *reader) zipFile(at, ext string, data []byte, depth int) Kind {
 		r.halted = true
 		return KindZIP
 	}
+	// The entries of this archive are read from data in place (entry);
+	// an archive inside it sets its own, and this one's is back after.
+	defer func(outer []byte) { r.zip = outer }(r.zip)
+	r.zip = data
 	z := zipIndex(zr)
 	if z["[Content_Types].xml"] != nil {
 		r.labels(at, z)
 	}
 	switch {
 	case z["[Content_Types].xml"] != nil && z["word/document.xml"] != nil:
-		r.docx(at, z)
+		r.docx(at, zr, z)
 		return KindDOCX
 	case z["[Content_Types].xml"] != nil && z["xl/workbook.xml"] != nil:
 		r.xlsx(at, zr, z)
@@ -73,6 +80,7 @@ func (r *reader) archive(at string, zr *zip.Reader, depth int) {
 			continue
 		}
 		p := join(at, name)
+		r.res.Entries = append(r.res.Entries, p)
 		r.writeString(name)
 		r.newline()
 		if f.Flags&1 != 0 {
@@ -98,15 +106,123 @@ func (r *reader) entry(at string, f *zip.File) ([]byte, bool) {
 		r.encrypted(at)
 		return nil, false
 	}
+	buf := entryBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	declared := int64(min(f.UncompressedSize64, 1<<40))
+	if comp, after, ok := r.deflated(f); ok {
+		// klauspost/compress's inflater, as f.Open would give it, but
+		// reading the octets in memory without a bufio.Reader and a
+		// section of the archive in between, and kept for the next file.
+		in := inflaters.Get().(*inflater)
+		defer in.done()
+		in.src.Reset(comp)
+		if err := in.fr.(flate.Resetter).Reset(&in.src, nil); err != nil {
+			r.problem(at, Damaged, "ZIP entry: %v", err)
+			return nil, false
+		}
+		src := checked{f: f, r: in.fr, descriptor: after}
+		return r.inflateTo(buf, at, &src, int64(len(comp)), declared)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		r.problem(at, Damaged, "ZIP entry: %v", err)
 		return nil, false
 	}
 	defer rc.Close()
-	buf := entryBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	return r.inflateTo(buf, at, rc, int64(f.CompressedSize64), int64(min(f.UncompressedSize64, 1<<40)))
+	return r.inflateTo(buf, at, rc, int64(f.CompressedSize64), declared)
+}
+
+// deflated returns the compressed octets of f, a deflated file of the
+// archive being read (r.zip), when they lie whole in it, and the octets
+// after them, where a data descriptor may be; else f is read through
+// f.Open.
+func (r *reader) deflated(f *zip.File) (comp, after []byte, ok bool) {
+	if f.Method != zip.Deflate || strings.HasSuffix(f.Name, "/") {
+		return nil, nil, false
+	}
+	off, err := f.DataOffset()
+	if err != nil || off < 0 || off > int64(len(r.zip)) || f.CompressedSize64 > uint64(int64(len(r.zip))-off) {
+		return nil, nil, false
+	}
+	end := off + int64(f.CompressedSize64)
+	return r.zip[off:end], r.zip[end:], true
+}
+
+// inflater is a klauspost/compress inflater and the reader of the octets
+// it inflates, reset for each file: it holds a 32 KiB window and its
+// tables, kept for the next file in inflaters.
+type inflater struct {
+	src bytes.Reader
+	fr  io.ReadCloser
+}
+
+var inflaters = sync.Pool{New: func() any {
+	in := new(inflater)
+	in.fr = flate.NewReader(&in.src)
+	return in
+}}
+
+// done gives the inflater back, holding on to no archive.
+func (in *inflater) done() {
+	in.src.Reset(nil)
+	inflaters.Put(in)
+}
+
+// checked reads a file's inflated octets and holds them to its directory
+// entry as f.Open's reader does (archive/zip's checksumReader): no more
+// octets than its uncompressed size, exactly that many at the end, and
+// their CRC-32 when the archive gives one, or the data descriptor's.
+type checked struct {
+	f          *zip.File
+	r          io.Reader
+	descriptor []byte // what follows the compressed octets in the archive
+	n          uint64
+	crc        uint32
+	err        error
+}
+
+func (c *checked) Read(b []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.r.Read(b)
+	c.crc = crc32.Update(c.crc, crc32.IEEETable, b[:n])
+	c.n += uint64(n)
+	if c.n > c.f.UncompressedSize64 {
+		return 0, zip.ErrFormat
+	}
+	if err == io.EOF {
+		if c.n != c.f.UncompressedSize64 {
+			// Short of its size: the last octets are not given, as
+			// archive/zip does not give them.
+			return 0, io.ErrUnexpectedEOF
+		}
+		err = c.end()
+	}
+	c.err = err
+	return n, err
+}
+
+// end checks a file read to its end, all its octets there.
+func (c *checked) end() error {
+	switch {
+	case c.f.Flags&8 != 0:
+		// The data descriptor, its signature optional, must give the
+		// directory's CRC-32, and the octets must have it.
+		d := c.descriptor
+		if len(d) >= 4 && binary.LittleEndian.Uint32(d) == 0x08074b50 {
+			d = d[4:]
+		}
+		if len(d) < 12 {
+			return io.ErrUnexpectedEOF
+		}
+		if binary.LittleEndian.Uint32(d) != c.f.CRC32 || c.crc != c.f.CRC32 {
+			return zip.ErrChecksum
+		}
+	case c.f.CRC32 != 0 && c.crc != c.f.CRC32:
+		return zip.ErrChecksum
+	}
+	return io.EOF
 }
 
 // entryBuffers spare the allocation (and zeroing) of a buffer the size of

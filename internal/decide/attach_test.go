@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
 	"github.com/misend/misend/internal/policy"
+	"github.com/misend/misend/internal/terms"
 )
 
 // rawWith is a message from taro to to carrying one attachment.
@@ -82,6 +85,83 @@ func TestAttachmentFindings(t *testing.T) {
 			}
 			if tt.code == "" && tt.ctype != "application/zip" && len(seen.Attachments) == 1 && seen.Attachments[0].Text == "" {
 				t.Errorf("the detector saw no attachment text")
+			}
+		})
+	}
+}
+
+// TestTermInAHeader: a department's confidential term printed only in a
+// document's page header (社外秘 and a project's name on every page, as
+// Japanese companies print them), in a sheet's header or in a
+// presentation's speaker notes is found in what leaves. The message is
+// held; the finding names the attachment, and what the sender sees names
+// it too, never the term.
+func TestTermInAHeader(t *testing.T) {
+	const term = "プロジェクト桜"
+	dir := directory.New([]directory.Person{
+		{Address: "sato@corp.example", Department: "営業部"}, {Address: "suzuki@corp.example", Department: "営業部"},
+	}, []string{"corp.example"})
+	content := terms.NewCheckerFrom(dir, []terms.Term{{Scope: "department:営業部", Text: term, Weight: 0.9}},
+		map[terms.Scope]terms.Rule{"department:営業部": {Scope: "department:営業部", Any: true}}, nil)
+	pol, err := policy.New(policy.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := people{"sato@corp.example": {"sato@corp.example", "営業部"}, "suzuki@corp.example": {"suzuki@corp.example", "営業部"}}
+	p := &Path{Policy: pol, People: who, Content: []ContentChecker{content},
+		Detector: DetectorFunc(func(m *mail.Message, _ time.Time) (float64, []finding.Finding) {
+			return 0, content.CheckContent(m)
+		})}
+	// LibreOffice wrote these with the term in the page header, a sheet's
+	// header or the notes alone (attach/testdata/README.md).
+	for _, tt := range []struct{ fixture, name string }{
+		{"header.docx", "議事録.docx"},
+		{"header.odt", "議事録.odt"},
+		{"header.xlsx", "一覧.xlsx"},
+		{"header.ods", "一覧.ods"},
+		{"notes.pptx", "提案.pptx"},
+	} {
+		t.Run(tt.fixture, func(t *testing.T) {
+			data, err := os.ReadFile("../attach/testdata/" + tt.fixture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := p.Decide(context.Background(), Envelope{From: "sato@corp.example"},
+				rawWith("tanaka@partner.example", tt.name, "application/octet-stream", data))
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if res.Decision.Verdict != policy.Hold {
+				t.Errorf("verdict %s, want hold (%+v)", res.Decision.Verdict, res.Findings)
+			}
+			var got *finding.Finding
+			for _, f := range res.Findings {
+				if f.Code == finding.ConfidentialTerms {
+					got = &f
+				}
+			}
+			if got == nil {
+				t.Fatalf("no %s among %+v", finding.ConfidentialTerms, res.Findings)
+			}
+			if got.Args["file"] != tt.name || len(got.Terms) != 1 || got.Terms[0] != term {
+				t.Errorf("operators see file %q, terms %v; want %s, %s", got.Args["file"], got.Terms, tt.name, term)
+			}
+			sv := finding.SenderView([]finding.Finding{*got})[0]
+			for _, lang := range []string{"ja", "en"} {
+				l := finding.Localize(sv, lang)
+				said := l.Message + " " + l.Suggestion
+				for _, v := range l.Args {
+					said += " " + v
+				}
+				if !strings.Contains(said, tt.name) || strings.Contains(said, "桜") || l.Terms != nil {
+					t.Errorf("the sender (%s) sees %q, terms %v: the attachment, never the term", lang, said, l.Terms)
+				}
+			}
+			// The same file to a colleague of the department is fine.
+			res = p.Decide(context.Background(), Envelope{From: "sato@corp.example"},
+				rawWith("suzuki@corp.example", tt.name, "application/octet-stream", data))
+			if res.Decision.Verdict != policy.Pass {
+				t.Errorf("to a colleague: verdict %s (%+v)", res.Decision.Verdict, res.Findings)
 			}
 		})
 	}

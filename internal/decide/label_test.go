@@ -1,12 +1,17 @@
 package decide
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"mime"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/encoding/japanese"
 
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/mail"
@@ -65,6 +70,89 @@ func TestClassificationLabels(t *testing.T) {
 			}
 			if res.Decision.Verdict != tt.verdict || (tt.label == "") != (len(labels) == 0) || (tt.label != "" && labels[0] != tt.label) {
 				t.Errorf("verdict %s by %s, labels %q; want %s, %q (%+v)", res.Decision.Verdict, res.Decision.Rule, labels, tt.verdict, tt.label, res.Findings)
+			}
+		})
+	}
+}
+
+// TestArchiveEntryLabels: a ZIP holding 【社外秘】見積.xlsx is labelled as
+// an attachment of that name is, its Shift_JIS-named twin from Japanese
+// Windows too; the finding names the file inside the archive.
+func TestArchiveEntryLabels(t *testing.T) {
+	xlsx, err := os.ReadFile("../attach/testdata/list.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipOf := func(name string, sjis bool) []byte {
+		var buf bytes.Buffer
+		w := zip.NewWriter(&buf)
+		if sjis {
+			if name, err = japanese.ShiftJIS.NewEncoder().String(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, NonUTF8: sjis})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(xlsx)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	dir := people{"taro@corp.example": {"taro@corp.example", "営業部"}, "jiro@corp.example": {"jiro@corp.example", "人事部"}}
+	det := DetectorFunc(func(*mail.Message, time.Time) (float64, []finding.Finding) { return 0, nil })
+	decide := func(raw []byte) (policy.Verdict, []finding.Finding) {
+		p := &Path{Detector: det, Policy: &policy.Policy{}, People: dir}
+		res := p.Decide(context.Background(), Envelope{From: "taro@corp.example"}, raw)
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		var fs []finding.Finding
+		for _, f := range res.Findings {
+			if f.Code == finding.ClassificationLabel {
+				fs = append(fs, f)
+			}
+		}
+		return res.Decision.Verdict, fs
+	}
+	const ctype = "application/zip"
+	top, topFs := decide(rawWith("tanaka@partner.example", "【社外秘】見積.xlsx", "application/octet-stream", xlsx))
+	if top != policy.Hold || len(topFs) != 1 {
+		t.Fatalf("the tagged attachment itself: %s, %+v", top, topFs)
+	}
+	for _, tt := range []struct {
+		name string
+		raw  []byte
+		want policy.Verdict
+	}{
+		{"in a ZIP to a partner", rawWith("tanaka@partner.example", "見積.zip", ctype, zipOf("【社外秘】見積.xlsx", false)), policy.Hold},
+		{"in a Shift_JIS ZIP to a partner", rawWith("tanaka@partner.example", "見積.zip", ctype, zipOf("【社外秘】見積.xlsx", true)), policy.Hold},
+		{"in a ZIP to a colleague", rawWith("jiro@corp.example", "見積.zip", ctype, zipOf("【社外秘】見積.xlsx", false)), policy.Pass},
+		{"an untagged file in a ZIP", rawWith("tanaka@partner.example", "見積.zip", ctype, zipOf("見積.xlsx", false)), policy.Pass},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, fs := decide(tt.raw)
+			if v != tt.want {
+				t.Fatalf("verdict %s, want %s (%+v)", v, tt.want, fs)
+			}
+			if tt.want == policy.Pass {
+				if len(fs) != 0 {
+					t.Errorf("findings %+v", fs)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("findings %+v", fs)
+			}
+			got, want := fs[0], topFs[0]
+			if got.Args["file"] != "見積.zip/【社外秘】見積.xlsx" || want.Args["file"] != "【社外秘】見積.xlsx" {
+				t.Errorf("files %q and %q", got.Args["file"], want.Args["file"])
+			}
+			got.Args["file"], got.Message = want.Args["file"], want.Message
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("not labelled as the attachment itself (-top +zip):\n%s", diff)
 			}
 		})
 	}

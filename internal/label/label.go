@@ -4,9 +4,10 @@
 // Microsoft Purview sensitivity labels of the message (the msip_labels
 // header) and of its Office documents (custom properties, read by package
 // attach), and tags written in the subject or in attachment file names,
-// such as 【社外秘】, [Confidential], (極秘), ＜機密＞, or a leading
-// "社内限定_" or "公開 ". What a label means (its level, and how far mail
-// of that level may go) is the policy's classification.
+// those of the files and folders inside archives included, such as
+// 【社外秘】, [Confidential], (極秘), ＜機密＞, or a leading "社内限定_" or
+// "公開 ". What a label means (its level, and how far mail of that level
+// may go) is the policy's classification.
 //
 // It deliberately does not decide verdicts (the policy does, per level
 // and department), read documents, or look for labels in running text:
@@ -138,8 +139,34 @@ func Find(msg *mail.Message, pol *policy.Config) []Found {
 				add(t, t, attach.Name(a))
 			}
 		}
+		entryTags(a, add)
 	}
 	return out
+}
+
+// entryTags adds the tags in the names of the files inside archive a, and
+// of the folders they are in: "a.zip/【社外秘】見積.xlsx" is labelled as an
+// attachment named 【社外秘】見積.xlsx would be, and so is every file of a
+// folder "社外秘/". Each tag is added once, with the first file it is on.
+func entryTags(a mail.Attachment, add func(label, key, file string)) {
+	var seen map[string]bool
+	for _, e := range a.Entries {
+		for el := range strings.SplitSeq(e, "/") {
+			if el == "" {
+				continue
+			}
+			for _, t := range Tags(el) {
+				if seen[t] {
+					continue
+				}
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[t] = true
+				add(t, t, attach.Where(a, e))
+			}
+		}
+	}
 }
 
 // Recipients is what Findings needs to know of the recipients.

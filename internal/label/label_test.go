@@ -126,3 +126,64 @@ func TestFindings(t *testing.T) {
 		t.Errorf("in Japanese: %q", ja.Message)
 	}
 }
+
+// TestEntryTags finds tags in the names of the files inside archives, and
+// of their folders, as in attachment names: the finding names the archive
+// and the file for operators, the level alone for senders.
+func TestEntryTags(t *testing.T) {
+	pol, err := policy.New(policy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := recipients{"ito@corp.example": "法務部"}
+	tests := []struct {
+		name    string
+		file    string
+		entries []string
+		want    []Found
+	}{
+		{"a tagged file", "a.zip", []string{"readme.txt", "【社外秘】見積.xlsx"},
+			[]Found{{Label: "社外秘", Level: "機密", Scope: "organization", File: "a.zip/【社外秘】見積.xlsx"}}},
+		{"English, full-width brackets", "a.zip", []string{"［Confidential］plan.pptx"},
+			[]Found{{Label: "Confidential", Level: "機密", Scope: "organization", File: "a.zip/［Confidential］plan.pptx"}}},
+		{"a leading word", "a.zip", []string{"社内限定_議事録.docx"},
+			[]Found{{Label: "社内限定", Level: "社内限定", Scope: "organization", File: "a.zip/社内限定_議事録.docx"}}},
+		{"inside a nested archive", "a.zip", []string{"b.zip", "b.zip/(極秘)人事.xlsx"},
+			[]Found{{Label: "極秘", Level: "極秘", Scope: "department", File: "a.zip/b.zip/(極秘)人事.xlsx"}}},
+		{"a tagged folder, once for all its files", "a.zip", []string{"社外秘/a.txt", "社外秘/b.txt"},
+			[]Found{{Label: "社外秘", Level: "機密", Scope: "organization", File: "a.zip/社外秘/a.txt"}}},
+		{"two labels", "a.zip", []string{"【社外秘】a.txt", "[極秘]b.txt", "【社外秘】c.txt"},
+			[]Found{{Label: "社外秘", Level: "機密", Scope: "organization", File: "a.zip/【社外秘】a.txt"}, {Label: "極秘", Level: "極秘", Scope: "department", File: "a.zip/[極秘]b.txt"}}},
+		{"public", "a.zip", []string{"[公開]press.pdf"},
+			[]Found{{Label: "公開", Level: "公開", File: "a.zip/[公開]press.pdf"}}},
+		{"no tag", "a.zip", []string{"見積.xlsx", "機密保持契約書.docx", "2024/資料.pdf"}, nil},
+		{"the archive's own name counts as before", "【社外秘】a.zip", []string{"見積.xlsx"},
+			[]Found{{Label: "社外秘", Level: "機密", Scope: "organization", File: "【社外秘】a.zip"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := &mail.Message{Subject: "資料", To: []mail.Address{{Addr: "tanaka@partner.example"}},
+				Attachments: []mail.Attachment{{Filename: tt.file, Entries: tt.entries}}}
+			if diff := cmp.Diff(tt.want, Find(msg, pol.Current())); diff != "" {
+				t.Errorf("Find (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	msg := &mail.Message{Subject: "資料", To: []mail.Address{{Addr: "tanaka@partner.example"}},
+		Attachments: []mail.Attachment{{Filename: "a.zip", Entries: []string{"【社外秘】見積.xlsx"}}}}
+	fs := Findings(msg, pol.Current(), "営業部", people)
+	want := []finding.Finding{{
+		Code: finding.ClassificationLabel, Severity: finding.High, Recipient: "tanaka@partner.example", Scope: "organization",
+		Message:    "the attachment a.zip/【社外秘】見積.xlsx is labelled 社外秘 (機密), and tanaka@partner.example is outside the organisation",
+		Suggestion: "make sure it may go outside the organisation; if not, remove the recipients outside it",
+		Key:        "classification_label.attachment", SuggestionKey: "suggest.classification_label",
+		Args: finding.Args{"label": "社外秘", "level": "機密", "recipient": "tanaka@partner.example", "scope": "scope.organization", "file": "a.zip/【社外秘】見積.xlsx"}}}
+	if diff := cmp.Diff(want, fs); diff != "" {
+		t.Errorf("Findings (-want +got):\n%s", diff)
+	}
+	sv := finding.SenderView(fs)
+	if len(sv) != 1 || sv[0].Args["label"] != "" || sv[0].Args["level"] != "機密" || sv[0].Key != "classification_label.level.attachment" {
+		t.Errorf("sender view: %+v", sv)
+	}
+}

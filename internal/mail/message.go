@@ -81,6 +81,9 @@ type Attachment struct {
 	// Labels are the sensitivity labels of the documents in the
 	// attachment (their custom properties).
 	Labels []SensitivityLabel `json:"labels,omitempty"`
+	// Entries are the paths of the files inside an archive ("b.xlsx",
+	// "b.zip/c.xlsx"), whose names may carry classification tags.
+	Entries []string `json:"-"`
 }
 
 // Message is a parsed message. Bodies are reduced to Text.
