@@ -102,14 +102,9 @@ func (r *reader) odfContent(data []byte) {
 				r.endLead()
 			}
 		case xmlEmpty:
-			switch string(name) {
-			case "s":
-				buf = append(buf, ' ')
-			case "tab":
-				buf = append(buf, '\t')
-			case "line-break":
-				buf = append(buf, '\n')
-			case "soft-page-break":
+			if c, ok := odfSpace(name); ok {
+				buf = append(buf, c)
+			} else if string(name) == "soft-page-break" {
 				flush()
 				r.endLead()
 			}
@@ -169,16 +164,8 @@ func (r *reader) odfHeaders(data []byte) {
 				}
 			}
 		case xmlEmpty:
-			if !in {
-				break
-			}
-			switch string(name) {
-			case "s":
-				buf = append(buf, ' ')
-			case "tab":
-				buf = append(buf, '\t')
-			case "line-break":
-				buf = append(buf, '\n')
+			if c, ok := odfSpace(name); ok && in {
+				buf = append(buf, c)
 			}
 		case xmlText:
 			if in && field == 0 {
@@ -194,4 +181,18 @@ func (r *reader) odfHeaders(data []byte) {
 			buf, para = buf[:0], 0
 		}
 	}
+}
+
+// odfSpace is the character an empty ODF text element stands for: text:s,
+// text:tab and text:line-break.
+func odfSpace(name []byte) (byte, bool) {
+	switch string(name) {
+	case "s":
+		return ' ', true
+	case "tab":
+		return '\t', true
+	case "line-break":
+		return '\n', true
+	}
+	return 0, false
 }
