@@ -3,7 +3,6 @@ package attach
 import (
 	"bytes"
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -58,21 +57,7 @@ func FuzzEntry(f *testing.F) {
 		if err != nil || len(zr.File) > 50 {
 			return
 		}
-		for _, file := range zr.File {
-			read := func(inPlace bool) (string, bool, []Problem) {
-				r := newReader(context.Background(), Limits{MaxFileBytes: 4 << 20, MaxTotalBytes: 8 << 20}.withDefaults(), farFuture)
-				if inPlace {
-					r.zip = data
-				}
-				out, ok := r.entry(file.Name, file)
-				return string(out), ok, r.res.Problems
-			}
-			got, ok, problems := read(true)
-			want, wantOK, wantProblems := read(false)
-			if got != want || ok != wantOK || !slices.Equal(problems, wantProblems) {
-				t.Fatalf("%q: %d octets, %v, %v; f.Open gives %d octets, %v, %v", file.Name, len(got), ok, problems, len(want), wantOK, wantProblems)
-			}
-		}
+		sameInPlace(t, data, zr, Limits{MaxFileBytes: 4 << 20, MaxTotalBytes: 8 << 20}.withDefaults())
 	})
 }
 

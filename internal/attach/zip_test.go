@@ -98,21 +98,29 @@ func TestEntryInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range zr.File {
-				read := func(inPlace bool) (string, bool, []Problem) {
-					r := newReader(context.Background(), DefaultLimits, farFuture)
-					if inPlace {
-						r.zip = data
-					}
-					out, ok := r.entry(f.Name, f)
-					return string(out), ok, r.res.Problems
-				}
-				got, ok, problems := read(true)
-				want, wantOK, wantProblems := read(false)
-				if got != want || ok != wantOK || !slices.Equal(problems, wantProblems) {
-					t.Errorf("%s: %d octets, %v, %v; f.Open gives %d octets, %v, %v", f.Name, len(got), ok, problems, len(want), wantOK, wantProblems)
-				}
-			}
+			sameInPlace(t, data, zr, DefaultLimits)
 		})
+	}
+}
+
+// sameInPlace fails t unless every file of zr, the archive data, reads the
+// same inflated in place (entry reading the archive's octets) as through
+// f.Open: the same octets, the same problems.
+func sameInPlace(t *testing.T, data []byte, zr *zip.Reader, lim Limits) {
+	t.Helper()
+	for _, f := range zr.File {
+		read := func(inPlace bool) (string, bool, []Problem) {
+			r := newReader(context.Background(), lim, farFuture)
+			if inPlace {
+				r.zip = data
+			}
+			out, ok := r.entry(f.Name, f)
+			return string(out), ok, r.res.Problems
+		}
+		got, ok, problems := read(true)
+		want, wantOK, wantProblems := read(false)
+		if got != want || ok != wantOK || !slices.Equal(problems, wantProblems) {
+			t.Fatalf("%q: %d octets, %v, %v; f.Open gives %d octets, %v, %v", f.Name, len(got), ok, problems, len(want), wantOK, wantProblems)
+		}
 	}
 }
