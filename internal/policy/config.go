@@ -112,6 +112,10 @@ func DefaultConfig() Config {
 	}}
 }
 
+// builtinCodes are DefaultConfig's codes, what a configured policy's codes
+// are merged over.
+var builtinCodes = DefaultConfig().Default.Codes
+
 var defaultConfig = func() Config {
 	c := DefaultConfig()
 	if err := c.Validate(); err != nil {
@@ -244,7 +248,11 @@ func (c *Config) compile() {
 	for _, a := range c.ExemptSenders {
 		c.rules.exempt[a] = true
 	}
-	c.rules.def = resolve(c.Default, &resolved{levels: defaultLevels})
+	// A configured policy's codes are merged code by code over the
+	// built-in ones, as levels are: a file that sets one code (a
+	// department's ENCRYPTED_ATTACHMENT = "hold") must not silently drop
+	// the hold on confidential terms. A code is turned off with "pass".
+	c.rules.def = resolve(c.Default, &resolved{codes: builtinCodes, levels: defaultLevels})
 	c.rules.classification = compileClassification(c.Classification)
 	for name, r := range c.Departments {
 		res := resolve(r, &c.rules.def)

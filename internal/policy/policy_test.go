@@ -131,6 +131,40 @@ func TestZeroPolicyUsesDefaults(t *testing.T) {
 	}
 }
 
+// TestConfiguredCodesMergeOverBuiltIn: a policy that sets one code keeps
+// the built-in others, for the organisation and its departments alike;
+// "pass" turns one off.
+func TestConfiguredCodesMergeOverBuiltIn(t *testing.T) {
+	c := Config{
+		Default: Rules{Codes: map[finding.Code]Verdict{finding.PersonalData: Pass}},
+		Departments: map[string]Rules{
+			"経理部": {Codes: map[finding.Code]Verdict{finding.EncryptedAttachment: Hold}},
+		},
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		dept string
+		code finding.Code
+		want Verdict
+	}{
+		{"", finding.ConfidentialTerms, Hold},
+		{"経理部", finding.ConfidentialTerms, Hold},
+		{"営業部", finding.ConfidentialTerms, Hold},
+		{"経理部", finding.EncryptedAttachment, Hold},
+		{"", finding.EncryptedAttachment, Warn},
+		{"", finding.ExternalInInternalThread, Confirm},
+		{"", finding.PersonalData, Pass},
+		{"経理部", finding.PersonalData, Pass},
+	}
+	for _, tt := range tests {
+		if got := c.Evaluate(tt.dept, 0.1, fs(tt.code)).Verdict; got != tt.want {
+			t.Errorf("%q, %s: %s, want %s", tt.dept, tt.code, got, tt.want)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name, src, wantErr string
