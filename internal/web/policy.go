@@ -99,6 +99,10 @@ type policyData struct {
 	// Form lists for the edit forms.
 	Verdicts, BandVerdicts []string
 	Codes                  []string
+	// Builtin is the built-in verdict of each code that has one: what a
+	// code left blank on the organisation's row means, since configured
+	// codes merge over the built-in ones.
+	Builtin map[string]string
 }
 
 type adviceRow struct {
@@ -151,6 +155,10 @@ func (w *Web) policyData(q *req, cfg *policy.Config) policyData {
 	}
 	for _, c := range editCodes {
 		d.Codes = append(d.Codes, string(c))
+	}
+	d.Builtin = map[string]string{}
+	for c, v := range policy.DefaultConfig().Default.Codes {
+		d.Builtin[string(c)] = string(v)
 	}
 	// A code set in the file that the form does not list stays editable.
 	for _, rules := range append([]policy.Rules{cfg.Default}, mapValues(cfg.Departments)...) {

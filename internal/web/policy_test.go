@@ -250,3 +250,21 @@ func problemsIn(body string) string {
 	}
 	return body
 }
+
+// TestPolicyPageShowsBuiltInCodes: on the organisation's row, a code left
+// blank means its built-in verdict (configured codes merge over them), and
+// the form says which, in the reader's language.
+func TestPolicyPageShowsBuiltInCodes(t *testing.T) {
+	e := newEnv(t, nil)
+	root, _ := e.session("root@corp.example")
+	for lang, want := range map[string]string{"en": "built-in: hold", "ja": "標準（保留）"} {
+		_, page, _ := e.do("GET", "/policy", root, nil, map[string]string{"Accept-Language": lang})
+		i := strings.Index(page, `name="code.CONFIDENTIAL_TERMS"`)
+		if i < 0 {
+			t.Fatalf("%s: no CONFIDENTIAL_TERMS choice on the page", lang)
+		}
+		if blank := page[i:min(len(page), i+200)]; !strings.Contains(blank, `<option value="">`+html.EscapeString(want)+`</option>`) {
+			t.Errorf("%s: the blank choice for confidential terms does not say %q:\n%s", lang, want, blank)
+		}
+	}
+}
