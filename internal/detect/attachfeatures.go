@@ -15,24 +15,22 @@ import (
 func (c *check) attachments() {
 	var kinds uint16
 	n := 0 // attachments a person chose: signatures and keys are of no kind
+	encrypted, labelled := false, len(c.msg.Labels) > 0
 	for _, a := range c.msg.Attachments {
 		if k := model.AttachmentKind(a); k != 0 {
 			kinds |= k
 			n++
 		}
+		encrypted = encrypted || len(a.Encrypted) > 0
+		labelled = labelled || len(a.Labels) > 0
 	}
 	if kinds == 0 && len(c.msg.Labels) == 0 {
 		return
 	}
-	for _, a := range c.msg.Attachments {
-		if len(a.Encrypted) > 0 {
-			c.f[fAttachEncrypted] = 1
-		}
-		if len(a.Labels) > 0 {
-			c.f[fAttachLabelled] = 1
-		}
+	if encrypted {
+		c.f[fAttachEncrypted] = 1
 	}
-	if len(c.msg.Labels) > 0 {
+	if labelled {
 		c.f[fAttachLabelled] = 1
 	}
 	c.f[fAttachCount] = math.Log1p(float64(n))

@@ -137,7 +137,7 @@ func FitWeighted(x []Features, y []bool, weight []float64) (*Weights, error) {
 }
 
 func fit(x []Features, y []bool, weight []float64, trees bool) (*Weights, error) {
-	w, err := fitBalanced(x, y, weight)
+	w, sw, err := fitBalanced(x, y, weight)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func fit(x []Features, y []bool, weight []float64, trees bool) (*Weights, error)
 		}
 	}
 	if trees {
-		w.Trees = boost(x, y, balance(y, weight), z)
+		w.Trees = boost(x, y, sw, z)
 	}
 	var clean []float64
 	for i := range x {
@@ -196,22 +196,24 @@ func balance(y []bool, weight []float64) []float64 {
 	return sw
 }
 
-func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
+// fitBalanced fits the linear score and returns it with the balanced
+// sample weights it used, which the trees fit with too.
+func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, []float64, error) {
 	if len(x) != len(y) {
-		return nil, fmt.Errorf("fit: %d feature vectors but %d labels", len(x), len(y))
+		return nil, nil, fmt.Errorf("fit: %d feature vectors but %d labels", len(x), len(y))
 	}
 	if len(x) == 0 {
-		return nil, errors.New("fit: no samples")
+		return nil, nil, errors.New("fit: no samples")
 	}
 	d := len(x[0])
 	var pos, neg float64
 	for i, v := range x {
 		if len(v) != d {
-			return nil, fmt.Errorf("fit: sample %d has %d features, want %d", i, len(v), d)
+			return nil, nil, fmt.Errorf("fit: sample %d has %d features, want %d", i, len(v), d)
 		}
 		for _, f := range v {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("fit: sample %d has a non-finite feature", i)
+				return nil, nil, fmt.Errorf("fit: sample %d has a non-finite feature", i)
 			}
 		}
 		if y[i] {
@@ -221,7 +223,7 @@ func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 		}
 	}
 	if pos == 0 || neg == 0 {
-		return nil, errors.New("fit: need both clean and misdirected samples")
+		return nil, nil, errors.New("fit: need both clean and misdirected samples")
 	}
 	n := float64(len(x))
 	mean, sd := make([]float64, d), make([]float64, d)
@@ -239,13 +241,15 @@ func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 		sd[j] = math.Sqrt(sd[j])
 	}
 	std := func(v Features, j int) float64 {
-		if j == d || sd[j] == 0 {
-			return map[bool]float64{true: 1, false: 0}[j == d]
+		switch {
+		case j == d:
+			return 1 // the intercept's column
+		case sd[j] == 0:
+			return 0
 		}
 		return (v[j] - mean[j]) / sd[j]
 	}
 	bw := balance(y, weight)
-	sw := func(i int) float64 { return bw[i] }
 	// beta[d] is the intercept; it is not penalised.
 	beta := make([]float64, d+1)
 	row := make([]float64, d+1)
@@ -266,7 +270,7 @@ func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 			if y[i] {
 				t = 1
 			}
-			w := sw(i)
+			w := bw[i]
 			for j := 0; j <= d; j++ {
 				g[j] += w * (t - p) * row[j]
 				for k := 0; k <= j; k++ {
@@ -286,7 +290,7 @@ func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 		}
 		step, err := solve(h, g)
 		if err != nil {
-			return nil, fmt.Errorf("fit: %w", err)
+			return nil, nil, fmt.Errorf("fit: %w", err)
 		}
 		change := 0.0
 		for j := range beta {
@@ -308,7 +312,7 @@ func fitBalanced(x []Features, y []bool, weight []float64) (*Weights, error) {
 		w.Coef[j] = beta[j] / sd[j]
 		w.Intercept -= beta[j] * mean[j] / sd[j]
 	}
-	return w, nil
+	return w, bw, nil
 }
 
 // solve solves a·x = b by Gaussian elimination with partial pivoting; a and
