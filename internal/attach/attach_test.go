@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/japanese"
 )
 
 func readFile(t testing.TB, name string) []byte {
@@ -91,10 +93,26 @@ func TestCorpus(t *testing.T) {
 // zipOf makes a ZIP of name, content pairs (deflated).
 func zipOf(t testing.TB, files ...string) []byte {
 	t.Helper()
+	return buildZip(t, false, files...)
+}
+
+// buildZip makes a ZIP of name, content pairs (deflated); with sjis, the
+// names are in Shift_JIS (CP932) without the UTF-8 flag, as Japanese
+// Windows writes them.
+func buildZip(t testing.TB, sjis bool, files ...string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)
 	for i := 0; i+1 < len(files); i += 2 {
-		f, err := w.Create(files[i])
+		h := &zip.FileHeader{Name: files[i], Method: zip.Deflate}
+		if sjis {
+			name, err := japanese.ShiftJIS.NewEncoder().String(files[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Name, h.NonUTF8 = name, true
+		}
+		f, err := w.CreateHeader(h)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package attach
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/compress/zip"
@@ -37,19 +38,10 @@ func (r *reader) addLabels(ls []mail.SensitivityLabel) {
 		if len(r.res.Labels) >= maxDocLabels {
 			return
 		}
-		if !hasLabel(r.res.Labels, l) {
+		if !slices.Contains(r.res.Labels, l) {
 			r.res.Labels = append(r.res.Labels, l)
 		}
 	}
-}
-
-func hasLabel(ls []mail.SensitivityLabel, l mail.SensitivityLabel) bool {
-	for _, x := range ls {
-		if x == l {
-			return true
-		}
-	}
-	return false
 }
 
 // customProperties reads the name and text value of each property of
@@ -109,7 +101,7 @@ func labelInfo(data []byte) []mail.SensitivityLabel {
 			continue
 		}
 		l := mail.SensitivityLabel{ID: id}
-		if !hasLabel(out, l) {
+		if !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}

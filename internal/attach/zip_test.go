@@ -7,30 +7,13 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zip"
-	"golang.org/x/text/encoding/japanese"
 )
 
 // zipSJIS makes an archive as Japanese Windows writes one: names in
 // Shift_JIS (CP932), without the UTF-8 flag.
 func zipSJIS(t testing.TB, files ...string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for i := 0; i+1 < len(files); i += 2 {
-		name, err := japanese.ShiftJIS.NewEncoder().String(files[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, NonUTF8: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write([]byte(files[i+1]))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return buildZip(t, true, files...)
 }
 
 func TestEntries(t *testing.T) {

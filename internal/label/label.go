@@ -16,6 +16,7 @@
 package label
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,13 +103,9 @@ func Find(msg *mail.Message, pol *policy.Config) []Found {
 		if !ok {
 			return
 		}
-		f := Found{Label: label, Level: level, Scope: scope, File: file}
-		for _, g := range out {
-			if g == f {
-				return
-			}
+		if f := (Found{Label: label, Level: level, Scope: scope, File: file}); !slices.Contains(out, f) {
+			out = append(out, f)
 		}
-		out = append(out, f)
 	}
 	purview := func(ls []mail.SensitivityLabel, file string) {
 		for _, l := range ls {

@@ -67,25 +67,22 @@ func TestFindings(t *testing.T) {
 		m.Attachments = append(m.Attachments, mail.Attachment{Filename: file, Labels: ls})
 		return m
 	}
+	// What a message tagged 社外秘 sent to a partner is found to carry.
+	secretToPartner := []finding.Finding{{
+		Code: finding.ClassificationLabel, Severity: finding.High, Recipient: "tanaka@partner.example", Scope: "organization",
+		Message:    "the message is labelled 社外秘 (機密), and tanaka@partner.example is outside the organisation",
+		Suggestion: "make sure it may go outside the organisation; if not, remove the recipients outside it",
+		Key:        "classification_label", SuggestionKey: "suggest.classification_label",
+		Args: finding.Args{"label": "社外秘", "level": "機密", "recipient": "tanaka@partner.example", "scope": "scope.organization"}}}
 	tests := []struct {
 		name string
 		msg  *mail.Message
 		want []finding.Finding
 	}{
-		{"社外秘 to a partner", msg("【社外秘】お見積り", "tanaka@partner.example"), []finding.Finding{{
-			Code: finding.ClassificationLabel, Severity: finding.High, Recipient: "tanaka@partner.example", Scope: "organization",
-			Message:    "the message is labelled 社外秘 (機密), and tanaka@partner.example is outside the organisation",
-			Suggestion: "make sure it may go outside the organisation; if not, remove the recipients outside it",
-			Key:        "classification_label", SuggestionKey: "suggest.classification_label",
-			Args: finding.Args{"label": "社外秘", "level": "機密", "recipient": "tanaka@partner.example", "scope": "scope.organization"}}}},
+		{"社外秘 to a partner", msg("【社外秘】お見積り", "tanaka@partner.example"), secretToPartner},
 		{"社外秘 between colleagues", msg("【社外秘】お見積り", "ito@corp.example"), nil},
 		{"a reply keeps the partner's own tag", msg("Re: [Confidential] ご提案", "tanaka@partner.example"), nil},
-		{"a forward sends the tagged mail on", msg("Fw: 【社外秘】お見積り", "tanaka@partner.example"), []finding.Finding{{
-			Code: finding.ClassificationLabel, Severity: finding.High, Recipient: "tanaka@partner.example", Scope: "organization",
-			Message:    "the message is labelled 社外秘 (機密), and tanaka@partner.example is outside the organisation",
-			Suggestion: "make sure it may go outside the organisation; if not, remove the recipients outside it",
-			Key:        "classification_label", SuggestionKey: "suggest.classification_label",
-			Args: finding.Args{"label": "社外秘", "level": "機密", "recipient": "tanaka@partner.example", "scope": "scope.organization"}}}},
+		{"a forward sends the tagged mail on", msg("Fw: 【社外秘】お見積り", "tanaka@partner.example"), secretToPartner},
 		{"公開 goes anywhere", msg("[公開] プレスリリース", "tanaka@partner.example"), nil},
 		{"極秘 to another department", msg("(極秘) 人事案", "sato@corp.example", "ito@corp.example"), []finding.Finding{{
 			Code: finding.ClassificationLabel, Severity: finding.High, Recipient: "ito@corp.example", Scope: "department:営業部",
