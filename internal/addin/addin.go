@@ -210,11 +210,7 @@ func (h *Handler) WellKnown() http.Handler {
 		}
 		base := h.o.PublicURL
 		if base == "" {
-			scheme := "http"
-			if r.TLS != nil {
-				scheme = "https"
-			}
-			base = scheme + "://" + r.Host
+			base = requestOrigin(r)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -243,17 +239,22 @@ func (h *Handler) Config(origin string) Config {
 	return Config{API: api, SendMode: h.o.SendMode, TimeoutMs: h.o.Timeout.Milliseconds(), SSO: h.o.SSO, Lang: h.o.Lang}
 }
 
+// requestOrigin is the origin r was asked on, for building without a
+// public URL.
+func requestOrigin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 var configLine = regexp.MustCompile(`(?m)^var MISEND_CONFIG = .*; // misend:config$`)
 
 // configured lays the configuration over a script's default config line.
 func (h *Handler) configured(b []byte, r *http.Request) []byte {
 	origin := ""
 	if h.o.PublicURL == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		origin = scheme + "://" + r.Host
+		origin = requestOrigin(r)
 	}
 	js, _ := json.Marshal(h.Config(origin)) // escapes <, > and &: safe in a script
 	return configLine.ReplaceAllLiteral(b, append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...))

@@ -330,11 +330,7 @@ func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t := h.t
 	t.Updates = true
 	if t.PublicURL == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		t.PublicURL = scheme + "://" + r.Host
+		t.PublicURL = requestOrigin(r)
 		// Built for the Host the request named: for that request only.
 		hd.Set("Cache-Control", "no-store")
 	}
