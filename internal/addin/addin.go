@@ -257,7 +257,12 @@ func (h *Handler) configured(b []byte, r *http.Request) []byte {
 		origin = requestOrigin(r)
 	}
 	js, _ := json.Marshal(h.Config(origin)) // escapes <, > and &: safe in a script
-	return configLine.ReplaceAllLiteral(b, append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...))
+	return configLine.ReplaceAllLiteral(b, configScript(js))
+}
+
+// configScript is the config line holding js, the configuration as JSON.
+func configScript(js []byte) []byte {
+	return append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...)
 }
 
 // ErrNoConfigLine reports a script without the config line misend fills in.

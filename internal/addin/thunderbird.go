@@ -205,7 +205,7 @@ func (t Thunderbird) config() []byte {
 		Lang          string   `json:"lang"`
 		InsideDomains []string `json:"insideDomains"`
 	}{t.PublicURL, t.SendMode, t.Timeout.Milliseconds(), t.Lang, inside}) // escapes <, > and &: safe in a script
-	return append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...)
+	return configScript(js)
 }
 
 // files returns the add-in's files by their path in the .xpi.
