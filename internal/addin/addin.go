@@ -71,12 +71,8 @@ type Options struct {
 
 // Check validates o and fills in defaults.
 func (o *Options) Check() error {
-	switch o.SendMode {
-	case "":
-		o.SendMode = SoftBlock
-	case PromptUser, SoftBlock, Block:
-	default:
-		return fmt.Errorf("add-in send mode %q: want promptUser, softBlock or block", o.SendMode)
+	if err := checkSendMode(&o.SendMode); err != nil {
+		return fmt.Errorf("add-in %w", err)
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout

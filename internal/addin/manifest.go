@@ -48,12 +48,17 @@ func (m *Manifest) check() error {
 	if m.AppID != "" && !guidRE.MatchString(m.AppID) {
 		return fmt.Errorf("app id %q: want the Entra ID application (client) ID, a GUID", m.AppID)
 	}
-	switch m.SendMode {
+	return checkSendMode(&m.SendMode)
+}
+
+// checkSendMode checks a send mode and makes an empty one softBlock.
+func checkSendMode(mode *string) error {
+	switch *mode {
 	case "":
-		m.SendMode = SoftBlock
+		*mode = SoftBlock
 	case PromptUser, SoftBlock, Block:
 	default:
-		return fmt.Errorf("send mode %q: want promptUser, softBlock or block", m.SendMode)
+		return fmt.Errorf("send mode %q: want promptUser, softBlock or block", *mode)
 	}
 	return nil
 }

@@ -92,12 +92,8 @@ func (t *Thunderbird) check() error {
 	if !geckoID.MatchString(t.ID) {
 		return fmt.Errorf("thunderbird add-in: id %q: want name@domain", t.ID)
 	}
-	switch t.SendMode {
-	case "":
-		t.SendMode = SoftBlock
-	case PromptUser, SoftBlock, Block:
-	default:
-		return fmt.Errorf("thunderbird add-in: send mode %q: want promptUser, softBlock or block", t.SendMode)
+	if err := checkSendMode(&t.SendMode); err != nil {
+		return fmt.Errorf("thunderbird add-in: %w", err)
 	}
 	if t.Timeout == 0 {
 		t.Timeout = ThunderbirdTimeout
