@@ -80,12 +80,8 @@ func (o *Options) Check() error {
 	if o.Timeout < 500*time.Millisecond || o.Timeout > 4500*time.Millisecond {
 		return fmt.Errorf("add-in timeout %v: want 0.5s to 4.5s (Outlook warns the sender after 5s)", o.Timeout)
 	}
-	switch o.Lang {
-	case "":
-		o.Lang = "en"
-	case "en", "ja":
-	default:
-		return fmt.Errorf("add-in language %q: want en or ja", o.Lang)
+	if err := checkLang(&o.Lang); err != nil {
+		return fmt.Errorf("add-in %w", err)
 	}
 	if o.PublicURL != "" {
 		u, err := url.Parse(o.PublicURL)

@@ -51,6 +51,18 @@ func (m *Manifest) check() error {
 	return checkSendMode(&m.SendMode)
 }
 
+// checkLang checks a fallback language and makes an empty one English.
+func checkLang(lang *string) error {
+	switch *lang {
+	case "":
+		*lang = "en"
+	case "en", "ja":
+	default:
+		return fmt.Errorf("language %q: want en or ja", *lang)
+	}
+	return nil
+}
+
 // checkSendMode checks a send mode and makes an empty one softBlock.
 func checkSendMode(mode *string) error {
 	switch *mode {

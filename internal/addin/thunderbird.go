@@ -101,12 +101,8 @@ func (t *Thunderbird) check() error {
 	if t.Timeout < 500*time.Millisecond || t.Timeout > time.Minute {
 		return fmt.Errorf("thunderbird add-in: timeout %v: want 0.5s to 1m", t.Timeout)
 	}
-	switch t.Lang {
-	case "":
-		t.Lang = "en"
-	case "en", "ja":
-	default:
-		return fmt.Errorf("thunderbird add-in: language %q: want en or ja", t.Lang)
+	if err := checkLang(&t.Lang); err != nil {
+		return fmt.Errorf("thunderbird add-in: %w", err)
 	}
 	t.InsideDomains = append([]string(nil), t.InsideDomains...)
 	for i, d := range t.InsideDomains {
