@@ -166,6 +166,11 @@ func (t Thunderbird) Manifest() ([]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
+	return t.manifest()
+}
+
+// manifest is Manifest for a t already checked.
+func (t Thunderbird) manifest() ([]byte, error) {
 	var m thunderbirdManifest
 	m.ManifestVersion = 2
 	m.Name, m.Description = "__MSG_extName__", "__MSG_extDescription__"
@@ -205,7 +210,7 @@ func (t Thunderbird) files() (map[string][]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	mf, err := t.Manifest()
+	mf, err := t.manifest()
 	if err != nil {
 		return nil, err
 	}
