@@ -71,12 +71,8 @@ type Options struct {
 
 // Check validates o and fills in defaults.
 func (o *Options) Check() error {
-	switch o.SendMode {
-	case "":
-		o.SendMode = SoftBlock
-	case PromptUser, SoftBlock, Block:
-	default:
-		return fmt.Errorf("add-in send mode %q: want promptUser, softBlock or block", o.SendMode)
+	if err := checkSendMode(&o.SendMode); err != nil {
+		return fmt.Errorf("add-in %w", err)
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -84,12 +80,8 @@ func (o *Options) Check() error {
 	if o.Timeout < 500*time.Millisecond || o.Timeout > 4500*time.Millisecond {
 		return fmt.Errorf("add-in timeout %v: want 0.5s to 4.5s (Outlook warns the sender after 5s)", o.Timeout)
 	}
-	switch o.Lang {
-	case "":
-		o.Lang = "en"
-	case "en", "ja":
-	default:
-		return fmt.Errorf("add-in language %q: want en or ja", o.Lang)
+	if err := checkLang(&o.Lang); err != nil {
+		return fmt.Errorf("add-in %w", err)
 	}
 	if o.PublicURL != "" {
 		u, err := url.Parse(o.PublicURL)
@@ -210,11 +202,7 @@ func (h *Handler) WellKnown() http.Handler {
 		}
 		base := h.o.PublicURL
 		if base == "" {
-			scheme := "http"
-			if r.TLS != nil {
-				scheme = "https"
-			}
-			base = scheme + "://" + r.Host
+			base = requestOrigin(r)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -243,20 +231,30 @@ func (h *Handler) Config(origin string) Config {
 	return Config{API: api, SendMode: h.o.SendMode, TimeoutMs: h.o.Timeout.Milliseconds(), SSO: h.o.SSO, Lang: h.o.Lang}
 }
 
+// requestOrigin is the origin r was asked on, for building without a
+// public URL.
+func requestOrigin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 var configLine = regexp.MustCompile(`(?m)^var MISEND_CONFIG = .*; // misend:config$`)
 
 // configured lays the configuration over a script's default config line.
 func (h *Handler) configured(b []byte, r *http.Request) []byte {
 	origin := ""
 	if h.o.PublicURL == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		origin = scheme + "://" + r.Host
+		origin = requestOrigin(r)
 	}
 	js, _ := json.Marshal(h.Config(origin)) // escapes <, > and &: safe in a script
-	return configLine.ReplaceAllLiteral(b, append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...))
+	return configLine.ReplaceAllLiteral(b, configScript(js))
+}
+
+// configScript is the config line holding js, the configuration as JSON.
+func configScript(js []byte) []byte {
+	return append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...)
 }
 
 // ErrNoConfigLine reports a script without the config line misend fills in.

@@ -48,12 +48,29 @@ func (m *Manifest) check() error {
 	if m.AppID != "" && !guidRE.MatchString(m.AppID) {
 		return fmt.Errorf("app id %q: want the Entra ID application (client) ID, a GUID", m.AppID)
 	}
-	switch m.SendMode {
+	return checkSendMode(&m.SendMode)
+}
+
+// checkLang checks a fallback language and makes an empty one English.
+func checkLang(lang *string) error {
+	switch *lang {
 	case "":
-		m.SendMode = SoftBlock
+		*lang = "en"
+	case "en", "ja":
+	default:
+		return fmt.Errorf("language %q: want en or ja", *lang)
+	}
+	return nil
+}
+
+// checkSendMode checks a send mode and makes an empty one softBlock.
+func checkSendMode(mode *string) error {
+	switch *mode {
+	case "":
+		*mode = SoftBlock
 	case PromptUser, SoftBlock, Block:
 	default:
-		return fmt.Errorf("send mode %q: want promptUser, softBlock or block", m.SendMode)
+		return fmt.Errorf("send mode %q: want promptUser, softBlock or block", *mode)
 	}
 	return nil
 }

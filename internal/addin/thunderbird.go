@@ -92,12 +92,8 @@ func (t *Thunderbird) check() error {
 	if !geckoID.MatchString(t.ID) {
 		return fmt.Errorf("thunderbird add-in: id %q: want name@domain", t.ID)
 	}
-	switch t.SendMode {
-	case "":
-		t.SendMode = SoftBlock
-	case PromptUser, SoftBlock, Block:
-	default:
-		return fmt.Errorf("thunderbird add-in: send mode %q: want promptUser, softBlock or block", t.SendMode)
+	if err := checkSendMode(&t.SendMode); err != nil {
+		return fmt.Errorf("thunderbird add-in: %w", err)
 	}
 	if t.Timeout == 0 {
 		t.Timeout = ThunderbirdTimeout
@@ -105,12 +101,8 @@ func (t *Thunderbird) check() error {
 	if t.Timeout < 500*time.Millisecond || t.Timeout > time.Minute {
 		return fmt.Errorf("thunderbird add-in: timeout %v: want 0.5s to 1m", t.Timeout)
 	}
-	switch t.Lang {
-	case "":
-		t.Lang = "en"
-	case "en", "ja":
-	default:
-		return fmt.Errorf("thunderbird add-in: language %q: want en or ja", t.Lang)
+	if err := checkLang(&t.Lang); err != nil {
+		return fmt.Errorf("thunderbird add-in: %w", err)
 	}
 	t.InsideDomains = append([]string(nil), t.InsideDomains...)
 	for i, d := range t.InsideDomains {
@@ -174,6 +166,11 @@ func (t Thunderbird) Manifest() ([]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
+	return t.manifest()
+}
+
+// manifest is Manifest for a t already checked.
+func (t Thunderbird) manifest() ([]byte, error) {
 	var m thunderbirdManifest
 	m.ManifestVersion = 2
 	m.Name, m.Description = "__MSG_extName__", "__MSG_extDescription__"
@@ -205,7 +202,7 @@ func (t Thunderbird) config() []byte {
 		Lang          string   `json:"lang"`
 		InsideDomains []string `json:"insideDomains"`
 	}{t.PublicURL, t.SendMode, t.Timeout.Milliseconds(), t.Lang, inside}) // escapes <, > and &: safe in a script
-	return append(append([]byte("var MISEND_CONFIG = "), js...), []byte("; // misend:config")...)
+	return configScript(js)
 }
 
 // files returns the add-in's files by their path in the .xpi.
@@ -213,7 +210,7 @@ func (t Thunderbird) files() (map[string][]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	mf, err := t.Manifest()
+	mf, err := t.manifest()
 	if err != nil {
 		return nil, err
 	}
@@ -330,11 +327,7 @@ func (h *ThunderbirdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t := h.t
 	t.Updates = true
 	if t.PublicURL == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		t.PublicURL = scheme + "://" + r.Host
+		t.PublicURL = requestOrigin(r)
 		// Built for the Host the request named: for that request only.
 		hd.Set("Cache-Control", "no-store")
 	}

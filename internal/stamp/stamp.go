@@ -154,6 +154,13 @@ func (f fields) signed() []byte {
 	return []byte("misend-confirmed v1\n" + f.sender + "\n" + f.idKind + ":" + f.id + "\n" + f.t + "\n" + f.x + "\n" + f.r + "\n")
 }
 
+// mac is the signature of f's signed part under the sender's key.
+func (f fields) mac(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(f.signed())
+	return m.Sum(nil)
+}
+
 func (f fields) String() string {
 	return "v=1; s=" + f.sender + "; " + f.idKind + "=" + f.id + "; t=" + f.t + "; x=" + f.x + "; r=" + f.r + "; b=" + f.b
 }
@@ -192,9 +199,7 @@ func (k *Keys) Sign(c Claim) (string, error) {
 	f.r = base64.RawURLEncoding.EncodeToString(bytes.Join(ds, nil))
 	f.t = strconv.FormatInt(c.Issued.Unix(), 10)
 	f.x = strconv.FormatInt(c.Expires.Unix(), 10)
-	m := hmac.New(sha256.New, key)
-	m.Write(f.signed())
-	f.b = base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	f.b = base64.RawURLEncoding.EncodeToString(f.mac(key))
 	v := f.String()
 	if len(Header)+2+len(v) > maxLine {
 		return "", fmt.Errorf("stamp: %d octets: %w", len(v), ErrTooLarge)
@@ -211,10 +216,8 @@ func (k *Keys) Verify(value string, msg Facts, now time.Time) ([]string, error) 
 		return nil, err
 	}
 	key := k.userKey(f.sender)
-	m := hmac.New(sha256.New, key)
-	m.Write(f.signed())
 	sig, err := base64.RawURLEncoding.DecodeString(f.b)
-	if err != nil || !hmac.Equal(sig, m.Sum(nil)) {
+	if err != nil || !hmac.Equal(sig, f.mac(key)) {
 		return nil, ErrForged
 	}
 	// Signed by misend for f.sender: now whether it fits this message.

@@ -147,6 +147,22 @@
       $("cancel").textContent = t("close");
     }
 
+    // confirmBox is the tick box confirming key, labelled text.
+    function confirmBox(key, text) {
+      var label = el("label");
+      var box = el("input");
+      box.type = "checkbox";
+      box.setAttribute("data-key", key);
+      box.checked = !!choices.confirmed[key];
+      box.addEventListener("change", function () {
+        choices.confirmed[key] = box.checked;
+        render();
+      });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + text));
+      return label;
+    }
+
     function render() {
       var ul = $("recipients");
       while (ul.firstChild) {
@@ -176,18 +192,7 @@
         if (r.flagged && r.addr && state.verdict !== "reject") {
           var actions = el("div", "actions");
           if (!removed && !replaced) {
-            var label = el("label");
-            var box = el("input");
-            box.type = "checkbox";
-            box.setAttribute("data-key", r.addr);
-            box.checked = !!choices.confirmed[r.addr];
-            box.addEventListener("change", function () {
-              choices.confirmed[r.addr] = box.checked;
-              render();
-            });
-            label.appendChild(box);
-            label.appendChild(document.createTextNode(" " + t("confirm")));
-            actions.appendChild(label);
+            actions.appendChild(confirmBox(r.addr, t("confirm")));
           }
           actions.appendChild(button(t(removed ? "undo" : "remove"), "data-remove", r.addr, function () {
             choices.removed[r.addr] = !removed;
@@ -221,19 +226,8 @@
         var li = el("li", "flagged" + (choices.confirmed[m.key] ? " done" : ""));
         m.reasons.forEach(function (why) { li.appendChild(el("div", "why", why)); });
         if (state.verdict !== "reject") {
-          var label = el("label");
-          var box = el("input");
-          box.type = "checkbox";
-          box.setAttribute("data-key", m.key);
-          box.checked = !!choices.confirmed[m.key];
-          box.addEventListener("change", function () {
-            choices.confirmed[m.key] = box.checked;
-            render();
-          });
-          label.appendChild(box);
-          label.appendChild(document.createTextNode(" " + t("confirmMessage")));
           var actions = el("div", "actions");
-          actions.appendChild(label);
+          actions.appendChild(confirmBox(m.key, t("confirmMessage")));
           li.appendChild(actions);
         }
         ml.appendChild(li);
