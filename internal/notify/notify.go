@@ -212,7 +212,12 @@ func (n *Notifier) senderNow(w Waiting) (string, error) {
 // deleted without being sent; like Decided, only a sender the directory
 // still has (ErrGone otherwise).
 func (n *Notifier) Purged(ctx context.Context, w Waiting, held bool, waited time.Duration) error {
-	return n.sendPurged(ctx, w, held, int(waited.Hours()/24))
+	to, err := n.senderNow(w)
+	if err != nil {
+		return err
+	}
+	days := int(waited.Hours() / 24)
+	return n.sendWith(ctx, w, to, kindPurged, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
 }
 
 // DecidedOthers tells the held message's other approvers that decider
@@ -343,14 +348,6 @@ func (n *Notifier) send(ctx context.Context, w Waiting, to string, kind noticeKi
 
 func (n *Notifier) sendView(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment string) error {
 	return n.sendDecided(ctx, w, to, kind, acts, comment, "")
-}
-
-func (n *Notifier) sendPurged(ctx context.Context, w Waiting, held bool, days int) error {
-	to, err := n.senderNow(w)
-	if err != nil {
-		return err
-	}
-	return n.sendWith(ctx, w, to, kindPurged, nil, "", "", func(v *view) { v.WaitedDays, v.ForApprover = days, held })
 }
 
 func (n *Notifier) sendDecided(ctx context.Context, w Waiting, to string, kind noticeKind, acts []Action, comment, decider string) error {

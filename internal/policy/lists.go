@@ -51,11 +51,7 @@ func normalizeDomains(in []string) ([]string, []error) {
 		}
 		out = append(out, n)
 	}
-	if len(out) > maxListEntries {
-		errs = append(errs, &Problem{Section: "policy", Key: "too_many", Args: []any{"trusted_domains", maxListEntries}})
-	}
-	slices.Sort(out)
-	return slices.Compact(out), errs
+	return finishList("trusted_domains", out, errs)
 }
 
 // normalizeSenders checks and normalises the exempt senders: full
@@ -81,8 +77,14 @@ func normalizeSenders(in []string) ([]string, []error) {
 		}
 		out = append(out, s)
 	}
+	return finishList("exempt_senders", out, errs)
+}
+
+// finishList bounds the list named name to maxListEntries and returns it
+// sorted and without repeats.
+func finishList(name string, out []string, errs []error) ([]string, []error) {
 	if len(out) > maxListEntries {
-		errs = append(errs, &Problem{Section: "policy", Key: "too_many", Args: []any{"exempt_senders", maxListEntries}})
+		errs = append(errs, &Problem{Section: "policy", Key: "too_many", Args: []any{name, maxListEntries}})
 	}
 	slices.Sort(out)
 	return slices.Compact(out), errs

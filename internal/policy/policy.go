@@ -135,9 +135,6 @@ func (p *Policy) Evaluate(dept string, score float64, fs []finding.Finding) Deci
 	return p.Current().Evaluate(dept, score, fs)
 }
 
-// FailSafe is Current().FailSafe.
-func (p *Policy) FailSafe(dept string) Decision { return p.Current().FailSafe(dept) }
-
 // Evaluate returns the full decision for a message from department dept with
 // the given score and findings. The strictest of the score band and the
 // finding-code minimums wins.

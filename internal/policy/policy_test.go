@@ -105,7 +105,7 @@ func TestFailSafe(t *testing.T) {
 		{"営業部", Decision{Verdict: Pass, Decided: Hold, Shadow: true, Rule: "fail-safe"}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, p.FailSafe(tt.dept)); diff != "" {
+		if diff := cmp.Diff(tt.want, p.Current().FailSafe(tt.dept)); diff != "" {
 			t.Errorf("FailSafe(%q) (-want +got):\n%s", tt.dept, diff)
 		}
 	}
@@ -122,7 +122,7 @@ func TestZeroPolicyUsesDefaults(t *testing.T) {
 	if v := p.Decide("", 0.1, fs(finding.ExternalInInternalThread)); v != Confirm {
 		t.Errorf("outsider on an internal thread → %s, want confirm", v)
 	}
-	if d := p.FailSafe("x"); d.Verdict != Hold {
+	if d := p.Current().FailSafe("x"); d.Verdict != Hold {
 		t.Errorf("fail-safe → %s, want hold", d.Verdict)
 	}
 	var nilp *Policy

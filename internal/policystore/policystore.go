@@ -94,18 +94,17 @@ func Open(ctx context.Context, db *store.DB, o Options) (*Store, error) {
 	if err := db.Migrate(ctx, "policy", sub); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, audit: o.Audit, pol: o.Policy, file: o.File.Clone(), now: o.Now, log: o.Log}
+	file := o.File.Clone()
+	if err := file.Validate(); err != nil {
+		return nil, fmt.Errorf("policystore: the configuration file's policy: %w", err)
+	}
+	s := &Store{db: db, audit: o.Audit, pol: o.Policy, file: file, now: o.Now, log: o.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	file := s.file.Clone()
-	if err := file.Validate(); err != nil {
-		return nil, fmt.Errorf("policystore: the configuration file's policy: %w", err)
-	}
-	s.file = file
 	s.cur.Store(&Version{Config: &file})
 	if err := s.Reload(ctx); err != nil {
 		return nil, err
