@@ -294,17 +294,13 @@ func cstring(data []byte) []byte {
 // MTA did not send it.
 func (c *conn) macro(name string) string {
 	var v []byte
-	found := false
 	for m := c.macros; len(m) > 0; {
 		k, rest, _ := bytes.Cut(m, []byte{0})
 		val, rest, _ := bytes.Cut(rest, []byte{0})
 		if string(k) == name {
-			v, found = val, true // the last one counts
+			v = val // the last one counts
 		}
 		m = rest
-	}
-	if !found {
-		return ""
 	}
 	return string(v)
 }
