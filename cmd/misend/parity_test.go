@@ -181,6 +181,13 @@ func startServedWithTerm(t *testing.T) (*served, string) {
 	if err := directory.Import(ctx, db, people, []string{"corp.example"}); err != nil {
 		t.Fatal(err)
 	}
+	addOrionTerm(t, ctx, db)
+	return startServedOn(t, dbPath, people, "127.0.0.1:0"), dbPath
+}
+
+// addOrionTerm lists ORION-7 on 営業部's confidential terms in db.
+func addOrionTerm(t *testing.T, ctx context.Context, db *store.DB) {
+	t.Helper()
 	ts, err := terms.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -188,5 +195,4 @@ func startServedWithTerm(t *testing.T) (*served, string) {
 	if err := ts.Add(ctx, terms.DepartmentScope("営業部"), "ORION-7", 0.9, "boss@corp.example"); err != nil {
 		t.Fatal(err)
 	}
-	return startServedOn(t, dbPath, people, "127.0.0.1:0"), dbPath
 }

@@ -27,7 +27,6 @@ import (
 	"github.com/misend/misend/internal/siem"
 	"github.com/misend/misend/internal/store"
 	"github.com/misend/misend/internal/store/pgtest"
-	"github.com/misend/misend/internal/terms"
 )
 
 // misend serve as it runs, with a [siem] table naming a Splunk HTTP Event
@@ -83,13 +82,7 @@ func TestServeExportsToHECAndSweepsHeldMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := terms.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Add(ctx, terms.DepartmentScope("営業部"), "ORION-7", 0.9, "boss@corp.example"); err != nil {
-		t.Fatal(err)
-	}
+	addOrionTerm(t, ctx, db)
 	db.Close()
 
 	s := startServedWith(t, dbPath, []directory.Person{

@@ -8,7 +8,6 @@ import (
 
 	"github.com/misend/misend/internal/directory"
 	"github.com/misend/misend/internal/queue"
-	"github.com/misend/misend/internal/terms"
 )
 
 // TestServeFollowsTermLists: a term approved while misend serves applies
@@ -45,13 +44,7 @@ func TestServeFollowsTermLists(t *testing.T) {
 	if st := stateOf("before"); st == queue.Held {
 		t.Fatalf("held before any term was listed")
 	}
-	ts, err := terms.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Add(ctx, terms.DepartmentScope("営業部"), "ORION-7", 0.9, "boss@corp.example"); err != nil {
-		t.Fatal(err)
-	}
+	addOrionTerm(t, ctx, db)
 	deadline := time.Now().Add(termsFollowEvery + 5*time.Second)
 	for i := 0; ; i++ {
 		id := "after" + string(rune('a'+i))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,16 +52,22 @@ const maxPacket = 1 << 20
 type reply []byte
 
 func newReply(code byte, data ...string) reply {
+	return appendPacket(nil, code, data...)
+}
+
+// appendPacket appends to dst the packet of code whose data is the parts
+// in turn, length first.
+func appendPacket(dst []byte, code byte, parts ...string) []byte {
 	n := 1
-	for _, d := range data {
+	for _, d := range parts {
 		n += len(d)
 	}
-	p := binary.BigEndian.AppendUint32(make([]byte, 0, 4+n), uint32(n))
-	p = append(p, code)
-	for _, d := range data {
-		p = append(p, d...)
+	dst = binary.BigEndian.AppendUint32(slices.Grow(dst, 4+n), uint32(n))
+	dst = append(dst, code)
+	for _, d := range parts {
+		dst = append(dst, d...)
 	}
-	return p
+	return dst
 }
 
 // replyText is a reply with an SMTP code and text for the client.
@@ -79,6 +86,10 @@ var (
 	respAccept   = newReply(actAccept)
 	respContinue = newReply(actContinue)
 	respDiscard  = newReply(actDiscard)
+	// respOptNeg names the version, the modifications misend may ask for
+	// and the protocol flags.
+	respOptNeg = newReply(cmdOptNeg, string(binary.BigEndian.AppendUint32(
+		binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, version), uint32(actions)), uint32(protocol))))
 )
 
 // readBuffer holds what the MTA sends without waiting for an answer: the
@@ -218,12 +229,7 @@ func (c *conn) process(code byte, data []byte) (reply, error) {
 	s := &c.sess
 	switch code {
 	case cmdOptNeg:
-		r := binary.BigEndian.AppendUint32(nil, 1+12)
-		r = append(r, cmdOptNeg)
-		r = binary.BigEndian.AppendUint32(r, version)
-		r = binary.BigEndian.AppendUint32(r, uint32(actions))
-		r = binary.BigEndian.AppendUint32(r, uint32(protocol))
-		return r, nil
+		return respOptNeg, nil
 	case cmdMacro:
 		c.macros = c.macros[:0]
 		if len(data) > 1 {
@@ -288,43 +294,33 @@ func cstring(data []byte) []byte {
 // MTA did not send it.
 func (c *conn) macro(name string) string {
 	var v []byte
-	found := false
 	for m := c.macros; len(m) > 0; {
 		k, rest, _ := bytes.Cut(m, []byte{0})
 		val, rest, _ := bytes.Cut(rest, []byte{0})
 		if string(k) == name {
-			v, found = val, true // the last one counts
+			v = val // the last one counts
 		}
 		m = rest
-	}
-	if !found {
-		return ""
 	}
 	return string(v)
 }
 
 // modify queues a modification packet for the answer that follows it.
 func (c *conn) modify(code byte, index int, name, value string) error {
-	n := 1 + len(name) + 1 + len(value) + 1
+	var idx [4]byte
+	at := ""
 	if code == actChangeHeader {
-		n += 4
+		binary.BigEndian.PutUint32(idx[:], uint32(index))
+		at = string(idx[:])
 	}
-	c.out = binary.BigEndian.AppendUint32(c.out, uint32(n))
-	c.out = append(c.out, code)
-	if code == actChangeHeader {
-		c.out = binary.BigEndian.AppendUint32(c.out, uint32(index))
-	}
-	c.out = append(c.out, name...)
-	c.out = append(c.out, 0)
-	// The MTA takes header values with bare LF line ends.
-	c.out = append(c.out, value...)
-	c.out = append(c.out, 0)
+	c.out = appendPacket(c.out, code, at, name, "\x00", value, "\x00")
 	if len(c.out) > maxPending {
 		return c.flush()
 	}
 	return nil
 }
 
+// The MTA takes header values with bare LF line ends.
 func (c *conn) addHeader(name, value string) error {
 	return c.modify(actAddHeader, 0, name, strings.ReplaceAll(value, "\r\n", "\n"))
 }
