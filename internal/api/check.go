@@ -109,9 +109,7 @@ func (a *API) record(r *http.Request, res decide.Result, now time.Time) {
 	if a.o.Decisions == nil {
 		return
 	}
-	rec := decisions.Record{At: now, Via: "api", MessageID: res.MessageID, Sender: res.Sender, Department: res.Department,
-		Decision: res.Decision, Score: res.Score, Findings: res.Findings,
-		Features: res.Features, FeatureSet: res.FeatureSet}
+	rec := decisions.Of(res, "api", now, "")
 	if err := a.o.Decisions.Append(r.Context(), rec); err != nil {
 		a.o.Log.Warn("api: record decision", "message_id", res.MessageID, "err", err)
 	}

@@ -340,17 +340,7 @@ func (s *session) Data(r io.Reader) error {
 	if res.Err != nil {
 		s.g.cfg.Log.Warn("fail-safe verdict", "err", res.Err, "verdict", res.Decision.Verdict, "from", s.env.From)
 	}
-	rec := decisions.Record{
-		At: time.Now(), Via: "smtp", MessageID: res.MessageID, Sender: res.Sender, Department: res.Department,
-		Decision: res.Decision, Score: res.Score, Findings: res.Findings,
-		Features: res.Features, FeatureSet: res.FeatureSet,
-	}
-	if res.Err != nil {
-		rec.Err = res.Err.Error()
-	}
-	if rec.Sender == "" {
-		rec.Sender = s.env.From
-	}
+	rec := decisions.Of(res, "smtp", time.Now(), s.env.From)
 	v := res.Decision.Verdict
 	if v == policy.Reject {
 		s.record(rec)

@@ -204,17 +204,7 @@ func (s *session) Body(c *conn) (reply, error) {
 	}
 	res := srv.Decider.Decide(ctx, s.env, raw)
 	v := res.Decision.Verdict
-	rec := decisions.Record{
-		At: srv.Now(), Via: "milter", MessageID: res.MessageID, Sender: res.Sender,
-		Department: res.Department, Decision: res.Decision, Score: res.Score, Findings: res.Findings,
-		Features: res.Features, FeatureSet: res.FeatureSet,
-	}
-	if res.Err != nil {
-		rec.Err = res.Err.Error()
-	}
-	if rec.Sender == "" {
-		rec.Sender = s.env.From
-	}
+	rec := decisions.Of(res, "milter", srv.Now(), s.env.From)
 
 	var resp reply
 	switch {
