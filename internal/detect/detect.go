@@ -132,13 +132,16 @@ type check struct {
 	findings []finding.Finding
 	f        Features
 
-	names map[string]names // names of contacts, by address
+	names map[nameKey]names // names of addresses, by address and the name shown
 	// suggested is the "did you mean" contact found for a recipient, by
 	// the recipient's address.
 	suggested map[string]string
 	// opening is whom the message's first lines address (see opening()).
 	opening       []Greeting
 	openingParsed bool
+	// cands are the sender's contacts (see candidates()).
+	cands        []model.Contact
+	candsFetched bool
 
 	ctx   context.Context
 	steps int   // loop steps taken, for stopped

@@ -169,10 +169,7 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 	if shareToken(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
 		return
 	}
-	cands := c.m.Contacts(c.sender, c.now)
-	if len(cands) > maxCandidates {
-		cands = cands[:maxCandidates]
-	}
+	cands := c.candidates()
 	// 田中様 to "Tanaka Kazuya": the greeting may name a recipient in the
 	// other script. Contacts known by the greeted name in both scripts
 	// say what it reads as (田中 → tanaka); without them, a recipient the
@@ -242,8 +239,7 @@ func (c *check) greetedDepartment(dept, person string, rNames [][]string) {
 	}
 	c.f[fGreetDepartment] = 1
 	f := finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High, Recipient: wrong}
-	cands := c.m.Contacts(c.sender, c.now)
-	for _, k := range cands[:min(len(cands), maxCandidates)] {
+	for _, k := range c.candidates() {
 		if allIn(toks, c.nameTokensOf(k.Addr, "")) && sameDepartment(dept, c.m.Department(k.Addr)) {
 			f.Suggestion = k.Addr
 			break

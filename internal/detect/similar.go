@@ -48,10 +48,7 @@ func (c *check) similarContacts() {
 			continue
 		}
 		if cands == nil {
-			cands = c.m.Contacts(c.sender, c.now)
-			if len(cands) > maxCandidates {
-				cands = cands[:maxCandidates]
-			}
+			cands = c.candidates()
 		}
 		rNames := c.nameTokensOf(r.Addr, r.Name)
 		rFamily := c.familyOf(r.Addr, r.Name)
@@ -222,6 +219,19 @@ func (c *check) fit(addr string) int {
 	return n
 }
 
+// candidates are the sender's most exchanged contacts, most first: whom a
+// recipient or a name may stand for. Fetched once per check, since
+// sorting every contact costs more than most detectors.
+func (c *check) candidates() []model.Contact {
+	if !c.candsFetched {
+		c.cands, c.candsFetched = c.m.Contacts(c.sender, c.now), true
+		if len(c.cands) > maxCandidates {
+			c.cands = c.cands[:maxCandidates]
+		}
+	}
+	return c.cands
+}
+
 func (c *check) present(addr string) bool {
 	for _, r := range c.rs {
 		if r.Addr == addr {
@@ -243,14 +253,17 @@ func (c *check) familyOf(addr, shown string) []string { return c.namesOf(addr, s
 // names are what an address is called: name tokens and family names.
 type names struct{ tokens, family []string }
 
+// nameKey is an address and the display name it bears in the message,
+// "" for none.
+type nameKey struct{ addr, shown string }
+
 func (c *check) namesOf(addr, shown string) names {
-	// Contacts are compared with every rare recipient and greeting: their
-	// names are worked out once per check, and kept across checks for as
-	// long as the model knows the address by the same names.
-	if shown == "" {
-		if n, ok := c.names[addr]; ok {
-			return n
-		}
+	// Contacts are compared with every rare recipient and greeting, and
+	// recipients' names read by several detectors: names are worked out
+	// once per check, and kept across checks for as long as the model
+	// knows the address by the same names.
+	if n, ok := c.names[nameKey{addr, shown}]; ok {
+		return n
 	}
 	known := c.m.Names(addr)
 	// By the set of names, not their order: the model orders them by use,
@@ -261,12 +274,10 @@ func (c *check) namesOf(addr, shown string) names {
 		n = c.computeNames(addr, shown, known)
 		c.d.names.put(key, n)
 	}
-	if shown == "" {
-		if c.names == nil {
-			c.names = map[string]names{}
-		}
-		c.names[addr] = n
+	if c.names == nil {
+		c.names = map[nameKey]names{}
 	}
+	c.names[nameKey{addr, shown}] = n
 	return n
 }
 
