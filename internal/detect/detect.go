@@ -51,8 +51,14 @@
 // Content findings (confidential terms, personal data) come from
 // ContentCheckers implemented elsewhere; this package only passes them on
 // and counts them in the score. It deliberately does not learn, decide
-// verdicts (package policy) or read message bodies beyond the greeting lines
-// and attachment names.
+// verdicts (package policy) or read message bodies beyond the greeting
+// lines, quoted headers, recipients' names in the first 16 KiB of text
+// (mention.go) and attachment names.
+//
+// Whether the text names a newcomer (text_names_rarest) is left out of the
+// built-in weights: the synthetic organisation names everyone it brings
+// into a conversation, real people a fifth of the time, so only weights
+// fitted on an organisation's own history weigh it.
 package detect
 
 import (
@@ -219,7 +225,7 @@ func (c *check) run() error {
 	var steps []func()
 	if len(c.rs) > 0 {
 		steps = []func(){c.novelty, c.similarContacts, c.namesakePairs, c.lookalikeDomains, c.combination,
-			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.freemail}
+			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.mention, c.freemail}
 	}
 	steps = append(steps, c.habits, c.attachments, c.discountShortHistory)
 	for _, step := range steps {
@@ -325,7 +331,8 @@ const fullHistory = 50.0
 // senderRelative are the features that measure novelty against the
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
-	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider}
+	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider,
+	fTextNamesRarest}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.

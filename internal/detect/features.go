@@ -54,6 +54,7 @@ const (
 	fAttachEncrypted
 	fAttachLabelled
 	fAttachNewKind
+	fTextNamesRarest
 	numFeatures
 )
 
@@ -110,4 +111,5 @@ var FeatureNames = []string{
 	fAttachEncrypted:    "attachment_encrypted",        // an attachment, or a file inside one, needs a password
 	fAttachLabelled:     "attachment_labelled",         // a Purview sensitivity label on the message or a document
 	fAttachNewKind:      "attachment_new_kind",         // an outside recipient's domain never got this kind of attachment from the sender
+	fTextNamesRarest:    "text_names_rarest",           // the text names every least known recipient by a token no other contact bears: their novelty
 }

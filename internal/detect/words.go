@@ -54,4 +54,5 @@ var FeatureWords = []string{
 	fAttachEncrypted:    "a password-protected attachment",
 	fAttachLabelled:     "a sensitivity label",
 	fAttachNewKind:      "a kind of attachment the recipient's domain never got from the sender",
+	fTextNamesRarest:    "the text names the least known recipient",
 }
