@@ -75,9 +75,7 @@ func (c *checkCmd) Run(g *Globals) error {
 		return err
 	}
 	if n := skipped(sum); n > 0 {
-		for _, reason := range sortedReasons(sum.Skipped) {
-			fmt.Fprintf(os.Stderr, "misend: skipped %d (%s): %s; first: %s\n", sum.Skipped[reason], reason, ingest.Describe(reason), sum.Examples[reason])
-		}
+		printSkips(os.Stderr, "misend: ", sum)
 		return fmt.Errorf("%d of %d messages could not be read", n, n+sum.Messages)
 	}
 	if sum.Messages == 0 {

@@ -219,7 +219,8 @@ func readMail(ctx context.Context, paths []string) ([]*mail.Message, error) {
 		return nil, fmt.Errorf("eval: read %s: %w", strings.Join(paths, ", "), err)
 	}
 	if n := skipped(sum); n > 0 {
-		fmt.Fprintf(os.Stderr, "misend eval: %d messages in %s could not be read and were left out\n", n, strings.Join(paths, ", "))
+		fmt.Fprintf(os.Stderr, "misend eval: %d files or messages in %s left out:\n", n, strings.Join(paths, ", "))
+		printSkips(os.Stderr, "  ", sum)
 	}
 	return msgs, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -178,12 +179,7 @@ func (c *importCmd) Run(g *Globals) error {
 	if later > 0 {
 		fmt.Printf("  left out %d dated %s or later (--before)\n", later, c.Before)
 	}
-	for _, reason := range sortedReasons(sum.Skipped) {
-		fmt.Printf("  skipped %d (%s): %s\n", sum.Skipped[reason], reason, ingest.Describe(reason))
-		if ex := sum.Examples[reason]; ex != "" {
-			fmt.Printf("    first: %s\n", ex)
-		}
-	}
+	printSkips(os.Stdout, "  ", sum)
 	fmt.Printf("model: %d messages, %d senders of the organisation, %d addresses and %d domains seen; organisation domains: %s\n",
 		st.Learned, st.Sent, st.Addresses, st.Domains, orNone(m.OrgDomains()))
 	fmt.Printf("%s, %.0f msgs/s\n", elapsed.Round(time.Millisecond), rate)
@@ -352,6 +348,17 @@ func modelConfig(ctx context.Context, db *store.DB, g *Globals) (model.Config, e
 	}
 	cfg.TopicKey, err = g.topicKey(func(s string) { fmt.Fprintln(os.Stderr, "misend import:", s) })
 	return cfg, err
+}
+
+// printSkips writes one line per skip reason, with its explanation and the
+// first file skipped for it, each line after indent.
+func printSkips(w io.Writer, indent string, sum ingest.Summary) {
+	for _, reason := range sortedReasons(sum.Skipped) {
+		fmt.Fprintf(w, "%sskipped %d (%s): %s\n", indent, sum.Skipped[reason], reason, ingest.Describe(reason))
+		if ex := sum.Examples[reason]; ex != "" {
+			fmt.Fprintf(w, "%s  first: %s\n", indent, ex)
+		}
+	}
 }
 
 func skipped(s ingest.Summary) int {
