@@ -80,10 +80,10 @@ func BenchmarkPostfixRelay(b *testing.B) {
 				drive(b, plain.Addr, plainSink, load{messages: 50, clients: 5})
 				drive(b, through.Addr, msink, load{messages: 50, clients: 5})
 
-				p := drive(b, plain.Addr, plainSink, l)
+				p := drive(b, plain.Addr, plainSink, l).result()
 				accepted := watchAccepted(gw, l.messages+50)
 				start := time.Now()
-				m := drive(b, through.Addr, msink, l)
+				m := drive(b, through.Addr, msink, l).result()
 				acceptRate := float64(l.messages) / (<-accepted).Sub(start).Seconds()
 				// The sink has everything; the spool records the last
 				// deliveries a moment later.

@@ -100,8 +100,9 @@ func TestPostfixForgedFromStopped(t *testing.T) {
 }
 
 // A recipient whose address is a route cannot leave unchecked through
-// Postfix: the milter refuses it at RCPT, so Postfix refuses the client;
-// as Postfix's relayhost misend refuses it at RCPT, so Postfix bounces it.
+// Postfix: the milter takes recipients without an answer and refuses the
+// whole message at its end, so Postfix refuses the client's DATA; as
+// Postfix's relayhost misend refuses it at RCPT, so Postfix bounces it.
 // Nothing reaches the upstream for attacker@evil.example. Before, both
 // forms scored 0.0 as internal and the quoted one reached the upstream
 // as attacker@evil.example@corp.example.
@@ -118,7 +119,7 @@ func TestPostfixRoutedRecipientCannotLeave(t *testing.T) {
 				switch s.name {
 				case "milter":
 					if err == nil || !strings.Contains(err.Error(), "553") {
-						t.Errorf("RCPT TO:<%s> through the milter: %v, want 553", rcpt, err)
+						t.Errorf("RCPT TO:<%s> through the milter: %v, want the message refused with 553", rcpt, err)
 					}
 				case "relay":
 					if err != nil {
@@ -134,7 +135,7 @@ func TestPostfixRoutedRecipientCannotLeave(t *testing.T) {
 					}
 				}
 			}
-			// The milter refused at RCPT and Postfix logged the bounce:
+			// The milter refused the message and Postfix logged the bounce:
 			// neither has anything left to send.
 			for _, m := range up.Messages() {
 				for _, to := range m.To {

@@ -54,13 +54,16 @@ type Record struct {
 // (tens of milliseconds at the 99th percentile under load); batching keeps
 // that off the path and costs one commit per batch instead of per message.
 type Log struct {
-	db    *store.DB
-	ins   *sql.Stmt // the insert, prepared once
-	log   *slog.Logger
-	queue chan Record
-	flush chan chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	db *store.DB
+	// the inserts of one record and of rowsPerInsert records, prepared
+	// once
+	ins, insRows *sql.Stmt
+	args         []any // the writer's, reused batch after batch
+	log          *slog.Logger
+	queue        chan Record
+	flush        chan chan struct{}
+	done         chan struct{}
+	once         sync.Once
 }
 
 // batchMax bounds one transaction; queueLen bounds memory when the disk is
@@ -70,7 +73,14 @@ const (
 	queueLen = 8192
 	// linger is how long a record may wait for others to share its
 	// transaction; reports do not need it sooner, and Flush does not wait.
-	linger = 20 * time.Millisecond
+	// A transaction costs SQLite about what four records do (a record
+	// cost 136 µs written alone, 34 µs in tens, 19 µs in hundreds), and
+	// at a few hundred messages a second 20 ms gathered only a handful.
+	linger = 100 * time.Millisecond
+	// rowsPerInsert is how many records one INSERT writes: each statement
+	// executed costs database/sql and SQLite about as much again as the
+	// row it writes.
+	rowsPerInsert = 16
 )
 
 // Open applies the decisions schema to db and returns a Log writing there.
@@ -83,7 +93,13 @@ func Open(ctx context.Context, db *store.DB) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decisions: prepare insert: %w", err)
 	}
-	l := &Log{db: db, ins: ins, log: slog.Default(), queue: make(chan Record, queueLen), flush: make(chan chan struct{}), done: make(chan struct{})}
+	insRows, err := db.PrepareContext(ctx, insertSQL+strings.Repeat(", "+valuesSQL, rowsPerInsert-1))
+	if err != nil {
+		ins.Close()
+		return nil, fmt.Errorf("decisions: prepare insert: %w", err)
+	}
+	l := &Log{db: db, ins: ins, insRows: insRows, log: slog.Default(), queue: make(chan Record, queueLen),
+		flush: make(chan chan struct{}), done: make(chan struct{})}
 	go l.writer()
 	return l, nil
 }
@@ -94,6 +110,7 @@ func (l *Log) Close() error {
 	l.once.Do(func() { close(l.queue) })
 	<-l.done
 	l.ins.Close()
+	l.insRows.Close()
 	return nil
 }
 
@@ -190,13 +207,26 @@ func (l *Log) write(batch []Record) error {
 	if err != nil {
 		return fmt.Errorf("decisions: begin: %w", err)
 	}
-	defer tx.Rollback()
-	st := tx.StmtContext(ctx, l.ins)
-	defer st.Close()
-	for _, r := range batch {
-		if err := insert(ctx, st, r); err != nil {
-			return err
+	defer tx.Rollback() // closes the statements too
+	one, rows := tx.StmtContext(ctx, l.ins), tx.StmtContext(ctx, l.insRows)
+	for len(batch) > 0 {
+		st, n := one, 1
+		if len(batch) >= rowsPerInsert {
+			st, n = rows, rowsPerInsert
 		}
+		args := l.args[:0]
+		for _, r := range batch[:n] {
+			if args, err = appendRow(args, r); err != nil {
+				return err
+			}
+		}
+		l.args = args
+		_, err := st.ExecContext(ctx, args...)
+		clear(args) // nothing of the batch kept alive until the next
+		if err != nil {
+			return fmt.Errorf("decisions: append %s: %w", batch[0].MessageID, err)
+		}
+		batch = batch[n:]
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("decisions: commit: %w", err)
@@ -204,19 +234,24 @@ func (l *Log) write(batch []Record) error {
 	return nil
 }
 
-const insertSQL = `INSERT INTO decisions
+const (
+	insertSQL = `INSERT INTO decisions
 	(at, via, message_id, queue_id, sender, department, verdict, decided, shadow, rule, score, codes, findings, error,
 	features, feature_set)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES ` + valuesSQL
+	valuesSQL = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
 
-func insert(ctx context.Context, st *sql.Stmt, r Record) error {
+// appendRow appends the insert's arguments for r.
+func appendRow(args []any, r Record) ([]any, error) {
 	fs := r.Findings
-	js := []byte("[]") // most mail has no findings
+	js := "[]" // most mail has no findings
 	if len(fs) > 0 {
-		var err error
-		if js, err = json.Marshal(fs); err != nil {
-			return fmt.Errorf("decisions: encode findings: %w", err)
+		b, err := json.Marshal(fs)
+		if err != nil {
+			return args, fmt.Errorf("decisions: encode findings of %s: %w", r.MessageID, err)
 		}
+		js = string(b)
 	}
 	codes := make([]string, 0, len(fs))
 	for _, f := range fs {
@@ -231,12 +266,9 @@ func insert(ctx context.Context, st *sql.Stmt, r Record) error {
 	if r.KeepsFeatures() {
 		feats, set = EncodeFeatures(r.Features), r.FeatureSet
 	}
-	if _, err := st.ExecContext(ctx, r.At.UnixMilli(), r.Via, r.MessageID, r.QueueID, r.Sender, r.Department,
+	return append(args, r.At.UnixMilli(), r.Via, r.MessageID, r.QueueID, r.Sender, r.Department,
 		string(r.Decision.Verdict), string(r.Decision.Decided), shadow, r.Decision.Rule, r.Score,
-		strings.Join(codes, " "), string(js), r.Err, feats, set); err != nil {
-		return fmt.Errorf("decisions: append %s: %w", r.MessageID, err)
-	}
-	return nil
+		strings.Join(codes, " "), js, r.Err, feats, set), nil
 }
 
 // Recent returns up to n records, newest first, made at or after since.

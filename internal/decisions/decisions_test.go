@@ -3,11 +3,13 @@ package decisions
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/policy"
@@ -91,6 +93,41 @@ func TestAppendAndRead(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, counts); diff != "" {
 		t.Errorf("Counts (-want +got):\n%s", diff)
+	}
+}
+
+// A batch is written several records to a statement: each record keeps
+// its own fields, whatever its place in the batch.
+func TestBatchKeepsEachRecord(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	base := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	var want []Record
+	for i := range 2*rowsPerInsert + 5 {
+		r := Record{At: base.Add(time.Duration(i) * time.Second), Via: "milter", MessageID: fmt.Sprintf("m%d@x", i),
+			Sender: fmt.Sprintf("s%d@corp.example", i), Decision: policy.Decision{Verdict: policy.Pass, Decided: policy.Pass, Rule: "r"},
+			Score: float64(i) / 100}
+		if i%7 == 3 {
+			r.Decision.Verdict, r.Findings = policy.Warn, []finding.Finding{{Code: finding.NewDomain, Message: fmt.Sprint(i)}}
+		}
+		want = append(want, r)
+	}
+	// queued before the writer takes any, so they share one transaction
+	for _, r := range want {
+		if err := l.Append(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := l.Recent(ctx, base, len(want)+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(got)
+	for i := range got {
+		got[i].At = got[i].At.UTC()
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -103,7 +104,8 @@ const readBuffer = 8 << 10
 type conn struct {
 	srv *Server
 	nc  net.Conn
-	r   *bufio.Reader // reads through deadlines
+	rc  syscall.RawConn // nc's socket, for quickAck
+	r   *bufio.Reader   // reads through deadlines
 	dl  deadlines
 	pkt []byte // the packet being handled
 	// out holds the answer being built: at the end of a message the
@@ -138,7 +140,7 @@ func (d *deadlines) Read(p []byte) (int, error) {
 // handle serves one connection until the MTA quits or breaks the protocol.
 func (s *Server) handle(nc net.Conn) {
 	c := connPool.Get().(*conn)
-	c.srv, c.nc = s, nc
+	c.srv, c.nc, c.rc = s, nc, rawConn(nc)
 	c.dl = deadlines{nc: nc, idle: s.Limits.IdleTimeout}
 	c.r.Reset(&c.dl)
 	c.sess.srv = s
@@ -147,7 +149,7 @@ func (s *Server) handle(nc net.Conn) {
 			s.Log.Error("milter: panic handling a command", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
 		nc.Close()
-		c.srv, c.nc, c.dl.nc = nil, nil, nil
+		c.srv, c.nc, c.rc, c.dl.nc = nil, nil, nil, nil
 		c.sess.reset() // keeps the message buffer for the next connection
 		c.sess.srv = nil
 		c.out, c.macros = c.out[:0], c.macros[:0]
@@ -339,5 +341,6 @@ func (c *conn) flush() error {
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.Limits.IdleTimeout))
 	_, err := c.nc.Write(c.out)
 	c.out = c.out[:0]
+	quickAck(c.rc)
 	return err
 }

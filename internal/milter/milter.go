@@ -159,19 +159,23 @@ const (
 
 // protocol is what misend asks the MTA to send and to wait for. The MTA
 // waits for an answer to every event it sends unless told not to, and each
-// wait is a round trip on its SMTP session. misend answers only where it
-// may refuse: each recipient (too many, or a route) and the end of the
-// message, where it decides. The connection, MAIL FROM, each header, the
-// end of the headers and each body chunk are taken without an answer (a
-// message too big is refused at its end); HELO, DATA and unknown SMTP
-// commands are not sent at all. Postfix honours the no-reply flags whatever
-// protocol version the milter names; misend names version 2 (conn.go),
-// for which Postfix sends neither DATA nor unknown commands anyway, and
-// answers DATA with "continue" and closes on an unknown command, which
-// would break the no-reply conversation if it ever got them: they are
-// refused here as well.
+// wait is a round trip on its SMTP session. misend answers only the end of
+// the message, where it decides. The connection, MAIL FROM, each
+// recipient, each header, the end of the headers and each body chunk are
+// taken without an answer; HELO, DATA and unknown SMTP commands are not
+// sent at all. What misend refuses before the end (a recipient that is a
+// route, too many recipients, a message too big) it refuses there, the
+// whole message at once: the MTA acknowledges nothing to its client
+// before that answer, so a refused recipient still never leaves, and
+// each recipient no longer costs the SMTP session a round trip.
+// Postfix honours the no-reply flags whatever protocol version the milter
+// names; misend names version 2 (conn.go), for which Postfix sends
+// neither DATA nor unknown commands anyway, and answers DATA with
+// "continue" and closes on an unknown command, which would break the
+// no-reply conversation if it ever got them: they are refused here as
+// well.
 const protocol = gomilter.OptNoHelo | gomilter.OptNoUnknown | gomilter.OptNoData |
-	gomilter.OptNoConnReply | gomilter.OptNoMailReply | gomilter.OptNoHeaderReply |
+	gomilter.OptNoConnReply | gomilter.OptNoMailReply | gomilter.OptNoRcptReply | gomilter.OptNoHeaderReply |
 	gomilter.OptNoEOHReply | gomilter.OptNoBodyReply
 
 // Listen listens on addr for milter connections as the Server wants them:

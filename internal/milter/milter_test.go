@@ -304,10 +304,51 @@ func TestLimits(t *testing.T) {
 		cs := openSession(t, addr)
 		m := msg("pass")
 		m.to = []string{"a@x.example", "b@x.example", "c@x.example"}
-		if _, act := send(t, cs, m); act.SMTPCode != 452 {
-			t.Fatalf("got %c %d, want 452", act.Code, act.SMTPCode)
+		if _, act := send(t, cs, m); act.SMTPCode != 552 || !strings.HasPrefix(act.SMTPText, "5.5.3 ") {
+			t.Fatalf("got %c %d %q, want 552 5.5.3 at the end of the message", act.Code, act.SMTPCode, act.SMTPText)
 		}
 	})
+}
+
+// A recipient that is a route is taken without an answer at RCPT, so the
+// end of the message refuses the whole message for it, whatever the
+// decision and wherever the route stands among the recipients; nothing is
+// held, recorded or stamped, and the next message on the connection is
+// decided afresh.
+func TestRoutedRecipientRefusesMessage(t *testing.T) {
+	holder := &memHolder{}
+	rec := &memRecorder{}
+	addr := startServer(t, &Server{Decider: subjectDecider{}, Holder: holder, Recorder: rec})
+	cs := openSession(t, addr)
+	for _, to := range [][]string{
+		{"attacker%evil.example@corp.example"},
+		{`"attacker@evil.example"@corp.example`},
+		{"a@partner.example", "evil.example!attacker@corp.example"},
+		{"a@partner.example", "@relay.example:attacker@evil.example", "b@partner.example"},
+	} {
+		for _, v := range []string{"pass", "hold"} {
+			m := msg(v)
+			m.to = to
+			mods, act := send(t, cs, m)
+			if act.Code != gomilter.ActReplyCode || act.SMTPCode != 553 || !strings.HasPrefix(act.SMTPText, "5.1.3 ") {
+				t.Errorf("%q, %s: got %c %d %q, want 553 5.1.3", to, v, act.Code, act.SMTPCode, act.SMTPText)
+			}
+			if len(mods) != 0 {
+				t.Errorf("%q, %s: modifications %+v", to, v, mods)
+			}
+		}
+		if _, act := send(t, cs, msg("pass")); act.Code != gomilter.ActAccept {
+			t.Fatalf("after %q: next message got %c, want it accepted", to, act.Code)
+		}
+	}
+	if len(holder.got) != 0 {
+		t.Errorf("held %d messages with a routed recipient", len(holder.got))
+	}
+	for _, r := range rec.got {
+		if r.Decision.Verdict != policy.Pass {
+			t.Errorf("recorded %+v", r)
+		}
+	}
 }
 
 func TestSeveralMessagesOneConnection(t *testing.T) {
@@ -485,10 +526,12 @@ func TestStampReadThenRemoved(t *testing.T) {
 	}
 }
 
-// The MTA waits only where misend may refuse: each recipient and the end
-// of the message. Everything else is negotiated as needing no answer, so
-// a message costs its recipients plus one round trip, and a connection
-// one more for the negotiation.
+// The MTA waits only for the end of the message, where misend decides:
+// recipients are taken without an answer too (a route or too many
+// recipients refuse the message at its end, TestRoutedRecipientRefusesMessage),
+// so a message costs one round trip whatever its recipients, and a
+// connection one more for the negotiation. Each recipient's round trip
+// was the milter's largest cost to Postfix after the decision itself.
 func TestRoundTrips(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -496,22 +539,19 @@ func TestRoundTrips(t *testing.T) {
 		to       []string
 		want     float64 // round trips per message
 	}{
-		{"one message, one recipient", 1, []string{"a@partner.example"}, 3},
-		{"one message, three recipients", 1, []string{"a@partner.example", "b@partner.example", "c@partner.example"}, 5},
-		{"four messages on one connection", 4, []string{"a@partner.example"}, 2.25},
+		{"one message, one recipient", 1, []string{"a@partner.example"}, 2},
+		{"one message, three recipients", 1, []string{"a@partner.example", "b@partner.example", "c@partner.example"}, 2},
+		{"four messages on one connection", 4, []string{"a@partner.example"}, 1.25},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &Server{Decider: subjectDecider{}, Holder: &memHolder{}}
 			cs := openSession(t, startServer(t, s))
-			for _, opt := range []gomilter.OptProtocol{gomilter.OptNoConnReply, gomilter.OptNoMailReply,
+			for _, opt := range []gomilter.OptProtocol{gomilter.OptNoConnReply, gomilter.OptNoMailReply, gomilter.OptNoRcptReply,
 				gomilter.OptNoHeaderReply, gomilter.OptNoEOHReply, gomilter.OptNoBodyReply} {
 				if !cs.ProtocolOption(opt) {
 					t.Errorf("protocol option %#x not negotiated", opt)
 				}
-			}
-			if cs.ProtocolOption(gomilter.OptNoRcptReply) {
-				t.Error("RCPT negotiated without a reply: too many recipients and routes could not be refused")
 			}
 			if act, err := cs.Conn("mx.example", gomilter.FamilyInet, 25, "192.0.2.1"); err != nil || act.Code != gomilter.ActContinue {
 				t.Fatalf("connect: %v %v", act, err)

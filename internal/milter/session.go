@@ -27,11 +27,14 @@ var (
 	replyReject   = replyText("550 5.7.1 Message refused by the organisation's mail policy")
 	replyTempFail = replyText("451 4.3.0 Message could not be checked now; try again later")
 	replyTooBig   = replyText("552 5.3.4 Message too big")
-	replyTooMany  = replyText("452 4.5.3 Too many recipients")
 	// Refused rather than rewritten: what misend checked is what leaves
 	// (see gateway's errBareCRorNUL).
 	replyBareCRorNUL = replyText("550 5.6.0 Message contains a bare CR or a NUL octet, which RFC 5322 does not allow; encode it (quoted-printable or base64)")
-	replyRouted      = replyText("553 5.1.3 Recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
+	// Recipients are taken without an answer (see protocol), so these
+	// refuse the whole message at its end, and permanently: a retry
+	// would bring the same recipients.
+	replyRouted  = replyText("553 5.1.3 A recipient address is a route (%, !, @ in the local part or a source route); send to the mailbox itself")
+	replyTooMany = replyText("552 5.5.3 Too many recipients for one message; send it to fewer at a time")
 )
 
 // errProtocol closes a connection whose peer does not follow the protocol.
@@ -45,12 +48,16 @@ type session struct {
 	env      Envelope
 	mailSeen bool
 	tooBig   bool
-	raw      bytes.Buffer
+	// refused is the answer the end of the message gets whatever the
+	// decision: a recipient misend must not let through was taken
+	// without an answer.
+	refused reply
+	raw     bytes.Buffer
 	// counts of our own headers in the incoming message, to remove them
 	forged map[string]int
 }
 
-// Connect, MailFrom, Header, Headers and BodyChunk answer nothing (nil):
+// Connect, MailFrom, RcptTo, Header, Headers and BodyChunk answer nothing (nil):
 // the MTA does not wait for them (see protocol), and an answer it does not
 // read would be taken as the answer to its next event.
 
@@ -78,17 +85,22 @@ func (s *session) RcptTo(rcpt string) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
 	}
-	if len(s.env.To) >= s.srv.Limits.MaxRecipients {
-		return replyTooMany, nil
+	if s.refused != nil {
+		return nil, nil
 	}
 	if _, routed := mail.Route(rcpt); routed {
 		// Postfix would deliver a percent hack, a bang path or a quoted
 		// '@' somewhere else than the mailbox it looks like; a source
 		// route is refused too, as Postfix hands it over as written.
-		return replyRouted, nil
+		s.refused = replyRouted
+		return nil, nil
+	}
+	if len(s.env.To) >= s.srv.Limits.MaxRecipients {
+		s.refused = replyTooMany
+		return nil, nil
 	}
 	s.env.To = append(s.env.To, strings.ToLower(rcpt))
-	return respContinue, nil
+	return nil, nil
 }
 
 func (s *session) Header(name, value []byte) (reply, error) {
@@ -191,6 +203,9 @@ func (s *session) reset() {
 func (s *session) Body(c *conn) (reply, error) {
 	if !s.mailSeen {
 		return nil, errProtocol
+	}
+	if s.refused != nil {
+		return s.refused, nil
 	}
 	if s.tooBig {
 		return replyTooBig, nil
