@@ -173,6 +173,12 @@ func TestDetectors(t *testing.T) {
 			fires: finding.GreetingMismatch, inMessage: "nobodyknows"},
 		{name: "greeting by nickname", msg: newMsg("g8", me, "Robert Kline <r.kline@zeta.example>").text("Hi Bob,\n"),
 			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "bare opening names another contact", msg: newMsg("g9", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("Tanaka,\nsee below."),
+			fires: finding.GreetingMismatch, suggestion: "tanaka@partner-a.co.jp"},
+		{name: "bare opening names the recipient", msg: newMsg("g10", me, "Yamada Hanako <h.yamada@beta-trading.com>").text("Hanako - see below."),
+			quiet: []finding.Code{finding.GreetingMismatch}},
+		{name: "bare opening names nobody the sender knows", msg: newMsg("g11", me, "h.yamada@beta-trading.com").text("Nobodyknows,\nsee below."),
+			quiet: []finding.Code{finding.GreetingMismatch}},
 		{name: "attachment names another client", msg: newMsg("g5", me, "tanaka@partner-a.co.jp").attach("見積書_beta-trading_2026.pdf"),
 			fires: finding.GreetingMismatch, inMessage: "beta-trading.com"},
 

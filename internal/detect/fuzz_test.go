@@ -10,7 +10,7 @@ import (
 // UTF-8, huge lines, ISO-2022-JP escapes left in, honorifics alone.
 func FuzzParseGreeting(f *testing.F) {
 	for _, s := range []string{
-		"A社 田中様\n", "株式会社Aの田中様", "Dear Mr. Tanaka,", "Hi Bob,", "Hello Bob and Alice",
+		"A社 田中様\n", "株式会社Aの田中様", "Dear Mr. Tanaka,", "Hi Bob,", "Hello Bob and Alice", "Jeff, Jim and Dave -\n",
 		"様", "の様", "Dear ,", "Dear Mr.", "Dear Mr. .", "\x1b$B@6Ln\x1b(B様", "\xff\xfe様",
 		strings.Repeat("a", 5000) + "様", strings.Repeat("Dear ", 1000), "田中さん、、、鈴木さん",
 		"Dear Mr. Tanaka, Ms. Suzuki and Dr. Ito:", "ＡＢＣ社　田中様", "\r\n\r\n田中様\r\n",

@@ -33,7 +33,7 @@ func (c *check) greeting() {
 			c.greetedDepartment(g.Department, g.Person, rNames)
 		}
 		if g.Person != "" {
-			c.greetedPerson(g.Person, rNames)
+			c.greetedPerson(g, rNames)
 			toks := nameTokens(g.Person)
 			// Writing a new recipient's name is what someone who meant
 			// them does; a slip leaves the greeting to the intended one.
@@ -154,7 +154,8 @@ func (c *check) namesake(i int, toks []string, rNames [][]string) float64 {
 	return w
 }
 
-func (c *check) greetedPerson(person string, rNames [][]string) {
+func (c *check) greetedPerson(g Greeting, rNames [][]string) {
+	person := g.Person
 	toks := nameTokens(person)
 	if len(toks) == 0 {
 		return
@@ -192,7 +193,9 @@ func (c *check) greetedPerson(person string, rNames [][]string) {
 	// Only when every recipient is known by name does a greeting that fits
 	// none of them name someone else, rather than a recipient by a name
 	// mail never showed ("Hi Bob" to bsmith@).
-	named := c.allNamedIn(toks)
+	// A bare opening names someone only if a contact bears the name
+	// ("Thanks," does not).
+	named := !g.Bare && c.allNamedIn(toks)
 	if named {
 		c.f[fGreetNobody] = 1
 	}

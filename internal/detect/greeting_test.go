@@ -37,6 +37,20 @@ func TestParseGreeting(t *testing.T) {
 		{"経理部 石川さん\n\nお疲れさまです。", []Greeting{{Department: "経理部", Person: "石川"}}}, // a colleague elsewhere
 		{"経理部の石川さん", []Greeting{{Department: "経理部", Person: "石川"}}},
 		{"山田商事の営業部の田中様", []Greeting{{Company: "山田商事", Department: "営業部", Person: "田中"}}},
+		// Bare openings, as colleagues write: only names before the mark.
+		{"John,\nsee below.", []Greeting{{Person: "john", Bare: true}}},
+		{"Sally - can you look at this?", []Greeting{{Person: "sally", Bare: true}}},
+		{"Mark and Sally:", []Greeting{{Person: "mark", Bare: true}, {Person: "sally", Bare: true}}},
+		{"Mark Taylor--", []Greeting{{Person: "mark taylor", Bare: true}}},
+		{"Jeff, Jim, Dave,", []Greeting{{Person: "jeff", Bare: true}, {Person: "jim", Bare: true}, {Person: "dave", Bare: true}}},
+		{"Thanks, I will.", nil},
+		{"FYI: the deal closed", nil},
+		{"Yes - tomorrow works.", nil},
+		{"The deal closed, as planned.", nil}, // a sentence, not a name
+		{"I think so, yes.", nil},
+		{"Call me at 3:00", nil},
+		{"Please see below.\nJohn,", nil}, // only the first line
+		{"> Mark,\nSally -", []Greeting{{Person: "sally", Bare: true}}},
 	}
 	for _, tt := range tests {
 		if got := ParseGreeting(tt.text); !slices.Equal(got, tt.want) {
