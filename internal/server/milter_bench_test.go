@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	gomilter "github.com/emersion/go-milter"
 
 	"github.com/misend/misend/internal/decisions"
 	"github.com/misend/misend/internal/store"
@@ -88,6 +91,9 @@ type milterClient struct {
 	r   *bufio.Reader
 	out []byte
 	in  []byte
+	// rcptReply is whether the milter answers each recipient, as it
+	// negotiated.
+	rcptReply bool
 }
 
 func dialMilter(addr string) (*milterClient, error) {
@@ -100,9 +106,10 @@ func dialMilter(addr string) (*milterClient, error) {
 	nc.(*net.TCPConn).SetLinger(0)
 	c := &milterClient{c: nc, r: bufio.NewReader(nc)}
 	c.packet('O', "\x00\x00\x00\x06\x00\x00\x01\xff\x00\x1f\xff\xff")
-	if _, err := c.answer(); err != nil {
-		return nil, err
+	if code, err := c.answer(); err != nil || code != 'O' || len(c.in) < 13 {
+		return nil, fmt.Errorf("option negotiation: %q, %v", code, err)
 	}
+	c.rcptReply = gomilter.OptProtocol(binary.BigEndian.Uint32(c.in[9:13]))&gomilter.OptNoRcptReply == 0
 	c.packet('D', "Cj\x00mta.test.example\x00{daemon_name}\x00mta.test.example\x00v\x00Postfix 3.8\x00")
 	c.packet('C', "localhost\x00", "4", "\x9c\x40", "127.0.0.1\x00")
 	return c, nil
@@ -154,8 +161,10 @@ func (c *milterClient) message(i int) (byte, error) {
 	c.packet('M', "<"+sato+">\x00")
 	c.packet('D', "R{rcpt_addr}\x00tanaka@partner-a.example\x00")
 	c.packet('R', "<tanaka@partner-a.example>\x00")
-	if code, err := c.answer(); err != nil || code != 'c' {
-		return code, err
+	if c.rcptReply {
+		if code, err := c.answer(); err != nil || code != 'c' {
+			return code, err
+		}
 	}
 	for _, h := range [][2]string{
 		{"Received", "from localhost (localhost [127.0.0.1])\n\tby mta.test.example (Postfix) with ESMTP id 4Q" + id + "\n\tfor <tanaka@partner-a.example>; Mon,  7 Dec 2026 03:30:05 +0000 (UTC)"},
