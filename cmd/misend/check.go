@@ -16,6 +16,7 @@ import (
 	"github.com/misend/misend/internal/finding"
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/memlimit"
 	"github.com/misend/misend/internal/policy"
 	"github.com/misend/misend/internal/store"
 )
@@ -44,10 +45,17 @@ func (c *checkCmd) Run(g *Globals) error {
 	if _, err := os.Stat(g.DB); err != nil && !strings.Contains(g.DB, "://") {
 		return fmt.Errorf("%s: no model yet (run misend import first): %w", g.DB, err)
 	}
+	// Loading the model makes most of check's garbage: a soft heap limit
+	// while it loads keeps the peak near what the model needs (Enron's
+	// full model: 155 MB resident without it, 124 MB with it, at 0.1 s
+	// more CPU), raised afterwards for a model that needs more.
+	lim := memlimit.Start(checkHeapFloor)
+	defer lim.Stop()
 	svc, err := checkService(ctx, g)
 	if err != nil {
 		return err
 	}
+	lim.Fit()
 	out := checkPrinter{w: os.Stdout, json: c.JSON, operator: c.Operator, lang: c.Lang}
 	if c.Path == "-" {
 		msg, err := parseMail(os.Stdin, mail.Limits{})
@@ -107,6 +115,10 @@ func looksLikeMailbox(path string) bool {
 	n, _ := io.ReadFull(f, head)
 	return string(head[:n]) == "From "
 }
+
+// checkHeapFloor is the soft heap limit check keeps to while it loads the
+// model (package memlimit).
+const checkHeapFloor = 100 << 20
 
 // checkService builds the decision path from the database (check.Load)
 // with the policy in force: the one saved in the web UI, else the one from
