@@ -47,10 +47,10 @@ type session struct {
 
 	env      Envelope
 	mailSeen bool
-	tooBig   bool
 	// refused is the answer the end of the message gets whatever the
-	// decision: a recipient misend must not let through was taken
-	// without an answer.
+	// decision: a recipient misend must not let through, or more octets
+	// than it keeps, were taken without an answer. Nothing more of a
+	// refused message is kept.
 	refused reply
 	raw     bytes.Buffer
 	// counts of our own headers in the incoming message, to remove them
@@ -147,18 +147,16 @@ func (s *session) BodyChunk(chunk []byte) (reply, error) {
 	return nil, nil
 }
 
-// fits reports whether n more octets keep the message within the limit;
-// once they do not, nothing more is kept and the end of message refuses
-// it.
+// fits reports whether n more octets are to be kept: not for a message
+// already refused, nor past the size limit, which refuses it.
 func (s *session) fits(n int) bool {
-	if s.tooBig || s.raw.Len()+n > s.srv.Limits.MaxMessageBytes {
-		s.tooBig = true
+	if s.refused == nil && s.raw.Len()+n > s.srv.Limits.MaxMessageBytes {
+		s.refused = replyTooBig
 		if s.raw.Cap() > 0 {
 			s.raw = bytes.Buffer{}
 		}
-		return false
 	}
-	return true
+	return s.refused == nil
 }
 
 func (s *session) write(p []byte) {
@@ -206,9 +204,6 @@ func (s *session) Body(c *conn) (reply, error) {
 	}
 	if s.refused != nil {
 		return s.refused, nil
-	}
-	if s.tooBig {
-		return replyTooBig, nil
 	}
 	srv := s.srv
 	s.env.QueueID = c.macro("i")
