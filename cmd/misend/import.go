@@ -143,7 +143,11 @@ func (c *importCmd) Run(g *Globals) error {
 	var fitErr error
 	fitStart := time.Now()
 	if cal != nil && walkErr == nil {
-		lim.Fit() // the model and the window are what the fit keeps live
+		// The model and the window are what the fit keeps live: the limit
+		// is set on what they take once compacted and collected.
+		m.Compact()
+		runtime.GC()
+		lim.Fit()
 		fitted, fitErr = cal.Fit(ctx)
 		if walkErr = l.err; walkErr == nil && ctx.Err() != nil {
 			walkErr = ctx.Err()
