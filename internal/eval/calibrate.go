@@ -24,12 +24,15 @@ import (
 // Messages may come in any order (an import walks files, not dates): those
 // before the window are learned as they come, the window's are kept and
 // replayed in date order by Fit. The window is bounded (FitCut), and of
-// the mail in it only insiders' messages keep their text.
+// the mail in it only insiders' messages keep their text. Copies of one
+// message (the sender's and each recipient's) are told apart as they come,
+// as Dedupe does, so that only the one kept waits for the replay.
 type Calibration struct {
 	s      *Session
 	cut    time.Time
 	window []*mail.Message
-	copies int // window messages that were copies of another, left out by Fit
+	at     map[uint64]int // model.MessageKey → its message in window
+	copies int            // window messages that were copies of another, left out
 }
 
 // DefaultFitShare and DefaultFitMessages bound the fit window misend import
@@ -68,7 +71,7 @@ func windowStart(dates []time.Time, share float64, most int) time.Time {
 func NewCalibration(cfg Config, cut time.Time, sc Scorer, ln Learner) *Calibration {
 	cfg.FitFrom = cut
 	cfg.Frozen = false
-	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut}
+	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut, at: map[uint64]int{}}
 }
 
 // Add takes one message of the history, in any order.
@@ -83,7 +86,19 @@ func (c *Calibration) Add(m *mail.Message) {
 		light.Text, light.Attachments = "", nil
 		m = &light
 	}
-	c.window = append(c.window, m)
+	// Of copies, the first naming the most recipients is kept, in the
+	// place of the first copy: what Dedupe keeps of the whole window.
+	k := model.MessageKey(m)
+	i, dup := c.at[k]
+	if !dup {
+		c.at[k] = len(c.window)
+		c.window = append(c.window, m)
+		return
+	}
+	c.copies++
+	if len(m.Recipients()) > len(c.window[i].Recipients()) {
+		c.window[i] = m
+	}
 }
 
 // FitHistory fits weights on the history walk yields (in any order, as
@@ -103,8 +118,9 @@ func FitHistory(ctx context.Context, mcfg model.Config, sent []time.Time, walk f
 	return c.Fit(ctx)
 }
 
-// Copies is how many messages of the window Fit left out as copies of
-// another (the same mail in the sender's and the recipients' folders).
+// Copies is how many messages of the window were left out of the replay
+// as copies of another (the same mail in the sender's and the recipients'
+// folders).
 func (c *Calibration) Copies() int { return c.copies }
 
 // Fitted is what a calibration produced.
@@ -121,19 +137,25 @@ type Fitted struct {
 	From, Until time.Time
 }
 
-// Fit replays the window and fits weights on it.
+// Fit replays the window and fits weights on it. It is called once: what
+// it no longer needs it lets go as it goes, each message of the window
+// once learned (the model keeps copies of what it keeps), then the
+// replay's session (its index of addresses, the scorer's caches) before
+// the weights are fitted.
 func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
-	window := Dedupe(c.window)
-	c.copies = len(c.window) - len(window)
+	window, s := c.window, c.s
+	c.window, c.at, c.s = nil, nil, nil
 	SortByDate(window)
 	for i, m := range window {
 		if i%256 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("calibrate: %w", ctx.Err())
 		}
-		c.s.History(m)
+		s.History(m)
+		window[i] = nil
 	}
-	run := c.s.Run()
+	run := s.Run()
 	fit := FitSamples(run)
+	run.Fit = nil // fit holds them
 	n := countMessages(fit)
 	if n < MinFitMessages {
 		return nil, fmt.Errorf("calibrate: only %d messages sent by insiders in the fit window (at least %d needed)", n, MinFitMessages)

@@ -22,9 +22,9 @@ type index struct {
 	names  map[string]string   // address → a display name seen for it
 	byName map[string]*addrSet // name token → addresses carrying it
 
-	sorted      []string // every address seen, sorted, for prefix neighbours
-	seen        map[string]bool
-	seenDomains map[string]bool // domains of sorted, built on first use
+	sorted      []string          // every address seen, sorted, for prefix neighbours
+	seen        map[string]string // every address seen → the index's own copy of it
+	seenDomains map[string]bool   // domains of sorted, built on first use
 }
 
 // addrSet is a set that keeps insertion order and counts how often each
@@ -46,16 +46,19 @@ func (s *addrSet) add(a string) {
 
 func newIndex(org []string) *index {
 	return &index{org: org, contacts: map[string]*addrSet{}, domains: map[string]map[string]bool{}, names: map[string]string{},
-		byName: map[string]*addrSet{}, seen: map[string]bool{}}
+		byName: map[string]*addrSet{}, seen: map[string]string{}}
 }
 
 // add records msg as history.
+//
+// What it keeps of msg are copies (see own): a parsed address or name is
+// often a substring of its whole header field, which would keep the field
+// of every message of the history alive for as long as the index.
 func (x *index) add(msg *mail.Message) {
-	from := msg.From.Addr
-	x.address(msg.From)
-	rcpts := msg.Recipients()
-	for _, r := range rcpts {
-		x.address(r)
+	from := x.address(msg.From)
+	rcpts := msg.Recipients() // a new slice: msg keeps its own addresses
+	for i, r := range rcpts {
+		rcpts[i].Addr = x.address(r)
 	}
 	if from == "" || !x.org.has(from) || len(rcpts) == 0 {
 		return
@@ -79,29 +82,33 @@ func (x *index) add(msg *mail.Message) {
 	}
 }
 
-func (x *index) address(a mail.Address) {
+// address records a and returns the index's own copy of its address.
+func (x *index) address(a mail.Address) string {
 	if a.Addr == "" || !strings.Contains(a.Addr, "@") {
-		return
+		return strings.Clone(a.Addr) // not indexed, but kept as a contact
 	}
-	if !x.seen[a.Addr] {
-		x.seen[a.Addr] = true
-		i, _ := slices.BinarySearch(x.sorted, a.Addr)
-		x.sorted = slices.Insert(x.sorted, i, a.Addr)
+	own, ok := x.seen[a.Addr]
+	if !ok {
+		own = strings.Clone(a.Addr)
+		x.seen[own] = own
+		i, _ := slices.BinarySearch(x.sorted, own)
+		x.sorted = slices.Insert(x.sorted, i, own)
 		if x.seenDomains != nil {
-			x.seenDomains[domainOf(a.Addr)] = true
+			x.seenDomains[domainOf(own)] = true
 		}
 	}
-	if a.Name != "" && x.names[a.Addr] == "" && !strings.Contains(a.Name, "@") {
-		x.names[a.Addr] = a.Name
+	if a.Name != "" && x.names[own] == "" && !strings.Contains(a.Name, "@") {
+		x.names[own] = strings.Clone(a.Name)
 	}
 	for _, t := range nameTokens(a) {
 		s := x.byName[t]
 		if s == nil {
 			s = &addrSet{}
-			x.byName[t] = s
+			x.byName[strings.Clone(t)] = s
 		}
-		s.add(a.Addr)
+		s.add(own)
 	}
+	return own
 }
 
 // sentTo reports whether sender has mailed addr before.

@@ -118,13 +118,18 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 }
 
 // FitSamples returns the fit-window samples of run that belong to no
-// conversation of the test period.
+// conversation of the test period: run.Fit itself when that is all of them
+// (as after a calibration, which has no test period), since the samples
+// are most of what a fit holds.
 func FitSamples(run *Run) []Sample {
 	inTest := map[uint64]bool{}
 	for _, s := range run.Samples {
 		if s.Thread != 0 {
 			inTest[s.Thread] = true
 		}
+	}
+	if len(inTest) == 0 {
+		return run.Fit
 	}
 	var out []Sample
 	for _, s := range run.Fit {

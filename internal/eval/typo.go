@@ -44,7 +44,7 @@ func (Typo) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address,
 		for try := 0; try < 8; try++ {
 			l := mistype(local, r.IntN(typoHomoglyph+1), r)
 			a := l + "@" + dom
-			if l != local && validLocal(l) && !x.seen[a] && usable(msg, a) {
+			if l != local && validLocal(l) && x.seen[a] == "" && usable(msg, a) {
 				// A typed address carries no display name: the
 				// client has none for an address it never saw.
 				return i, mail.Address{Addr: a}, true

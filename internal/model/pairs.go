@@ -100,3 +100,18 @@ func (pc *pairCounts) set(ps []count64) {
 		pc.vals = append(pc.vals, p.N)
 	}
 }
+
+// Compact merges the pairs each insider's table holds apart, new since its
+// last merge, into its sorted arrays. Those wait in a map at up to three
+// times the 12 octets a pair costs merged, and the many small tables
+// (under minFresh pairs) never merge while learning: for the Enron
+// mailboxes, about as much memory as all the merged pairs. Call it when a
+// long run of learning ends and the model is kept for a while, as misend
+// import does before it replays the fit window. Counts are unchanged.
+func (m *Model) Compact() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range m.people {
+		p.pairs.merge()
+	}
+}

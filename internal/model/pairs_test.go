@@ -1,8 +1,10 @@
 package model
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestPairCountsMatchesMap drives the sorted pair table and a plain map
@@ -58,5 +60,37 @@ func TestPairCountsMatchesMap(t *testing.T) {
 		if got := back.get(k); got != n {
 			t.Fatalf("restored get(%x) = %d, want %d", k, got, n)
 		}
+	}
+}
+
+// TestCompact: a compacted model holds every pair merged and answers as
+// before, and keeps learning.
+func TestCompact(t *testing.T) {
+	m := New(Config{OrgDomains: []string{"corp.example"}})
+	rcpts := []string{"b@corp.example", "x@partner.example", "y@partner.example", "z@other.example"}
+	for i := range 40 {
+		m.Learn(msg(fmt.Sprint(i), t0.Add(time.Duration(i)*time.Hour), "a@corp.example", rcpts[i%3], rcpts[i%3+1]))
+	}
+	type q struct{ s, a, b string }
+	qs := []q{{"a@corp.example", "b@corp.example", "x@partner.example"}, {"a@corp.example", "y@partner.example", "z@other.example"},
+		{"b@corp.example", "a@corp.example", "x@partner.example"}, {"a@corp.example", "b@corp.example", "z@other.example"}}
+	before := map[q]int{}
+	for _, x := range qs {
+		before[x] = m.Together(x.s, x.a, x.b)
+	}
+	m.Compact()
+	for _, p := range m.people {
+		if len(p.pairs.fresh) != 0 {
+			t.Fatalf("%d pairs still waiting after Compact", len(p.pairs.fresh))
+		}
+	}
+	for _, x := range qs {
+		if got := m.Together(x.s, x.a, x.b); got != before[x] {
+			t.Errorf("Together%v = %d after Compact, want %d", x, got, before[x])
+		}
+	}
+	m.Learn(msg("more", t0.Add(100*time.Hour), "a@corp.example", "y@partner.example", "z@other.example"))
+	if got := m.Together("a@corp.example", "y@partner.example", "z@other.example"); got != before[qs[1]]+1 {
+		t.Errorf("after learning one more: %d, want %d", got, before[qs[1]]+1)
 	}
 }
