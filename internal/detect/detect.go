@@ -332,7 +332,7 @@ const fullHistory = 50.0
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
 	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider,
-	fTextNamesRarest}
+	fTextNamesRarest, fOrgStale}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.
@@ -363,6 +363,22 @@ func (c *check) rarest() int {
 	return best
 }
 
+// staleHalf is the age at which staleness reaches one half.
+const staleHalf = 60 * 24 * time.Hour
+
+// staleness is how long ago the organisation last exchanged mail with a
+// recipient, as 1-2^(-age/staleHalf): 0 for this week's correspondent,
+// near 1 for a name from years ago. Someone new to the sender is usually
+// someone the organisation deals with now; a wrong pick from an address
+// book or a colleague's contacts is as often someone from long ago. An
+// address nobody ever exchanged mail with has no age (org_unknown covers it).
+func staleness(last, now time.Time) float64 {
+	if last.IsZero() || !now.After(last) {
+		return 0
+	}
+	return 1 - math.Exp2(-float64(now.Sub(last))/float64(staleHalf))
+}
+
 // novelty reports recipients and domains the sender never exchanged mail
 // with, softened by what the team and organisation know.
 func (c *check) novelty() {
@@ -385,6 +401,7 @@ func (c *check) novelty() {
 			c.f[fDeptUnknown] = 1 / (1 + float64(c.m.DeptAddress(c.sender, r.Addr)))
 		}
 		c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
+		c.f[fOrgStale] = staleness(c.m.OrgLastSeen(r.Addr), c.now)
 		if r.internal {
 			c.f[fRarestInternal] = 1
 		}
