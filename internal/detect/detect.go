@@ -54,11 +54,6 @@
 // verdicts (package policy) or read message bodies beyond the greeting
 // lines, quoted headers, recipients' names in the first 16 KiB of text
 // (mention.go) and attachment names.
-//
-// Whether the text names a newcomer (text_names_rarest) is left out of the
-// built-in weights: the synthetic organisation names everyone it brings
-// into a conversation, real people a fifth of the time, so only weights
-// fitted on an organisation's own history weigh it.
 package detect
 
 import (
