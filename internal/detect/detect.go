@@ -54,11 +54,6 @@
 // verdicts (package policy) or read message bodies beyond the greeting
 // lines, quoted headers, recipients' names in the first 16 KiB of text
 // (mention.go) and attachment names.
-//
-// Whether the text names a newcomer (text_names_rarest) is left out of the
-// built-in weights: the synthetic organisation names everyone it brings
-// into a conversation, real people a fifth of the time, so only weights
-// fitted on an organisation's own history weigh it.
 package detect
 
 import (
@@ -332,7 +327,7 @@ const fullHistory = 50.0
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
 	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider,
-	fTextNamesRarest}
+	fTextNamesRarest, fOrgStale}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.
@@ -363,6 +358,22 @@ func (c *check) rarest() int {
 	return best
 }
 
+// staleHalf is the age at which staleness reaches one half.
+const staleHalf = 60 * 24 * time.Hour
+
+// staleness is how long ago the organisation last exchanged mail with a
+// recipient, as 1-2^(-age/staleHalf): 0 for this week's correspondent,
+// near 1 for a name from years ago. Someone new to the sender is usually
+// someone the organisation deals with now; a wrong pick from an address
+// book or a colleague's contacts is as often someone from long ago. An
+// address nobody ever exchanged mail with has no age (org_unknown covers it).
+func staleness(last, now time.Time) float64 {
+	if last.IsZero() || !now.After(last) {
+		return 0
+	}
+	return 1 - math.Exp2(-float64(now.Sub(last))/float64(staleHalf))
+}
+
 // novelty reports recipients and domains the sender never exchanged mail
 // with, softened by what the team and organisation know.
 func (c *check) novelty() {
@@ -385,6 +396,7 @@ func (c *check) novelty() {
 			c.f[fDeptUnknown] = 1 / (1 + float64(c.m.DeptAddress(c.sender, r.Addr)))
 		}
 		c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
+		c.f[fOrgStale] = staleness(c.m.OrgLastSeen(r.Addr), c.now)
 		if r.internal {
 			c.f[fRarestInternal] = 1
 		}

@@ -40,6 +40,7 @@ func (b mb) cc(cc ...string) mb {
 }
 func (b mb) reply(to string) mb { b.m.InReplyTo = to; return b }
 func (b mb) text(s string) mb   { b.m.Text = s; return b }
+func (b mb) at(t time.Time) mb  { b.m.Date = t; return b }
 func (b mb) attach(name string) mb {
 	b.m.Attachments = append(b.m.Attachments, mail.Attachment{Filename: name})
 	return b
@@ -264,6 +265,9 @@ func TestGreetingEvidence(t *testing.T) {
 			rarest: true, namesake: true},
 		{name: "greets someone else", msg: newMsg("ge5", me, "Mori Aki <aki.mori@zeta.example>").text("Dear Mr. Nobodyknows,\n"),
 			nobody: true},
+		{name: "greets the newcomer in kanji, whom mail knows in Latin letters", msg: newMsg("ge6", me, "Mori Aki <aki.mori@zeta.example>").text("森様\n"),
+			rarest: true},
+		{name: "greets in kanji a name the newcomer's reading is not", msg: newMsg("ge7", me, "Abe Ken <ken.abe@eta.example>").text("森様\n")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,6 +282,25 @@ func TestGreetingEvidence(t *testing.T) {
 				t.Errorf("greeting_names_nobody %v, want %v", f[fGreetNobody], tt.nobody)
 			}
 		})
+	}
+}
+
+// TestOrgStale: a newcomer to the sender whom the organisation last mailed
+// long ago weighs more than one it mails this week.
+func TestOrgStale(t *testing.T) {
+	m := model.New(model.Config{OrgDomains: []string{"corp.example"}})
+	for i := range 60 {
+		m.Learn(newMsg(fmt.Sprint("h", i), me, "kato@corp.example").at(t0.Add(-time.Duration(60-i) * 24 * time.Hour)).m)
+	}
+	m.Learn(newMsg("old", "kato@corp.example", "old@partner.example").at(t0.Add(-300 * 24 * time.Hour)).m)
+	m.Learn(newMsg("fresh", "kato@corp.example", "fresh@partner.example").at(t0.Add(-2 * 24 * time.Hour)).m)
+	d := &Detector{Model: m}
+	stale := func(to string) float64 { return d.Check(newMsg("x-"+to, me, to).m, t0).Features[fOrgStale] }
+	if old, fresh := stale("old@partner.example"), stale("fresh@partner.example"); old < 0.9 || fresh > 0.05 {
+		t.Errorf("org_stale: mailed 300 days ago %.3f, 2 days ago %.3f", old, fresh)
+	}
+	if f := stale("never@partner.example"); f != 0 {
+		t.Errorf("org_stale of an address nobody mailed: %v", f)
 	}
 }
 

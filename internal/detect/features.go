@@ -55,6 +55,7 @@ const (
 	fAttachLabelled
 	fAttachNewKind
 	fTextNamesRarest
+	fOrgStale
 	numFeatures
 )
 
@@ -112,4 +113,5 @@ var FeatureNames = []string{
 	fAttachLabelled:     "attachment_labelled",         // a Purview sensitivity label on the message or a document
 	fAttachNewKind:      "attachment_new_kind",         // an outside recipient's domain never got this kind of attachment from the sender
 	fTextNamesRarest:    "text_names_rarest",           // the text names every least known recipient by a token no other contact bears: their novelty
+	fOrgStale:           "org_stale",                   // the organisation last exchanged mail with the rarest recipient long ago: 1-2^(-age/60 days)
 }

@@ -80,17 +80,8 @@ func TestFitDefaultWeights(t *testing.T) {
 	run := synthRun(t, fitSeed, fitPeople, fitDays, nil)
 	var x []detect.Features
 	var y []bool
-	mention := slices.Index(detect.FeatureNames, "text_names_rarest")
 	for _, s := range run.Samples {
-		// The generator names everyone it brings into a conversation
-		// ("I have copied …", 「…さんをCCに追加します」); real people do so
-		// far less (Enron: a fifth of honest mail to someone never
-		// mailed names them). Weighed here, the built-in weights would
-		// hold honest mail for naming nobody. Installations weigh it on
-		// their own history.
-		f := slices.Clone(s.Features)
-		f[mention] = 0
-		x = append(x, f)
+		x = append(x, s.Features)
 		y = append(y, s.Injected())
 	}
 	// Linear only: trees fitted on a generated organisation would learn

@@ -37,7 +37,7 @@ func (c *check) greeting() {
 			toks := nameTokens(g.Person)
 			// Writing a new recipient's name is what someone who meant
 			// them does; a slip leaves the greeting to the intended one.
-			if rarest >= 0 && shareToken(toks, rNames[rarest]) && !c.ungreetedPeer(rarest, greeted, rNames) {
+			if rarest >= 0 && greetsAny(toks, rNames[rarest]) && !c.ungreetedPeer(rarest, greeted, rNames) {
 				c.f[fGreetRarest] = 1 / (1 + c.rs[rarest].contact.Total())
 				if w := c.namesake(rarest, toks, rNames); w > 0 {
 					c.f[fGreetNamesake] = c.f[fGreetRarest] * w
@@ -73,7 +73,7 @@ func (c *check) greetings() []Greeting {
 // bears, and the department it sits in when the greeting gives one.
 func (c *check) greetedAs(addr string) bool {
 	for _, g := range c.greetings() {
-		if g.Person == "" || !allIn(nameTokens(g.Person), c.nameTokensOf(addr, "")) {
+		if g.Person == "" || !greetsAll(nameTokens(g.Person), c.nameTokensOf(addr, "")) {
 			continue
 		}
 		if g.Department == "" || g.Company != "" || sameDepartment(g.Department, c.m.Department(addr)) {
@@ -104,7 +104,7 @@ func (c *check) otherScript(toks []string, cjk bool, cands []model.Contact) []st
 			break
 		}
 		names := c.nameTokensOf(k.Addr, "")
-		if !allIn(toks, names) {
+		if !greetsAll(toks, names) {
 			continue
 		}
 		for _, t := range names {
@@ -130,7 +130,7 @@ func (c *check) namedIn(r rcpt, cjk bool) bool {
 // to it.
 func (c *check) ungreetedPeer(i int, greeted []string, rNames [][]string) bool {
 	for j, r := range c.rs {
-		if j != i && !r.inThread && r.contact.Total() <= c.rs[i].contact.Total() && !shareToken(greeted, rNames[j]) {
+		if j != i && !r.inThread && r.contact.Total() <= c.rs[i].contact.Total() && !greetsAny(greeted, rNames[j]) {
 			return true
 		}
 	}
@@ -144,11 +144,11 @@ func (c *check) ungreetedPeer(i int, greeted []string, rNames [][]string) bool {
 func (c *check) namesake(i int, toks []string, rNames [][]string) float64 {
 	w := 0.0
 	for j, rn := range rNames {
-		if t := c.rs[j].contact.Total(); j != i && t > c.rs[i].contact.Total() && shareToken(toks, rn) {
+		if t := c.rs[j].contact.Total(); j != i && t > c.rs[i].contact.Total() && greetsAny(toks, rn) {
 			w = max(w, t/(t+2))
 		}
 	}
-	if k, ok := c.suggested[c.rs[i].Addr]; ok && shareToken(toks, c.nameTokensOf(k, "")) {
+	if k, ok := c.suggested[c.rs[i].Addr]; ok && greetsAny(toks, c.nameTokensOf(k, "")) {
 		w = max(w, c.f[fSimilarContact])
 	}
 	return w
@@ -162,12 +162,12 @@ func (c *check) greetedPerson(g Greeting, rNames [][]string) {
 	}
 	for _, rn := range rNames {
 		// "Hi Bob," fits Robert Smith.
-		if shareToken(toks, rn) || shareToken(givenNames(toks), givenNames(rn)) {
+		if greetsAny(toks, rn) || shareToken(givenNames(toks), givenNames(rn)) {
 			return
 		}
 	}
 	// The sender's own name in the opening is a signature or a quote.
-	if shareToken(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
+	if greetsAny(toks, c.nameTokensOf(c.sender, c.msg.From.Name)) {
 		return
 	}
 	cands := c.candidates()
@@ -203,7 +203,7 @@ func (c *check) greetedPerson(g Greeting, rNames [][]string) {
 		if k.Total() < minCandidateTx {
 			break // sorted: the rest are too rare to be who was meant
 		}
-		if allIn(toks, c.nameTokensOf(k.Addr, "")) {
+		if greetsAll(toks, c.nameTokensOf(k.Addr, "")) {
 			c.f[fGreeting] = 1
 			c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High, Suggestion: k.Addr}.
 				Say("greeting.person", finding.Args{"person": person, "addr": k.Addr}))
@@ -228,7 +228,7 @@ func (c *check) greetedDepartment(dept, person string, rNames [][]string) {
 	toks := nameTokens(person)
 	wrong, actual := "", ""
 	for j, r := range c.rs {
-		if !r.internal || !shareToken(toks, rNames[j]) {
+		if !r.internal || !greetsAny(toks, rNames[j]) {
 			continue
 		}
 		d := c.m.Department(r.Addr)
@@ -243,7 +243,7 @@ func (c *check) greetedDepartment(dept, person string, rNames [][]string) {
 	c.f[fGreetDepartment] = 1
 	f := finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High, Recipient: wrong}
 	for _, k := range c.candidates() {
-		if allIn(toks, c.nameTokensOf(k.Addr, "")) && sameDepartment(dept, c.m.Department(k.Addr)) {
+		if greetsAll(toks, c.nameTokensOf(k.Addr, "")) && sameDepartment(dept, c.m.Department(k.Addr)) {
 			f.Suggestion = k.Addr
 			break
 		}
@@ -281,17 +281,6 @@ func (c *check) outsideGreeting(company string) {
 	c.f[fGreetOutside] = 1
 	c.add(finding.Finding{Code: finding.GreetingMismatch, Severity: finding.High}.
 		Say("greeting.outside", finding.Args{"company": company}))
-}
-
-// allIn reports whether every token of want is in have: "Portland friends"
-// names the Portland list only if the list is also known as "friends".
-func allIn(want, have []string) bool {
-	for _, w := range want {
-		if !slices.Contains(have, w) {
-			return false
-		}
-	}
-	return len(want) > 0
 }
 
 // namedCompany reports org when no recipient belongs to it but a domain the

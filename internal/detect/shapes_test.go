@@ -23,7 +23,7 @@ func shapesHistory(t *testing.T) *model.Model {
 	at := t0.Add(-16 * 7 * 24 * time.Hour)
 	learn := func(b mb) {
 		b.m.Date = at
-		at = at.Add(5 * time.Hour)
+		at = at.Add(21 * time.Hour) // eight messages a week, up to the day before t0
 		m.Learn(b.m)
 	}
 	for w := range 16 {

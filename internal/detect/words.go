@@ -55,4 +55,5 @@ var FeatureWords = []string{
 	fAttachLabelled:     "a sensitivity label",
 	fAttachNewKind:      "a kind of attachment the recipient's domain never got from the sender",
 	fTextNamesRarest:    "the text names the least known recipient",
+	fOrgStale:           "the organisation last mailed the recipient long ago",
 }

@@ -84,6 +84,10 @@ type Model struct {
 	depts   interner // departments
 	names   interner // display names
 	addrDom []uint32 // address id → domain id
+	// addrLast is address id → the hour an insider last exchanged mail
+	// with the address (0: never): whether a correspondent is one of the
+	// organisation's current ones or a name from years ago.
+	addrLast []uint32
 
 	people  map[uint32]*person // per-sender state, insiders only
 	addrNm  map[uint32][]nameCount
@@ -219,6 +223,7 @@ func (m *Model) addr(a string) uint32 {
 	if isNew {
 		d, _ := m.domains.id(domainOf(a))
 		m.addrDom = append(m.addrDom, d)
+		m.addrLast = append(m.addrLast, 0)
 	}
 	return id
 }
@@ -269,6 +274,7 @@ func (m *Model) learnSent(fromID uint32, rcpts, visible []uint32, h uint32) {
 		c.sent.add(h, m.hlHours)
 		c.touch(h)
 		p.contacts[r] = c
+		m.addrLast[r] = max(m.addrLast[r], h)
 
 		d := m.addrDom[r]
 		dc, had := p.domains[d]
@@ -301,6 +307,7 @@ func (m *Model) learnReceived(rcpt, from uint32, all []uint32, h uint32) {
 	c.recv.add(h, m.hlHours)
 	c.touch(h)
 	p.contacts[from] = c
+	m.addrLast[from] = max(m.addrLast[from], h)
 	d := m.addrDom[from]
 	dc := p.domains[d]
 	dc.recv.add(h, m.hlHours)

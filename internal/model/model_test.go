@@ -61,11 +61,16 @@ func TestLearnContactsAndDomains(t *testing.T) {
 		{"a sent to p in Bcc", m.Contact("a@corp.example", "p@one.example", now).Sent, 1},
 		{"Bcc recipients not together for a", float64(m.Together("a@corp.example", "p@one.example", "q@two.example")), 0},
 		{"Bcc recipients not together for c (received)", float64(m.Together("c@corp.example", "p@one.example", "q@two.example")), 0},
+		{"hours to the organisation's last mail with x", m.OrgLastSeen("x@partner.example").Sub(t0).Hours(), 1},
+		{"hours to the organisation's last mail from y", m.OrgLastSeen("y@other.example").Sub(t0).Hours(), 2},
 	}
 	for _, tt := range tests {
 		if math.Abs(tt.got-tt.want) > 1e-3 {
 			t.Errorf("%s: %v, want %v", tt.name, tt.got, tt.want)
 		}
+	}
+	if !m.OrgLastSeen("nobody@partner.example").IsZero() {
+		t.Error("an address nobody exchanged mail with has a last hour")
 	}
 	if m.IsSender("y@other.example") {
 		t.Error("outsiders get no sender state")

@@ -151,6 +151,18 @@ func (m *Model) OrgAddress(addr string) int {
 	return int(m.orgAddr[id])
 }
 
+// OrgLastSeen is when an insider last exchanged mail with addr; zero if
+// none ever did.
+func (m *Model) OrgLastSeen(addr string) time.Time {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	id, ok := m.addrs.lookup(addr)
+	if !ok || m.addrLast[id] == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(m.addrLast[id])*3600, 0).UTC()
+}
+
 // OrgDomain is how many distinct insiders have mailed anyone at dom.
 func (m *Model) OrgDomain(dom string) int {
 	m.mu.RLock()

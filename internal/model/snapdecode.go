@@ -200,6 +200,13 @@ func (rs *restorer) part(s *part) error {
 		return err
 	}
 	m.addrDom = append(m.addrDom, s.AddrDom...)
+	// Snapshots from before addrLast have none: those addresses count as
+	// never exchanged recently until mail with them is learned again.
+	if len(s.AddrLast) != 0 && len(s.AddrLast) != len(s.Addrs) {
+		return errors.New("address hours do not match the addresses")
+	}
+	m.addrLast = append(m.addrLast, s.AddrLast...)
+	m.addrLast = append(m.addrLast, make([]uint32, len(m.addrDom)-len(m.addrLast))...)
 	nAddr, nName, nDept := uint32(len(m.addrs.str)), uint32(len(m.names.str)), uint32(len(m.depts.str))
 
 	for _, an := range s.AddrNames {

@@ -68,6 +68,7 @@ type part struct {
 	Domains, Depts, Names []string
 	Addrs                 []string
 	AddrDom               []uint32 // with Addrs: each address's domain
+	AddrLast              []uint32 // with Addrs: the hour insiders last exchanged mail with it
 	AddrNames             []snapNames
 	OrgAddr               []count32 // address → insiders who mailed it
 	OrgDom                []count32
@@ -357,6 +358,7 @@ func (m *Model) Reload(ctx context.Context, db *store.DB) error {
 	defer m.mu.Unlock()
 	m.cfg, m.hlHours, m.own = o.cfg, o.hlHours, o.own
 	m.addrs, m.domains, m.depts, m.names, m.addrDom = o.addrs, o.domains, o.depts, o.names, o.addrDom
+	m.addrLast = o.addrLast
 	m.people, m.addrNm = o.people, o.addrNm
 	m.orgAddr, m.orgDom, m.deptKn, m.deptDom = o.orgAddr, o.orgDom, o.deptKn, o.deptDom
 	m.compDom, m.compTop = o.compDom, o.compTop

@@ -35,6 +35,7 @@ func fixtureModelV1() *Model {
 		m.LearnObservation(&o)
 	})
 	m.orgAddr, m.deptKn = map[uint32]uint32{}, map[uint64]uint32{}
+	clear(m.addrLast) // that version kept no hours
 	for _, p := range m.people {
 		for r, c := range p.contacts {
 			if c.sent.at != 0 {
@@ -117,6 +118,7 @@ func sameState(t *testing.T, a, b *Model) {
 	}
 	eq("addresses", a.addrs.str, b.addrs.str)
 	eq("address domains", a.addrDom, b.addrDom)
+	eq("address hours", a.addrLast, b.addrLast)
 	eq("domains", a.domains.str, b.domains.str)
 	eq("departments", a.depts.str, b.depts.str)
 	eq("names", a.names.str, b.names.str)

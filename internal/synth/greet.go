@@ -237,7 +237,13 @@ func (g *gen) enGreeting(e *event) string {
 }
 
 // addedNote says who a reply brings in: 「経理部の石川さんにもCCで共有します。」
+// Half the replies that bring someone in say nothing of it: people copy a
+// colleague in without a word (in Enron's mail, four in five honest
+// messages to someone the sender never mailed do not name them).
 func (g *gen) addedNote(e *event) string {
+	if len(e.added) == 0 || g.text.IntN(2) == 0 {
+		return ""
+	}
 	o := g.org
 	var b strings.Builder
 	for _, a := range e.added {
