@@ -86,7 +86,9 @@ type Model struct {
 	addrDom []uint32 // address id → domain id
 	// addrLast is address id → the hour an insider last exchanged mail
 	// with the address (0: never): whether a correspondent is one of the
-	// organisation's current ones or a name from years ago.
+	// organisation's current ones or a name from years ago. The newest of
+	// the insiders' contacts' last hours, kept apart so a check reads one
+	// number (lastFromContacts rebuilds it on loading).
 	addrLast []uint32
 
 	people  map[uint32]*person // per-sender state, insiders only

@@ -65,6 +65,7 @@ func decode(open func() (io.Reader, error), cfg Config) (*Model, error) {
 		if err := rs.whole(open); err != nil {
 			return nil, fmt.Errorf("decode: %w", err)
 		}
+		m.lastFromContacts()
 		return m, nil
 	}
 	rs.presize(head.Counts)
@@ -80,7 +81,20 @@ func decode(open func() (io.Reader, error), cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("decode: part %d: %w", n, err)
 		}
 		if p.End {
+			m.lastFromContacts()
 			return m, nil
+		}
+	}
+}
+
+// lastFromContacts works out when insiders last exchanged mail with each
+// address from their contacts, which hold it: the snapshot does not repeat
+// it, and snapshots from before it was kept load with it all the same.
+func (m *Model) lastFromContacts() {
+	m.addrLast = make([]uint32, len(m.addrDom))
+	for _, p := range m.people {
+		for id, c := range p.contacts {
+			m.addrLast[id] = max(m.addrLast[id], c.last)
 		}
 	}
 }
@@ -200,13 +214,6 @@ func (rs *restorer) part(s *part) error {
 		return err
 	}
 	m.addrDom = append(m.addrDom, s.AddrDom...)
-	// Snapshots from before addrLast have none: those addresses count as
-	// never exchanged recently until mail with them is learned again.
-	if len(s.AddrLast) != 0 && len(s.AddrLast) != len(s.Addrs) {
-		return errors.New("address hours do not match the addresses")
-	}
-	m.addrLast = append(m.addrLast, s.AddrLast...)
-	m.addrLast = append(m.addrLast, make([]uint32, len(m.addrDom)-len(m.addrLast))...)
 	nAddr, nName, nDept := uint32(len(m.addrs.str)), uint32(len(m.names.str)), uint32(len(m.depts.str))
 
 	for _, an := range s.AddrNames {

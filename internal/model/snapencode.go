@@ -56,7 +56,6 @@ func (e *encoder) encode() error {
 	// The tables only ever grow by appending, so these prefixes stay as
 	// they are after the lock is released.
 	addrs, addrDom := m.addrs.str[:e.nAddr:e.nAddr], m.addrDom[:e.nAddr:e.nAddr]
-	addrLast := slices.Clone(m.addrLast[:e.nAddr]) // updated in place by Learn
 	domains, depts, names := m.domains.str[:e.nDom:e.nDom], m.depts.str[:e.nDept:e.nDept], m.names.str[:e.nName:e.nName]
 	people := slices.Sorted(maps.Keys(m.people))
 	head := &snapHead{Version: snapshotVersion, OrgDomains: m.own, Counts: snapCounts{
@@ -83,7 +82,7 @@ func (e *encoder) encode() error {
 	}
 	i := 0
 	for l := range stringChunks(addrs) {
-		if err := e.put(&part{Addrs: l, AddrDom: addrDom[i : i+len(l)], AddrLast: addrLast[i : i+len(l)]}); err != nil {
+		if err := e.put(&part{Addrs: l, AddrDom: addrDom[i : i+len(l)]}); err != nil {
 			return err
 		}
 		i += len(l)

@@ -68,7 +68,6 @@ type part struct {
 	Domains, Depts, Names []string
 	Addrs                 []string
 	AddrDom               []uint32 // with Addrs: each address's domain
-	AddrLast              []uint32 // with Addrs: the hour insiders last exchanged mail with it
 	AddrNames             []snapNames
 	OrgAddr               []count32 // address → insiders who mailed it
 	OrgDom                []count32

@@ -35,7 +35,6 @@ func fixtureModelV1() *Model {
 		m.LearnObservation(&o)
 	})
 	m.orgAddr, m.deptKn = map[uint32]uint32{}, map[uint64]uint32{}
-	clear(m.addrLast) // that version kept no hours
 	for _, p := range m.people {
 		for r, c := range p.contacts {
 			if c.sent.at != 0 {
