@@ -251,3 +251,15 @@ func TestRunDrainsWithWorkers(t *testing.T) {
 		t.Errorf("delivered %d (deliverer saw %d), want %d", got, len(d.got), n)
 	}
 }
+
+// TestJournalNotOurs: a journal with a line no attempt record is that long
+// stops Open with an error, rather than forgetting the records after it.
+func TestJournalNotOurs(t *testing.T) {
+	dir := t.TempDir()
+	q, _ := Open(dir)
+	id, _ := q.Accept(context.Background(), env, []byte("m"), Outcome{}, Queued, time.Time{})
+	os.WriteFile(filepath.Join(dir, journalName), []byte(strings.Repeat("x", 100_000)+" 1\n"+string(id)+" 1\n"), 0o600)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "journal") {
+		t.Errorf("open with a 100 kB journal line: %v", err)
+	}
+}

@@ -59,6 +59,9 @@ func openJournal(q *Queue) (*journal, map[ID]int, error) {
 		}
 		old[ID(id)] = max(old[ID(id)], attempt)
 	}
+	if err := sc.Err(); err != nil { // a line too long: not a journal misend wrote
+		return nil, nil, fmt.Errorf("queue: read journal: %w", err)
+	}
 	return j, old, nil
 }
 

@@ -15,10 +15,10 @@
 package smtpauth
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"strings"
 	"time"
@@ -61,9 +61,10 @@ func Parse(name string, b []byte) (*Users, error) {
 		users:   backoff.New(5, time.Second, time.Minute),
 		clients: backoff.New(20, 2*time.Second, 10*time.Minute),
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	n := 0
+	for raw := range lines(b) {
+		n++
+		line := strings.TrimSpace(raw)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -122,9 +123,7 @@ func Line(user, password string) (string, error) {
 // keeping comments, order and existing hashes; n is how many it hashed.
 func Rehash(b []byte) (out []byte, n int) {
 	var w bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range lines(b) {
 		t := strings.TrimSpace(line)
 		if user, secret, ok := strings.Cut(t, ":"); ok && user != "" && secret != "" && !strings.HasPrefix(t, "#") && !auth.IsHash(secret) {
 			line = user + ":" + auth.HashPassword(secret)
@@ -134,4 +133,17 @@ func Rehash(b []byte) (out []byte, n int) {
 		w.WriteByte('\n')
 	}
 	return w.Bytes(), n
+}
+
+// lines yields b's lines without their line ends. Unlike a bufio.Scanner
+// it has no longest line: a line past one would end the loop early, and
+// Rehash would write the file back without the users after it.
+func lines(b []byte) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for l := range bytes.Lines(b) {
+			if !yield(strings.TrimSuffix(strings.TrimSuffix(string(l), "\n"), "\r")) {
+				return
+			}
+		}
+	}
 }

@@ -37,6 +37,15 @@ func TestRehash(t *testing.T) {
 	if _, n := Rehash(out); n != 0 {
 		t.Errorf("a second rehash hashed %d", n)
 	}
+	// A line longer than a bufio.Scanner takes must not end the file:
+	// rewritten, the users after it would be gone.
+	long := "# " + strings.Repeat("x", 100_000) + "\nmta:" + h + "\r\nlast:" + h + "\n"
+	if out, n := Rehash([]byte(long)); n != 0 || string(out) != strings.Replace(long, "\r\n", "\n", 1) {
+		t.Errorf("rehash of a file with a long comment changed it (%d hashed, %d octets of %d)", n, len(out), len(long))
+	}
+	if u, err := Parse("f", []byte(long)); err != nil || len(u.hashes) != 2 {
+		t.Errorf("parse of a file with a long comment: %v", err)
+	}
 	if l, err := Line("mta", "short"); err == nil {
 		t.Errorf("short password accepted: %s", l)
 	}
