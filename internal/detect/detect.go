@@ -327,7 +327,7 @@ const fullHistory = 50.0
 // sender's own history.
 var senderRelative = []int{fNovelty, fNewExternal, fNewDomain, fDeptUnknown, fOrgUnknown, fOrgDomainUnknown,
 	fNoCooccur, fThreadNewcomer, fNoveltyFirstRate, fFreemailNew, fRarestInternal, fThreadOutsider, fQuotedOutsider,
-	fTextNamesRarest, fOrgStale}
+	fTextNamesRarest, fOrgStale, fOtherCircle}
 
 // discountShortHistory scales novelty by how much history the sender has.
 // Findings stay (they are true), but they weigh less in the score.
@@ -356,6 +356,24 @@ func (c *check) rarest() int {
 		}
 	}
 	return best
+}
+
+// otherCircle reports whether recipient i falls in another circle of the
+// organisation's mail graph (model.SameCommunity) than the sender and
+// every other recipient: a newcomer someone on the message works with
+// comes from one of theirs; a namesake or an address-book neighbour taken
+// by mistake, from anywhere.
+func (c *check) otherCircle(i int) bool {
+	r := c.rs[i]
+	if same, known := c.m.SameCommunity(c.sender, r.Addr); !known || same {
+		return false
+	}
+	for j, o := range c.rs {
+		if same, _ := c.m.SameCommunity(o.Addr, r.Addr); j != i && same {
+			return false
+		}
+	}
+	return true
 }
 
 // staleHalf is the age at which staleness reaches one half.
@@ -397,6 +415,9 @@ func (c *check) novelty() {
 		}
 		c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
 		c.f[fOrgStale] = staleness(c.m.OrgLastSeen(r.Addr), c.now)
+		if c.otherCircle(i) {
+			c.f[fOtherCircle] = 1
+		}
 		if r.internal {
 			c.f[fRarestInternal] = 1
 		}

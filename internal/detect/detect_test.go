@@ -359,3 +359,30 @@ func TestCheckWhileLearning(t *testing.T) {
 		d.Check(newMsg("c", me, fmt.Sprintf("p%d@partner-a.co.jp", i%40), "tanaka@partner-b.co.jp").m, t0)
 	}
 }
+
+// TestOtherCircle: a newcomer from the circle of someone on the message is
+// no stranger to it; one from a circle nobody on it works in is.
+func TestOtherCircle(t *testing.T) {
+	m := model.New(model.Config{OrgDomains: []string{"corp.example"}})
+	desks := [][]string{{me, "kato@corp.example", "ito@corp.example"}, {"mori@corp.example", "abe@corp.example", "ueda@law.example"}}
+	n := 0
+	for day := range 40 {
+		for _, desk := range desks {
+			for i, from := range desk[:2] {
+				m.Learn(newMsg(fmt.Sprint("c", n), from, desk[(i+1+day%2)%3]).at(t0.Add(time.Duration(n-400) * time.Hour)).m)
+				n++
+			}
+		}
+	}
+	m.FindCommunities()
+	d := &Detector{Model: m}
+	other := func(to ...string) float64 {
+		return d.Check(newMsg(fmt.Sprint("x", to), me, to...).m, t0).Features[fOtherCircle]
+	}
+	if f := other("ueda@law.example"); f == 0 {
+		t.Error("a newcomer from another desk's circle is not in another circle")
+	}
+	if f := other("abe@corp.example", "ueda@law.example"); f != 0 {
+		t.Errorf("a newcomer from a co-recipient's circle: other_circle %v", f)
+	}
+}

@@ -56,6 +56,7 @@ const (
 	fAttachNewKind
 	fTextNamesRarest
 	fOrgStale
+	fOtherCircle
 	numFeatures
 )
 
@@ -114,4 +115,5 @@ var FeatureNames = []string{
 	fAttachNewKind:      "attachment_new_kind",         // an outside recipient's domain never got this kind of attachment from the sender
 	fTextNamesRarest:    "text_names_rarest",           // the text names every least known recipient by a token no other contact bears: their novelty
 	fOrgStale:           "org_stale",                   // the organisation last exchanged mail with the rarest recipient long ago: 1-2^(-age/60 days)
+	fOtherCircle:        "other_circle",                // the rarest recipient is in another circle of the mail graph than the sender and every other recipient
 }

@@ -56,4 +56,5 @@ var FeatureWords = []string{
 	fAttachNewKind:      "a kind of attachment the recipient's domain never got from the sender",
 	fTextNamesRarest:    "the text names the least known recipient",
 	fOrgStale:           "the organisation last mailed the recipient long ago",
+	fOtherCircle:        "the new recipient works in another circle",
 }

@@ -108,6 +108,9 @@ type Model struct {
 	learned int
 	dups    int
 	popular []uint32 // cached domains mailed by several insiders; nil when stale
+
+	comm   []uint32 // address id → its circle of the mail graph (community.go)
+	commAt int      // learned when comm was found
 }
 
 // person is what the model knows about one insider as a sender and recipient.

@@ -63,12 +63,22 @@ func (m *Model) Learn(msg *mail.Message) bool {
 // LearnObservation is Learn for what Observe took from a message, here or
 // in another process.
 func (m *Model) LearnObservation(o *Observation) bool {
+	m.mu.Lock()
+	learned := m.learn(o)
+	due := learned && m.communitiesDue()
+	m.mu.Unlock()
+	if due {
+		m.FindCommunities()
+	}
+	return learned
+}
+
+// learn (m.mu held) is LearnObservation.
+func (m *Model) learn(o *Observation) bool {
 	rcpts := o.rcpts
 	if rcpts == nil {
 		rcpts = mail.Recipients(o.To, o.Cc, o.Bcc) // from another process
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if _, ok := m.seen[o.Key]; ok {
 		m.dups++
 		return false

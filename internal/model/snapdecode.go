@@ -66,6 +66,7 @@ func decode(open func() (io.Reader, error), cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("decode: %w", err)
 		}
 		m.lastFromContacts()
+		m.FindCommunities()
 		return m, nil
 	}
 	rs.presize(head.Counts)
@@ -82,6 +83,7 @@ func decode(open func() (io.Reader, error), cfg Config) (*Model, error) {
 		}
 		if p.End {
 			m.lastFromContacts()
+			m.FindCommunities()
 			return m, nil
 		}
 	}

@@ -357,7 +357,7 @@ func (m *Model) Reload(ctx context.Context, db *store.DB) error {
 	defer m.mu.Unlock()
 	m.cfg, m.hlHours, m.own = o.cfg, o.hlHours, o.own
 	m.addrs, m.domains, m.depts, m.names, m.addrDom = o.addrs, o.domains, o.depts, o.names, o.addrDom
-	m.addrLast = o.addrLast
+	m.addrLast, m.comm, m.commAt = o.addrLast, o.comm, o.commAt
 	m.people, m.addrNm = o.people, o.addrNm
 	m.orgAddr, m.orgDom, m.deptKn, m.deptDom = o.orgAddr, o.orgDom, o.deptKn, o.deptDom
 	m.compDom, m.compTop = o.compDom, o.compTop
