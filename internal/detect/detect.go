@@ -358,40 +358,6 @@ func (c *check) rarest() int {
 	return best
 }
 
-// otherCircle reports whether recipient i falls in another circle of the
-// organisation's mail graph (model.SameCommunity) than the sender and
-// every other recipient: a newcomer someone on the message works with
-// comes from one of theirs; a namesake or an address-book neighbour taken
-// by mistake, from anywhere.
-func (c *check) otherCircle(i int) bool {
-	r := c.rs[i]
-	if same, known := c.m.SameCommunity(c.sender, r.Addr); !known || same {
-		return false
-	}
-	for j, o := range c.rs {
-		if same, _ := c.m.SameCommunity(o.Addr, r.Addr); j != i && same {
-			return false
-		}
-	}
-	return true
-}
-
-// staleHalf is the age at which staleness reaches one half.
-const staleHalf = 60 * 24 * time.Hour
-
-// staleness is how long ago the organisation last exchanged mail with a
-// recipient, as 1-2^(-age/staleHalf): 0 for this week's correspondent,
-// near 1 for a name from years ago. Someone new to the sender is usually
-// someone the organisation deals with now; a wrong pick from an address
-// book or a colleague's contacts is as often someone from long ago. An
-// address nobody ever exchanged mail with has no age (org_unknown covers it).
-func staleness(last, now time.Time) float64 {
-	if last.IsZero() || !now.After(last) {
-		return 0
-	}
-	return 1 - math.Exp2(-float64(now.Sub(last))/float64(staleHalf))
-}
-
 // novelty reports recipients and domains the sender never exchanged mail
 // with, softened by what the team and organisation know.
 func (c *check) novelty() {
