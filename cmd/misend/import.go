@@ -235,7 +235,10 @@ const importHeapFloor = 232 << 20
 // message, so this one comes first.
 func (c *importCmd) fitCut(ctx context.Context, m *model.Model) (time.Time, error) {
 	dates := newInsiderDates(m)
-	_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits}, func(_ string, msg *mail.Message) error {
+	// Dates and addresses are all this walk reads of a message: its
+	// header. Mail the learning walk refuses for its MIME structure alone
+	// gives its date here, too rare to move the window.
+	_, err := walkMail(ctx, c.Paths, ingest.Options{Limits: mail.HistoryLimits, HeaderOnly: true}, func(_ string, msg *mail.Message) error {
 		if !c.late(msg) {
 			dates.add(msg)
 		}

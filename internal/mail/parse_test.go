@@ -3,6 +3,7 @@ package mail
 import (
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -234,4 +235,63 @@ func TestLooksLikeMessage(t *testing.T) {
 			t.Errorf("LooksLikeMessage(%q) = %v", tt.head, got)
 		}
 	}
+}
+
+// TestParseHeaderBytes: the header alone gives what the whole message
+// gives of its header, refuses what is refused for the header or size,
+// and takes mail refused only for its body's structure.
+func TestParseHeaderBytes(t *testing.T) {
+	lim := Limits{MaxMessageBytes: 400, MaxHeaderBytes: 120, MaxDepth: 1, MaxParts: 3, MaxTextBytes: 10}
+	tests := []struct {
+		name, raw string
+		refused   error // of ParseHeaderBytes; nil when it takes the message
+		body      bool  // whether ParseBytes takes it too
+	}{
+		{"plain", "From: A <A@Corp.Example>\r\nTo: b@x.example, c@y.example\r\nCc: d@z.example\r\nDate: Mon, 2 Jan 2006 15:04:05 -0700\r\n\r\nhello\r\n", nil, true},
+		{"attachment", "From: a@b.c\nTo: d@e.f\nBcc: g@h.i\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n\nbody\n--XX\nContent-Disposition: attachment; filename=a.pdf\n\nAAAA\n--XX--\n", nil, true},
+		{"broken header line", "From: a@b.c\nnot a field\nTo: d@e.f\n\nx\n", nil, true},
+		{"too deep", "From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n--a--\n", nil, false},
+		{"too many parts", "From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n--a\n\n1\n--a\n\n2\n--a\n\n3\n--a--\n", nil, false},
+		{"too large", "From: a@b.c\n\n" + strings.Repeat("x", 400), ErrTooLarge, false},
+		{"header too large", "From: a@b.c\nX: " + strings.Repeat("x", 120) + "\n\nbody\n", ErrHeaderTooLarge, false},
+		{"not a message", "hello\n\nworld\n", ErrNotMessage, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := ParseHeaderBytes([]byte(tt.raw), lim)
+			if tt.refused != nil {
+				if !errors.Is(err, tt.refused) {
+					t.Fatalf("err %v, want %v", err, tt.refused)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.From.Addr != "a@b.c" && h.From.Addr != "a@corp.example" || h.Text != "" || h.Attachments != nil {
+				t.Errorf("from %q, text %q, attachments %v", h.From.Addr, h.Text, h.Attachments)
+			}
+			m, err := ParseBytes([]byte(tt.raw), lim)
+			if (err == nil) != tt.body {
+				t.Fatalf("ParseBytes: err %v", err)
+			}
+			if err == nil {
+				if want := headerOnly(m, len(h.Problems)); !reflect.DeepEqual(h, want) {
+					t.Errorf("header\n%+v\nwant\n%+v", h, want)
+				}
+			}
+		})
+	}
+}
+
+// headerOnly is m as ParseHeaderBytes gives it, the header having raised
+// the first n problems.
+func headerOnly(m *Message, n int) *Message {
+	h := *m
+	h.Text, h.Attachments = "", nil
+	h.Problems = m.Problems[:min(n, len(m.Problems)):min(n, len(m.Problems))]
+	if len(h.Problems) == 0 {
+		h.Problems = nil
+	}
+	return &h
 }
