@@ -3,6 +3,7 @@ package mail
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -294,4 +295,41 @@ func headerOnly(m *Message, n int) *Message {
 		h.Problems = nil
 	}
 	return &h
+}
+
+// TestRecipients: each address once, in the order it first comes, in
+// short lists and in long ones.
+func TestRecipients(t *testing.T) {
+	a := func(s ...string) []Address {
+		var out []Address
+		for _, x := range s {
+			out = append(out, Address{Addr: x})
+		}
+		return out
+	}
+	var long, longWant []string
+	for i := range 40 {
+		x := fmt.Sprintf("p%d@x.example", i%25)
+		long = append(long, x)
+		if i < 25 {
+			longWant = append(longWant, x)
+		}
+	}
+	tests := []struct {
+		name        string
+		to, cc, bcc []Address
+		want        []Address
+	}{
+		{"none", nil, nil, nil, nil},
+		{"empty addresses only", a(""), a(""), nil, nil},
+		{"merged in order", a("b@x", "a@x"), a("c@x", "b@x"), a("a@x", "d@x"), a("b@x", "a@x", "c@x", "d@x")},
+		{"long", a(long[:20]...), a(long[20:]...), a(long[:3]...), a(longWant...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Recipients(tt.to, tt.cc, tt.bcc); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
