@@ -274,9 +274,16 @@ func newInsiderDates(m *model.Model) *insiderDates {
 }
 
 func (d *insiderDates) add(msg *mail.Message) {
-	if d != nil && !msg.Date.IsZero() && msg.Date.Before(d.horizon) && len(msg.Recipients()) > 0 && d.m.IsInternal(msg.From.Addr) {
+	if d != nil && !msg.Date.IsZero() && msg.Date.Before(d.horizon) && d.m.IsInternal(msg.From.Addr) && hasRecipient(msg) {
 		d.dates = append(d.dates, msg.Date)
 	}
+}
+
+// hasRecipient is len(msg.Recipients()) > 0, without making a list of
+// every message's recipients only to count it.
+func hasRecipient(msg *mail.Message) bool {
+	named := func(a mail.Address) bool { return a.Addr != "" }
+	return slices.ContainsFunc(msg.To, named) || slices.ContainsFunc(msg.Cc, named) || slices.ContainsFunc(msg.Bcc, named)
 }
 
 // importLearner learns messages for import: into the model, and through
