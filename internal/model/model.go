@@ -106,6 +106,8 @@ type Model struct {
 	learned int
 	dups    int
 	popular []uint32 // cached domains mailed by several insiders; nil when stale
+
+	topicMACs sync.Pool // HMACs under Config.TopicKey (topicKeyedWith)
 }
 
 // person is what the model knows about one insider as a sender and recipient.
@@ -143,6 +145,8 @@ func New(cfg Config) *Model {
 		seen:    map[uint64]struct{}{},
 		threads: newThreadIndex(),
 	}
+	key := slices.Clone(cfg.TopicKey)
+	m.topicMACs.New = func() any { return newTopicMAC(key) }
 	m.addrs.init()
 	m.domains.init()
 	m.depts.init()
