@@ -22,9 +22,15 @@ type index struct {
 	names  map[string]string   // address → a display name seen for it
 	byName map[string]*addrSet // name token → addresses carrying it
 
-	sorted      []string          // every address seen, sorted, for prefix neighbours
+	// sorted is every address seen, sorted, for prefix neighbours, but
+	// for those in unsorted, seen since it was last asked for (addresses):
+	// inserting each new address in place would move half the list every
+	// time, which for a whole history's addresses costs more than the
+	// rest of the index.
+	sorted      []string
+	unsorted    []string
 	seen        map[string]string // every address seen → the index's own copy of it
-	seenDomains map[string]bool   // domains of sorted, built on first use
+	seenDomains map[string]bool   // domains of every address seen, built on first use
 }
 
 // addrSet is a set that keeps insertion order and counts how often each
@@ -87,18 +93,26 @@ func (x *index) address(a mail.Address) string {
 	if a.Addr == "" || !strings.Contains(a.Addr, "@") {
 		return strings.Clone(a.Addr) // not indexed, but kept as a contact
 	}
-	own, ok := x.seen[a.Addr]
-	if !ok {
+	own, seen := x.seen[a.Addr]
+	if !seen {
 		own = strings.Clone(a.Addr)
 		x.seen[own] = own
-		i, _ := slices.BinarySearch(x.sorted, own)
-		x.sorted = slices.Insert(x.sorted, i, own)
+		x.unsorted = append(x.unsorted, own)
 		if x.seenDomains != nil {
 			x.seenDomains[domainOf(own)] = true
 		}
 	}
-	if a.Name != "" && x.names[own] == "" && !strings.Contains(a.Name, "@") {
+	named := x.names[own]
+	byLocal := a.Name == "" || strings.Contains(a.Name, "@") // nameTokens reads the local part
+	if !byLocal && named == "" {
 		x.names[own] = strings.Clone(a.Name)
+	}
+	// Most addresses come again and again under the same name, whose
+	// tokens were indexed the first time: the name the index keeps is the
+	// first one the address came with, and an address never kept under a
+	// name always came without one, its tokens those of its local part.
+	if seen && (byLocal && named == "" || !byLocal && a.Name == named) {
+		return own
 	}
 	for _, t := range nameTokens(a) {
 		s := x.byName[t]
@@ -109,6 +123,29 @@ func (x *index) address(a mail.Address) string {
 		s.add(own)
 	}
 	return own
+}
+
+// addresses returns every address seen, sorted.
+func (x *index) addresses() []string {
+	if len(x.unsorted) == 0 {
+		return x.sorted
+	}
+	// Merged from the back, in place: no address moves more than once.
+	add := x.unsorted
+	slices.Sort(add)
+	i, j := len(x.sorted)-1, len(add)-1
+	x.sorted = slices.Grow(x.sorted, len(add))[:len(x.sorted)+len(add)]
+	for w := len(x.sorted) - 1; j >= 0; w-- {
+		if i >= 0 && x.sorted[i] > add[j] {
+			x.sorted[w] = x.sorted[i]
+			i--
+		} else {
+			x.sorted[w] = add[j]
+			j--
+		}
+	}
+	x.unsorted = add[:0]
+	return x.sorted
 }
 
 // sentTo reports whether sender has mailed addr before.

@@ -46,7 +46,7 @@ func (LookalikeDomain) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, ma
 func (x *index) knownDomain(dom string) bool {
 	if x.seenDomains == nil {
 		x.seenDomains = map[string]bool{}
-		for _, a := range x.sorted {
+		for _, a := range x.addresses() {
 			x.seenDomains[domainOf(a)] = true
 		}
 	}

@@ -165,7 +165,8 @@ func (Autocomplete) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.
 // shares the longest common prefix (at least minPrefix) with addr's.
 func (x *index) prefixNeighbours(msg *mail.Message, addr string) []string {
 	local := localOf(addr)
-	pos := sortSearch(x.sorted, addr)
+	sorted := x.addresses()
+	pos := sortSearch(sorted, addr)
 	best := minPrefix
 	var cands []string
 	consider := func(a string) {
@@ -181,10 +182,10 @@ func (x *index) prefixNeighbours(msg *mail.Message, addr string) []string {
 		}
 	}
 	for j := pos - 1; j >= 0 && j >= pos-maxNeighbours; j-- {
-		consider(x.sorted[j])
+		consider(sorted[j])
 	}
-	for j := pos; j < len(x.sorted) && j < pos+maxNeighbours; j++ {
-		consider(x.sorted[j])
+	for j := pos; j < len(sorted) && j < pos+maxNeighbours; j++ {
+		consider(sorted[j])
 	}
 	return cands
 }

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +227,45 @@ func TestSplit(t *testing.T) {
 	}
 	if got := MostCommonSenderDomain(append(msgs, msg(1, cust, taro))); got != "corp.example" {
 		t.Errorf("most common sender domain %q", got)
+	}
+}
+
+// TestIndexKeepsEveryNameAndAddress checks the index against what it
+// would hold if every sighting were indexed afresh: the tokens of every
+// name each address came with, in first-seen order, and every address
+// in order, however sightings and lookups interleave.
+func TestIndexKeepsEveryNameAndAddress(t *testing.T) {
+	names := []string{"", "", "Tanaka Taro", "Taro", "Smith, John", "j@x.example", "John Smith"}
+	addrs := []string{"taro.tanaka@corp.example", "john.smith@x.example", "jsmith@x.example", "b.c@y.example", "a_b@y.example", "info.team@z.example"}
+	r := rand.New(rand.NewPCG(1, 2))
+	x := newIndex([]string{"corp.example"})
+	wantByName := map[string][]string{}
+	wantSorted := map[string]bool{}
+	for i := range 2000 {
+		a := addr(names[r.IntN(len(names))], addrs[r.IntN(len(addrs))])
+		if i%7 == 0 {
+			a.Addr = "n" + strings.Repeat("x", r.IntN(40)) + a.Addr
+		}
+		x.address(a)
+		wantSorted[a.Addr] = true
+		for _, tok := range nameTokens(a) {
+			if !slices.Contains(wantByName[tok], a.Addr) {
+				wantByName[tok] = append(wantByName[tok], a.Addr)
+			}
+		}
+		if r.IntN(50) == 0 {
+			x.addresses() // a lookup while the history is being added
+		}
+	}
+	if got, want := x.addresses(), slices.Sorted(maps.Keys(wantSorted)); !slices.Equal(got, want) {
+		t.Errorf("addresses: got %d %q…, want %d", len(got), got[:min(3, len(got))], len(want))
+	}
+	if len(x.byName) != len(wantByName) {
+		t.Errorf("got %d name tokens, want %d", len(x.byName), len(wantByName))
+	}
+	for tok, want := range wantByName {
+		if s := x.byName[tok]; s == nil || !slices.Equal(s.list, want) {
+			t.Errorf("token %q: got %v, want %q", tok, s, want)
+		}
 	}
 }

@@ -214,3 +214,32 @@ func TestHugeLines(t *testing.T) {
 		t.Errorf("skipped %v, examples %v", sum.Skipped, sum.Examples)
 	}
 }
+
+// TestWalkHeaderOnly: a walk of headers finds the messages a whole walk
+// finds, from and to the same people, without their text.
+func TestWalkHeaderOnly(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "cur", "1"), msg("a@corp.example", "x@p.example, y@p.example", "one"))
+	write(t, filepath.Join(dir, "box.mbox"), "From a@b Mon Jan 1 00:00:00 2024\nFrom: b@corp.example\nTo: z@p.example\nSubject: two\n\nhello\n")
+	walk := func(headerOnly bool) []*mail.Message {
+		var out []*mail.Message
+		_, err := Walk(context.Background(), []string{dir}, Options{HeaderOnly: headerOnly}, func(_ string, m *mail.Message) error {
+			out = append(out, m)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	whole, heads := walk(false), walk(true)
+	if len(whole) != 2 || len(heads) != len(whole) {
+		t.Fatalf("%d messages with their bodies, %d headers", len(whole), len(heads))
+	}
+	for i, h := range heads {
+		m := whole[i]
+		if m.Text == "" || h.Text != "" || h.Subject != m.Subject || h.From != m.From || fmt.Sprint(h.Recipients()) != fmt.Sprint(m.Recipients()) {
+			t.Errorf("header %+v of %+v", h, m)
+		}
+	}
+}

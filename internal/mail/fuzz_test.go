@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -49,6 +50,38 @@ func FuzzParse(f *testing.F) {
 		}
 		if fmt.Sprintf("%+v", *m) != before {
 			t.Errorf("Parse and ParseBytes differ")
+		}
+	})
+}
+
+// FuzzParseHeader: the header alone is what the whole message gives of
+// it, and is refused only where the whole message is, for the same reason.
+func FuzzParseHeader(f *testing.F) {
+	f.Add("From: a@b.c\nTo: k..allen@enron.com,\nDate: Mon, 2 Jan 2006 15:04:05 -0700\n\nhi\n")
+	f.Add("From: a@b.c\nnot a field\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a--\n")
+	for _, s := range hostile() {
+		f.Add(s)
+	}
+	lim := Limits{MaxMessageBytes: 1 << 20, MaxHeaderBytes: 8 << 10, MaxDepth: 20, MaxParts: 100, MaxTextBytes: 4 << 10}
+	f.Fuzz(func(t *testing.T, raw string) {
+		h, herr := ParseHeaderBytes([]byte(raw), lim)
+		m, err := ParseBytes([]byte(raw), lim)
+		switch {
+		case herr != nil:
+			if err == nil || err.Error() != herr.Error() {
+				t.Fatalf("header refused (%v), whole message: %v", herr, err)
+			}
+		case err != nil:
+			if !errors.Is(err, ErrTooDeep) && !errors.Is(err, ErrTooManyParts) {
+				t.Fatalf("whole message refused (%v), header taken", err)
+			}
+		default:
+			if len(h.Problems) > len(m.Problems) {
+				t.Fatalf("header problems %q, whole message's %q", h.Problems, m.Problems)
+			}
+			if want := headerOnly(m, len(h.Problems)); fmt.Sprintf("%+v", *h) != fmt.Sprintf("%+v", *want) {
+				t.Errorf("header\n%+v\nwhole message\n%+v", *h, *want)
+			}
 		}
 	})
 }

@@ -21,6 +21,7 @@
 package mail
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -117,16 +118,43 @@ func (m *Message) Recipients() []Address { return Recipients(m.To, m.Cc, m.Bcc) 
 // Recipients is To, Cc and Bcc as Message.Recipients merges them, for
 // callers that hold the lists without a message.
 func Recipients(to, cc, bcc []Address) []Address {
-	seen := make(map[string]bool, len(to)+len(cc)+len(bcc))
-	var out []Address
+	n := len(to) + len(cc) + len(bcc)
+	if n == 0 {
+		return nil
+	}
+	out := make([]Address, 0, n)
+	// Duplicates are looked for in out itself while it is short, as it
+	// nearly always is: a set for every call was a fifth of what importing
+	// a history allocated.
+	var seen map[string]bool
 	for _, l := range [][]Address{to, cc, bcc} {
 		for _, a := range l {
-			if a.Addr == "" || seen[a.Addr] {
+			switch {
+			case a.Addr == "":
 				continue
+			case seen != nil:
+				if seen[a.Addr] {
+					continue
+				}
+				seen[a.Addr] = true
+			case slices.ContainsFunc(out, func(b Address) bool { return b.Addr == a.Addr }):
+				continue
+			case len(out) == maxScannedRecipients:
+				seen = make(map[string]bool, n)
+				for _, b := range out {
+					seen[b.Addr] = true
+				}
+				seen[a.Addr] = true
 			}
-			seen[a.Addr] = true
 			out = append(out, a)
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
+
+// maxScannedRecipients is how many recipients Recipients compares each
+// new one with before it keeps a set of them instead.
+const maxScannedRecipients = 16

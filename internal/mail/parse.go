@@ -42,7 +42,16 @@ func Parse(r io.Reader, lim Limits) (*Message, error) {
 
 // ParseBytes parses one message held in raw. The Message keeps no reference
 // to raw, so the caller may reuse it.
-func ParseBytes(raw []byte, lim Limits) (*Message, error) {
+func ParseBytes(raw []byte, lim Limits) (*Message, error) { return parseBytes(raw, lim, true) }
+
+// ParseHeaderBytes is ParseBytes for callers that need no more of a
+// message than its header: who sent it to whom, when, in which thread.
+// The Message has no Text, no Attachments and no Problems of the body;
+// as the body is not looked at, a message ParseBytes refuses for its MIME
+// structure (ErrTooDeep, ErrTooManyParts) is taken.
+func ParseHeaderBytes(raw []byte, lim Limits) (*Message, error) { return parseBytes(raw, lim, false) }
+
+func parseBytes(raw []byte, lim Limits, withBody bool) (*Message, error) {
 	if lim == (Limits{}) {
 		lim = DefaultLimits
 	}
@@ -75,6 +84,9 @@ func ParseBytes(raw []byte, lim Limits) (*Message, error) {
 		m.problem("header: %d malformed lines skipped", h.bad)
 	}
 	parseHeader(m, &h)
+	if !withBody {
+		return m, nil
+	}
 	p.lim, p.msg, p.parts, p.kept = lim, m, 0, 0
 	if err := p.walk(&h, body, 0); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package mail
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -233,5 +235,101 @@ func TestLooksLikeMessage(t *testing.T) {
 		if got := LooksLikeMessage([]byte(tt.head)); got != tt.want {
 			t.Errorf("LooksLikeMessage(%q) = %v", tt.head, got)
 		}
+	}
+}
+
+// TestParseHeaderBytes: the header alone gives what the whole message
+// gives of its header, refuses what is refused for the header or size,
+// and takes mail refused only for its body's structure.
+func TestParseHeaderBytes(t *testing.T) {
+	lim := Limits{MaxMessageBytes: 400, MaxHeaderBytes: 120, MaxDepth: 1, MaxParts: 3, MaxTextBytes: 10}
+	tests := []struct {
+		name, raw string
+		refused   error // of ParseHeaderBytes; nil when it takes the message
+		body      bool  // whether ParseBytes takes it too
+	}{
+		{"plain", "From: A <A@Corp.Example>\r\nTo: b@x.example, c@y.example\r\nCc: d@z.example\r\nDate: Mon, 2 Jan 2006 15:04:05 -0700\r\n\r\nhello\r\n", nil, true},
+		{"attachment", "From: a@b.c\nTo: d@e.f\nBcc: g@h.i\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n\nbody\n--XX\nContent-Disposition: attachment; filename=a.pdf\n\nAAAA\n--XX--\n", nil, true},
+		{"broken header line", "From: a@b.c\nnot a field\nTo: d@e.f\n\nx\n", nil, true},
+		{"too deep", "From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n--a--\n", nil, false},
+		{"too many parts", "From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n--a\n\n1\n--a\n\n2\n--a\n\n3\n--a--\n", nil, false},
+		{"too large", "From: a@b.c\n\n" + strings.Repeat("x", 400), ErrTooLarge, false},
+		{"header too large", "From: a@b.c\nX: " + strings.Repeat("x", 120) + "\n\nbody\n", ErrHeaderTooLarge, false},
+		{"not a message", "hello\n\nworld\n", ErrNotMessage, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := ParseHeaderBytes([]byte(tt.raw), lim)
+			if tt.refused != nil {
+				if !errors.Is(err, tt.refused) {
+					t.Fatalf("err %v, want %v", err, tt.refused)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.From.Addr != "a@b.c" && h.From.Addr != "a@corp.example" || h.Text != "" || h.Attachments != nil {
+				t.Errorf("from %q, text %q, attachments %v", h.From.Addr, h.Text, h.Attachments)
+			}
+			m, err := ParseBytes([]byte(tt.raw), lim)
+			if (err == nil) != tt.body {
+				t.Fatalf("ParseBytes: err %v", err)
+			}
+			if err == nil {
+				if want := headerOnly(m, len(h.Problems)); !reflect.DeepEqual(h, want) {
+					t.Errorf("header\n%+v\nwant\n%+v", h, want)
+				}
+			}
+		})
+	}
+}
+
+// headerOnly is m as ParseHeaderBytes gives it, the header having raised
+// the first n problems.
+func headerOnly(m *Message, n int) *Message {
+	h := *m
+	h.Text, h.Attachments = "", nil
+	h.Problems = m.Problems[:min(n, len(m.Problems)):min(n, len(m.Problems))]
+	if len(h.Problems) == 0 {
+		h.Problems = nil
+	}
+	return &h
+}
+
+// TestRecipients: each address once, in the order it first comes, in
+// short lists and in long ones.
+func TestRecipients(t *testing.T) {
+	a := func(s ...string) []Address {
+		var out []Address
+		for _, x := range s {
+			out = append(out, Address{Addr: x})
+		}
+		return out
+	}
+	var long, longWant []string
+	for i := range 40 {
+		x := fmt.Sprintf("p%d@x.example", i%25)
+		long = append(long, x)
+		if i < 25 {
+			longWant = append(longWant, x)
+		}
+	}
+	tests := []struct {
+		name        string
+		to, cc, bcc []Address
+		want        []Address
+	}{
+		{"none", nil, nil, nil, nil},
+		{"empty addresses only", a(""), a(""), nil, nil},
+		{"merged in order", a("b@x", "a@x"), a("c@x", "b@x"), a("a@x", "d@x"), a("b@x", "a@x", "c@x", "d@x")},
+		{"long", a(long[:20]...), a(long[20:]...), a(long[:3]...), a(longWant...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Recipients(tt.to, tt.cc, tt.bcc); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

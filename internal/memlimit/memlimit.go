@@ -19,8 +19,10 @@ import (
 
 // Limiter holds the soft limit a command set.
 type Limiter struct {
-	floor int64
-	set   bool
+	floor   int64
+	set     bool
+	relaxed bool
+	percent int // GOGC before Relax
 }
 
 // Start sets a soft limit of floor bytes unless GOMEMLIMIT is set.
@@ -48,8 +50,25 @@ func (l *Limiter) Fit() int64 {
 	return limit
 }
 
-// Stop removes the limit Start set.
+// Relax lets the heap grow to percent more than is live before the
+// collector runs (GOGC=percent), while the limit is set: the limit keeps
+// the peak under it all the same, and a command whose garbage is mostly
+// short-lived (a message parsed, learned and dropped) spends less time
+// collecting it. Nothing when GOGC is set, or GOMEMLIMIT.
+func (l *Limiter) Relax(percent int) {
+	if !l.set || l.relaxed || os.Getenv("GOGC") != "" {
+		return
+	}
+	l.percent = debug.SetGCPercent(percent)
+	l.relaxed = true
+}
+
+// Stop removes the limit Start set, and what Relax changed.
 func (l *Limiter) Stop() {
+	if l.relaxed {
+		debug.SetGCPercent(l.percent)
+		l.relaxed = false
+	}
 	if l.set {
 		debug.SetMemoryLimit(math.MaxInt64)
 		l.set = false

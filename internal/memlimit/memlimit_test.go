@@ -39,3 +39,33 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 	}
 	l.Stop()
 }
+
+// Relax sets GOGC while the limit is set, Stop puts it back, and neither
+// GOGC nor GOMEMLIMIT set by the operator is overridden.
+func TestRelax(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	l := Start(8 << 20)
+	l.Relax(400)
+	if got := debug.SetGCPercent(-1); got != 400 {
+		t.Errorf("GOGC %d after Relax(400)", got)
+	}
+	debug.SetGCPercent(400)
+	l.Stop()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC %d after Stop, want 100 back", got)
+	}
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(env, "200")
+		l := Start(8 << 20)
+		l.Relax(400)
+		if got := debug.SetGCPercent(100); got != 100 {
+			t.Errorf("GOGC %d after Relax with %s set", got, env)
+		}
+		l.Stop()
+		t.Setenv(env, "")
+	}
+}

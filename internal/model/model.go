@@ -111,6 +111,8 @@ type Model struct {
 
 	comm   []uint32 // address id → its circle of the mail graph (community.go)
 	commAt int      // learned when comm was found
+
+	topicMACs sync.Pool // HMACs under Config.TopicKey (topicKeyedWith)
 }
 
 // person is what the model knows about one insider as a sender and recipient.
@@ -148,6 +150,8 @@ func New(cfg Config) *Model {
 		seen:    map[uint64]struct{}{},
 		threads: newThreadIndex(),
 	}
+	key := slices.Clone(cfg.TopicKey)
+	m.topicMACs.New = func() any { return newTopicMAC(key) }
 	m.addrs.init()
 	m.domains.init()
 	m.depts.init()

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"hash"
 	"hash/fnv"
 	"slices"
 	"strconv"
@@ -65,7 +66,9 @@ func (m *Model) topicKey(subject string) uint64 {
 	if len(m.cfg.TopicKey) == 0 {
 		return TopicKey(subject)
 	}
-	return TopicKeyed(m.cfg.TopicKey, subject)
+	mac := m.topicMACs.Get().(hash.Hash)
+	defer m.topicMACs.Put(mac)
+	return topicKeyedWith(mac, subject)
 }
 
 // idHash keys Message-IDs in the thread index. Unkeyed, unlike subjects:

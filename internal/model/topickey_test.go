@@ -2,6 +2,9 @@ package model
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -146,6 +149,26 @@ func TestTopicKeyPath(t *testing.T) {
 		path, create := TopicKeyPath(tt.dsn, tt.configured)
 		if path != tt.want || create != tt.create {
 			t.Errorf("TopicKeyPath(%q, %q) = %q, %v; want %q, %v", tt.dsn, tt.configured, path, create, tt.want, tt.create)
+		}
+	}
+}
+
+// TestModelTopicKeyReusesMAC: the model's hashes, made with HMACs it
+// keeps between subjects, are those of HMAC-SHA256 keyed afresh.
+func TestModelTopicKeyReusesMAC(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, TopicKeySize)
+	m := New(Config{TopicKey: key})
+	for _, subject := range []string{"Project Orion merger", "Re: Project Orion merger", "Gas desk schedule", "Re: ok", "Project Lyra"} {
+		want := uint64(0)
+		if base, ok := topicBase(subject); ok {
+			mac := hmac.New(sha256.New, key)
+			mac.Write([]byte("topic:" + base))
+			want = binary.BigEndian.Uint64(mac.Sum(nil))
+		}
+		for range 3 {
+			if got := m.topicKey(subject); got != want || TopicKeyed(key, subject) != want {
+				t.Errorf("%q: model %x, TopicKeyed %x, want %x", subject, got, TopicKeyed(key, subject), want)
+			}
 		}
 	}
 }
