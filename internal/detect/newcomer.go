@@ -11,17 +11,23 @@ import (
 // on the message.
 
 // otherCircle reports whether recipient i falls in another circle of the
-// organisation's mail graph (model.SameCommunity) than the sender and
-// every other recipient: a newcomer someone on the message works with
-// comes from one of theirs; a namesake or an address-book neighbour taken
-// by mistake, from anywhere.
+// organisation's mail graph (model.Circle) than the sender and every other
+// recipient: a newcomer someone on the message works with comes from one
+// of theirs; a namesake or an address-book neighbour taken by mistake,
+// from anywhere.
 func (c *check) otherCircle(i int) bool {
-	r := c.rs[i]
-	if same, known := c.m.SameCommunity(c.sender, r.Addr); !known || same {
+	circle, ok := c.m.Circle(c.rs[i].Addr)
+	if !ok {
+		return false
+	}
+	if s, ok := c.m.Circle(c.sender); !ok || s == circle {
 		return false
 	}
 	for j, o := range c.rs {
-		if same, _ := c.m.SameCommunity(o.Addr, r.Addr); j != i && same {
+		if j == i {
+			continue
+		}
+		if s, ok := c.m.Circle(o.Addr); ok && s == circle {
 			return false
 		}
 	}

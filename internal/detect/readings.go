@@ -47,8 +47,9 @@ func greetsAny(greeted, have []string) bool {
 	return slices.ContainsFunc(greeted, func(g string) bool { return greets(g, have) })
 }
 
-// greetsAll reports whether every greeted token names someone known by have,
-// and there is at least one.
+// greetsAll reports whether every greeted token names someone known by
+// have, and there is at least one: "Portland friends" names the Portland
+// list only if the list is also known as "friends".
 func greetsAll(greeted, have []string) bool {
 	for _, g := range greeted {
 		if !greets(g, have) {

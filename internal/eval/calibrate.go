@@ -26,13 +26,11 @@ import (
 // replayed in date order by Fit. The window is bounded (FitCut), and of
 // the mail in it only insiders' messages keep their text. Copies of one
 // message (the sender's and each recipient's) are told apart as they come,
-// as Dedupe does, so that only the one kept waits for the replay.
+// as Dedupe tells them, so that only the one kept waits for the replay.
 type Calibration struct {
 	s      *Session
 	cut    time.Time
-	window []*mail.Message
-	at     map[uint64]int // model.MessageKey → its message in window
-	copies int            // window messages that were copies of another, left out
+	window copies // one copy of each window message, for the replay
 }
 
 // DefaultFitShare and DefaultFitMessages bound the fit window misend import
@@ -71,7 +69,7 @@ func windowStart(dates []time.Time, share float64, most int) time.Time {
 func NewCalibration(cfg Config, cut time.Time, sc Scorer, ln Learner) *Calibration {
 	cfg.FitFrom = cut
 	cfg.Frozen = false
-	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut, at: map[uint64]int{}}
+	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut}
 }
 
 // Add takes one message of the history, in any order.
@@ -86,19 +84,7 @@ func (c *Calibration) Add(m *mail.Message) {
 		light.Text, light.Attachments = "", nil
 		m = &light
 	}
-	// Of copies, the first naming the most recipients is kept, in the
-	// place of the first copy: what Dedupe keeps of the whole window.
-	k := model.MessageKey(m)
-	i, dup := c.at[k]
-	if !dup {
-		c.at[k] = len(c.window)
-		c.window = append(c.window, m)
-		return
-	}
-	c.copies++
-	if len(m.Recipients()) > len(c.window[i].Recipients()) {
-		c.window[i] = m
-	}
+	c.window.add(m)
 }
 
 // FitHistory fits weights on the history walk yields (in any order, as
@@ -121,7 +107,7 @@ func FitHistory(ctx context.Context, mcfg model.Config, sent []time.Time, walk f
 // Copies is how many messages of the window were left out of the replay
 // as copies of another (the same mail in the sender's and the recipients'
 // folders).
-func (c *Calibration) Copies() int { return c.copies }
+func (c *Calibration) Copies() int { return c.window.n }
 
 // Fitted is what a calibration produced.
 type Fitted struct {
@@ -143,8 +129,8 @@ type Fitted struct {
 // replay's session (its index of addresses, the scorer's caches) before
 // the weights are fitted.
 func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
-	window, s := c.window, c.s
-	c.window, c.at, c.s = nil, nil, nil
+	window, s := c.window.msgs, c.s
+	c.window.msgs, c.window.at, c.s = nil, nil, nil
 	SortByDate(window)
 	for i, m := range window {
 		if i%256 == 0 && ctx.Err() != nil {

@@ -17,21 +17,36 @@ import (
 // the model learned it. Of the copies, the one naming the most recipients
 // is kept: the sender's copy, the only one that shows Bcc.
 func Dedupe(msgs []*mail.Message) []*mail.Message {
-	at := make(map[uint64]int, len(msgs))
-	out := make([]*mail.Message, 0, len(msgs))
+	d := copies{at: make(map[uint64]int, len(msgs)), msgs: make([]*mail.Message, 0, len(msgs))}
 	for _, m := range msgs {
-		k := model.MessageKey(m)
-		i, dup := at[k]
-		if !dup {
-			at[k] = len(out)
-			out = append(out, m)
-			continue
-		}
-		if len(m.Recipients()) > len(out[i].Recipients()) {
-			out[i] = m
-		}
+		d.add(m)
 	}
-	return out
+	return d.msgs
+}
+
+// copies is Dedupe one message at a time: msgs holds one copy of each
+// message added, n how many copies were left out.
+type copies struct {
+	at   map[uint64]int // model.MessageKey → its message in msgs
+	msgs []*mail.Message
+	n    int
+}
+
+func (d *copies) add(m *mail.Message) {
+	if d.at == nil {
+		d.at = map[uint64]int{}
+	}
+	k := model.MessageKey(m)
+	i, dup := d.at[k]
+	if !dup {
+		d.at[k] = len(d.msgs)
+		d.msgs = append(d.msgs, m)
+		return
+	}
+	d.n++
+	if len(m.Recipients()) > len(d.msgs[i].Recipients()) {
+		d.msgs[i] = m
+	}
 }
 
 // SortByDate orders msgs by Date, oldest first, keeping the input order of

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
 )
@@ -26,18 +27,16 @@ const (
 	communityMin    = 1000
 )
 
-// SameCommunity reports whether a and b fall in one circle of the mail
-// graph; known is false when either was learned after the graph was last
-// searched.
-func (m *Model) SameCommunity(a, b string) (same, known bool) {
+// Circle returns the circle of the mail graph addr falls in; ok is false
+// for an address learned after the graph was last searched.
+func (m *Model) Circle(addr string) (circle uint32, ok bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	ia, oka := m.addrs.lookup(a)
-	ib, okb := m.addrs.lookup(b)
-	if !oka || !okb || int(ia) >= len(m.comm) || int(ib) >= len(m.comm) {
-		return false, false
+	id, ok := m.addrs.lookup(addr)
+	if !ok || int(id) >= len(m.comm) {
+		return 0, false
 	}
-	return m.comm[ia] == m.comm[ib], true
+	return m.comm[id], true
 }
 
 // communitiesDue reports (m.mu held) whether the history grew enough since
@@ -71,13 +70,7 @@ type graph struct {
 // the messages exchanged, in id order so the search is the same each time.
 func (m *Model) mailGraph() graph {
 	n := len(m.addrDom)
-	ids := slices.Sorted(func(yield func(uint32) bool) {
-		for id := range m.people {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(m.people))
 	deg := make([]int, n+1)
 	for _, pid := range ids {
 		for cid := range m.people[pid].contacts {
