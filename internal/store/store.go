@@ -49,10 +49,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		return prepare(ctx, &DB{DB: db, Dialect: Postgres, DSN: redact(dsn)})
 	}
-	// busy_timeout: concurrent writers (import + serve) wait instead of failing.
-	// synchronous(NORMAL) with WAL is durable across process crashes; components
-	// that acknowledge mail fsync their own spool.
-	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	// busy_timeout: concurrent writers (import + serve) wait instead of failing;
+	// first, so that switching a new file to WAL waits too. synchronous(NORMAL)
+	// with WAL is durable across process crashes; components that acknowledge
+	// mail fsync their own spool.
+	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	if err := createPrivate(dsn); err != nil {
 		return nil, fmt.Errorf("open %s: %w", dsn, err)
 	}
@@ -89,7 +90,7 @@ func createPrivate(path string) error {
 // lock: CREATE TABLE IF NOT EXISTS is not safe against itself in another
 // PostgreSQL session, as replicas starting together are.
 func prepare(ctx context.Context, s *DB) (*DB, error) {
-	err := s.migrationTx(ctx, func(tx *sql.Tx) error {
+	err := s.migrationTx(ctx, func(tx migrationConn) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (component, name))`)
 		return err
@@ -132,7 +133,7 @@ func (db *DB) migrate(ctx context.Context, component, name string, files fs.FS) 
 	if db.Dialect == Postgres {
 		ddl = postgresDDL(ddl)
 	}
-	return db.migrationTx(ctx, func(tx *sql.Tx) error {
+	return db.migrationTx(ctx, func(tx migrationConn) error {
 		if applied, err := migrated(ctx, tx, component, name); err != nil || applied {
 			return err
 		}
@@ -153,18 +154,44 @@ func migrated(ctx context.Context, q interface {
 	return n > 0, err
 }
 
-// migrationTx runs f in a transaction holding, on PostgreSQL, the
-// migration lock, and commits it when f succeeds.
-func (db *DB) migrationTx(ctx context.Context, f func(*sql.Tx) error) error {
+// migrationConn is what a migration runs its statements on: a
+// transaction, or on SQLite a connection inside BEGIN IMMEDIATE.
+type migrationConn interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// migrationTx runs f in a transaction that holds the migration lock from
+// its start, and commits it when f succeeds: on PostgreSQL an advisory
+// lock; on SQLite the write lock (BEGIN IMMEDIATE, which waits out
+// busy_timeout). A deferred SQLite transaction would read
+// schema_migrations first and fail with SQLITE_BUSY_SNAPSHOT, which no
+// timeout retries, when another process committed a migration meanwhile.
+func (db *DB) migrationTx(ctx context.Context, f func(migrationConn) error) error {
+	if db.Dialect == SQLite {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			return err
+		}
+		if err = f(conn); err == nil {
+			_, err = conn.ExecContext(ctx, `COMMIT`)
+		}
+		if err != nil { // the connection goes back to the pool: not inside a transaction
+			conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+		return err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if db.Dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
+		return err
 	}
 	if err := f(tx); err != nil {
 		return err

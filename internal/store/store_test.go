@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,39 +85,64 @@ func TestPostgresDDL(t *testing.T) {
 
 // Replicas starting together on one PostgreSQL database each migrate;
 // every one succeeds and each file runs once.
-func TestMigrateConcurrentlyOnPostgres(t *testing.T) {
-	ctx := context.Background()
-	dsn := pgtest.DSN(t)
-	files := fstest.MapFS{
-		"001_a.sql": {Data: []byte(`CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);`)},
-		"002_b.sql": {Data: []byte(`INSERT INTO t (v) VALUES (1);`)},
-	}
-	const replicas = 6
-	errs := make(chan error, replicas)
-	for range replicas {
-		go func() {
+// TestMigrateConcurrently: replicas (or a command beside serve) opening one
+// database together each apply the migrations or find them applied, on
+// SQLite too, where a transaction that read schema_migrations before
+// another committed could not write after it.
+func TestMigrateConcurrently(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "m.db") },
+		"postgres": func(t *testing.T) string { return pgtest.DSN(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := dsn(t)
+			files := fstest.MapFS{
+				"001_a.sql": {Data: []byte(`CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);`)},
+				"002_b.sql": {Data: []byte(`INSERT INTO t (v) VALUES (1);`)},
+			}
+			// The database exists before the replicas open it, as serve's
+			// does when a command opens it beside serve.
+			first, err := Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first.Close()
+			const replicas = 8
+			errs := make(chan error, replicas)
+			for i := range replicas {
+				go func() {
+					db, err := Open(ctx, dsn)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer db.Close()
+					// Each also has a component of its own, so that
+					// commits land between the others' reads and writes.
+					own := fstest.MapFS{"001.sql": {Data: []byte(fmt.Sprintf(`CREATE TABLE own%d (id INTEGER);`, i))}}
+					if err := db.Migrate(ctx, fmt.Sprint("own", i), own); err != nil {
+						errs <- err
+						return
+					}
+					errs <- db.Migrate(ctx, "test", files)
+				}()
+			}
+			for range replicas {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
 			db, err := Open(ctx, dsn)
 			if err != nil {
-				errs <- err
-				return
+				t.Fatal(err)
 			}
 			defer db.Close()
-			errs <- db.Migrate(ctx, "test", files)
-		}()
-	}
-	for range replicas {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1 {
-		t.Fatalf("%d rows (%v), want the insert once", n, err)
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("%d rows (%v), want the insert once", n, err)
+			}
+		})
 	}
 }
 
