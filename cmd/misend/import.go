@@ -376,9 +376,20 @@ func saveFitted(ctx context.Context, db *store.DB, f *eval.Fitted, start time.Ti
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Printf("weights: fitted on %d messages sent from %s to %s, scored before they were learned, with mistakes put in; "+
-		"%.1f%% of them would be warned (%s)\n", f.Messages, f.Weights.Fit.From.Format(time.DateOnly), f.Weights.Fit.Until.Format(time.DateOnly),
-		100*f.Warned, time.Since(start).Round(100*time.Millisecond))
+		"%s (%s)\n", f.Messages, f.Weights.Fit.From.Format(time.DateOnly), f.Weights.Fit.Until.Format(time.DateOnly),
+		warnedSaying(f), time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// warnedSaying says how much honest mail the fitted weights warn on: of
+// the latest fifth of the window, held out of a second fit, which is what
+// later mail will see; of the whole window when there was too little to
+// hold out.
+func warnedSaying(f *eval.Fitted) string {
+	if fi := f.Weights.Fit; fi != nil && fi.HeldOutWarned > 0 {
+		return fmt.Sprintf("%.1f%% of the latest honest ones would be warned by weights that had not seen them", 100*fi.HeldOutWarned)
+	}
+	return fmt.Sprintf("%.1f%% of them would be warned", 100*f.Warned)
 }
 
 // weightsInUse names the weights check and serve use now.
