@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/misend/misend/internal/ingest"
 	"github.com/misend/misend/internal/mail"
+	"github.com/misend/misend/internal/model"
 	"github.com/misend/misend/internal/model/mailgen"
 	"github.com/misend/misend/internal/store/pgtest"
 )
@@ -51,5 +54,29 @@ func TestImportReads(t *testing.T) {
 		if walks != 2 {
 			t.Errorf("%s: the mail was read %d times, want 2", step.name, walks)
 		}
+	}
+}
+
+// The fit window counts messages, not their copies: the same message in
+// the sender's folder and in each insider recipient's is one date.
+func TestInsiderDatesCountMessagesOnce(t *testing.T) {
+	d := newInsiderDates(model.New(model.Config{OrgDomains: []string{"corp.example"}}))
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	msg := func(id string, from string, day int) *mail.Message {
+		return &mail.Message{MessageID: id, From: mail.Address{Addr: from}, Date: at.AddDate(0, 0, day),
+			To: []mail.Address{{Addr: "kato@corp.example"}, {Addr: "ueda@law.example"}}}
+	}
+	for range 3 { // the sender's copy and two recipients'
+		d.add(msg("a@corp.example", "ito@corp.example", 0))
+	}
+	d.add(msg("b@corp.example", "ito@corp.example", 1))
+	d.add(msg("c@law.example", "ueda@law.example", 2))                                                        // an outsider's
+	d.add(msg("d@corp.example", "ito@corp.example", 365*40))                                                  // dated in the future
+	d.add(&mail.Message{MessageID: "e@corp.example", From: mail.Address{Addr: "ito@corp.example"}, Date: at}) // no recipient
+	got := d.dates()
+	want := []time.Time{at, at.AddDate(0, 0, 1)}
+	slices.SortFunc(got, time.Time.Compare)
+	if !slices.Equal(got, want) {
+		t.Errorf("dates %v, want %v", got, want)
 	}
 }

@@ -389,7 +389,7 @@ func (c *check) novelty() {
 		}
 		c.acquaintance(i)
 	}
-	for _, r := range c.rs {
+	for i, r := range c.rs {
 		if r.inThread || r.contact.Known() {
 			continue
 		}
@@ -411,7 +411,7 @@ func (c *check) novelty() {
 		case org > 0:
 			key = "new_recipient.org"
 		}
-		c.add(finding.Finding{Code: finding.NewRecipient, Severity: sev, Recipient: r.Addr}.Say(key, nil))
+		c.add(c.unfamiliar(i, finding.Finding{Code: finding.NewRecipient, Severity: sev, Recipient: r.Addr}.Say(key, nil)))
 
 		if r.internal || r.domain.Known() || r.trusted {
 			continue

@@ -385,4 +385,52 @@ func TestOtherCircle(t *testing.T) {
 	if f := other("abe@corp.example", "ueda@law.example"); f != 0 {
 		t.Errorf("a newcomer from a co-recipient's circle: other_circle %v", f)
 	}
+
+	// The sender is told why, in their language; a newcomer from a
+	// co-recipient's circle keeps the plain sentence.
+	said := func(to ...string) (finding.Finding, bool) {
+		for _, f := range d.Check(newMsg(fmt.Sprint("x", to), me, to...).m, t0).Findings {
+			if f.Code == finding.NewRecipient && f.Recipient == "ueda@law.example" {
+				return f, true
+			}
+		}
+		return finding.Finding{}, false
+	}
+	f, ok := said("ueda@law.example")
+	if !ok || f.Key != "new_recipient.unfamiliar" || !strings.Contains(f.Message, "work apart from everyone on this message") {
+		t.Errorf("newcomer from another circle: %+v", f)
+	}
+	if ja := finding.Localize(f, "ja").Message; !strings.Contains(ja, "ふだん関わりがありません") {
+		t.Errorf("in Japanese: %q", ja)
+	}
+	if f, ok := said("abe@corp.example", "ueda@law.example"); !ok || f.Key != "new_recipient.org" {
+		t.Errorf("newcomer from a co-recipient's circle: %+v", f)
+	}
+}
+
+// TestToldLongAgo: a sender writing to someone the organisation last dealt
+// with months ago is told when.
+func TestToldLongAgo(t *testing.T) {
+	m := model.New(model.Config{OrgDomains: []string{"corp.example"}})
+	m.Learn(newMsg("old", "kato@corp.example", "ueda@law.example").at(t0.Add(-100 * 24 * time.Hour)).m)
+	for i := range 60 {
+		m.Learn(newMsg(fmt.Sprint("h", i), me, "ito@corp.example").at(t0.Add(time.Duration(i-60) * time.Hour)).m)
+	}
+	d := &Detector{Model: m}
+	for _, tt := range []struct {
+		to, key, en, ja string
+	}{
+		{"ueda@law.example", "new_recipient.unfamiliar", "last exchanged mail with it 3 months ago", "約3か月前"},
+		{"kato@corp.example", "new_recipient.colleague", "you have never mailed this colleague", "社内のこの方"},
+	} {
+		var got finding.Finding
+		for _, f := range d.Check(newMsg("x", me, tt.to).m, t0).Findings {
+			if f.Code == finding.NewRecipient {
+				got = f
+			}
+		}
+		if got.Key != tt.key || !strings.Contains(got.Message, tt.en) || !strings.Contains(finding.Localize(got, "ja").Message, tt.ja) {
+			t.Errorf("to %s: %+v (ja %q)", tt.to, got, finding.Localize(got, "ja").Message)
+		}
+	}
 }

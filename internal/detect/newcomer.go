@@ -2,7 +2,11 @@ package detect
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/misend/misend/internal/finding"
 )
 
 // What the organisation's mail says of a recipient new to the sender,
@@ -48,4 +52,37 @@ func staleness(last, now time.Time) float64 {
 		return 0
 	}
 	return 1 - math.Exp2(-float64(now.Sub(last))/float64(staleHalf))
+}
+
+// longAgo is the staleness (two months) from which a sender is told when
+// the organisation last dealt with a recipient new to them.
+const longAgo = 0.5
+
+// unfamiliar words f, the NEW_RECIPIENT finding of recipient i, with what
+// makes the newcomer unlike those people usually start writing to, as
+// org_stale and other_circle measure it, so that a sender warned partly
+// for these reasons is told them. f is returned as it is when neither
+// applies.
+func (c *check) unfamiliar(i int, f finding.Finding) finding.Finding {
+	var why []string
+	args := finding.Args{}
+	if last := c.m.OrgLastSeen(c.rs[i].Addr); staleness(last, c.now) >= longAgo {
+		why = append(why, "unfamiliar.long_ago")
+		args["months"] = strconv.Itoa(int(c.now.Sub(last).Hours() / (24 * 30)))
+	}
+	if c.otherCircle(i) {
+		why = append(why, "unfamiliar.other_circle")
+	}
+	if len(why) == 0 {
+		return f
+	}
+	args["why"] = strings.Join(why, " ")
+	key := "new_recipient.unfamiliar"
+	if c.rs[i].internal {
+		key = "new_recipient.colleague_unfamiliar"
+		// Low rather than info: a colleague from another circle is
+		// worth the sender's second look.
+		f.Severity = finding.Low
+	}
+	return f.Say(key, args)
 }

@@ -48,6 +48,15 @@ type FitInfo struct {
 	// decisions, fitted on besides the history's samples.
 	Answers int `json:"answers,omitempty"`
 	Served  int `json:"served,omitempty"`
+	// AlarmShift is how far (in log-odds) the intercept was moved down
+	// beyond where the fit placed it, so that honest mail the fit has not
+	// seen reaches the warn band as rarely as that on which it was fitted
+	// (eval.FitWeights). A refit keeps it.
+	AlarmShift float64 `json:"alarm_shift,omitempty"`
+	// HeldOutWarned is the share of honest mail held out of a fit (the
+	// window's latest fifth) that a fit without it warned on, after the
+	// shift: what to expect of the mail to come.
+	HeldOutWarned float64 `json:"held_out_warned,omitempty"`
 }
 
 // Overlaps reports whether mail dated from..until falls in what the

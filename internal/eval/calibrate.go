@@ -150,7 +150,8 @@ func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
-	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC(), Build: version.Read().Build()}
+	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC(), Build: version.Read().Build(),
+		AlarmShift: w.Fit.AlarmShift, HeldOutWarned: w.Fit.HeldOutWarned}
 	warned := 0
 	for _, s := range fit {
 		if !s.Injected() && w.Score(s.Features) >= WarnScore {

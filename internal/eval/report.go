@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -98,7 +97,8 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 		rep.FitError = err.Error()
 		return rep
 	}
-	w.Fit = &detect.FitInfo{From: run.FitFrom, Until: run.FitUntil, Messages: rep.FitMessages}
+	w.Fit = &detect.FitInfo{From: run.FitFrom, Until: run.FitUntil, Messages: rep.FitMessages,
+		AlarmShift: w.Fit.AlarmShift, HeldOutWarned: w.Fit.HeldOutWarned}
 	rep.Fitted = w
 	shift := calibration(fit)
 	rep.Tables = append(rep.Tables,
@@ -140,8 +140,21 @@ func FitSamples(run *Run) []Sample {
 	return out
 }
 
-// FitWeights fits the score's weights on samples (clean and injected).
-func FitWeights(samples []Sample) (*detect.Weights, error) { return fitWith(detect.Fit, samples) }
+// FitWeights fits the score's weights on samples (clean and injected) and
+// sets the alarm rate on the latest of them held out (heldOutAlarm); w.Fit
+// carries only that move.
+func FitWeights(samples []Sample) (*detect.Weights, error) {
+	w, err := fitWith(detect.Fit, samples)
+	if err != nil {
+		return nil, err
+	}
+	w.Fit = &detect.FitInfo{}
+	if shift, warned, ok := heldOutAlarm(samples); ok {
+		w.Intercept += shift
+		w.Fit.AlarmShift, w.Fit.HeldOutWarned = -shift, warned
+	}
+	return w, nil
+}
 
 func fitWith(fit func([]detect.Features, []bool) (*detect.Weights, error), samples []Sample) (*detect.Weights, error) {
 	x := make([]detect.Features, 0, len(samples))
@@ -175,15 +188,7 @@ func calibration(fit []Sample) float64 {
 			z = append(z, logit(s.Score))
 		}
 	}
-	if len(z) == 0 {
-		return 0
-	}
-	slices.Sort(z)
-	k := int(math.Floor(float64(len(z)) * (1 - detect.MaxAlarm)))
-	if k >= len(z) || z[k] < 0 {
-		return 0
-	}
-	return -(z[k] + 1e-6)
+	return alarmShift(z, detect.MaxAlarm)
 }
 
 func logit(p float64) float64 {

@@ -30,6 +30,18 @@ var catalog = map[string]entry{
 	"new_recipient.colleague": {
 		"you have never mailed this colleague",
 		"社内のこの方に送信したことはありません"},
+	"new_recipient.unfamiliar": {
+		"you have never mailed this address; {@why}",
+		"このアドレスに送信したことはありません（{@why}）"},
+	"new_recipient.colleague_unfamiliar": {
+		"you have never mailed this colleague; {@why}",
+		"社内のこの方に送信したことはありません（{@why}）"},
+	"unfamiliar.long_ago": {
+		"the organisation last exchanged mail with it {months} months ago",
+		"社内で最後にやり取りがあったのは約{months}か月前"},
+	"unfamiliar.other_circle": {
+		"those who exchange mail with it work apart from everyone on this message",
+		"この宛先とやり取りしている人たちは、このメールの送信者や宛先の方とふだん関わりがありません"},
 
 	// NEW_DOMAIN
 	"new_domain.team": {
@@ -325,6 +337,12 @@ var aboutCatalog = map[string]entry{
 	"new_recipient.colleague": {
 		"the sender has never mailed this colleague",
 		"送信者は社内のこの方に送信したことがありません"},
+	"new_recipient.unfamiliar": {
+		"the sender has never mailed this address; {@why}",
+		"送信者はこのアドレスに送信したことがありません（{@why}）"},
+	"new_recipient.colleague_unfamiliar": {
+		"the sender has never mailed this colleague; {@why}",
+		"送信者は社内のこの方に送信したことがありません（{@why}）"},
 	"new_domain.team": {
 		"the sender has never mailed {domain}; others in their team have",
 		"送信者は {domain} に送信したことがありません。同じ部署の方は送信しています"},

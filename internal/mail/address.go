@@ -167,7 +167,13 @@ func salvageAddress(s string) (Address, bool) {
 			}
 		}
 	}
-	addr = strings.Trim(strings.TrimSpace(addr), `"'<>()`)
+	addr = strings.TrimSpace(addr)
+	if local, domain, ok := splitMailbox(addr); ok && strings.HasPrefix(addr, `"`) {
+		// A quoted local part, unquoted as net/mail gives it: trimmed,
+		// only its opening quote would go.
+		addr = local + "@" + domain
+	}
+	addr = strings.Trim(addr, `"'<>()`)
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 || strings.ContainsAny(addr, " \t") {
 		return Address{}, false

@@ -26,6 +26,8 @@ func TestParse(t *testing.T) {
 			"a@corp.example", "b@x.example", 2, "hello", ""},
 		{"enron double dot salvaged", "From: a@enron.com\nTo: k..allen@enron.com, bob@enron.com,\n\nbody\n",
 			"a@enron.com", "k..allen@enron.com", 2, "body", ""},
+		{"quoted local part salvaged beside a broken one", "From: a@corp.example\nTo: \"x y\" <\"a..b\"@corp.example>, .ken@corp.example\n\nbody\n",
+			"a@corp.example", "a..b@corp.example", 2, "body", ""},
 		{"iso-2022-jp", "From: =?UTF-8?B?55Sw5Lit?= <t@x.jp>\nTo: u@y.jp\nContent-Type: text/plain; charset=ISO-2022-JP\n\n" + jis + "\n",
 			"t@x.jp", "u@y.jp", 1, "田中です。よろしく", ""},
 		{"attachment", "From: a@b.c\nTo: d@e.f\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nbody\n--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename*=UTF-8''%E8%A6%8B%E7%A9%8D.pdf\nContent-Transfer-Encoding: base64\n\nAAAA\n--XX--\n",

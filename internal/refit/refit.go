@@ -129,6 +129,16 @@ func Fit(ctx context.Context, db *store.DB, o Options) (*detect.Weights, Counts,
 	if err != nil {
 		return nil, c, fmt.Errorf("refit: %w", err)
 	}
+	// The import measured how much lower than the fit's own placement the
+	// intercept must sit for mail the fit has not seen (eval.FitWeights);
+	// a refit is no less sure of what it has seen.
+	var shift float64
+	if cur, err := detect.LoadWeights(ctx, db); err != nil {
+		return nil, c, fmt.Errorf("refit: %w", err)
+	} else if cur != nil && cur.Fit != nil {
+		shift = cur.Fit.AlarmShift
+	}
+	wt.Intercept -= shift
 	win, err := importWindow(ctx, db)
 	if err != nil {
 		return nil, c, err
@@ -137,6 +147,6 @@ func Fit(ctx context.Context, db *store.DB, o Options) (*detect.Weights, Counts,
 		until = win.Until
 	}
 	wt.Fit = &detect.FitInfo{From: win.From, Until: until, Messages: win.Messages, At: o.Now().UTC(),
-		Answers: c.Answers(), Served: c.Passed, Build: version.Read().Build()}
+		Answers: c.Answers(), Served: c.Passed, Build: version.Read().Build(), AlarmShift: shift}
 	return wt, c, nil
 }

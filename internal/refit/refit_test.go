@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -325,5 +326,33 @@ func TestStoredDecodesOnChange(t *testing.T) {
 			t.Errorf("%s: unchanged weights decoded again", s.name)
 		}
 		prev = w
+	}
+}
+
+// TestRefitKeepsAlarmShift: the import found its fit too sure of the mail
+// it was fitted on and moved the intercept down; a refit on the same
+// samples moves its own down as far, and says so.
+func TestRefitKeepsAlarmShift(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	if err := SaveImport(ctx, db, Window{From: t0.AddDate(0, -3, 0), Until: t0, Messages: 300}, importSamples(r, 300)); err != nil {
+		t.Fatal(err)
+	}
+	plain, _, err := Fit(ctx, db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := *plain
+	stored.Fit = &detect.FitInfo{From: t0.AddDate(0, -3, 0), Until: t0, Messages: 300, AlarmShift: 0.75}
+	if err := detect.SaveWeights(ctx, db, &stored); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := Fit(ctx, db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := plain.Intercept - again.Intercept; math.Abs(d-0.75) > 1e-9 || again.Fit.AlarmShift != 0.75 {
+		t.Errorf("refit moved the intercept by %v (alarm shift %v), want 0.75", d, again.Fit.AlarmShift)
 	}
 }
