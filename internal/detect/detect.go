@@ -425,6 +425,9 @@ func (c *check) novelty() {
 		switch {
 		case od == 0:
 			key, sev = "new_domain.nobody", finding.High
+		case !c.m.HasDepartment(c.sender):
+			// Without a directory there is no team to speak of.
+			key, sev = "new_domain.org", finding.Medium
 		case dd == 0:
 			key, sev = "new_domain.team_neither", finding.Medium
 		}

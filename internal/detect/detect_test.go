@@ -420,7 +420,7 @@ func TestToldLongAgo(t *testing.T) {
 	for _, tt := range []struct {
 		to, key, en, ja string
 	}{
-		{"ueda@law.example", "new_recipient.unfamiliar", "last exchanged mail with it 3 months ago", "約3か月前"},
+		{"ueda@law.example", "new_recipient.unfamiliar", "last exchanged mail with them 3 months ago", "約3か月前"},
 		{"kato@corp.example", "new_recipient.colleague", "you have never mailed this colleague", "社内のこの方"},
 	} {
 		var got finding.Finding
@@ -432,5 +432,19 @@ func TestToldLongAgo(t *testing.T) {
 		if got.Key != tt.key || !strings.Contains(got.Message, tt.en) || !strings.Contains(finding.Localize(got, "ja").Message, tt.ja) {
 			t.Errorf("to %s: %+v (ja %q)", tt.to, got, finding.Localize(got, "ja").Message)
 		}
+	}
+	// Without a directory there is no team: a domain a colleague mailed is
+	// one others in the organisation have mailed, not one "your team" has not.
+	said := false
+	for _, f := range d.Check(newMsg("y", me, "ueda@law.example").m, t0).Findings {
+		if f.Code == finding.NewDomain {
+			said = true
+			if f.Key != "new_domain.org" || strings.Contains(f.Message, "team") {
+				t.Errorf("new domain without a directory: %+v", f)
+			}
+		}
+	}
+	if !said {
+		t.Error("no NEW_DOMAIN for a domain the sender never mailed")
 	}
 }

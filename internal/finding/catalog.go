@@ -37,10 +37,10 @@ var catalog = map[string]entry{
 		"you have never mailed this colleague; {@why}",
 		"社内のこの方に送信したことはありません（{@why}）"},
 	"unfamiliar.long_ago": {
-		"the organisation last exchanged mail with it {months} months ago",
+		"the organisation last exchanged mail with them {months} months ago",
 		"社内で最後にやり取りがあったのは約{months}か月前"},
 	"unfamiliar.other_circle": {
-		"those who exchange mail with it work apart from everyone on this message",
+		"the people who mail them work apart from everyone on this message",
 		"この宛先とやり取りしている人たちは、このメールの送信者や宛先の方とふだん関わりがありません"},
 
 	// NEW_DOMAIN
@@ -50,6 +50,9 @@ var catalog = map[string]entry{
 	"new_domain.team_neither": {
 		"you have never mailed {domain}; your team neither",
 		"{domain} に送信したことはありません。同じ部署の方も送信していません"},
+	"new_domain.org": {
+		"you have never mailed {domain}; others in the organisation have",
+		"{domain} に送信したことはありません。社内の他の方は送信しています"},
 	"new_domain.nobody": {
 		"you have never mailed {domain}; nobody in the organisation has",
 		"{domain} に送信したことはありません。社内でも送信した方はいません"},
@@ -349,6 +352,9 @@ var aboutCatalog = map[string]entry{
 	"new_domain.team_neither": {
 		"the sender has never mailed {domain}; their team neither",
 		"送信者は {domain} に送信したことがありません。同じ部署の方も送信していません"},
+	"new_domain.org": {
+		"the sender has never mailed {domain}; others in the organisation have",
+		"送信者は {domain} に送信したことがありません。社内の他の方は送信しています"},
 	"new_domain.nobody": {
 		"the sender has never mailed {domain}; nobody in the organisation has",
 		"送信者は {domain} に送信したことがありません。社内でも送信した方はいません"},
