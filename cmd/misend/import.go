@@ -280,7 +280,7 @@ type datedKey struct {
 }
 
 func newInsiderDates(m *model.Model) *insiderDates {
-	return &insiderDates{m: m, horizon: time.Now().Add(48 * time.Hour)}
+	return &insiderDates{m: m, horizon: time.Now().Add(eval.Horizon)}
 }
 
 func (d *insiderDates) add(msg *mail.Message) {

@@ -28,10 +28,15 @@ import (
 // message (the sender's and each recipient's) are told apart as they come,
 // as Dedupe tells them, so that only the one kept waits for the replay.
 type Calibration struct {
-	s      *Session
-	cut    time.Time
-	window copies // one copy of each window message, for the replay
+	s       *Session
+	cut     time.Time
+	horizon time.Time // dates after it are bogus (Enron's reach 2044): learned, neither scored nor ending the window
+	window  copies    // one copy of each window message, for the replay
 }
+
+// Horizon is how far past now a message's date may lie and still be taken
+// for when it was sent: clocks are off by hours, not years.
+const Horizon = 48 * time.Hour
 
 // DefaultFitShare and DefaultFitMessages bound the fit window misend import
 // uses: the last quarter of the insiders' sent mail, at most this many
@@ -69,11 +74,15 @@ func windowStart(dates []time.Time, share float64, most int) time.Time {
 func NewCalibration(cfg Config, cut time.Time, sc Scorer, ln Learner) *Calibration {
 	cfg.FitFrom = cut
 	cfg.Frozen = false
-	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut}
+	return &Calibration{s: NewSession(cfg, sc, ln), cut: cut, horizon: time.Now().Add(Horizon)}
 }
 
 // Add takes one message of the history, in any order.
 func (c *Calibration) Add(m *mail.Message) {
+	if m.Date.After(c.horizon) {
+		c.s.learn(m)
+		return
+	}
 	if m.Date.IsZero() || m.Date.Before(c.cut) {
 		c.s.History(m)
 		return

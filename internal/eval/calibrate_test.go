@@ -44,6 +44,11 @@ func TestFitHistory(t *testing.T) {
 	org.History(50, 3, func(m *mail.Message) { msgs = append(msgs, m) })
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(msgs), func(i, j int) { msgs[i], msgs[j] = msgs[j], msgs[i] })
 	cfg := model.Config{OrgDomains: []string{mailgen.OrgDomain}}
+	// A clock years off (Enron's mail reaches 2044) is history, not the
+	// end of the fit window.
+	bogus := *msgs[0]
+	bogus.MessageID, bogus.Date = "bogus@"+mailgen.OrgDomain, time.Now().AddDate(18, 0, 0)
+	msgs = append(msgs, &bogus)
 	var sent []time.Time
 	for _, m := range msgs {
 		if orgDomains(cfg.OrgDomains).isTestMessage(m) {
@@ -61,6 +66,9 @@ func TestFitHistory(t *testing.T) {
 	}
 	if f.Weights.Fit == nil || f.Messages < MinFitMessages || !f.Weights.Fit.From.Equal(FitCut(sent, DefaultFitShare, DefaultFitMessages)) {
 		t.Fatalf("fitted %+v on %d messages", f.Weights.Fit, f.Messages)
+	}
+	if f.Until.After(time.Now().Add(Horizon)) {
+		t.Errorf("the fit window ends %v, after now", f.Until)
 	}
 	if f.Warned > 0.05 {
 		t.Errorf("%.1f%% of the honest fit messages warned; the fit allows about 1.5%%", 100*f.Warned)

@@ -150,12 +150,18 @@ func (s *Session) History(m *mail.Message) {
 		s.run.Fit = s.score(s.run.Fit, s.fitN, m, false)
 		s.fitN++
 	}
-	s.ln.Learn(m)
-	s.x.add(m)
-	s.run.History++
+	s.learn(m)
 	if m.Date.After(s.run.FitUntil) {
 		s.run.FitUntil = m.Date
 	}
+}
+
+// learn learns m as history, unscored, its date bounding nothing: what
+// History does besides, and all a message whose date cannot be true gets.
+func (s *Session) learn(m *mail.Message) {
+	s.ln.Learn(m)
+	s.x.add(m)
+	s.run.History++
 }
 
 // Test scores m, if it is mail misend would check, then learns it unless
