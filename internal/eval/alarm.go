@@ -10,6 +10,10 @@ import (
 // heldOutAlarm holds out.
 const heldOutShare = 0.2
 
+// minHeldOut is the fewest honest messages held out for their warn share
+// to say anything: at 2.5%, five of them above the band.
+const minHeldOut = 200
+
 // heldOutMaxAlarm is the share of the held-out honest mail that may reach
 // the warn band (the fit itself lets detect.MaxAlarm of the mail it has
 // seen reach it).
@@ -33,7 +37,7 @@ const heldOutMaxAlarm = 0.025
 // aiming at 1.5% there gave 1.2% and 0.7%, hence the higher aim.
 func heldOutAlarm(samples []Sample) (shift, warned float64, ok bool) {
 	early, late := splitLatest(samples, heldOutShare)
-	if countMessages(late) < MinFitMessages/2 || countMessages(early) < MinFitMessages {
+	if countMessages(late) < minHeldOut || countMessages(early) < MinFitMessages {
 		return 0, 0, false
 	}
 	w, err := fitWith(detect.Fit, early)
@@ -57,7 +61,7 @@ func heldOutAlarm(samples []Sample) (shift, warned float64, ok bool) {
 }
 
 // alarmShift is how far log-odds z of honest messages must move down so
-// that at most detect.MaxAlarm of them reach 0 (the warn band's 0.5); 0
+// that at most the share most of them reach 0 (the warn band's 0.5); 0
 // when they already do.
 func alarmShift(z []float64, most float64) float64 {
 	if len(z) == 0 {
