@@ -118,6 +118,12 @@ type rcpt struct {
 	together int // messages the sender had with this recipient and any other one here
 	// trusted: outside, at one of the organisation's trusted domains.
 	trusted bool
+	// For a recipient new to the sender, looked up once (newcomer): when
+	// the organisation last exchanged mail with them, and whether they are
+	// in another circle than everyone else on the message.
+	orgLast     time.Time
+	otherCircle bool
+	looked      bool
 }
 
 type check struct {
@@ -380,8 +386,9 @@ func (c *check) novelty() {
 			c.f[fDeptUnknown] = 1 / (1 + float64(c.m.DeptAddress(c.sender, r.Addr)))
 		}
 		c.f[fOrgUnknown] = 1 / (1 + float64(c.m.OrgAddress(r.Addr)))
-		c.f[fOrgStale] = staleness(c.m.OrgLastSeen(r.Addr), c.now)
-		if c.otherCircle(i) {
+		n := c.newcomer(i)
+		c.f[fOrgStale] = staleness(n.orgLast, c.now)
+		if n.otherCircle {
 			c.f[fOtherCircle] = 1
 		}
 		if r.internal {

@@ -14,6 +14,17 @@ import (
 // exchanged mail with them, and whether they work in a circle of anyone
 // on the message.
 
+// newcomer returns recipient i, new to the sender, with what the
+// organisation's mail says of them looked up: the score reads it for the
+// rarest newcomer, the NEW_RECIPIENT sentence for each.
+func (c *check) newcomer(i int) *rcpt {
+	r := &c.rs[i]
+	if !r.looked {
+		r.orgLast, r.otherCircle, r.looked = c.m.OrgLastSeen(r.Addr), c.otherCircle(i), true
+	}
+	return r
+}
+
 // otherCircle reports whether recipient i falls in another circle of the
 // organisation's mail graph (model.Circle) than the sender and every other
 // recipient: a newcomer someone on the message works with comes from one
@@ -64,13 +75,14 @@ const longAgo = 0.5
 // for these reasons is told them. f is returned as it is when neither
 // applies.
 func (c *check) unfamiliar(i int, f finding.Finding) finding.Finding {
+	r := c.newcomer(i)
 	var why []string
 	args := finding.Args{}
-	if last := c.m.OrgLastSeen(c.rs[i].Addr); staleness(last, c.now) >= longAgo {
+	if staleness(r.orgLast, c.now) >= longAgo {
 		why = append(why, "unfamiliar.long_ago")
-		args["months"] = strconv.Itoa(int(c.now.Sub(last).Hours() / (24 * 30)))
+		args["months"] = strconv.Itoa(int(c.now.Sub(r.orgLast).Hours() / (24 * 30)))
 	}
-	if c.otherCircle(i) {
+	if r.otherCircle {
 		why = append(why, "unfamiliar.other_circle")
 	}
 	if len(why) == 0 {
@@ -78,7 +90,7 @@ func (c *check) unfamiliar(i int, f finding.Finding) finding.Finding {
 	}
 	args["why"] = strings.Join(why, " ")
 	key := "new_recipient.unfamiliar"
-	if c.rs[i].internal {
+	if r.internal {
 		key = "new_recipient.colleague_unfamiliar"
 		// Low rather than info: a colleague from another circle is
 		// worth the sender's second look.

@@ -166,14 +166,23 @@ func fit(x []Features, y []bool, weight []float64, trees bool) (*Weights, error)
 			clean = append(clean, z[i])
 		}
 	}
-	slices.Sort(clean)
-	// The linear score of the clean message at the alarm quantile must stay
-	// below 0 (a score below 0.5).
-	k := int(math.Floor(float64(len(clean)) * (1 - MaxAlarm)))
-	if k < len(clean) && clean[k] >= 0 {
-		w.Intercept -= clean[k] + 1e-6
-	}
+	w.Intercept += AlarmShift(clean, MaxAlarm)
 	return w, nil
+}
+
+// AlarmShift is how far log-odds z of honest messages must move down (a
+// shift <= 0) so that at most the share most of them reach 0, the warn
+// band's 0.5; 0 when they already do. z is sorted in place.
+func AlarmShift(z []float64, most float64) float64 {
+	if len(z) == 0 {
+		return 0
+	}
+	slices.Sort(z)
+	k := int(math.Floor(float64(len(z)) * (1 - most)))
+	if k >= len(z) || z[k] < 0 {
+		return 0
+	}
+	return -(z[k] + 1e-6)
 }
 
 // balance weighs each sample by its weight (nil: 1) scaled so that each

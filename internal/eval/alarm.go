@@ -50,7 +50,7 @@ func heldOutAlarm(samples []Sample) (shift, warned float64, ok bool) {
 			z = append(z, logit(w.Score(s.Features)))
 		}
 	}
-	shift = alarmShift(z, heldOutMaxAlarm)
+	shift = detect.AlarmShift(z, heldOutMaxAlarm)
 	n := 0
 	for _, v := range z {
 		if v+shift >= 0 {
@@ -58,21 +58,6 @@ func heldOutAlarm(samples []Sample) (shift, warned float64, ok bool) {
 		}
 	}
 	return shift, float64(n) / float64(len(z)), true
-}
-
-// alarmShift is how far log-odds z of honest messages must move down so
-// that at most the share most of them reach 0 (the warn band's 0.5); 0
-// when they already do.
-func alarmShift(z []float64, most float64) float64 {
-	if len(z) == 0 {
-		return 0
-	}
-	slices.Sort(z)
-	k := int(float64(len(z)) * (1 - most))
-	if k >= len(z) || z[k] < 0 {
-		return 0
-	}
-	return -(z[k] + 1e-6)
 }
 
 // splitLatest splits samples into those of the earlier messages and those

@@ -159,8 +159,8 @@ func (c *Calibration) Fit(ctx context.Context) (*Fitted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
-	w.Fit = &detect.FitInfo{From: c.cut, Until: run.FitUntil, Messages: n, At: time.Now().UTC(), Build: version.Read().Build(),
-		AlarmShift: w.Fit.AlarmShift, HeldOutWarned: w.Fit.HeldOutWarned}
+	fi := w.Fit
+	fi.From, fi.Until, fi.Messages, fi.At, fi.Build = c.cut, run.FitUntil, n, time.Now().UTC(), version.Read().Build()
 	warned := 0
 	for _, s := range fit {
 		if !s.Injected() && w.Score(s.Features) >= WarnScore {

@@ -97,8 +97,7 @@ func Evaluate(run *Run, strategies []Strategy, modes []Mode) *Report {
 		rep.FitError = err.Error()
 		return rep
 	}
-	w.Fit = &detect.FitInfo{From: run.FitFrom, Until: run.FitUntil, Messages: rep.FitMessages,
-		AlarmShift: w.Fit.AlarmShift, HeldOutWarned: w.Fit.HeldOutWarned}
+	w.Fit.From, w.Fit.Until, w.Fit.Messages = run.FitFrom, run.FitUntil, rep.FitMessages
 	rep.Fitted = w
 	shift := calibration(fit)
 	rep.Tables = append(rep.Tables,
@@ -141,8 +140,9 @@ func FitSamples(run *Run) []Sample {
 }
 
 // FitWeights fits the score's weights on samples (clean and injected) and
-// sets the alarm rate on the latest of them held out (heldOutAlarm); w.Fit
-// carries only that move.
+// sets the alarm rate on the latest of them held out (heldOutAlarm). w.Fit
+// says how the warn band was placed; the caller adds what the samples came
+// from.
 func FitWeights(samples []Sample) (*detect.Weights, error) {
 	w, err := fitWith(detect.Fit, samples)
 	if err != nil {
@@ -188,7 +188,7 @@ func calibration(fit []Sample) float64 {
 			z = append(z, logit(s.Score))
 		}
 	}
-	return alarmShift(z, detect.MaxAlarm)
+	return detect.AlarmShift(z, detect.MaxAlarm)
 }
 
 func logit(p float64) float64 {
