@@ -51,20 +51,7 @@ func BenchmarkCheckHostile(b *testing.B) {
 // BenchmarkScoreFitted is the score alone with weights as import fits
 // them: the regression and the full forest of trees.
 func BenchmarkScoreFitted(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	var x []Features
-	var y []bool
-	for i := 0; i < 4000; i++ {
-		f := make(Features, numFeatures)
-		bad := i%2 == 0
-		for j := range f {
-			f[j] = r.Float64()
-			if bad && j%3 == 0 {
-				f[j] += 0.5 * r.Float64()
-			}
-		}
-		x, y = append(x, f), append(y, bad)
-	}
+	x, y := randomSamples(4000)
 	w, err := Fit(x, y)
 	if err != nil {
 		b.Fatal(err)
@@ -75,6 +62,39 @@ func BenchmarkScoreFitted(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		w.Score(x[i%len(x)])
 	}
+}
+
+// BenchmarkFit fits the regression and the forest on as many samples as
+// import's fit window gives (6000 messages, clean and with each kind of
+// slip put in twice), one fit per op.
+func BenchmarkFit(b *testing.B) {
+	x, y := randomSamples(66000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Fit(x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// randomSamples are n feature vectors, every other one a mistake whose
+// every third feature runs higher.
+func randomSamples(n int) ([]Features, []bool) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var x []Features
+	var y []bool
+	for i := 0; i < n; i++ {
+		f := make(Features, numFeatures)
+		bad := i%2 == 0
+		for j := range f {
+			f[j] = r.Float64()
+			if bad && j%3 == 0 {
+				f[j] += 0.5 * r.Float64()
+			}
+		}
+		x, y = append(x, f), append(y, bad)
+	}
+	return x, y
 }
 
 // hostile is the worst case a check meets: a sender of a model of insiders

@@ -73,15 +73,23 @@ func boost(x []Features, y []bool, sw, z []float64) []Tree {
 	}
 	d := len(x[0])
 	bins := thresholds(x, d)
-	// Each value's bin, found once: a split then only sums per bin.
-	binOf := make([][]uint8, len(x))
+	// Each value's bin, found once: a split then only sums per bin. One
+	// sample's bins lie together, as the histograms read them.
+	binOf := make([]uint8, len(x)*d)
 	for i, v := range x {
-		binOf[i] = make([]uint8, d)
 		for j, ts := range bins {
 			k, _ := slices.BinarySearch(ts, v[j])
-			binOf[i][j] = uint8(k)
+			binOf[i*d+j] = uint8(k)
 		}
 	}
+	// Every feature's histogram in one array: feature f's bins start at
+	// off[f]. A feature without thresholds keeps one bin nobody reads.
+	off := make([]int, d+1)
+	for f, ts := range bins {
+		off[f+1] = off[f] + len(ts) + 1
+	}
+	gs, hs := make([]float64, off[d]), make([]float64, off[d])
+	scratch := make([]int, 0, len(x))
 	grad, hess := make([]float64, len(x)), make([]float64, len(x))
 	all := identity(d)
 	var trees []Tree
@@ -97,7 +105,7 @@ func boost(x []Features, y []bool, sw, z []float64) []Tree {
 			hess[i] = sw[i] * max(p*(1-p), 1e-6)
 			idx[i] = i
 		}
-		b := &treeBuilder{x: x, binOf: binOf, grad: grad, hess: hess, bins: bins}
+		b := &treeBuilder{x: x, binOf: binOf, d: d, grad: grad, hess: hess, bins: bins, off: off, gs: gs, hs: hs, scratch: scratch}
 		b.grow(idx, 0)
 		if len(b.nodes) == 1 && b.nodes[0].Value == 0 {
 			break // nothing left to learn
@@ -144,10 +152,19 @@ func thresholds(x []Features, d int) [][]float64 {
 
 type treeBuilder struct {
 	x          []Features
-	binOf      [][]uint8 // binOf[i][f]: the bin of x[i][f] among bins[f]
+	binOf      []uint8 // binOf[i*d+f]: the bin of x[i][f] among bins[f]
+	d          int
 	grad, hess []float64
 	bins       [][]float64
 	nodes      []TreeNode
+	// off, gs and hs are the per-bin sums of gradients and hessians of
+	// the node being split, feature f's from off[f]: filled in one pass
+	// over the node's samples, reused by every node (a node is split
+	// before its children are grown).
+	off    []int
+	gs, hs []float64
+	// scratch holds one side of a split while the other is moved.
+	scratch []int
 }
 
 // grow adds the node for the samples idx at depth and returns its index.
@@ -165,17 +182,23 @@ func (b *treeBuilder) grow(idx []int, depth int) int32 {
 	}
 	parent := g * g / (h + treeL2)
 	bestGain, bestF, bestT := treeMinGain, -1, 0.0
+	// Sum gradients per bin of every feature in one pass over the
+	// samples, then sweep each feature's thresholds left to right.
+	clear(b.gs)
+	clear(b.hs)
+	for _, i := range idx {
+		gi, hi := b.grad[i], b.hess[i]
+		for f, k := range b.binOf[i*b.d : (i+1)*b.d] {
+			j := b.off[f] + int(k)
+			b.gs[j] += gi
+			b.hs[j] += hi
+		}
+	}
 	for f, ts := range b.bins {
 		if len(ts) == 0 {
 			continue
 		}
-		// Sum gradients per bin, then sweep thresholds left to right.
-		gs, hs := make([]float64, len(ts)+1), make([]float64, len(ts)+1)
-		for _, i := range idx {
-			k := b.binOf[i][f]
-			gs[k] += b.grad[i]
-			hs[k] += b.hess[i]
-		}
+		gs, hs := b.gs[b.off[f]:b.off[f+1]], b.hs[b.off[f]:b.off[f+1]]
 		var gl, hl float64
 		for k, t := range ts {
 			gl += gs[k]
@@ -193,16 +216,20 @@ func (b *treeBuilder) grow(idx []int, depth int) int32 {
 	if bestF < 0 {
 		return me
 	}
-	var left, right []int
+	// Split idx in place, each side in its order (sums then add up in
+	// the same order however the samples were split).
+	n, right := 0, b.scratch[:0]
 	for _, i := range idx {
 		if b.x[i][bestF] <= bestT {
-			left = append(left, i)
+			idx[n] = i
+			n++
 		} else {
 			right = append(right, i)
 		}
 	}
-	l := b.grow(left, depth+1)
-	r := b.grow(right, depth+1)
+	copy(idx[n:], right)
+	l := b.grow(idx[:n], depth+1)
+	r := b.grow(idx[n:], depth+1)
 	b.nodes[me] = TreeNode{Feature: bestF, Threshold: bestT, Left: l, Right: r}
 	return me
 }
