@@ -156,34 +156,8 @@ codes = { CONFIDENTIAL_TERMS = "hold", PERSONAL_DATA = "reject" }
 `), 0o644)
 	upstream, upAddr := startCapture(t)
 	mailbox, mbAddr := startCapture(t)
-	smtpAddr, httpAddr := freePort(t), freePort(t)
-	var logs lockedBuffer
-	srv := exec.Command(bin, "serve", "--db", db, "--config", cfg, "--org-domain", "corp.example",
-		"--smtp", smtpAddr, "--http", httpAddr, "--upstream", upAddr, "--upstream-tls", "none",
-		"--spool", filepath.Join(dir, "spool"), "--domain", "misend.test.example")
-	srv.Stdout, srv.Stderr = &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		srv.Wait()
-		if t.Failed() {
-			t.Logf("misend serve:\n%s", logs.String())
-		}
-	})
-	for end := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		r, err := http.Get("http://" + httpAddr + "/readyz")
-		if err == nil {
-			r.Body.Close()
-			if r.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(end) {
-			t.Fatalf("misend serve not ready: %v\n%s", err, logs.String())
-		}
-	}
+	smtpAddr, httpAddr := startServeBinary(t, bin, "--db", db, "--config", cfg, "--org-domain", "corp.example",
+		"--upstream", upAddr, "--upstream-tls", "none", "--spool", filepath.Join(dir, "spool"), "--domain", "misend.test.example")
 	api := func(method, path string) (int, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, "http://"+httpAddr+path, nil)
@@ -256,5 +230,62 @@ codes = { CONFIDENTIAL_TERMS = "hold", PERSONAL_DATA = "reject" }
 	bounce := awaitMessage(t, mailbox, card, 30*time.Second)
 	if bounce.From != "" || !bytes.Contains(bounce.Data, []byte("Status: 5.7.1")) {
 		t.Errorf("bounce from %q:\n%s", bounce.From, bounce.Data)
+	}
+}
+
+// startServeBinary starts misend serve with args on free loopback ports
+// for SMTP and HTTP, and waits until it is ready. A port found free can be
+// taken by another process before serve binds it: serve then exits, and
+// starts again on other ports.
+func startServeBinary(t *testing.T, bin string, args ...string) (smtpAddr, httpAddr string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		smtpAddr, httpAddr = freePort(t), freePort(t)
+		if serveReady(t, bin, smtpAddr, httpAddr, attempt < 3, args...) {
+			return smtpAddr, httpAddr
+		}
+		t.Logf("misend serve lost a port to another process; starting it again")
+	}
+}
+
+// serveReady starts misend serve on smtpAddr and httpAddr and waits until
+// it is ready. It reports false when serve could not bind a port and
+// another try is allowed; it fails t on anything else.
+func serveReady(t *testing.T, bin, smtpAddr, httpAddr string, retry bool, args ...string) bool {
+	t.Helper()
+	var logs lockedBuffer
+	srv := exec.Command(bin, append([]string{"serve", "--smtp", smtpAddr, "--http", httpAddr}, args...)...)
+	srv.Stdout, srv.Stderr = &logs, &logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { srv.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		<-exited
+		if t.Failed() {
+			t.Logf("misend serve:\n%s", logs.String())
+		}
+	})
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		r, err := http.Get("http://" + httpAddr + "/readyz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == http.StatusOK {
+				return true
+			}
+		}
+		select {
+		case <-exited:
+			if retry && strings.Contains(logs.String(), "address already in use") {
+				return false
+			}
+			t.Fatalf("misend serve exited before it was ready:\n%s", logs.String())
+		default:
+		}
+		if time.Now().After(end) {
+			t.Fatalf("misend serve not ready: %v\n%s", err, logs.String())
+		}
 	}
 }
