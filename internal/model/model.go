@@ -106,8 +106,12 @@ type Model struct {
 	latest  uint32 // newest hour seen
 	journal int64  // position in the shared journal learned up to (SetJournalPosition)
 	learned int
-	dups    int
-	popular []uint32 // cached domains mailed by several insiders; nil when stale
+	// gen changes whenever what a query answers may have (learning, Reload):
+	// lastContacts is good only for the gen it was made at.
+	gen          uint64
+	lastContacts contactsMemo
+	dups         int
+	popular      []uint32 // cached domains mailed by several insiders; nil when stale
 
 	comm   []uint32 // address id → its circle of the mail graph (community.go)
 	commAt int      // learned when comm was found

@@ -368,3 +368,36 @@ func TestSetDepartments(t *testing.T) {
 		t.Errorf("b, now in legal, does not know legal's law firm (%d)", n)
 	}
 }
+
+// TestContactsAfterLearning checks that the kept answer of Contacts never
+// outlives what the model learns or the hour it is asked at.
+func TestContactsAfterLearning(t *testing.T) {
+	m := New(Config{OrgDomains: []string{"corp.example"}})
+	m.Learn(msg("1", t0, "a@corp.example", "x@partner.example"))
+	now := t0.Add(time.Hour)
+	addrs := func(at time.Time) string {
+		var s []string
+		for _, c := range m.Contacts("a@corp.example", at) {
+			s = append(s, fmt.Sprintf("%s:%.3f", c.Addr, c.Total()))
+		}
+		return strings.Join(s, " ")
+	}
+	if got := addrs(now); got != "x@partner.example:1.000" {
+		t.Fatalf("contacts = %q", got)
+	}
+	m.Learn(msg("2", t0, "a@corp.example", "y@partner.example"))
+	m.Learn(msg("3", t0, "a@corp.example", "y@partner.example"))
+	if got := addrs(now); got != "y@partner.example:2.000 x@partner.example:1.000" {
+		t.Errorf("after learning, contacts = %q", got)
+	}
+	later := t0.Add(180 * 24 * time.Hour) // one half-life
+	if got := addrs(later); got != "y@partner.example:1.000 x@partner.example:0.500" {
+		t.Errorf("half a year on, contacts = %q", got)
+	}
+	if got := addrs(now); got != "y@partner.example:2.000 x@partner.example:1.000" {
+		t.Errorf("asked again at the first hour, contacts = %q", got)
+	}
+	if got := m.Contacts("nobody@corp.example", now); got != nil {
+		t.Errorf("contacts of a stranger = %v", got)
+	}
+}

@@ -85,6 +85,7 @@ func (m *Model) learn(o *Observation) bool {
 	}
 	m.seen[o.Key] = struct{}{}
 	m.learned++
+	m.gen++
 
 	h := m.latest
 	if !o.Date.IsZero() {

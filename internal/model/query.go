@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/misend/misend/internal/mail"
@@ -99,15 +100,25 @@ func (m *Model) Domain(sender, dom string, now time.Time) Contact {
 }
 
 // Contacts returns every address sender exchanged mail with, most exchanged
-// first, as of now.
+// first, as of now. The slice is shared: callers must not change it.
+//
+// The last answer is kept until the model learns again: a replay checks
+// one message many times over (clean and with each kind of slip put in),
+// and sorting thousands of contacts each time was the largest cost of
+// import's fit after the checks themselves.
 func (m *Model) Contacts(sender string, now time.Time) []Contact {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	p := m.personOf(sender)
-	if p == nil {
+	id, ok := m.addrs.lookup(sender)
+	p := m.people[id]
+	if !ok || p == nil {
 		return nil
 	}
 	h := hourOf(now)
+	key := contactsKey{id: id, hour: h, gen: m.gen}
+	if out, ok := m.lastContacts.get(key); ok {
+		return out
+	}
 	out := make([]Contact, 0, len(p.contacts))
 	for id, c := range p.contacts {
 		out = append(out, m.contactOut(m.addrs.str[id], c, h))
@@ -121,7 +132,39 @@ func (m *Model) Contacts(sender string, now time.Time) []Contact {
 		}
 		return 1
 	})
+	m.lastContacts.put(key, out)
 	return out
+}
+
+// contactsKey is what one answer of Contacts depends on: whose contacts,
+// at which hour (counts decay), and what the model had learned.
+type contactsKey struct {
+	id, hour uint32
+	gen      uint64
+}
+
+// contactsMemo is the last answer of Contacts. It has a lock of its own:
+// Contacts holds the model's only for reading.
+type contactsMemo struct {
+	mu   sync.Mutex
+	key  contactsKey
+	list []Contact
+	ok   bool
+}
+
+func (c *contactsMemo) get(k contactsKey) ([]Contact, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ok || c.key != k {
+		return nil, false
+	}
+	return c.list, true
+}
+
+func (c *contactsMemo) put(k contactsKey, l []Contact) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.list, c.ok = k, l, true
 }
 
 // Domains returns every domain sender exchanged mail with.

@@ -363,5 +363,6 @@ func (m *Model) Reload(ctx context.Context, db *store.DB) error {
 	m.compDom, m.compTop = o.compDom, o.compTop
 	m.seen, m.threads = o.seen, o.threads
 	m.latest, m.journal, m.learned, m.dups, m.popular = o.latest, o.journal, o.learned, o.dups, o.popular
+	m.gen++
 	return nil
 }
