@@ -113,6 +113,15 @@ func (c *serveCmd) Run(g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Where it listens, as bound: a port given as 0 is chosen here.
+	at := []any{"smtp", s.SMTP.String()}
+	if s.HTTP != nil {
+		at = append(at, "http", s.HTTP.String())
+	}
+	if s.Milter != nil {
+		at = append(at, "milter", s.Milter.String())
+	}
+	log.Info("listening", at...)
 	c.background(ctx, s, log)
 	<-ctx.Done()
 	log.Info("shutting down")

@@ -233,28 +233,14 @@ codes = { CONFIDENTIAL_TERMS = "hold", PERSONAL_DATA = "reject" }
 	}
 }
 
-// startServeBinary starts misend serve with args on free loopback ports
-// for SMTP and HTTP, and waits until it is ready. A port found free can be
-// taken by another process before serve binds it: serve then exits, and
-// starts again on other ports.
+// startServeBinary starts misend serve with args, its SMTP and HTTP
+// listeners on ports it picks itself (a port found free beforehand can be
+// taken by another process first), and waits until it is ready. It
+// returns the addresses serve says it listens on.
 func startServeBinary(t *testing.T, bin string, args ...string) (smtpAddr, httpAddr string) {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		smtpAddr, httpAddr = freePort(t), freePort(t)
-		if serveReady(t, bin, smtpAddr, httpAddr, attempt < 3, args...) {
-			return smtpAddr, httpAddr
-		}
-		t.Logf("misend serve lost a port to another process; starting it again")
-	}
-}
-
-// serveReady starts misend serve on smtpAddr and httpAddr and waits until
-// it is ready. It reports false when serve could not bind a port and
-// another try is allowed; it fails t on anything else.
-func serveReady(t *testing.T, bin, smtpAddr, httpAddr string, retry bool, args ...string) bool {
-	t.Helper()
 	var logs lockedBuffer
-	srv := exec.Command(bin, append([]string{"serve", "--smtp", smtpAddr, "--http", httpAddr}, args...)...)
+	srv := exec.Command(bin, append([]string{"serve", "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0"}, args...)...)
 	srv.Stdout, srv.Stderr = &logs, &logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -269,23 +255,36 @@ func serveReady(t *testing.T, bin, smtpAddr, httpAddr string, retry bool, args .
 		}
 	})
 	for end := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		r, err := http.Get("http://" + httpAddr + "/readyz")
-		if err == nil {
-			r.Body.Close()
-			if r.StatusCode == http.StatusOK {
-				return true
+		if httpAddr == "" {
+			smtpAddr, httpAddr = listening(logs.String())
+		}
+		if httpAddr != "" {
+			if r, err := http.Get("http://" + httpAddr + "/readyz"); err == nil {
+				r.Body.Close()
+				if r.StatusCode == http.StatusOK {
+					return smtpAddr, httpAddr
+				}
 			}
 		}
 		select {
 		case <-exited:
-			if retry && strings.Contains(logs.String(), "address already in use") {
-				return false
-			}
 			t.Fatalf("misend serve exited before it was ready:\n%s", logs.String())
 		default:
 		}
 		if time.Now().After(end) {
-			t.Fatalf("misend serve not ready: %v\n%s", err, logs.String())
+			t.Fatalf("misend serve not ready:\n%s", logs.String())
 		}
 	}
+}
+
+// listening reads the SMTP and HTTP addresses from serve's "listening" log
+// line, "" until it is written.
+func listening(logs string) (smtpAddr, httpAddr string) {
+	for _, line := range strings.Split(logs, "\n") {
+		var l struct{ Msg, SMTP, HTTP string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
+			return l.SMTP, l.HTTP
+		}
+	}
+	return "", ""
 }

@@ -105,7 +105,7 @@ func boost(x []Features, y []bool, sw, z []float64) []Tree {
 			hess[i] = sw[i] * max(p*(1-p), 1e-6)
 			idx[i] = i
 		}
-		b := &treeBuilder{x: x, binOf: binOf, d: d, grad: grad, hess: hess, bins: bins, off: off, gs: gs, hs: hs, scratch: scratch}
+		b := &treeBuilder{x: x, binOf: binOf, grad: grad, hess: hess, bins: bins, off: off, gs: gs, hs: hs, scratch: scratch}
 		b.grow(idx, 0)
 		if len(b.nodes) == 1 && b.nodes[0].Value == 0 {
 			break // nothing left to learn
@@ -152,8 +152,7 @@ func thresholds(x []Features, d int) [][]float64 {
 
 type treeBuilder struct {
 	x          []Features
-	binOf      []uint8 // binOf[i*d+f]: the bin of x[i][f] among bins[f]
-	d          int
+	binOf      []uint8 // binOf[i*d+f]: the bin of x[i][f] among bins[f], d = len(bins)
 	grad, hess []float64
 	bins       [][]float64
 	nodes      []TreeNode
@@ -186,9 +185,10 @@ func (b *treeBuilder) grow(idx []int, depth int) int32 {
 	// samples, then sweep each feature's thresholds left to right.
 	clear(b.gs)
 	clear(b.hs)
+	d := len(b.bins)
 	for _, i := range idx {
 		gi, hi := b.grad[i], b.hess[i]
-		for f, k := range b.binOf[i*b.d : (i+1)*b.d] {
+		for f, k := range b.binOf[i*d : (i+1)*d] {
 			j := b.off[f] + int(k)
 			b.gs[j] += gi
 			b.hs[j] += hi

@@ -56,6 +56,16 @@ func importSamples(r *rand.Rand, n int) []Sample {
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
+// saveImport stores an import's samples of n messages drawn from seed1 and
+// seed2, its window running from from to t0.
+func saveImport(t *testing.T, db *store.DB, seed1, seed2 uint64, from time.Time, n int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed1, seed2))
+	if err := SaveImport(context.Background(), db, Window{From: from, Until: t0, Messages: n}, importSamples(r, n)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // decide records one decision made while serving, as the gateway does.
 func decide(t *testing.T, l *decisions.Log, i int, verdict policy.Verdict, f []float64) (queueID string) {
 	t.Helper()
@@ -80,10 +90,7 @@ func decide(t *testing.T, l *decisions.Log, i int, verdict policy.Verdict, f []f
 func TestAnswersMoveTheWeights(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	r := rand.New(rand.NewPCG(3, 4))
-	if err := SaveImport(ctx, db, Window{From: t0.AddDate(0, -3, 0), Until: t0, Messages: 400}, importSamples(r, 400)); err != nil {
-		t.Fatal(err)
-	}
+	saveImport(t, db, 3, 4, t0.AddDate(0, -3, 0), 400)
 	before, c0, err := Fit(ctx, db, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -169,10 +176,7 @@ func TestFitNeedsImport(t *testing.T) {
 func TestOtherFeatureSetLeftOut(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	r := rand.New(rand.NewPCG(5, 6))
-	if err := SaveImport(ctx, db, Window{From: t0, Until: t0, Messages: 100}, importSamples(r, 100)); err != nil {
-		t.Fatal(err)
-	}
+	saveImport(t, db, 5, 6, t0, 100)
 	if _, err := db.ExecContext(ctx, `UPDATE refit_import SET feature_set = 'older' WHERE id <= 10`); err != nil {
 		t.Fatal(err)
 	}
@@ -263,12 +267,8 @@ func TestLoopRefits(t *testing.T) {
 // decisions, as a database looks after some days of serving.
 func importedAndPassed(t *testing.T, db *store.DB, seed1, seed2 uint64, n int) {
 	t.Helper()
-	ctx := context.Background()
-	r := rand.New(rand.NewPCG(seed1, seed2))
-	if err := SaveImport(ctx, db, Window{From: t0, Until: t0, Messages: 100}, importSamples(r, 100)); err != nil {
-		t.Fatal(err)
-	}
-	dl, err := decisions.Open(ctx, db)
+	saveImport(t, db, seed1, seed2, t0, 100)
+	dl, err := decisions.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,10 +335,7 @@ func TestStoredDecodesOnChange(t *testing.T) {
 func TestRefitKeepsAlarmShift(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	r := rand.New(rand.NewPCG(5, 6))
-	if err := SaveImport(ctx, db, Window{From: t0.AddDate(0, -3, 0), Until: t0, Messages: 300}, importSamples(r, 300)); err != nil {
-		t.Fatal(err)
-	}
+	saveImport(t, db, 5, 6, t0.AddDate(0, -3, 0), 300)
 	plain, _, err := Fit(ctx, db, Options{})
 	if err != nil {
 		t.Fatal(err)
