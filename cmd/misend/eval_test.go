@@ -61,8 +61,8 @@ func TestEvalCommand(t *testing.T) {
 		!strings.Contains(text, "would have stopped") {
 		t.Errorf("text report (%v):\n%s", err, text)
 	}
-	// One line per sample: 50 clean, and the injected ones with what was
-	// swapped for what.
+	// One line per sample: 50 clean, naming their message and sender, and
+	// the injected ones with what was swapped for what.
 	b, err := os.ReadFile(samples)
 	if err != nil {
 		t.Fatal(err)
@@ -71,14 +71,18 @@ func TestEvalCommand(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		var s struct {
 			Strategy, Wrong string
+			MessageID       string `json:"message_id"`
+			From            string
 			Score           float64
 			Features        map[string]float64
 		}
 		if err := json.Unmarshal([]byte(line), &s); err != nil {
 			t.Fatalf("sample line %q: %v", line, err)
 		}
-		if s.Strategy == "" {
+		if s.Strategy == "" && s.MessageID != "" && strings.HasSuffix(s.From, "@"+mailgen.OrgDomain) {
 			clean++
+		} else if s.Strategy == "" {
+			t.Errorf("clean sample %q names no message or an outside sender", line)
 		} else if s.Wrong != "" && len(s.Features) > 0 {
 			injected++
 		}

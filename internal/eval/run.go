@@ -58,10 +58,13 @@ type Sample struct {
 	Thread   uint64 // the conversation it belongs to (see threadKey); 0 when unknown
 	Strategy string // "" for clean
 	Mode     Mode   // "" for clean
-	Score    float64
-	Features detect.Features
-	Intended string // the recipient the wrong address stands for; "" for clean
-	Wrong    string // the injected address; "" for clean
+	// MessageID and From name the message scored, on its clean sample
+	// only: the injected ones share its Test number.
+	MessageID, From string
+	Score           float64
+	Features        detect.Features
+	Intended        string // the recipient the wrong address stands for; "" for clean
+	Wrong           string // the injected address; "" for clean
 	// KnownWrong tells that the sender had mailed the wrong address before:
 	// a slip between two real contacts, which only context can reveal.
 	KnownWrong bool
@@ -222,7 +225,7 @@ func (s *Session) score(out []Sample, ti int, m *mail.Message, test bool) []Samp
 	x := s.x
 	thread := threadKey(m)
 	v, f := s.sc.Score(m, m.Date)
-	out = append(out, Sample{Test: ti, Thread: thread, Score: v, Features: f})
+	out = append(out, Sample{Test: ti, Thread: thread, MessageID: m.MessageID, From: m.From.Addr, Score: v, Features: f})
 	for _, st := range s.strategies {
 		// One stream per message and strategy: adding a strategy or a
 		// message elsewhere does not change what this one picks. Fit and

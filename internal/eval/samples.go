@@ -14,6 +14,8 @@ type sampleLine struct {
 	Test             int                `json:"test"`
 	Strategy         string             `json:"strategy,omitempty"`
 	Mode             Mode               `json:"mode,omitempty"`
+	MessageID        string             `json:"message_id,omitempty"`
+	From             string             `json:"from,omitempty"`
 	Score            float64            `json:"score"`
 	Intended         string             `json:"intended,omitempty"`
 	Wrong            string             `json:"wrong,omitempty"`
@@ -25,13 +27,13 @@ type sampleLine struct {
 }
 
 // WriteSamples writes every sample of run as one JSON object per line
-// (clean ones without a strategy), with the features that are set by name:
+// (clean ones without a strategy, naming the message and its sender), with the features that are set by name:
 // what --explain summarises, for one's own analysis.
 func (run *Run) WriteSamples(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	for _, s := range run.Samples {
-		l := sampleLine{Test: s.Test, Strategy: s.Strategy, Mode: s.Mode, Score: s.Score, Intended: s.Intended, Wrong: s.Wrong,
+		l := sampleLine{Test: s.Test, Strategy: s.Strategy, Mode: s.Mode, MessageID: s.MessageID, From: s.From, Score: s.Score, Intended: s.Intended, Wrong: s.Wrong,
 			KnownWrong: s.KnownWrong, NewIntended: s.NewIntended, StrangerIntended: s.StrangerIntended, InsideIntended: s.InsideIntended,
 			Features: map[string]float64{}}
 		for i, v := range s.Features {
