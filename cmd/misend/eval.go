@@ -28,7 +28,7 @@ type evalCmd struct {
 	FitShare     float64  `help:"Share of the history, by date, whose messages are scored before they are learned and fitted on; weights never see test mail." name:"fit-share" default:"0.25"`
 	AllowSeen    bool     `help:"Score with stored or file weights even when they were fitted on mail of the test period." name:"allow-seen"`
 	Seed         uint64   `help:"Seed for the injected mistakes." default:"1"`
-	Strategies   []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, or all." default:"all" sep:","`
+	Strategies   []string `help:"Injection strategies: colleague-contact, same-name, lookalike-domain, autocomplete, typo, recent-contact, or all." default:"all" sep:","`
 	Inject       []string `help:"How a wrong address enters: replace, add." default:"replace,add" sep:","`
 	Frozen       bool     `help:"Do not learn test messages after scoring them (by default the model stays current)."`
 	MaxTest      int      `help:"Score at most this many test messages (0: all)." name:"max-test"`

@@ -40,7 +40,7 @@ func TestSynthEvalFloor(t *testing.T) {
 	if rep.Test < 1000 || len(rep.Tables) == 0 || rep.Tables[0].Weights != "default" {
 		t.Fatalf("%d test messages, %d tables", rep.Test, len(rep.Tables))
 	}
-	const floor, colleagueFloor, aucFloor, warnMax = 0.85, 0.75, 0.97, 0.05
+	const floor, colleagueFloor, recentFloor, allFloor, aucFloor, allAUCFloor, warnMax = 0.85, 0.75, 0.4, 0.8, 0.97, 0.94, 0.05
 	for _, r := range rep.Tables[0].Rows {
 		if r.Injected < 500 || len(r.Detect) < 2 || r.AUC == nil {
 			t.Errorf("%s/%s: %d injected, no metrics", r.Strategy, r.Mode, r.Injected)
@@ -60,8 +60,25 @@ func TestSynthEvalFloor(t *testing.T) {
 		if r.Strategy == "colleague-contact" {
 			fl = colleagueFloor
 		}
-		if r.Detect[1] < fl || *r.AUC < aucFloor {
-			t.Errorf("%s/%s: %.1f%% detected at 2%% alarm, AUC %.4f; want ≥ %.0f%%, ≥ %.2f", r.Strategy, r.Mode, 100*r.Detect[1], *r.AUC, 100*fl, aucFloor)
+		if r.Strategy == "recent-contact" {
+			// A real contact in place of another is given away only by
+			// the message around it, which the built-in weights are not
+			// fitted to read (see package detect's builtinStrategies):
+			// when the one meant is replaced, by the greeting that names
+			// them or the quoted author; when someone is added, hardly
+			// at all.
+			if r.Mode == eval.Replace && r.Detect[1] < recentFloor {
+				t.Errorf("%s/%s: %.1f%% detected at 2%% alarm; want ≥ %.0f%%", r.Strategy, r.Mode, 100*r.Detect[1], 100*recentFloor)
+			}
+			continue
+		}
+		af := aucFloor
+		if r.Strategy == "all" {
+			// all pools recent-contact in too
+			fl, af = allFloor, allAUCFloor
+		}
+		if r.Detect[1] < fl || *r.AUC < af {
+			t.Errorf("%s/%s: %.1f%% detected at 2%% alarm, AUC %.4f; want ≥ %.0f%%, ≥ %.2f", r.Strategy, r.Mode, 100*r.Detect[1], *r.AUC, 100*fl, af)
 		}
 		if r.CleanWarn > warnMax {
 			t.Errorf("%s/%s: %.1f%% of clean mail reaches the warn band; want ≤ %.0f%%", r.Strategy, r.Mode, 100*r.CleanWarn, 100*warnMax)

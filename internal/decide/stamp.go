@@ -47,6 +47,7 @@ var waivable = map[finding.Code]bool{
 	finding.CrossCompany:             true,
 	finding.FreemailRecipient:        true,
 	finding.GreetingMismatch:         true,
+	finding.ReplyAuthorMissing:       true,
 }
 
 // answered reports whether the sender's confirmation of recipients

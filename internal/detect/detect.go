@@ -312,6 +312,13 @@ func (c *check) collect() {
 			}
 		}
 	}
+	if q.author != nil && !q.author.empty() && !mail.IsForward(c.msg.Subject) {
+		if _, reply := mail.BaseSubject(c.msg.Subject); reply && c.authorGone(*q.author) {
+			c.f[fReplyAuthorGone] = 1
+			c.add(finding.Finding{Code: finding.ReplyAuthorMissing, Severity: finding.Low, Recipient: c.unquoted(q)}.
+				Say("reply_author", finding.Args{"author": q.authorText}))
+		}
+	}
 	c.f[fLogRecipients] = math.Log1p(float64(len(c.rs)))
 	c.f[fLogHistory] = math.Log1p(c.m.SentTotal(c.sender, c.now))
 	if len(c.rs) > 1 && len(c.rs) <= maxPairRecipients {
@@ -323,6 +330,42 @@ func (c *check) collect() {
 			}
 		}
 	}
+}
+
+// authorGone reports whether a reply leaves out the author of the message
+// it quotes: neither the sender (answering their own message) nor any
+// recipient is who wrote it. A reply goes back to its author; one that
+// does not was often meant for another conversation, or the author was
+// replaced by someone else.
+func (c *check) authorGone(author quoted) bool {
+	if author.has(c.sender, c.nameTokensOf(c.sender, c.msg.From.Name)) {
+		return false
+	}
+	for _, r := range c.rs {
+		var names []string
+		if r.contact.Known() || c.m.OrgAddress(r.Addr) > 0 {
+			names = c.nameTokensOf(r.Addr, r.Name)
+		}
+		if author.has(r.Addr, names) {
+			return false
+		}
+	}
+	return true
+}
+
+// unquoted returns the first recipient the quoted headers do not name, or
+// the first recipient when they name all: the one a sender confirms to
+// answer REPLY_AUTHOR_MISSING.
+func (c *check) unquoted(q quoted) string {
+	for _, r := range c.rs {
+		if !r.inThread {
+			return r.Addr
+		}
+	}
+	if len(c.rs) == 0 {
+		return ""
+	}
+	return c.rs[0].Addr
 }
 
 // fullHistory is how many (decayed) sent messages a sender needs before

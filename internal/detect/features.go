@@ -57,6 +57,7 @@ const (
 	fTextNamesRarest
 	fOrgStale
 	fOtherCircle
+	fReplyAuthorGone
 	numFeatures
 )
 
@@ -116,4 +117,5 @@ var FeatureNames = []string{
 	fTextNamesRarest:    "text_names_rarest",           // the text names every least known recipient by a token no other contact bears: their novelty
 	fOrgStale:           "org_stale",                   // the organisation last exchanged mail with the rarest recipient long ago: 1-2^(-age/60 days)
 	fOtherCircle:        "other_circle",                // the rarest recipient is in another circle of the mail graph than the sender and every other recipient
+	fReplyAuthorGone:    "reply_author_missing",        // a reply quotes a message whose author is neither the sender nor a recipient
 }

@@ -27,7 +27,18 @@ const maxQuotedLines = 4000
 type quoted struct {
 	addrs map[string]bool
 	names [][]string // lower-case words of each name
+	// author is the first quoted From alone: who wrote the message the
+	// text answers, as a reply quotes it first; authorText, that From as
+	// written, for the sentence.
+	author     *quoted
+	authorText string
 }
+
+// maxAuthorText bounds the quoted author a finding repeats.
+const maxAuthorText = 80
+
+// authorFields are the quoted header names that say who wrote a message.
+var authorFields = []string{"from", "差出人", "送信者"}
 
 // quotedPeople reads the header lines quoted in text. A line counts when
 // it starts, after quote marks and space, with a field name and a colon;
@@ -43,12 +54,27 @@ func quotedPeople(text string) quoted {
 		if i > maxQuotedLines {
 			break
 		}
-		value, ok := quotedValue(strings.TrimRight(line, "\r\n"))
+		field, value, ok := quotedValue(strings.TrimRight(line, "\r\n"))
 		if !ok {
 			continue
 		}
+		first := q.author == nil && slices.Contains(authorFields, field)
+		if first {
+			q.author = &quoted{}
+			q.authorText = value
+			if len(value) > maxAuthorText {
+				n := maxAuthorText
+				for n > 0 && !utf8.RuneStart(value[n]) {
+					n--
+				}
+				q.authorText = value[:n] + "…"
+			}
+		}
 		for _, piece := range splitPeople(value) {
 			q.add(piece)
+			if first {
+				q.author.add(piece)
+			}
 		}
 	}
 	return q
@@ -79,21 +105,20 @@ func splitPeople(value string) []string {
 	return out
 }
 
-// quotedValue returns the value of a quoted header line, if line is one.
-func quotedValue(line string) (string, bool) {
+// quotedValue returns the field name, lower case, and the value of a
+// quoted header line, if line is one.
+func quotedValue(line string) (field, value string, ok bool) {
 	s := strings.TrimLeft(line, " \t>|")
 	colon := strings.IndexAny(s, ":：")
 	if colon <= 0 || colon > 12 {
-		return "", false
+		return "", "", false
 	}
-	field := strings.ToLower(strings.TrimSpace(s[:colon]))
-	for _, f := range quotedFields {
-		if field == f {
-			_, size := utf8.DecodeRuneInString(s[colon:])
-			return strings.TrimSpace(s[colon+size:]), true
-		}
+	field = strings.ToLower(strings.TrimSpace(s[:colon]))
+	if !slices.Contains(quotedFields, field) {
+		return "", "", false
 	}
-	return "", false
+	_, size := utf8.DecodeRuneInString(s[colon:])
+	return field, strings.TrimSpace(s[colon+size:]), true
 }
 
 func (q *quoted) add(piece string) {

@@ -57,4 +57,5 @@ var FeatureWords = []string{
 	fTextNamesRarest:    "the text names the least known recipient",
 	fOrgStale:           "the organisation last mailed the recipient long ago",
 	fOtherCircle:        "the new recipient works in another circle",
+	fReplyAuthorGone:    "a reply leaves out who wrote the message it answers",
 }

@@ -16,6 +16,7 @@ type index struct {
 	org orgDomains
 
 	contacts   map[string]*addrSet        // insider sender → addresses it mailed
+	recent     map[string][]string        // insider sender → the last addresses it mailed, latest last
 	domains    map[string]map[string]bool // insider sender → domains it mailed
 	colleagues []string                   // insiders that sent mail, first-seen order
 
@@ -51,7 +52,7 @@ func (s *addrSet) add(a string) {
 }
 
 func newIndex(org []string) *index {
-	return &index{org: org, contacts: map[string]*addrSet{}, domains: map[string]map[string]bool{}, names: map[string]string{},
+	return &index{org: org, contacts: map[string]*addrSet{}, recent: map[string][]string{}, domains: map[string]map[string]bool{}, names: map[string]string{},
 		byName: map[string]*addrSet{}, seen: map[string]string{}}
 }
 
@@ -84,8 +85,24 @@ func (x *index) add(msg *mail.Message) {
 		if r.Addr != from {
 			c.add(r.Addr)
 			ds[r.Domain()] = true
+			x.recent[from] = remember(x.recent[from], r.Addr)
 		}
 	}
+}
+
+// recentKept is how many of a sender's latest recipients the index keeps:
+// about what a mail client's list of recent addresses offers.
+const recentKept = 20
+
+// remember moves a to the end of recent, dropping the oldest past
+// recentKept.
+func remember(recent []string, a string) []string {
+	if i := slices.Index(recent, a); i >= 0 {
+		recent = slices.Delete(recent, i, i+1)
+	} else if len(recent) == recentKept {
+		recent = slices.Delete(recent, 0, 1)
+	}
+	return append(recent, a)
 }
 
 // address records a and returns the index's own copy of its address.

@@ -21,24 +21,33 @@ type Strategy interface {
 
 // Strategies returns every strategy, in report order.
 func Strategies() []Strategy {
-	return []Strategy{ColleagueContact{}, SameName{}, LookalikeDomain{}, Autocomplete{}, Typo{}}
+	return []Strategy{ColleagueContact{}, SameName{}, LookalikeDomain{}, Autocomplete{}, Typo{}, RecentContact{}}
+}
+
+func names(ss []Strategy) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Name()
+	}
+	return out
 }
 
 // StrategiesByName returns the named strategies ("all" or empty for all).
-func StrategiesByName(names []string) ([]Strategy, error) {
-	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {
-		return Strategies(), nil
+func StrategiesByName(want []string) ([]Strategy, error) {
+	every := Strategies()
+	if len(want) == 0 || (len(want) == 1 && want[0] == "all") {
+		return every, nil
 	}
 	var out []Strategy
-	for _, n := range names {
+	for _, n := range want {
 		var found Strategy
-		for _, s := range Strategies() {
+		for _, s := range every {
 			if s.Name() == strings.TrimSpace(n) {
 				found = s
 			}
 		}
 		if found == nil {
-			return nil, fmt.Errorf("unknown strategy %q (have colleague-contact, same-name, lookalike-domain, autocomplete, typo)", n)
+			return nil, fmt.Errorf("unknown strategy %q (have %s)", n, strings.Join(names(every), ", "))
 		}
 		out = append(out, found)
 	}
@@ -100,6 +109,31 @@ func (ColleagueContact) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, m
 		}
 	}
 	return 0, mail.Address{}, false
+}
+
+// RecentContact sends to someone else the sender mailed lately: the wrong
+// entry of the client's recent addresses, or reply-all on the wrong
+// conversation. The wrong address is a real contact, so only the message
+// around it (thread, other recipients, greeting) can give it away.
+type RecentContact struct{}
+
+func (RecentContact) Name() string { return "recent-contact" }
+
+func (RecentContact) wrong(x *index, msg *mail.Message, r *rand.Rand) (int, mail.Address, bool) {
+	rcpts := msg.Recipients()
+	if len(rcpts) == 0 {
+		return 0, mail.Address{}, false
+	}
+	var cands []string
+	for _, a := range x.recent[msg.From.Addr] {
+		if usable(msg, a) {
+			cands = append(cands, a)
+		}
+	}
+	if len(cands) == 0 {
+		return 0, mail.Address{}, false
+	}
+	return r.IntN(len(rcpts)), x.named(cands[r.IntN(len(cands))]), true
 }
 
 // SameName sends to someone sharing a given or family name with a true

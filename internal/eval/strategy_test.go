@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -54,9 +55,8 @@ func TestStrategiesPickPlausibleWrongAddress(t *testing.T) {
 		{ColleagueContact{}, msg(9, taro, hanako), func(_, w mail.Address) bool {
 			return w.Addr == kenji.Addr || w.Addr == other.Addr
 		}, "a contact of hanako (taro's co-worker) that taro never mailed"},
-		{SameName{}, msg(9, taro, cust), func(i, w mail.Address) bool {
-			return i.Addr == cust.Addr && w.Addr == taro.Addr
-		}, "but taro is the sender, so no Tanaka is left"},
+		{SameName{}, msg(9, taro, cust), func(i, w mail.Address) bool { return false },
+			"but taro is the sender, so no Tanaka is left"},
 		{SameName{}, msg(9, kenji, john), func(i, w mail.Address) bool {
 			return w.Addr == johnny.Addr || w.Addr == jsm.Addr
 		}, "another John (display name or local part)"},
@@ -66,10 +66,14 @@ func TestStrategiesPickPlausibleWrongAddress(t *testing.T) {
 		}, "same local part, domain one slip away"},
 		{Autocomplete{}, msg(9, kenji, john), func(i, w mail.Address) bool { return w.Addr == jsm.Addr },
 			"john.smithers shares 'john.smith' with john.smith"},
+		{RecentContact{}, msg(9, kenji, john), func(i, w mail.Address) bool {
+			return w.Addr == johnny.Addr || w.Addr == hanako.Addr || w.Addr == jsm.Addr
+		}, "someone else kenji mailed: johnny, hanako or jsm"},
+		{RecentContact{}, msg(9, taro, hanako, cust), nil, "none: taro mailed no one else"},
 	} {
 		t.Run(tc.strategy.Name()+"/"+tc.msg.To[0].Addr, func(t *testing.T) {
 			i, w, ok := tc.strategy.wrong(x, tc.msg, rand.New(rand.NewPCG(1, 2)))
-			if tc.why == "but taro is the sender, so no Tanaka is left" {
+			if tc.check == nil || tc.why == "but taro is the sender, so no Tanaka is left" {
 				if ok {
 					t.Fatalf("got %v, want no candidate", w)
 				}
@@ -116,6 +120,34 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// TestRecentContactForgets: the wrong address comes from the sender's
+// latest recipients only, the way a client's recent list offers them, and
+// an address mailed again comes back to the front.
+func TestRecentContactForgets(t *testing.T) {
+	x := newIndex([]string{"corp.example"})
+	first := addr("", "first@client.example")
+	x.add(msg(0, taro, first))
+	for i := range recentKept {
+		x.add(msg(1+i, taro, addr("", fmt.Sprintf("p%02d@client.example", i))))
+	}
+	m := msg(99, taro, hanako)
+	seen := map[string]bool{}
+	for seed := uint64(0); seed < 300; seed++ {
+		_, w, ok := RecentContact{}.wrong(x, m, rand.New(rand.NewPCG(seed, 7)))
+		if !ok {
+			t.Fatal("no recent contact")
+		}
+		seen[w.Addr] = true
+	}
+	if seen[first.Addr] || len(seen) != recentKept {
+		t.Errorf("picked %d addresses (first one mailed among them: %v), want the %d latest", len(seen), seen[first.Addr], recentKept)
+	}
+	x.add(msg(50, taro, first))
+	if got := x.recent[taro.Addr]; got[len(got)-1] != first.Addr || len(got) != recentKept || slices.Contains(got, "p00@client.example") {
+		t.Errorf("after mailing %s again: %v", first.Addr, got)
+	}
 }
 
 func TestStrategiesDeterministicAndVaried(t *testing.T) {

@@ -175,6 +175,11 @@ var catalog = map[string]entry{
 		"part of it could not be read",
 		"一部を読み取れませんでした"},
 
+	// REPLY_AUTHOR_MISSING
+	"reply_author": {
+		"this reply does not go to {author}, who wrote the message it answers",
+		"返信元のメールの差出人（{author}）が宛先に含まれていません"},
+
 	// GREETING_MISMATCH
 	"greeting.person": {
 		"the greeting names {person}, who is not among the recipients; you know {addr} by that name",
@@ -400,6 +405,7 @@ var codeCatalog = map[Code]entry{
 	CrossCompany:             {"you do not usually mail these companies in one message", "普段は同じメールで送信しない会社どうしが宛先に含まれています"},
 	BccRecommended:           {"many outside addresses of different organisations can all see each other", "複数の会社の社外宛先が、互いに見える状態です"},
 	GreetingMismatch:         {"the greeting does not match the recipients", "書き出しの宛名と宛先が一致しません"},
+	ReplyAuthorMissing:       {"this reply does not go to the person who wrote the message it answers", "返信元のメールの差出人が宛先に含まれていません"},
 	FreemailRecipient:        {"this is a personal webmail address", "個人のフリーメールアドレスです"},
 	UnusualVolume:            {"you have sent far more mail today than usual", "本日はいつもよりかなり多くのメールを送信しています"},
 	UnusualTime:              {"you do not usually send mail at this hour", "普段はメールを送信しない時間帯です"},

@@ -54,6 +54,11 @@ const (
 	// tag) whose level must not leave a scope a recipient is outside of.
 	// Args name the label and its level; Scope is the scope left.
 	ClassificationLabel Code = "CLASSIFICATION_LABEL"
+	// ReplyAuthorMissing: a reply does not go to the author of the
+	// message it quotes: meant for another conversation, or the author
+	// replaced by someone else. Recipient is the first recipient the
+	// quoted headers do not name.
+	ReplyAuthorMissing Code = "REPLY_AUTHOR_MISSING"
 )
 
 // Severity orders findings for people; the score, not the severity, drives policy.

@@ -429,6 +429,7 @@ var messages = map[string][2]string{
 	"code.CROSS_COMPANY":               {"Two companies in one mail", "複数の社外企業が同報"},
 	"code.BCC_RECOMMENDED":             {"Use Bcc", "Bcc を推奨"},
 	"code.GREETING_MISMATCH":           {"Greeting names someone else", "宛名が宛先と不一致"},
+	"code.REPLY_AUTHOR_MISSING":        {"Reply leaves out its author", "返信元の差出人が宛先にない"},
 	"code.FREEMAIL_RECIPIENT":          {"Free-mail recipient", "フリーメールの宛先"},
 	"code.UNUSUAL_VOLUME":              {"Unusual volume", "普段と異なる送信量"},
 	"code.UNUSUAL_TIME":                {"Unusual time", "普段と異なる時間帯"},

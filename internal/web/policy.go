@@ -114,7 +114,7 @@ type adviceRow struct {
 // editCodes are the finding codes an administrator can give a least
 // verdict, in the order the catalogue explains them.
 var editCodes = []finding.Code{finding.ConfidentialTerms, finding.PersonalData, finding.LookalikeDomain, finding.SimilarContact,
-	finding.GreetingMismatch, finding.CrossCompany, finding.ExternalInInternalThread, finding.BccRecommended,
+	finding.GreetingMismatch, finding.ReplyAuthorMissing, finding.CrossCompany, finding.ExternalInInternalThread, finding.BccRecommended,
 	finding.UnusualCombination, finding.NewDomain, finding.NewRecipient, finding.FreemailRecipient,
 	finding.EncryptedAttachment, finding.AttachmentUnreadable, finding.UnusualVolume, finding.UnusualTime,
 	finding.SentAs, finding.ParseProblem}
