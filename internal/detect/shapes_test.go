@@ -44,6 +44,8 @@ func shapesHistory(t *testing.T) *model.Model {
 	return m
 }
 
+func subject(b mb, s string) mb { b.m.Subject = s; return b }
+
 // TestShapes is the table of honest mail that must never be stopped (at
 // most a warning, under the default policy and the built-in weights), and
 // of slips that must be (the sender asked to confirm, or held).
@@ -74,6 +76,9 @@ func TestShapes(t *testing.T) {
 			newMsg("h6", me, "tanaka@partner-a.co.jp", "suzuki@partner-a.co.jp").text("田中様\n\n夜分に失礼します。"), 22, true},
 		{"new colleague of a known partner, introduced by the partner on the message",
 			newMsg("h7", me, "tanaka@partner-a.co.jp").cc("Ueda Ken <ueda@partner-a.co.jp>").text("田中様、上田様\n\nご紹介ありがとうございます。"), 0, true},
+
+		{"a reply to a colleague's message on the team list, back to the list",
+			subject(newMsg("h8", me, "sales-all@corp.example").text("了解しました。\n\n-----Original Message-----\nFrom: Kato Yumi\nTo: sales-all\nSubject: 来週の予定\n"), "RE: 来週の予定"), 0, true},
 
 		{"one letter slipped in the usual partner's address",
 			newMsg("s1", me, "tanka@partner-a.co.jp", "suzuki@partner-a.co.jp").text("田中様\n\n資料をお送りします。"), 0, false},
