@@ -283,13 +283,7 @@ func (c *check) collect() {
 		r.domain = c.m.Domain(c.sender, r.dom, c.now)
 		r.inThread = c.threaded && slices.Contains(c.thread, a.Addr)
 		if !q.empty() && !r.inThread {
-			// By name only for an address the organisation has mailed:
-			// a mistyped address shows the name it was meant for.
-			var names []string
-			if r.contact.Known() || c.m.OrgAddress(a.Addr) > 0 {
-				names = c.nameTokensOf(a.Addr, a.Name)
-			}
-			if q.has(a.Addr, names) {
+			if q.has(a.Addr, c.quotableNames(r)) {
 				r.inThread = true
 			} else {
 				c.f[fQuotedOutsider] = max(c.f[fQuotedOutsider], 1/(1+r.contact.Total()))
@@ -342,15 +336,21 @@ func (c *check) authorGone(author quoted) bool {
 		return false
 	}
 	for _, r := range c.rs {
-		var names []string
-		if r.contact.Known() || c.m.OrgAddress(r.Addr) > 0 {
-			names = c.nameTokensOf(r.Addr, r.Name)
-		}
-		if author.has(r.Addr, names) {
+		if author.has(r.Addr, c.quotableNames(r)) {
 			return false
 		}
 	}
 	return true
+}
+
+// quotableNames are the name tokens by which quoted headers may name r:
+// by name only for an address the organisation has mailed, since a
+// mistyped address shows the name it was meant for.
+func (c *check) quotableNames(r rcpt) []string {
+	if r.contact.Known() || c.m.OrgAddress(r.Addr) > 0 {
+		return c.nameTokensOf(r.Addr, r.Name)
+	}
+	return nil
 }
 
 // unquoted returns the first recipient the quoted headers do not name, or

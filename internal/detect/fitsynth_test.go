@@ -37,7 +37,7 @@ const (
 func builtinStrategies() []eval.Strategy {
 	var out []eval.Strategy
 	for _, s := range eval.Strategies() {
-		if s.Name() != "recent-contact" {
+		if _, recent := s.(eval.RecentContact); !recent {
 			out = append(out, s)
 		}
 	}

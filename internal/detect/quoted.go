@@ -60,15 +60,7 @@ func quotedPeople(text string) quoted {
 		}
 		first := q.author == nil && slices.Contains(authorFields, field)
 		if first {
-			q.author = &quoted{}
-			q.authorText = value
-			if len(value) > maxAuthorText {
-				n := maxAuthorText
-				for n > 0 && !utf8.RuneStart(value[n]) {
-					n--
-				}
-				q.authorText = value[:n] + "…"
-			}
+			q.author, q.authorText = &quoted{}, clipText(value, maxAuthorText)
 		}
 		for _, piece := range splitPeople(value) {
 			q.add(piece)
@@ -103,6 +95,18 @@ func splitPeople(value string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// clipText cuts s to at most n bytes, on a character boundary, marking
+// the cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // quotedValue returns the field name, lower case, and the value of a

@@ -52,8 +52,8 @@ func (s *addrSet) add(a string) {
 }
 
 func newIndex(org []string) *index {
-	return &index{org: org, contacts: map[string]*addrSet{}, recent: map[string][]string{}, domains: map[string]map[string]bool{}, names: map[string]string{},
-		byName: map[string]*addrSet{}, seen: map[string]string{}}
+	return &index{org: org, contacts: map[string]*addrSet{}, recent: map[string][]string{}, domains: map[string]map[string]bool{},
+		names: map[string]string{}, byName: map[string]*addrSet{}, seen: map[string]string{}}
 }
 
 // add records msg as history.

@@ -27,14 +27,15 @@ type sampleLine struct {
 }
 
 // WriteSamples writes every sample of run as one JSON object per line
-// (clean ones without a strategy, naming the message and its sender), with the features that are set by name:
-// what --explain summarises, for one's own analysis.
+// (clean ones without a strategy, naming the message and its sender), with
+// the features that are set by name: what --explain summarises, for one's
+// own analysis.
 func (run *Run) WriteSamples(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	for _, s := range run.Samples {
-		l := sampleLine{Test: s.Test, Strategy: s.Strategy, Mode: s.Mode, MessageID: s.MessageID, From: s.From, Score: s.Score, Intended: s.Intended, Wrong: s.Wrong,
-			KnownWrong: s.KnownWrong, NewIntended: s.NewIntended, StrangerIntended: s.StrangerIntended, InsideIntended: s.InsideIntended,
+		l := sampleLine{Test: s.Test, Strategy: s.Strategy, Mode: s.Mode, MessageID: s.MessageID, From: s.From, Score: s.Score,
+			Intended: s.Intended, Wrong: s.Wrong, KnownWrong: s.KnownWrong, NewIntended: s.NewIntended, StrangerIntended: s.StrangerIntended, InsideIntended: s.InsideIntended,
 			Features: map[string]float64{}}
 		for i, v := range s.Features {
 			if v != 0 && i < len(detect.FeatureNames) {

@@ -55,8 +55,7 @@ func TestStrategiesPickPlausibleWrongAddress(t *testing.T) {
 		{ColleagueContact{}, msg(9, taro, hanako), func(_, w mail.Address) bool {
 			return w.Addr == kenji.Addr || w.Addr == other.Addr
 		}, "a contact of hanako (taro's co-worker) that taro never mailed"},
-		{SameName{}, msg(9, taro, cust), func(i, w mail.Address) bool { return false },
-			"but taro is the sender, so no Tanaka is left"},
+		{SameName{}, msg(9, taro, cust), nil, "none: taro is the sender, so no Tanaka is left"},
 		{SameName{}, msg(9, kenji, john), func(i, w mail.Address) bool {
 			return w.Addr == johnny.Addr || w.Addr == jsm.Addr
 		}, "another John (display name or local part)"},
@@ -73,7 +72,7 @@ func TestStrategiesPickPlausibleWrongAddress(t *testing.T) {
 	} {
 		t.Run(tc.strategy.Name()+"/"+tc.msg.To[0].Addr, func(t *testing.T) {
 			i, w, ok := tc.strategy.wrong(x, tc.msg, rand.New(rand.NewPCG(1, 2)))
-			if tc.check == nil || tc.why == "but taro is the sender, so no Tanaka is left" {
+			if tc.check == nil {
 				if ok {
 					t.Fatalf("got %v, want no candidate", w)
 				}
