@@ -18,13 +18,17 @@
 //
 // It stores no bodies and no subjects (a subject threads mail only as a hash
 // keyed with the installation's secret, Config.TopicKey): only addresses, display names, counts
-// and times, and which outside organisation names the openings of sent mail
+// and times, which outside organisation names the openings of sent mail
 // address at which domain ("東洋電機株式会社\n田中様" sent to
-// toyo-denki.co.jp), so a greeting can be checked against the recipients.
+// toyo-denki.co.jp), so a greeting can be checked against the recipients,
+// and what each address's mail is about as the 32-bit keyed hashes of the
+// words it uses most (content.go), so a check can tell a message that
+// belongs to another conversation.
 // It deliberately does not judge messages; package detect does.
 package model
 
 import (
+	"crypto/cipher"
 	"slices"
 	"strings"
 	"sync"
@@ -117,6 +121,12 @@ type Model struct {
 	commAt int      // learned when comm was found
 
 	topicMACs sync.Pool // HMACs under Config.TopicKey (topicKeyedWith)
+
+	terms    cipher.Block       // keys word hashes into terms (content.go)
+	dfs      []uint16           // term → messages with it, hashed; nil before any
+	docs     int                // messages counted in dfs
+	sketches map[uint32]*sketch // address id → what its mail is about
+	slab     []sketch           // sketches allocated, not yet used (newSketch)
 }
 
 // person is what the model knows about one insider as a sender and recipient.
@@ -156,6 +166,7 @@ func New(cfg Config) *Model {
 	}
 	key := slices.Clone(cfg.TopicKey)
 	m.topicMACs.New = func() any { return newTopicMAC(key) }
+	m.terms = termCipher(key)
 	m.addrs.init()
 	m.domains.init()
 	m.depts.init()

@@ -33,6 +33,8 @@ type Observation struct {
 	Companies []string `json:"companies,omitempty"`
 	// AttachKinds are the kinds of its attachments (AttachmentKinds).
 	AttachKinds uint16 `json:"attach_kinds,omitempty"`
+	// Terms are the message's words as keyed hashes (Model.Terms).
+	Terms TermList `json:"terms,omitempty"`
 
 	rcpts []mail.Address // To, Cc and Bcc merged, when Observe had them
 }
@@ -42,7 +44,8 @@ type Observation struct {
 func (m *Model) Observe(msg *mail.Message) Observation {
 	o := Observation{Key: MessageKey(msg), Date: msg.Date, From: msg.From, To: msg.To, Cc: msg.Cc, Bcc: msg.Bcc,
 		MessageID: msg.MessageID, InReplyTo: msg.InReplyTo, References: msg.References, rcpts: msg.Recipients(),
-		Topic: m.topicKey(msg.Subject), AttachKinds: AttachmentKinds(msg.Attachments)}
+		Topic: m.topicKey(msg.Subject), AttachKinds: AttachmentKinds(msg.Attachments),
+		Terms: m.Terms(msg.Subject, msg.Text)}
 	if m.cfg.Addressed != nil && m.outsideDomain(msg.From.Addr, o.rcpts) != "" {
 		o.Companies = m.cfg.Addressed(msg)
 	}
@@ -137,6 +140,7 @@ func (m *Model) learn(o *Observation) bool {
 		}
 	}
 	m.threads.add(o, fromID, ids, h)
+	m.learnTerms(o.Terms, fromID, ids)
 	if m.learned%sweepEvery == 0 {
 		m.threads.sweep(m.latest, uint32(m.cfg.ThreadDays*24))
 	}

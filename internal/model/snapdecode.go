@@ -305,6 +305,9 @@ func (rs *restorer) part(s *part) error {
 		}
 		m.threads.byMsg[k] = rs.threads[s.ThreadOf[i]]
 	}
+	if err := rs.content(s, nAddr); err != nil {
+		return err
+	}
 	if s.Latest > m.latest {
 		m.latest = s.Latest
 	}

@@ -96,6 +96,9 @@ func (e *encoder) encode() error {
 	if err := e.people(people); err != nil {
 		return err
 	}
+	if err := e.docFreq(); err != nil {
+		return err
+	}
 	if err := e.seen(); err != nil {
 		return err
 	}
@@ -103,7 +106,7 @@ func (e *encoder) encode() error {
 		return err
 	}
 	m.mu.RLock()
-	end := &part{End: true, Latest: m.latest, Learned: m.learned}
+	end := &part{End: true, Latest: m.latest, Learned: m.learned, Docs: m.docs}
 	m.mu.RUnlock()
 	return e.put(end)
 }
@@ -146,6 +149,10 @@ func (e *encoder) perAddress() error {
 			}
 			if n, ok := m.orgAddr[id]; ok {
 				s.OrgAddr = append(s.OrgAddr, count32{id, n})
+			}
+			if sk := m.sketches[id]; sk != nil {
+				s.Sketches = append(s.Sketches, snapSketch{ID: id,
+					Terms: slices.Clone(sk.term[:sk.n]), Counts: slices.Clone(sk.count[:sk.n])})
 			}
 		}
 		m.mu.RUnlock()

@@ -79,9 +79,18 @@ type part struct {
 	Threads               []snapThread // participants and last hour, no keys
 	ThreadKeys            []uint64     // Message-ID hashes …
 	ThreadOf              []uint32     // … and their thread's position among the Threads
+	Sketches              []snapSketch // what each address's mail is about (absent before it was learned)
+	DocFreq               []count32    // counters of the term document-frequency table that are not zero
+	Docs                  int          // with End: messages the table counts
 	Latest                uint32
 	Learned               int
 	End                   bool // the last part: a stream without it was cut short
+}
+
+type snapSketch struct {
+	ID     uint32
+	Terms  []uint32
+	Counts []uint16
 }
 
 // countOf is one entry of a map of counts.
@@ -362,6 +371,7 @@ func (m *Model) Reload(ctx context.Context, db *store.DB) error {
 	m.orgAddr, m.orgDom, m.deptKn, m.deptDom = o.orgAddr, o.orgDom, o.deptKn, o.deptDom
 	m.compDom, m.compTop = o.compDom, o.compTop
 	m.seen, m.threads = o.seen, o.threads
+	m.sketches, m.slab, m.dfs, m.docs = o.sketches, o.slab, o.dfs, o.docs
 	m.latest, m.journal, m.learned, m.dups, m.popular = o.latest, o.journal, o.learned, o.dups, o.popular
 	m.gen++
 	return nil

@@ -35,6 +35,7 @@ func fixtureModelV1() *Model {
 		m.LearnObservation(&o)
 	})
 	m.orgAddr, m.deptKn = map[uint32]uint32{}, map[uint64]uint32{}
+	m.sketches, m.dfs, m.docs = nil, nil, 0 // words were not read then
 	for _, p := range m.people {
 		for r, c := range p.contacts {
 			if c.sent.at != 0 {
@@ -78,6 +79,7 @@ func fixtureLearning(companies bool, learn func(*Model, *mail.Message)) *Model {
 			Date:      start.Add(time.Duration(i) * 97 * time.Minute),
 			From:      mail.Address{Name: "Sender " + from[:1], Addr: from},
 			Subject:   fmt.Sprint("subject ", i%7),
+			Text:      fmt.Sprintf("About project%d, item%d and 見積書%d.", i%5, i%29, i%3),
 			To: []mail.Address{
 				{Name: fmt.Sprint("Partner ", i%40), Addr: fmt.Sprintf("p%d@partner%d.example", i%40, i%9)},
 				{Addr: insiders[(i+1)%3]},
@@ -136,6 +138,9 @@ func sameState(t *testing.T, a, b *Model) {
 	eq("department domains", a.deptDom, b.deptDom)
 	eq("company names", a.compDom, b.compDom)
 	eq("company domains", a.compTop, b.compTop)
+	eq("term sketches", a.sketches, b.sketches)
+	eq("term frequencies", a.dfs, b.dfs)
+	eq("messages with terms", a.docs, b.docs)
 	eq("seen", a.seen, b.seen)
 	eq("threads", a.threads.byMsg, b.threads.byMsg)
 	eq("latest", a.latest, b.latest)
@@ -169,6 +174,9 @@ func TestSaveLoadParts(t *testing.T) {
 	}
 	defer db.Close()
 	m := fixtureModel()
+	if len(m.sketches) < 10 {
+		t.Fatalf("fixture made %d term sketches: too few to test", len(m.sketches))
+	}
 	if len(m.compDom) < 2*len(m.compTop) {
 		t.Fatalf("fixture learned %d company names at %d domains: too few to test", len(m.compTop), len(m.compDom))
 	}

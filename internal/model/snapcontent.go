@@ -1,0 +1,70 @@
+package model
+
+import (
+	"errors"
+	"math"
+)
+
+// docFreq writes the document-frequency table of terms (content.go); the
+// sketches go with the other per-address parts (perAddress).
+func (e *encoder) docFreq() error {
+	m := e.m
+	// Only counters in use are written: a small organisation's table is
+	// nearly all zeros.
+	m.mu.RLock()
+	var run []count32
+	for i, n := range m.dfs {
+		if n == 0 {
+			continue
+		}
+		run = append(run, count32{uint32(i), uint32(n)})
+		if len(run) == partEntries {
+			m.mu.RUnlock()
+			if err := e.put(&part{DocFreq: run}); err != nil {
+				return err
+			}
+			run = nil
+			m.mu.RLock()
+		}
+	}
+	m.mu.RUnlock()
+	if len(run) > 0 {
+		return e.put(&part{DocFreq: run})
+	}
+	return nil
+}
+
+// content restores what part s holds of the sketches and the
+// document-frequency table; nAddr is the size of the address table so far.
+func (rs *restorer) content(s *part, nAddr uint32) error {
+	m := rs.m
+	for _, sk := range s.Sketches {
+		if sk.ID >= nAddr || len(sk.Terms) != len(sk.Counts) || len(sk.Terms) > sketchSize {
+			return errors.New("term sketch damaged")
+		}
+		if m.sketches == nil {
+			m.sketches = map[uint32]*sketch{}
+		}
+		k := m.newSketch()
+		k.n = uint8(len(sk.Terms))
+		copy(k.term[:], sk.Terms)
+		copy(k.count[:], sk.Counts)
+		m.sketches[sk.ID] = k
+	}
+	for _, c := range s.DocFreq {
+		if c.K >= dfSize || c.N > math.MaxUint16 {
+			return errors.New("term frequency out of range")
+		}
+		if m.dfs == nil {
+			m.dfs = make([]uint16, dfSize)
+		}
+		m.dfs[c.K] = uint16(c.N)
+	}
+	if s.End {
+		if s.Docs < 0 {
+			return errors.New("term message count damaged")
+		}
+		m.docs = s.Docs
+	}
+	return nil
+}
