@@ -53,7 +53,10 @@
 // and counts them in the score. It deliberately does not learn, decide
 // verdicts (package policy) or read message bodies beyond the greeting
 // lines, quoted headers, recipients' names in the first 16 KiB of text
-// (mention.go) and attachment names.
+// (mention.go), attachment names, and the words of the first 4 KiB as keyed
+// hashes, to compare with what each recipient's mail is about (topic.go).
+// That comparison moves the score only: no finding tells a sender which
+// words someone else's mail holds.
 package detect
 
 import (
@@ -127,17 +130,19 @@ type rcpt struct {
 }
 
 type check struct {
-	d        *Detector
-	m        *model.Model
-	msg      *mail.Message
-	now      time.Time
-	opt      Options
-	sender   string
-	rs       []rcpt
-	thread   []string
-	threaded bool
-	findings []finding.Finding
-	f        Features
+	d         *Detector
+	m         *model.Model
+	msg       *mail.Message
+	topicQ    *model.Topic // what the message is about (topicOf)
+	topicDone bool
+	now       time.Time
+	opt       Options
+	sender    string
+	rs        []rcpt
+	thread    []string
+	threaded  bool
+	findings  []finding.Finding
+	f         Features
 
 	names map[nameKey]names // names of addresses, by address and the name shown
 	// suggested is the "did you mean" contact found for a recipient, by
@@ -226,7 +231,7 @@ func (c *check) run() error {
 	var steps []func()
 	if len(c.rs) > 0 {
 		steps = []func(){c.novelty, c.similarContacts, c.namesakePairs, c.lookalikeDomains, c.combination,
-			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.mention, c.freemail}
+			c.externalInInternalThread, c.crossCompany, c.bccRecommended, c.greeting, c.mention, c.freemail, c.topic}
 	}
 	steps = append(steps, c.habits, c.attachments, c.discountShortHistory)
 	for _, step := range steps {

@@ -58,6 +58,11 @@ const (
 	fOrgStale
 	fOtherCircle
 	fReplyAuthorGone
+	fTopicKnown
+	fTopicForeign
+	fTopicRarest
+	fTopicSpread
+	fSimilarTopic
 	numFeatures
 )
 
@@ -118,4 +123,9 @@ var FeatureNames = []string{
 	fOrgStale:           "org_stale",                   // the organisation last exchanged mail with the rarest recipient long ago: 1-2^(-age/60 days)
 	fOtherCircle:        "other_circle",                // the rarest recipient is in another circle of the mail graph than the sender and every other recipient
 	fReplyAuthorGone:    "reply_author_missing",        // a reply quotes a message whose author is neither the sender nor a recipient
+	fTopicKnown:         "topic_known",                 // the words of the message and of a recipient's mail are enough to compare
+	fTopicForeign:       "topic_foreign",               // 1 - how well the message fits the least fitting recipient's mail
+	fTopicRarest:        "topic_rarest_foreign",        // 1 - how well it fits the rarest recipient's mail
+	fTopicSpread:        "topic_spread",                // how much better it fits the best fitting recipient than the least
+	fSimilarTopic:       "similar_contact_topic",       // how much better the message fits the suggested contact's mail than the recipient's
 }

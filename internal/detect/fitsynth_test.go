@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/misend/misend/internal/detect"
@@ -39,6 +40,22 @@ func builtinStrategies() []eval.Strategy {
 	for _, s := range eval.Strategies() {
 		if _, recent := s.(eval.RecentContact); !recent {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// wordFeatures are the positions of the features that compare the words
+// of a message with what its recipients' mail is about. The built-in
+// weights leave them out: a generated organisation's words come from its
+// generator's templates, one set per project, so how they fall says
+// nothing of a real organisation's (fitted on them, the built-in weights
+// warned on 10.6% of Enron's honest mail instead of 7.4%).
+func wordFeatures() []int {
+	var out []int
+	for i, n := range detect.FeatureNames {
+		if strings.HasPrefix(n, "topic_") || n == "similar_contact_topic" {
+			out = append(out, i)
 		}
 	}
 	return out
@@ -97,7 +114,11 @@ func TestFitDefaultWeights(t *testing.T) {
 	var x []detect.Features
 	var y []bool
 	for _, s := range run.Samples {
-		x = append(x, s.Features)
+		f := slices.Clone(s.Features)
+		for _, i := range wordFeatures() {
+			f[i] = 0
+		}
+		x = append(x, f)
 		y = append(y, s.Injected())
 	}
 	// Linear only: trees fitted on a generated organisation would learn

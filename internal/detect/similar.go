@@ -104,6 +104,7 @@ func (c *check) similarContacts() {
 			c.f[fSimilarContact] = bestStrength
 			c.f[fSimilarFreq] = math.Log1p(bestTotal)
 			c.f[fSimilarFit] = math.Log1p(float64(bestGain))
+			c.f[fSimilarTopic] = c.topicGain(best, r.Addr)
 			c.f[fSimilarSameOrg] = 0
 			c.f[fSimilarGivenOnly] = 0
 			c.f[fSimilarAddress] = 0

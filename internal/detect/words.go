@@ -58,4 +58,9 @@ var FeatureWords = []string{
 	fOrgStale:           "the organisation last mailed the recipient long ago",
 	fOtherCircle:        "the new recipient works in another circle",
 	fReplyAuthorGone:    "a reply leaves out who wrote the message it answers",
+	fTopicKnown:         "enough words to compare with the recipients' mail",
+	fTopicForeign:       "the message is not about what a recipient's mail is about",
+	fTopicRarest:        "the message is not about what the least known recipient's mail is about",
+	fTopicSpread:        "the message fits one recipient's mail far better than another's",
+	fSimilarTopic:       "the message is about what the suggested contact's mail is about",
 }
