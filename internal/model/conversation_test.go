@@ -50,3 +50,30 @@ func conversationBySubject(t *testing.T, key []byte) {
 		}
 	}
 }
+
+// TestSubjectJoinsOnlyItsPeople: a common subject names many conversations
+// of people who never met; a message of one, with no header linking it,
+// does not join another's, and a conversation of insiders found by its
+// headers stays theirs.
+func TestSubjectJoinsOnlyItsPeople(t *testing.T) {
+	m := New(Config{OrgDomains: []string{"corp.example"}})
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	addr := func(s string) mail.Address { return mail.Address{Addr: s} }
+	// Sales shares minutes with a partner; later, legal starts a
+	// conversation of its own under the same subject, and answers it.
+	m.Learn(&mail.Message{MessageID: "1@x", Date: at, From: addr("sales@corp.example"),
+		To: []mail.Address{addr("p@partner.example")}, Subject: "議事録の共有"})
+	m.Learn(&mail.Message{MessageID: "2@x", Date: at.Add(time.Hour), From: addr("legal1@corp.example"),
+		To: []mail.Address{addr("legal2@corp.example")}, Subject: "議事録の共有"})
+	people, ok := m.Thread("2@x", nil)
+	if !ok || len(people) != 2 {
+		t.Fatalf("legal's conversation holds %v, want its two people", people)
+	}
+	// A reply by subject, without headers, joins the conversation its
+	// people had under that subject.
+	m.Learn(&mail.Message{MessageID: "3@x", Date: at.Add(2 * time.Hour), From: addr("legal2@corp.example"),
+		To: []mail.Address{addr("legal1@corp.example")}, Subject: "Re: 議事録の共有"})
+	if people, _ := m.Thread("3@x", nil); len(people) != 2 {
+		t.Errorf("legal's reply by subject joined %v, want legal's two people", people)
+	}
+}

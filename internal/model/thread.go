@@ -120,8 +120,13 @@ func (ti *threadIndex) add(o *Observation, from uint32, rcpts []uint32, h uint32
 	t := ti.parent(o.InReplyTo, o.References)
 	if t == nil && o.Topic != 0 {
 		// No header links it to a message we know: the conversation is
-		// the one its subject names, if any.
-		t = ti.byMsg[o.Topic]
+		// the latest one its subject names, if someone on this message
+		// took part in it. A common subject ("議事録の共有", "Meeting")
+		// names many conversations of people who never met: joined, they
+		// would make one thread of half the organisation and its partners.
+		if s := ti.byMsg[o.Topic]; s != nil && s.hasAny(from, rcpts) {
+			t = s
+		}
 	}
 	if t == nil {
 		t = &thread{}
@@ -147,6 +152,19 @@ func (ti *threadIndex) add(o *Observation, from uint32, rcpts []uint32, h uint32
 			ti.byMsg[idHash(o.InReplyTo)] = t
 		}
 	}
+}
+
+// hasAny reports whether from or one of rcpts took part in t.
+func (t *thread) hasAny(from uint32, rcpts []uint32) bool {
+	if slices.Contains(t.people, from) {
+		return true
+	}
+	for _, r := range rcpts {
+		if slices.Contains(t.people, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *thread) join(id uint32) {
