@@ -38,18 +38,28 @@ func (e *encoder) docFreq() error {
 // document-frequency table; nAddr is the size of the address table so far.
 func (rs *restorer) content(s *part, nAddr uint32) error {
 	m := rs.m
-	for _, sk := range s.Sketches {
-		if sk.ID >= nAddr || len(sk.Terms) != len(sk.Counts) || len(sk.Terms) > sketchSize {
+	k := &s.Sketches
+	if len(k.IDs) != len(k.Sizes) || len(k.Terms) != len(k.Counts) {
+		return errors.New("term sketches damaged")
+	}
+	at := 0
+	for i, id := range k.IDs {
+		n := int(k.Sizes[i])
+		if id >= nAddr || n > sketchSize || at+n > len(k.Terms) {
 			return errors.New("term sketch damaged")
 		}
 		if m.sketches == nil {
 			m.sketches = map[uint32]*sketch{}
 		}
-		k := m.newSketch()
-		k.n = uint8(len(sk.Terms))
-		copy(k.term[:], sk.Terms)
-		copy(k.count[:], sk.Counts)
-		m.sketches[sk.ID] = k
+		sk := m.newSketch()
+		sk.n = uint8(n)
+		copy(sk.term[:], k.Terms[at:at+n])
+		copy(sk.count[:], k.Counts[at:at+n])
+		m.sketches[id] = sk
+		at += n
+	}
+	if at != len(k.Terms) {
+		return errors.New("term sketches damaged")
 	}
 	for _, c := range s.DocFreq {
 		if c.K >= dfSize || c.N > math.MaxUint16 {

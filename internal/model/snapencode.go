@@ -151,8 +151,9 @@ func (e *encoder) perAddress() error {
 				s.OrgAddr = append(s.OrgAddr, count32{id, n})
 			}
 			if sk := m.sketches[id]; sk != nil {
-				s.Sketches = append(s.Sketches, snapSketch{ID: id,
-					Terms: slices.Clone(sk.term[:sk.n]), Counts: slices.Clone(sk.count[:sk.n])})
+				k := &s.Sketches
+				k.IDs, k.Sizes = append(k.IDs, id), append(k.Sizes, sk.n)
+				k.Terms, k.Counts = append(k.Terms, sk.term[:sk.n]...), append(k.Counts, sk.count[:sk.n]...)
 			}
 		}
 		m.mu.RUnlock()

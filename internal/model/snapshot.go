@@ -79,7 +79,7 @@ type part struct {
 	Threads               []snapThread // participants and last hour, no keys
 	ThreadKeys            []uint64     // Message-ID hashes …
 	ThreadOf              []uint32     // … and their thread's position among the Threads
-	Sketches              []snapSketch // what each address's mail is about (absent before it was learned)
+	Sketches              snapSketches // what each address's mail is about (absent before it was learned)
 	DocFreq               []count32    // counters of the term document-frequency table that are not zero
 	Docs                  int          // with End: messages the table counts
 	Latest                uint32
@@ -87,10 +87,14 @@ type part struct {
 	End                   bool // the last part: a stream without it was cut short
 }
 
-type snapSketch struct {
-	ID     uint32
-	Terms  []uint32
-	Counts []uint16
+// snapSketches are the term sketches of a part, flat: four slices a part
+// rather than two for each of tens of thousands of addresses, which
+// loading would allocate and drop.
+type snapSketches struct {
+	IDs    []uint32
+	Sizes  []uint8  // terms of each sketch, in order, in …
+	Terms  []uint32 // … these
+	Counts []uint16 // and their counts
 }
 
 // countOf is one entry of a map of counts.
