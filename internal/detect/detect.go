@@ -130,19 +130,17 @@ type rcpt struct {
 }
 
 type check struct {
-	d         *Detector
-	m         *model.Model
-	msg       *mail.Message
-	topicQ    *model.Topic // what the message is about (topicOf)
-	topicDone bool
-	now       time.Time
-	opt       Options
-	sender    string
-	rs        []rcpt
-	thread    []string
-	threaded  bool
-	findings  []finding.Finding
-	f         Features
+	d        *Detector
+	m        *model.Model
+	msg      *mail.Message
+	now      time.Time
+	opt      Options
+	sender   string
+	rs       []rcpt
+	thread   []string
+	threaded bool
+	findings []finding.Finding
+	f        Features
 
 	names map[nameKey]names // names of addresses, by address and the name shown
 	// suggested is the "did you mean" contact found for a recipient, by
@@ -151,6 +149,9 @@ type check struct {
 	// opening is whom the message's first lines address (see opening()).
 	opening       []Greeting
 	openingParsed bool
+	// topicQ is what the message is about (see topicOf()).
+	topicQ    *model.Topic
+	topicDone bool
 	// cands are the sender's contacts (see candidates()).
 	cands        []model.Contact
 	candsFetched bool
@@ -314,7 +315,7 @@ func (c *check) collect() {
 	if q.author != nil && !q.author.empty() && !mail.IsForward(c.msg.Subject) {
 		if _, reply := mail.BaseSubject(c.msg.Subject); reply && c.authorGone(*q.author) {
 			c.f[fReplyAuthorGone] = 1
-			c.add(finding.Finding{Code: finding.ReplyAuthorMissing, Severity: finding.Low, Recipient: c.unquoted(q)}.
+			c.add(finding.Finding{Code: finding.ReplyAuthorMissing, Severity: finding.Low, Recipient: c.unquoted()}.
 				Say("reply_author", finding.Args{"author": q.authorText}))
 		}
 	}
@@ -361,7 +362,7 @@ func (c *check) quotableNames(r rcpt) []string {
 // unquoted returns the first recipient the quoted headers do not name, or
 // the first recipient when they name all: the one a sender confirms to
 // answer REPLY_AUTHOR_MISSING.
-func (c *check) unquoted(q quoted) string {
+func (c *check) unquoted() string {
 	for _, r := range c.rs {
 		if !r.inThread {
 			return r.Addr

@@ -96,34 +96,54 @@ func (m *Model) learnTerms(terms []uint32, from uint32, people []uint32) {
 	if len(terms) == 0 {
 		return
 	}
-	if m.dfs == nil {
-		m.dfs = make([]uint16, dfSize)
-	}
+	dfs := m.docFreqs()
 	m.docs++
 	for _, t := range terms {
 		a, b := dfSlots(t)
-		for _, c := range []*uint16{&m.dfs[a], &m.dfs[b]} {
-			if *c < math.MaxUint16 {
-				*c++
-			}
-		}
+		bump(&dfs[a])
+		bump(&dfs[b])
 	}
 	pick := m.topical(terms, termsLearned, 2)
 	if len(pick) == 0 {
 		return
 	}
-	if m.sketches == nil {
-		m.sketches = map[uint32]*sketch{}
+	m.sketchOf(from).addAll(pick)
+	for _, id := range people {
+		m.sketchOf(id).addAll(pick)
 	}
-	for _, id := range append(people, from) {
-		s := m.sketches[id]
-		if s == nil {
-			s = m.newSketch()
-			m.sketches[id] = s
-		}
-		for _, t := range pick {
-			s.add(t)
-		}
+}
+
+// bump counts one more message in c, which stops at its largest value.
+func bump(c *uint16) {
+	if *c < math.MaxUint16 {
+		*c++
+	}
+}
+
+// docFreqs (m.mu held) returns the document-frequency table, made on the
+// first message with words: a model of headers alone (message traces)
+// never needs its 4 MB.
+func (m *Model) docFreqs() []uint16 {
+	if m.dfs == nil {
+		m.dfs = make([]uint16, dfSize)
+	}
+	return m.dfs
+}
+
+// sketchOf (m.mu held) returns address id's sketch, made empty if it has
+// none.
+func (m *Model) sketchOf(id uint32) *sketch {
+	s := m.sketches[id]
+	if s == nil {
+		s = m.newSketch()
+		m.sketches[id] = s
+	}
+	return s
+}
+
+func (s *sketch) addAll(terms []uint32) {
+	for _, t := range terms {
+		s.add(t)
 	}
 }
 

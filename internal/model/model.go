@@ -122,7 +122,7 @@ type Model struct {
 
 	topicMACs sync.Pool // HMACs under Config.TopicKey (topicKeyedWith)
 
-	terms    cipher.Block       // keys word hashes into terms (content.go)
+	terms    cipher.Block       // keys word hashes into terms (terms.go)
 	dfs      []uint16           // term → messages with it, hashed; nil before any
 	docs     int                // messages counted in dfs
 	sketches map[uint32]*sketch // address id → what its mail is about
@@ -163,6 +163,8 @@ func New(cfg Config) *Model {
 		compTop: map[uint32]uint32{},
 		seen:    map[uint64]struct{}{},
 		threads: newThreadIndex(),
+
+		sketches: map[uint32]*sketch{},
 	}
 	key := slices.Clone(cfg.TopicKey)
 	m.topicMACs.New = func() any { return newTopicMAC(key) }

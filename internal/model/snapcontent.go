@@ -48,14 +48,10 @@ func (rs *restorer) content(s *part, nAddr uint32) error {
 		if id >= nAddr || n > sketchSize || at+n > len(k.Terms) {
 			return errors.New("term sketch damaged")
 		}
-		if m.sketches == nil {
-			m.sketches = map[uint32]*sketch{}
-		}
-		sk := m.newSketch()
+		sk := m.sketchOf(id)
 		sk.n = uint8(n)
 		copy(sk.term[:], k.Terms[at:at+n])
 		copy(sk.count[:], k.Counts[at:at+n])
-		m.sketches[id] = sk
 		at += n
 	}
 	if at != len(k.Terms) {
@@ -65,10 +61,7 @@ func (rs *restorer) content(s *part, nAddr uint32) error {
 		if c.K >= dfSize || c.N > math.MaxUint16 {
 			return errors.New("term frequency out of range")
 		}
-		if m.dfs == nil {
-			m.dfs = make([]uint16, dfSize)
-		}
-		m.dfs[c.K] = uint16(c.N)
+		m.docFreqs()[c.K] = uint16(c.N)
 	}
 	if s.End {
 		if s.Docs < 0 {

@@ -35,7 +35,7 @@ func fixtureModelV1() *Model {
 		m.LearnObservation(&o)
 	})
 	m.orgAddr, m.deptKn = map[uint32]uint32{}, map[uint64]uint32{}
-	m.sketches, m.dfs, m.docs = nil, nil, 0 // words were not read then
+	m.sketches, m.dfs, m.docs = map[uint32]*sketch{}, nil, 0 // words were not read then
 	for _, p := range m.people {
 		for r, c := range p.contacts {
 			if c.sent.at != 0 {
