@@ -159,7 +159,9 @@ func (m *Model) topical(terms []uint32, n int, least uint16) []uint32 {
 	// sorts by frequency, then term.
 	keyed := make([]uint64, 0, len(terms))
 	for _, t := range terms {
-		if d := m.df(t); d >= least && float64(d) <= most {
+		// A full counter says only "at least 65,535 messages": common,
+		// however many more an organisation of millions of messages has.
+		if d := m.df(t); d >= least && d < math.MaxUint16 && float64(d) <= most {
 			keyed = append(keyed, uint64(d)<<32|uint64(t))
 		}
 	}

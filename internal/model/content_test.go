@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,5 +62,24 @@ func TestTopicFit(t *testing.T) {
 	}
 	if _, ok := New(Config{}).Topic(m.Terms("", "pipeline capacity nominations compressor")); ok {
 		t.Error("an empty model found a topic")
+	}
+}
+
+// TestTopicalFullCounter: past 1.3 million messages a twentieth of them is
+// more than a counter holds; a word in every message must still not count
+// as telling what one is about.
+func TestTopicalFullCounter(t *testing.T) {
+	m := New(Config{})
+	common, rare := uint32(7), uint32(11)
+	dfs := m.docFreqs()
+	for _, x := range []uint32{common, rare} {
+		a, b := dfSlots(x)
+		dfs[a], dfs[b] = 65535, 65535
+	}
+	a, b := dfSlots(rare)
+	dfs[a], dfs[b] = 40, 40
+	m.docs = 2_000_000
+	if got := m.topical([]uint32{common, rare}, 10, 1); !slices.Equal(got, []uint32{rare}) {
+		t.Errorf("topical = %v, want only the rare term %d", got, rare)
 	}
 }
